@@ -1,0 +1,63 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+
+namespace TokenProxy.Admin;
+
+/// <summary>
+/// Guards the whole admin surface. Without <c>Admin:Token</c> only loopback clients get in; with it,
+/// every request must carry it (compared in constant time). State changes also need
+/// <c>TokenProxy-Csrf: 1</c>: a custom header forces a CORS preflight, which a foreign page cannot pass,
+/// so no other site can make a person's browser revoke or delete anything. Admin answers are never cached.
+/// </summary>
+internal sealed class AdminAccessFilter(IOptions<TokenProxyOptions> options) : IEndpointFilter
+{
+    public const string CsrfHeader = "TokenProxy-Csrf";
+
+    private readonly byte[]? _tokenHash = options.Value.Admin.Token is { Length: > 0 } token ? Hash(token) : null;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        http.Response.Headers.CacheControl = "no-store";
+
+        if (_tokenHash is null)
+        {
+            if (http.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+            {
+                return AdminProblems.Forbidden("The admin surface answers loopback clients only. Set TokenProxy:Admin:Token to allow remote administration.");
+            }
+        }
+        else if (!HasValidToken(http.Request))
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer realm=\"tokenproxy-admin\"";
+            return new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token required.",
+                "Send the configured admin token as 'Authorization: Bearer <token>'.");
+        }
+
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && http.Request.Headers[CsrfHeader] != "1")
+        {
+            return AdminProblems.Forbidden($"State-changing admin requests need the header '{CsrfHeader}: 1'.", "csrf_required");
+        }
+
+        return await next(context);
+    }
+
+    private bool HasValidToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // Comparing fixed-length hashes in constant time reveals neither content nor length.
+        return CryptographicOperations.FixedTimeEquals(Hash(header[Bearer.Length..].Trim()), _tokenHash);
+    }
+
+    private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+}

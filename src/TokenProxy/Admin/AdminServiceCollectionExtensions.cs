@@ -1,0 +1,19 @@
+namespace TokenProxy.Admin;
+
+internal static class AdminServiceCollectionExtensions
+{
+    public static IServiceCollection AddAdmin(this IServiceCollection services)
+    {
+        services.AddSingleton<AdminAccessFilter>();
+        return services;
+    }
+
+    /// <summary>Everything under <c>/admin</c>, behind <see cref="AdminAccessFilter"/>.</summary>
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/admin")
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<AdminAccessFilter>());
+        admin.MapConnectionsApi();
+        return endpoints;
+    }
+}

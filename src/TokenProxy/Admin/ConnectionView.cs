@@ -1,0 +1,47 @@
+using TokenProxy.Providers;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Admin;
+
+/// <summary>A connection as the admin API shows it (DESIGN.md §2). Holds no token value, sealed or not.</summary>
+internal sealed record ConnectionView(
+    string Id,
+    string Provider,
+    string ProviderDisplayName,
+    string Label,
+    string? Workspace,
+    string Status,
+    string StatusDescription,
+    AccountView? Account,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? LastRefreshedAt,
+    ErrorView? LastError,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    bool CanRefresh)
+{
+    public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
+        row.Id,
+        row.Provider,
+        providers.TryGet(row.Provider, out var provider) ? provider.DisplayName : row.Provider,
+        row.Label,
+        row.Workspace,
+        row.Status.ToWire(),
+        row.Status.Describe(),
+        row.Account is { } a ? new AccountView(a.Id, a.Email, a.Name) : null,
+        row.Scopes,
+        row.ExpiresAt,
+        row.LastRefreshedAt,
+        row.LastError is { } e ? new ErrorView(e.Code, e.Description, e.At) : null,
+        row.CreatedAt,
+        row.UpdatedAt,
+        CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked);
+}
+
+internal sealed record AccountView(string? Id, string? Email, string? Name);
+
+internal sealed record ErrorView(string Code, string? Description, DateTimeOffset At);
+
+/// <summary>A provider as <c>GET /admin/api/providers</c> shows it; never the client secret.</summary>
+internal sealed record ProviderView(string Name, string DisplayName, bool Configured, string ConnectUrl, string ApiBaseUrl);

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+using TokenProxy.Providers;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Admin;
+
+/// <summary>The JSON connection API under <c>/admin/api</c>. Responses never carry a token value.</summary>
+internal static class ConnectionsApi
+{
+    public static RouteGroupBuilder MapConnectionsApi(this RouteGroupBuilder admin)
+    {
+        var api = admin.MapGroup("/api");
+        api.MapGet("/providers", ListProviders);
+        api.MapGet("/connections", ListAsync);
+        api.MapGet("/connections/{id}", GetAsync);
+        api.MapPost("/connections", ImportAsync);
+        api.MapDelete("/connections/{id}", DeleteAsync);
+        return api;
+    }
+
+    private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, IOptions<TokenProxyOptions> options) =>
+        providers.All.Select(p => new ProviderView(
+            p.Name, p.DisplayName, p.CanConnect, $"{options.Value.PublicBaseUrl.TrimEnd('/')}/admin/connect/{p.Name}", p.ApiBaseUrl.AbsoluteUri));
+
+    private static async Task<IEnumerable<ConnectionView>> ListAsync(IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
+        (await store.ListAsync(cancellationToken)).Select(r => ConnectionView.From(r, providers));
+
+    private static async Task<IResult> GetAsync(string id, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } row
+            ? TypedResults.Ok(ConnectionView.From(row, providers))
+            : AdminProblems.ConnectionNotFound(id);
+
+    private static async Task<IResult> ImportAsync(
+        ImportConnectionRequest request, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate(providers);
+        if (errors.Count > 0)
+        {
+            return AdminProblems.Invalid(errors);
+        }
+
+        providers.TryGet(request.Provider!, out var provider);
+        var id = ConnectionIds.New();
+        var now = time.GetUtcNow();
+        var row = new ConnectionRow
+        {
+            Id = id,
+            Provider = provider!.Name,
+            Label = request.Label ?? "default",
+            Workspace = request.Workspace,
+            Status = ConnectionStatus.Active,
+            Scopes = request.Scopes ?? [],
+            TokenType = "Bearer",
+            AccessToken = sealer.Seal(id, SecretSealer.AccessTokenField, request.AccessToken!),
+            RefreshToken = request.RefreshToken is { } refresh ? sealer.Seal(id, SecretSealer.RefreshTokenField, refresh) : null,
+            ExpiresAt = request.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+
+        if (!await store.TryInsertAsync(row, cancellationToken))
+        {
+            return AdminProblems.LabelTaken(row.Provider, row.Label);
+        }
+
+        return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, IConnectionStore store, CancellationToken cancellationToken) =>
+        await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : AdminProblems.ConnectionNotFound(id);
+}

@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using TokenProxy.Providers;
+using TokenProxy.Tokens;
+
+namespace TokenProxy.Admin;
+
+/// <summary>
+/// <c>POST /admin/api/connections</c>: a token obtained elsewhere (a personal access token, an API key, a
+/// token from another tool) stored as a connection.
+/// </summary>
+internal sealed partial record ImportConnectionRequest(
+    string? Provider,
+    string? Label,
+    string? Workspace,
+    string? AccessToken,
+    string? RefreshToken,
+    long? ExpiresIn,
+    string[]? Scopes)
+{
+    /// <summary>Every problem with the request, by field; empty when it is valid. Never echoes a token.</summary>
+    public Dictionary<string, string[]> Validate(ProviderCatalog providers)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(Provider) || !providers.TryGet(Provider, out _))
+        {
+            errors["provider"] = [$"'{Provider}' is not a configured provider."];
+        }
+
+        if (Label is not null && !LabelPattern().IsMatch(Label))
+        {
+            errors["label"] = ["A label is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."];
+        }
+
+        if (Workspace is not null && !LabelPattern().IsMatch(Workspace))
+        {
+            errors["workspace"] = ["A workspace is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."];
+        }
+
+        if (!TokenValue.IsValid(AccessToken))
+        {
+            errors["accessToken"] = ["The access token is required and must be visible ASCII without spaces or control characters."];
+        }
+
+        if (RefreshToken is not null && !TokenValue.IsValid(RefreshToken))
+        {
+            errors["refreshToken"] = ["The refresh token must be visible ASCII without spaces or control characters."];
+        }
+
+        if (ExpiresIn is <= 0)
+        {
+            errors["expiresIn"] = ["expiresIn is a positive number of seconds."];
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    public static partial Regex LabelPattern();
+}

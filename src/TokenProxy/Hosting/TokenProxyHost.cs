@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Options;
+using TokenProxy.Admin;
+using TokenProxy.Providers;
+using TokenProxy.Proxy;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Hosting;
+
+/// <summary>The composition root: one call per feature folder, in the order a request meets them.</summary>
+internal static class TokenProxyHost
+{
+    /// <summary>Loopback only unless configured otherwise: the proxy hands out people's tokens to whoever can reach it.</summary>
+    private static readonly Dictionary<string, string?> Defaults = new()
+    {
+        ["Urls"] = "http://127.0.0.1:5080",
+        // Host filtering defeats DNS rebinding: a page on evil.test resolving to 127.0.0.1 still sends Host: evil.test.
+        ["AllowedHosts"] = "localhost;127.0.0.1;[::1]",
+    };
+
+    public static WebApplicationBuilder AddTokenProxy(this WebApplicationBuilder builder)
+    {
+        // Lowest precedence: appsettings, environment variables and the command line all override these.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = Defaults });
+
+        var services = builder.Services;
+        services.AddOptions<TokenProxyOptions>().BindConfiguration(TokenProxyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TokenProxyOptions>, TokenProxyOptionsValidator>();
+        services.AddSingleton<DataPaths>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+
+        services.AddProviders();
+        services.AddVault();
+        services.AddTokens();
+        services.AddProxy();
+        services.AddAdmin();
+        return builder;
+    }
+
+    public static WebApplication MapTokenProxy(this WebApplication app)
+    {
+        app.UseStatusCodePages();
+        app.MapHealth();
+        app.MapAdmin();
+        app.MapProxy();
+        return app;
+    }
+
+    /// <summary>Runs until shutdown; a configuration or vault problem is printed, every item of it, with exit code 2.</summary>
+    public static async Task<int> RunTokenProxyAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("TokenProxy cannot start; fix the configuration:\n  - " + string.Join("\n  - ", e.Failures));
+            return 2;
+        }
+        catch (VaultStartupException e)
+        {
+            await Console.Error.WriteLineAsync("TokenProxy cannot start: " + e.Message);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using TokenProxy.Providers;
+
+namespace TokenProxy.Hosting;
+
+/// <summary>The <c>TokenProxy</c> configuration section. <c>appsettings.sample.json</c> shows every key.</summary>
+internal sealed class TokenProxyOptions
+{
+    public const string SectionName = "TokenProxy";
+
+    /// <summary>
+    /// The address people's browsers use to reach the proxy; OAuth redirect URIs are built from it.
+    /// Default: <c>http://127.0.0.1:5080</c>.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Where the SQLite database lives. Default: <c>~/.local/share/tokenproxy</c> (the user's data directory).</summary>
+    public string? DataDirectory { get; set; }
+
+    public StoreOptions Store { get; set; } = new();
+
+    public VaultOptions Vault { get; set; } = new();
+
+    public RefreshOptions Refresh { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>Configured providers by name (the first path segment of proxied requests).</summary>
+    public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+internal sealed class StoreOptions
+{
+    /// <summary><c>Sqlite</c> (default, one process per database file) or <c>Postgres</c>.</summary>
+    public string Kind { get; set; } = "Sqlite";
+
+    /// <summary>Default for SQLite: <c>{DataDirectory}/tokenproxy.db</c>. Required for PostgreSQL.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+internal sealed class VaultOptions
+{
+    /// <summary>
+    /// File holding the vault key(s), one base64 32-byte key per line, the first one active. Used when
+    /// <c>TOKENPROXY_VAULT_KEY</c> is not set. Default: <c>~/.config/tokenproxy/vault.key</c> — the user's
+    /// config directory, never next to the database.
+    /// </summary>
+    public string? KeyFile { get; set; }
+}
+
+internal sealed class RefreshOptions
+{
+    /// <summary>A token expiring within this margin is refreshed before use. Default: 1 minute.</summary>
+    public TimeSpan Skew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Request bodies up to this size are buffered so a request can be replayed after an upstream 401. Default: 1 MiB.</summary>
+    public long MaxReplayBodyBytes { get; set; } = 1024 * 1024;
+}
+
+internal sealed class AdminOptions
+{
+    /// <summary>
+    /// When set, every admin request needs <c>Authorization: Bearer {Token}</c>, from any address.
+    /// When not set, the admin surface answers loopback clients only.
+    /// </summary>
+    public string? Token { get; set; }
+}

@@ -1,0 +1,239 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+
+namespace TokenProxy.Providers;
+
+/// <summary>
+/// Every provider the proxy knows: the shipped presets, plus configured entries merged over them
+/// (an entry's own keys win). Built once at startup; configuration errors are reported all at once
+/// by <see cref="Resolve"/> through the options validator.
+/// </summary>
+internal sealed partial class ProviderCatalog
+{
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase) { "admin", "healthz", "readyz" };
+
+    private readonly Dictionary<string, ProviderDefinition> _providers;
+
+    public ProviderCatalog(IOptions<TokenProxyOptions> options, PresetLibrary presets)
+    {
+        var errors = new List<string>();
+        _providers = Resolve(options.Value.Providers, presets, errors);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(TokenProxyOptions.SectionName, typeof(TokenProxyOptions), errors);
+        }
+    }
+
+    public IEnumerable<ProviderDefinition> All => _providers.Values.OrderBy(p => p.Name, StringComparer.Ordinal);
+
+    public bool TryGet(string name, [NotNullWhen(true)] out ProviderDefinition? provider) =>
+        _providers.TryGetValue(name, out provider);
+
+    /// <summary>Merges configuration over presets and validates every provider, collecting all problems.</summary>
+    public static Dictionary<string, ProviderDefinition> Resolve(
+        IReadOnlyDictionary<string, ProviderOptions> configured, PresetLibrary presets, List<string> errors)
+    {
+        var result = new Dictionary<string, ProviderDefinition>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, preset) in presets.Presets)
+        {
+            if (!configured.ContainsKey(name) && Build(name.ToLowerInvariant(), preset, errors) is { } definition)
+            {
+                result[definition.Name] = definition;
+            }
+        }
+
+        foreach (var (name, entry) in configured)
+        {
+            var key = $"TokenProxy:Providers:{name}";
+            if (!ProviderName().IsMatch(name) || ReservedNames.Contains(name))
+            {
+                errors.Add($"{key}: '{name}' cannot be a provider name (use lower-case letters, digits, '-' or '_'; not admin, healthz or readyz).");
+                continue;
+            }
+
+            var presetName = entry.Preset ?? name;
+            ProviderOptions? preset = null;
+            if (entry.Preset is not null && !presets.Presets.TryGetValue(presetName, out preset))
+            {
+                errors.Add($"{key}:Preset: unknown preset '{entry.Preset}' (known: {string.Join(", ", presets.Presets.Keys.Order(StringComparer.Ordinal))}).");
+                continue;
+            }
+
+            preset ??= presets.Presets.GetValueOrDefault(presetName);
+            var merged = preset is null ? entry : Merge(preset, entry);
+            if (Build(name.ToLowerInvariant(), merged, errors) is { } definition)
+            {
+                result[definition.Name] = definition;
+            }
+        }
+
+        return result;
+    }
+
+    private static ProviderOptions Merge(ProviderOptions preset, ProviderOptions entry) => new()
+    {
+        DisplayName = entry.DisplayName ?? preset.DisplayName,
+        Issuer = entry.Issuer ?? preset.Issuer,
+        AuthorizationUrl = entry.AuthorizationUrl ?? preset.AuthorizationUrl,
+        TokenUrl = entry.TokenUrl ?? preset.TokenUrl,
+        RevocationUrl = entry.RevocationUrl ?? preset.RevocationUrl,
+        ApiBaseUrl = entry.ApiBaseUrl ?? preset.ApiBaseUrl,
+        ClientId = entry.ClientId ?? preset.ClientId,
+        ClientSecret = entry.ClientSecret ?? preset.ClientSecret,
+        Scopes = entry.Scopes ?? preset.Scopes,
+        ScopeSeparator = entry.ScopeSeparator ?? preset.ScopeSeparator,
+        UsePkce = entry.UsePkce ?? preset.UsePkce,
+        TokenEndpointAuth = entry.TokenEndpointAuth ?? preset.TokenEndpointAuth,
+        AuthorizationParameters = MergeMaps(preset.AuthorizationParameters, entry.AuthorizationParameters),
+        TokenParameters = MergeMaps(preset.TokenParameters, entry.TokenParameters),
+        TokenHeader = entry.TokenHeader ?? preset.TokenHeader,
+        TokenResponsePath = entry.TokenResponsePath ?? preset.TokenResponsePath,
+        TokenResponseFields = entry.TokenResponseFields ?? preset.TokenResponseFields,
+        Identity = entry.Identity ?? preset.Identity,
+        RefreshSkew = entry.RefreshSkew ?? preset.RefreshSkew,
+    };
+
+    private static Dictionary<string, string>? MergeMaps(Dictionary<string, string>? preset, Dictionary<string, string>? entry)
+    {
+        if (preset is null || entry is null)
+        {
+            return entry ?? preset;
+        }
+
+        var merged = new Dictionary<string, string>(preset, StringComparer.Ordinal);
+        foreach (var (k, v) in entry)
+        {
+            merged[k] = v;
+        }
+
+        return merged;
+    }
+
+    private static ProviderDefinition? Build(string name, ProviderOptions o, List<string> errors)
+    {
+        var key = $"TokenProxy:Providers:{name}";
+        var before = errors.Count;
+
+        var apiBase = RequireUrl(o.ApiBaseUrl, $"{key}:ApiBaseUrl", required: true, errors);
+        var authorization = RequireUrl(o.AuthorizationUrl, $"{key}:AuthorizationUrl", required: false, errors);
+        var token = RequireUrl(o.TokenUrl, $"{key}:TokenUrl", required: false, errors);
+        var revocation = RequireUrl(o.RevocationUrl, $"{key}:RevocationUrl", required: false, errors);
+        var issuer = RequireUrl(o.Issuer, $"{key}:Issuer", required: false, errors);
+        var identity = RequireUrl(o.Identity?.Url, $"{key}:Identity:Url", required: false, errors);
+
+        if (apiBase is not null && (!string.IsNullOrEmpty(apiBase.Query) || !string.IsNullOrEmpty(apiBase.Fragment)))
+        {
+            errors.Add($"{key}:ApiBaseUrl: must not have a query or fragment.");
+        }
+
+        var clientId = string.IsNullOrWhiteSpace(o.ClientId) ? null : o.ClientId;
+        if (clientId is not null && issuer is null && (authorization is null || token is null))
+        {
+            errors.Add($"{key}: a provider with a ClientId needs AuthorizationUrl and TokenUrl (or an Issuer to discover them).");
+        }
+
+        var auth = (o.TokenEndpointAuth ?? "client_secret_basic") switch
+        {
+            "client_secret_basic" => TokenEndpointAuth.ClientSecretBasic,
+            "client_secret_post" => TokenEndpointAuth.ClientSecretPost,
+            "none" => TokenEndpointAuth.None,
+            var other => Fail($"{key}:TokenEndpointAuth: '{other}' is not one of client_secret_basic, client_secret_post, none.", errors),
+        };
+
+        var header = TokenHeaderFormat.TryParse(o.TokenHeader ?? TokenHeaderFormat.Default, out var headerProblem);
+        if (header is null)
+        {
+            errors.Add($"{key}:TokenHeader: '{o.TokenHeader}' {headerProblem}.");
+        }
+
+        if (o.ScopeSeparator is { Length: 0 })
+        {
+            errors.Add($"{key}:ScopeSeparator: must not be empty.");
+        }
+
+        if (o.RefreshSkew is { } skew && skew < TimeSpan.Zero)
+        {
+            errors.Add($"{key}:RefreshSkew: must not be negative.");
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        return new ProviderDefinition
+        {
+            Name = name,
+            DisplayName = o.DisplayName ?? name,
+            Issuer = issuer is null ? null : o.Issuer,
+            AuthorizationUrl = authorization,
+            TokenUrl = token,
+            RevocationUrl = revocation,
+            ApiBaseUrl = apiBase!,
+            ClientId = clientId,
+            ClientSecret = string.IsNullOrEmpty(o.ClientSecret) ? null : o.ClientSecret,
+            Scopes = o.Scopes ?? [],
+            ScopeSeparator = o.ScopeSeparator ?? " ",
+            UsePkce = o.UsePkce ?? true,
+            TokenEndpointAuth = auth,
+            AuthorizationParameters = o.AuthorizationParameters ?? [],
+            TokenParameters = o.TokenParameters ?? [],
+            TokenHeader = header!,
+            TokenResponsePath = o.TokenResponsePath,
+            TokenResponseFields = o.TokenResponseFields ?? [],
+            Identity = identity is null ? null : new IdentityEndpoint(identity, o.Identity!.IdField, o.Identity.EmailField, o.Identity.NameField),
+            RefreshSkew = o.RefreshSkew,
+        };
+    }
+
+    private static TokenEndpointAuth Fail(string error, List<string> errors)
+    {
+        errors.Add(error);
+        return default;
+    }
+
+    private static Uri? RequireUrl(string? value, string key, bool required, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                errors.Add($"{key}: is required.");
+            }
+
+            return null;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"{key}: '{value}' is not an absolute http(s) URL.");
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            errors.Add($"{key}: must not contain user information.");
+            return null;
+        }
+
+        // RFC 9700 §2.6 / RFC 7009 §2 / RFC 8414 §2: tokens and secrets travel over TLS only. Plain
+        // http is accepted for loopback addresses, where a local fake or test server listens.
+        if (uri.Scheme != Uri.UriSchemeHttps && !IsLoopback(uri))
+        {
+            errors.Add($"{key}: '{value}' must use https (plain http is allowed only for loopback hosts).");
+            return null;
+        }
+
+        return uri;
+    }
+
+    /// <summary>True for <c>localhost</c> and loopback IP literals.</summary>
+    public static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var ip) && IPAddress.IsLoopback(ip));
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex ProviderName();
+}

@@ -1,0 +1,84 @@
+namespace TokenProxy.Providers;
+
+/// <summary>
+/// One provider entry as written in configuration (<c>TokenProxy:Providers:{name}</c>) or in a preset
+/// file (<c>config/providers/{name}.json</c>). Every property is optional here: a configuration entry
+/// overrides only the keys it sets, and <see cref="ProviderCatalog"/> merges it over its preset and
+/// validates the result.
+/// </summary>
+internal sealed class ProviderOptions
+{
+    /// <summary>Name of the preset to inherit from when it differs from the entry's own name.</summary>
+    public string? Preset { get; set; }
+
+    /// <summary>Name shown on the admin pages. Default: the provider name.</summary>
+    public string? DisplayName { get; set; }
+
+    /// <summary>OAuth issuer identifier; used for RFC 9207 <c>iss</c> checks and RFC 8414 discovery.</summary>
+    public string? Issuer { get; set; }
+
+    public string? AuthorizationUrl { get; set; }
+
+    public string? TokenUrl { get; set; }
+
+    /// <summary>RFC 7009 revocation endpoint; none means revoke is local only.</summary>
+    public string? RevocationUrl { get; set; }
+
+    /// <summary>Where proxied requests go: <c>/{provider}/{path}</c> → <c>{ApiBaseUrl}/{path}</c>.</summary>
+    public string? ApiBaseUrl { get; set; }
+
+    public string? ClientId { get; set; }
+
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Scopes requested when a connect does not name its own.</summary>
+    public string[]? Scopes { get; set; }
+
+    /// <summary>Joins scopes in the authorization request. Default: a space (RFC 6749 §3.3); Slack and Linear use a comma.</summary>
+    public string? ScopeSeparator { get; set; }
+
+    /// <summary>RFC 7636 PKCE with S256. Default: true; a few providers refuse it.</summary>
+    public bool? UsePkce { get; set; }
+
+    /// <summary><c>client_secret_basic</c> (default), <c>client_secret_post</c> or <c>none</c>.</summary>
+    public string? TokenEndpointAuth { get; set; }
+
+    /// <summary>Extra query parameters on the authorization request (Google: <c>access_type=offline</c>).</summary>
+    public Dictionary<string, string>? AuthorizationParameters { get; set; }
+
+    /// <summary>Extra form parameters on every token request (code exchange and refresh).</summary>
+    public Dictionary<string, string>? TokenParameters { get; set; }
+
+    /// <summary>
+    /// The header that carries the token upstream, <c>Name: value</c> with <c>{token}</c> once in the value.
+    /// Default: <c>Authorization: Bearer {token}</c>.
+    /// </summary>
+    public string? TokenHeader { get; set; }
+
+    /// <summary>
+    /// Dotted path of an object in the token response that holds the tokens when the top level does not
+    /// (Slack user tokens sit under <c>authed_user</c>).
+    /// </summary>
+    public string? TokenResponsePath { get; set; }
+
+    /// <summary>Token response fields kept with the connection (dotted paths, e.g. <c>team.id</c>).</summary>
+    public string[]? TokenResponseFields { get; set; }
+
+    /// <summary>Where the account identity is read after a connect; optional.</summary>
+    public IdentityOptions? Identity { get; set; }
+
+    /// <summary>Per-provider override of <c>TokenProxy:Refresh:Skew</c>.</summary>
+    public TimeSpan? RefreshSkew { get; set; }
+}
+
+/// <summary>An identity endpoint and the dotted JSON paths of the account's id, email and name.</summary>
+internal sealed class IdentityOptions
+{
+    public string? Url { get; set; }
+
+    public string? IdField { get; set; }
+
+    public string? EmailField { get; set; }
+
+    public string? NameField { get; set; }
+}

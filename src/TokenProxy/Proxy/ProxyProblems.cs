@@ -1,0 +1,56 @@
+using TokenProxy.Hosting;
+using TokenProxy.Tokens;
+
+namespace TokenProxy.Proxy;
+
+/// <summary>The data plane's own failures (DESIGN.md §1): each one says what happened and what to do.</summary>
+internal static class ProxyProblems
+{
+    public static ProblemResult UnknownProvider(string provider) => new(
+        StatusCodes.Status404NotFound, "unknown_provider", "Unknown provider.",
+        $"No provider named '{provider}' is configured. GET /admin/api/providers lists the configured providers.");
+
+    public static ProblemResult MethodNotAllowed(string method) => new(
+        StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.", $"{method} is not forwarded.");
+
+    public static ProblemResult UpstreamUnavailable(string provider) => new(
+        StatusCodes.Status502BadGateway, "upstream_unavailable", "The provider's API could not be reached.",
+        $"The request to {provider} failed before a response arrived.");
+
+    public static ProblemResult ForLookup(TokenLookup lookup, string provider, string selector, string publicBaseUrl)
+    {
+        var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, lookup.Credential?.ConnectionId);
+        var connection = lookup.Credential?.ConnectionId;
+        return lookup.Failure switch
+        {
+            TokenFailure.NotConnected => new(
+                StatusCodes.Status401Unauthorized, "not_connected", "Not connected.",
+                $"There is no {provider} connection '{selector}'. Connect one at {connectUrl}.",
+                new Dictionary<string, object?> { ["provider"] = provider, ["connection"] = selector, ["connect_url"] = connectUrl }),
+            TokenFailure.ReconnectRequired => new(
+                StatusCodes.Status401Unauthorized, "reconnect_required", "Reconnection needed.",
+                lookup.Credential?.Undecryptable == true
+                    ? $"The stored credentials of {provider} connection '{selector}' cannot be decrypted. Reconnect at {connectUrl}."
+                    : $"{provider} rejected the credentials of connection '{selector}'. Reconnect at {connectUrl}.",
+                new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection, ["connect_url"] = connectUrl }),
+            TokenFailure.Revoked => new(
+                StatusCodes.Status401Unauthorized, "revoked", "Connection revoked.",
+                $"The {provider} connection '{selector}' was revoked. Reconnect at {connectUrl} to use it again.",
+                new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection, ["connect_url"] = connectUrl }),
+            TokenFailure.RefreshUnavailable => new(
+                StatusCodes.Status503ServiceUnavailable, "refresh_unavailable", "Token refresh unavailable.",
+                $"The {provider} token has expired and {provider}'s token endpoint cannot be reached right now. Try again later.",
+                new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
+                lookup.RetryAfter ?? TimeSpan.FromSeconds(5)),
+            _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure, "Not a failure."),
+        };
+    }
+
+    private static string ConnectUrl(string publicBaseUrl, string provider, string selector, string? connectionId)
+    {
+        var query = connectionId is not null
+            ? $"?connection={Uri.EscapeDataString(connectionId)}"
+            : selector == "default" ? string.Empty : $"?label={Uri.EscapeDataString(selector)}";
+        return $"{publicBaseUrl.TrimEnd('/')}/admin/connect/{provider}{query}";
+    }
+}

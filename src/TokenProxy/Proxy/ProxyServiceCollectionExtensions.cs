@@ -1,0 +1,20 @@
+namespace TokenProxy.Proxy;
+
+internal static class ProxyServiceCollectionExtensions
+{
+    public static IServiceCollection AddProxy(this IServiceCollection services)
+    {
+        services.AddHttpForwarder();
+        services.AddSingleton<ForwarderInvoker>();
+        services.AddSingleton<ProxyEndpoint>();
+        return services;
+    }
+
+    /// <summary>The data plane: every path not taken by a more specific endpoint is <c>/{provider}/{**path}</c>.</summary>
+    public static IEndpointRouteBuilder MapProxy(this IEndpointRouteBuilder endpoints)
+    {
+        var handler = endpoints.ServiceProvider.GetRequiredService<ProxyEndpoint>();
+        endpoints.Map("/{provider}/{**path}", handler.HandleAsync).WithDisplayName("TokenProxy data plane");
+        return endpoints;
+    }
+}

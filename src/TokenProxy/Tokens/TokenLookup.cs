@@ -1,0 +1,30 @@
+namespace TokenProxy.Tokens;
+
+/// <summary>Why no usable token could be given for a request. Expected outcomes, not exceptions.</summary>
+internal enum TokenFailure
+{
+    None,
+
+    /// <summary>No connection with that label or id for the provider (or it never finished connecting).</summary>
+    NotConnected,
+
+    /// <summary>The provider rejected the token or the refresh, or the stored secret cannot be opened.</summary>
+    ReconnectRequired,
+
+    /// <summary>A person revoked the connection.</summary>
+    Revoked,
+
+    /// <summary>The token is expired and the token endpoint cannot be reached right now.</summary>
+    RefreshUnavailable,
+}
+
+/// <summary>The result of asking for a connection's token: the credential, or why there is none.</summary>
+internal readonly record struct TokenLookup(CachedCredential? Credential, TokenFailure Failure, TimeSpan? RetryAfter = null)
+{
+    public bool Succeeded => Failure == TokenFailure.None;
+
+    public static TokenLookup Success(CachedCredential credential) => new(credential, TokenFailure.None);
+
+    public static TokenLookup Fail(TokenFailure failure, CachedCredential? credential = null, TimeSpan? retryAfter = null) =>
+        new(credential, failure, retryAfter);
+}

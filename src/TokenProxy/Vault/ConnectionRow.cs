@@ -1,0 +1,53 @@
+namespace TokenProxy.Vault;
+
+/// <summary>
+/// One connection as stored. <see cref="AccessToken"/> and <see cref="RefreshToken"/> hold sealed
+/// ciphertext (see <see cref="SecretSealer"/>), never plaintext. Every write is compare-and-swap on
+/// <see cref="Version"/>.
+/// </summary>
+internal sealed record ConnectionRow
+{
+    public required string Id { get; init; }
+
+    public required string Provider { get; init; }
+
+    public required string Label { get; init; }
+
+    public string? Workspace { get; init; }
+
+    public required ConnectionStatus Status { get; init; }
+
+    public ConnectionAccount? Account { get; init; }
+
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    public string? TokenType { get; init; }
+
+    /// <summary>Sealed access token, or null when the connection holds none.</summary>
+    public string? AccessToken { get; init; }
+
+    /// <summary>Sealed refresh token, or null when the connection holds none.</summary>
+    public string? RefreshToken { get; init; }
+
+    /// <summary>When the access token expires, computed from local receipt time; null when the provider gave no lifetime.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public DateTimeOffset? LastRefreshedAt { get; init; }
+
+    public ConnectionError? LastError { get; init; }
+
+    /// <summary>Non-secret token response fields the provider config asks to keep (Slack <c>team.id</c>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public long Version { get; init; }
+}
+
+/// <summary>The external account behind a connection, as the provider's identity endpoint named it.</summary>
+internal sealed record ConnectionAccount(string? Id, string? Email, string? Name);
+
+/// <summary>The last failure on a connection: an OAuth error code (or our own), its description, and when.</summary>
+internal sealed record ConnectionError(string Code, string? Description, DateTimeOffset At);

@@ -1,0 +1,44 @@
+namespace TokenProxy.Vault;
+
+/// <summary>
+/// Persistence of connections: SQLite (one process) or PostgreSQL (several instances). Implementations
+/// store rows as given — sealing happens above — and make every update compare-and-swap on
+/// <see cref="ConnectionRow.Version"/>.
+/// </summary>
+internal interface IConnectionStore
+{
+    /// <summary>Raised with a connection id after a write to it commits, here or (where the store can tell) in another instance.</summary>
+    event Action<string>? Changed;
+
+    /// <summary>Human-readable location for messages ("SQLite database /path/tokenproxy.db").</summary>
+    string Description { get; }
+
+    /// <summary>Creates or migrates the schema; takes whatever exclusive hold the store needs.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+
+    Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The provider's connection whose id or label equals <paramref name="idOrLabel"/> (id first).</summary>
+    Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts a new row at version 1; false when the provider already has that label.</summary>
+    Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="row"/> if the stored version still equals <c>row.Version</c>, and returns the
+    /// committed row (version + 1); null when someone else wrote first or the row is gone.
+    /// </summary>
+    Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> holding the connection's refresh lock. In-process single-flight is
+    /// done above this; a shared store adds a cross-instance lock here. The action must re-read the row.
+    /// </summary>
+    Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken);
+}

@@ -1,0 +1,62 @@
+using Microsoft.Data.Sqlite;
+
+namespace TokenProxy.Vault.Sqlite;
+
+internal sealed partial class SqliteConnectionStore
+{
+    // Each entry moves the schema one version forward; PRAGMA user_version records how far a file got.
+    // Append only: a released migration is never edited.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE connections (
+          id TEXT PRIMARY KEY,
+          provider TEXT NOT NULL,
+          label TEXT NOT NULL,
+          workspace TEXT,
+          status TEXT NOT NULL,
+          account_id TEXT,
+          account_email TEXT,
+          account_name TEXT,
+          scopes TEXT NOT NULL DEFAULT '',
+          token_type TEXT,
+          access_token TEXT,
+          refresh_token TEXT,
+          expires_at INTEGER,
+          last_refreshed_at INTEGER,
+          last_error_code TEXT,
+          last_error_description TEXT,
+          last_error_at INTEGER,
+          metadata TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          UNIQUE (provider, label)
+        );
+        """,
+    ];
+
+    private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "PRAGMA user_version;";
+        var current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > Migrations.Length)
+        {
+            throw new VaultStartupException(
+                $"The database schema is version {current}, newer than this TokenProxy understands ({Migrations.Length}). Run a newer TokenProxy.");
+        }
+
+        for (var version = current; version < Migrations.Length; version++)
+        {
+            await using var migrate = connection.CreateCommand();
+            migrate.Transaction = transaction;
+            migrate.CommandText = Migrations[version] + $"PRAGMA user_version = {version + 1};";
+            await migrate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

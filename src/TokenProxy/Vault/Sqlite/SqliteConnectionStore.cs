@@ -1,0 +1,271 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace TokenProxy.Vault.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, <c>synchronous=FULL</c> so a committed token
+/// survives power loss (WAL with NORMAL may lose the last transactions). One process per file: a lock
+/// file held for the process lifetime makes a second process fail with a clear message.
+/// </summary>
+internal sealed partial class SqliteConnectionStore(string databasePath) : IConnectionStore, IDisposable
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = databasePath,
+        Pooling = true,
+        Cache = SqliteCacheMode.Private,
+    }.ToString();
+
+    private FileStream? _processLock;
+
+    public event Action<string>? Changed;
+
+    public string Description => $"SQLite database {databasePath}";
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        AcquireProcessLock();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var wal = connection.CreateCommand())
+        {
+            // WAL is a property of the file; set once, it persists.
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            await wal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await MigrateAsync(connection, cancellationToken);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM connections;";
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM connections WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // An id wins over a label that happens to look the same.
+        command.CommandText = $"""
+            SELECT {Columns} FROM connections
+            WHERE provider = $provider AND (id = $key OR label = $key)
+            ORDER BY id = $key DESC LIMIT 1;
+            """;
+        command.Parameters.AddWithValue("$provider", provider);
+        command.Parameters.AddWithValue("$key", idOrLabel);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM connections ORDER BY provider, label;";
+        var rows = new List<ConnectionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(Read(reader));
+        }
+
+        return rows;
+    }
+
+    public async Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"INSERT INTO connections ({Columns}) VALUES ({Parameters});";
+        Bind(command, row with { Version = 1 });
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            // SQLITE_CONSTRAINT: the (provider, label) pair is taken.
+            return false;
+        }
+
+        Changed?.Invoke(row.Id);
+        return true;
+    }
+
+    public async Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE connections SET
+              workspace = $workspace, status = $status, account_id = $account_id, account_email = $account_email,
+              account_name = $account_name, scopes = $scopes, token_type = $token_type, access_token = $access_token,
+              refresh_token = $refresh_token, expires_at = $expires_at, last_refreshed_at = $last_refreshed_at,
+              last_error_code = $last_error_code, last_error_description = $last_error_description,
+              last_error_at = $last_error_at, metadata = $metadata, updated_at = $updated_at, version = version + 1
+            WHERE id = $id AND version = $version;
+            """;
+        Bind(command, row);
+        var updated = await command.ExecuteNonQueryAsync(cancellationToken);
+        if (updated == 0)
+        {
+            return null;
+        }
+
+        Changed?.Invoke(row.Id);
+        return row with { Version = row.Version + 1 };
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM connections WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        if (deleted)
+        {
+            Changed?.Invoke(id);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>One process per database file, so the in-process refresh gate is the whole lock.</summary>
+    public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        action(cancellationToken);
+
+    public void Dispose()
+    {
+        _processLock?.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private void AcquireProcessLock()
+    {
+        if (_processLock is not null)
+        {
+            return;
+        }
+
+        var lockPath = databasePath + ".lock";
+        try
+        {
+            // FileShare.None is an exclusive advisory lock (flock) on Unix and a share lock on Windows;
+            // the operating system drops it when the process dies, so a crash never leaves it stale.
+            _processLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new VaultStartupException(
+                $"Another TokenProxy process is already using {databasePath} (lock file {lockPath}). " +
+                "The SQLite store serves one process per database file: stop the other process, give this one its own " +
+                "TokenProxy:DataDirectory, or use TokenProxy:Store:Kind=Postgres to run several instances.", e);
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragmas = connection.CreateCommand();
+        // synchronous is per connection: FULL syncs the WAL on every commit, so an acknowledged token
+        // write survives a power cut. busy_timeout lets concurrent writers wait instead of failing.
+        pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;";
+        await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task<ConnectionRow?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private const string Columns =
+        "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
+        "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
+        "last_error_at, metadata, created_at, updated_at, version";
+
+    private const string Parameters =
+        "$id, $provider, $label, $workspace, $status, $account_id, $account_email, $account_name, $scopes, $token_type, " +
+        "$access_token, $refresh_token, $expires_at, $last_refreshed_at, $last_error_code, $last_error_description, " +
+        "$last_error_at, $metadata, $created_at, $updated_at, $version";
+
+    private static void Bind(SqliteCommand command, ConnectionRow row)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("$id", row.Id);
+        p.AddWithValue("$provider", row.Provider);
+        p.AddWithValue("$label", row.Label);
+        p.AddWithValue("$workspace", (object?)row.Workspace ?? DBNull.Value);
+        p.AddWithValue("$status", row.Status.ToWire());
+        p.AddWithValue("$account_id", (object?)row.Account?.Id ?? DBNull.Value);
+        p.AddWithValue("$account_email", (object?)row.Account?.Email ?? DBNull.Value);
+        p.AddWithValue("$account_name", (object?)row.Account?.Name ?? DBNull.Value);
+        p.AddWithValue("$scopes", string.Join(' ', row.Scopes));
+        p.AddWithValue("$token_type", (object?)row.TokenType ?? DBNull.Value);
+        p.AddWithValue("$access_token", (object?)row.AccessToken ?? DBNull.Value);
+        p.AddWithValue("$refresh_token", (object?)row.RefreshToken ?? DBNull.Value);
+        p.AddWithValue("$expires_at", ToUnix(row.ExpiresAt));
+        p.AddWithValue("$last_refreshed_at", ToUnix(row.LastRefreshedAt));
+        p.AddWithValue("$last_error_code", (object?)row.LastError?.Code ?? DBNull.Value);
+        p.AddWithValue("$last_error_description", (object?)row.LastError?.Description ?? DBNull.Value);
+        p.AddWithValue("$last_error_at", ToUnix(row.LastError?.At));
+        p.AddWithValue("$metadata", row.Metadata.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(row.Metadata));
+        p.AddWithValue("$created_at", row.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$updated_at", row.UpdatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$version", row.Version);
+    }
+
+    private static ConnectionRow Read(SqliteDataReader r)
+    {
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        DateTimeOffset? T(int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+        var (accountId, email, name) = (S(5), S(6), S(7));
+        var errorCode = S(14);
+        return new ConnectionRow
+        {
+            Id = r.GetString(0),
+            Provider = r.GetString(1),
+            Label = r.GetString(2),
+            Workspace = S(3),
+            Status = ConnectionStatusNames.Parse(r.GetString(4)),
+            Account = accountId is null && email is null && name is null ? null : new ConnectionAccount(accountId, email, name),
+            Scopes = r.GetString(8).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            TokenType = S(9),
+            AccessToken = S(10),
+            RefreshToken = S(11),
+            ExpiresAt = T(12),
+            LastRefreshedAt = T(13),
+            LastError = errorCode is null ? null : new ConnectionError(errorCode, S(15), T(16) ?? DateTimeOffset.UnixEpoch),
+            Metadata = S(17) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [] : new Dictionary<string, string>(),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(18)),
+            UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
+            Version = r.GetInt64(20),
+        };
+    }
+
+    private static object ToUnix(DateTimeOffset? value) => value is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
+}

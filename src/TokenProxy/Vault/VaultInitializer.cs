@@ -1,0 +1,131 @@
+using TokenProxy.Hosting;
+
+namespace TokenProxy.Vault;
+
+/// <summary>
+/// Opens the store and loads the vault key before the server accepts requests. It fails closed: a
+/// missing, unreadable-by-policy or wrong key with sealed rows in the store stops startup with a
+/// message that says what to do. It never generates a key over existing ciphertext and never deletes.
+/// </summary>
+internal sealed class VaultInitializer(
+    IConnectionStore store, VaultKeyRing ring, DataPaths paths, IConfiguration configuration, ILogger<VaultInitializer> logger) : IHostedService
+{
+    public const string KeyVariable = "TOKENPROXY_VAULT_KEY";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        var rows = await store.ListAsync(cancellationToken);
+        var sealedKeyIds = rows
+            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken })
+            .OfType<string>()
+            .Select(SecretSealer.KeyIdOf)
+            .ToHashSet(StringComparer.Ordinal);
+        var sealedRows = rows.Count(r => r.AccessToken is not null || r.RefreshToken is not null);
+
+        var (keys, source) = LoadKeys(sealedRows);
+        var missing = sealedKeyIds.Where(id => id is null || !keys.Any(k => k.Id == id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new VaultStartupException(
+                $"The vault key from {source} (key id {string.Join(", ", keys.Select(k => k.Id))}) cannot open the secrets in " +
+                $"{store.Description}: {sealedRows} connection(s) are sealed with key id {string.Join(", ", missing.Select(m => m ?? "(unknown)"))}. " +
+                $"Start TokenProxy with the key those rows were sealed with ({KeyVariable} or TokenProxy:Vault:KeyFile). Nothing was changed or deleted.");
+        }
+
+        ring.Load(keys, source);
+        Log.VaultReady(logger, store.Description, source, keys[0].Id, rows.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private (IReadOnlyList<VaultKey> Keys, string Source) LoadKeys(int sealedRows)
+    {
+        if (configuration[KeyVariable] is { Length: > 0 } fromEnvironment)
+        {
+            return (ParseKeys(fromEnvironment.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries), KeyVariable), KeyVariable);
+        }
+
+        var file = paths.KeyFile;
+        if (File.Exists(file))
+        {
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            {
+                throw new VaultStartupException(
+                    $"The vault key file {file} can be read or written by other users (mode {ModeString(File.GetUnixFileMode(file))}). " +
+                    $"Restrict it to its owner: chmod 600 '{file}'. Nothing was changed.");
+            }
+
+            var lines = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+            return (ParseKeys(lines, file), file);
+        }
+
+        if (sealedRows > 0)
+        {
+            throw new VaultStartupException(
+                $"No vault key: {KeyVariable} is not set and the key file {file} does not exist, but {store.Description} holds " +
+                $"{sealedRows} connection(s) with sealed secrets. Restore the key file (or point TokenProxy:Vault:KeyFile at it), " +
+                $"or set {KeyVariable}. A new key would not open them, so none was generated and nothing was deleted.");
+        }
+
+        var key = VaultKey.Generate();
+        WriteKeyFile(file, key);
+        Log.KeyCreated(logger, file, key.Id);
+        return ([key], file);
+    }
+
+    private static VaultKey[] ParseKeys(string[] texts, string source)
+    {
+        var keys = new List<VaultKey>();
+        var problems = new List<string>();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            if (VaultKey.TryParse(texts[i], out var problem) is { } key)
+            {
+                keys.Add(key);
+            }
+            else
+            {
+                problems.Add($"key {i + 1} {problem}");
+            }
+        }
+
+        if (problems.Count > 0 || keys.Count == 0)
+        {
+            throw new VaultStartupException(
+                $"The vault key in {source} is not usable ({(problems.Count > 0 ? string.Join("; ", problems) : "it is empty")}). " +
+                "A key is 32 random bytes in base64, for example from: openssl rand -base64 32.");
+        }
+
+        return [.. keys];
+    }
+
+    /// <summary>Writes a new key file readable by its owner only (0600), in a directory only the owner can enter.</summary>
+    public static void WriteKeyFile(string file, params VaultKey[] keys)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var writer = new StreamWriter(file, options);
+        writer.WriteLine("# TokenProxy vault key(s): the first line seals new secrets. Losing this file loses every stored token.");
+        foreach (var key in keys)
+        {
+            writer.WriteLine(key.ToBase64());
+        }
+    }
+
+    private static string ModeString(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
+}

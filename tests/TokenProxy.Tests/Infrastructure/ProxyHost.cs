@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using TokenProxy.Hosting;
+
+namespace TokenProxy.Tests.Infrastructure;
+
+/// <summary>
+/// The real TokenProxy application on a free loopback port, with its own data directory and key file,
+/// every log line captured at Trace level.
+/// </summary>
+internal sealed class ProxyHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly bool _ownsDirectory;
+
+    private ProxyHost(WebApplication app, Uri address, string dataDirectory, CapturedLogs logs, bool ownsDirectory)
+    {
+        _app = app;
+        _ownsDirectory = ownsDirectory;
+        Address = address;
+        DataDirectory = dataDirectory;
+        Logs = logs;
+        Client = new HttpClient { BaseAddress = address };
+    }
+
+    public Uri Address { get; }
+
+    public string DataDirectory { get; }
+
+    public string KeyFile => KeyFileFor(DataDirectory);
+
+    public string DatabasePath => Path.Combine(DataDirectory, "tokenproxy.db");
+
+    public CapturedLogs Logs { get; }
+
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static string NewDataDirectory() => Directory.CreateTempSubdirectory("tokenproxy-test-").FullName;
+
+    /// <summary>The key lives in its own folder, as it would in the user's config directory: never next to the database.</summary>
+    public static string KeyFileFor(string dataDirectory) => Path.Combine(dataDirectory, "keys", "vault.key");
+
+    public static WebApplication Build(IDictionary<string, string?> settings, CapturedLogs logs, Action<IServiceCollection>? services = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test", ContentRootPath = AppContext.BaseDirectory });
+        builder.AddTokenProxy();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapTokenProxy();
+        return app;
+    }
+
+    public static async Task<ProxyHost> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataDirectory = null)
+    {
+        var directory = dataDirectory ?? NewDataDirectory();
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["TokenProxy:DataDirectory"] = directory,
+            ["TokenProxy:Vault:KeyFile"] = KeyFileFor(directory),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var logs = new CapturedLogs();
+        var app = Build(all, logs, services);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ProxyHost(app, new Uri(address), directory, logs, ownsDirectory: dataDirectory is null);
+    }
+
+    /// <summary>Settings for a custom provider named <paramref name="name"/> whose API is <paramref name="apiBase"/>.</summary>
+    public static Dictionary<string, string?> Provider(string name, Uri apiBase, string? tokenHeader = null)
+    {
+        var settings = new Dictionary<string, string?> { [$"TokenProxy:Providers:{name}:ApiBaseUrl"] = apiBase.AbsoluteUri };
+        if (tokenHeader is not null)
+        {
+            settings[$"TokenProxy:Providers:{name}:TokenHeader"] = tokenHeader;
+        }
+
+        return settings;
+    }
+
+    /// <summary>An admin API request from loopback with the CSRF header that state changes need.</summary>
+    public static HttpRequestMessage AdminRequest(HttpMethod method, string path, object? json = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("TokenProxy-Csrf", "1");
+        if (json is not null)
+        {
+            request.Content = JsonContent.Create(json);
+        }
+
+        return request;
+    }
+
+    /// <summary>Imports a token through the admin API and returns the new connection's JSON.</summary>
+    public async Task<JsonElement> ImportAsync(string provider, string accessToken, string? label = null, string? refreshToken = null, long? expiresIn = null)
+    {
+        using var response = await Client.SendAsync(AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider, label, accessToken, refreshToken, expiresIn }));
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        if (_ownsDirectory)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}

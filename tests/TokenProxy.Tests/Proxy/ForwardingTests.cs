@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Proxy;
+
+public sealed class ForwardingTests : IAsyncLifetime
+{
+    private RecordingUpstream _upstream = null!;
+    private ProxyHost _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await RecordingUpstream.StartAsync();
+        var settings = ProxyHost.Provider("acme", new Uri(_upstream.Address, "/v1"));
+        foreach (var (k, v) in ProxyHost.Provider("gitlabish", _upstream.Address, tokenHeader: "PRIVATE-TOKEN: {token}"))
+        {
+            settings[k] = v;
+        }
+
+        _proxy = await ProxyHost.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Request_reaches_the_provider_api_with_path_query_method_body_and_the_stored_token()
+    {
+        var token = Canary.New("access");
+        await _proxy.ImportAsync("acme", token);
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/acme/items/42?expand=owner&q=a%20b")
+        {
+            Content = new StringContent("""{"name":"widget"}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"ok":true}""", await response.Content.ReadAsStringAsync());
+        var seen = Assert.Single(_upstream.Requests);
+        Assert.Equal("PUT", seen.Method);
+        Assert.Equal("/v1/items/42?expand=owner&q=a%20b", seen.PathAndQuery);
+        Assert.Equal($"Bearer {token}", seen.Header("Authorization"));
+        Assert.Equal("""{"name":"widget"}""", Encoding.UTF8.GetString(seen.Body));
+        Assert.Equal(_upstream.Address.Authority, seen.Host);
+        Canary.AssertAbsent(token, _proxy.Logs.All, "the proxy's logs");
+    }
+
+    [Fact]
+    public async Task Apps_own_credentials_and_control_headers_are_removed_before_the_token_is_injected()
+    {
+        var token = Canary.New("access");
+        await _proxy.ImportAsync("acme", token);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/me");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer APP-OWN-TOKEN");
+        request.Headers.TryAddWithoutValidation("Proxy-Authorization", "Basic cHJveHk6cHJveHk=");
+        request.Headers.TryAddWithoutValidation("Cookie", "session=app-cookie");
+        request.Headers.TryAddWithoutValidation("TokenProxy-Connection", "default");
+        request.Headers.TryAddWithoutValidation("TokenProxy-Anything", "x");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", "evil.test");
+        request.Headers.TryAddWithoutValidation("Forwarded", "host=evil.test");
+        request.Headers.TryAddWithoutValidation("X-Secret", "named-in-connection");
+        request.Headers.TryAddWithoutValidation("Connection", "X-Secret");
+        request.Headers.TryAddWithoutValidation("X-Kept", "kept");
+        using var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(_upstream.Requests);
+        Assert.Equal([$"Bearer {token}"], seen.Headers["Authorization"]);
+        foreach (var removed in new[] { "Proxy-Authorization", "Cookie", "TokenProxy-Connection", "TokenProxy-Anything", "X-Forwarded-Host", "Forwarded", "X-Secret" })
+        {
+            Assert.Null(seen.Header(removed));
+        }
+
+        Assert.Equal("kept", seen.Header("X-Kept"));
+        Assert.DoesNotContain("APP-OWN-TOKEN", string.Join(" ", seen.Headers.SelectMany(h => h.Value)));
+    }
+
+    [Fact]
+    public async Task Provider_header_format_is_used_for_injection()
+    {
+        var token = Canary.New("pat");
+        await _proxy.ImportAsync("gitlabish", token);
+
+        using var response = await _proxy.Client.GetAsync("/gitlabish/api/v4/user");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(_upstream.Requests);
+        Assert.Equal(token, seen.Header("PRIVATE-TOKEN"));
+        Assert.Null(seen.Header("Authorization"));
+    }
+
+    [Fact]
+    public async Task Connection_header_selects_by_label_or_id_and_default_label_is_used_without_it()
+    {
+        var defaultToken = Canary.New("default");
+        var workToken = Canary.New("work");
+        await _proxy.ImportAsync("acme", defaultToken);
+        var work = await _proxy.ImportAsync("acme", workToken, label: "work");
+
+        await _proxy.Client.GetAsync("/acme/a");
+        using (var byLabel = new HttpRequestMessage(HttpMethod.Get, "/acme/b"))
+        {
+            byLabel.Headers.Add("TokenProxy-Connection", "work");
+            await _proxy.Client.SendAsync(byLabel);
+        }
+
+        using (var byId = new HttpRequestMessage(HttpMethod.Get, "/acme/c"))
+        {
+            byId.Headers.Add("TokenProxy-Connection", work.GetProperty("id").GetString());
+            await _proxy.Client.SendAsync(byId);
+        }
+
+        var seen = _upstream.Requests.ToDictionary(r => r.PathAndQuery, r => r.Header("Authorization"));
+        Assert.Equal($"Bearer {defaultToken}", seen["/v1/a"]);
+        Assert.Equal($"Bearer {workToken}", seen["/v1/b"]);
+        Assert.Equal($"Bearer {workToken}", seen["/v1/c"]);
+    }
+
+    [Fact]
+    public async Task Large_bodies_stream_through_in_both_directions()
+    {
+        await _proxy.ImportAsync("acme", Canary.New("access"));
+        var upload = new byte[10 * 1024 * 1024];
+        Random.Shared.NextBytes(upload);
+        _upstream.Respond = async (context, recorded) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.Body.WriteAsync(recorded.Body);
+        };
+
+        using var content = new StreamContent(new MemoryStream(upload));
+        // No Content-Length: chunked upload, the way a streaming client sends it.
+        content.Headers.ContentLength = null;
+        using var response = await _proxy.Client.PostAsync("/acme/upload", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(upload, Assert.Single(_upstream.Requests).Body);
+        Assert.Equal(upload, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Unknown_provider_is_a_404_problem()
+    {
+        using var response = await _proxy.Client.GetAsync("/nosuch/user");
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown_provider");
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Missing_connection_is_a_401_problem_with_a_connect_url_and_nothing_is_forwarded()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/user");
+        request.Headers.Add("TokenProxy-Connection", "personal");
+        using var response = await _proxy.Client.SendAsync(request);
+
+        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
+        Assert.Equal("http://127.0.0.1:5080/admin/connect/acme?label=personal", problem.GetProperty("connect_url").GetString());
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Unreachable_upstream_is_a_502_problem()
+    {
+        // A port that was free a moment ago: nothing listens there.
+        var closed = await LoopbackServer.StartAsync(_ => Task.CompletedTask);
+        var deadAddress = closed.Address;
+        await closed.DisposeAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("dead", deadAddress));
+        await proxy.ImportAsync("dead", Canary.New("access"));
+
+        using var response = await proxy.Client.GetAsync("/dead/user");
+
+        await AssertProblemAsync(response, HttpStatusCode.BadGateway, "upstream_unavailable");
+    }
+
+    [Fact]
+    public async Task Upstream_errors_and_redirects_pass_through_unchanged_and_are_not_followed()
+    {
+        await _proxy.ImportAsync("acme", Canary.New("access"));
+        _upstream.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status302Found;
+            context.Response.Headers.Location = "http://attacker.test/steal";
+            return Task.CompletedTask;
+        };
+
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _proxy.Address };
+        using var response = await client.GetAsync("/acme/moved");
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal("http://attacker.test/steal", response.Headers.Location!.OriginalString);
+        Assert.False(response.Headers.Contains("TokenProxy-Error"));
+        Assert.Single(_upstream.Requests);
+    }
+
+    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(code, response.Headers.GetValues("TokenProxy-Error").Single());
+        Assert.Equal(new CacheControlHeaderValue { NoStore = true }, response.Headers.CacheControl);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($"urn:tokenproxy:problem:{code.Replace('_', '-')}", problem.GetProperty("type").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        return problem;
+    }
+}

@@ -1,0 +1,124 @@
+// Test-only OAuth 2.0 / OpenID Connect authorization server for TokenProxy
+// integration tests, backed by the certified `oidc-provider` package.
+// Contract: exactly one stdout line "READY {issuer}" once listening; everything
+// else goes to stderr; SIGTERM/SIGINT exit cleanly. See README.md.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+
+// oidc-provider prints "you SHOULD change ..." notices via console.info (stdout).
+// Route all console output to stderr so stdout carries only the READY line.
+console.log = console.info = console.debug = (...args) => console.error(...args);
+
+const { default: Provider } = await import('oidc-provider');
+
+const env = process.env;
+const fail = (msg) => { console.error(`oauth-server: ${msg}`); process.exit(2); };
+const seconds = (name, def) => {
+  const v = env[name] === undefined || env[name] === '' ? def : Number(env[name]);
+  if (!Number.isInteger(v) || v <= 0) fail(`${name} must be a positive integer (seconds)`);
+  return v;
+};
+
+const port = Number(env.PORT ?? 0);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail('PORT must be 0..65535');
+const clientId = env.CLIENT_ID || fail('CLIENT_ID is required');
+const clientSecret = env.CLIENT_SECRET || undefined;
+const redirectUris = (env.REDIRECT_URIS ?? '').split(/\s+/).filter(Boolean);
+if (redirectUris.length === 0) fail('REDIRECT_URIS is required (space-separated)');
+const accessTokenTtl = seconds('ACCESS_TOKEN_TTL', 2);
+const refreshTokenTtl = seconds('REFRESH_TOKEN_TTL', 3600);
+
+// Listen first so PORT=0 yields a real port, which the default issuer needs.
+const server = createServer();
+await new Promise((resolve, reject) => {
+  server.once('error', reject);
+  server.listen(port, '127.0.0.1', resolve);
+});
+const issuer = env.ISSUER || `http://127.0.0.1:${server.address().port}`;
+
+// Devinteractions: any login (used verbatim as `sub`) with any password works.
+const findAccount = (ctx, sub) => ({
+  accountId: sub,
+  claims: async () => ({ sub, email: `${sub}@example.com`, email_verified: true, name: `Test User ${sub}` }),
+});
+
+const provider = new Provider(issuer, {
+  clients: [{
+    client_id: clientId,
+    ...(clientSecret ? { client_secret: clientSecret } : {}),
+    // Confidential: client_secret_basic (also used at revocation/introspection);
+    // no secret: a public client, authenticated by client_id in the body only.
+    token_endpoint_auth_method: clientSecret ? 'client_secret_basic' : 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    // http:// loopback redirect URIs are accepted for web clients with the code
+    // flow (only implicit forbids them), so no extra setting is needed.
+    redirect_uris: redirectUris,
+  }],
+  findAccount,
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read'],
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  // PKCE for every client, not only public ones (v9 supports S256 only).
+  pkce: { required: () => true },
+  // Always issue a refresh token when the client may use the grant, without
+  // needing offline_access + prompt=consent (the library default).
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  // Rotate on every use. Replaying a used refresh token yields invalid_grant AND
+  // revokes the whole grant (reuse detection), including the rotated token.
+  rotateRefreshToken: true,
+  // Refresh tokens outlive the browser session (which is in-memory anyway).
+  expiresWithSession: async () => false,
+  ttl: {
+    AccessToken: accessTokenTtl,
+    RefreshToken: refreshTokenTtl,
+    AuthorizationCode: 60,
+    IdToken: 3600,
+    Interaction: 600,
+    Session: 3600,
+    Grant: refreshTokenTtl,
+  },
+  // Default is 15 s of leeway, which would keep a 2 s access token usable at /me
+  // and introspection long after expires_in; tests need expiry to be real.
+  clockTolerance: 0,
+  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  features: {
+    devInteractions: { enabled: true }, // built-in login/consent HTML pages
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    userinfo: { enabled: true },
+    // RFC 9207 `iss` in authorization responses is always on in oidc-provider v9
+    // (there is no features.issAuthResp toggle any more).
+  },
+  // Access tokens stay opaque: without resourceIndicators they are for userinfo.
+  // Keep error detail for debugging; never log token values.
+  renderError: async (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
+});
+
+const stats = { authorization_code: 0, refresh_token: 0, revocation: 0 };
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/stats') {
+    if (ctx.method === 'DELETE') for (const k of Object.keys(stats)) stats[k] = 0;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = stats;
+    return;
+  }
+  await next();
+  // After routing, ctx.oidc has the route name and the parsed form body.
+  const route = ctx.oidc?.route;
+  const grantType = ctx.oidc?.body?.grant_type;
+  if (route === 'token' && grantType in stats && grantType !== 'revocation') stats[grantType] += 1;
+  if (route === 'revocation') stats.revocation += 1;
+});
+
+provider.on('server_error', (ctx, err) => console.error('oauth-server: server_error', err));
+
+server.on('request', provider.callback());
+process.stdout.write(`READY ${issuer}\n`);
+
+const shutdown = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 1000).unref();
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
