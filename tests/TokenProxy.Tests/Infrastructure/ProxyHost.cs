@@ -74,7 +74,17 @@ internal sealed class ProxyHost : IAsyncDisposable
 
         var logs = new CapturedLogs();
         var app = Build(all, logs, services);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start that fails (bad config, vault refusal) must not keep the store's file lock.
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ProxyHost(app, new Uri(address), directory, logs, ownsDirectory: dataDirectory is null);
     }

@@ -156,6 +156,15 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         action(cancellationToken);
 
+    /// <summary>Reads a PRAGMA on a connection configured like every other one the store opens.</summary>
+    internal async Task<long> ReadPragmaAsync(string pragma, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {pragma};";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public void Dispose()
     {
         _processLock?.Dispose();

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tests.Proxy;
+
+namespace TokenProxy.Tests.Admin;
+
+public sealed class ConnectionsApiTests : IAsyncLifetime
+{
+    private ProxyHost _proxy = null!;
+
+    public async Task InitializeAsync() =>
+        _proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", new Uri("https://api.acme.example/")));
+
+    public Task DisposeAsync() => _proxy.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Imported_connection_is_listed_and_shown_without_any_token_value()
+    {
+        var access = Canary.New("access");
+        var refresh = Canary.New("refresh");
+
+        var created = await _proxy.ImportAsync("acme", access, label: "work", refreshToken: refresh, expiresIn: 3600);
+        var id = created.GetProperty("id").GetString()!;
+        var list = await _proxy.Client.GetStringAsync("/admin/api/connections");
+        var one = await _proxy.Client.GetStringAsync($"/admin/api/connections/{id}");
+
+        Assert.StartsWith("conn_", id, StringComparison.Ordinal);
+        Assert.Equal("acme", created.GetProperty("provider").GetString());
+        Assert.Equal("work", created.GetProperty("label").GetString());
+        Assert.Equal("active", created.GetProperty("status").GetString());
+        Assert.True(created.GetProperty("canRefresh").GetBoolean());
+        Assert.True(created.TryGetProperty("expiresAt", out _));
+        var listed = Assert.Single(JsonDocument.Parse(list).RootElement.EnumerateArray());
+        Assert.Equal(id, listed.GetProperty("id").GetString());
+        foreach (var body in new[] { created.GetRawText(), list, one })
+        {
+            Canary.AssertAbsent(access, body, "admin JSON");
+            Canary.AssertAbsent(refresh, body, "admin JSON");
+        }
+
+        Canary.AssertAbsent(access, _proxy.Logs.All, "logs");
+        Canary.AssertAbsent(refresh, _proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task Invalid_import_lists_every_problem_and_stores_nothing()
+    {
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "nosuch", label = "bad label!", accessToken = "has\r\nnewline", expiresIn = -5 }));
+
+        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("provider", out _));
+        Assert.True(errors.TryGetProperty("label", out _));
+        Assert.True(errors.TryGetProperty("accessToken", out _));
+        Assert.True(errors.TryGetProperty("expiresIn", out _));
+        Assert.DoesNotContain("newline", problem.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Fact]
+    public async Task Malformed_json_gets_a_problem_answer()
+    {
+        using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
+        request.Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Second_connection_with_the_same_label_is_a_conflict()
+    {
+        await _proxy.ImportAsync("acme", Canary.New("a"));
+
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = Canary.New("b") }));
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "label_taken");
+    }
+
+    [Fact]
+    public async Task State_changes_without_the_csrf_header_are_refused_and_change_nothing()
+    {
+        var created = await _proxy.ImportAsync("acme", Canary.New("a"));
+        var id = created.GetProperty("id").GetString();
+
+        using var post = await _proxy.Client.PostAsJsonAsync("/admin/api/connections", new { provider = "acme", label = "other", accessToken = "abc" });
+        using var delete = await _proxy.Client.DeleteAsync($"/admin/api/connections/{id}");
+
+        await ForwardingTests.AssertProblemAsync(post, HttpStatusCode.Forbidden, "csrf_required");
+        await ForwardingTests.AssertProblemAsync(delete, HttpStatusCode.Forbidden, "csrf_required");
+        Assert.Single(JsonDocument.Parse(await _proxy.Client.GetStringAsync("/admin/api/connections")).RootElement.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_connection_and_the_proxy_stops_using_it_at_once()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
+        var created = await proxy.ImportAsync("acme", Canary.New("a"));
+        var id = created.GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await proxy.Client.GetAsync("/acme/x")).StatusCode);
+
+        using var delete = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
+        using var after = await proxy.Client.GetAsync("/acme/x");
+        using var again = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
+
+        Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
+        await ForwardingTests.AssertProblemAsync(after, HttpStatusCode.Unauthorized, "not_connected");
+        await ForwardingTests.AssertProblemAsync(again, HttpStatusCode.NotFound, "connection_not_found");
+        Assert.Single(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Admin_answers_are_never_cached()
+    {
+        using var response = await _proxy.Client.GetAsync("/admin/api/connections");
+
+        Assert.True(response.Headers.CacheControl?.NoStore);
+    }
+
+    [Fact]
+    public async Task With_an_admin_token_configured_every_admin_request_needs_it()
+    {
+        const string AdminToken = "0123456789abcdef-admin";
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+
+        using var without = await proxy.Client.GetAsync("/admin/api/connections");
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/admin/api/connections");
+        wrong.Headers.Authorization = new("Bearer", "0123456789abcdef-wrong");
+        using var wrongResponse = await proxy.Client.SendAsync(wrong);
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/admin/api/connections");
+        right.Headers.Authorization = new("Bearer", AdminToken);
+        using var rightResponse = await proxy.Client.SendAsync(right);
+
+        await ForwardingTests.AssertProblemAsync(without, HttpStatusCode.Unauthorized, "admin_unauthorized");
+        await ForwardingTests.AssertProblemAsync(wrongResponse, HttpStatusCode.Unauthorized, "admin_unauthorized");
+        Assert.Equal(HttpStatusCode.OK, rightResponse.StatusCode);
+        Canary.AssertAbsent(AdminToken, proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task Providers_are_listed_without_secrets()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["TokenProxy:Providers:github:ClientId"] = "Iv1.client",
+            ["TokenProxy:Providers:github:ClientSecret"] = "CANARYclientsecret0123456789abcdef",
+        });
+
+        var json = await proxy.Client.GetStringAsync("/admin/api/providers");
+
+        var github = JsonDocument.Parse(json).RootElement.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "github");
+        Assert.True(github.GetProperty("configured").GetBoolean());
+        Assert.Equal("GitHub", github.GetProperty("displayName").GetString());
+        Assert.Equal("http://127.0.0.1:5080/admin/connect/github", github.GetProperty("connectUrl").GetString());
+        Canary.AssertAbsent("CANARYclientsecret0123456789abcdef", json, "provider JSON");
+    }
+}

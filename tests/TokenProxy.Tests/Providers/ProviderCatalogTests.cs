@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+using TokenProxy.Providers;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Providers;
+
+public sealed class ProviderCatalogTests
+{
+    private static readonly PresetLibrary Presets = new();
+
+    [Theory]
+    [InlineData("github")]
+    [InlineData("gitlab")]
+    [InlineData("google")]
+    [InlineData("slack")]
+    [InlineData("linear")]
+    public void Shipped_presets_are_valid_https_providers(string name)
+    {
+        var catalog = Catalog(new());
+
+        Assert.True(catalog.TryGet(name, out var provider));
+        Assert.Equal("https", provider.ApiBaseUrl.Scheme);
+        Assert.Equal("https", provider.AuthorizationUrl!.Scheme);
+        Assert.Equal("https", provider.TokenUrl!.Scheme);
+        Assert.False(provider.CanConnect, "A preset without a client id cannot connect yet.");
+    }
+
+    [Fact]
+    public void Presets_carry_the_provider_quirks()
+    {
+        var catalog = Catalog(new());
+
+        catalog.TryGet("google", out var google);
+        Assert.Equal("offline", google!.AuthorizationParameters["access_type"]);
+        Assert.Equal("consent", google.AuthorizationParameters["prompt"]);
+
+        catalog.TryGet("slack", out var slack);
+        Assert.Equal(",", slack!.ScopeSeparator);
+        Assert.Equal("authed_user", slack.TokenResponsePath);
+        Assert.False(slack.UsePkce);
+
+        catalog.TryGet("linear", out var linear);
+        Assert.Equal(",", linear!.ScopeSeparator);
+
+        catalog.TryGet("github", out var github);
+        Assert.Equal(TokenEndpointAuth.ClientSecretPost, github!.TokenEndpointAuth);
+        Assert.Equal("https://api.github.com/user", github.Identity!.Url.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Configuration_overrides_preset_keys_and_keeps_the_rest()
+    {
+        var catalog = Catalog(new()
+        {
+            ["github"] = new() { ClientId = "Iv1.abc", ClientSecret = "s3cret", Scopes = ["repo"] },
+            ["google-work"] = new() { Preset = "google", ClientId = "g", AuthorizationParameters = new() { ["hd"] = "example.com" } },
+        });
+
+        catalog.TryGet("github", out var github);
+        Assert.Equal("Iv1.abc", github!.ClientId);
+        Assert.Equal(["repo"], github.Scopes);
+        Assert.Equal("https://github.com/login/oauth/access_token", github.TokenUrl!.AbsoluteUri);
+        Assert.True(github.CanConnect);
+
+        catalog.TryGet("google-work", out var work);
+        Assert.Equal("example.com", work!.AuthorizationParameters["hd"]);
+        Assert.Equal("offline", work.AuthorizationParameters["access_type"]);
+        Assert.Equal("Google", work.DisplayName);
+    }
+
+    [Fact]
+    public void Custom_provider_needs_only_an_api_base_to_carry_imported_tokens()
+    {
+        var catalog = Catalog(new() { ["acme"] = new() { ApiBaseUrl = "https://api.acme.example/v2", TokenHeader = "X-Api-Key: {token}" } });
+
+        catalog.TryGet("acme", out var acme);
+        Assert.Equal("X-Api-Key", acme!.TokenHeader.Name);
+        Assert.Equal("abc", acme.TokenHeader.Format("abc"));
+        Assert.False(acme.CanConnect);
+    }
+
+    [Fact]
+    public void Every_configuration_problem_is_reported_at_once()
+    {
+        var errors = new List<string>();
+        ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        {
+            ["plain"] = new() { ApiBaseUrl = "http://api.example.com" },
+            ["nobase"] = new() { ClientId = "x" },
+            ["ghost"] = new() { Preset = "nosuchpreset" },
+            ["badheader"] = new() { ApiBaseUrl = "https://api.example.com", TokenHeader = "Authorization Bearer" },
+            ["twice"] = new() { ApiBaseUrl = "https://api.example.com", TokenHeader = "X: {token}{token}" },
+            ["auth"] = new() { ApiBaseUrl = "https://api.example.com", TokenEndpointAuth = "private_key_jwt" },
+            ["admin"] = new() { ApiBaseUrl = "https://api.example.com" },
+            ["Upper"] = new() { ApiBaseUrl = "https://api.example.com" },
+            ["relative"] = new() { ApiBaseUrl = "/api" },
+        }, Presets, errors);
+
+        Assert.Contains(errors, e => e.Contains("plain:ApiBaseUrl", StringComparison.Ordinal) && e.Contains("https", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("nobase:ApiBaseUrl: is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("nobase: a provider with a ClientId needs AuthorizationUrl and TokenUrl", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unknown preset 'nosuchpreset'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("badheader:TokenHeader", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("twice:TokenHeader", StringComparison.Ordinal) && e.Contains("exactly once", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'private_key_jwt' is not one of", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'admin' cannot be a provider name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'Upper' cannot be a provider name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("relative:ApiBaseUrl", StringComparison.Ordinal));
+        Assert.Equal(10, errors.Count);
+    }
+
+    [Fact]
+    public void Plain_http_is_accepted_for_loopback_hosts_only()
+    {
+        var errors = new List<string>();
+        ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        {
+            ["local"] = new() { ApiBaseUrl = "http://127.0.0.1:8080", TokenUrl = "http://localhost:9000/token", AuthorizationUrl = "http://[::1]:9000/authorize", ClientId = "c" },
+            ["lan"] = new() { ApiBaseUrl = "http://192.168.1.10:8080" },
+        }, Presets, errors);
+
+        Assert.Equal(["TokenProxy:Providers:lan:ApiBaseUrl: 'http://192.168.1.10:8080' must use https (plain http is allowed only for loopback hosts)."], errors);
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_startup_listing_every_problem()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TokenProxy:Providers:acme:ApiBaseUrl"] = "http://api.acme.example",
+            ["TokenProxy:Providers:beta:Preset"] = "nope",
+            ["TokenProxy:Refresh:Skew"] = "-00:00:01",
+            ["TokenProxy:PublicBaseUrl"] = "not a url",
+        };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ProxyHost.StartAsync(settings));
+
+        Assert.Equal(4, error.Failures.Count());
+    }
+
+    private static ProviderCatalog Catalog(Dictionary<string, ProviderOptions> providers) =>
+        new(Options.Create(new TokenProxyOptions { Providers = providers }), Presets);
+}

@@ -1,0 +1,127 @@
+using TokenProxy.Proxy;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Proxy;
+
+/// <summary>
+/// Whatever the app puts in the path or headers, a request and its token go only to the provider's
+/// configured host and base path: never to another listener (reliability checklist A1, A2, B12).
+/// </summary>
+public sealed class DestinationIntegrityTests : IAsyncLifetime
+{
+    private RecordingUpstream _upstream = null!;
+    private RecordingUpstream _attacker = null!;
+    private ProxyHost _proxy = null!;
+    private string _token = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await RecordingUpstream.StartAsync();
+        _attacker = await RecordingUpstream.StartAsync();
+        _proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", new Uri(_upstream.Address, "/v1/")));
+        _token = Canary.New("access");
+        await _proxy.ImportAsync("acme", _token);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _upstream.DisposeAsync();
+        await _attacker.DisposeAsync();
+    }
+
+    public static TheoryData<string> HostileTargets() =>
+    [
+        "/acme/../evil/x",
+        "/acme/%2e%2e/%2e%2e/x",
+        "/acme/%2E%2E%2F%2E%2E%2Fx",
+        "/acme/..%2F..%2Fx",
+        "/acme/..%5C..%5Cx",
+        "/acme/%5C%5CATTACKER/x",
+        "/acme/..;/x",
+        "/acme//ATTACKER/x",
+        "/acme/%2F%2FATTACKER/x",
+        "/acme/@ATTACKER/x",
+        "/acme/%40ATTACKER/x",
+        "/acme/x%23@ATTACKER/",
+        "/acme/%23/../../x",
+        "/acme/http://ATTACKER/x",
+        "/acme/https:%2F%2FATTACKER/x",
+        "/acme.ATTACKER/x",
+        "/acmeevil/x",
+        "/acme%2F..%2F..%2Fx",
+        "http://ATTACKER/acme/x",
+        "http://ATTACKER/x",
+    ];
+
+    [Theory]
+    [MemberData(nameof(HostileTargets))]
+    public async Task Hostile_request_targets_never_leave_the_configured_host_and_base_path(string target)
+    {
+        target = target.Replace("ATTACKER", _attacker.Address.Authority, StringComparison.Ordinal);
+
+        var (status, response) = await RawHttp.SendAsync(_proxy.Address, "GET", target);
+
+        Assert.Empty(_attacker.Requests);
+        foreach (var seen in _upstream.Requests)
+        {
+            Assert.Equal(_upstream.Address.Authority, seen.Host);
+            Assert.StartsWith("/v1/", seen.PathAndQuery, StringComparison.Ordinal);
+        }
+
+        Assert.InRange(status, 200, 499);
+        Canary.AssertAbsent(_token, response, "the response");
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-Host: ATTACKER")]
+    [InlineData("Forwarded: host=ATTACKER;proto=http")]
+    [InlineData("X-Original-URL: http://ATTACKER/x")]
+    [InlineData("X-Rewrite-URL: //ATTACKER/x")]
+    public async Task Forwarding_headers_do_not_steer_the_destination(string header)
+    {
+        header = header.Replace("ATTACKER", _attacker.Address.Authority, StringComparison.Ordinal);
+
+        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "GET", "/acme/user", header);
+
+        Assert.Equal(200, status);
+        Assert.Empty(_attacker.Requests);
+        Assert.Equal(_upstream.Address.Authority, Assert.Single(_upstream.Requests).Host);
+    }
+
+    [Fact]
+    public async Task Host_header_naming_another_site_is_rejected_before_any_token_is_read()
+    {
+        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "GET", "/acme/user", $"Host: evil.test:{_proxy.Address.Port}");
+
+        Assert.Equal(400, status);
+        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_attacker.Requests);
+    }
+
+    [Fact]
+    public async Task Connect_method_is_refused_and_opens_no_tunnel()
+    {
+        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "CONNECT", _attacker.Address.Authority);
+
+        Assert.InRange(status, 400, 499);
+        Assert.Empty(_attacker.Requests);
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Theory]
+    [InlineData("https://api.example.com/v1", "https://api.example.com/v1/user", true)]
+    [InlineData("https://api.example.com/v1", "https://api.example.com/v1", true)]
+    [InlineData("https://api.example.com/", "https://api.example.com/anything", true)]
+    [InlineData("https://api.example.com/v1", "https://api.example.com/v10/user", false)]
+    [InlineData("https://api.example.com/v1", "https://api.example.com/other", false)]
+    [InlineData("https://api.example.com/", "http://api.example.com/user", false)]
+    [InlineData("https://api.example.com/", "https://api.example.com:8443/user", false)]
+    [InlineData("https://api.example.com/", "https://api.example.com.evil.test/user", false)]
+    [InlineData("https://api.example.com/", "https://evil.test/user", false)]
+    [InlineData("https://api.example.com/", "https://user@api.example.com/user", false)]
+    public void Egress_guard_allows_only_the_configured_origin_and_base_path(string allowed, string target, bool expected)
+    {
+        Assert.Equal(expected, EgressGuardHandler.IsWithin(new Uri(target), new Uri(allowed)));
+    }
+}
