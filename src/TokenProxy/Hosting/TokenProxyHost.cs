@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
@@ -32,6 +33,7 @@ internal static class TokenProxyHost
 
         services.AddProviders();
         services.AddVault();
+        services.AddOAuthClient();
         services.AddTokens();
         services.AddProxy();
         services.AddAdmin();

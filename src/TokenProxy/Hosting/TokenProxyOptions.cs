@@ -54,6 +54,24 @@ internal sealed class RefreshOptions
 
     /// <summary>Request bodies up to this size are buffered so a request can be replayed after an upstream 401. Default: 1 MiB.</summary>
     public long MaxReplayBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long one shared refresh may take, retries included; it does not depend on any caller. Default: 30 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After an upstream 401 led to a refresh, further 401s on that connection refresh again only after this. Default: 30 seconds.</summary>
+    public TimeSpan UnauthorizedBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Background refresh: on/off. Default: on.</summary>
+    public bool Background { get; set; } = true;
+
+    /// <summary>How often the background refresher looks for connections to refresh. Default: 30 seconds.</summary>
+    public TimeSpan BackgroundInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A refresh token unused this long is refreshed anyway, so idle connections stay alive and dead ones show up early. Default: 1 day.</summary>
+    public TimeSpan IdleRefreshAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>At most this many refreshes run at once against one token endpoint. Default: 4.</summary>
+    public int MaxConcurrentPerEndpoint { get; set; } = 4;
 }
 
 internal sealed class AdminOptions

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
+using Microsoft.AspNetCore.WebUtilities;
 using TokenProxy.Tokens;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -26,6 +27,7 @@ internal sealed class ProxyEndpoint(
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
 
     private readonly string _publicBaseUrl = options.Value.PublicBaseUrl;
+    private readonly long _maxReplayBodyBytes = options.Value.Refresh.MaxReplayBodyBytes;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -54,15 +56,67 @@ internal sealed class ProxyEndpoint(
 
         // Everything after "/{provider}", as Kestrel decoded and normalized it ("%2F" stays escaped).
         var path = new PathString(context.Request.Path.Value!.Substring(providerName.Length + 1));
-        var transformer = new TokenTransformer(provider, lookup.Credential!, path);
-        var error = await forwarder.SendAsync(context, provider.ApiBaseUrl.AbsoluteUri, invoker.Invoker, RequestConfig, transformer);
-        if (error != ForwarderError.None)
+        var replayable = await BufferForReplayAsync(context.Request, context.RequestAborted);
+        var transformer = new TokenTransformer(provider, lookup.Credential!, path, tokens, replayable);
+        if (!await ForwardAsync(context, provider, transformer))
         {
-            Log.UpstreamFailed(logger, provider.Name, error);
-            if (!context.Response.HasStarted && error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.NoAvailableDestinations)
-            {
-                await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);
-            }
+            return;
         }
+
+        if (transformer.Intercepted)
+        {
+            // The upstream 401 was held back and nothing reached the app yet.
+            context.Response.Clear();
+            if (transformer.Failure is { } failure)
+            {
+                await ProxyProblems.ForLookup(failure, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
+                return;
+            }
+
+            // Replay once with the new token: the buffered body is sent again byte for byte.
+            context.Request.Body.Position = 0;
+            await ForwardAsync(context, provider, transformer);
+        }
+    }
+
+    /// <returns>False when forwarding failed (the failure has been answered).</returns>
+    private async Task<bool> ForwardAsync(HttpContext context, ProviderDefinition provider, TokenTransformer transformer)
+    {
+        var error = await forwarder.SendAsync(context, provider.ApiBaseUrl.AbsoluteUri, invoker.Invoker, RequestConfig, transformer);
+        if (error == ForwarderError.None)
+        {
+            return true;
+        }
+
+        Log.UpstreamFailed(logger, provider.Name, error);
+        if (!context.Response.HasStarted && error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.NoAvailableDestinations)
+        {
+            await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A request can be replayed after a 401 only if its body is known in full: no body, or a Content-Length
+    /// within <c>Refresh:MaxReplayBodyBytes</c>, read into memory before the first send. Anything else (larger,
+    /// or chunked without a length) streams through untouched and is never buffered.
+    /// </summary>
+    private async Task<bool> BufferForReplayAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false)
+        {
+            return true;
+        }
+
+        if (request.ContentLength is not { } length || length > _maxReplayBodyBytes)
+        {
+            return false;
+        }
+
+        request.EnableBuffering(bufferThreshold: (int)Math.Max(length, 1), bufferLimit: length);
+        await request.Body.DrainAsync(cancellationToken);
+        request.Body.Position = 0;
+        return true;
     }
 }

@@ -7,11 +7,24 @@ namespace TokenProxy.Proxy;
 /// <summary>
 /// Shapes one forwarded request: the destination is rebuilt from the provider's configured API base and
 /// the path after <c>/{provider}</c> (never from anything the app sent about hosts), the app's
-/// credentials and control headers are removed, and the connection's token is set.
+/// credentials and control headers are removed, and the connection's token is set. On an upstream 401
+/// it asks for a fresh token once, and either holds the 401 back so the request can be replayed, or
+/// passes it on.
 /// </summary>
-internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, PathString path) : HttpTransformer
+internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, PathString path, TokenService tokens, bool replayable) : HttpTransformer
 {
-    public CachedCredential Credential { get; set; } = credential;
+    /// <summary>Response header telling the app its 401 was answered with a refresh: sending the request again will use the new token.</summary>
+    public const string RetryHeader = "TokenProxy-Retry";
+
+    private bool _recoveryTried;
+
+    public CachedCredential Credential { get; private set; } = credential;
+
+    /// <summary>True when the upstream response was held back: the caller replays with <see cref="Credential"/> or answers <see cref="Failure"/>.</summary>
+    public bool Intercepted { get; private set; }
+
+    /// <summary>Why no new token could be had after a 401, when the response was held back for it.</summary>
+    public TokenLookup? Failure { get; private set; }
 
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -24,5 +37,41 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, provider.TokenHeader.Name);
         proxyRequest.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, Credential.HeaderValue);
         proxyRequest.Options.Set(EgressGuardHandler.AllowedBase, provider.ApiBaseUrl);
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        // RFC 6750 §3.1: 401 means the token was not accepted; 403 (insufficient scope) never triggers a refresh.
+        if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized || _recoveryTried)
+        {
+            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        }
+
+        _recoveryTried = true;
+        var recovered = await tokens.RecoverFromUnauthorizedAsync(provider, Credential, cancellationToken);
+        if (recovered is not { } lookup)
+        {
+            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        }
+
+        if (lookup.Succeeded && !replayable)
+        {
+            // The body streamed and is gone: the app gets the 401, and its next request the new token.
+            var copied = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            httpContext.Response.Headers[RetryHeader] = "token-refreshed";
+            return copied;
+        }
+
+        Intercepted = true;
+        if (lookup.Succeeded)
+        {
+            Credential = lookup.Credential!;
+        }
+        else
+        {
+            Failure = lookup;
+        }
+
+        return false;
     }
 }

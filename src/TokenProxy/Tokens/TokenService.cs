@@ -1,33 +1,129 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tokens;
 
 /// <summary>
-/// Gives the proxy the token for a request. The hot path is one dictionary lookup: no store read, no
-/// decryption. A miss reads the row once, opens the access token and caches the ready header value
-/// for that row version.
+/// Gives the proxy the token for a request. The hot path is one dictionary lookup and a clock read: no
+/// store read, no decryption. A miss reads the row once, opens the access token and caches the ready
+/// header value for that row version. A token due for refresh waits for the (shared) refresh; one that
+/// cannot be refreshed right now is still used while it is valid, and never once it has expired.
 /// </summary>
-internal sealed class TokenService(IConnectionStore store, SecretSealer sealer, CredentialCache cache)
+internal sealed class TokenService(
+    IConnectionStore store, SecretSealer sealer, CredentialCache cache, TokenRefresher refresher, TimeProvider time, IOptions<TokenProxyOptions> options)
 {
+    private readonly TimeSpan _unauthorizedBackoff = options.Value.Refresh.UnauthorizedBackoff;
+
+    // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);
+
+    // Last 401-driven refresh per connection: an API that answers 401 to every token must not cause a refresh loop.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUnauthorizedRefresh = new(StringComparer.Ordinal);
+
     public ValueTask<TokenLookup> GetAccessTokenAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
     {
         if (cache.TryGet(provider.Name, selector, out var credential))
         {
-            return ValueTask.FromResult(Evaluate(credential));
+            var lookup = Evaluate(credential);
+            if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, time.GetUtcNow()))
+            {
+                return ValueTask.FromResult(lookup);
+            }
         }
 
-        return LoadAndEvaluateAsync(provider, selector, cancellationToken);
+        return LoadAndRefreshAsync(provider, selector, credential, cancellationToken);
     }
 
-    private async ValueTask<TokenLookup> LoadAndEvaluateAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
+    /// <summary>
+    /// After the API answered 401 to <paramref name="rejected"/>: refresh once if that token is still the stored one
+    /// (and no 401-driven refresh of this connection ran within the backoff window), or pick up the token another
+    /// refresh already stored. Returns the credential to replay with, or why there is none; null when the 401 should
+    /// simply go back to the app (nothing to refresh with, or a 401-driven refresh ran too recently).
+    /// </summary>
+    public async Task<TokenLookup?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
     {
-        var credential = await LoadAsync(provider, selector, cancellationToken);
-        return credential is null ? TokenLookup.Fail(TokenFailure.NotConnected) : Evaluate(credential);
+        var current = await store.GetAsync(rejected.ConnectionId, cancellationToken);
+        if (current is null)
+        {
+            return TokenLookup.Fail(TokenFailure.NotConnected);
+        }
+
+        if (current.Version != rejected.Version)
+        {
+            // Someone refreshed (or revoked) since: use what is stored now, without refreshing again.
+            return Evaluate(ToCredential(provider, current));
+        }
+
+        var now = time.GetUtcNow();
+        if (current.RefreshToken is null
+            || (_lastUnauthorizedRefresh.TryGetValue(rejected.ConnectionId, out var last) && now - last < _unauthorizedBackoff))
+        {
+            return null;
+        }
+
+        _lastUnauthorizedRefresh[rejected.ConnectionId] = now;
+        var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, rejected.Version, cancellationToken);
+        return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
+    }
+
+    private async ValueTask<TokenLookup> LoadAndRefreshAsync(ProviderDefinition provider, string selector, CachedCredential? credential, CancellationToken cancellationToken)
+    {
+        credential ??= await LoadAsync(provider, selector, cancellationToken);
+        if (credential is null)
+        {
+            return TokenLookup.Fail(TokenFailure.NotConnected);
+        }
+
+        var lookup = Evaluate(credential);
+        var now = time.GetUtcNow();
+        if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, now))
+        {
+            return lookup;
+        }
+
+        var expired = credential.ExpiresAt <= now;
+        if (!credential.CanRefresh)
+        {
+            // Never forward a token known to be dead; one still inside its skew margin is fine.
+            return expired ? TokenLookup.Fail(TokenFailure.ReconnectRequired, credential) : lookup;
+        }
+
+        if (_coolDownUntil.TryGetValue(credential.ConnectionId, out var until) && until > now)
+        {
+            return expired ? TokenLookup.Fail(TokenFailure.RefreshUnavailable, credential, until - now) : lookup;
+        }
+
+        var outcome = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+        return FromOutcome(provider, outcome, credential, tokenKnownDead: false);
+    }
+
+    private TokenLookup FromOutcome(ProviderDefinition provider, RefreshOutcome outcome, CachedCredential before, bool tokenKnownDead)
+    {
+        var now = time.GetUtcNow();
+        switch (outcome.Status)
+        {
+            case RefreshStatus.Refreshed or RefreshStatus.AlreadyFresh:
+                _coolDownUntil.TryRemove(before.ConnectionId, out _);
+                return Evaluate(ToCredential(provider, outcome.Row!));
+            case RefreshStatus.Transient:
+                var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(5);
+                _coolDownUntil[before.ConnectionId] = now + wait;
+                // The old token still works until it expires; after that the app must wait.
+                return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenLookup.Fail(TokenFailure.RefreshUnavailable, before, wait);
+            case RefreshStatus.Rejected:
+                return TokenLookup.Fail(TokenFailure.ReconnectRequired, outcome.Row is { } row ? ToCredential(provider, row) : before);
+            case RefreshStatus.NotRefreshable:
+                return before.ExpiresAt is { } at && at <= now ? TokenLookup.Fail(TokenFailure.ReconnectRequired, before) : Evaluate(before);
+            default:
+                return outcome.Row is { } gone ? Evaluate(ToCredential(provider, gone)) : TokenLookup.Fail(TokenFailure.NotConnected);
+        }
     }
 
     /// <summary>Reads the connection from the store and caches it; null when there is no such connection.</summary>
-    public async Task<CachedCredential?> LoadAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
+    private async Task<CachedCredential?> LoadAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
     {
         var epoch = cache.Epoch;
         var row = await store.FindAsync(provider.Name, selector, cancellationToken);

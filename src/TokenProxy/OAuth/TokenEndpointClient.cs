@@ -1,0 +1,114 @@
+using System.Net.Http.Headers;
+using System.Text;
+using TokenProxy.Providers;
+
+namespace TokenProxy.OAuth;
+
+/// <summary>
+/// Calls a provider's token endpoint (RFC 6749 §4.1.3 code exchange, §6 refresh) with the client
+/// authentication the provider wants. It never follows redirects (RFC 9700 §4.12: a 307 would re-send
+/// the refresh token and client secret to wherever it points) and turns every failure into a
+/// <see cref="TokenResult"/>: rejected (reconnect) or transient (try again).
+/// </summary>
+internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time)
+{
+    /// <summary>The named HttpClient for token, revocation, metadata and identity calls: no redirects, no cookies.</summary>
+    public const string HttpClientName = "TokenProxy.OAuth";
+
+    private const int MaxBodyBytes = 256 * 1024;
+
+    public Task<TokenResult> ExchangeCodeAsync(ProviderDefinition provider, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            // RFC 6749 §4.1.3: identical to the redirect_uri of the authorization request.
+            ["redirect_uri"] = redirectUri,
+        };
+        if (codeVerifier is not null)
+        {
+            form["code_verifier"] = codeVerifier;
+        }
+
+        return PostAsync(provider, form, cancellationToken);
+    }
+
+    public Task<TokenResult> RefreshAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken) =>
+        PostAsync(provider, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }, cancellationToken);
+
+    private async Task<TokenResult> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
+        if (resolved.TokenUrl is not { } tokenUrl)
+        {
+            return TokenResult.Transient("no_token_endpoint", resolved.Problem ?? $"{provider.Name} has no token endpoint.");
+        }
+
+        foreach (var (key, value) in provider.TokenParameters)
+        {
+            form.TryAdd(key, value);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl);
+        // GitHub answers form-encoded bodies unless asked for JSON.
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        AddClientAuthentication(provider, request, form);
+        request.Content = new FormUrlEncodedContent(form);
+
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var body = await ReadBoundedAsync(response.Content, cancellationToken);
+            return TokenResponseParser.Parse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, RetryAfter(response, time.GetUtcNow()), provider);
+        }
+        catch (HttpRequestException e)
+        {
+            return TokenResult.Transient("connection_failed", $"The token endpoint could not be reached ({e.HttpRequestError}).");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return TokenResult.Transient("timeout", "The token endpoint did not answer in time.");
+        }
+    }
+
+    /// <summary>RFC 6749 §2.3.1: HTTP Basic with form-encoded id and secret, or both in the body; public clients send only client_id.</summary>
+    public static void AddClientAuthentication(ProviderDefinition provider, HttpRequestMessage request, Dictionary<string, string> form)
+    {
+        var clientId = provider.ClientId ?? string.Empty;
+        if (provider.ClientSecret is { } secret && provider.TokenEndpointAuth == TokenEndpointAuth.ClientSecretBasic)
+        {
+            var pair = $"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}";
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+            return;
+        }
+
+        form["client_id"] = clientId;
+        if (provider.ClientSecret is { } postSecret && provider.TokenEndpointAuth == TokenEndpointAuth.ClientSecretPost)
+        {
+            form["client_secret"] = postSecret;
+        }
+    }
+
+    /// <summary>RFC 9110 §10.2.3: Retry-After is seconds or an HTTP date.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - now is { Ticks: > 0 } wait ? wait : TimeSpan.Zero,
+        _ => null,
+    };
+
+    public static async Task<string> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxBodyBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+}

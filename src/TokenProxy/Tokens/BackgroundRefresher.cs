@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>
+/// Refreshes connections before a request has to wait for it, and keeps idle ones alive: every
+/// <c>Refresh:BackgroundInterval</c> it refreshes active connections expiring within the skew plus one
+/// interval, and those whose refresh token has not been used for <c>Refresh:IdleRefreshAfter</c> (so an
+/// unused connection does not die, and a revoked one shows <c>error</c> before an app needs it). Each
+/// connection gets a random delay within the interval, so many tokens expiring together do not stampede
+/// the token endpoint; <see cref="TokenRefresher"/> also caps concurrency per endpoint.
+/// </summary>
+internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher refresher, TimeProvider time, IOptions<TokenProxyOptions> options, ILogger<BackgroundRefresher> logger) : BackgroundService
+{
+    private readonly RefreshOptions _options = options.Value.Refresh;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Background)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(_options.BackgroundInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RunOnceAsync(jitter: true, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.BackgroundPassFailed(logger, e);
+            }
+        }
+    }
+
+    /// <summary>One pass: refreshes every connection that is due or idle; returns how many were attempted.</summary>
+    public async Task<int> RunOnceAsync(bool jitter, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var candidates = (await store.ListAsync(cancellationToken))
+            .Where(r => r.Status == ConnectionStatus.Active && r.RefreshToken is not null)
+            .Where(r => refresher.IsDue(r.Provider, r.ExpiresAt, now + _options.BackgroundInterval)
+                || now - (r.LastRefreshedAt ?? r.CreatedAt) >= _options.IdleRefreshAfter)
+            .ToList();
+
+        await Task.WhenAll(candidates.Select(async row =>
+        {
+            if (jitter)
+            {
+                // Spread the herd over the interval, but never past the point where the token is due.
+                var latest = row.ExpiresAt is { } at ? Min(_options.BackgroundInterval, at - now - _options.Skew) : _options.BackgroundInterval;
+                if (latest > TimeSpan.Zero)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * latest.TotalMilliseconds), time, cancellationToken);
+                }
+            }
+
+            await refresher.RefreshAsync(row.Id, RefreshReason.Background, row.Version, cancellationToken);
+        }));
+        return candidates.Count;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>
+/// In-process single-flight: however many callers ask to refresh one connection at once, the work runs
+/// once and all of them get its result. The shared work runs on its own timeout, never on a caller's
+/// cancellation — the first app hanging up must not throw away a refresh the provider may already have
+/// answered (with a rotated refresh token). Each caller stops waiting when its own request is cancelled.
+/// An entry removes itself only if it is still the one in the map (remove-if-same).
+/// </summary>
+internal sealed class RefreshGate<T>(TimeSpan timeout, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<T>>> _inFlight = new(StringComparer.Ordinal);
+
+    public int InFlight => _inFlight.Count;
+
+    public Task<T> RunAsync(string key, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        Lazy<Task<T>>? mine = null;
+        mine = new Lazy<Task<T>>(() => RunSharedAsync(key, work, mine!));
+        var winner = _inFlight.GetOrAdd(key, mine);
+        return winner.Value.WaitAsync(cancellationToken);
+    }
+
+    private async Task<T> RunSharedAsync(string key, Func<CancellationToken, Task<T>> work, Lazy<Task<T>> self)
+    {
+        try
+        {
+            // Leave the caller's stack: the work must not run inline inside GetOrAdd's factory.
+            await Task.Yield();
+            using var timeoutSource = new CancellationTokenSource(timeout, time);
+            return await work(timeoutSource.Token);
+        }
+        finally
+        {
+            _inFlight.TryRemove(KeyValuePair.Create(key, self));
+        }
+    }
+}

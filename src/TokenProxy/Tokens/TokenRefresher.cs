@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using TokenProxy.Hosting;
+using TokenProxy.OAuth;
+using TokenProxy.Providers;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>
+/// Refreshes a connection's tokens (DESIGN.md §4): one refresh per connection at a time in this
+/// process (<see cref="RefreshGate{T}"/>) and, for a shared store, across instances
+/// (<see cref="IConnectionStore.RunExclusiveAsync{T}"/>); the row is re-read under the lock and the
+/// refresh skipped if someone already did it; the new access and refresh tokens are committed together
+/// with compare-and-swap before anyone uses them. Rejections put the connection in <c>error</c>;
+/// transient failures are retried with backoff and jitter (honouring Retry-After), pass through a
+/// circuit breaker per token endpoint, and never change the status.
+/// </summary>
+internal sealed class TokenRefresher
+{
+    private readonly IConnectionStore _store;
+    private readonly SecretSealer _sealer;
+    private readonly TokenEndpointClient _client;
+    private readonly ProviderCatalog _providers;
+    private readonly TimeProvider _time;
+    private readonly RefreshOptions _options;
+    private readonly ILogger<TokenRefresher> _logger;
+    private readonly RefreshGate<RefreshOutcome> _gate;
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<TokenResult>> _pipelines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
+
+    public TokenRefresher(
+        IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
+        IOptions<TokenProxyOptions> options, ILogger<TokenRefresher> logger)
+    {
+        _store = store;
+        _sealer = sealer;
+        _client = client;
+        _providers = providers;
+        _time = time;
+        _options = options.Value.Refresh;
+        _logger = logger;
+        _gate = new RefreshGate<RefreshOutcome>(_options.Timeout, time);
+    }
+
+    /// <summary>
+    /// Refreshes unless, once the lock is held, it turns out not to be needed: for <see cref="RefreshReason.Upstream401"/>
+    /// when the stored version is no longer <paramref name="seenVersion"/>; for expiring and background refreshes when the
+    /// token is no longer due.
+    /// </summary>
+    public Task<RefreshOutcome> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken) =>
+        _gate.RunAsync(connectionId, shared => _store.RunExclusiveAsync(connectionId, locked => RefreshLockedAsync(connectionId, reason, seenVersion, locked), shared), cancellationToken);
+
+    /// <summary>True when the token expires within the provider's (or the global) skew.</summary>
+    public bool IsDue(string provider, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        expiresAt is { } at && at - now <= SkewFor(provider);
+
+    private TimeSpan SkewFor(string provider) =>
+        _providers.TryGet(provider, out var definition) && definition.RefreshSkew is { } skew ? skew : _options.Skew;
+
+    private async Task<RefreshOutcome> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    {
+        var reasonName = reason.ToWire();
+        using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.refresh");
+        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, connectionId);
+        activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshReason, reasonName);
+        var started = _time.GetTimestamp();
+
+        var outcome = await DecideAndRefreshAsync(connectionId, reason, seenVersion, cancellationToken);
+
+        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, outcome.Row?.Provider);
+        activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshOutcome, outcome.OutcomeName);
+        activity?.SetTag("tokenproxy.refresh.attempts", outcome.Attempts);
+        if (outcome.Status is RefreshStatus.Rejected or RefreshStatus.Transient)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, $"{outcome.Error}: {outcome.Description}");
+        }
+
+        var elapsed = _time.GetElapsedTime(started);
+        Log.Refreshed(_logger, connectionId, reasonName, outcome.OutcomeName, outcome.Attempts, elapsed.TotalMilliseconds);
+        return outcome;
+    }
+
+    private async Task<RefreshOutcome> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    {
+        // Re-read under the lock: another caller or instance may have refreshed, revoked or deleted meanwhile.
+        var row = await _store.GetAsync(connectionId, cancellationToken);
+        if (row is null || row.Status == ConnectionStatus.Revoked)
+        {
+            return new RefreshOutcome(RefreshStatus.Gone, row);
+        }
+
+        var now = _time.GetUtcNow();
+        var stillNeeded = reason switch
+        {
+            RefreshReason.Upstream401 => seenVersion is null || row.Version == seenVersion,
+            RefreshReason.Expiring => IsDue(row.Provider, row.ExpiresAt, now) || (seenVersion is not null && row.Version == seenVersion && row.Status != ConnectionStatus.Active),
+            RefreshReason.Background => IsDue(row.Provider, row.ExpiresAt, now + _options.BackgroundInterval) || now - (row.LastRefreshedAt ?? row.CreatedAt) >= _options.IdleRefreshAfter,
+            _ => true,
+        };
+        if (!stillNeeded && row.Status == ConnectionStatus.Active)
+        {
+            return new RefreshOutcome(RefreshStatus.AlreadyFresh, row);
+        }
+
+        if (row.Status == ConnectionStatus.Error && reason != RefreshReason.Manual)
+        {
+            // No automatic retry after a rejection: only a person (refresh-now or reconnect) tries again.
+            return new RefreshOutcome(RefreshStatus.Rejected, row, row.LastError?.Code, row.LastError?.Description);
+        }
+
+        if (row.RefreshToken is null || !_providers.TryGet(row.Provider, out var provider) || !provider.CanConnect)
+        {
+            return new RefreshOutcome(RefreshStatus.NotRefreshable, row);
+        }
+
+        if (!_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken, out var refreshToken))
+        {
+            return await RecordRejectionAsync(row, "undecryptable", "The stored credentials cannot be decrypted.", 0, cancellationToken);
+        }
+
+        var (result, attempts) = await CallTokenEndpointAsync(provider, refreshToken, cancellationToken);
+        if (result.Succeeded)
+        {
+            return await CommitAsync(row, result.Tokens, attempts, cancellationToken);
+        }
+
+        if (result.Kind == TokenFailureKind.Rejected)
+        {
+            return await RecordRejectionAsync(row, result.Error!, result.Description, attempts, cancellationToken);
+        }
+
+        // A provider outage never disables a connection: tokens and status stay; lastError tells what happened.
+        await _store.TryUpdateAsync(row with { LastError = new ConnectionError(result.Error!, result.Description, now), UpdatedAt = now }, cancellationToken);
+        return new RefreshOutcome(RefreshStatus.Transient, row, result.Error, result.Description, result.RetryAfter, attempts);
+    }
+
+    private async Task<RefreshOutcome> CommitAsync(ConnectionRow row, TokenSet tokens, int attempts, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var updated = row with
+        {
+            Status = ConnectionStatus.Active,
+            AccessToken = _sealer.Seal(row.Id, SecretSealer.AccessTokenField, tokens.AccessToken),
+            // Rotation: the new refresh token commits with the new access token; none returned keeps the old one.
+            RefreshToken = tokens.RefreshToken is { } rotated ? _sealer.Seal(row.Id, SecretSealer.RefreshTokenField, rotated) : row.RefreshToken,
+            // Expiry from local receipt time, never from the provider's clock.
+            ExpiresAt = tokens.ExpiresIn is { } lifetime ? now + lifetime : null,
+            TokenType = tokens.TokenType ?? row.TokenType,
+            Scopes = tokens.Scopes ?? row.Scopes,
+            Metadata = tokens.Metadata.Count > 0 ? tokens.Metadata : row.Metadata,
+            LastRefreshedAt = now,
+            LastError = null,
+            UpdatedAt = now,
+        };
+
+        // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
+        var committed = await _store.TryUpdateAsync(updated, cancellationToken);
+        if (committed is null)
+        {
+            var current = await _store.GetAsync(row.Id, cancellationToken);
+            Log.RefreshDiscarded(_logger, row.Id);
+            return current is null || current.Status == ConnectionStatus.Revoked
+                ? new RefreshOutcome(RefreshStatus.Gone, current, Attempts: attempts)
+                : new RefreshOutcome(RefreshStatus.AlreadyFresh, current, Attempts: attempts);
+        }
+
+        return new RefreshOutcome(RefreshStatus.Refreshed, committed, Attempts: attempts);
+    }
+
+    private async Task<RefreshOutcome> RecordRejectionAsync(ConnectionRow row, string error, string? description, int attempts, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(error, description, now), UpdatedAt = now };
+        var committed = await _store.TryUpdateAsync(failed, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
+        return new RefreshOutcome(RefreshStatus.Rejected, committed, error, description, Attempts: attempts);
+    }
+
+    private async Task<(TokenResult Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
+    {
+        var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
+        var pipeline = _pipelines.GetOrAdd(provider.Name, _ => BuildPipeline());
+        var attempts = 0;
+        await slot.WaitAsync(cancellationToken);
+        try
+        {
+            var result = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    return await _client.RefreshAsync(provider, refreshToken, token);
+                },
+                cancellationToken);
+            return (result, attempts);
+        }
+        catch (BrokenCircuitException e)
+        {
+            return (TokenResult.Transient("circuit_open", $"{provider.Name}'s token endpoint failed repeatedly; calls are paused.", e.RetryAfter), attempts);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (TokenResult.Transient("timeout", "The refresh did not finish in time."), attempts);
+        }
+        finally
+        {
+            slot.Release();
+        }
+    }
+
+    private ResiliencePipeline<TokenResult> BuildPipeline()
+    {
+        static bool IsTransient(Outcome<TokenResult> outcome) => outcome.Result is { Succeeded: false, Kind: TokenFailureKind.Transient };
+        var maxWait = TimeSpan.FromSeconds(5);
+        return new ResiliencePipelineBuilder<TokenResult> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<TokenResult>
+            {
+                // A Retry-After longer than we can hold a request is not waited for: the app gets 503 + Retry-After.
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (args.Outcome.Result!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TokenResult>
+            {
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                FailureRatio = 0.5,
+                MinimumThroughput = 6,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(15),
+            })
+            .Build();
+    }
+}
