@@ -18,4 +18,19 @@ internal static class AdminProblems
     public static ProblemResult LabelTaken(string provider, string label) =>
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",
             $"{provider} already has a connection labelled '{label}'. Choose another label, or delete that connection first.");
+
+    public static ProblemResult NotRefreshable(string id) =>
+        new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.",
+            $"Connection '{id}' holds no refresh token. Reconnect it to get new credentials.");
+
+    public static ProblemResult Revoked(string id) =>
+        new(StatusCodes.Status409Conflict, "revoked", "Connection revoked.", $"Connection '{id}' is revoked. Reconnect it to use it again.");
+
+    /// <summary>DESIGN.md §2: 502 "Failed to refresh connection. You may need to reconnect."</summary>
+    public static ProblemResult RefreshFailed(string? error, string? description, bool transient) =>
+        new(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection.",
+            transient
+                ? "Failed to refresh connection. The provider could not be reached; try again later."
+                : "Failed to refresh connection. You may need to reconnect.",
+            new Dictionary<string, object?> { ["error"] = error, ["error_description"] = description, ["transient"] = transient });
 }

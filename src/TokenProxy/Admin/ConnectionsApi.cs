@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -15,6 +16,7 @@ internal static class ConnectionsApi
         api.MapGet("/connections", ListAsync);
         api.MapGet("/connections/{id}", GetAsync);
         api.MapPost("/connections", ImportAsync);
+        api.MapPost("/connections/{id}/refresh", RefreshAsync);
         api.MapDelete("/connections/{id}", DeleteAsync);
         return api;
     }
@@ -68,6 +70,27 @@ internal static class ConnectionsApi
         return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
     }
 
+    private static async Task<IResult> RefreshAsync(string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(id, cancellationToken) is null)
+        {
+            return AdminProblems.ConnectionNotFound(id);
+        }
+
+        var outcome = await refresher.RefreshAsync(id, RefreshReason.Manual, seenVersion: null, cancellationToken);
+        return outcome.Status switch
+        {
+            RefreshStatus.Refreshed or RefreshStatus.AlreadyFresh =>
+                TypedResults.Ok(new RefreshResponse("Connection refreshed.", ConnectionView.From(outcome.Row!, providers))),
+            RefreshStatus.NotRefreshable => AdminProblems.NotRefreshable(id),
+            RefreshStatus.Gone => outcome.Row is null ? AdminProblems.ConnectionNotFound(id) : AdminProblems.Revoked(id),
+            _ => AdminProblems.RefreshFailed(outcome.Error, outcome.Description, outcome.Status == RefreshStatus.Transient),
+        };
+    }
+
     private static async Task<IResult> DeleteAsync(string id, IConnectionStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : AdminProblems.ConnectionNotFound(id);
 }
+
+/// <summary>The answer to a successful refresh-now.</summary>
+internal sealed record RefreshResponse(string Message, ConnectionView Connection);

@@ -42,6 +42,8 @@ internal static class TokenProxyHost
 
     public static WebApplication MapTokenProxy(this WebApplication app)
     {
+        // Unexpected exceptions become a bare problem+json 500: no stack trace, nothing from the request.
+        app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealth();
         app.MapAdmin();

@@ -74,7 +74,11 @@ internal sealed class ProxyEndpoint(
             }
 
             // Replay once with the new token: the buffered body is sent again byte for byte.
-            context.Request.Body.Position = 0;
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+
             await ForwardAsync(context, provider, transformer);
         }
     }
