@@ -33,7 +33,7 @@ const server = createServer();
 await new Promise((resolve, reject) => {
   server.once('error', reject);
   server.listen(port, '127.0.0.1', resolve);
-});
+}).catch((err) => fail(`cannot listen on 127.0.0.1:${port}: ${err.message}`));
 const issuer = env.ISSUER || `http://127.0.0.1:${server.address().port}`;
 
 // Devinteractions: any login (used verbatim as `sub`) with any password works.
@@ -106,11 +106,17 @@ provider.use(async (ctx, next) => {
   // After routing, ctx.oidc has the route name and the parsed form body.
   const route = ctx.oidc?.route;
   const grantType = ctx.oidc?.body?.grant_type;
-  if (route === 'token' && grantType in stats && grantType !== 'revocation') stats[grantType] += 1;
+  if (route === 'token' && ['authorization_code', 'refresh_token'].includes(grantType)) stats[grantType] += 1;
   if (route === 'revocation') stats.revocation += 1;
 });
 
 provider.on('server_error', (ctx, err) => console.error('oauth-server: server_error', err));
+
+// Static clients are validated lazily; look ours up now so a bad REDIRECT_URIS
+// (etc.) fails at startup instead of on the first authorization request.
+try {
+  if (!await provider.Client.find(clientId)) throw new Error('client not registered');
+} catch (err) { fail(`invalid client configuration: ${err.error_description ?? err.message}`); }
 
 server.on('request', provider.callback());
 process.stdout.write(`READY ${issuer}\n`);

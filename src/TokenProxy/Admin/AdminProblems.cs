@@ -33,4 +33,7 @@ internal static class AdminProblems
                 ? "Failed to refresh connection. The provider could not be reached; try again later."
                 : "Failed to refresh connection. You may need to reconnect.",
             new Dictionary<string, object?> { ["error"] = error, ["error_description"] = description, ["transient"] = transient });
+
+    public static ProblemResult AlreadyRevoked(string id) =>
+        new(StatusCodes.Status409Conflict, "already_revoked", "Connection already revoked.", $"Connection '{id}' is already revoked; nothing was changed.");
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
@@ -17,6 +18,7 @@ internal static class ConnectionsApi
         api.MapGet("/connections/{id}", GetAsync);
         api.MapPost("/connections", ImportAsync);
         api.MapPost("/connections/{id}/refresh", RefreshAsync);
+        api.MapPost("/connections/{id}/revoke", RevokeAsync);
         api.MapDelete("/connections/{id}", DeleteAsync);
         return api;
     }
@@ -88,9 +90,60 @@ internal static class ConnectionsApi
         };
     }
 
+    private static async Task<IResult> RevokeAsync(
+        string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.revoke");
+        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, id);
+        var row = await store.GetAsync(id, cancellationToken);
+        if (row is null)
+        {
+            return AdminProblems.ConnectionNotFound(id);
+        }
+
+        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, row.Provider);
+        if (row.Status == ConnectionStatus.Revoked)
+        {
+            return AdminProblems.AlreadyRevoked(id);
+        }
+
+        string? refresh = null;
+        string? access = null;
+        var hasSecrets = (row.RefreshToken is { } r && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
+            | (row.AccessToken is { } a && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
+        var revocation = hasSecrets && providers.TryGet(row.Provider, out var provider)
+            ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
+            : new RevocationResult("not_supported", "There was nothing to revoke at the provider.", []);
+        activity?.SetTag("tokenproxy.revoke.result", revocation.Result);
+        if (revocation.Result == "failed")
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, revocation.Reason);
+        }
+
+        // Local secrets go whatever the provider said: the connection must stop working here at once.
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var revoked = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, UpdatedAt = now };
+            if (await store.TryUpdateAsync(revoked, cancellationToken) is { } committed)
+            {
+                return TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers), revocation));
+            }
+
+            row = await store.GetAsync(id, cancellationToken);
+            if (row is null)
+            {
+                return AdminProblems.ConnectionNotFound(id);
+            }
+        }
+    }
+
     private static async Task<IResult> DeleteAsync(string id, IConnectionStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : AdminProblems.ConnectionNotFound(id);
 }
 
 /// <summary>The answer to a successful refresh-now.</summary>
 internal sealed record RefreshResponse(string Message, ConnectionView Connection);
+
+/// <summary>The answer to a revoke: the connection as it now is, and what the provider said.</summary>
+internal sealed record RevokeResponse(string Message, ConnectionView Connection, RevocationResult Revocation);

@@ -17,6 +17,9 @@ internal static class OAuthServiceCollectionExtensions
             });
         services.AddSingleton<ProviderEndpoints>();
         services.AddSingleton<TokenEndpointClient>();
+        services.AddSingleton<IdentityClient>();
+        services.AddSingleton<RevocationClient>();
+        services.AddSingleton<AuthorizationFlow>();
         return services;
     }
 }

@@ -41,4 +41,16 @@ internal interface IConnectionStore
     /// done above this; a shared store adds a cross-instance lock here. The action must re-read the row.
     /// </summary>
     Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken);
+
+    /// <summary>Saves a started authorization (its state's hash is the key).</summary>
+    Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes and returns the pending authorization with that state hash, atomically: of two callbacks with the
+    /// same state, exactly one gets it. Null when there is none (unknown, already used, or purged).
+    /// </summary>
+    Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken);
+
+    /// <summary>Deletes pending authorizations that expired before <paramref name="now"/>.</summary>
+    Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

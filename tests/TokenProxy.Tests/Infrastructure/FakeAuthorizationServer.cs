@@ -34,6 +34,17 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
 
     public Func<HttpContext, int, Task> Respond { get; set; } = IssueTokens();
 
+    /// <summary>Every form the revocation endpoint received.</summary>
+    public ConcurrentQueue<Dictionary<string, string>> Revocations { get; } = new();
+
+    public Func<HttpContext, Task> RevokeRespond { get; set; } = _ => Task.CompletedTask;
+
+    /// <summary>Every Authorization header the identity endpoint received.</summary>
+    public ConcurrentQueue<string> UserInfoAuthorizations { get; } = new();
+
+    /// <summary>When set, serves <c>/.well-known/openid-configuration</c>.</summary>
+    public Func<HttpContext, Task>? Metadata { get; set; }
+
     /// <summary>Answers call n with <c>access-n</c>, <c>refresh-n</c> (rotation) and the given lifetime.</summary>
     public static Func<HttpContext, int, Task> IssueTokens(int expiresIn = 3600, bool rotate = true, string prefix = "") => (context, n) =>
         context.Response.WriteAsJsonAsync(new Dictionary<string, object?>
@@ -68,10 +79,24 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
         FakeAuthorizationServer? fake = null;
         var server = await LoopbackServer.StartAsync(async context =>
         {
-            if (context.Request.Path != "/token")
+            switch (context.Request.Path.Value)
             {
-                context.Response.StatusCode = 404;
-                return;
+                case "/userinfo":
+                    fake!.UserInfoAuthorizations.Enqueue(context.Request.Headers.Authorization.ToString());
+                    await context.Response.WriteAsJsonAsync(new { sub = "user-42", email = "ada@example.com", name = "Ada Lovelace" });
+                    return;
+                case "/revoke":
+                    fake!.Revocations.Enqueue((await context.Request.ReadFormAsync()).ToDictionary(p => p.Key, p => p.Value.ToString()));
+                    await fake.RevokeRespond(context);
+                    return;
+                case "/.well-known/openid-configuration" when fake!.Metadata is { } metadata:
+                    await metadata(context);
+                    return;
+                case "/token":
+                    break;
+                default:
+                    context.Response.StatusCode = 404;
+                    return;
             }
 
             var form = (await context.Request.ReadFormAsync()).ToDictionary(p => p.Key, p => p.Value.ToString());
@@ -99,6 +124,11 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
         [$"TokenProxy:Providers:{name}:TokenUrl"] = TokenUrl.AbsoluteUri,
         [$"TokenProxy:Providers:{name}:ClientId"] = "test-client",
         [$"TokenProxy:Providers:{name}:ClientSecret"] = ClientSecret,
+        [$"TokenProxy:Providers:{name}:RevocationUrl"] = new Uri(Address, "/revoke").AbsoluteUri,
+        [$"TokenProxy:Providers:{name}:Identity:Url"] = new Uri(Address, "/userinfo").AbsoluteUri,
+        [$"TokenProxy:Providers:{name}:Identity:IdField"] = "sub",
+        [$"TokenProxy:Providers:{name}:Identity:EmailField"] = "email",
+        [$"TokenProxy:Providers:{name}:Identity:NameField"] = "name",
     };
 
     public const string ClientSecret = "CANARYclientsecret-0123456789abcdef";

@@ -73,5 +73,11 @@ public sealed class HotPathTests
 
         public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
             inner.RunExclusiveAsync(id, action, cancellationToken);
+
+        public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken) => inner.SavePendingAsync(pending, cancellationToken);
+
+        public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken) => inner.TakePendingAsync(stateHash, cancellationToken);
+
+        public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.PurgeExpiredPendingAsync(now, cancellationToken);
     }
 }

@@ -34,6 +34,23 @@ internal sealed partial class SqliteConnectionStore
           UNIQUE (provider, label)
         );
         """,
+        """
+        CREATE TABLE pending_authorizations (
+          state_hash TEXT PRIMARY KEY,
+          provider TEXT NOT NULL,
+          connection_id TEXT NOT NULL,
+          label TEXT NOT NULL,
+          scopes TEXT NOT NULL,
+          redirect_uri TEXT NOT NULL,
+          issuer TEXT,
+          iss_supported INTEGER NOT NULL,
+          browser_hash TEXT NOT NULL,
+          code_verifier TEXT,
+          created_connection INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

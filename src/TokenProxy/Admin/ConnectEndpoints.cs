@@ -1,0 +1,55 @@
+using TokenProxy.OAuth;
+using TokenProxy.Providers;
+
+namespace TokenProxy.Admin;
+
+/// <summary><c>/admin/connect/{provider}</c> and <c>/admin/callback/{provider}</c>: the browser side of connecting an account.</summary>
+internal static class ConnectEndpoints
+{
+    public static RouteGroupBuilder MapConnectEndpoints(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/connect/{provider}", ConnectAsync);
+        admin.MapGet("/callback/{provider}", CallbackAsync);
+        return admin;
+    }
+
+    private static async Task<IResult> ConnectAsync(
+        string provider, string? label, string? connection, string? scopes, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
+    {
+        if (!providers.TryGet(provider, out var definition))
+        {
+            return new AdminPage(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
+        }
+
+        // A page on another site must not be able to start a connect in the person's browser (login CSRF).
+        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        {
+            return new AdminPage(StatusCodes.Status403Forbidden, "Start from TokenProxy", "Connecting must be started from the TokenProxy connections page or by opening its link directly.");
+        }
+
+        var result = await flow.StartAsync(definition, label, connection, scopes, context, cancellationToken);
+        context.Response.Headers.CacheControl = "no-store";
+        return result.RedirectUrl is { } url ? Results.Redirect(url) : new AdminPage(result.Status, result.Title!, result.Message!);
+    }
+
+    private static async Task<IResult> CallbackAsync(string provider, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
+    {
+        // RFC 9700 §4.2.4: the code must not leak through Referer or caches.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        if (!providers.TryGet(provider, out var definition))
+        {
+            return new AdminPage(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
+        }
+
+        var result = await flow.CompleteAsync(definition, context.Request.Query, context, cancellationToken);
+        if (result.ConnectionId is { } id)
+        {
+            // 303 to a clean URL: the code and state leave the address bar and the history.
+            context.Response.Headers.Location = $"/admin/connections/{id}?connected=1";
+            return Results.StatusCode(StatusCodes.Status303SeeOther);
+        }
+
+        return new AdminPage(result.Status, result.Title!, result.Message!);
+    }
+}

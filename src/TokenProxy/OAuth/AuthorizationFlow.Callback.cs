@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using TokenProxy.Providers;
+using TokenProxy.Vault;
+
+namespace TokenProxy.OAuth;
+
+internal sealed partial class AuthorizationFlow
+{
+    public async Task<AuthorizationResult> CompleteAsync(ProviderDefinition provider, IQueryCollection query, HttpContext context, CancellationToken cancellationToken)
+    {
+        using var activity = StartActivity("tokenproxy.callback", provider);
+        var state = query["state"].ToString();
+        if (state.Length == 0)
+        {
+            return Failed(activity, StatusCodes.Status400BadRequest, "Invalid authorization response", "The response has no state. Start again from the connections page.");
+        }
+
+        var stateHash = Hash(state);
+        // Taken (deleted) before anything else: whatever happens next, this state can never be used again.
+        var pending = await store.TakePendingAsync(stateHash, cancellationToken);
+        var cookieName = CookieName(stateHash);
+        var browser = context.Request.Cookies[cookieName];
+        context.Response.Cookies.Delete(cookieName, new CookieOptions { Path = $"/admin/callback/{provider.Name}" });
+        if (pending is null || pending.ExpiresAt < time.GetUtcNow())
+        {
+            return Failed(activity, StatusCodes.Status400BadRequest, "This authorization has expired",
+                "The link is unknown, was already used, or is older than 10 minutes. Start again from the connections page.");
+        }
+
+        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, pending.ConnectionId);
+        if (pending.Provider != provider.Name)
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", "This authorization was started for another provider.", cancellationToken);
+        }
+
+        // RFC 6749 §10.12 / RFC 9700 §4.7: the browser that finishes must be the one that started.
+        if (browser is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(browser)), Encoding.ASCII.GetBytes(pending.BrowserHash)))
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",
+                "This authorization was started in another browser (or its cookie is gone). Start again here.", cancellationToken);
+        }
+
+        // RFC 9207 §2.4: an iss that is not the expected issuer means a mix-up; a missing one is fatal when the server promised it.
+        var iss = query["iss"].ToString();
+        if ((iss.Length > 0 && pending.Issuer is not null && iss != pending.Issuer) || (iss.Length == 0 && pending.IssParameterSupported))
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Unexpected authorization server",
+                $"The response did not come from {provider.DisplayName}'s authorization server; it was ignored.", cancellationToken);
+        }
+
+        if (query["error"].ToString() is { Length: > 0 } error)
+        {
+            var description = query["error_description"].ToString();
+            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Authorization was not granted",
+                $"{provider.DisplayName} answered '{error}'{(description.Length > 0 ? $": {description}" : string.Empty)}. Nothing was changed.", cancellationToken);
+        }
+
+        var code = query["code"].ToString();
+        if (code.Length == 0)
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Invalid authorization response", "The response has no authorization code.", cancellationToken);
+        }
+
+        string? verifier = null;
+        if (pending.CodeVerifier is not null && !sealer.TryOpen(stateHash, VerifierField, pending.CodeVerifier, out verifier))
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", "Start again from the connections page.", cancellationToken);
+        }
+
+        var result = await tokenClient.ExchangeCodeAsync(provider, code, pending.RedirectUri, verifier, cancellationToken);
+        if (!result.Succeeded)
+        {
+            await RecordErrorAsync(pending.ConnectionId, result.Error!, result.Description, cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, $"{result.Error}: {result.Description}");
+            return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
+                $"{provider.DisplayName}'s token endpoint answered '{result.Error}'{(result.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
+        }
+
+        var account = await identity.ReadAsync(provider, result.Tokens.AccessToken, cancellationToken);
+        var stored = await StoreTokensAsync(pending, result.Tokens, account, cancellationToken);
+        if (stored is null)
+        {
+            return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
+        }
+
+        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, "active");
+        return AuthorizationResult.Connected(stored.Id);
+    }
+
+    private async Task<ConnectionRow?> StoreTokensAsync(PendingAuthorization pending, TokenSet tokens, ConnectionAccount? account, CancellationToken cancellationToken)
+    {
+        // Compare-and-swap with a re-read: a background refresh may write the row meanwhile.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var row = await store.GetAsync(pending.ConnectionId, cancellationToken);
+            if (row is null)
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var updated = row with
+            {
+                Status = ConnectionStatus.Active,
+                AccessToken = sealer.Seal(row.Id, SecretSealer.AccessTokenField, tokens.AccessToken),
+                // A reconnect that returns no refresh token keeps the one the connection has (Google returns one only on consent).
+                RefreshToken = tokens.RefreshToken is { } refresh ? sealer.Seal(row.Id, SecretSealer.RefreshTokenField, refresh) : row.RefreshToken,
+                ExpiresAt = tokens.ExpiresIn is { } lifetime ? now + lifetime : null,
+                TokenType = tokens.TokenType,
+                Scopes = tokens.Scopes ?? pending.Scopes,
+                Metadata = tokens.Metadata,
+                Account = account ?? row.Account,
+                LastRefreshedAt = now,
+                LastError = null,
+                UpdatedAt = now,
+            };
+            if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
+            {
+                return committed;
+            }
+        }
+
+        throw new InvalidOperationException($"Connection {pending.ConnectionId} kept changing while its new tokens were being stored.");
+    }
+
+    /// <summary>Ends a failed callback: a connection created by this attempt and still empty is removed; an existing one is untouched.</summary>
+    private async Task<AuthorizationResult> AbandonAsync(Activity? activity, PendingAuthorization pending, int status, string title, string message, CancellationToken cancellationToken)
+    {
+        if (pending.CreatedConnection && await store.GetAsync(pending.ConnectionId, cancellationToken) is { Status: ConnectionStatus.Pending, AccessToken: null })
+        {
+            await store.DeleteAsync(pending.ConnectionId, cancellationToken);
+        }
+
+        return Failed(activity, status, title, message);
+    }
+
+    private async Task RecordErrorAsync(string connectionId, string code, string? description, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(connectionId, cancellationToken) is { } row)
+        {
+            var now = time.GetUtcNow();
+            await store.TryUpdateAsync(row with { LastError = new ConnectionError(code, description, now), UpdatedAt = now }, cancellationToken);
+        }
+    }
+}

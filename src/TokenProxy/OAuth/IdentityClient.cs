@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using TokenProxy.Providers;
+using TokenProxy.Vault;
+
+namespace TokenProxy.OAuth;
+
+/// <summary>
+/// Reads who the connected account is (GitHub <c>/user</c>, OIDC <c>userinfo</c>, …) with the new access
+/// token. Best effort: a failure leaves the account unknown but does not fail the connect.
+/// </summary>
+internal sealed class IdentityClient(IHttpClientFactory httpClients)
+{
+    public async Task<ConnectionAccount?> ReadAsync(ProviderDefinition provider, string accessToken, CancellationToken cancellationToken)
+    {
+        if (provider.Identity is not { } identity)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, identity.Url);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            // GitHub's API refuses requests without a User-Agent.
+            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TokenProxy", "1.0"));
+            request.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, provider.TokenHeader.Format(accessToken));
+            using var response = await httpClients.CreateClient(TokenEndpointClient.HttpClientName).SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return null;
+            }
+
+            using var document = JsonDocument.Parse(await TokenEndpointClient.ReadBoundedAsync(response.Content, cancellationToken));
+            var root = document.RootElement;
+            var account = new ConnectionAccount(Field(root, identity.IdField), Field(root, identity.EmailField), Field(root, identity.NameField));
+            return account is { Id: null, Email: null, Name: null } ? null : account;
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Field(JsonElement root, string? path) =>
+        path is not null && TokenResponseParser.Find(root, path) is { } value
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Headers;
+using TokenProxy.Providers;
+
+namespace TokenProxy.OAuth;
+
+/// <summary>The provider's answer to a revoke: <c>revoked</c>, <c>not_supported</c> (no endpoint: local only) or <c>failed</c>.</summary>
+internal sealed record RevocationResult(string Result, string? Reason, IReadOnlyList<RevokedToken> Tokens);
+
+/// <summary>What happened to one token at the provider.</summary>
+internal sealed record RevokedToken(string Type, string Result, string? Reason);
+
+/// <summary>
+/// RFC 7009 token revocation: the refresh token first (§2.1: revoking it should also invalidate the access
+/// tokens of the same grant), then the access token, each with <c>token_type_hint</c> and the client's
+/// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now.
+/// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
+/// </summary>
+internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints)
+{
+    public async Task<RevocationResult> RevokeAsync(ProviderDefinition provider, string? refreshToken, string? accessToken, CancellationToken cancellationToken)
+    {
+        var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
+        if (resolved.RevocationUrl is not { } url)
+        {
+            return new RevocationResult("not_supported", $"{provider.DisplayName} has no revocation endpoint; the tokens were deleted here only.", []);
+        }
+
+        var results = new List<RevokedToken>();
+        if (refreshToken is not null)
+        {
+            results.Add(await RevokeOneAsync(provider, url, refreshToken, "refresh_token", cancellationToken));
+        }
+
+        if (accessToken is not null)
+        {
+            results.Add(await RevokeOneAsync(provider, url, accessToken, "access_token", cancellationToken));
+        }
+
+        var failed = results.FirstOrDefault(r => r.Result == "failed");
+        return failed is null
+            ? new RevocationResult("revoked", null, results)
+            : new RevocationResult("failed", failed.Reason, results);
+    }
+
+    private async Task<RevokedToken> RevokeOneAsync(ProviderDefinition provider, Uri url, string token, string hint, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint };
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        TokenEndpointClient.AddClientAuthentication(provider, request, form);
+        request.Content = new FormUrlEncodedContent(form);
+        try
+        {
+            using var response = await httpClients.CreateClient(TokenEndpointClient.HttpClientName).SendAsync(request, cancellationToken);
+            // §2.2: 200 for success, also when the token was already invalid. §2.2.1: 503 means "try again later".
+            return response.StatusCode == HttpStatusCode.OK
+                ? new RevokedToken(hint, "revoked", null)
+                : new RevokedToken(hint, "failed", $"The revocation endpoint answered {(int)response.StatusCode}.");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return new RevokedToken(hint, "failed", "The revocation endpoint could not be reached.");
+        }
+    }
+}

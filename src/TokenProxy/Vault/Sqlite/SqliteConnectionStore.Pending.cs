@@ -1,0 +1,63 @@
+namespace TokenProxy.Vault.Sqlite;
+
+internal sealed partial class SqliteConnectionStore
+{
+    private const string PendingColumns =
+        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+
+    public async Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            INSERT INTO pending_authorizations ({PendingColumns})
+            VALUES ($state_hash, $provider, $connection_id, $label, $scopes, $redirect_uri, $issuer, $iss_supported, $browser_hash, $code_verifier, $created_connection, $created_at, $expires_at);
+            """;
+        var p = command.Parameters;
+        p.AddWithValue("$state_hash", pending.StateHash);
+        p.AddWithValue("$provider", pending.Provider);
+        p.AddWithValue("$connection_id", pending.ConnectionId);
+        p.AddWithValue("$label", pending.Label);
+        p.AddWithValue("$scopes", string.Join(' ', pending.Scopes));
+        p.AddWithValue("$redirect_uri", pending.RedirectUri);
+        p.AddWithValue("$issuer", (object?)pending.Issuer ?? DBNull.Value);
+        p.AddWithValue("$iss_supported", pending.IssParameterSupported ? 1 : 0);
+        p.AddWithValue("$browser_hash", pending.BrowserHash);
+        p.AddWithValue("$code_verifier", (object?)pending.CodeVerifier ?? DBNull.Value);
+        p.AddWithValue("$created_connection", pending.CreatedConnection ? 1 : 0);
+        p.AddWithValue("$created_at", pending.CreatedAt.ToUnixTimeMilliseconds());
+        p.AddWithValue("$expires_at", pending.ExpiresAt.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // DELETE … RETURNING is one atomic statement: a replayed state finds nothing.
+        command.CommandText = $"DELETE FROM pending_authorizations WHERE state_hash = $state_hash RETURNING {PendingColumns};";
+        command.Parameters.AddWithValue("$state_hash", stateHash);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new PendingAuthorization(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+            r.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7) == 1, r.GetString(8),
+            r.IsDBNull(9) ? null : r.GetString(9), r.GetInt64(10) == 1,
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)));
+    }
+
+    public async Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM pending_authorizations WHERE expires_at < $now;";
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
