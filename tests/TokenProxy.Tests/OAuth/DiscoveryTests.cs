@@ -1,0 +1,119 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.OAuth;
+
+/// <summary>RFC 8414 / OpenID Connect discovery for providers configured with only an issuer (checklist D21).</summary>
+public sealed class DiscoveryTests
+{
+    private static async Task<(FakeAuthorizationServer Server, ProxyHost Proxy)> StartAsync(Func<Uri, object> metadata, int status = 200)
+    {
+        var server = await FakeAuthorizationServer.StartAsync();
+        server.Metadata = context =>
+        {
+            context.Response.StatusCode = status;
+            if (status is >= 300 and < 400)
+            {
+                context.Response.Headers.Location = "https://evil.test/.well-known/openid-configuration";
+                return Task.CompletedTask;
+            }
+
+            return context.Response.WriteAsJsonAsync(metadata(server.Address));
+        };
+        var issuer = server.Address.AbsoluteUri.TrimEnd('/');
+        var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["TokenProxy:Providers:oidc:Issuer"] = issuer,
+            ["TokenProxy:Providers:oidc:ApiBaseUrl"] = issuer,
+            ["TokenProxy:Providers:oidc:ClientId"] = "client",
+        });
+        return (server, proxy);
+    }
+
+    private static object GoodMetadata(Uri address) => new
+    {
+        issuer = address.AbsoluteUri.TrimEnd('/'),
+        authorization_endpoint = new Uri(address, "/authorize").AbsoluteUri,
+        token_endpoint = new Uri(address, "/token").AbsoluteUri,
+        code_challenge_methods_supported = new[] { "S256" },
+        authorization_response_iss_parameter_supported = true,
+    };
+
+    [Fact]
+    public async Task Provider_with_only_an_issuer_gets_its_endpoints_from_discovery()
+    {
+        var (server, proxy) = await StartAsync(GoodMetadata);
+        await using var _ = server;
+        await using var __ = proxy;
+        using var browser = new ConnectFlow(proxy.Address);
+
+        using var response = await browser.GetAsync("/admin/connect/oidc");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith(new Uri(server.Address, "/authorize").AbsoluteUri + "?", response.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_iss_is_rejected_when_the_server_advertises_it()
+    {
+        var (server, proxy) = await StartAsync(GoodMetadata);
+        await using var _ = server;
+        await using var __ = proxy;
+        using var browser = new ConnectFlow(proxy.Address);
+        var authorize = await browser.StartAsync("/admin/connect/oidc");
+
+        using var response = await browser.CallbackAsync("oidc", ("code", "c"), ("state", authorize["state"]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, server.Calls);
+    }
+
+    [Fact]
+    public async Task Metadata_naming_another_issuer_is_not_used()
+    {
+        var (server, proxy) = await StartAsync(address => new
+        {
+            issuer = "https://evil.test",
+            authorization_endpoint = "https://evil.test/authorize",
+            token_endpoint = "https://evil.test/token",
+        });
+        await using var _ = server;
+        await using var __ = proxy;
+
+        using var response = await proxy.Client.GetAsync("/admin/connect/oidc");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("names issuer", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metadata_redirect_is_not_followed()
+    {
+        var (server, proxy) = await StartAsync(GoodMetadata, status: 302);
+        await using var _ = server;
+        await using var __ = proxy;
+
+        using var response = await proxy.Client.GetAsync("/admin/connect/oidc");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Server_without_s256_is_refused_rather_than_connected_without_pkce()
+    {
+        var (server, proxy) = await StartAsync(address => new
+        {
+            issuer = address.AbsoluteUri.TrimEnd('/'),
+            authorization_endpoint = new Uri(address, "/authorize").AbsoluteUri,
+            token_endpoint = new Uri(address, "/token").AbsoluteUri,
+            code_challenge_methods_supported = new[] { "plain" },
+        });
+        await using var _ = server;
+        await using var __ = proxy;
+
+        using var response = await proxy.Client.GetAsync("/admin/connect/oidc");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("S256", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
