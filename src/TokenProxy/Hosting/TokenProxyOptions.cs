@@ -24,6 +24,18 @@ internal sealed class TokenProxyOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    /// <summary>
+    /// Browser origins allowed to call the data plane (exact <c>scheme://host[:port]</c>). Default: none — a
+    /// request carrying any <c>Origin</c> header, or <c>Sec-Fetch-Site: cross-site</c>, is refused.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Client keys by client name. When any is configured, every data-plane request must present one in
+    /// <c>Proxy-Authorization: Bearer &lt;key&gt;</c>. Required when listening on a non-loopback address.
+    /// </summary>
+    public Dictionary<string, ClientOptions> Clients { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Configured providers by name (the first path segment of proxied requests).</summary>
     public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }
@@ -81,4 +93,17 @@ internal sealed class AdminOptions
     /// When not set, the admin surface answers loopback clients only.
     /// </summary>
     public string? Token { get; set; }
+}
+
+/// <summary>One app allowed to use the data plane.</summary>
+internal sealed class ClientOptions
+{
+    /// <summary>The key the app sends as <c>Proxy-Authorization: Bearer {Key}</c>; at least 32 characters.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>Providers this key may use. Default: all.</summary>
+    public string[]? Providers { get; set; }
+
+    /// <summary>The only workspace whose connections this key may use. Default: any.</summary>
+    public string? Workspace { get; set; }
 }

@@ -7,7 +7,7 @@ namespace TokenProxy.Hosting;
 /// Checks the whole <c>TokenProxy</c> section at startup and reports every problem at once, so a
 /// misconfigured proxy never starts half-working (YARP's ConfigValidator does the same).
 /// </summary>
-internal sealed class TokenProxyOptionsValidator(PresetLibrary presets) : IValidateOptions<TokenProxyOptions>
+internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfiguration configuration) : IValidateOptions<TokenProxyOptions>
 {
     public ValidateOptionsResult Validate(string? name, TokenProxyOptions options)
     {
@@ -37,7 +37,48 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets) : IValid
             errors.Add("TokenProxy:Admin:Token: must be at least 16 characters.");
         }
 
+        foreach (var (client, settings) in options.Clients)
+        {
+            if (settings.Key is not { Length: >= 32 })
+            {
+                errors.Add($"TokenProxy:Clients:{client}:Key: must be at least 32 characters (for example: openssl rand -base64 32).");
+            }
+        }
+
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            {
+                errors.Add($"TokenProxy:AllowedOrigins: '{origin}' is not an origin (scheme://host[:port]).");
+            }
+        }
+
+        // Reliability checklist C17: reachable from other machines only with both admin and data plane protected.
+        var exposed = ListenAddresses().Where(url => !IsLoopbackListen(url)).ToList();
+        if (exposed.Count > 0 && (string.IsNullOrEmpty(options.Admin.Token) || !options.Clients.Values.Any(c => !string.IsNullOrEmpty(c.Key))))
+        {
+            errors.Add($"Urls: {string.Join(", ", exposed)} can be reached from other machines. Listening there needs TokenProxy:Admin:Token and at least one " +
+                "TokenProxy:Clients:{name}:Key, so that neither the admin surface nor people's tokens are open to the network; or listen on 127.0.0.1.");
+        }
+
         ProviderCatalog.Resolve(options.Providers, presets, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private IEnumerable<string> ListenAddresses()
+    {
+        var urls = (configuration["urls"] ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
+        return urls.Concat(endpoints);
+    }
+
+    /// <summary>True for localhost and loopback addresses; false for wildcards (*, +, 0.0.0.0, [::]) and anything else.</summary>
+    private static bool IsLoopbackListen(string url)
+    {
+        var at = url.IndexOf("://", StringComparison.Ordinal);
+        var host = at < 0 ? url : url[(at + 3)..];
+        host = host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':', '/')[0];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
     }
 }

@@ -16,6 +16,7 @@ internal sealed class ProxyEndpoint(
     TokenService tokens,
     IHttpForwarder forwarder,
     ForwarderInvoker invoker,
+    ClientPolicy clients,
     IOptions<TokenProxyOptions> options,
     ILogger<ProxyEndpoint> logger)
 {
@@ -45,8 +46,22 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
+        // Who is asking is settled before any token is read.
+        var (client, refused) = clients.Check(context.Request, provider.Name);
+        if (refused is not null)
+        {
+            await refused.ExecuteAsync(context);
+            return;
+        }
+
         var selector = context.Request.Headers[ConnectionHeader] is [{ Length: > 0 } named] ? named : DefaultLabel;
         var lookup = await tokens.GetAccessTokenAsync(provider, selector, context.RequestAborted);
+        if (client!.Workspace is { } workspace && lookup.Credential is { } found && found.Workspace != workspace)
+        {
+            await ClientPolicy.WorkspaceForbidden(workspace).ExecuteAsync(context);
+            return;
+        }
+
         if (!lookup.Succeeded)
         {
             Log.TokenUnavailable(logger, provider.Name, selector, lookup.Failure);

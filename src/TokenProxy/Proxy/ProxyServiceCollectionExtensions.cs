@@ -6,6 +6,7 @@ internal static class ProxyServiceCollectionExtensions
     {
         services.AddHttpForwarder();
         services.AddSingleton<ForwarderInvoker>();
+        services.AddSingleton<ClientPolicy>();
         services.AddSingleton<ProxyEndpoint>();
         return services;
     }

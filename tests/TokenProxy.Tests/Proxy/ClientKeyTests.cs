@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Proxy;
+
+/// <summary>Threat: any local process (or any host, on a shared deployment) uses people's tokens. Client keys restrict it.</summary>
+public sealed class ClientKeyTests : IAsyncLifetime
+{
+    private const string ReportsKey = "reports-key-0123456789abcdef0123456789";
+    private const string TeamKey = "team-a-key-0123456789abcdef0123456789ab";
+    private RecordingUpstream _upstream = null!;
+    private ProxyHost _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await RecordingUpstream.StartAsync();
+        var settings = ProxyHost.Provider("acme", _upstream.Address);
+        foreach (var (k, v) in ProxyHost.Provider("other", _upstream.Address))
+        {
+            settings[k] = v;
+        }
+
+        settings["TokenProxy:Clients:reports:Key"] = ReportsKey;
+        settings["TokenProxy:Clients:reports:Providers:0"] = "acme";
+        settings["TokenProxy:Clients:team:Key"] = TeamKey;
+        settings["TokenProxy:Clients:team:Workspace"] = "team-a";
+        _proxy = await ProxyHost.StartAsync(settings);
+        await _proxy.ImportAsync("acme", Canary.New("access"));
+        await _proxy.ImportAsync("other", Canary.New("other"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string path, string? key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (key is not null)
+        {
+            request.Headers.ProxyAuthorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return _proxy.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Without_a_valid_key_nothing_is_forwarded()
+    {
+        using var none = await SendAsync("/acme/a", null);
+        using var wrong = await SendAsync("/acme/a", "wrong-key-0123456789abcdef0123456789abc");
+
+        await ForwardingTests.AssertProblemAsync(none, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        await ForwardingTests.AssertProblemAsync(wrong, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Valid_key_is_accepted_and_never_forwarded()
+    {
+        using var response = await SendAsync("/acme/a", ReportsKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(_upstream.Requests);
+        Assert.Null(seen.Header("Proxy-Authorization"));
+        Assert.DoesNotContain(ReportsKey, string.Join(" ", seen.Headers.SelectMany(h => h.Value)), StringComparison.Ordinal);
+        Canary.AssertAbsent(ReportsKey, _proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task Key_limited_to_some_providers_cannot_use_others()
+    {
+        using var response = await SendAsync("/other/a", ReportsKey);
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Key_limited_to_a_workspace_cannot_use_connections_outside_it()
+    {
+        using var response = await SendAsync("/acme/a", TeamKey);
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        Assert.Empty(_upstream.Requests);
+    }
+}
