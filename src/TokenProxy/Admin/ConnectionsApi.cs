@@ -20,6 +20,7 @@ internal static class ConnectionsApi
         api.MapPost("/connections/{id}/refresh", RefreshAsync);
         api.MapPost("/connections/{id}/revoke", RevokeAsync);
         api.MapDelete("/connections/{id}", DeleteAsync);
+        api.MapPost("/vault/rotate-key", RotateKeyAsync);
         return api;
     }
 
@@ -135,6 +136,18 @@ internal static class ConnectionsApi
             {
                 return AdminProblems.ConnectionNotFound(id);
             }
+        }
+    }
+
+    private static async Task<IResult> RotateKeyAsync(VaultKeyRotator rotator, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(await rotator.RotateAsync(cancellationToken));
+        }
+        catch (InvalidOperationException e)
+        {
+            return new ProblemResult(StatusCodes.Status409Conflict, "key_rotation_unavailable", "The vault key cannot be rotated here.", e.Message);
         }
     }
 

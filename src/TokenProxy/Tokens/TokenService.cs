@@ -133,6 +133,16 @@ internal sealed class TokenService(
         }
 
         var credential = ToCredential(provider, row);
+        if (credential.Undecryptable && row.Status != ConnectionStatus.Error)
+        {
+            // A flipped bit, a truncated or moved ciphertext: fail closed and say so where people look.
+            var now = time.GetUtcNow();
+            var marked = await store.TryUpdateAsync(
+                row with { Status = ConnectionStatus.Error, LastError = new ConnectionError("undecryptable", "The stored credentials cannot be decrypted.", now), UpdatedAt = now },
+                cancellationToken);
+            return marked is null ? credential : ToCredential(provider, marked);
+        }
+
         cache.Add(selector, credential, epoch);
         return credential;
     }

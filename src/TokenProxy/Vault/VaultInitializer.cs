@@ -8,7 +8,7 @@ namespace TokenProxy.Vault;
 /// message that says what to do. It never generates a key over existing ciphertext and never deletes.
 /// </summary>
 internal sealed class VaultInitializer(
-    IConnectionStore store, VaultKeyRing ring, DataPaths paths, IConfiguration configuration, ILogger<VaultInitializer> logger) : IHostedService
+    IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, ILogger<VaultInitializer> logger) : IHostedService
 {
     public const string KeyVariable = "TOKENPROXY_VAULT_KEY";
 
@@ -35,6 +35,8 @@ internal sealed class VaultInitializer(
 
         ring.Load(keys, source);
         Log.VaultReady(logger, store.Description, source, keys[0].Id, rows.Count);
+        // Several keys in the file mean a rotation was interrupted: finish it.
+        await rotator.ResumeAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -100,6 +102,14 @@ internal sealed class VaultInitializer(
         return [.. keys];
     }
 
+    /// <summary>Replaces the key file atomically: a new file (0600) is written beside it and renamed over it.</summary>
+    public static void ReplaceKeyFile(string file, params VaultKey[] keys)
+    {
+        var temporary = $"{file}.{Guid.NewGuid():N}.tmp";
+        WriteKeyFile(temporary, keys);
+        File.Move(temporary, file, overwrite: true);
+    }
+
     /// <summary>Writes a new key file readable by its owner only (0600), in a directory only the owner can enter.</summary>
     public static void WriteKeyFile(string file, params VaultKey[] keys)
     {
@@ -125,6 +135,10 @@ internal sealed class VaultInitializer(
         {
             writer.WriteLine(key.ToBase64());
         }
+
+        writer.Flush();
+        // The key must be on disk before any row is sealed with it.
+        ((FileStream)writer.BaseStream).Flush(flushToDisk: true);
     }
 
     private static string ModeString(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');

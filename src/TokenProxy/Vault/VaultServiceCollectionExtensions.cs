@@ -10,6 +10,7 @@ internal static class VaultServiceCollectionExtensions
     {
         services.AddSingleton<VaultKeyRing>();
         services.AddSingleton<SecretSealer>();
+        services.AddSingleton<VaultKeyRotator>();
         services.AddSingleton<IConnectionStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TokenProxyOptions>>().Value;

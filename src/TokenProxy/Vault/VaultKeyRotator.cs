@@ -1,0 +1,102 @@
+namespace TokenProxy.Vault;
+
+/// <summary>What a key rotation did.</summary>
+internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds);
+
+/// <summary>
+/// Online key rotation. A new key is added to the key file first (written atomically, 0600), so from
+/// that moment every row is readable whatever happens next; then every sealed field under an older key
+/// is re-sealed with compare-and-swap while the proxy keeps serving; only when no row names an old key is
+/// it removed from the file. A crash at any point leaves every row readable, and the next rotation (or
+/// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c> are the operator's to change.
+/// </summary>
+internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring, SecretSealer sealer) : IDisposable
+{
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+
+    /// <summary>Adds a new active key, re-seals every row under it and retires the old keys.</summary>
+    public async Task<RotationResult> RotateAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            var file = KeyFileOrThrow();
+            var keys = new List<VaultKey> { VaultKey.Generate() };
+            keys.AddRange(ring.Keys);
+            VaultInitializer.ReplaceKeyFile(file, [.. keys]);
+            ring.Load(keys, file);
+            return await ResealAndRetireAsync(file, cancellationToken);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>Finishes an interrupted rotation: re-seals rows still under old keys, then retires those keys.</summary>
+    public async Task<RotationResult> ResumeAsync(CancellationToken cancellationToken)
+    {
+        await _oneAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            return ring.Keys.Count > 1 && ring.Source != VaultInitializer.KeyVariable
+                ? await ResealAndRetireAsync(ring.Source, cancellationToken)
+                : new RotationResult(ring.Active.Id, 0, []);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<RotationResult> ResealAndRetireAsync(string file, CancellationToken cancellationToken)
+    {
+        var active = ring.Active;
+        var resealed = 0;
+        foreach (var listed in await store.ListAsync(cancellationToken))
+        {
+            // Compare-and-swap with a re-read: a refresh may rewrite the row (under the new key) meanwhile.
+            for (var row = listed; row is not null && NeedsReseal(row, active.Id);)
+            {
+                var updated = row with
+                {
+                    AccessToken = Reseal(row.Id, SecretSealer.AccessTokenField, row.AccessToken),
+                    RefreshToken = Reseal(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken),
+                };
+                if (await store.TryUpdateAsync(updated, cancellationToken) is not null)
+                {
+                    resealed++;
+                    break;
+                }
+
+                row = await store.GetAsync(row.Id, cancellationToken);
+            }
+        }
+
+        var stillUsed = (await store.ListAsync(cancellationToken))
+            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
+            .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
+        var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
+        if (retired.Count > 0)
+        {
+            var kept = ring.Keys.Except(retired).ToArray();
+            VaultInitializer.ReplaceKeyFile(file, kept);
+            ring.Load(kept, file);
+        }
+
+        return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)]);
+    }
+
+    public void Dispose() => _oneAtATime.Dispose();
+
+    private static bool NeedsReseal(ConnectionRow row, string activeId) =>
+        (row.AccessToken is { } a && SecretSealer.KeyIdOf(a) != activeId) || (row.RefreshToken is { } r && SecretSealer.KeyIdOf(r) != activeId);
+
+    /// <summary>Opens with whichever key sealed it and seals under the active key; a value that cannot be opened is left as it is.</summary>
+    private string? Reseal(string connectionId, string field, string? value) =>
+        value is not null && sealer.TryOpen(connectionId, field, value, out var plain) ? sealer.Seal(connectionId, field, plain) : value;
+
+    private string KeyFileOrThrow() => ring.Source == VaultInitializer.KeyVariable
+        ? throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: rotate it there (new key first, then the old one, comma-separated) and restart.")
+        : ring.Source;
+}

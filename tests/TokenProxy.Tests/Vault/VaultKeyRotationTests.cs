@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tests.Vault;
+
+/// <summary>Online key rotation (checklist E28): re-seal everything under a new key while serving, retire the old one only when unused.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class VaultKeyRotationTests
+{
+    [Fact]
+    public async Task Rotation_reseals_every_row_while_serving_and_retires_the_old_key()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
+        var tokens = Enumerable.Range(0, 20).Select(i => Canary.New($"t{i}")).ToList();
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            await proxy.ImportAsync("acme", tokens[i], label: $"c{i}", refreshToken: Canary.New($"r{i}"));
+        }
+
+        var oldKey = proxy.Services.GetRequiredService<VaultKeyRing>().Active.Id;
+        using var serving = new CancellationTokenSource();
+        var traffic = Task.Run(async () =>
+        {
+            var failures = 0;
+            while (!serving.IsCancellationRequested)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/x");
+                request.Headers.Add("TokenProxy-Connection", $"c{Random.Shared.Next(tokens.Count)}");
+                using var response = await proxy.Client.SendAsync(request);
+                failures += response.IsSuccessStatusCode ? 0 : 1;
+            }
+
+            return failures;
+        });
+
+        using var rotate = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+        var result = await rotate.Content.ReadFromJsonAsync<JsonElement>();
+        await serving.CancelAsync();
+        var failures = await traffic;
+
+        Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
+        Assert.Equal(0, failures);
+        Assert.Equal(20, result.GetProperty("resealed").GetInt32());
+        Assert.Equal([oldKey], result.GetProperty("retiredKeyIds").EnumerateArray().Select(e => e.GetString()));
+        var newKey = result.GetProperty("activeKeyId").GetString()!;
+        Assert.NotEqual(oldKey, newKey);
+        Assert.Equal(newKey, Assert.Single(proxy.Services.GetRequiredService<VaultKeyRing>().Keys).Id);
+        var keyLines = File.ReadAllLines(proxy.KeyFile).Where(l => !l.StartsWith('#')).ToList();
+        Assert.Single(keyLines);
+        Assert.Equal(newKey, VaultKey.TryParse(keyLines[0], out _)!.Id);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(proxy.KeyFile));
+    }
+
+    [Fact]
+    public async Task Interrupted_rotation_leaves_every_row_readable_and_is_finished_on_the_next_start()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var directory = ProxyHost.NewDataDirectory();
+        var token = Canary.New("access");
+        VaultKey newKey;
+        await using (var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory))
+        {
+            await proxy.ImportAsync("acme", token);
+            // The crash point: the new key is in the file, no row has been re-sealed yet.
+            var ring = proxy.Services.GetRequiredService<VaultKeyRing>();
+            newKey = VaultKey.Generate();
+            VaultInitializer.ReplaceKeyFile(proxy.KeyFile, [newKey, .. ring.Keys]);
+        }
+
+        await using var restarted = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory);
+        using var response = await restarted.Client.GetAsync("/acme/user");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"Bearer {token}", Assert.Single(upstream.Requests).Header("Authorization"));
+        Assert.Equal(newKey.Id, Assert.Single(restarted.Services.GetRequiredService<VaultKeyRing>().Keys).Id);
+    }
+}
