@@ -46,8 +46,9 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: clientId,
     ...(clientSecret ? { client_secret: clientSecret } : {}),
-    // Confidential: client_secret_basic (also used at revocation/introspection);
-    // no secret: a public client, authenticated by client_id in the body only.
+    // With a secret: client_secret_basic (oidc-provider also accepts
+    // client_secret_post for the same secret), used at token, revocation and
+    // introspection alike. Without: a public client sending client_id in the body.
     token_endpoint_auth_method: clientSecret ? 'client_secret_basic' : 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
@@ -75,7 +76,7 @@ const provider = new Provider(issuer, {
     IdToken: 3600,
     Interaction: 600,
     Session: 3600,
-    Grant: refreshTokenTtl,
+    Grant: 30 * 24 * 3600, // outlive any (rotated) refresh token; tokens die with it
   },
   // Default is 15 s of leeway, which would keep a 2 s access token usable at /me
   // and introspection long after expires_in; tests need expiry to be real.
@@ -89,8 +90,9 @@ const provider = new Provider(issuer, {
     // RFC 9207 `iss` in authorization responses is always on in oidc-provider v9
     // (there is no features.issAuthResp toggle any more).
   },
-  // Access tokens stay opaque: without resourceIndicators they are for userinfo.
-  // Keep error detail for debugging; never log token values.
+  // Access tokens are opaque (the default when resourceIndicators is off; they
+  // are audience-bound to userinfo). Errors rendered on the provider's own pages
+  // (e.g. bad redirect_uri, missing cookies) come back as JSON, not HTML.
   renderError: async (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
 });
 

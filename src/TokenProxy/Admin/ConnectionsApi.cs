@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Telemetry;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
@@ -21,6 +22,7 @@ internal static class ConnectionsApi
         api.MapPost("/connections/{id}/revoke", RevokeAsync);
         api.MapDelete("/connections/{id}", DeleteAsync);
         api.MapPost("/vault/rotate-key", RotateKeyAsync);
+        api.MapGet("/events", (EventFeed events) => events.Snapshot());
         return api;
     }
 
@@ -92,7 +94,8 @@ internal static class ConnectionsApi
     }
 
     private static async Task<IResult> RevokeAsync(
-        string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, CancellationToken cancellationToken)
+        string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, EventFeed events,
+        CancellationToken cancellationToken)
     {
         using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.revoke");
         activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, id);
@@ -115,11 +118,13 @@ internal static class ConnectionsApi
         var revocation = hasSecrets && providers.TryGet(row.Provider, out var provider)
             ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
             : new RevocationResult("not_supported", "There was nothing to revoke at the provider.", []);
-        activity?.SetTag("tokenproxy.revoke.result", revocation.Result);
+        activity?.SetTag(Telemetry.Telemetry.Attributes.RevokeResult, revocation.Result);
         if (revocation.Result == "failed")
         {
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, revocation.Reason);
+            Telemetry.Telemetry.Fail(activity, "revocation_failed", revocation.Reason);
         }
+
+        events.Record("revoked", row.Provider, id, revocation.Result, revocation.Reason);
 
         // Local secrets go whatever the provider said: the connection must stop working here at once.
         while (true)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Telemetry;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
@@ -31,6 +32,7 @@ internal static class TokenProxyHost
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
 
+        services.AddTelemetry();
         services.AddProviders();
         services.AddVault();
         services.AddOAuthClient();

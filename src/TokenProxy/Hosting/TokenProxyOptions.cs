@@ -24,6 +24,8 @@ internal sealed class TokenProxyOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>
     /// Browser origins allowed to call the data plane (exact <c>scheme://host[:port]</c>). Default: none — a
     /// request carrying any <c>Origin</c> header, or <c>Sec-Fetch-Site: cross-site</c>, is refused.

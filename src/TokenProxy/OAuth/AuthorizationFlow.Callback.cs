@@ -73,7 +73,8 @@ internal sealed partial class AuthorizationFlow
         if (!result.Succeeded)
         {
             await RecordErrorAsync(pending.ConnectionId, result.Error!, result.Description, cancellationToken);
-            activity?.SetStatus(ActivityStatusCode.Error, $"{result.Error}: {result.Description}");
+            Telemetry.Telemetry.Fail(activity, result.Error, result.Description);
+            events.Record("callback_failed", provider.Name, pending.ConnectionId, result.Error, result.Description);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
                 $"{provider.DisplayName}'s token endpoint answered '{result.Error}'{(result.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
         }
@@ -86,6 +87,7 @@ internal sealed partial class AuthorizationFlow
         }
 
         activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, "active");
+        events.Record("connected", provider.Name, stored.Id, "active", account?.Email ?? account?.Name);
         return AuthorizationResult.Connected(stored.Id);
     }
 

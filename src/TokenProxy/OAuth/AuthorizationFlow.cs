@@ -22,6 +22,7 @@ internal sealed partial class AuthorizationFlow(
     TokenEndpointClient tokenClient,
     IdentityClient identity,
     TimeProvider time,
+    Telemetry.EventFeed events,
     IOptions<TokenProxyOptions> options)
 {
     /// <summary>How long a started authorization stays valid.</summary>
@@ -162,9 +163,11 @@ internal sealed partial class AuthorizationFlow(
         return activity;
     }
 
-    private static AuthorizationResult Failed(Activity? activity, int status, string title, string message)
+    private AuthorizationResult Failed(Activity? activity, int status, string title, string message)
     {
-        activity?.SetStatus(ActivityStatusCode.Error, title);
+        Telemetry.Telemetry.Fail(activity, "authorization_failed", title);
+        events.Record(activity?.OperationName == "tokenproxy.callback" ? "callback_failed" : "connect_failed",
+            activity?.GetTagItem(Telemetry.Telemetry.Attributes.Provider) as string, activity?.GetTagItem(Telemetry.Telemetry.Attributes.ConnectionId) as string, "authorization_failed", title);
         return AuthorizationResult.Failed(status, title, message);
     }
 }

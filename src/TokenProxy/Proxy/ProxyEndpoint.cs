@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
+using System.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 using TokenProxy.Tokens;
 using Yarp.ReverseProxy.Forwarder;
@@ -17,6 +18,7 @@ internal sealed class ProxyEndpoint(
     IHttpForwarder forwarder,
     ForwarderInvoker invoker,
     ClientPolicy clients,
+    Telemetry.EventFeed events,
     IOptions<TokenProxyOptions> options,
     ILogger<ProxyEndpoint> logger)
 {
@@ -65,6 +67,7 @@ internal sealed class ProxyEndpoint(
         if (!lookup.Succeeded)
         {
             Log.TokenUnavailable(logger, provider.Name, selector, lookup.Failure);
+            RecordInjectionFailure(provider.Name, lookup.Failure.ToWire(), lookup.Credential?.ConnectionId);
             await ProxyProblems.ForLookup(lookup, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
             return;
         }
@@ -84,11 +87,13 @@ internal sealed class ProxyEndpoint(
             context.Response.Clear();
             if (transformer.Failure is { } failure)
             {
+                RecordInjectionFailure(provider.Name, failure.Failure.ToWire(), failure.Credential?.ConnectionId);
                 await ProxyProblems.ForLookup(failure, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
                 return;
             }
 
             // Replay once with the new token: the buffered body is sent again byte for byte.
+            Telemetry.Telemetry.Replays.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
             if (context.Request.Body.CanSeek)
             {
                 context.Request.Body.Position = 0;
@@ -96,6 +101,16 @@ internal sealed class ProxyEndpoint(
 
             await ForwardAsync(context, provider, transformer);
         }
+    }
+
+    private void RecordInjectionFailure(string provider, string kind, string? connectionId)
+    {
+        Telemetry.Telemetry.InjectionFailures.Add(1, new TagList
+        {
+            { Telemetry.Telemetry.Attributes.Provider, provider },
+            { Telemetry.Telemetry.Attributes.Failure, kind },
+        });
+        events.Record(kind, provider, connectionId, kind, null);
     }
 
     /// <returns>False when forwarding failed (the failure has been answered).</returns>
@@ -108,6 +123,7 @@ internal sealed class ProxyEndpoint(
         }
 
         Log.UpstreamFailed(logger, provider.Name, error);
+        RecordInjectionFailure(provider.Name, "upstream_unavailable", transformer.Credential.ConnectionId);
         if (!context.Response.HasStarted && error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.NoAvailableDestinations)
         {
             await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);

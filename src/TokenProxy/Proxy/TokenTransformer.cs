@@ -48,6 +48,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         _recoveryTried = true;
+        Telemetry.Telemetry.UpstreamUnauthorized.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
         var recovered = await tokens.RecoverFromUnauthorizedAsync(provider, Credential, cancellationToken);
         if (recovered is not { } lookup)
         {

@@ -18,17 +18,17 @@ internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.Background)
-        {
-            return;
-        }
-
         using var timer = new PeriodicTimer(_options.BackgroundInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                await RunOnceAsync(jitter: true, stoppingToken);
+                var rows = await store.ListAsync(stoppingToken);
+                Telemetry.Telemetry.SetConnectionCounts(rows.GroupBy(r => r.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()));
+                if (_options.Background)
+                {
+                    await RunOnceAsync(jitter: true, stoppingToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -28,3 +28,17 @@ internal readonly record struct TokenLookup(CachedCredential? Credential, TokenF
     public static TokenLookup Fail(TokenFailure failure, CachedCredential? credential = null, TimeSpan? retryAfter = null) =>
         new(credential, failure, retryAfter);
 }
+
+internal static class TokenFailureNames
+{
+    /// <summary>The problem code an app sees (<c>TokenProxy-Error</c>) and the metric/span attribute value.</summary>
+    public static string ToWire(this TokenFailure failure) => failure switch
+    {
+        TokenFailure.None => "none",
+        TokenFailure.NotConnected => "not_connected",
+        TokenFailure.ReconnectRequired => "reconnect_required",
+        TokenFailure.Revoked => "revoked",
+        TokenFailure.RefreshUnavailable => "refresh_unavailable",
+        _ => throw new ArgumentOutOfRangeException(nameof(failure)),
+    };
+}

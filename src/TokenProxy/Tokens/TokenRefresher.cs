@@ -29,14 +29,16 @@ internal sealed class TokenRefresher
     private readonly TimeProvider _time;
     private readonly RefreshOptions _options;
     private readonly ILogger<TokenRefresher> _logger;
+    private readonly Telemetry.EventFeed _events;
     private readonly RefreshGate<RefreshOutcome> _gate;
     private readonly ConcurrentDictionary<string, ResiliencePipeline<TokenResult>> _pipelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
-        IOptions<TokenProxyOptions> options, ILogger<TokenRefresher> logger)
+        IOptions<TokenProxyOptions> options, Telemetry.EventFeed events, ILogger<TokenRefresher> logger)
     {
+        _events = events;
         _store = store;
         _sealer = sealer;
         _client = client;
@@ -74,13 +76,31 @@ internal sealed class TokenRefresher
 
         activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, outcome.Row?.Provider);
         activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshOutcome, outcome.OutcomeName);
-        activity?.SetTag("tokenproxy.refresh.attempts", outcome.Attempts);
-        if (outcome.Status is RefreshStatus.Rejected or RefreshStatus.Transient)
+        activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshAttempts, outcome.Attempts);
+        if (outcome.Row is { } row)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, $"{outcome.Error}: {outcome.Description}");
+            activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, row.Status.ToWire());
         }
 
         var elapsed = _time.GetElapsedTime(started);
+        if (outcome.Status is RefreshStatus.Rejected or RefreshStatus.Transient)
+        {
+            Telemetry.Telemetry.Fail(activity, outcome.Error, outcome.Description);
+            _events.Record(outcome.Status == RefreshStatus.Rejected ? "refresh_rejected" : "refresh_failed", outcome.Row?.Provider, connectionId, outcome.Error, outcome.Description);
+        }
+
+        if (outcome.Attempts > 0)
+        {
+            var tags = new TagList
+            {
+                { Telemetry.Telemetry.Attributes.Provider, outcome.Row?.Provider },
+                { Telemetry.Telemetry.Attributes.RefreshReason, reasonName },
+                { Telemetry.Telemetry.Attributes.RefreshOutcome, outcome.OutcomeName },
+            };
+            Telemetry.Telemetry.Refreshes.Add(1, tags);
+            Telemetry.Telemetry.RefreshDuration.Record(elapsed.TotalSeconds, tags);
+        }
+
         Log.Refreshed(_logger, connectionId, reasonName, outcome.OutcomeName, outcome.Attempts, elapsed.TotalMilliseconds);
         return outcome;
     }

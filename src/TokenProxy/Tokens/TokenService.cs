@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
@@ -23,18 +24,61 @@ internal sealed class TokenService(
     // Last 401-driven refresh per connection: an API that answers 401 to every token must not cause a refresh loop.
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUnauthorizedRefresh = new(StringComparer.Ordinal);
 
+    private static readonly KeyValuePair<string, object?> Hit = new(Telemetry.Telemetry.Attributes.CacheHit, true);
+    private static readonly KeyValuePair<string, object?> Miss = new(Telemetry.Telemetry.Attributes.CacheHit, false);
+
     public ValueTask<TokenLookup> GetAccessTokenAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
     {
+        // Created only when someone listens: free on the hot path otherwise.
+        var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.token");
+        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, provider.Name);
         if (cache.TryGet(provider.Name, selector, out var credential))
         {
+            Telemetry.Telemetry.CacheLookups.Add(1, Hit);
             var lookup = Evaluate(credential);
             if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, time.GetUtcNow()))
             {
+                Complete(activity, lookup, cacheHit: true);
                 return ValueTask.FromResult(lookup);
             }
         }
+        else
+        {
+            Telemetry.Telemetry.CacheLookups.Add(1, Miss);
+        }
 
-        return LoadAndRefreshAsync(provider, selector, credential, cancellationToken);
+        return LoadAndRefreshTracedAsync(provider, selector, credential, activity, cancellationToken);
+    }
+
+    private async ValueTask<TokenLookup> LoadAndRefreshTracedAsync(
+        ProviderDefinition provider, string selector, CachedCredential? credential, Activity? activity, CancellationToken cancellationToken)
+    {
+        var lookup = await LoadAndRefreshAsync(provider, selector, credential, cancellationToken);
+        Complete(activity, lookup, cacheHit: credential is not null);
+        return lookup;
+    }
+
+    private static void Complete(Activity? activity, TokenLookup lookup, bool cacheHit)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(Telemetry.Telemetry.Attributes.CacheHit, cacheHit);
+        if (lookup.Credential is { } found)
+        {
+            activity.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, found.ConnectionId);
+            activity.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, found.Status.ToWire());
+        }
+
+        if (!lookup.Succeeded)
+        {
+            activity.SetTag(Telemetry.Telemetry.Attributes.Failure, lookup.Failure.ToWire());
+            activity.SetStatus(ActivityStatusCode.Error, lookup.Failure.ToWire());
+        }
+
+        activity.Dispose();
     }
 
     /// <summary>

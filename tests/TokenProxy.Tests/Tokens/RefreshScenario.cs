@@ -22,7 +22,8 @@ internal sealed class RefreshScenario : IAsyncDisposable
 
     public FakeTimeProvider Clock { get; }
 
-    public static async Task<RefreshScenario> StartAsync(Action<Dictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null)
+    public static async Task<RefreshScenario> StartAsync(
+        Action<Dictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null, CollectedTelemetry? telemetry = null)
     {
         var api = await RecordingUpstream.StartAsync();
         var authorization = await FakeAuthorizationServer.StartAsync();
@@ -30,9 +31,15 @@ internal sealed class RefreshScenario : IAsyncDisposable
         var settings = authorization.Provider("acme", api.Address);
         settings["TokenProxy:Refresh:Background"] = "false";
         configure?.Invoke(settings);
+        if (telemetry is not null)
+        {
+            settings.Add(CollectedTelemetry.RecordEverything.Key, CollectedTelemetry.RecordEverything.Value);
+        }
+
         var proxy = await ProxyHost.StartAsync(settings, s =>
         {
             s.AddSingleton<TimeProvider>(clock);
+            telemetry?.Register(s);
             services?.Invoke(s);
         });
         return new RefreshScenario(api, authorization, proxy, clock);

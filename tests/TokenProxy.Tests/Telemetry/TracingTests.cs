@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tests.Tokens;
+
+namespace TokenProxy.Tests.Telemetry;
+
+/// <summary>Spans and metrics an operator relies on to see what happened (issue: observability).</summary>
+public sealed class TracingTests
+{
+    [Fact]
+    public async Task Cache_hit_request_is_one_trace_from_the_app_through_the_proxy_to_the_upstream()
+    {
+        var telemetry = new CollectedTelemetry();
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        var id = await scenario.ImportAsync();
+        await scenario.Proxy.Client.GetAsync("/acme/warm");
+        telemetry.Spans.Clear();
+
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
+        var token = Assert.Single(telemetry.Named("tokenproxy.token"));
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "Microsoft.AspNetCore.Hosting.HttpRequestIn" && s.SpanId == token.ParentSpanId);
+        Assert.Equal(true, token.GetTagItem("tokenproxy.cache.hit"));
+        Assert.Equal("acme", token.GetTagItem("tokenproxy.provider"));
+        Assert.Equal(id, token.GetTagItem("tokenproxy.connection.id"));
+        Assert.Equal("active", token.GetTagItem("tokenproxy.connection.status"));
+        // The proxy's server span is the token span's parent (the in-process upstream adds its own server span to the trace too).
+        var server = telemetry.Named("Microsoft.AspNetCore.Hosting.HttpRequestIn").Single(s => s.SpanId == token.ParentSpanId);
+        Assert.Equal(ActivityKind.Server, server.Kind);
+        var outgoing = telemetry.Spans.Where(s => s.Kind == ActivityKind.Client && s.TraceId == token.TraceId).ToList();
+        Assert.NotEmpty(outgoing);
+        // Trace context reaches the provider's API: the upstream sees the proxy's trace.
+        var traceparent = scenario.Api.Requests.Last().Header("traceparent");
+        Assert.NotNull(traceparent);
+        Assert.Contains(token.TraceId.ToHexString(), traceparent, StringComparison.Ordinal);
+        Assert.Contains(outgoing, s => traceparent.Contains(s.SpanId.ToHexString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Expired_token_refresh_is_a_child_span_of_the_request_that_waited_for_it()
+    {
+        var telemetry = new CollectedTelemetry();
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        var id = await scenario.ImportAsync();
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token");
+
+        var refresh = Assert.Single(telemetry.Named("tokenproxy.refresh"));
+        var token = Assert.Single(telemetry.Named("tokenproxy.token"));
+        Assert.Equal("expiring", refresh.GetTagItem("tokenproxy.refresh.reason"));
+        Assert.Equal("success", refresh.GetTagItem("tokenproxy.refresh.outcome"));
+        Assert.Equal(1, refresh.GetTagItem("tokenproxy.refresh.attempts"));
+        Assert.Equal(id, refresh.GetTagItem("tokenproxy.connection.id"));
+        Assert.Equal(ActivityStatusCode.Unset, refresh.Status);
+        Assert.Equal(token.SpanId, refresh.ParentSpanId);
+        Assert.False((bool)token.GetTagItem("tokenproxy.cache.hit")!);
+        // The call to the token endpoint is a child of the refresh.
+        Assert.Contains(telemetry.Spans, s => s.Kind == ActivityKind.Client && s.ParentSpanId == refresh.SpanId);
+        telemetry.Reader.Collect();
+        Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.refreshes" && (string?)p.Tags["tokenproxy.refresh.outcome"] == "success" && p.Value == 1);
+        Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.refresh.duration");
+        Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.cache.lookups" && Equals(p.Tags["tokenproxy.cache.hit"], false));
+    }
+
+    [Fact]
+    public async Task Invalid_grant_refresh_is_an_error_span_with_the_oauth_error_and_an_event()
+    {
+        var telemetry = new CollectedTelemetry();
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        var id = await scenario.ImportAsync();
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant","error_description":"Token revoked by user"}""");
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
+        var events = JsonDocument.Parse(await scenario.Proxy.Client.GetStringAsync("/admin/api/events")).RootElement;
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var refresh = Assert.Single(telemetry.Named("tokenproxy.refresh"));
+        Assert.Equal(ActivityStatusCode.Error, refresh.Status);
+        Assert.Equal("invalid_grant: Token revoked by user", refresh.StatusDescription);
+        Assert.Equal("invalid_grant", refresh.GetTagItem("tokenproxy.refresh.outcome"));
+        Assert.Equal("error", refresh.GetTagItem("tokenproxy.connection.status"));
+        var token = Assert.Single(telemetry.Named("tokenproxy.token"));
+        Assert.Equal(ActivityStatusCode.Error, token.Status);
+        Assert.Equal("reconnect_required", token.GetTagItem("tokenproxy.failure"));
+        var rejected = events.EnumerateArray().First(e => e.GetProperty("kind").GetString() == "refresh_rejected");
+        Assert.Equal(id, rejected.GetProperty("connectionId").GetString());
+        Assert.Equal("invalid_grant", rejected.GetProperty("code").GetString());
+        telemetry.Reader.Collect();
+        Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.injection.failures" && (string?)p.Tags["tokenproxy.failure"] == "reconnect_required");
+    }
+
+    [Fact]
+    public async Task Revoke_is_a_span_with_its_result()
+    {
+        var telemetry = new CollectedTelemetry();
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        var id = await scenario.ImportAsync();
+
+        await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.revoke");
+
+        var revoke = Assert.Single(telemetry.Named("tokenproxy.revoke"));
+        Assert.Equal(id, revoke.GetTagItem("tokenproxy.connection.id"));
+        Assert.Equal("acme", revoke.GetTagItem("tokenproxy.provider"));
+        Assert.Equal("revoked", revoke.GetTagItem("tokenproxy.revoke.result"));
+        Assert.Equal(ActivityStatusCode.Unset, revoke.Status);
+    }
+
+    [Fact]
+    public async Task Traces_reach_a_real_otlp_http_receiver()
+    {
+        var received = new System.Collections.Concurrent.ConcurrentQueue<(string Path, string? ContentType, byte[] Body)>();
+        await using var collector = await LoopbackServer.StartAsync(async context =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            received.Enqueue((context.Request.Path, context.Request.ContentType, body.ToArray()));
+        });
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var settings = ProxyHost.Provider("acme", upstream.Address);
+        settings["TokenProxy:Telemetry:OtlpEndpoint"] = collector.Address.AbsoluteUri;
+        settings["TokenProxy:Telemetry:SamplingRatio"] = "1";
+        await using (var proxy = await ProxyHost.StartAsync(settings))
+        {
+            await proxy.ImportAsync("acme", Canary.New("access"));
+            await proxy.Client.GetAsync("/acme/user");
+        }
+
+        // Stopping the proxy flushed the batch.
+        var traces = received.Where(r => r.Path == "/v1/traces").ToList();
+        Assert.NotEmpty(traces);
+        Assert.All(traces, t => Assert.Equal("application/x-protobuf", t.ContentType));
+        var payload = traces.SelectMany(t => t.Body).ToArray();
+        Assert.True(payload.AsSpan().IndexOf("tokenproxy.token"u8) >= 0, "the proxy's span name is in the OTLP payload");
+        Assert.True(payload.AsSpan().IndexOf("tokenproxy"u8) >= 0);
+        Assert.Contains(received, r => r.Path == "/v1/metrics");
+    }
+}
