@@ -21,8 +21,9 @@ internal sealed class TokenService(
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);
 
-    // Last 401-driven refresh per connection: an API that answers 401 to every token must not cause a refresh loop.
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastUnauthorizedRefresh = new(StringComparer.Ordinal);
+    // The row version each connection's last 401-driven refresh produced, and when. If that very token is
+    // rejected too, the refresh did not help: an API that answers 401 to every token must not cause a loop.
+    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset At)> _lastUnauthorizedRefresh = new(StringComparer.Ordinal);
 
     private static readonly KeyValuePair<string, object?> Hit = new(Telemetry.Telemetry.Attributes.CacheHit, true);
     private static readonly KeyValuePair<string, object?> Miss = new(Telemetry.Telemetry.Attributes.CacheHit, false);
@@ -103,13 +104,17 @@ internal sealed class TokenService(
 
         var now = time.GetUtcNow();
         if (current.RefreshToken is null
-            || (_lastUnauthorizedRefresh.TryGetValue(rejected.ConnectionId, out var last) && now - last < _unauthorizedBackoff))
+            || (_lastUnauthorizedRefresh.TryGetValue(rejected.ConnectionId, out var last) && last.Version == rejected.Version && now - last.At < _unauthorizedBackoff))
         {
             return null;
         }
 
-        _lastUnauthorizedRefresh[rejected.ConnectionId] = now;
         var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, rejected.Version, cancellationToken);
+        if (outcome is { Status: RefreshStatus.Refreshed, Row: { } refreshed })
+        {
+            _lastUnauthorizedRefresh[rejected.ConnectionId] = (refreshed.Version, now);
+        }
+
         return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
     }
 

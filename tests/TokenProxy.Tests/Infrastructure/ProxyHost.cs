@@ -38,6 +38,14 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>A port that was free a moment ago, for servers whose address must be known before they start.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static string NewDataDirectory() => Directory.CreateTempSubdirectory("tokenproxy-test-").FullName;
 
     /// <summary>The key lives in its own folder, as it would in the user's config directory: never next to the database.</summary>
