@@ -18,18 +18,18 @@ internal static class ConnectEndpoints
     {
         if (!providers.TryGet(provider, out var definition))
         {
-            return new AdminPage(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
         }
 
         // A page on another site must not be able to start a connect in the person's browser (login CSRF).
         if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
         {
-            return new AdminPage(StatusCodes.Status403Forbidden, "Start from TokenProxy", "Connecting must be started from the TokenProxy connections page or by opening its link directly.");
+            return AdminPage.Message(StatusCodes.Status403Forbidden, "Start from TokenProxy", "Connecting must be started from the TokenProxy connections page or by opening its link directly.");
         }
 
         var result = await flow.StartAsync(definition, label, connection, scopes, context, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
-        return result.RedirectUrl is { } url ? Results.Redirect(url) : new AdminPage(result.Status, result.Title!, result.Message!);
+        return result.RedirectUrl is { } url ? Results.Redirect(url) : AdminPage.Message(result.Status, result.Title!, result.Message!);
     }
 
     private static async Task<IResult> CallbackAsync(string provider, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
@@ -39,7 +39,7 @@ internal static class ConnectEndpoints
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
         if (!providers.TryGet(provider, out var definition))
         {
-            return new AdminPage(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
         }
 
         var result = await flow.CompleteAsync(definition, context.Request.Query, context, cancellationToken);
@@ -50,6 +50,6 @@ internal static class ConnectEndpoints
             return Results.StatusCode(StatusCodes.Status303SeeOther);
         }
 
-        return new AdminPage(result.Status, result.Title!, result.Message!);
+        return AdminPage.Message(result.Status, result.Title!, result.Message!);
     }
 }

@@ -66,7 +66,7 @@ internal sealed partial class ProviderCatalog
             var merged = preset is null ? entry : Merge(preset, entry);
             if (Build(name.ToLowerInvariant(), merged, errors) is { } definition)
             {
-                result[definition.Name] = definition;
+                result[definition.Name] = definition with { Configured = true };
             }
         }
 

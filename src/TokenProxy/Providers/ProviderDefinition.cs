@@ -1,11 +1,14 @@
 namespace TokenProxy.Providers;
 
 /// <summary>A provider after its preset and configuration were merged and validated.</summary>
-internal sealed class ProviderDefinition
+internal sealed record ProviderDefinition
 {
     public required string Name { get; init; }
 
     public required string DisplayName { get; init; }
+
+    /// <summary>True when configuration names this provider (not only a shipped preset).</summary>
+    public bool Configured { get; init; }
 
     public string? Issuer { get; init; }
 
