@@ -27,6 +27,13 @@ internal sealed class CollectedTelemetry
 
     public Activity[] Named(string name) => [.. Spans.Where(s => s.OperationName == name)];
 
+    /// <summary>
+    /// Spans of one connection. ActivitySources are process-wide, so proxies of other tests running in
+    /// parallel in this process export here too: filter by what this test created.
+    /// </summary>
+    public Activity[] Named(string name, string connectionId) =>
+        [.. Spans.Where(s => s.OperationName == name && s.GetTagItem("tokenproxy.connection.id") as string == connectionId)];
+
     private readonly ConcurrentQueue<(Func<Activity, bool> Match, TaskCompletionSource Done)> _waiters = new();
 
     /// <summary>Completes when a span matching <paramref name="match"/> has been exported (spans end after the response is sent).</summary>

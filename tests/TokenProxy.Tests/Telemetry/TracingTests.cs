@@ -19,7 +19,7 @@ public sealed class TracingTests
         telemetry.Spans.Clear();
 
         using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
-        var token = Assert.Single(telemetry.Named("tokenproxy.token"));
+        var token = Assert.Single(telemetry.Named("tokenproxy.token", id));
         await telemetry.WaitForSpanAsync(s => s.OperationName == "Microsoft.AspNetCore.Hosting.HttpRequestIn" && s.SpanId == token.ParentSpanId);
         Assert.Equal(true, token.GetTagItem("tokenproxy.cache.hit"));
         Assert.Equal("acme", token.GetTagItem("tokenproxy.provider"));
@@ -46,10 +46,10 @@ public sealed class TracingTests
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
         using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
-        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token");
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token" && s.GetTagItem("tokenproxy.connection.id") as string == id);
 
-        var refresh = Assert.Single(telemetry.Named("tokenproxy.refresh"));
-        var token = Assert.Single(telemetry.Named("tokenproxy.token"));
+        var refresh = Assert.Single(telemetry.Named("tokenproxy.refresh", id));
+        var token = Assert.Single(telemetry.Named("tokenproxy.token", id));
         Assert.Equal("expiring", refresh.GetTagItem("tokenproxy.refresh.reason"));
         Assert.Equal("success", refresh.GetTagItem("tokenproxy.refresh.outcome"));
         Assert.Equal(1, refresh.GetTagItem("tokenproxy.refresh.attempts"));
@@ -60,7 +60,7 @@ public sealed class TracingTests
         // The call to the token endpoint is a child of the refresh.
         Assert.Contains(telemetry.Spans, s => s.Kind == ActivityKind.Client && s.ParentSpanId == refresh.SpanId);
         telemetry.Reader.Collect();
-        Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.refreshes" && (string?)p.Tags["tokenproxy.refresh.outcome"] == "success" && p.Value == 1);
+        Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.refreshes" && (string?)p.Tags["tokenproxy.refresh.outcome"] == "success" && p.Value >= 1);
         Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.refresh.duration");
         Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.cache.lookups" && Equals(p.Tags["tokenproxy.cache.hit"], false));
     }
@@ -76,15 +76,15 @@ public sealed class TracingTests
 
         using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
         var events = JsonDocument.Parse(await scenario.Proxy.Client.GetStringAsync("/admin/api/events")).RootElement;
-        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token");
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token" && s.GetTagItem("tokenproxy.connection.id") as string == id);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var refresh = Assert.Single(telemetry.Named("tokenproxy.refresh"));
+        var refresh = Assert.Single(telemetry.Named("tokenproxy.refresh", id));
         Assert.Equal(ActivityStatusCode.Error, refresh.Status);
         Assert.Equal("invalid_grant: Token revoked by user", refresh.StatusDescription);
         Assert.Equal("invalid_grant", refresh.GetTagItem("tokenproxy.refresh.outcome"));
         Assert.Equal("error", refresh.GetTagItem("tokenproxy.connection.status"));
-        var token = Assert.Single(telemetry.Named("tokenproxy.token"));
+        var token = Assert.Single(telemetry.Named("tokenproxy.token", id));
         Assert.Equal(ActivityStatusCode.Error, token.Status);
         Assert.Equal("reconnect_required", token.GetTagItem("tokenproxy.failure"));
         var rejected = events.EnumerateArray().First(e => e.GetProperty("kind").GetString() == "refresh_rejected");
@@ -102,9 +102,9 @@ public sealed class TracingTests
         var id = await scenario.ImportAsync();
 
         await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
-        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.revoke");
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.revoke" && s.GetTagItem("tokenproxy.connection.id") as string == id);
 
-        var revoke = Assert.Single(telemetry.Named("tokenproxy.revoke"));
+        var revoke = Assert.Single(telemetry.Named("tokenproxy.revoke", id));
         Assert.Equal(id, revoke.GetTagItem("tokenproxy.connection.id"));
         Assert.Equal("acme", revoke.GetTagItem("tokenproxy.provider"));
         Assert.Equal("revoked", revoke.GetTagItem("tokenproxy.revoke.result"));
