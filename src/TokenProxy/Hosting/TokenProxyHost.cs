@@ -25,6 +25,11 @@ internal static class TokenProxyHost
         // Lowest precedence: appsettings, environment variables and the command line all override these.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = Defaults });
 
+        // ASP.NET Core's "Request starting/finished" lines carry the full URL, and the OAuth callback's URL
+        // carries the authorization code. Keep that category quiet whatever Microsoft.AspNetCore is set to;
+        // the proxy's own log messages say what matters, without query strings.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         var services = builder.Services;
         services.AddOptions<TokenProxyOptions>().BindConfiguration(TokenProxyOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TokenProxyOptions>, TokenProxyOptionsValidator>();

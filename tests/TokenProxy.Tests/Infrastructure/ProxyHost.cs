@@ -74,6 +74,10 @@ internal sealed class ProxyHost : IAsyncDisposable
             ["Urls"] = "http://127.0.0.1:0",
             ["TokenProxy:DataDirectory"] = directory,
             ["TokenProxy:Vault:KeyFile"] = KeyFileFor(directory),
+            // Everything at Trace, overriding appsettings.json's filters: canary checks must see the chattiest logs.
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
