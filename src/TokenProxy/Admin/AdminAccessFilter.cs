@@ -17,11 +17,16 @@ internal sealed class AdminAccessFilter(IOptions<TokenProxyOptions> options) : I
     public const string CsrfHeader = "TokenProxy-Csrf";
 
     private readonly byte[]? _tokenHash = options.Value.Admin.Token is { Length: > 0 } token ? Hash(token) : null;
+    private readonly byte[]? _cookieValue = options.Value.Admin.Token is { Length: > 0 } token ? AdminLogin.CookieValue(token) : null;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         http.Response.Headers.CacheControl = "no-store";
+        if (http.GetEndpoint()?.Metadata.GetMetadata<AdminLogin.AnonymousMarker>() is not null)
+        {
+            return await next(context);
+        }
 
         if (_tokenHash is null)
         {
@@ -30,8 +35,13 @@ internal sealed class AdminAccessFilter(IOptions<TokenProxyOptions> options) : I
                 return AdminProblems.Forbidden("The admin surface answers loopback clients only. Set TokenProxy:Admin:Token to allow remote administration.");
             }
         }
-        else if (!HasValidToken(http.Request))
+        else if (!HasValidToken(http.Request) && !HasValidCookie(http.Request))
         {
+            if (HttpMethods.IsGet(http.Request.Method) && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
+            {
+                return Results.Redirect("/admin/login");
+            }
+
             http.Response.Headers.WWWAuthenticate = "Bearer realm=\"tokenproxy-admin\"";
             return new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token required.",
                 "Send the configured admin token as 'Authorization: Bearer <token>'.");
@@ -57,6 +67,24 @@ internal sealed class AdminAccessFilter(IOptions<TokenProxyOptions> options) : I
 
         // Comparing fixed-length hashes in constant time reveals neither content nor length.
         return CryptographicOperations.FixedTimeEquals(Hash(header[Bearer.Length..].Trim()), _tokenHash);
+    }
+
+    private bool HasValidCookie(HttpRequest request)
+    {
+        var cookie = request.Cookies[AdminLogin.CookieName];
+        if (cookie is null || _cookieValue is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(cookie), _cookieValue);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));

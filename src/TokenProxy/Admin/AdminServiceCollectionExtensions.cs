@@ -13,6 +13,7 @@ internal static class AdminServiceCollectionExtensions
     {
         var admin = endpoints.MapGroup("/admin")
             .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<AdminAccessFilter>());
+        admin.MapAdminLogin();
         admin.MapAdminPages();
         admin.MapConnectEndpoints();
         admin.MapConnectionsApi();

@@ -9,7 +9,10 @@ internal static class ConnectEndpoints
     public static RouteGroupBuilder MapConnectEndpoints(this RouteGroupBuilder admin)
     {
         admin.MapGet("/connect/{provider}", ConnectAsync);
-        admin.MapGet("/callback/{provider}", CallbackAsync);
+        // The provider redirects the browser back here from another site, so the SameSite=Strict admin cookie
+        // does not come along. The callback needs no admin credentials: it only completes an authorization an
+        // admin started, proven by the single-use state and the browser-bound cookie set at connect time.
+        admin.MapGet("/callback/{provider}", CallbackAsync).WithMetadata(new AdminLogin.AnonymousMarker());
         return admin;
     }
 

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+using static TokenProxy.Admin.PageLayout;
+
+namespace TokenProxy.Admin;
+
+/// <summary>
+/// Signing in to the admin pages when <c>Admin:Token</c> is set: a browser cannot attach a Bearer header
+/// to a navigation, so the token, typed once into a form, becomes an HttpOnly, SameSite=Strict cookie
+/// scoped to <c>/admin</c>. The cookie holds a value derived from the token, never the token itself.
+/// </summary>
+internal static class AdminLogin
+{
+    public const string CookieName = "tokenproxy_admin";
+
+    /// <summary>Marks the endpoints the access filter lets through without credentials.</summary>
+    public sealed class AnonymousMarker;
+
+    public static RouteGroupBuilder MapAdminLogin(this RouteGroupBuilder admin)
+    {
+        admin.MapGet("/login", () => Form(failed: false)).WithMetadata(new AnonymousMarker());
+        admin.MapPost("/login", SignInAsync).WithMetadata(new AnonymousMarker()).DisableAntiforgery();
+        return admin;
+    }
+
+    /// <summary>The cookie value for an admin token: a one-way derivation, so the cookie never reveals the token.</summary>
+    public static byte[] CookieValue(string token) => SHA256.HashData(Encoding.UTF8.GetBytes($"tokenproxy-admin-cookie:{token}"));
+
+    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<TokenProxyOptions> options)
+    {
+        // A login form on another site must not sign this browser in.
+        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        {
+            return AdminPage.Message(StatusCodes.Status403Forbidden, "Sign in here", "Open the TokenProxy admin pages directly to sign in.");
+        }
+
+        var form = await context.Request.ReadFormAsync();
+        var expected = options.Value.Admin.Token;
+        if (string.IsNullOrEmpty(expected)
+            || !CryptographicOperations.FixedTimeEquals(CookieValue(form["token"].ToString()), CookieValue(expected)))
+        {
+            return Form(failed: true);
+        }
+
+        context.Response.Cookies.Append(CookieName, Convert.ToBase64String(CookieValue(expected)), new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            Path = "/admin",
+        });
+        context.Response.Headers.Location = "/admin/connections";
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static IResult Form(bool failed) => Render("Sign in", $"""
+        <section class="card narrow">
+          <h1>Sign in</h1>
+          {(failed ? """<p class="toast toast-error" role="alert">That admin token is not right.</p>""" : string.Empty)}
+          <form method="post" action="/admin/login">
+            <p><label for="token">Admin token (<code>TokenProxy:Admin:Token</code>)</label></p>
+            <p><input id="token" name="token" type="password" autocomplete="current-password" required autofocus></p>
+            <p><button type="submit" class="button">Sign in</button></p>
+          </form>
+        </section>
+        """, failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK);
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Admin;
+
+/// <summary>With an admin token, a person signs in once in the browser; the pages and their script then work by cookie.</summary>
+public sealed class AdminLoginTests
+{
+    private const string AdminToken = "admin-token-for-tests-0123456789";
+
+    [Fact]
+    public async Task Pages_redirect_to_sign_in_and_work_with_the_cookie_it_sets()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = proxy.Address };
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+
+        using var before = await browser.GetAsync("/admin/connections");
+        using var wrong = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "not-the-token-0123456789" }));
+        using var signIn = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }));
+        using var after = await browser.GetAsync("/admin/connections");
+        using var api = await browser.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new { provider = "github", accessToken = "abc" }));
+
+        Assert.Equal(HttpStatusCode.Redirect, before.StatusCode);
+        Assert.Equal("/admin/login", before.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
+        var setCookie = signIn.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(AdminToken, setCookie, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, api.StatusCode);
+        Canary.AssertAbsent(AdminToken, proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task Sign_in_posted_from_another_site_is_refused()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }),
+        };
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+
+        using var response = await proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task Connect_needs_the_admin_but_the_callback_from_the_provider_does_not()
+    {
+        await using var scenario = await TokenProxy.Tests.Tokens.RefreshScenario.StartAsync(s => s["TokenProxy:Admin:Token"] = AdminToken);
+        using var anonymous = await scenario.Proxy.Client.GetAsync("/admin/connect/acme");
+        using var browser = new TokenProxy.Tests.OAuth.ConnectFlow(scenario.Proxy.Address);
+        browser.Cookies.Add(scenario.Proxy.Address, new Cookie(TokenProxy.Admin.AdminLogin.CookieName, Convert.ToBase64String(TokenProxy.Admin.AdminLogin.CookieValue(AdminToken)), "/admin"));
+        var authorize = await browser.StartAsync("/admin/connect/acme");
+        // The way back from the provider carries no admin cookie (SameSite=Strict): only the state and the browser cookie.
+        browser.Cookies.Add(scenario.Proxy.Address, new Cookie(TokenProxy.Admin.AdminLogin.CookieName, "expired", "/admin"));
+
+        using var callback = await browser.CallbackAsync("acme", ("code", "c"), ("state", authorize["state"]));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, callback.StatusCode);
+    }
+}
