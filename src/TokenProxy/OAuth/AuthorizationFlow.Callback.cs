@@ -102,22 +102,8 @@ internal sealed partial class AuthorizationFlow
                 return null;
             }
 
-            var now = time.GetUtcNow();
-            var updated = row with
-            {
-                Status = ConnectionStatus.Active,
-                AccessToken = sealer.Seal(row.Id, SecretSealer.AccessTokenField, tokens.AccessToken),
-                // A reconnect that returns no refresh token keeps the one the connection has (Google returns one only on consent).
-                RefreshToken = tokens.RefreshToken is { } refresh ? sealer.Seal(row.Id, SecretSealer.RefreshTokenField, refresh) : row.RefreshToken,
-                ExpiresAt = tokens.ExpiresIn is { } lifetime ? now + lifetime : null,
-                TokenType = tokens.TokenType,
-                Scopes = tokens.Scopes ?? pending.Scopes,
-                Metadata = tokens.Metadata,
-                Account = account ?? row.Account,
-                LastRefreshedAt = now,
-                LastError = null,
-                UpdatedAt = now,
-            };
+            // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes }, sealer, time.GetUtcNow()) with { Account = account ?? row.Account };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return committed;

@@ -161,22 +161,7 @@ internal sealed class TokenRefresher
 
     private async Task<RefreshOutcome> CommitAsync(ConnectionRow row, TokenSet tokens, int attempts, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        var updated = row with
-        {
-            Status = ConnectionStatus.Active,
-            AccessToken = _sealer.Seal(row.Id, SecretSealer.AccessTokenField, tokens.AccessToken),
-            // Rotation: the new refresh token commits with the new access token; none returned keeps the old one.
-            RefreshToken = tokens.RefreshToken is { } rotated ? _sealer.Seal(row.Id, SecretSealer.RefreshTokenField, rotated) : row.RefreshToken,
-            // Expiry from local receipt time, never from the provider's clock.
-            ExpiresAt = tokens.ExpiresIn is { } lifetime ? now + lifetime : null,
-            TokenType = tokens.TokenType ?? row.TokenType,
-            Scopes = tokens.Scopes ?? row.Scopes,
-            Metadata = tokens.Metadata.Count > 0 ? tokens.Metadata : row.Metadata,
-            LastRefreshedAt = now,
-            LastError = null,
-            UpdatedAt = now,
-        };
+        var updated = tokens.ApplyTo(row, _sealer, _time.GetUtcNow());
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
         var committed = await _store.TryUpdateAsync(updated, cancellationToken);
