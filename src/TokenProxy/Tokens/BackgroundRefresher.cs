@@ -25,6 +25,7 @@ internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher
             {
                 var rows = await store.ListAsync(stoppingToken);
                 Telemetry.Telemetry.SetConnectionCounts(rows.GroupBy(r => r.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()));
+                await RemoveAbandonedAsync(rows, stoppingToken);
                 if (_options.Background)
                 {
                     await RunOnceAsync(jitter: true, stoppingToken);
@@ -62,6 +63,26 @@ internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher
             await refresher.RefreshAsync(row.Id, RefreshReason.Background, row.Version, cancellationToken);
         }));
         return candidates.Count;
+    }
+
+    /// <summary>
+    /// A connect that was never finished leaves a pending connection with no credentials. Once its
+    /// authorization has long expired nobody can finish it: remove it (it never held anything to lose).
+    /// </summary>
+    public async Task<int> RemoveAbandonedAsync(IReadOnlyList<ConnectionRow> rows, CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - OAuth.AuthorizationFlow.Lifetime - TimeSpan.FromHours(1);
+        var removed = 0;
+        foreach (var row in rows.Where(r => r is { Status: ConnectionStatus.Pending, AccessToken: null, RefreshToken: null } && r.UpdatedAt < cutoff))
+        {
+            // Re-read: it may have been connected a moment ago.
+            if (await store.GetAsync(row.Id, cancellationToken) is { Status: ConnectionStatus.Pending, AccessToken: null } current && current.Version == row.Version)
+            {
+                removed += await store.DeleteAsync(row.Id, cancellationToken) ? 1 : 0;
+            }
+        }
+
+        return removed;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

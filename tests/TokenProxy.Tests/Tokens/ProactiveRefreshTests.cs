@@ -170,6 +170,24 @@ public sealed class ProactiveRefreshTests
         _ = fresh;
     }
 
+    [Fact]
+    public async Task Abandoned_connect_leaves_no_pending_connection_behind()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var active = await scenario.ImportAsync(label: "kept");
+        await scenario.Proxy.Client.GetAsync("/admin/connect/acme?label=abandoned");
+        var store = scenario.Proxy.Services.GetRequiredService<TokenProxy.Vault.IConnectionStore>();
+        var refresher = scenario.Proxy.Services.GetRequiredService<TokenProxy.Tokens.BackgroundRefresher>();
+
+        var tooEarly = await refresher.RemoveAbandonedAsync(await store.ListAsync(CancellationToken.None), CancellationToken.None);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var later = await refresher.RemoveAbandonedAsync(await store.ListAsync(CancellationToken.None), CancellationToken.None);
+
+        Assert.Equal(0, tooEarly);
+        Assert.Equal(1, later);
+        Assert.Equal(active, Assert.Single(await store.ListAsync(CancellationToken.None)).Id);
+    }
+
     private sealed class CountingFilter(Action onRequest) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
