@@ -5,13 +5,15 @@
 # and to nginx, TokenProxy's RSS under load, and writes bench/results/load.md.
 #
 # Prerequisites (Debian): apt-get install -y nginx-light wrk curl; the .NET 10 SDK.
-# Knobs (environment): ROUNDS=3 DURATION=10 WARMUP=5 THREADS=2 CONNECTIONS=64 FULL_SAMPLING=1 EXTRA=0
+# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=5 THREADS=2 CONNECTIONS=64 FULL_SAMPLING=1 EXTRA=0
 #   RESULT=bench/results/load.md. EXTRA=1 adds TokenProxy with workstation GC and with TieredPGO off.
+#   COMPARE_DLL=/path/to/TokenProxy.dll adds another build of TokenProxy (e.g. `dotnet publish -c Release` of an
+#   older commit) as one more target, to measure a change before/after in the same run.
 # Everything listens on 127.0.0.1 only; every wait is bounded; every process it starts is stopped by pid.
 set -euo pipefail
 
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-8}
 WARMUP=${WARMUP:-5}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -66,15 +68,16 @@ free_port() {
   exit 1
 }
 
-# Waits (bounded) until the URL answers with the expected status.
+# Waits (bounded, 60 s) until the URL answers with the expected status; on timeout prints the log given.
 wait_for() {
-  local url=$1 want=${2:-200} code
-  for _ in $(seq 1 300); do
+  local url=$1 logfile=${2:-} code
+  for _ in $(seq 1 600); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
-    [ "$code" = "$want" ] && return 0
+    [ "$code" = 200 ] && return 0
     sleep 0.1
   done
   echo "timed out waiting for $url (last status $code)" >&2
+  [ -n "$logfile" ] && tail -20 "$logfile" >&2
   exit 1
 }
 
@@ -152,8 +155,8 @@ EOF
 pids+=($!)
 "$NGINX" -p "$work/nginxproxy" -e "$work/nginxproxy/error.log" -c "$work/nginxproxy/nginx.conf" &
 pids+=($!)
-wait_for "http://127.0.0.1:$UP/ready"
-wait_for "http://127.0.0.1:$NGX/bench/ready"
+wait_for "http://127.0.0.1:$UP/ready" "$work/upstream/error.log"
+wait_for "http://127.0.0.1:$NGX/bench/ready" "$work/nginxproxy/error.log"
 
 # ---------------------------------------------------------------- the .NET proxies
 declare -A PID_OF=()
@@ -163,7 +166,7 @@ start_bare() {
   dotnet "$work/pub/bareyarp/BareYarp.dll" --urls "http://127.0.0.1:$port" --Upstream "http://127.0.0.1:$UP/" --Token "$TOKEN" \
     >"$work/bareyarp.log" 2>&1 &
   pids+=($!); PID_OF[bare]=$!
-  wait_for "http://127.0.0.1:$port/bench/ready"
+  wait_for "http://127.0.0.1:$port/bench/ready" "$work/bareyarp.log"
 }
 
 # start_tokenproxy NAME PORT [extra args...] ; env DOTNET_* may be given through ENVS.
@@ -171,11 +174,11 @@ start_tokenproxy() {
   local name=$1 port=$2; shift 2
   mkdir -p "$work/$name"
   env ${ENVS:-} TOKENPROXY_VAULT_KEY="$(head -c 32 /dev/urandom | base64)" \
-    dotnet "$work/pub/tokenproxy/TokenProxy.dll" --urls "http://127.0.0.1:$port" \
+    dotnet "${TOKENPROXY_DLL:-$work/pub/tokenproxy/TokenProxy.dll}" --urls "http://127.0.0.1:$port" \
     --TokenProxy:DataDirectory="$work/$name" --TokenProxy:PublicBaseUrl="http://127.0.0.1:$port" \
     --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!); PID_OF[$name]=$!
-  wait_for "http://127.0.0.1:$port/healthz"
+  wait_for "http://127.0.0.1:$port/healthz" "$work/$name.log"
   local status
   status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/admin/api/connections" \
     -H 'TokenProxy-Csrf: 1' -H 'Content-Type: application/json' \
@@ -200,6 +203,12 @@ if [ "$FULL_SAMPLING" = 1 ]; then
   TPF=$(free_port)
   start_tokenproxy tokenproxy-otel-full "$TPF" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
   targets+=("tokenproxy-otel-full|http://127.0.0.1:$TPF/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 1.0|tokenproxy-otel-full")
+fi
+if [ -n "${COMPARE_DLL:-}" ]; then
+  [ -f "$COMPARE_DLL" ] || { echo "COMPARE_DLL=$COMPARE_DLL is not a file (give the path of TokenProxy.dll)" >&2; exit 1; }
+  TPC=$(free_port)
+  TOKENPROXY_DLL=$COMPARE_DLL start_tokenproxy tokenproxy-compare "$TPC"
+  targets+=("tokenproxy-compare|http://127.0.0.1:$TPC/bench/items/42?fields=all|TokenProxy, COMPARE_DLL build|tokenproxy-compare")
 fi
 if [ "$EXTRA" = 1 ]; then
   TPW=$(free_port); TPP=$(free_port)
@@ -312,7 +321,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else print
 
 dotnet_version=$(dotnet --version)
 nginx_version=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
-wrk_version=$(wrk -v 2>&1 | head -1 | awk '{print $2}')
+wrk_version=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $2}')
 cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 mem_total=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 kernel=$(uname -r)

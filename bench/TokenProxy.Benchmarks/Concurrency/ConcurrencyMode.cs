@@ -22,6 +22,11 @@ internal static class ConcurrencyMode
         var trials = int.Parse(Option(args, "--trials", "5"), CultureInfo.InvariantCulture);
         var tokenDelay = TimeSpan.FromMilliseconds(int.Parse(Option(args, "--token-delay-ms", "50"), CultureInfo.InvariantCulture));
         var output = Option(args, "--out", "");
+        if (output.Length > 0 && !Path.IsPathRooted(output))
+        {
+            // `dotnet run --project` runs in the project directory; a relative path means one from the repository root.
+            output = Path.Combine(RepositoryRoot(), output);
+        }
 
         await using var tokenEndpoint = await FakeTokenEndpoint.StartAsync(tokenDelay);
         long upstreamRequests = 0;
@@ -185,6 +190,19 @@ internal static class ConcurrencyMode
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "TokenProxy.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return Environment.CurrentDirectory;
     }
 
     private static string Option(string[] args, string name, string fallback)
