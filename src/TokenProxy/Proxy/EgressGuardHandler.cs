@@ -32,11 +32,17 @@ internal sealed class EgressGuardHandler(HttpMessageHandler inner, ILogger logge
             return false;
         }
 
-        var basePath = allowed.AbsolutePath.TrimEnd('/');
-        var path = target.AbsolutePath;
-        return basePath.Length == 0
-            || path.Equals(basePath, StringComparison.Ordinal)
-            || path.StartsWith(basePath + "/", StringComparison.Ordinal);
+        // Runs on every request: spans and an early exit for a root base path, so the check allocates nothing
+        // (target.AbsolutePath alone costs ~100 B per request, and the API base is "/" for most providers).
+        var basePath = allowed.AbsolutePath.AsSpan().TrimEnd('/');
+        if (basePath.IsEmpty)
+        {
+            return true;
+        }
+
+        // The base path itself, or anything below it: "/v1" allows "/v1" and "/v1/x", never "/v10".
+        var path = target.AbsolutePath.AsSpan();
+        return path.StartsWith(basePath, StringComparison.Ordinal) && (path.Length == basePath.Length || path[basePath.Length] == '/');
     }
 }
 

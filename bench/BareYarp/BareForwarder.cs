@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Net;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace BareYarp;
+
+/// <summary>
+/// Forwards <c>/{provider}/{**path}</c> to the configured upstream with YARP's direct forwarder, setting a static <c>Authorization: Bearer {--Token}</c>. The HTTP
+/// client has the same settings as TokenProxy's ForwarderInvoker (YARP's recommended ones), so the only
+/// difference the load comparison sees is what TokenProxy does around the forwarder.
+/// </summary>
+internal sealed class BareForwarder : IDisposable
+{
+    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly string _destination;
+    private readonly string _authorization;
+
+    public BareForwarder(IHttpForwarder forwarder, IConfiguration configuration)
+    {
+        _forwarder = forwarder;
+        _destination = configuration["Upstream"] ?? throw new InvalidOperationException("Set --Upstream=http://127.0.0.1:<port>/");
+        // Built once, as TokenProxy caches its ready-made header value per connection.
+        _authorization = "Bearer " + (configuration["Token"] ?? throw new InvalidOperationException("Set --Token=<static token>"));
+        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+        }, disposeHandler: true);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var provider = (string)context.Request.RouteValues["provider"]!;
+        var path = new PathString(context.Request.Path.Value!.Substring(provider.Length + 1));
+        var error = await _forwarder.SendAsync(context, _destination, _invoker, RequestConfig, new StaticHeaderTransformer(path, _authorization));
+        if (error != ForwarderError.None && !context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        }
+    }
+
+    public void Dispose() => _invoker.Dispose();
+}
