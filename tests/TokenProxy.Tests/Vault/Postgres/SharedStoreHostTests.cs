@@ -5,9 +5,9 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault.Postgres;
 
-/// <summary>Starting on a shared store, and waiting on another instance, in-process: two proxies on one database.</summary>
+/// <summary>The proxy on a shared store, in-process: what it refuses to do alone (make or rotate the key), and waiting for another instance.</summary>
 [Collection(PostgresTests.Collection)]
-public sealed class SharedStoreStartupTests(PostgresServer server) : IAsyncLifetime
+public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
 {
     private PostgresDatabase _database = null!;
 
@@ -25,6 +25,28 @@ public sealed class SharedStoreStartupTests(PostgresServer server) : IAsyncLifet
 
             Assert.Contains("must use the same key", error.Message, StringComparison.Ordinal);
             Assert.False(File.Exists(ProxyHost.KeyFileFor(directory)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_key_of_a_shared_store_is_not_rotated_from_one_instance()
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            var key = VaultKey.Generate();
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), key);
+            await using var proxy = await ProxyHost.StartAsync(Postgres(), dataDirectory: directory);
+
+            using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+
+            await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "key_rotation_unavailable");
+            Assert.Contains(key.ToBase64(), await File.ReadAllTextAsync(ProxyHost.KeyFileFor(directory)), StringComparison.Ordinal);
+            Assert.Single(await File.ReadAllLinesAsync(ProxyHost.KeyFileFor(directory)), l => !l.StartsWith('#'));
         }
         finally
         {
