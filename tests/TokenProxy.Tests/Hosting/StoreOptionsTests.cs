@@ -9,7 +9,7 @@ public sealed class StoreOptionsTests
     [Fact]
     public async Task An_unknown_store_kind_refuses_to_start()
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Store:Kind"] = "Oracle" }));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new Dictionary<string, string?> { ["TokenProxy:Store:Kind"] = "Oracle" }));
 
         Assert.Contains(error.Failures, f => f.Contains("TokenProxy:Store:Kind: 'Oracle' is not supported; use Sqlite or Postgres", StringComparison.Ordinal));
     }
@@ -17,7 +17,7 @@ public sealed class StoreOptionsTests
     [Fact]
     public async Task Postgres_without_a_connection_string_refuses_to_start()
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Store:Kind"] = "postgres" }));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new Dictionary<string, string?> { ["TokenProxy:Store:Kind"] = "postgres" }));
 
         Assert.Contains(error.Failures, f => f.StartsWith("TokenProxy:Store:ConnectionString: required with Kind Postgres", StringComparison.Ordinal));
     }
@@ -25,7 +25,7 @@ public sealed class StoreOptionsTests
     [Fact]
     public async Task A_malformed_connection_string_is_named_without_echoing_it()
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ProxyHost.StartAsync(new Dictionary<string, string?>
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new Dictionary<string, string?>
         {
             ["TokenProxy:Store:Kind"] = "Postgres",
             ["TokenProxy:Store:ConnectionString"] = "Host=db;Password=CANARYpassword;Colour=blue",
@@ -33,5 +33,19 @@ public sealed class StoreOptionsTests
 
         var failure = Assert.Single(error.Failures, f => f.StartsWith("TokenProxy:Store:ConnectionString: not a valid PostgreSQL connection string", StringComparison.Ordinal));
         Assert.DoesNotContain("CANARYpassword", failure, StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts a proxy that is expected to refuse, in a data directory this test removes again.</summary>
+    private static async Task StartAsync(Dictionary<string, string?> settings)
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            await using var proxy = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }
