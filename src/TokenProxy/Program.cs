@@ -1,4 +1,10 @@
 using TokenProxy.Hosting;
+using TokenProxy.Vault;
+
+if (VaultCommand.Matches(args))
+{
+    return await VaultCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTokenProxy();

@@ -44,11 +44,27 @@ internal sealed class TokenProxyOptions
 
 internal sealed class StoreOptions
 {
-    /// <summary><c>Sqlite</c> (default, one process per database file) or <c>Postgres</c>.</summary>
-    public string Kind { get; set; } = "Sqlite";
+    public const string Sqlite = "Sqlite";
+    public const string Postgres = "Postgres";
 
-    /// <summary>Default for SQLite: <c>{DataDirectory}/tokenproxy.db</c>. Required for PostgreSQL.</summary>
+    /// <summary><c>Sqlite</c> (default, one process per database file) or <c>Postgres</c> (several instances share it). Case-insensitive.</summary>
+    public string Kind { get; set; } = Sqlite;
+
+    /// <summary>
+    /// Default for SQLite: <c>{DataDirectory}/tokenproxy.db</c> (a path or <c>Data Source=…</c>). Required for PostgreSQL:
+    /// an Npgsql connection string (<c>Host=db;Database=tokenproxy;Username=tokenproxy;Password=…</c>).
+    /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// PostgreSQL only: the connection string of the one connection that LISTENs for other instances' writes. LISTEN
+    /// needs a session, so behind PgBouncer in transaction mode point this straight at PostgreSQL. Default: <see cref="ConnectionString"/>.
+    /// </summary>
+    public string? ListenConnectionString { get; set; }
+
+    public bool IsPostgres => string.Equals(Kind, Postgres, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsSqlite => string.Equals(Kind, Sqlite, StringComparison.OrdinalIgnoreCase);
 }
 
 internal sealed class VaultOptions

@@ -17,10 +17,7 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
             errors.Add($"TokenProxy:PublicBaseUrl: '{options.PublicBaseUrl}' is not an absolute http(s) URL.");
         }
 
-        if (options.Store.Kind != "Sqlite")
-        {
-            errors.Add($"TokenProxy:Store:Kind: '{options.Store.Kind}' is not supported; this version stores connections in SQLite only.");
-        }
+        ValidateStore(options.Store, errors);
 
         if (options.Refresh.Skew < TimeSpan.Zero || options.Refresh.Skew > TimeSpan.FromHours(1))
         {
@@ -63,6 +60,39 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
 
         ProviderCatalog.Resolve(options.Providers, presets, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The <c>TokenProxy:Store</c> checks; the <c>vault</c> command runs them too.</summary>
+    internal static void ValidateStore(StoreOptions store, List<string> errors)
+    {
+        if (!store.IsSqlite && !store.IsPostgres)
+        {
+            errors.Add($"TokenProxy:Store:Kind: '{store.Kind}' is not supported; use {StoreOptions.Sqlite} or {StoreOptions.Postgres}.");
+            return;
+        }
+
+        if (!store.IsPostgres)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(store.ConnectionString))
+        {
+            errors.Add("TokenProxy:Store:ConnectionString: required with Kind Postgres (for example: Host=db;Database=tokenproxy;Username=tokenproxy;Password=…).");
+        }
+
+        foreach (var (key, value) in new[] { ("ConnectionString", store.ConnectionString), ("ListenConnectionString", store.ListenConnectionString) })
+        {
+            try
+            {
+                _ = value is null ? null : new Npgsql.NpgsqlConnectionStringBuilder(value);
+            }
+            catch (ArgumentException e)
+            {
+                // The message names the bad keyword; it never echoes the string, which may hold a password.
+                errors.Add($"TokenProxy:Store:{key}: not a valid PostgreSQL connection string ({e.Message}).");
+            }
+        }
     }
 
     private IEnumerable<string> ListenAddresses()

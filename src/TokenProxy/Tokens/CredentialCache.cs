@@ -44,6 +44,12 @@ internal sealed class CredentialCache
 
     public void Evict(string connectionId)
     {
+        if (connectionId == IConnectionStore.AllConnections)
+        {
+            Clear();
+            return;
+        }
+
         Interlocked.Increment(ref _epoch);
         if (_byId.TryRemove(connectionId, out var entry))
         {
@@ -51,5 +57,14 @@ internal sealed class CredentialCache
             _bySelector.TryRemove(KeyValuePair.Create((entry.Provider, entry.Label), entry));
             _bySelector.TryRemove(KeyValuePair.Create((entry.Provider, entry.ConnectionId), entry));
         }
+    }
+
+    /// <summary>Drops every entry: the store may have missed writes (a shared store's notification connection dropped).</summary>
+    public void Clear()
+    {
+        // Epoch first: a read in flight that adds its entry after the clear sees the new epoch and drops it.
+        Interlocked.Increment(ref _epoch);
+        _byId.Clear();
+        _bySelector.Clear();
     }
 }

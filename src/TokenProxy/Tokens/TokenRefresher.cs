@@ -55,7 +55,7 @@ internal sealed class TokenRefresher
     /// token is no longer due.
     /// </summary>
     public Task<RefreshOutcome> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken) =>
-        _gate.RunAsync(connectionId, shared => _store.RunExclusiveAsync(connectionId, locked => RefreshLockedAsync(connectionId, reason, seenVersion, locked), shared), cancellationToken);
+        _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, shared), cancellationToken);
 
     /// <summary>True when the token expires within the provider's (or the global) skew.</summary>
     public bool IsDue(string provider, DateTimeOffset? expiresAt, DateTimeOffset now) =>
@@ -63,6 +63,25 @@ internal sealed class TokenRefresher
 
     private TimeSpan SkewFor(string provider) =>
         _providers.TryGet(provider, out var definition) && definition.RefreshSkew is { } skew ? skew : _options.Skew;
+
+    private async Task<RefreshOutcome> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.RunExclusiveAsync(connectionId, locked => RefreshLockedAsync(connectionId, reason, seenVersion, locked), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Another instance holds the connection's lock (it is refreshing, slowly): the same as a slow token
+            // endpoint for the caller — the old token while it lasts, then 503 with Retry-After.
+            return new RefreshOutcome(RefreshStatus.Transient, null, "lock_timeout", "Another instance is still refreshing this connection.", TimeSpan.FromSeconds(5));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The refresh's own timeout ran out while waiting for that lock, or during a store call.
+            return new RefreshOutcome(RefreshStatus.Transient, null, "timeout", "The refresh did not finish in time.");
+        }
+    }
 
     private async Task<RefreshOutcome> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {

@@ -7,7 +7,16 @@ namespace TokenProxy.Vault;
 /// </summary>
 internal interface IConnectionStore
 {
-    /// <summary>Raised with a connection id after a write to it commits, here or (where the store can tell) in another instance.</summary>
+    /// <summary>
+    /// The <see cref="Changed"/> argument meaning "any connection may have changed": a shared store raises it when it
+    /// may have missed other instances' writes (its notification connection dropped), so caches drop everything.
+    /// </summary>
+    const string AllConnections = "*";
+
+    /// <summary>
+    /// Raised with a connection id after a write to it commits, here or (where the store can tell) in another instance;
+    /// or with <see cref="AllConnections"/>.
+    /// </summary>
     event Action<string>? Changed;
 
     /// <summary>Human-readable location for messages ("SQLite database /path/tokenproxy.db").</summary>
@@ -40,6 +49,7 @@ internal interface IConnectionStore
     /// Runs <paramref name="action"/> holding the connection's refresh lock. In-process single-flight is
     /// done above this; a shared store adds a cross-instance lock here. The action must re-read the row.
     /// </summary>
+    /// <exception cref="TimeoutException">The cross-instance lock could not be had in time (another instance holds it).</exception>
     Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken);
 
     /// <summary>Saves a started authorization (its state's hash is the key).</summary>

@@ -8,4 +8,26 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Created a new vault key at {KeyFile} (key id {KeyId}). Back it up: without it, stored tokens cannot be opened.")]
     public static partial void KeyCreated(ILogger logger, string keyFile, string keyId);
+
+    // 1210–1229: the PostgreSQL store.
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Migrated the schema of {Store} from version {From} to {To}.")]
+    public static partial void SchemaMigrated(ILogger logger, string store, int from, int to);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Information, Message = "Listening for connection changes from other instances on {Store}, channel {Channel}.")]
+    public static partial void Listening(ILogger logger, string store, string channel);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning,
+        Message = "Lost the notification connection to {Store}; cached credentials were dropped and it reconnects in {DelayMs} ms.")]
+    public static partial void ListenerLost(ILogger logger, string store, double delayMs, Exception exception);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "Listening again for connection changes on {Store}; cached credentials were dropped, as changes may have been missed.")]
+    public static partial void ListenerReconnected(ILogger logger, string store);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Warning,
+        Message = "Gave up waiting for the refresh lock of {ConnectionId} after {TimeoutSeconds} s: another instance is still refreshing it.")]
+    public static partial void RefreshLockTimedOut(ILogger logger, string connectionId, double timeoutSeconds);
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Warning,
+        Message = "The refresh lock of {ConnectionId} was lost before the refresh finished (its database connection broke); the row stayed consistent through compare-and-swap.")]
+    public static partial void RefreshLockLost(ILogger logger, string connectionId, Exception exception);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 
 namespace TokenProxy.Vault;
@@ -8,7 +9,8 @@ namespace TokenProxy.Vault;
 /// message that says what to do. It never generates a key over existing ciphertext and never deletes.
 /// </summary>
 internal sealed class VaultInitializer(
-    IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, ILogger<VaultInitializer> logger) : IHostedService
+    IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, IOptions<TokenProxyOptions> options,
+    ILogger<VaultInitializer> logger) : IHostedService
 {
     public const string KeyVariable = "TOKENPROXY_VAULT_KEY";
 
@@ -68,6 +70,16 @@ internal sealed class VaultInitializer(
                 $"No vault key: {KeyVariable} is not set and the key file {file} does not exist, but {store.Description} holds " +
                 $"{sealedRows} connection(s) with sealed secrets. Restore the key file (or point TokenProxy:Vault:KeyFile at it), " +
                 $"or set {KeyVariable}. A new key would not open them, so none was generated and nothing was deleted.");
+        }
+
+        if (options.Value.Store.IsPostgres)
+        {
+            // Instances starting together on an empty shared store would each generate a key of their own and seal
+            // with it; every other instance would then find those rows undecryptable.
+            throw new VaultStartupException(
+                $"No vault key: {KeyVariable} is not set and the key file {file} does not exist. Every instance sharing {store.Description} " +
+                $"must use the same key, so none is generated here: create one (openssl rand -base64 32) and give it to every instance " +
+                $"in {KeyVariable} or in a key file (TokenProxy:Vault:KeyFile, mode 0600).");
         }
 
         var key = VaultKey.Generate();

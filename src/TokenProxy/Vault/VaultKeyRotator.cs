@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+using TokenProxy.Hosting;
+
 namespace TokenProxy.Vault;
 
 /// <summary>What a key rotation did.</summary>
@@ -8,10 +11,15 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// that moment every row is readable whatever happens next; then every sealed field under an older key
 /// is re-sealed with compare-and-swap while the proxy keeps serving; only when no row names an old key is
 /// it removed from the file. A crash at any point leaves every row readable, and the next rotation (or
-/// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c> are the operator's to change.
+/// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c>, and every key of a shared (PostgreSQL) store, are the
+/// operator's to change.
 /// </summary>
-internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring, SecretSealer sealer) : IDisposable
+internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<TokenProxyOptions> options) : IDisposable
 {
+    // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
+    // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
+    private readonly bool _shared = options.Value.Store.IsPostgres;
+
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     /// <summary>Adds a new active key, re-seals every row under it and retires the old keys.</summary>
@@ -39,7 +47,7 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            return ring.Keys.Count > 1 && ring.Source != VaultInitializer.KeyVariable
+            return ring.Keys.Count > 1 && ring.Source != VaultInitializer.KeyVariable && !_shared
                 ? await ResealAndRetireAsync(ring.Source, cancellationToken)
                 : new RotationResult(ring.Active.Id, 0, []);
         }
@@ -96,7 +104,13 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
     private string? Reseal(string connectionId, string field, string? value) =>
         value is not null && sealer.TryOpen(connectionId, field, value, out var plain) ? sealer.Seal(connectionId, field, plain) : value;
 
-    private string KeyFileOrThrow() => ring.Source == VaultInitializer.KeyVariable
-        ? throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: rotate it there (new key first, then the old one, comma-separated) and restart.")
-        : ring.Source;
+    private string KeyFileOrThrow() =>
+        _shared
+            ? throw new InvalidOperationException(
+                $"Instances sharing {store.Description} must all know a key before any row is sealed with it, so it is rotated in their configuration: " +
+                "add the new key after the old one on every instance and restart them, then put it first everywhere and restart again; " +
+                "drop the old key once no connection uses it (a start that still needs it refuses, and changes nothing).")
+            : ring.Source == VaultInitializer.KeyVariable
+                ? throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: rotate it there (new key first, then the old one, comma-separated) and restart.")
+                : ring.Source;
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
-using TokenProxy.Vault.Sqlite;
 
 namespace TokenProxy.Vault;
 
@@ -11,19 +10,12 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton<VaultKeyRing>();
         services.AddSingleton<SecretSealer>();
         services.AddSingleton<VaultKeyRotator>();
-        services.AddSingleton<IConnectionStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<TokenProxyOptions>>().Value;
-            var paths = sp.GetRequiredService<DataPaths>();
-            return new SqliteConnectionStore(SqlitePath(options.Store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"));
-        });
+        services.AddSingleton(sp => ConnectionStoreFactory.Create(
+            sp.GetRequiredService<IOptions<TokenProxyOptions>>().Value,
+            sp.GetRequiredService<DataPaths>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService<VaultInitializer>();
         return services;
     }
-
-    /// <summary>For SQLite the connection string may be a plain file path or <c>Data Source=…</c>.</summary>
-    private static string? SqlitePath(string? connectionString) =>
-        connectionString is null || !connectionString.Contains('=', StringComparison.Ordinal)
-            ? connectionString
-            : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
 }

@@ -7,6 +7,7 @@ using TokenProxy.Tests.Tokens;
 namespace TokenProxy.Tests.Telemetry;
 
 /// <summary>Spans and metrics an operator relies on to see what happened (issue: observability).</summary>
+[Collection(TelemetryTests.Collection)]
 public sealed class TracingTests
 {
     [Fact]

@@ -1,0 +1,85 @@
+using Npgsql;
+
+namespace TokenProxy.Vault.Postgres;
+
+internal sealed partial class PostgresConnectionStore
+{
+    /// <summary>
+    /// The refresh lock timeout for a refresh timeout (<c>TokenProxy:Refresh:Timeout</c>, default 30 s): that plus the
+    /// OAuth client's 15 s HTTP timeout, so 45 s by default. A live holder keeps the lock no longer than its own refresh
+    /// timeout (its token calls are cancelled then), and it started before any waiter; a waiter's refresh timeout, which
+    /// also cancels its wait, therefore never fires before a live holder is done, and this longer server-side limit is
+    /// only the backstop for when that cancellation cannot reach the server. The same value, as
+    /// <c>idle_in_transaction_session_timeout</c>, bounds how long the server keeps the lock of a holder that stopped
+    /// talking without closing its connection (a frozen process, a network partition).
+    /// </summary>
+    public static TimeSpan LockTimeoutFor(TimeSpan refreshTimeout) => refreshTimeout + TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> holding <c>pg_advisory_xact_lock</c> for the connection, in a transaction kept
+    /// open on a connection of its own until the action finishes. The action's reads and writes go through other
+    /// pooled connections: an advisory lock blocks only other lockers, never rows (a <c>SELECT … FOR UPDATE</c> here
+    /// would block the action's own compare-and-swap). Transaction-scoped, so nothing outlives the transaction behind
+    /// PgBouncer, and if this process dies the server ends the transaction and the next instance in line gets the lock.
+    /// </summary>
+    /// <exception cref="TimeoutException">Another instance held the lock longer than the lock timeout.</exception>
+    public async Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenLockConnectionAsync(id, cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var milliseconds = (long)_lockTimeout.TotalMilliseconds;
+        // SET LOCAL lasts as long as the transaction, so the settings never leak into a pooled session.
+        // lock_timeout: how long we wait for another instance's refresh (see LockTimeoutFor).
+        // idle_in_transaction_session_timeout: this transaction sits idle while the action runs; if this process
+        // stops talking without its connection closing, the server ends the session and frees the lock after that.
+        await using (var command = new NpgsqlCommand(
+            $"""
+            SET LOCAL lock_timeout = {milliseconds};
+            SET LOCAL idle_in_transaction_session_timeout = {milliseconds};
+            SELECT pg_advisory_xact_lock({RefreshLockSpace}, hashtext(@id));
+            """,
+            connection,
+            transaction))
+        {
+            command.Parameters.AddWithValue("id", id);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                Log.RefreshLockTimedOut(_logger, id, _lockTimeout.TotalSeconds);
+                throw new TimeoutException($"Another instance held the refresh lock of {id} for more than {_lockTimeout.TotalSeconds:F0} s.", e);
+            }
+        }
+
+        var result = await action(cancellationToken);
+        try
+        {
+            // Nothing was written in this transaction: committing only releases the lock.
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException e)
+        {
+            // The lock connection broke while the action ran. The action's writes were compare-and-swap on other
+            // connections, so the row is consistent; say so, since another instance may have refreshed meanwhile.
+            Log.RefreshLockLost(_logger, id, e);
+        }
+
+        return result;
+    }
+
+    private async Task<NpgsqlConnection> OpenLockConnectionAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _lockSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException e) when (e.InnerException is TimeoutException)
+        {
+            // Every lock connection of this instance is busy with other refreshes for longer than Timeout.
+            Log.RefreshLockTimedOut(_logger, id, _lockTimeout.TotalSeconds);
+            throw new TimeoutException($"No connection was free to take the refresh lock of {id}.", e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace TokenProxy.Vault.Postgres;
+
+internal sealed partial class PostgresConnectionStore
+{
+    private const string PendingColumns =
+        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+
+    public async Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            INSERT INTO pending_authorizations ({PendingColumns})
+            VALUES (@state_hash, @provider, @connection_id, @label, @scopes, @redirect_uri, @issuer, @iss_supported, @browser_hash, @code_verifier, @created_connection, @created_at, @expires_at);
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("state_hash", pending.StateHash);
+        p.AddWithValue("provider", pending.Provider);
+        p.AddWithValue("connection_id", pending.ConnectionId);
+        p.AddWithValue("label", pending.Label);
+        p.AddWithValue("scopes", string.Join(' ', pending.Scopes));
+        p.AddWithValue("redirect_uri", pending.RedirectUri);
+        p.Add(Text("issuer", pending.Issuer));
+        p.AddWithValue("iss_supported", pending.IssParameterSupported);
+        p.AddWithValue("browser_hash", pending.BrowserHash);
+        p.Add(Text("code_verifier", pending.CodeVerifier));
+        p.AddWithValue("created_connection", pending.CreatedConnection);
+        p.Add(Time("created_at", pending.CreatedAt));
+        p.Add(Time("expires_at", pending.ExpiresAt));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken)
+    {
+        // DELETE … RETURNING is one atomic statement: of two callbacks racing with one state, the second finds nothing.
+        await using var command = _dataSource.CreateCommand($"DELETE FROM pending_authorizations WHERE state_hash = @state_hash RETURNING {PendingColumns};");
+        command.Parameters.AddWithValue("state_hash", stateHash);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await r.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new PendingAuthorization(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+            r.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(5),
+            r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7), r.GetString(8),
+            r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
+            r.GetFieldValue<DateTimeOffset>(11), r.GetFieldValue<DateTimeOffset>(12));
+    }
+
+    public async Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("DELETE FROM pending_authorizations WHERE expires_at < @now;");
+        command.Parameters.Add(Time("now", now));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TokenProxy.Vault.Postgres;
+
+internal sealed partial class PostgresConnectionStore
+{
+    private const string Columns =
+        "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
+        "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
+        "last_error_at, metadata, created_at, updated_at, version";
+
+    private const string Parameters =
+        "@id, @provider, @label, @workspace, @status, @account_id, @account_email, @account_name, @scopes, @token_type, " +
+        "@access_token, @refresh_token, @expires_at, @last_refreshed_at, @last_error_code, @last_error_description, " +
+        "@last_error_at, @metadata, @created_at, @updated_at, @version";
+
+    private void Bind(NpgsqlCommand command, ConnectionRow row)
+    {
+        var p = command.Parameters;
+        p.AddWithValue("id", row.Id);
+        p.AddWithValue("provider", row.Provider);
+        p.AddWithValue("label", row.Label);
+        p.Add(Text("workspace", row.Workspace));
+        p.AddWithValue("status", row.Status.ToWire());
+        p.Add(Text("account_id", row.Account?.Id));
+        p.Add(Text("account_email", row.Account?.Email));
+        p.Add(Text("account_name", row.Account?.Name));
+        p.AddWithValue("scopes", string.Join(' ', row.Scopes));
+        p.Add(Text("token_type", row.TokenType));
+        p.Add(Text("access_token", row.AccessToken));
+        p.Add(Text("refresh_token", row.RefreshToken));
+        p.Add(Time("expires_at", row.ExpiresAt));
+        p.Add(Time("last_refreshed_at", row.LastRefreshedAt));
+        p.Add(Text("last_error_code", row.LastError?.Code));
+        p.Add(Text("last_error_description", row.LastError?.Description));
+        p.Add(Time("last_error_at", row.LastError?.At));
+        p.Add(Text("metadata", row.Metadata.Count == 0 ? null : JsonSerializer.Serialize(row.Metadata)));
+        p.Add(Time("created_at", row.CreatedAt));
+        p.Add(Time("updated_at", row.UpdatedAt));
+        p.AddWithValue("version", row.Version);
+        p.AddWithValue("origin", _origin);
+    }
+
+    private static NpgsqlParameter Text(string name, string? value) =>
+        new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+
+    // timestamptz takes UTC only (Npgsql refuses other offsets); it keeps microseconds.
+    private static NpgsqlParameter Time(string name, DateTimeOffset? value) =>
+        new(name, NpgsqlDbType.TimestampTz) { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value };
+
+    private static ConnectionRow Read(NpgsqlDataReader r)
+    {
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        DateTimeOffset? T(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+        var (accountId, email, name) = (S(5), S(6), S(7));
+        var errorCode = S(14);
+        return new ConnectionRow
+        {
+            Id = r.GetString(0),
+            Provider = r.GetString(1),
+            Label = r.GetString(2),
+            Workspace = S(3),
+            Status = ConnectionStatusNames.Parse(r.GetString(4)),
+            Account = accountId is null && email is null && name is null ? null : new ConnectionAccount(accountId, email, name),
+            Scopes = r.GetString(8).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            TokenType = S(9),
+            AccessToken = S(10),
+            RefreshToken = S(11),
+            ExpiresAt = T(12),
+            LastRefreshedAt = T(13),
+            LastError = errorCode is null ? null : new ConnectionError(errorCode, S(15), T(16) ?? DateTimeOffset.UnixEpoch),
+            Metadata = S(17) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [] : new Dictionary<string, string>(),
+            CreatedAt = r.GetFieldValue<DateTimeOffset>(18),
+            UpdatedAt = r.GetFieldValue<DateTimeOffset>(19),
+            Version = r.GetInt64(20),
+        };
+    }
+}

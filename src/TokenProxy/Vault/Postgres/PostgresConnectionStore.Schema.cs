@@ -1,0 +1,103 @@
+using System.Globalization;
+using Npgsql;
+
+namespace TokenProxy.Vault.Postgres;
+
+internal sealed partial class PostgresConnectionStore
+{
+    // Advisory lock key spaces (the first int of pg_advisory_xact_lock(int, int)): 'TPsm' for the schema
+    // migration, 'TPrf' for refreshes. The two-int keys never collide with anyone's one-bigint keys.
+    private const int MigrationLockSpace = 0x5450736D;
+    private const int RefreshLockSpace = 0x54507266;
+
+    // The same logical schema as SQLite's, in PostgreSQL types: times are timestamptz, flags boolean.
+    // Each entry moves the schema one version forward; schema_version records how far a database got.
+    // Append only: a released migration is never edited.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE connections (
+          id text PRIMARY KEY,
+          provider text NOT NULL,
+          label text NOT NULL,
+          workspace text,
+          status text NOT NULL,
+          account_id text,
+          account_email text,
+          account_name text,
+          scopes text NOT NULL DEFAULT '',
+          token_type text,
+          access_token text,
+          refresh_token text,
+          expires_at timestamptz,
+          last_refreshed_at timestamptz,
+          last_error_code text,
+          last_error_description text,
+          last_error_at timestamptz,
+          metadata text,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL,
+          version bigint NOT NULL,
+          UNIQUE (provider, label)
+        );
+        """,
+        """
+        CREATE TABLE pending_authorizations (
+          state_hash text PRIMARY KEY,
+          provider text NOT NULL,
+          connection_id text NOT NULL,
+          label text NOT NULL,
+          scopes text NOT NULL,
+          redirect_uri text NOT NULL,
+          issuer text,
+          iss_supported boolean NOT NULL,
+          browser_hash text NOT NULL,
+          code_verifier text,
+          created_connection boolean NOT NULL,
+          created_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>
+    /// Creates or migrates the schema in one transaction that first takes a transaction-scoped advisory lock:
+    /// instances starting together queue up, and each one after the first finds the work done. DDL is
+    /// transactional in PostgreSQL, so a failed migration leaves nothing half-built.
+    /// </summary>
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync($"SELECT pg_advisory_xact_lock({MigrationLockSpace}, 0);");
+        await ExecuteAsync("""
+            CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);
+            INSERT INTO schema_version (version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);
+            """);
+
+        await using var read = new NpgsqlCommand("SELECT version FROM schema_version;", connection, transaction);
+        var current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        if (current > Migrations.Length)
+        {
+            throw new VaultStartupException(
+                $"The database schema of {Description} is version {current}, newer than this TokenProxy understands ({Migrations.Length}). Run a newer TokenProxy.");
+        }
+
+        for (var version = current; version < Migrations.Length; version++)
+        {
+            await ExecuteAsync(Migrations[version] + $"UPDATE schema_version SET version = {version + 1};");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        if (current < Migrations.Length)
+        {
+            Log.SchemaMigrated(_logger, Description, current, Migrations.Length);
+        }
+
+        async Task ExecuteAsync(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

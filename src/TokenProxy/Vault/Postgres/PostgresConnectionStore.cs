@@ -1,0 +1,210 @@
+using Npgsql;
+
+namespace TokenProxy.Vault.Postgres;
+
+/// <summary>
+/// The shared store: several TokenProxy instances on one PostgreSQL database. Same logical schema and
+/// behaviour as the SQLite store; every update is compare-and-swap on <c>version</c> and, in the same
+/// statement, notifies the other instances (<c>pg_notify</c>) so their caches drop the connection within
+/// moments. The refresh lock is a transaction-scoped advisory lock, so it works behind PgBouncer in
+/// transaction mode and is released by the server when its holder dies.
+/// </summary>
+internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _lockSource;
+    private readonly NpgsqlDataSource _listenSource;
+    private readonly TimeSpan _lockTimeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    /// <param name="connectionString">Where the rows live; pooled, PgBouncer transaction mode is fine.</param>
+    /// <param name="listenConnectionString">
+    /// For the LISTEN connection, which needs a session of its own: behind PgBouncer in transaction mode, point this
+    /// straight at PostgreSQL. Null: <paramref name="connectionString"/>.
+    /// </param>
+    /// <param name="lockTimeout">How long a refresh waits for another instance's refresh of the same connection; see <see cref="LockTimeoutFor"/>.</param>
+    /// <param name="time">Paces the listener's reconnect attempts.</param>
+    /// <param name="logger">Migrations, listener state, lock timeouts; connection ids only.</param>
+    public PostgresConnectionStore(string connectionString, string? listenConnectionString, TimeSpan lockTimeout, TimeProvider time, ILogger<PostgresConnectionStore> logger)
+    {
+        var rows = new NpgsqlConnectionStringBuilder(connectionString);
+        rows.ApplicationName ??= "tokenproxy";
+        _dataSource = NpgsqlDataSource.Create(rows);
+
+        // Lock holders get a pool of their own: a lock connection stays checked out for the whole refresh, and if
+        // they shared the pool with the refresh's own reads and writes, many refreshes at once could take every
+        // connection and leave none for the work that would release them.
+        var locks = new NpgsqlConnectionStringBuilder(rows.ConnectionString) { ApplicationName = rows.ApplicationName + "-lock" };
+        _lockSource = NpgsqlDataSource.Create(locks);
+
+        var listen = new NpgsqlConnectionStringBuilder(listenConnectionString ?? connectionString)
+        {
+            // A pooled connection is reset (UNLISTEN *) when returned; this one is never shared.
+            Pooling = false,
+            // The listener only ever reads; a keepalive query every few seconds notices a dead server or a
+            // silently dropped TCP connection, so the listener reconnects instead of waiting forever.
+            KeepAlive = 5,
+        };
+        listen.ApplicationName = (listen.ApplicationName ?? rows.ApplicationName) + "-listen";
+        _listenSource = NpgsqlDataSource.Create(listen);
+
+        _lockTimeout = lockTimeout;
+        _time = time;
+        _logger = logger;
+        Description = $"PostgreSQL database {rows.Database ?? rows.Username} on {rows.Host}:{rows.Port}";
+    }
+
+    public event Action<string>? Changed;
+
+    public string Description { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken);
+        await StartListeningAsync(cancellationToken);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = _dataSource.CreateCommand("SELECT 1 FROM connections LIMIT 1;");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM connections WHERE id = @id;");
+        command.Parameters.AddWithValue("id", id);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
+    {
+        // An id wins over a label that happens to look the same.
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {Columns} FROM connections
+            WHERE provider = @provider AND (id = @key OR label = @key)
+            ORDER BY id = @key DESC LIMIT 1;
+            """);
+        command.Parameters.AddWithValue("provider", provider);
+        command.Parameters.AddWithValue("key", idOrLabel);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM connections ORDER BY provider, label;");
+        var rows = new List<ConnectionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(Read(reader));
+        }
+
+        return rows;
+    }
+
+    public async Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        // ON CONFLICT DO NOTHING: a taken (provider, label) inserts nothing, so nothing is notified either.
+        await using var command = _dataSource.CreateCommand($"""
+            WITH inserted AS (
+              INSERT INTO connections ({Columns}) VALUES ({Parameters}) ON CONFLICT DO NOTHING RETURNING id)
+            {NotifySelect("inserted")}
+            """);
+        Bind(command, row with { Version = 1 });
+        if (await ExecuteNotifyingAsync(command, cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        Changed?.Invoke(row.Id);
+        return true;
+    }
+
+    public async Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        // Under READ COMMITTED a concurrent writer of the same row makes this wait, then re-check the WHERE clause
+        // against the committed row: the version no longer matches and nothing is updated. That is the swap.
+        await using var command = _dataSource.CreateCommand($"""
+            WITH updated AS (
+              UPDATE connections SET
+                workspace = @workspace, status = @status, account_id = @account_id, account_email = @account_email,
+                account_name = @account_name, scopes = @scopes, token_type = @token_type, access_token = @access_token,
+                refresh_token = @refresh_token, expires_at = @expires_at, last_refreshed_at = @last_refreshed_at,
+                last_error_code = @last_error_code, last_error_description = @last_error_description,
+                last_error_at = @last_error_at, metadata = @metadata, updated_at = @updated_at, version = version + 1
+              WHERE id = @id AND version = @version
+              RETURNING id)
+            {NotifySelect("updated")}
+            """);
+        Bind(command, row);
+        if (await ExecuteNotifyingAsync(command, cancellationToken) == 0)
+        {
+            return null;
+        }
+
+        Changed?.Invoke(row.Id);
+        return row with { Version = row.Version + 1 };
+    }
+
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            WITH deleted AS (DELETE FROM connections WHERE id = @id RETURNING id)
+            {NotifySelect("deleted")}
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("origin", _origin);
+        if (await ExecuteNotifyingAsync(command, cancellationToken) == 0)
+        {
+            return false;
+        }
+
+        Changed?.Invoke(id);
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await StopListeningAsync();
+        await _dataSource.DisposeAsync();
+        await _lockSource.DisposeAsync();
+        await _listenSource.DisposeAsync();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Runs a statement built with <see cref="NotifySelect"/>; the rows it returns are the rows it wrote.</summary>
+    private static async Task<int> ExecuteNotifyingAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var written = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            written++;
+        }
+
+        return written;
+    }
+
+    private static async Task<ConnectionRow?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TokenProxy.Vault;
+
+/// <summary>
+/// Moves connections between stores (SQLite to PostgreSQL, or back) without opening a single secret: rows travel with
+/// their sealed fields as they are, so neither the export file nor this code ever holds a plaintext token, and no key
+/// is needed to move them — only to use them afterwards.
+/// </summary>
+internal static class VaultTransfer
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter<ConnectionStatus>(JsonNamingPolicy.CamelCase) },
+    };
+
+    /// <summary>Writes every connection of <paramref name="store"/> to <paramref name="destination"/>; returns how many.</summary>
+    public static async Task<int> ExportAsync(IConnectionStore store, Stream destination, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var rows = await store.ListAsync(cancellationToken);
+        var export = new VaultExport(VaultExport.FormatName, VaultExport.CurrentVersion, time.GetUtcNow(), store.Description, rows);
+        await JsonSerializer.SerializeAsync(destination, export, Json, cancellationToken);
+        return rows.Count;
+    }
+
+    /// <summary>
+    /// Adds the file's connections to <paramref name="store"/> under their own ids. Safe to run again: a row whose id is
+    /// already stored is left alone; one whose provider and label another connection holds is reported, not overwritten.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stream is not a TokenProxy export this version reads.</exception>
+    public static async Task<VaultImportResult> ImportAsync(IConnectionStore store, Stream source, CancellationToken cancellationToken)
+    {
+        VaultExport? export;
+        try
+        {
+            export = await JsonSerializer.DeserializeAsync<VaultExport>(source, Json, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Not a TokenProxy vault export: {e.Message}", e);
+        }
+
+        if (export is null || export.Format != VaultExport.FormatName || export.Connections is null)
+        {
+            throw new InvalidDataException($"Not a TokenProxy vault export (\"format\" must be \"{VaultExport.FormatName}\").");
+        }
+
+        if (export.Version != VaultExport.CurrentVersion)
+        {
+            throw new InvalidDataException($"Vault export version {export.Version} is not one this TokenProxy reads ({VaultExport.CurrentVersion}).");
+        }
+
+        var (imported, present, conflicts) = (0, 0, new List<string>());
+        foreach (var row in export.Connections)
+        {
+            if (await store.GetAsync(row.Id, cancellationToken) is not null)
+            {
+                present++;
+            }
+            else if (await store.TryInsertAsync(row, cancellationToken))
+            {
+                imported++;
+            }
+            else
+            {
+                conflicts.Add($"{row.Provider}/{row.Label} ({row.Id})");
+            }
+        }
+
+        var keyIds = export.Connections
+            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
+            .Select(SecretSealer.KeyIdOf).OfType<string>()
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return new VaultImportResult(imported, present, conflicts, keyIds);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace TokenProxy.Tests.Infrastructure;
+
+/// <summary>
+/// The built TokenProxy.dll as a separate operating-system process (<c>dotnet TokenProxy.dll --urls … --TokenProxy:…</c>),
+/// for what one process cannot show: several instances on one database, and an instance killed outright. Its console
+/// log is captured; ASP.NET Core's "Request starting" lines are on, so a test can see requests arrive.
+/// </summary>
+internal sealed partial class ProxyProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly string _dataDirectory;
+    private int _requestsStarted;
+
+    private ProxyProcess(Process process, string dataDirectory)
+    {
+        _process = process;
+        _dataDirectory = dataDirectory;
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public int Id => _process.Id;
+
+    /// <summary>Proxied requests this process has begun to handle (its "Request starting" log lines for a provider path).</summary>
+    public int ProxiedRequestsStarted => Volatile.Read(ref _requestsStarted);
+
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>Starts an instance on a free loopback port and returns once it listens (its vault and store are ready by then).</summary>
+    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string?> settings, string vaultKey, string proxiedPathPrefix)
+    {
+        var directory = AppContext.BaseDirectory;
+        var dataDirectory = ProxyHost.NewDataDirectory();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(directory, "TokenProxy.dll"));
+        var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["TokenProxy:DataDirectory"] = dataDirectory,
+            ["TokenProxy:Vault:KeyFile"] = ProxyHost.KeyFileFor(dataDirectory),
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        foreach (var (key, value) in all)
+        {
+            start.ArgumentList.Add($"--{key}={value}");
+        }
+
+        start.Environment["TOKENPROXY_VAULT_KEY"] = vaultKey;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // Several processes start at once on a small CI machine; without PGO instrumentation they are ready sooner.
+        start.Environment["DOTNET_TieredPGO"] = "0";
+
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var proxy = new ProxyProcess(process, dataDirectory);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            proxy._output.Enqueue(line);
+            if (ListeningOn().Match(line) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+            else if (line.Contains("Request starting", StringComparison.Ordinal) && line.Contains(proxiedPathPrefix, StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref proxy._requestsStarted);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                proxy._output.Enqueue(line);
+            }
+        };
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"TokenProxy exited before listening:\n{proxy.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            proxy.Address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await proxy.DisposeAsync();
+            throw;
+        }
+
+        proxy.Client = new HttpClient { BaseAddress = proxy.Address, Timeout = TimeSpan.FromSeconds(60) };
+        return proxy;
+    }
+
+    /// <summary>SIGKILL: no shutdown, no cleanup; the kernel closes its sockets, which is all PostgreSQL sees.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningOn();
+}

@@ -1,0 +1,218 @@
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tests.Vault;
+
+/// <summary>
+/// What every <see cref="IConnectionStore"/> must do, run against each store (SQLite, PostgreSQL): one logical
+/// schema, compare-and-swap on the version, single-use pending authorizations, change events.
+/// </summary>
+public abstract class ConnectionStoreTests : IAsyncLifetime
+{
+    private protected IConnectionStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await SetUpAsync();
+        Store = await OpenStoreAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await CloseAsync(Store);
+        await TearDownAsync();
+    }
+
+    /// <summary>Prepares the test's own empty database.</summary>
+    protected abstract Task SetUpAsync();
+
+    /// <summary>Opens (and initializes) a store on the test's database; PostgreSQL tests open several, like several instances.</summary>
+    private protected abstract Task<IConnectionStore> OpenStoreAsync();
+
+    protected abstract Task TearDownAsync();
+
+    private protected static async Task CloseAsync(IConnectionStore store)
+    {
+        switch (store)
+        {
+            case IAsyncDisposable disposable:
+                await disposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    [Fact]
+    public async Task Update_is_compare_and_swap_on_the_version()
+    {
+        var row = NewRow("default");
+        Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
+        var stored = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+        Assert.Equal(1, stored.Version);
+
+        var first = await Store.TryUpdateAsync(stored with { AccessToken = "k:new" }, CancellationToken.None);
+        var stale = await Store.TryUpdateAsync(stored with { AccessToken = "k:stale" }, CancellationToken.None);
+
+        Assert.NotNull(first);
+        Assert.Equal(2, first.Version);
+        Assert.Null(stale);
+        var now = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+        Assert.Equal("k:new", now.AccessToken);
+        Assert.Equal(2, now.Version);
+    }
+
+    [Fact]
+    public async Task Of_concurrent_updates_from_one_version_exactly_one_wins()
+    {
+        var row = NewRow("default");
+        await Store.TryInsertAsync(row, CancellationToken.None);
+        var stored = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Task.Run(() => Store.TryUpdateAsync(stored with { AccessToken = $"k:{i}" }, CancellationToken.None))));
+
+        var winner = Assert.Single(results, r => r is not null)!;
+        var now = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+        Assert.Equal(winner.AccessToken, now.AccessToken);
+        Assert.Equal(2, now.Version);
+    }
+
+    [Fact]
+    public async Task Every_field_round_trips()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123);
+        var row = NewRow("full") with
+        {
+            Workspace = "team-a",
+            Status = ConnectionStatus.Error,
+            Account = new ConnectionAccount("42", "a@example.com", "octocat"),
+            Scopes = ["read:user", "repo"],
+            TokenType = "bearer",
+            RefreshToken = "k:refresh",
+            ExpiresAt = at,
+            LastRefreshedAt = at,
+            LastError = new ConnectionError("invalid_grant", "Token revoked", at),
+            Metadata = new Dictionary<string, string> { ["team.id"] = "T1" },
+        };
+        await Store.TryInsertAsync(row, CancellationToken.None);
+
+        var read = (await Store.FindAsync("github", "full", CancellationToken.None))!;
+
+        Assert.Equal(row with { Version = 1, Scopes = read.Scopes, Metadata = read.Metadata }, read);
+        Assert.Equal(row.Scopes, read.Scopes);
+        Assert.Equal(row.Metadata, read.Metadata);
+    }
+
+    [Fact]
+    public async Task A_label_is_unique_per_provider()
+    {
+        Assert.True(await Store.TryInsertAsync(NewRow("default"), CancellationToken.None));
+        Assert.False(await Store.TryInsertAsync(NewRow("default"), CancellationToken.None));
+        Assert.True(await Store.TryInsertAsync(NewRow("default") with { Provider = "gitlab" }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Find_prefers_the_id_over_a_label_with_the_same_text()
+    {
+        var target = NewRow("a");
+        await Store.TryInsertAsync(target, CancellationToken.None);
+        await Store.TryInsertAsync(NewRow(target.Id), CancellationToken.None);
+
+        Assert.Equal(target.Id, (await Store.FindAsync("github", target.Id, CancellationToken.None))!.Id);
+    }
+
+    [Fact]
+    public async Task List_is_ordered_by_provider_then_label()
+    {
+        await Store.TryInsertAsync(NewRow("b"), CancellationToken.None);
+        await Store.TryInsertAsync(NewRow("a") with { Provider = "gitlab" }, CancellationToken.None);
+        await Store.TryInsertAsync(NewRow("a"), CancellationToken.None);
+
+        var listed = await Store.ListAsync(CancellationToken.None);
+
+        Assert.Equal([("github", "a"), ("github", "b"), ("gitlab", "a")], listed.Select(r => (r.Provider, r.Label)));
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_row_once()
+    {
+        var row = NewRow("default");
+        await Store.TryInsertAsync(row, CancellationToken.None);
+
+        Assert.True(await Store.DeleteAsync(row.Id, CancellationToken.None));
+        Assert.False(await Store.DeleteAsync(row.Id, CancellationToken.None));
+        Assert.Null(await Store.GetAsync(row.Id, CancellationToken.None));
+        Assert.Null(await Store.TryUpdateAsync(row with { Version = 1 }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Writes_raise_changed_with_the_connection_id()
+    {
+        var changed = new List<string>();
+        Store.Changed += changed.Add;
+        var row = NewRow("default");
+
+        await Store.TryInsertAsync(row, CancellationToken.None);
+        await Store.TryInsertAsync(NewRow("default"), CancellationToken.None); // label taken: no change
+        await Store.TryUpdateAsync(row with { Version = 1 }, CancellationToken.None);
+        await Store.TryUpdateAsync(row with { Version = 1 }, CancellationToken.None); // lost CAS: no change
+        await Store.DeleteAsync(row.Id, CancellationToken.None);
+
+        Assert.Equal([row.Id, row.Id, row.Id], changed);
+    }
+
+    [Fact]
+    public async Task A_pending_authorization_is_taken_exactly_once_with_every_field()
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        var pending = new PendingAuthorization(
+            "state-hash", "github", ConnectionIds.New(), "work", ["repo", "read:user"], "http://127.0.0.1:5080/admin/callback/github",
+            "https://github.com", IssParameterSupported: true, "browser-hash", "k:verifier", CreatedConnection: true, now, now.AddMinutes(10));
+        await Store.SavePendingAsync(pending, CancellationToken.None);
+
+        var taken = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.TakePendingAsync("state-hash", CancellationToken.None))));
+
+        var only = Assert.Single(taken, t => t is not null)!;
+        Assert.Equal(pending with { Scopes = only.Scopes }, only);
+        Assert.Equal(pending.Scopes, only.Scopes);
+    }
+
+    [Fact]
+    public async Task Expired_pending_authorizations_are_purged()
+    {
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        PendingAuthorization Pending(string state, DateTimeOffset expires) =>
+            new(state, "github", ConnectionIds.New(), "default", [], "http://127.0.0.1/cb", null, false, "b", null, false, now.AddMinutes(-20), expires);
+        await Store.SavePendingAsync(Pending("old", now.AddSeconds(-1)), CancellationToken.None);
+        await Store.SavePendingAsync(Pending("fresh", now.AddMinutes(5)), CancellationToken.None);
+
+        await Store.PurgeExpiredPendingAsync(now, CancellationToken.None);
+
+        Assert.Null(await Store.TakePendingAsync("old", CancellationToken.None));
+        Assert.NotNull(await Store.TakePendingAsync("fresh", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Run_exclusive_returns_what_the_action_returns()
+    {
+        var row = NewRow("default");
+        await Store.TryInsertAsync(row, CancellationToken.None);
+
+        var read = await Store.RunExclusiveAsync(row.Id, token => Store.GetAsync(row.Id, token), CancellationToken.None);
+
+        Assert.Equal(row.Id, read!.Id);
+        Assert.True(await Store.PingAsync(CancellationToken.None));
+    }
+
+    private protected static ConnectionRow NewRow(string label) => new()
+    {
+        Id = ConnectionIds.New(),
+        Provider = "github",
+        Label = label,
+        Status = ConnectionStatus.Active,
+        AccessToken = "k:sealed",
+        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+        UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000),
+    };
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tests.Proxy;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tests.Vault.Postgres;
+
+/// <summary>The proxy on a shared store, in-process: what it refuses to do alone (make or rotate the key), and waiting for another instance.</summary>
+[Collection(PostgresTests.Collection)]
+public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
+{
+    private PostgresDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await server.CreateDatabaseAsync();
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task A_shared_store_never_generates_a_vault_key()
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            var error = await Assert.ThrowsAsync<VaultStartupException>(() => ProxyHost.StartAsync(Postgres(), dataDirectory: directory));
+
+            Assert.Contains("must use the same key", error.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(ProxyHost.KeyFileFor(directory)));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_key_of_a_shared_store_is_not_rotated_from_one_instance()
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            var key = VaultKey.Generate();
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), key);
+            await using var proxy = await ProxyHost.StartAsync(Postgres(), dataDirectory: directory);
+
+            using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+
+            await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "key_rotation_unavailable");
+            Assert.Contains(key.ToBase64(), await File.ReadAllTextAsync(ProxyHost.KeyFileFor(directory)), StringComparison.Ordinal);
+            Assert.Single(await File.ReadAllLinesAsync(ProxyHost.KeyFileFor(directory)), l => !l.StartsWith('#'));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_refresh_that_waits_past_its_timeout_for_another_instance_is_a_503_not_a_crash()
+    {
+        await using var api = await RecordingUpstream.StartAsync();
+        await using var authorization = await FakeAuthorizationServer.StartAsync();
+        authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
+            var settings = Postgres(authorization.Provider("acme", api.Address));
+            settings["TokenProxy:Refresh:Skew"] = "00:00:30";
+            await using var holder = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+            settings["TokenProxy:Refresh:Timeout"] = "00:00:01";
+            await using var waiter = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+            await holder.ImportAsync("acme", "access-0", refreshToken: "refresh-0", expiresIn: 1);
+
+            var held = holder.Client.GetAsync("/acme/first");
+            await authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            using var response = await waiter.Client.GetAsync("/acme/second");
+            authorization.Hold.SetResult();
+            using var first = await held;
+
+            await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+            Assert.NotNull(response.Headers.RetryAfter);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            Assert.Equal(1, authorization.Calls);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private Dictionary<string, string?> Postgres(Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["TokenProxy:Store:Kind"] = "Postgres";
+        settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
+        settings["TokenProxy:Refresh:Background"] = "false";
+        return settings;
+    }
+}
