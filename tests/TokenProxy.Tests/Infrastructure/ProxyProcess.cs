@@ -7,7 +7,8 @@ namespace TokenProxy.Tests.Infrastructure;
 /// <summary>
 /// The built TokenProxy.dll as a separate operating-system process (<c>dotnet TokenProxy.dll --urls … --TokenProxy:…</c>),
 /// for what one process cannot show: several instances on one database, and an instance killed outright. Its console
-/// log is captured; ASP.NET Core's "Request starting" lines are on, so a test can see requests arrive.
+/// log is captured; ASP.NET Core's "Executing endpoint" lines are on, so a test can see requests reach the data plane
+/// (the "Request starting" lines are kept quiet by the proxy: they carry URLs, and a callback URL carries a code).
 /// </summary>
 internal sealed partial class ProxyProcess : IAsyncDisposable
 {
@@ -28,13 +29,13 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Proxied requests this process has begun to handle (its "Request starting" log lines for a provider path).</summary>
+    /// <summary>Proxied requests this process has begun to handle (its "Executing endpoint" lines for the data plane).</summary>
     public int ProxiedRequestsStarted => Volatile.Read(ref _requestsStarted);
 
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts an instance on a free loopback port and returns once it listens (its vault and store are ready by then).</summary>
-    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string?> settings, string vaultKey, string proxiedPathPrefix)
+    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string?> settings, string vaultKey)
     {
         var directory = AppContext.BaseDirectory;
         var dataDirectory = ProxyHost.NewDataDirectory();
@@ -50,7 +51,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
             ["urls"] = "http://127.0.0.1:0",
             ["TokenProxy:DataDirectory"] = dataDirectory,
             ["TokenProxy:Vault:KeyFile"] = ProxyHost.KeyFileFor(dataDirectory),
-            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Routing.EndpointMiddleware"] = "Information",
             ["Logging:Console:FormatterName"] = "simple",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         };
@@ -85,7 +86,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
             {
                 listening.TrySetResult(new Uri(match.Groups[1].Value));
             }
-            else if (line.Contains("Request starting", StringComparison.Ordinal) && line.Contains(proxiedPathPrefix, StringComparison.Ordinal))
+            else if (line.Contains("Executing endpoint 'TokenProxy data plane'", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref proxy._requestsStarted);
             }

@@ -152,7 +152,7 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
         settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString + ";Maximum Pool Size=20";
         settings["TokenProxy:Refresh:Background"] = "false";
         settings["TokenProxy:Refresh:Skew"] = "00:00:30";
-        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ProxyProcess.StartAsync(settings, _vaultKey, "/acme/")));
+        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ProxyProcess.StartAsync(settings, _vaultKey)));
         _proxies.AddRange(started);
         return started;
     }
