@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
 using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
@@ -20,7 +18,7 @@ namespace TokenProxy.Tokens;
 /// transient failures are retried with backoff and jitter (honouring Retry-After), pass through a
 /// circuit breaker per token endpoint, and never change the status.
 /// </summary>
-internal sealed class TokenRefresher
+internal sealed partial class TokenRefresher
 {
     private readonly IConnectionStore _store;
     private readonly SecretSealer _sealer;
@@ -202,62 +200,5 @@ internal sealed class TokenRefresher
         var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(error, description, now), UpdatedAt = now };
         var committed = await _store.TryUpdateAsync(failed, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
         return new RefreshOutcome(RefreshStatus.Rejected, committed, error, description, Attempts: attempts);
-    }
-
-    private async Task<(TokenResult Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
-    {
-        var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
-        var pipeline = _pipelines.GetOrAdd(provider.Name, _ => BuildPipeline());
-        var attempts = 0;
-        await slot.WaitAsync(cancellationToken);
-        try
-        {
-            var result = await pipeline.ExecuteAsync(
-                async token =>
-                {
-                    Interlocked.Increment(ref attempts);
-                    return await _client.RefreshAsync(provider, refreshToken, token);
-                },
-                cancellationToken);
-            return (result, attempts);
-        }
-        catch (BrokenCircuitException e)
-        {
-            return (TokenResult.Transient("circuit_open", $"{provider.Name}'s token endpoint failed repeatedly; calls are paused.", e.RetryAfter), attempts);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return (TokenResult.Transient("timeout", "The refresh did not finish in time."), attempts);
-        }
-        finally
-        {
-            slot.Release();
-        }
-    }
-
-    private ResiliencePipeline<TokenResult> BuildPipeline()
-    {
-        static bool IsTransient(Outcome<TokenResult> outcome) => outcome.Result is { Succeeded: false, Kind: TokenFailureKind.Transient };
-        var maxWait = TimeSpan.FromSeconds(5);
-        return new ResiliencePipelineBuilder<TokenResult> { TimeProvider = _time }
-            .AddRetry(new RetryStrategyOptions<TokenResult>
-            {
-                // A Retry-After longer than we can hold a request is not waited for: the app gets 503 + Retry-After.
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (args.Outcome.Result!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
-                MaxRetryAttempts = 2,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
-            })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TokenResult>
-            {
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
-                FailureRatio = 0.5,
-                MinimumThroughput = 6,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = TimeSpan.FromSeconds(15),
-            })
-            .Build();
     }
 }

@@ -1,0 +1,68 @@
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using TokenProxy.OAuth;
+using TokenProxy.Providers;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>The call to the token endpoint: a concurrency cap per endpoint, retries with backoff, a circuit breaker.</summary>
+internal sealed partial class TokenRefresher
+{
+    private async Task<(TokenResult Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
+    {
+        var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
+        var pipeline = _pipelines.GetOrAdd(provider.Name, _ => BuildPipeline());
+        var attempts = 0;
+        await slot.WaitAsync(cancellationToken);
+        try
+        {
+            var result = await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    return await _client.RefreshAsync(provider, refreshToken, token);
+                },
+                cancellationToken);
+            return (result, attempts);
+        }
+        catch (BrokenCircuitException e)
+        {
+            return (TokenResult.Transient("circuit_open", $"{provider.Name}'s token endpoint failed repeatedly; calls are paused.", e.RetryAfter), attempts);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return (TokenResult.Transient("timeout", "The refresh did not finish in time."), attempts);
+        }
+        finally
+        {
+            slot.Release();
+        }
+    }
+
+    private ResiliencePipeline<TokenResult> BuildPipeline()
+    {
+        static bool IsTransient(Outcome<TokenResult> outcome) => outcome.Result is { Succeeded: false, Kind: TokenFailureKind.Transient };
+        var maxWait = TimeSpan.FromSeconds(5);
+        return new ResiliencePipelineBuilder<TokenResult> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<TokenResult>
+            {
+                // A Retry-After longer than we can hold a request is not waited for: the app gets 503 + Retry-After.
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (args.Outcome.Result!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TokenResult>
+            {
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                FailureRatio = 0.5,
+                MinimumThroughput = 6,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(15),
+            })
+            .Build();
+    }
+}
