@@ -25,7 +25,8 @@ internal static class ConnectEndpoints
         }
 
         // A page on another site must not be able to start a connect in the person's browser (login CSRF).
-        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        // Same-site is not enough: every other port on localhost is the same site.
+        if (context.Request.Headers["Sec-Fetch-Site"] is [{ } site] && site is not ("same-origin" or "none"))
         {
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Start from TokenProxy", "Connecting must be started from the TokenProxy connections page or by opening its link directly.");
         }

@@ -17,6 +17,8 @@ internal sealed partial record ImportConnectionRequest(
     long? ExpiresIn,
     string[]? Scopes)
 {
+    private const long MaxExpiresIn = 10L * 366 * 24 * 3600;
+
     /// <summary>Every problem with the request, by field; empty when it is valid. Never echoes a token.</summary>
     public Dictionary<string, string[]> Validate(ProviderCatalog providers)
     {
@@ -46,9 +48,9 @@ internal sealed partial record ImportConnectionRequest(
             errors["refreshToken"] = ["The refresh token must be visible ASCII without spaces or control characters."];
         }
 
-        if (ExpiresIn is <= 0)
+        if (ExpiresIn is <= 0 or > MaxExpiresIn)
         {
-            errors["expiresIn"] = ["expiresIn is a positive number of seconds."];
+            errors["expiresIn"] = [$"expiresIn is a positive number of seconds, at most {MaxExpiresIn} (10 years)."];
         }
 
         return errors;

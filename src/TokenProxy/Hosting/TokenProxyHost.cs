@@ -28,7 +28,7 @@ internal static class TokenProxyHost
         // ASP.NET Core's "Request starting/finished" lines carry the full URL, and the OAuth callback's URL
         // carries the authorization code. Keep that category quiet whatever Microsoft.AspNetCore is set to;
         // the proxy's own log messages say what matters, without query strings.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Services.PostConfigure<LoggerFilterOptions>(KeepUrlLoggingQuiet);
 
         var services = builder.Services;
         services.AddOptions<TokenProxyOptions>().BindConfiguration(TokenProxyOptions.SectionName).ValidateOnStart();
@@ -45,6 +45,21 @@ internal static class TokenProxyHost
         services.AddProxy();
         services.AddAdmin();
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the Warning rule for every logging provider named in the rules too: a provider-specific rule
+    /// (<c>Logging:Console:LogLevel:Default=Information</c>) would otherwise win over a rule for all providers.
+    /// </summary>
+    private static void KeepUrlLoggingQuiet(LoggerFilterOptions options)
+    {
+        const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        foreach (var provider in options.Rules.Select(r => r.ProviderName).OfType<string>().Distinct().ToList())
+        {
+            options.Rules.Add(new LoggerFilterRule(provider, UrlCategory, LogLevel.Warning, null));
+        }
+
+        options.Rules.Add(new LoggerFilterRule(null, UrlCategory, LogLevel.Warning, null));
     }
 
     public static WebApplication MapTokenProxy(this WebApplication app)

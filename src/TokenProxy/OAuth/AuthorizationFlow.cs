@@ -145,6 +145,12 @@ internal sealed partial class AuthorizationFlow(
                 : (null, false, AuthorizationResult.Failed(StatusCodes.Status409Conflict, "Label already in use", $"{provider.DisplayName} already has a connection labelled '{label}'."));
         }
 
+        if (row.Status == ConnectionStatus.Pending)
+        {
+            // A fresh attempt on a connection that never finished: it is not abandoned (see BackgroundRefresher).
+            row = await store.TryUpdateAsync(row with { UpdatedAt = now }, cancellationToken) ?? row;
+        }
+
         // Reconnecting keeps the id and the status: a connection that still works keeps serving until the new
         // tokens arrive, and an abandoned attempt leaves it exactly as it was. The pending record marks it.
         return (row, false, null);

@@ -36,7 +36,7 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
             var account = new ConnectionAccount(Field(root, identity.IdField), Field(root, identity.EmailField), Field(root, identity.NameField));
             return account is { Id: null, Email: null, Name: null } ? null : account;
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or IOException)
         {
             return null;
         }

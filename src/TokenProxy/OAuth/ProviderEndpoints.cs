@@ -110,7 +110,7 @@ internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, TimeProv
             using var document = JsonDocument.Parse(body);
             return document.RootElement.ValueKind == JsonValueKind.Object ? (document.RootElement.Clone(), null) : (null, $"{url} is not a JSON object");
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or (TaskCanceledException and not OperationCanceledException { CancellationToken.IsCancellationRequested: true }))
+        catch (Exception e) when (e is HttpRequestException or JsonException or IOException or (TaskCanceledException and not OperationCanceledException { CancellationToken.IsCancellationRequested: true }))
         {
             return (null, $"{url} could not be read ({e.GetType().Name})");
         }

@@ -58,7 +58,7 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
                 ? new RevokedToken(hint, "revoked", null)
                 : new RevokedToken(hint, "failed", $"The revocation endpoint answered {(int)response.StatusCode}.");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             return new RevokedToken(hint, "failed", "The revocation endpoint could not be reached.");
         }

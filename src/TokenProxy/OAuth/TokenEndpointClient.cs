@@ -66,6 +66,11 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
         {
             return TokenResult.Transient("connection_failed", $"The token endpoint could not be reached ({e.HttpRequestError}).");
         }
+        catch (IOException)
+        {
+            // The connection broke while the answer was being read: the provider may or may not have processed it.
+            return TokenResult.Transient("connection_failed", "The connection to the token endpoint broke while its answer was being read.");
+        }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return TokenResult.Transient("timeout", "The token endpoint did not answer in time.");

@@ -14,7 +14,7 @@ namespace TokenProxy.OAuth;
 /// </summary>
 internal static class TokenResponseParser
 {
-    // RFC 6749 §5.2 and provider-specific codes that mean "this grant or client will not work again".
+    // Error codes that mean "try again later" even when the answer looks like a refusal.
     private static readonly HashSet<string> TransientErrors = new(StringComparer.OrdinalIgnoreCase)
     {
         "temporarily_unavailable", "server_error", "slow_down", "ratelimited", "rate_limited", "internal_error", "service_unavailable",
@@ -42,9 +42,13 @@ internal static class TokenResponseParser
         var fields = ReadBody(mediaType, body);
         if (fields is null)
         {
-            return code is >= 200 and < 300
-                ? TokenResult.Transient("invalid_response", "The token endpoint's answer could not be read as JSON or a form.", retryAfter, code)
-                : TokenResult.Rejected($"http_{code}", $"The token endpoint answered {code}.", code);
+            // RFC 6749 §5.2: the server says why it refuses (400, or 401 for client authentication). Any other
+            // answer without an OAuth error — a firewall's 403 page, a 404 during a deploy — is not the provider
+            // rejecting this grant, and must not make a person reconnect.
+            return code is 400 or 401
+                ? TokenResult.Rejected($"http_{code}", $"The token endpoint answered {code}.", code)
+                : TokenResult.Transient(code is >= 200 and < 300 ? "invalid_response" : $"http_{code}",
+                    $"The token endpoint answered {code} with a body that is not an OAuth response.", retryAfter, code);
         }
 
         var root = fields.Value;
@@ -53,14 +57,17 @@ internal static class TokenResponseParser
         {
             error = string.IsNullOrEmpty(error) ? "error" : error;
             var description = Text(root, "error_description") ?? Text(root, "message");
-            return TransientErrors.Contains(error)
+            // An OAuth error in a 200 (GitHub, Slack), 400 or 401 answer is the provider's verdict on this grant.
+            return TransientErrors.Contains(error) || code is not (200 or 400 or 401)
                 ? TokenResult.Transient(error, description, retryAfter, code)
                 : TokenResult.Rejected(error, description, code);
         }
 
         if (code is < 200 or >= 300)
         {
-            return TokenResult.Rejected($"http_{code}", $"The token endpoint answered {code}.", code);
+            return code is 400 or 401
+                ? TokenResult.Rejected($"http_{code}", $"The token endpoint answered {code}.", code)
+                : TokenResult.Transient($"http_{code}", $"The token endpoint answered {code}.", retryAfter, code);
         }
 
         var tokens = root;

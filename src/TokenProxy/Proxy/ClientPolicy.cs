@@ -13,8 +13,9 @@ internal sealed record ProxyClient(string Name, IReadOnlySet<string>? Providers,
 
 /// <summary>
 /// Decides who may use the data plane, before any token is read. A web page must not be able to drive
-/// the proxy from a person's browser (reliability checklist C15): <c>Sec-Fetch-Site: cross-site</c> and
-/// any <c>Origin</c> not in <c>TokenProxy:AllowedOrigins</c> are refused, WebSocket upgrades included;
+/// the proxy from a person's browser (reliability checklist C15): any <c>Origin</c> not in
+/// <c>TokenProxy:AllowedOrigins</c>, and a browser request from a page (<c>Sec-Fetch-Site</c> other than
+/// <c>none</c>) without an allowed origin, are refused, WebSocket upgrades included;
 /// clients that send no Origin (every non-browser HTTP client) pass. When client keys are configured,
 /// each request must present one; keys are kept only as SHA-256 hashes and compared in constant time.
 /// </summary>
@@ -38,14 +39,17 @@ internal sealed class ClientPolicy
     /// <summary>The accepted client, or the problem to answer with.</summary>
     public (ProxyClient? Client, ProblemResult? Problem) Check(HttpRequest request, string provider)
     {
-        if (request.Headers["Sec-Fetch-Site"] == "cross-site")
-        {
-            return (null, Forbidden("cross_site_forbidden", "Requests from other web sites are refused: a web page must not use the tokens of the person viewing it."));
-        }
-
-        if (request.Headers.Origin is [{ } origin] && !_allowedOrigins.Contains(origin.TrimEnd('/')))
+        var origin = request.Headers.Origin is [{ } sent] ? sent.TrimEnd('/') : null;
+        if (origin is not null && !_allowedOrigins.Contains(origin))
         {
             return (null, Forbidden("origin_forbidden", $"Browser origin '{origin}' is not in TokenProxy:AllowedOrigins."));
+        }
+
+        // A browser says where a request comes from. Anything but a typed address ("none") must come from an
+        // allowed origin: "same-site" includes every other port on localhost, and an <img> or a link sends no Origin.
+        if (request.Headers["Sec-Fetch-Site"] is [{ } site] && site != "none" && origin is null)
+        {
+            return (null, Forbidden("cross_site_forbidden", "Requests from web pages are refused unless their origin is in TokenProxy:AllowedOrigins: a page must not use the tokens of the person viewing it."));
         }
 
         if (_keys.Length == 0)

@@ -124,7 +124,7 @@ internal sealed class ProxyEndpoint(
 
         Log.UpstreamFailed(logger, provider.Name, error);
         RecordInjectionFailure(provider.Name, "upstream_unavailable", transformer.Credential.ConnectionId);
-        if (!context.Response.HasStarted && error is ForwarderError.Request or ForwarderError.RequestTimedOut or ForwarderError.NoAvailableDestinations)
+        if (!context.Response.HasStarted)
         {
             await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);
         }

@@ -31,8 +31,6 @@ internal sealed class CredentialCache
 
     public void Add(string selector, CachedCredential credential, long epochBeforeRead)
     {
-        // Selector first, id second: Evict finds entries through the id map, so once the id is in, a
-        // concurrent eviction removes both.
         _bySelector[(credential.Provider, selector)] = credential;
         _byId[credential.ConnectionId] = credential;
         // An eviction raced the read: drop what we just added; the next request reads again.
@@ -51,11 +49,15 @@ internal sealed class CredentialCache
         }
 
         Interlocked.Increment(ref _epoch);
-        if (_byId.TryRemove(connectionId, out var entry))
+        _byId.TryRemove(connectionId, out _);
+        // Scan rather than trust the id map: a late Add of an older version can replace the id entry, and every
+        // selector (label or id) still holding this connection must go. Writes are rare; lookups stay O(1).
+        foreach (var entry in _bySelector)
         {
-            // A connection is selected by its label or its id, so these are the only keys it can have.
-            _bySelector.TryRemove(KeyValuePair.Create((entry.Provider, entry.Label), entry));
-            _bySelector.TryRemove(KeyValuePair.Create((entry.Provider, entry.ConnectionId), entry));
+            if (entry.Value.ConnectionId == connectionId)
+            {
+                _bySelector.TryRemove(entry);
+            }
         }
     }
 

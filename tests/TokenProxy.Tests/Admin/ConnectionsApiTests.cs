@@ -60,6 +60,16 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lifetime_beyond_ten_years_is_refused_not_a_crash()
+    {
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "abc", expiresIn = long.MaxValue / 2 }));
+
+        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("expiresIn", out _));
+    }
+
+    [Fact]
     public async Task Malformed_json_gets_a_problem_answer()
     {
         using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");

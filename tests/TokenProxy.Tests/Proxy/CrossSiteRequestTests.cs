@@ -30,6 +30,7 @@ public sealed class CrossSiteRequestTests : IAsyncLifetime
     [InlineData("GET", "Origin: null", "origin_forbidden")]
     [InlineData("GET", "Sec-Fetch-Site: cross-site", "cross_site_forbidden")]
     [InlineData("POST", "Sec-Fetch-Site: cross-site", "cross_site_forbidden")]
+    [InlineData("GET", "Sec-Fetch-Site: same-site", "cross_site_forbidden")]
     public async Task Browser_requests_from_other_origins_are_refused_before_any_token_is_read(string method, string header, string code)
     {
         var (status, response) = await RawHttp.SendAsync(_proxy.Address, method, "/acme/repos", header, "Content-Length: 0");

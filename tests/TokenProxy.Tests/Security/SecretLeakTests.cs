@@ -18,7 +18,9 @@ public sealed class SecretLeakTests
     public async Task No_token_code_verifier_or_client_secret_appears_in_logs_spans_metrics_problems_json_or_pages()
     {
         var telemetry = new CollectedTelemetry();
-        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        // A provider-specific rule (as "Logging:Console:LogLevel:Default" would be) must not bring URL logging back.
+        await using var scenario = await RefreshScenario.StartAsync(
+            s => s["Logging:TokenProxy.Tests.Infrastructure.CapturedLogs:LogLevel:Default"] = "Trace", telemetry: telemetry);
         var secrets = new List<string> { FakeAuthorizationServer.ClientSecret };
         var seen = new System.Text.StringBuilder();
         async Task<string> Read(HttpResponseMessage response)

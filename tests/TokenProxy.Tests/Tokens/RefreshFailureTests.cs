@@ -58,6 +58,8 @@ public sealed class RefreshFailureTests
         { "408", 408, null, null, 3 },
         { "200 temporarily_unavailable", 200, """{"error":"temporarily_unavailable"}""", null, 3 },
         { "200 with an unreadable body", 200, "<html>maintenance</html>", null, 3 },
+        { "403 page from a firewall", 403, "<html>Access denied</html>", null, 3 },
+        { "404 during a deploy", 404, null, null, 3 },
     };
 
     [Theory]
@@ -140,6 +142,27 @@ public sealed class RefreshFailureTests
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.Empty(attacker.Requests);
         Assert.Equal("active", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Token_endpoint_connection_breaking_mid_answer_is_transient()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var id = await scenario.ImportAsync();
+        scenario.Authorization.Respond = async (context, _) =>
+        {
+            context.Response.ContentLength = 500;
+            await context.Response.WriteAsync("{\"access_token\":\"partial");
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+        };
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        Assert.Equal("active", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
+        Assert.Equal(3, scenario.Authorization.Calls);
     }
 
     [Fact]
