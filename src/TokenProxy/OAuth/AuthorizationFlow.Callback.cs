@@ -103,7 +103,7 @@ internal sealed partial class AuthorizationFlow
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
-            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes }, sealer, time.GetUtcNow()) with { Account = account ?? row.Account };
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes }, sealer, time.GetUtcNow(), reason: null) with { Account = account ?? row.Account };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return committed;

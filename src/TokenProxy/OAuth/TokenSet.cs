@@ -15,7 +15,7 @@ internal sealed record TokenSet(
     /// The row with these tokens in it, sealed, and the connection active. The one place that applies a token
     /// response: on a code exchange and on every refresh.
     /// </summary>
-    public ConnectionRow ApplyTo(ConnectionRow row, SecretSealer sealer, DateTimeOffset receivedAt) => row with
+    public ConnectionRow ApplyTo(ConnectionRow row, SecretSealer sealer, DateTimeOffset receivedAt, string? reason) => row with
     {
         Status = ConnectionStatus.Active,
         AccessToken = sealer.Seal(row.Id, SecretSealer.AccessTokenField, AccessToken),
@@ -28,6 +28,7 @@ internal sealed record TokenSet(
         Scopes = Scopes ?? row.Scopes,
         Metadata = Metadata.Count > 0 ? Metadata : row.Metadata,
         LastRefreshedAt = receivedAt,
+        LastRefreshReason = reason,
         LastError = null,
         UpdatedAt = receivedAt,
     };

@@ -163,7 +163,7 @@ internal sealed partial class TokenRefresher
         var (result, attempts) = await CallTokenEndpointAsync(provider, refreshToken, cancellationToken);
         if (result.Succeeded)
         {
-            return await CommitAsync(row, result.Tokens, attempts, cancellationToken);
+            return await CommitAsync(row, result.Tokens, reason, attempts, cancellationToken);
         }
 
         if (result.Kind == TokenFailureKind.Rejected)
@@ -176,9 +176,9 @@ internal sealed partial class TokenRefresher
         return new RefreshOutcome(RefreshStatus.Transient, row, result.Error, result.Description, result.RetryAfter, attempts);
     }
 
-    private async Task<RefreshOutcome> CommitAsync(ConnectionRow row, TokenSet tokens, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshOutcome> CommitAsync(ConnectionRow row, TokenSet tokens, RefreshReason reason, int attempts, CancellationToken cancellationToken)
     {
-        var updated = tokens.ApplyTo(row, _sealer, _time.GetUtcNow());
+        var updated = tokens.ApplyTo(row, _sealer, _time.GetUtcNow(), reason.ToWire());
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
         var committed = await _store.TryUpdateAsync(updated, cancellationToken);

@@ -21,10 +21,6 @@ internal sealed class TokenService(
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);
 
-    // The row version each connection's last 401-driven refresh produced, and when. If that very token is
-    // rejected too, the refresh did not help: an API that answers 401 to every token must not cause a loop.
-    private readonly ConcurrentDictionary<string, (long Version, DateTimeOffset At)> _lastUnauthorizedRefresh = new(StringComparer.Ordinal);
-
     private static readonly KeyValuePair<string, object?> Hit = new(Telemetry.Telemetry.Attributes.CacheHit, true);
     private static readonly KeyValuePair<string, object?> Miss = new(Telemetry.Telemetry.Attributes.CacheHit, false);
 
@@ -103,18 +99,20 @@ internal sealed class TokenService(
         }
 
         var now = time.GetUtcNow();
+        // The rejected token came from a 401-driven refresh moments ago, here or in another instance (the row says
+        // so): refreshing again would not help. An API that answers 401 to every token must not cause a loop.
         if (current.RefreshToken is null
-            || (_lastUnauthorizedRefresh.TryGetValue(rejected.ConnectionId, out var last) && last.Version == rejected.Version && now - last.At < _unauthorizedBackoff))
+            || (current.LastRefreshReason == RefreshReason.Upstream401.ToWire() && now - current.LastRefreshedAt < _unauthorizedBackoff))
         {
             return null;
         }
 
-        var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, rejected.Version, cancellationToken);
-        if (outcome is { Status: RefreshStatus.Refreshed, Row: { } refreshed })
+        if (_coolDownUntil.TryGetValue(rejected.ConnectionId, out var until) && until > now)
         {
-            _lastUnauthorizedRefresh[rejected.ConnectionId] = (refreshed.Version, now);
+            return TokenLookup.Fail(TokenFailure.RefreshUnavailable, rejected, until - now);
         }
 
+        var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, rejected.Version, cancellationToken);
         return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
     }
 

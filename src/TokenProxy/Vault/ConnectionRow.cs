@@ -34,6 +34,12 @@ internal sealed record ConnectionRow
 
     public DateTimeOffset? LastRefreshedAt { get; init; }
 
+    /// <summary>
+    /// Why the current token was obtained (<c>upstream_401</c>, <c>expiring</c>, …; null after a connect or import).
+    /// Stored so that every instance can tell a token a 401-driven refresh just produced, and not refresh it in a loop.
+    /// </summary>
+    public string? LastRefreshReason { get; init; }
+
     public ConnectionError? LastError { get; init; }
 
     /// <summary>Non-secret token response fields the provider config asks to keep (Slack <c>team.id</c>).</summary>

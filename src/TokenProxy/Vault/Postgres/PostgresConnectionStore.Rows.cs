@@ -9,12 +9,12 @@ internal sealed partial class PostgresConnectionStore
     private const string Columns =
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version";
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason";
 
     private const string Parameters =
         "@id, @provider, @label, @workspace, @status, @account_id, @account_email, @account_name, @scopes, @token_type, " +
         "@access_token, @refresh_token, @expires_at, @last_refreshed_at, @last_error_code, @last_error_description, " +
-        "@last_error_at, @metadata, @created_at, @updated_at, @version";
+        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason";
 
     private void Bind(NpgsqlCommand command, ConnectionRow row)
     {
@@ -40,6 +40,7 @@ internal sealed partial class PostgresConnectionStore
         p.Add(Time("created_at", row.CreatedAt));
         p.Add(Time("updated_at", row.UpdatedAt));
         p.AddWithValue("version", row.Version);
+        p.Add(Text("last_refresh_reason", row.LastRefreshReason));
         p.AddWithValue("origin", _origin);
     }
 
@@ -75,6 +76,7 @@ internal sealed partial class PostgresConnectionStore
             CreatedAt = r.GetFieldValue<DateTimeOffset>(18),
             UpdatedAt = r.GetFieldValue<DateTimeOffset>(19),
             Version = r.GetInt64(20),
+            LastRefreshReason = S(21),
         };
     }
 }

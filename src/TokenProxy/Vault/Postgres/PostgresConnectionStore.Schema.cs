@@ -13,6 +13,9 @@ internal sealed partial class PostgresConnectionStore
     // The same logical schema as SQLite's, in PostgreSQL types: times are timestamptz, flags boolean.
     // Each entry moves the schema one version forward; schema_version records how far a database got.
     // Append only: a released migration is never edited.
+    /// <summary>The schema version this build migrates to.</summary>
+    internal static int SchemaVersion => Migrations.Length;
+
     private static readonly string[] Migrations =
     [
         """
@@ -57,6 +60,9 @@ internal sealed partial class PostgresConnectionStore
           created_at timestamptz NOT NULL,
           expires_at timestamptz NOT NULL
         );
+        """,
+        """
+        ALTER TABLE connections ADD COLUMN last_refresh_reason text;
         """,
     ];
 

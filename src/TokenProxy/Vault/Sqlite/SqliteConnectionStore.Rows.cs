@@ -9,12 +9,12 @@ internal sealed partial class SqliteConnectionStore
     private const string Columns =
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version";
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason";
 
     private const string Parameters =
         "$id, $provider, $label, $workspace, $status, $account_id, $account_email, $account_name, $scopes, $token_type, " +
         "$access_token, $refresh_token, $expires_at, $last_refreshed_at, $last_error_code, $last_error_description, " +
-        "$last_error_at, $metadata, $created_at, $updated_at, $version";
+        "$last_error_at, $metadata, $created_at, $updated_at, $version, $last_refresh_reason";
 
     private static void Bind(SqliteCommand command, ConnectionRow row)
     {
@@ -40,6 +40,7 @@ internal sealed partial class SqliteConnectionStore
         p.AddWithValue("$created_at", row.CreatedAt.ToUnixTimeMilliseconds());
         p.AddWithValue("$updated_at", row.UpdatedAt.ToUnixTimeMilliseconds());
         p.AddWithValue("$version", row.Version);
+        p.AddWithValue("$last_refresh_reason", (object?)row.LastRefreshReason ?? DBNull.Value);
     }
 
     private static ConnectionRow Read(SqliteDataReader r)
@@ -67,6 +68,7 @@ internal sealed partial class SqliteConnectionStore
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(18)),
             UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(19)),
             Version = r.GetInt64(20),
+            LastRefreshReason = S(21),
         };
     }
 

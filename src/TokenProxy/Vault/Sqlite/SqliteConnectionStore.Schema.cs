@@ -51,6 +51,9 @@ internal sealed partial class SqliteConnectionStore
           expires_at INTEGER NOT NULL
         );
         """,
+        """
+        ALTER TABLE connections ADD COLUMN last_refresh_reason text;
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -45,7 +45,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         {
             await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync(CancellationToken.None))));
 
-            Assert.Equal(2, await fresh.ScalarAsync<int>("SELECT version FROM schema_version"));
+            Assert.Equal(PostgresConnectionStore.SchemaVersion, await fresh.ScalarAsync<int>("SELECT version FROM schema_version"));
             Assert.Equal(1L, await fresh.ScalarAsync<long>("SELECT count(*) FROM schema_version"));
             Assert.True(await stores[^1].TryInsertAsync(NewRow("default"), CancellationToken.None));
         }

@@ -88,6 +88,40 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Api_that_always_says_401_does_not_cause_a_refresh_loop_across_instances()
+    {
+        await using var api = await RecordingUpstream.StartAsync();
+        api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        };
+        await using var authorization = await FakeAuthorizationServer.StartAsync();
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
+            var settings = Postgres(authorization.Provider("acme", api.Address));
+            await using var a = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+            await using var b = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+            await a.ImportAsync("acme", "access-0", refreshToken: "refresh-0");
+
+            // Alternate instances: each sees the other's freshly refreshed token rejected too.
+            for (var i = 0; i < 10; i++)
+            {
+                using var response = await (i % 2 == 0 ? a : b).Client.GetAsync($"/acme/{i}");
+                Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+
+            Assert.Equal(1, authorization.Calls);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private Dictionary<string, string?> Postgres(Dictionary<string, string?>? settings = null)
     {
         settings ??= [];
