@@ -111,28 +111,38 @@ internal static class ConnectionsApi
             return AdminProblems.AlreadyRevoked(id);
         }
 
-        string? refresh = null;
-        string? access = null;
-        var hasSecrets = (row.RefreshToken is { } r && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
-            | (row.AccessToken is { } a && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
-        var revocation = hasSecrets && providers.TryGet(row.Provider, out var provider)
-            ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
-            : new RevocationResult("not_supported", "There was nothing to revoke at the provider.", []);
-        activity?.SetTag(Telemetry.Telemetry.Attributes.RevokeResult, revocation.Result);
-        if (revocation.Result == "failed")
-        {
-            Telemetry.Telemetry.Fail(activity, "revocation_failed", revocation.Reason);
-        }
-
-        events.Record("revoked", row.Provider, id, revocation.Result, revocation.Reason);
-
-        // Local secrets go whatever the provider said: the connection must stop working here at once.
+        providers.TryGet(row.Provider, out var provider);
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        RevocationResult? revocation = null;
         while (true)
         {
-            var now = time.GetUtcNow();
-            var revoked = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, UpdatedAt = now };
-            if (await store.TryUpdateAsync(revoked, cancellationToken) is { } committed)
+            // Revoke whatever the row holds now. If a refresh committed new tokens in between, the loop comes back
+            // here with them: tokens the provider minted for a revoked connection must not stay alive there.
+            var fresh = new[] { row.RefreshToken, row.AccessToken }.OfType<string>().Where(revoked.Add).ToList();
+            if (fresh.Count > 0 || revocation is null)
             {
+                string? refresh = null;
+                string? access = null;
+                var hasSecrets = (row.RefreshToken is { } r && fresh.Contains(r) && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
+                    | (row.AccessToken is { } a && fresh.Contains(a) && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
+                var result = hasSecrets && provider is not null
+                    ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
+                    : new RevocationResult("not_supported", "There was nothing to revoke at the provider.", []);
+                revocation = revocation is null || revocation.Result == "not_supported" ? result : Combine(revocation, result);
+            }
+
+            // Local secrets go whatever the provider said: the connection must stop working here at once.
+            var now = time.GetUtcNow();
+            var revokedRow = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, UpdatedAt = now };
+            if (await store.TryUpdateAsync(revokedRow, cancellationToken) is { } committed)
+            {
+                activity?.SetTag(Telemetry.Telemetry.Attributes.RevokeResult, revocation.Result);
+                if (revocation.Result == "failed")
+                {
+                    Telemetry.Telemetry.Fail(activity, "revocation_failed", revocation.Reason);
+                }
+
+                events.Record("revoked", row.Provider, id, revocation.Result, revocation.Reason);
                 return TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers), revocation));
             }
 
@@ -143,6 +153,9 @@ internal static class ConnectionsApi
             }
         }
     }
+
+    private static RevocationResult Combine(RevocationResult first, RevocationResult then) =>
+        new(first.Result == "failed" || then.Result == "failed" ? "failed" : "revoked", first.Reason ?? then.Reason, [.. first.Tokens, .. then.Tokens]);
 
     private static async Task<IResult> RotateKeyAsync(VaultKeyRotator rotator, CancellationToken cancellationToken)
     {

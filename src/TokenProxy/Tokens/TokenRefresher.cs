@@ -28,15 +28,17 @@ internal sealed partial class TokenRefresher
     private readonly RefreshOptions _options;
     private readonly ILogger<TokenRefresher> _logger;
     private readonly Telemetry.EventFeed _events;
+    private readonly RevocationClient _revocations;
     private readonly RefreshGate<RefreshOutcome> _gate;
     private readonly ConcurrentDictionary<string, ResiliencePipeline<TokenResult>> _pipelines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
-        IOptions<TokenProxyOptions> options, Telemetry.EventFeed events, ILogger<TokenRefresher> logger)
+        IOptions<TokenProxyOptions> options, Telemetry.EventFeed events, RevocationClient revocations, ILogger<TokenRefresher> logger)
     {
         _events = events;
+        _revocations = revocations;
         _store = store;
         _sealer = sealer;
         _client = client;
@@ -186,9 +188,18 @@ internal sealed partial class TokenRefresher
         {
             var current = await _store.GetAsync(row.Id, cancellationToken);
             Log.RefreshDiscarded(_logger, row.Id);
-            return current is null || current.Status == ConnectionStatus.Revoked
-                ? new RefreshOutcome(RefreshStatus.Gone, current, Attempts: attempts)
-                : new RefreshOutcome(RefreshStatus.AlreadyFresh, current, Attempts: attempts);
+            if (current is null || current.Status == ConnectionStatus.Revoked)
+            {
+                // The connection was revoked or removed while the provider minted these: they must not stay alive there.
+                if (_providers.TryGet(row.Provider, out var provider))
+                {
+                    await _revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, cancellationToken);
+                }
+
+                return new RefreshOutcome(RefreshStatus.Gone, current, Attempts: attempts);
+            }
+
+            return new RefreshOutcome(RefreshStatus.AlreadyFresh, current, Attempts: attempts);
         }
 
         return new RefreshOutcome(RefreshStatus.Refreshed, committed, Attempts: attempts);

@@ -100,6 +100,8 @@ public sealed class RevokeTests
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "revoked");
         Assert.Equal("revoked", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
         Assert.Empty(scenario.Api.Requests);
+        // The tokens the late refresh obtained were revoked at the provider too, not just dropped.
+        Assert.Equal(["refresh-0", "stale", "refresh-1", "access-1"], scenario.Authorization.Revocations.Select(f => f["token"]));
     }
 
     [Fact]
