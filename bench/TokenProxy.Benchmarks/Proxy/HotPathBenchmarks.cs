@@ -46,7 +46,7 @@ public class HotPathBenchmarks
         _providers.TryGet("bench", out var provider);
         _provider = provider!;
         // The first lookup reads the store and fills the cache; every one after is the steady state measured here.
-        var lookup = _tokens.GetAccessTokenAsync(_provider, ProxyEndpoint.DefaultLabel, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var lookup = _tokens.GetAccessTokenAsync(_provider, ProxyEndpoint.DefaultLabel, workspace: null, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _credential = lookup.Credential ?? throw new InvalidOperationException($"No token: {lookup.Failure}");
         _bareHeader = _credential.HeaderValue!;
 
@@ -89,7 +89,7 @@ public class HotPathBenchmarks
 
         var (client, refused) = _clients.Check(request, provider.Name);
         var selector = request.Headers[ProxyEndpoint.ConnectionHeader] is [{ Length: > 0 } named] ? named : ProxyEndpoint.DefaultLabel;
-        var lookup = Complete(_tokens.GetAccessTokenAsync(provider, selector, CancellationToken.None));
+        var lookup = Complete(_tokens.GetAccessTokenAsync(provider, selector, workspace: null, CancellationToken.None));
         if (refused is not null || !lookup.Succeeded || (client!.Workspace is { } workspace && lookup.Credential!.Workspace != workspace))
         {
             throw new InvalidOperationException();
@@ -113,7 +113,7 @@ public class HotPathBenchmarks
     public bool TokenLookupCacheHit()
     {
         var selector = _context.Request.Headers[ProxyEndpoint.ConnectionHeader] is [{ Length: > 0 } named] ? named : ProxyEndpoint.DefaultLabel;
-        return Complete(_tokens.GetAccessTokenAsync(_provider, selector, CancellationToken.None)).Succeeded;
+        return Complete(_tokens.GetAccessTokenAsync(_provider, selector, workspace: null, CancellationToken.None)).Succeeded;
     }
 
     /// <summary>The transformer alone: header copy (YARP's base), hygiene, the token header, the egress option.</summary>

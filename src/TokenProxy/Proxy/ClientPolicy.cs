@@ -85,9 +85,6 @@ internal sealed class ClientPolicy
             : (match, null);
     }
 
-    public static ProblemResult WorkspaceForbidden(string workspace) =>
-        Forbidden("client_forbidden", $"This client key may only use connections of workspace '{workspace}'.");
-
     private static ProblemResult KeyRequired() => new(
         StatusCodes.Status407ProxyAuthenticationRequired, "client_key_required", "Client key required.",
         $"Send a configured client key as '{ClientKeyHeader}: Bearer <key>'.");

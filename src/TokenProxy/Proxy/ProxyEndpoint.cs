@@ -57,12 +57,7 @@ internal sealed class ProxyEndpoint(
         }
 
         var selector = context.Request.Headers[ConnectionHeader] is [{ Length: > 0 } named] ? named : DefaultLabel;
-        var lookup = await tokens.GetAccessTokenAsync(provider, selector, context.RequestAborted);
-        if (client!.Workspace is { } workspace && lookup.Credential is { } found && found.Workspace != workspace)
-        {
-            await ClientPolicy.WorkspaceForbidden(workspace).ExecuteAsync(context);
-            return;
-        }
+        var lookup = await tokens.GetAccessTokenAsync(provider, selector, client!.Workspace, context.RequestAborted);
 
         if (!lookup.Succeeded)
         {

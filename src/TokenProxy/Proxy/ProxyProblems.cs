@@ -42,6 +42,9 @@ internal static class ProxyProblems
                 $"The {provider} token has expired and {provider}'s token endpoint cannot be reached right now. Try again later.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
                 lookup.RetryAfter ?? TimeSpan.FromSeconds(5)),
+            TokenFailure.WorkspaceForbidden => new(
+                StatusCodes.Status403Forbidden, "client_forbidden", "Forbidden.",
+                $"This client key may only use connections of its own workspace; {provider} connection '{selector}' is not one of them."),
             _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure, "Not a failure."),
         };
     }

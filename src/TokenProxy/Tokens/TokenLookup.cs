@@ -16,6 +16,9 @@ internal enum TokenFailure
 
     /// <summary>The token is expired and the token endpoint cannot be reached right now.</summary>
     RefreshUnavailable,
+
+    /// <summary>The client's key is limited to another workspace than the connection's.</summary>
+    WorkspaceForbidden,
 }
 
 /// <summary>The result of asking for a connection's token: the credential, or why there is none.</summary>
@@ -39,6 +42,7 @@ internal static class TokenFailureNames
         TokenFailure.ReconnectRequired => "reconnect_required",
         TokenFailure.Revoked => "revoked",
         TokenFailure.RefreshUnavailable => "refresh_unavailable",
+        TokenFailure.WorkspaceForbidden => "client_forbidden",
         _ => throw new ArgumentOutOfRangeException(nameof(failure)),
     };
 }

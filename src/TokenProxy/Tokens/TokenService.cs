@@ -24,7 +24,11 @@ internal sealed class TokenService(
     private static readonly KeyValuePair<string, object?> Hit = new(Telemetry.Telemetry.Attributes.CacheHit, true);
     private static readonly KeyValuePair<string, object?> Miss = new(Telemetry.Telemetry.Attributes.CacheHit, false);
 
-    public ValueTask<TokenLookup> GetAccessTokenAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
+    /// <summary>
+    /// The token for <paramref name="selector"/> (a label or id). When the client's key is limited to a
+    /// <paramref name="workspace"/>, a connection of another workspace is refused before anything (a refresh) happens to it.
+    /// </summary>
+    public ValueTask<TokenLookup> GetAccessTokenAsync(ProviderDefinition provider, string selector, string? workspace, CancellationToken cancellationToken)
     {
         // Created only when someone listens: free on the hot path otherwise.
         var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.token");
@@ -32,7 +36,7 @@ internal sealed class TokenService(
         if (cache.TryGet(provider.Name, selector, out var credential))
         {
             Telemetry.Telemetry.CacheLookups.Add(1, Hit);
-            var lookup = Evaluate(credential);
+            var lookup = Evaluate(credential, workspace);
             if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, time.GetUtcNow()))
             {
                 Complete(activity, lookup, cacheHit: true);
@@ -44,13 +48,13 @@ internal sealed class TokenService(
             Telemetry.Telemetry.CacheLookups.Add(1, Miss);
         }
 
-        return LoadAndRefreshTracedAsync(provider, selector, credential, activity, cancellationToken);
+        return LoadAndRefreshTracedAsync(provider, selector, workspace, credential, activity, cancellationToken);
     }
 
     private async ValueTask<TokenLookup> LoadAndRefreshTracedAsync(
-        ProviderDefinition provider, string selector, CachedCredential? credential, Activity? activity, CancellationToken cancellationToken)
+        ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, Activity? activity, CancellationToken cancellationToken)
     {
-        var lookup = await LoadAndRefreshAsync(provider, selector, credential, cancellationToken);
+        var lookup = await LoadAndRefreshAsync(provider, selector, workspace, credential, cancellationToken);
         Complete(activity, lookup, cacheHit: credential is not null);
         return lookup;
     }
@@ -116,7 +120,8 @@ internal sealed class TokenService(
         return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
     }
 
-    private async ValueTask<TokenLookup> LoadAndRefreshAsync(ProviderDefinition provider, string selector, CachedCredential? credential, CancellationToken cancellationToken)
+    private async ValueTask<TokenLookup> LoadAndRefreshAsync(
+        ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, CancellationToken cancellationToken)
     {
         credential ??= await LoadAsync(provider, selector, cancellationToken);
         if (credential is null)
@@ -124,7 +129,7 @@ internal sealed class TokenService(
             return TokenLookup.Fail(TokenFailure.NotConnected);
         }
 
-        var lookup = Evaluate(credential);
+        var lookup = Evaluate(credential, workspace);
         var now = time.GetUtcNow();
         if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, now))
         {
@@ -214,6 +219,9 @@ internal sealed class TokenService(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
             CanRefresh: row.RefreshToken is not null, Undecryptable: undecryptable);
     }
+
+    private static TokenLookup Evaluate(CachedCredential credential, string? workspace) =>
+        workspace is not null && credential.Workspace != workspace ? TokenLookup.Fail(TokenFailure.WorkspaceForbidden, credential) : Evaluate(credential);
 
     private static TokenLookup Evaluate(CachedCredential credential) => credential switch
     {

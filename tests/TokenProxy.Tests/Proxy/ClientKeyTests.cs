@@ -87,4 +87,24 @@ public sealed class ClientKeyTests : IAsyncLifetime
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
         Assert.Empty(_upstream.Requests);
     }
+
+    [Fact]
+    public async Task Key_limited_to_a_workspace_never_refreshes_a_connection_of_another()
+    {
+        await using var scenario = await TokenProxy.Tests.Tokens.RefreshScenario.StartAsync(s =>
+        {
+            s["TokenProxy:Clients:team:Key"] = TeamKey;
+            s["TokenProxy:Clients:team:Workspace"] = "team-a";
+        });
+        await scenario.ImportAsync();
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/a");
+        request.Headers.ProxyAuthorization = new AuthenticationHeaderValue("Bearer", TeamKey);
+
+        using var response = await scenario.Proxy.Client.SendAsync(request);
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        Assert.Equal(0, scenario.Authorization.Calls);
+        Assert.Empty(scenario.Api.Requests);
+    }
 }
