@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using TokenProxy.Benchmarks.Infrastructure;
+using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Proxy;
 using TokenProxy.Vault;
 

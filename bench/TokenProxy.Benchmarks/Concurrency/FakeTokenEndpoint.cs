@@ -1,4 +1,4 @@
-using TokenProxy.Benchmarks.Infrastructure;
+using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Benchmarks.Concurrency;
 

@@ -1,3 +1,4 @@
+using BareYarp;
 using BenchmarkDotNet.Attributes;
 using TokenProxy.Benchmarks.Infrastructure;
 using TokenProxy.Providers;

@@ -27,57 +27,8 @@ public sealed class HotPathTests
             response.EnsureSuccessStatusCode();
         }
 
-        Assert.Equal(1, readsAfterWarmUp);
+        Assert.Equal(1L, readsAfterWarmUp);
         Assert.Equal(readsAfterWarmUp, counting.Reads);
         Assert.Equal(201, upstream.Requests.Count);
-    }
-
-    /// <summary>Counts reads that could serve a token lookup; writes pass through.</summary>
-    private sealed class CountingStore(IConnectionStore inner) : IConnectionStore
-    {
-        private int _reads;
-
-        public event Action<string>? Changed
-        {
-            add => inner.Changed += value;
-            remove => inner.Changed -= value;
-        }
-
-        public int Reads => _reads;
-
-        public string Description => inner.Description;
-
-        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-
-        public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
-
-        public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _reads);
-            return inner.GetAsync(id, cancellationToken);
-        }
-
-        public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _reads);
-            return inner.FindAsync(provider, idOrLabel, cancellationToken);
-        }
-
-        public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
-
-        public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryInsertAsync(row, cancellationToken);
-
-        public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryUpdateAsync(row, cancellationToken);
-
-        public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => inner.DeleteAsync(id, cancellationToken);
-
-        public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-            inner.RunExclusiveAsync(id, action, cancellationToken);
-
-        public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken) => inner.SavePendingAsync(pending, cancellationToken);
-
-        public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken) => inner.TakePendingAsync(stateHash, cancellationToken);
-
-        public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.PurgeExpiredPendingAsync(now, cancellationToken);
     }
 }

@@ -1,8 +1,8 @@
 using TokenProxy.Vault;
 
-namespace TokenProxy.Benchmarks.Concurrency;
+namespace TokenProxy.Tests.Infrastructure;
 
-/// <summary>The real store, counting the reads that could serve a token lookup (as the tests' HotPathTests does).</summary>
+/// <summary>The real store, counting the reads that could serve a token lookup; writes pass through. Shared with the benchmarks.</summary>
 internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
 {
     private long _reads;
