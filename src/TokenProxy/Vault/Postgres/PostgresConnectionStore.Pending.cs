@@ -2,8 +2,7 @@ namespace TokenProxy.Vault.Postgres;
 
 internal sealed partial class PostgresConnectionStore
 {
-    private const string PendingColumns =
-        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+    private const string PendingColumns = StoredRows.PendingColumns;
 
     public async Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
     {
@@ -39,12 +38,7 @@ internal sealed partial class PostgresConnectionStore
             return null;
         }
 
-        return new PendingAuthorization(
-            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
-            r.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7), r.GetString(8),
-            r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
-            r.GetFieldValue<DateTimeOffset>(11), r.GetFieldValue<DateTimeOffset>(12));
+        return StoredRows.Pending(r, TimeColumn);
     }
 
     public async Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -6,10 +6,7 @@ namespace TokenProxy.Vault.Postgres;
 
 internal sealed partial class PostgresConnectionStore
 {
-    private const string Columns =
-        "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
-        "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason";
+    private const string Columns = StoredRows.ConnectionColumns;
 
     private const string Parameters =
         "@id, @provider, @label, @workspace, @status, @account_id, @account_email, @account_name, @scopes, @token_type, " +
@@ -51,32 +48,8 @@ internal sealed partial class PostgresConnectionStore
     private static NpgsqlParameter Time(string name, DateTimeOffset? value) =>
         new(name, NpgsqlDbType.TimestampTz) { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value };
 
-    private static ConnectionRow Read(NpgsqlDataReader r)
-    {
-        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        DateTimeOffset? T(int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
-        var (accountId, email, name) = (S(5), S(6), S(7));
-        var errorCode = S(14);
-        return new ConnectionRow
-        {
-            Id = r.GetString(0),
-            Provider = r.GetString(1),
-            Label = r.GetString(2),
-            Workspace = S(3),
-            Status = ConnectionStatusNames.Parse(r.GetString(4)),
-            Account = accountId is null && email is null && name is null ? null : new ConnectionAccount(accountId, email, name),
-            Scopes = r.GetString(8).Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            TokenType = S(9),
-            AccessToken = S(10),
-            RefreshToken = S(11),
-            ExpiresAt = T(12),
-            LastRefreshedAt = T(13),
-            LastError = errorCode is null ? null : new ConnectionError(errorCode, S(15), T(16) ?? DateTimeOffset.UnixEpoch),
-            Metadata = S(17) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [] : new Dictionary<string, string>(),
-            CreatedAt = r.GetFieldValue<DateTimeOffset>(18),
-            UpdatedAt = r.GetFieldValue<DateTimeOffset>(19),
-            Version = r.GetInt64(20),
-            LastRefreshReason = S(21),
-        };
-    }
+    /// <summary>How this store keeps timestamps.</summary>
+    private static readonly Func<System.Data.Common.DbDataReader, int, DateTimeOffset> TimeColumn = static (r, i) => r.GetFieldValue<DateTimeOffset>(i);
+
+    private static ConnectionRow Read(NpgsqlDataReader r) => StoredRows.Connection(r, TimeColumn);
 }

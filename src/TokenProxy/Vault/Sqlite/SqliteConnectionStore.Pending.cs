@@ -2,8 +2,7 @@ namespace TokenProxy.Vault.Sqlite;
 
 internal sealed partial class SqliteConnectionStore
 {
-    private const string PendingColumns =
-        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+    private const string PendingColumns = StoredRows.PendingColumns;
 
     public async Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
     {
@@ -43,12 +42,7 @@ internal sealed partial class SqliteConnectionStore
             return null;
         }
 
-        return new PendingAuthorization(
-            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
-            r.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6), r.GetInt64(7) == 1, r.GetString(8),
-            r.IsDBNull(9) ? null : r.GetString(9), r.GetInt64(10) == 1,
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)));
+        return StoredRows.Pending(r, TimeColumn);
     }
 
     public async Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,0 +1,57 @@
+using System.Data.Common;
+using System.Text.Json;
+
+namespace TokenProxy.Vault;
+
+/// <summary>
+/// The column lists and the reading of rows, shared by both stores: the schema is one, only the way a
+/// timestamp is stored differs (Unix milliseconds in SQLite, <c>timestamptz</c> in PostgreSQL).
+/// </summary>
+internal static class StoredRows
+{
+    public const string ConnectionColumns =
+        "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
+        "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason";
+
+    public const string PendingColumns =
+        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+
+    /// <summary>Reads one row selected with <see cref="ConnectionColumns"/>.</summary>
+    public static ConnectionRow Connection(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time)
+    {
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        DateTimeOffset? T(int i) => r.IsDBNull(i) ? null : time(r, i);
+        var (accountId, email, name) = (S(5), S(6), S(7));
+        var errorCode = S(14);
+        return new ConnectionRow
+        {
+            Id = r.GetString(0),
+            Provider = r.GetString(1),
+            Label = r.GetString(2),
+            Workspace = S(3),
+            Status = ConnectionStatusNames.Parse(r.GetString(4)),
+            Account = accountId is null && email is null && name is null ? null : new ConnectionAccount(accountId, email, name),
+            Scopes = r.GetString(8).Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            TokenType = S(9),
+            AccessToken = S(10),
+            RefreshToken = S(11),
+            ExpiresAt = T(12),
+            LastRefreshedAt = T(13),
+            LastError = errorCode is null ? null : new ConnectionError(errorCode, S(15), T(16) ?? DateTimeOffset.UnixEpoch),
+            Metadata = S(17) is { } json ? JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [] : new Dictionary<string, string>(),
+            CreatedAt = time(r, 18),
+            UpdatedAt = time(r, 19),
+            Version = r.GetInt64(20),
+            LastRefreshReason = S(21),
+        };
+    }
+
+    /// <summary>Reads one row selected with <see cref="PendingColumns"/>. Flags are booleans in PostgreSQL and 0/1 in SQLite; GetBoolean reads both.</summary>
+    public static PendingAuthorization Pending(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
+        r.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(5),
+        r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7), r.GetString(8),
+        r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
+        time(r, 11), time(r, 12));
+}
