@@ -1,14 +1,3 @@
-using TokenProxy.Hosting;
-using TokenProxy.Vault;
+using TokenProxy.Cli;
 
-if (VaultCommand.Matches(args))
-{
-    return await VaultCommand.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
-}
-
-var builder = WebApplication.CreateBuilder(args);
-builder.AddTokenProxy();
-
-var app = builder.Build();
-app.MapTokenProxy();
-return await app.RunTokenProxyAsync();
+return await CommandLine.RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);

@@ -68,28 +68,10 @@ internal static class TokenProxyHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealth();
+        // The first thing a person opens is the address the banner printed: send them to the admin pages.
+        app.MapGet("/", () => Results.Redirect("/admin/connections")).ExcludeFromDescription();
         app.MapAdmin();
         app.MapProxy();
         return app;
-    }
-
-    /// <summary>Runs until shutdown; a configuration or vault problem is printed, every item of it, with exit code 2.</summary>
-    public static async Task<int> RunTokenProxyAsync(this WebApplication app)
-    {
-        try
-        {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (OptionsValidationException e)
-        {
-            await Console.Error.WriteLineAsync("TokenProxy cannot start; fix the configuration:\n  - " + string.Join("\n  - ", e.Failures));
-            return 2;
-        }
-        catch (VaultStartupException e)
-        {
-            await Console.Error.WriteLineAsync("TokenProxy cannot start: " + e.Message);
-            return 2;
-        }
     }
 }

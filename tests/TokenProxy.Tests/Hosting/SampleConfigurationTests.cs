@@ -1,23 +1,42 @@
 using TokenProxy.Hosting;
-using TokenProxy.Providers;
 
 namespace TokenProxy.Tests.Hosting;
 
-/// <summary>appsettings.sample.json documents every key: it must stay true to the code.</summary>
+/// <summary>appsettings.sample.json documents every key: it must stay true to the code, and be safe to copy.</summary>
 public sealed class SampleConfigurationTests
 {
+    public static string SamplePath { get; } = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../appsettings.sample.json"));
+
     [Fact]
-    public void Every_key_of_the_sample_binds_to_an_option_and_the_sample_is_valid()
+    public void Every_key_of_the_sample_binds_and_only_its_placeholders_are_problems()
     {
-        var sample = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../appsettings.sample.json"));
-        var configuration = new ConfigurationBuilder().AddJsonFile(sample).Build();
+        var configuration = new ConfigurationBuilder().AddJsonFile(SamplePath).Build();
 
         // ErrorOnUnknownConfiguration: a key in the sample that no option reads fails here.
         var options = configuration.GetSection(TokenProxyOptions.SectionName).Get<TokenProxyOptions>(o => o.ErrorOnUnknownConfiguration = true)!;
-        var result = new TokenProxyOptionsValidator(new PresetLibrary(), configuration).Validate(null, options);
+        var problems = ConfigurationCheck.Problems(configuration);
 
-        Assert.True(result.Succeeded, result.FailureMessage);
         Assert.Equal("http://127.0.0.1:5080", configuration["Urls"]);
         Assert.Equal(3, options.Providers.Count);
+        Assert.Equal(
+            ["TokenProxy:Clients:reports-app:Key", "TokenProxy:Providers:acme:ClientId", "TokenProxy:Providers:github:ClientId",
+                "TokenProxy:Providers:github:ClientSecret", "TokenProxy:Providers:work-google:ClientId"],
+            problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
+        Assert.All(problems, p => Assert.Contains(": still the placeholder from appsettings.sample.json; put ", p, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_sample_with_its_placeholders_filled_in_is_valid()
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile(SamplePath).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenProxy:Clients:reports-app:Key"] = "0123456789abcdef0123456789abcdef",
+            ["TokenProxy:Providers:github:ClientId"] = "Iv1.0123456789",
+            ["TokenProxy:Providers:github:ClientSecret"] = "secret",
+            ["TokenProxy:Providers:acme:ClientId"] = "acme-client",
+            ["TokenProxy:Providers:work-google:ClientId"] = "1234.apps.googleusercontent.com",
+        }).Build();
+
+        Assert.Empty(ConfigurationCheck.Problems(configuration));
     }
 }

@@ -14,6 +14,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _awaitedLines = new(StringComparer.Ordinal);
     private readonly string _dataDirectory;
     private int _requestsStarted;
 
@@ -33,6 +34,33 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
     public int ProxiedRequestsStarted => Volatile.Read(ref _requestsStarted);
 
     public string Output => string.Join('\n', _output);
+
+    /// <summary>The instance's own data directory (SQLite database, key folder).</summary>
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>Completes with the first output line containing <paramref name="text"/>, whether it came already or comes later.</summary>
+    public Task<string> WaitForLineAsync(string text)
+    {
+        var line = _awaitedLines.GetOrAdd(text, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (_output.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } seen)
+        {
+            line.TrySetResult(seen);
+        }
+
+        return line.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private void Receive(string line)
+    {
+        _output.Enqueue(line);
+        foreach (var (text, waiter) in _awaitedLines)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                waiter.TrySetResult(line);
+            }
+        }
+    }
 
     /// <summary>Starts an instance on a free loopback port and returns once it listens (its vault and store are ready by then).</summary>
     public static async Task<ProxyProcess> StartAsync(IDictionary<string, string?> settings, string vaultKey)
@@ -81,7 +109,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
                 return;
             }
 
-            proxy._output.Enqueue(line);
+            proxy.Receive(line);
             if (ListeningOn().Match(line) is { Success: true } match)
             {
                 listening.TrySetResult(new Uri(match.Groups[1].Value));
@@ -95,7 +123,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
         {
             if (e.Data is { } line)
             {
-                proxy._output.Enqueue(line);
+                proxy.Receive(line);
             }
         };
         process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"TokenProxy exited before listening:\n{proxy.Output}"));

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Vault;
+using TokenProxy.Cli;
 
 namespace TokenProxy.Tests.Vault;
 
@@ -133,7 +133,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await VaultCommand.RunAsync(["vault", .. arguments], output, error, CancellationToken.None);
+        var code = await CommandLine.RunAsync(["vault", .. arguments], TextReader.Null, output, error, CancellationToken.None);
         return (code, output.ToString(), error.ToString());
     }
 }

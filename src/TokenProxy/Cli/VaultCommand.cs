@@ -1,66 +1,66 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
+using TokenProxy.Vault;
 
-namespace TokenProxy.Vault;
+namespace TokenProxy.Cli;
 
 /// <summary>
-/// <c>TokenProxy vault export FILE</c> and <c>TokenProxy vault import FILE</c>: move connections between stores with
-/// their secrets still sealed (<see cref="VaultTransfer"/>). The store is the one the server would open, from the same
-/// configuration sources, so <c>--TokenProxy:Store:Kind=Postgres --TokenProxy:Store:ConnectionString=…</c> after the
-/// file name picks the other side. Exit codes: 0 done, 1 some rows not imported, 2 usage, configuration or store error.
+/// <c>vault export FILE</c> and <c>vault import FILE</c> move connections between stores with their secrets still sealed
+/// (<see cref="VaultTransfer"/>); <c>vault rotate-key</c> re-seals every connection under a new key through the admin API.
+/// Export and import open the store the server would open, from the same configuration sources, so
+/// <c>--TokenProxy:Store:Kind=Postgres --TokenProxy:Store:ConnectionString=…</c> after the file name picks the other side.
 /// </summary>
 internal static class VaultCommand
 {
-    private const string Usage = """
-        Usage:
-          TokenProxy vault export FILE [--TokenProxy:Store:...=...]   write every connection, tokens still sealed, to a new FILE (mode 0600)
-          TokenProxy vault import FILE [--TokenProxy:Store:...=...]   add FILE's connections to the store; ids already there are skipped
-        The store is the one the server would use (appsettings.json, TokenProxy__* variables, --TokenProxy:... arguments).
-        From SQLite to PostgreSQL, with the proxy stopped:
-          dotnet run --project src/TokenProxy -- vault export connections.json
-          dotnet run --project src/TokenProxy -- vault import connections.json --TokenProxy:Store:Kind=Postgres --TokenProxy:Store:ConnectionString="Host=...;Database=...;Username=...;Password=..."
-        """;
-
-    public static bool Matches(string[] args) => args is ["vault", ..];
-
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
     {
-        if (args is not ["vault", "export" or "import", var file, ..] || file.StartsWith('-'))
+        switch (arguments.Words)
         {
-            await error.WriteLineAsync(Usage);
-            return 2;
+            case ["vault", "rotate-key"]:
+                return await RotateKeyAsync(arguments, console, cancellationToken);
+            case ["vault", "export" or "import", _]:
+                break;
+            default:
+                return await console.UsageAsync("vault: the commands are 'vault export FILE', 'vault import FILE' and 'vault rotate-key'.");
         }
 
-        // The server's configuration sources, in the server's order; nothing else of the host is built.
-        using var configuration = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args[3..] }).Configuration;
+        var (builder, problems) = ConfigurationFiles.Load(arguments.Options);
+        if (builder is null)
+        {
+            return await TokenProxyServer.FailAsync(console.Error, [.. problems]);
+        }
+
+        using var configuration = builder.Configuration;
         var options = configuration.GetSection(TokenProxyOptions.SectionName).Get<TokenProxyOptions>() ?? new TokenProxyOptions();
-        var errors = new List<string>();
-        TokenProxyOptionsValidator.ValidateStore(options.Store, errors);
-        if (errors.Count > 0)
+        if (options.Store.IsSqlite && await AdminTarget.FindRunningAsync(configuration, cancellationToken) is { } running)
         {
-            await error.WriteLineAsync("Fix the configuration:\n  - " + string.Join("\n  - ", errors));
-            return 2;
+            // A SQLite file is one process's; the proxy keeps it for as long as it runs.
+            await console.Error.WriteLineAsync(
+                $"A TokenProxy is running at {running} and holds the SQLite store. Stop it, then run 'vault {arguments.Words[1]}' again: " +
+                "export and import read and write the store directly.");
+            return CommandLine.UsageError;
         }
 
+        var (output, error, file) = (console.Out, console.Error, arguments.Words[2]);
         var store = ConnectionStoreFactory.Create(options, new DataPaths(Options.Create(options)), TimeProvider.System, NullLoggerFactory.Instance);
         try
         {
             await store.InitializeAsync(cancellationToken);
-            return args[1] == "export"
+            return arguments.Words[1] == "export"
                 ? await ExportAsync(store, file, output, error, cancellationToken)
                 : await ImportAsync(store, file, output, error, cancellationToken);
         }
         catch (VaultStartupException e)
         {
             await error.WriteLineAsync(e.Message);
-            return 2;
+            return CommandLine.UsageError;
         }
         catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
         {
             // Driver messages name the host and the problem, never the password.
             await error.WriteLineAsync($"Cannot use {store.Description}: {e.Message}");
-            return 2;
+            return CommandLine.UsageError;
         }
         finally
         {
@@ -71,6 +71,26 @@ internal static class VaultCommand
                 _ => ValueTask.CompletedTask,
             });
         }
+    }
+
+    private static async Task<int> RotateKeyAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
+    {
+        await using var target = await AdminTarget.ConnectAsync(arguments, console, cancellationToken);
+        if (target is null)
+        {
+            return CommandLine.UsageError;
+        }
+
+        if (await target.SendAsync(HttpMethod.Post, "/admin/api/vault/rotate-key", console, json: null, cancellationToken) is not { } rotation)
+        {
+            return CommandLine.Failed;
+        }
+
+        var retired = rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()).ToList();
+        await console.Out.WriteLineAsync(
+            $"New vault key id {rotation.GetProperty("activeKeyId").GetString()}; {rotation.GetProperty("resealed").GetInt32()} connection(s) re-sealed with it" +
+            (retired.Count > 0 ? $"; retired key id {string.Join(", ", retired)}." : "."));
+        return 0;
     }
 
     private static async Task<int> ExportAsync(IConnectionStore store, string file, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -90,7 +110,7 @@ internal static class VaultCommand
         catch (IOException e)
         {
             await error.WriteLineAsync($"Cannot create {file}: {e.Message} An export never overwrites a file.");
-            return 2;
+            return CommandLine.UsageError;
         }
 
         int count;
@@ -115,7 +135,7 @@ internal static class VaultCommand
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             await error.WriteLineAsync($"Cannot import {file}: {e.Message}");
-            return 2;
+            return CommandLine.UsageError;
         }
 
         await output.WriteLineAsync(

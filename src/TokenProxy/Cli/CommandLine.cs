@@ -1,0 +1,73 @@
+using TokenProxy.Hosting;
+
+namespace TokenProxy.Cli;
+
+/// <summary>
+/// One executable: with no command it runs the server; otherwise a command for what people do from a terminal.
+/// Exit codes: 0 done, 1 the operation failed (the message says why), 2 usage, configuration or store problem.
+/// </summary>
+internal static class CommandLine
+{
+    public const int Failed = 1;
+    public const int UsageError = 2;
+
+    public const string Usage = """
+        Usage:
+          TokenProxy [options]                          run the proxy (http://127.0.0.1:5080 by default)
+          TokenProxy connections list                   every connection: id, provider, label, status, expiry
+          TokenProxy connections import FILE|-          add connections from JSON ({"provider":…,"accessToken":…} or an array of them)
+          TokenProxy connections delete ID              remove a connection and its secrets
+          TokenProxy connections refresh ID             refresh a connection's token now
+          TokenProxy connections revoke ID              revoke at the provider and delete the secrets here
+          TokenProxy providers list                     every known provider and whether it can connect
+          TokenProxy vault export FILE                  write every connection, tokens still sealed, to a new FILE (mode 0600)
+          TokenProxy vault import FILE                  add FILE's connections to the store; ids already there are skipped
+          TokenProxy vault rotate-key                   new vault key, every connection re-sealed, old key retired
+          TokenProxy --help | --version
+
+        Commands use the running proxy's admin API at its configured address (Urls), with TokenProxy:Admin:Token when
+        one is set; with no proxy answering there they open the store themselves. vault export and import always open
+        the store: stop a proxy using SQLite first.
+
+        Options (the server and every command):
+          --config PATH                 read PATH (JSON, like appsettings.json) too
+          --urls URL                    where the proxy listens (default http://127.0.0.1:5080)
+          --TokenProxy:KEY=VALUE        any setting, for example --TokenProxy:Store:Kind=Postgres
+                                        --TokenProxy:Store:ConnectionString="Host=…;Database=…;Username=…;Password=…"
+                                        --TokenProxy:Providers:NAME:ApiBaseUrl=https://api.example.com
+
+        Configuration, later sources winning: built-in defaults, appsettings.json beside the executable, appsettings.json
+        in the current directory, --config PATH, environment variables (TokenProxy__Admin__Token=…, TOKENPROXY_VAULT_KEY),
+        the command line. appsettings.sample.json in the repository shows every key.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "-?") || args is ["help", ..])
+        {
+            await output.WriteLineAsync(Usage);
+            return 0;
+        }
+
+        if (args.Contains("--version"))
+        {
+            await output.WriteLineAsync($"TokenProxy {ProductVersion.Text}");
+            return 0;
+        }
+
+        if (args.Length == 0 || args[0].StartsWith('-'))
+        {
+            return await TokenProxyServer.RunAsync(args, output, error);
+        }
+
+        var command = CommandArguments.Parse(args);
+        var console = new CommandConsole(input, output, error);
+        return command.Words switch
+        {
+            ["connections", ..] => await ConnectionsCommand.RunAsync(command, console, cancellationToken),
+            ["providers", ..] => await ProvidersCommand.RunAsync(command, console, cancellationToken),
+            ["vault", ..] => await VaultCommand.RunAsync(command, console, cancellationToken),
+            _ => await console.UsageAsync($"Unknown command '{args[0]}'.", full: true),
+        };
+    }
+}

@@ -1,0 +1,129 @@
+using System.Text.Json;
+
+namespace TokenProxy.Cli;
+
+/// <summary><c>connections list|import|delete|refresh|revoke</c>: the admin API's connection calls, from a terminal.</summary>
+internal static class ConnectionsCommand
+{
+    public static async Task<int> RunAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
+    {
+        (HttpMethod Method, string Path)? call = arguments.Words switch
+        {
+            ["connections", "list"] => (HttpMethod.Get, "/admin/api/connections"),
+            ["connections", "import", _] => (HttpMethod.Post, "/admin/api/connections"),
+            ["connections", "delete", var id] => (HttpMethod.Delete, $"/admin/api/connections/{Uri.EscapeDataString(id)}"),
+            ["connections", "refresh", var id] => (HttpMethod.Post, $"/admin/api/connections/{Uri.EscapeDataString(id)}/refresh"),
+            ["connections", "revoke", var id] => (HttpMethod.Post, $"/admin/api/connections/{Uri.EscapeDataString(id)}/revoke"),
+            _ => null,
+        };
+        if (call is null)
+        {
+            return await console.UsageAsync("connections: the commands are 'connections list', 'connections import FILE|-', 'connections delete|refresh|revoke ID'.");
+        }
+
+        List<string>? imports = null;
+        if (arguments.Words is [_, "import", var file])
+        {
+            // Read before anything starts: a file that is not there needs no proxy to say so.
+            imports = await ReadImportsAsync(file, console);
+            if (imports is null)
+            {
+                return CommandLine.UsageError;
+            }
+        }
+
+        await using var target = await AdminTarget.ConnectAsync(arguments, console, cancellationToken);
+        if (target is null)
+        {
+            return CommandLine.UsageError;
+        }
+
+        if (imports is not null)
+        {
+            return await ImportAsync(target, imports, console, cancellationToken);
+        }
+
+        if (await target.SendAsync(call.Value.Method, call.Value.Path, console, json: null, cancellationToken) is not { } answer)
+        {
+            return CommandLine.Failed;
+        }
+
+        switch (arguments.Words[1])
+        {
+            case "list":
+                await console.TableAsync(
+                    ["ID", "PROVIDER", "LABEL", "WORKSPACE", "STATUS", "EXPIRES"],
+                    [.. answer.EnumerateArray().Select(Row)]);
+                break;
+            case "delete":
+                await console.Out.WriteLineAsync($"Deleted connection {arguments.Words[2]} and its secrets.");
+                break;
+            case "refresh":
+                await console.Out.WriteLineAsync($"{answer.GetProperty("message").GetString()} {Describe(answer.GetProperty("connection"))}");
+                break;
+            default:
+                var revocation = answer.GetProperty("revocation");
+                await console.Out.WriteLineAsync(
+                    $"{answer.GetProperty("message").GetString()} {Describe(answer.GetProperty("connection"))}. At the provider: {revocation.GetProperty("result").GetString()}" +
+                    (revocation.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? $" - {reason.GetString()}" : "."));
+                break;
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(AdminTarget target, List<string> imports, CommandConsole console, CancellationToken cancellationToken)
+    {
+        var failed = 0;
+        foreach (var body in imports)
+        {
+            if (await target.SendAsync(HttpMethod.Post, "/admin/api/connections", console, body, cancellationToken) is { } created)
+            {
+                await console.Out.WriteLineAsync($"Imported {Describe(created)}.");
+            }
+            else
+            {
+                failed++;
+            }
+        }
+
+        return failed == 0 ? 0 : CommandLine.Failed;
+    }
+
+    /// <summary>One JSON object per connection to import, from a file or standard input (<c>-</c>), so no token is ever an argument.</summary>
+    private static async Task<List<string>?> ReadImportsAsync(string file, CommandConsole console)
+    {
+        try
+        {
+            var text = file == "-" ? await console.In.ReadToEndAsync() : await File.ReadAllTextAsync(file);
+            var root = JsonDocument.Parse(text).RootElement;
+            return root.ValueKind == JsonValueKind.Array ? [.. root.EnumerateArray().Select(e => e.GetRawText())] : [root.GetRawText()];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync($"Cannot read {file}: {e.Message}");
+        }
+        catch (JsonException e)
+        {
+            // The parser's message gives the line and position, never the text around it (which may hold a token).
+            await console.Error.WriteLineAsync(
+                $"{(file == "-" ? "Standard input" : file)} is not JSON ({e.Message}). " +
+                """Expected {"provider":"github","accessToken":"…","label":"work","refreshToken":"…","expiresIn":3600} or an array of them.""");
+        }
+
+        return null;
+    }
+
+    private static string[] Row(JsonElement c) =>
+    [
+        c.GetProperty("id").GetString()!,
+        c.GetProperty("provider").GetString()!,
+        c.GetProperty("label").GetString()!,
+        c.GetProperty("workspace").GetString() ?? "-",
+        c.GetProperty("status").GetString()!,
+        c.GetProperty("expiresAt").ValueKind == JsonValueKind.String ? c.GetProperty("expiresAt").GetDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "-",
+    ];
+
+    private static string Describe(JsonElement c) =>
+        $"{c.GetProperty("id").GetString()} ({c.GetProperty("provider").GetString()}/{c.GetProperty("label").GetString()}, {c.GetProperty("status").GetString()})";
+}

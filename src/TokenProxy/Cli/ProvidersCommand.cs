@@ -1,0 +1,35 @@
+namespace TokenProxy.Cli;
+
+/// <summary><c>providers list</c>: every provider the proxy knows, configured or preset, from <c>GET /admin/api/providers</c>.</summary>
+internal static class ProvidersCommand
+{
+    public static async Task<int> RunAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
+    {
+        if (arguments.Words is not ["providers", "list"])
+        {
+            return await console.UsageAsync("providers: the command is 'providers list'.");
+        }
+
+        await using var target = await AdminTarget.ConnectAsync(arguments, console, cancellationToken);
+        if (target is null)
+        {
+            return CommandLine.UsageError;
+        }
+
+        if (await target.SendAsync(HttpMethod.Get, "/admin/api/providers", console, json: null, cancellationToken) is not { } providers)
+        {
+            return CommandLine.Failed;
+        }
+
+        await console.TableAsync(
+            ["NAME", "CAN CONNECT", "API BASE URL", "CONNECT URL"],
+            [.. providers.EnumerateArray().Select(p => new[]
+            {
+                p.GetProperty("name").GetString()!,
+                p.GetProperty("configured").GetBoolean() ? "yes" : "no (set ClientId)",
+                p.GetProperty("apiBaseUrl").GetString()!,
+                p.GetProperty("connectUrl").GetString()!,
+            })]);
+        return 0;
+    }
+}

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Configuration.Json;
+
+namespace TokenProxy.Hosting;
+
+/// <summary>
+/// Where configuration is read from, lowest precedence first: built-in defaults, the <c>appsettings.json</c> beside
+/// the executable, an <c>appsettings.json</c> in the current directory, the file named by <c>--config PATH</c>,
+/// environment variables, the command line.
+/// </summary>
+internal static class ConfigurationFiles
+{
+    public const string ConfigOption = "--config";
+
+    /// <summary>
+    /// A builder whose configuration the server and every command read alike, checked whole
+    /// (<see cref="ConfigurationCheck"/>); no builder, and every problem, when the configuration is not usable.
+    /// </summary>
+    public static (WebApplicationBuilder? Builder, IReadOnlyList<string> Problems) Load(string[] args)
+    {
+        if (ConfigFile(args) is { } file && !File.Exists(file))
+        {
+            return (null, [$"{ConfigOption}: {Path.GetFullPath(file)} does not exist."]);
+        }
+
+        WebApplicationBuilder builder;
+        try
+        {
+            builder = CreateBuilder(args);
+        }
+        catch (InvalidDataException e)
+        {
+            // A JSON file that does not parse: the message names the file, the inner one the line and position.
+            return (null, [$"{e.Message} {e.InnerException?.Message}".Trim()]);
+        }
+        catch (FormatException e)
+        {
+            return (null, [$"The command line: {e.Message} Options are --Key=value or --Key value (see --help)."]);
+        }
+
+        var problems = ConfigurationCheck.Problems(builder.Configuration);
+        return (problems.Count == 0 ? builder : null, problems);
+    }
+
+    private static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        // The executable's own folder, not the current directory: `dotnet run --project src/TokenProxy` from the repository
+        // root and `dotnet TokenProxy.dll` from anywhere read the same shipped appsettings.json.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var sources = builder.Configuration.Sources;
+        var afterFiles = sources.Select((source, index) => (source, index)).LastOrDefault(s => s.source is JsonConfigurationSource).index + 1;
+        var files = new List<IConfigurationSource>();
+        var local = Path.GetFullPath("appsettings.json");
+        if (!string.Equals(local, Path.Combine(AppContext.BaseDirectory, "appsettings.json"), StringComparison.Ordinal))
+        {
+            files.Add(JsonFile(local, optional: true));
+        }
+
+        if (ConfigFile(args) is { } path)
+        {
+            files.Add(JsonFile(Path.GetFullPath(path), optional: false));
+        }
+
+        foreach (var file in files.AsEnumerable().Reverse())
+        {
+            sources.Insert(afterFiles, file);
+        }
+
+        return builder.AddTokenProxy();
+    }
+
+    /// <summary>The value of <c>--config PATH</c> or <c>--config=PATH</c>, if given.</summary>
+    public static string? ConfigFile(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == ConfigOption && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith(ConfigOption + "=", StringComparison.Ordinal))
+            {
+                return args[i][(ConfigOption.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonConfigurationSource JsonFile(string path, bool optional)
+    {
+        var source = new JsonConfigurationSource { Path = path, Optional = optional, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        return source;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Collections;
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+
+namespace TokenProxy.Hosting;
+
+/// <summary>
+/// Checks every key of a configuration section against the options type it binds to, the way the configuration binder
+/// would read it, but collecting every problem instead of stopping at the first: a value of the wrong type (the binder
+/// throws, or inside a dictionary entry silently drops the whole entry), a section where one value belongs, a key no
+/// option reads (a typo the binder would ignore), and a placeholder left from <c>appsettings.sample.json</c>. Only values
+/// of non-text settings are repeated in messages, so a secret never is.
+/// </summary>
+internal static class ConfigurationShape
+{
+    /// <summary>Adds a problem for every key under <paramref name="section"/> that <paramref name="type"/> cannot take; returns those keys.</summary>
+    public static IReadOnlyList<string> Check(IConfigurationSection section, Type type, List<string> problems)
+    {
+        var unusable = new List<string>();
+        CheckObject(section, type, problems, unusable);
+        return unusable;
+    }
+
+    private static void CheckObject(IConfigurationSection section, Type type, List<string> problems, List<string> unusable)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is not { CanWrite: true })
+            {
+                var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
+                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", known)}.");
+                unusable.Add(child.Path);
+                continue;
+            }
+
+            CheckValue(child, property.PropertyType, problems, unusable);
+        }
+    }
+
+    private static void CheckValue(IConfigurationSection section, Type type, List<string> problems, List<string> unusable)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsScalar(target))
+        {
+            var children = section.GetChildren().Select(c => c.Path).ToList();
+            if (children.Count > 0)
+            {
+                problems.Add($"{section.Path}: one value belongs here ({Describe(target)}), not the section {string.Join(", ", children)}.");
+                unusable.AddRange(children);
+            }
+            else if (section.Value is { Length: > 0 } value && target != typeof(string) && !Converts(target, value))
+            {
+                problems.Add($"{section.Path}: '{value}' is not {Describe(target)}.");
+                unusable.Add(section.Path);
+            }
+            else if (section.Value is { } text && IsPlaceholder(text))
+            {
+                problems.Add($"{section.Path}: still the placeholder from appsettings.sample.json; put {text[1..^1]} there, or remove the key.");
+                unusable.Add(section.Path);
+            }
+
+            return;
+        }
+
+        if (ElementType(target) is { } element)
+        {
+            foreach (var child in section.GetChildren())
+            {
+                CheckValue(child, element, problems, unusable);
+            }
+
+            return;
+        }
+
+        CheckObject(section, target, problems, unusable);
+    }
+
+    /// <summary>The sample marks what a person must fill in as <c>&lt;a phrase saying what goes there&gt;</c>.</summary>
+    private static bool IsPlaceholder(string value) => value is ['<', .., '>'] && value.Contains(' ', StringComparison.Ordinal);
+
+    private static bool IsScalar(Type type) =>
+        type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(TimeSpan) || type == typeof(decimal) || type == typeof(Uri);
+
+    /// <summary>The value type of a dictionary keyed by string, or the element type of an array or list.</summary>
+    private static Type? ElementType(Type type)
+    {
+        if (type.IsArray)
+        {
+            return type.GetElementType();
+        }
+
+        if (!type.IsGenericType || !typeof(IEnumerable).IsAssignableFrom(type))
+        {
+            return null;
+        }
+
+        var arguments = type.GetGenericArguments();
+        return arguments.Length == 2 ? arguments[1] : arguments[0];
+    }
+
+    /// <summary>The conversion the configuration binder itself makes.</summary>
+    private static bool Converts(Type type, string value)
+    {
+        try
+        {
+            _ = TypeDescriptor.GetConverter(type).ConvertFromString(null, CultureInfo.InvariantCulture, value);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException || e.InnerException is FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(TimeSpan) => "a duration as [d.]hh:mm:ss, for example 00:01:00",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(int) || type == typeof(long) => "a whole number",
+        _ when type == typeof(double) || type == typeof(decimal) => "a number such as 0.5",
+        _ when type.IsEnum => $"one of {string.Join(", ", Enum.GetNames(type))}",
+        _ => "a single text value",
+    };
+}

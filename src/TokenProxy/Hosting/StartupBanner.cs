@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Hosting;
+
+/// <summary>What a person needs first: where the admin pages are, which store, and where the vault key comes from (never the key).</summary>
+internal static class StartupBanner
+{
+    public static async Task WriteAsync(WebApplication app, TextWriter output)
+    {
+        var services = app.Services;
+        var options = services.GetRequiredService<IOptions<TokenProxyOptions>>().Value;
+        var address = BrowsableAddress(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses, options.PublicBaseUrl);
+        var keys = services.GetRequiredService<VaultKeyRing>();
+        var keySource = keys.Source == VaultInitializer.KeyVariable ? $"{VaultInitializer.KeyVariable} (environment)" : keys.Source;
+        await output.WriteLineAsync(
+            $"""
+            TokenProxy {ProductVersion.Text} is running.
+              Admin:     {address}/admin/connections
+              Proxy:     {address}/{"{provider}"}/...
+              Store:     {services.GetRequiredService<IConnectionStore>().Description}
+              Vault key: {keySource} (key id {keys.Active.Id})
+              Stop with Ctrl+C; commands and options: TokenProxy --help
+            """);
+        await output.FlushAsync();
+    }
+
+    /// <summary>The first address Kestrel listens on, as a browser would use it; a wildcard listen is reached through <c>PublicBaseUrl</c>.</summary>
+    internal static string BrowsableAddress(ICollection<string>? addresses, string publicBaseUrl)
+    {
+        var first = addresses?.FirstOrDefault();
+        return first is null || !Uri.TryCreate(first, UriKind.Absolute, out var uri) || uri.Host is "0.0.0.0" or "[::]" or "::"
+            ? publicBaseUrl.TrimEnd('/')
+            : first.TrimEnd('/');
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Hosting;
+
+/// <summary>What a new user meets first, run as they run it: help, version, the banner, the front page, where configuration comes from.</summary>
+public sealed class FirstRunTests : IDisposable
+{
+    private readonly string _directory = ProxyHost.NewDataDirectory();
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Help_prints_the_commands_the_main_options_and_where_configuration_is_read_from()
+    {
+        var run = await ProxyCommand.RunAsync(["--help"]);
+
+        Assert.Equal((0, string.Empty), (run.Code, run.Error));
+        foreach (var expected in new[]
+        {
+            "connections list", "connections import FILE|-", "connections delete ID", "connections refresh ID", "connections revoke ID",
+            "providers list", "vault export FILE", "vault import FILE", "vault rotate-key", "--config PATH", "--urls URL",
+            "appsettings.json beside the executable", "in the current directory", "environment variables", "command line",
+        })
+        {
+            Assert.Contains(expected, run.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Version_prints_the_version_and_exits()
+    {
+        var run = await ProxyCommand.RunAsync(["--version"]);
+
+        Assert.Equal(0, run.Code);
+        Assert.Matches(@"^TokenProxy \d+\.\d+\.\d+", run.Output);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_exits_2_with_the_usage_and_no_stack_trace()
+    {
+        var run = await ProxyCommand.RunAsync(["conections", "list"]);
+
+        Assert.Equal(2, run.Code);
+        Assert.StartsWith("Unknown command 'conections'.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("TokenProxy connections list", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_banner_says_where_the_admin_pages_the_store_and_the_key_source_are_and_never_the_key()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string?>(), key);
+
+        var banner = await proxy.WaitForLineAsync("Vault key:");
+
+        var output = proxy.Output;
+        Assert.Contains($"Admin:     {proxy.Address.AbsoluteUri.TrimEnd('/')}/admin/connections", output, StringComparison.Ordinal);
+        Assert.Contains($"Store:     SQLite database {Path.Combine(proxy.DataDirectory, "tokenproxy.db")}", output, StringComparison.Ordinal);
+        Assert.Contains("Vault key: TOKENPROXY_VAULT_KEY (environment)", banner, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_front_page_redirects_to_the_admin_pages()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = proxy.Address };
+
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/admin/connections", response.Headers.Location?.OriginalString);
+    }
+
+    /// <summary>Each layer sets an invalid PublicBaseUrl of its own name, so the message shows which one won.</summary>
+    [Fact]
+    public async Task Configuration_precedence_is_current_directory_then_config_file_then_environment_then_command_line()
+    {
+        var directory = Path.Combine(_directory, "work");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "appsettings.json"), """{ "TokenProxy": { "PublicBaseUrl": "from-current-directory" } }""");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "extra.json"), """{ "TokenProxy": { "PublicBaseUrl": "from-config-file" } }""");
+        string[] isolated = [.. ProxyCommand.Isolated(_directory)];
+        var environment = new Dictionary<string, string> { ["TokenProxy__PublicBaseUrl"] = "from-environment" };
+
+        var local = await ProxyCommand.RunAsync(isolated, directory);
+        var config = await ProxyCommand.RunAsync([.. isolated, "--config", Path.Combine(_directory, "extra.json")], directory);
+        var variable = await ProxyCommand.RunAsync([.. isolated, "--config", Path.Combine(_directory, "extra.json")], directory, environment);
+        var line = await ProxyCommand.RunAsync([.. isolated, "--config", Path.Combine(_directory, "extra.json"), "--TokenProxy:PublicBaseUrl=from-command-line"], directory, environment);
+        var missing = await ProxyCommand.RunAsync([.. isolated, "--config", "nowhere.json"], directory);
+
+        Assert.Equal(
+            [(2, "from-current-directory"), (2, "from-config-file"), (2, "from-environment"), (2, "from-command-line")],
+            new[] { local, config, variable, line }.Select(r => (r.Code, Winner(r.Error))));
+        Assert.Equal(2, missing.Code);
+        Assert.Contains($"--config: {Path.Combine(directory, "nowhere.json")} does not exist.", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sample_copied_as_is_refuses_to_start_and_says_what_goes_in_each_placeholder()
+    {
+        var directory = Path.Combine(_directory, "work");
+        Directory.CreateDirectory(directory);
+        File.Copy(SampleConfigurationTests.SamplePath, Path.Combine(directory, "appsettings.json"));
+
+        var run = await ProxyCommand.RunAsync(["--urls=http://127.0.0.1:0", .. ProxyCommand.Isolated(_directory)], directory);
+
+        Assert.Equal(2, run.Code);
+        Assert.Contains("TokenProxy:Clients:reports-app:Key: still the placeholder from appsettings.sample.json; put 32 or more random characters", run.Error, StringComparison.Ordinal);
+        Assert.Contains("TokenProxy:Providers:github:ClientId: still the placeholder", run.Error, StringComparison.Ordinal);
+    }
+
+    private static string? Winner(string error) =>
+        System.Text.RegularExpressions.Regex.Match(error, "TokenProxy:PublicBaseUrl: '([^']*)'") is { Success: true } match ? match.Groups[1].Value : error;
+}
