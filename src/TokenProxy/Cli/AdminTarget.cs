@@ -41,7 +41,8 @@ internal sealed class AdminTarget : IAsyncDisposable
 
         var configuration = builder.Configuration;
         var token = configuration[$"{TokenProxyOptions.SectionName}:Admin:Token"];
-        if (RunningAddress(configuration) is { } address && await AnswersAsync(address, cancellationToken))
+        var configured = RunningAddress(configuration);
+        if (configured is { } address && await AnswersAsync(address, cancellationToken))
         {
             return new AdminTarget(NewClient(address, token), $"the proxy at {address}", server: null);
         }
@@ -58,7 +59,7 @@ internal sealed class AdminTarget : IAsyncDisposable
         var server = await TokenProxyServer.StartAsync(builder, console.Error);
         if (server is null)
         {
-            if (RunningAddress(configuration) is { } configured)
+            if (configured is not null)
             {
                 await console.Error.WriteLineAsync($"No TokenProxy answered at {configured}. If one runs elsewhere, give its address with --urls.");
             }
@@ -151,7 +152,7 @@ internal sealed class AdminTarget : IAsyncDisposable
         var title = parsed?.ValueKind == JsonValueKind.Object && parsed.Value.TryGetProperty("title", out var t) ? t.GetString() : null;
         var detail = parsed?.ValueKind == JsonValueKind.Object && parsed.Value.TryGetProperty("detail", out var d) ? d.GetString() : null;
         await console.Error.WriteLineAsync($"{(int)response.StatusCode} {title ?? response.ReasonPhrase} {detail}".TrimEnd());
-        if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden && title is null or "Forbidden.")
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
         {
             await console.Error.WriteLineAsync(
                 $"The admin API of {Description} refused this command: give it the proxy's admin token (TokenProxy:Admin:Token, for example TokenProxy__Admin__Token=…).");

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Cli;
+
+/// <summary>
+/// With a proxy running on its SQLite store, the commands go through its admin API at the configured address (with the
+/// admin token, and the CSRF header the API needs), so none of them trips over the store's one-process lock; the ones
+/// that must open the store themselves say to stop the proxy.
+/// </summary>
+public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
+{
+    private const string AdminToken = "admin-token-0123456789abcdef";
+    private FakeAuthorizationServer _authorization = null!;
+    private RecordingUpstream _api = null!;
+    private ProxyProcess _proxy = null!;
+
+    private string[] Options => ["--urls", _proxy.Address.AbsoluteUri, $"--TokenProxy:Admin:Token={AdminToken}", .. ProxyCommand.Isolated(_proxy.DataDirectory)];
+
+    public async Task InitializeAsync()
+    {
+        _authorization = await FakeAuthorizationServer.StartAsync();
+        _api = await RecordingUpstream.StartAsync();
+        var settings = _authorization.Provider("acme", _api.Address);
+        settings["TokenProxy:Admin:Token"] = AdminToken;
+        _proxy = await ProxyProcess.StartAsync(settings, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _api.DisposeAsync();
+        await _authorization.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Connection_commands_work_through_the_running_proxy_and_say_why_when_they_fail()
+    {
+        var access = Canary.New("access");
+        var refresh = Canary.New("refresh");
+        var body = JsonSerializer.Serialize(new { provider = "acme", accessToken = access, refreshToken = refresh, expiresIn = 3600 });
+
+        var imported = await CommandRun.RunAsync(["connections", "import", "-", .. Options], body);
+        var id = System.Text.RegularExpressions.Regex.Match(imported.Output, @"conn_\w+").Value;
+        var listed = await CommandRun.RunAsync(["connections", "list", .. Options]);
+        var refreshed = await CommandRun.RunAsync(["connections", "refresh", id, .. Options]);
+        var revoked = await CommandRun.RunAsync(["connections", "revoke", id, .. Options]);
+        var revokedAgain = await CommandRun.RunAsync(["connections", "revoke", id, .. Options]);
+        var refreshRevoked = await CommandRun.RunAsync(["connections", "refresh", id, .. Options]);
+        var deleted = await CommandRun.RunAsync(["connections", "delete", id, .. Options]);
+        var deletedAgain = await CommandRun.RunAsync(["connections", "delete", id, .. Options]);
+        var unknownProvider = await CommandRun.RunAsync(["connections", "import", "-", .. Options], """{"provider":"nope","accessToken":"x"}""");
+
+        Assert.Equal((0, string.Empty), (imported.Code, imported.Error));
+        Assert.Contains($"Imported {id} (acme/default, active).", imported.Output, StringComparison.Ordinal);
+        Assert.Equal(0, listed.Code);
+        Assert.Matches($@"{id}\s+acme\s+default\s+-\s+active\s+\d{{4}}-", listed.Output);
+        Assert.Equal(0, refreshed.Code);
+        Assert.Contains($"Connection refreshed. {id} (acme/default, active)", refreshed.Output, StringComparison.Ordinal);
+        Assert.Equal(1, _authorization.Calls);
+        Assert.Equal(0, revoked.Code);
+        Assert.Contains($"Connection revoked. {id} (acme/default, revoked). At the provider: revoked", revoked.Output, StringComparison.Ordinal);
+        Assert.Equal((1, "409 Connection already revoked."), (revokedAgain.Code, revokedAgain.Error.Split(" Connection '")[0]));
+        Assert.Equal(1, refreshRevoked.Code);
+        Assert.Equal(0, deleted.Code);
+        Assert.Contains($"Deleted connection {id}", deleted.Output, StringComparison.Ordinal);
+        Assert.Equal(1, deletedAgain.Code);
+        Assert.Contains($"404 Connection not found. There is no connection '{id}'.", deletedAgain.Error, StringComparison.Ordinal);
+        Assert.Equal(1, unknownProvider.Code);
+        Assert.StartsWith("400 The request is not valid.", unknownProvider.Error, StringComparison.Ordinal);
+        foreach (var run in new[] { imported, listed, refreshed, revoked, revokedAgain, deleted, deletedAgain })
+        {
+            Canary.AssertAbsent(access, run.All, "command output");
+            Canary.AssertAbsent(refresh, run.All, "command output");
+        }
+
+        // It was the running proxy that did all this: its store shows the outcome and it still serves.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/api/connections");
+        request.Headers.Authorization = new("Bearer", AdminToken);
+        using var response = await _proxy.Client.SendAsync(request);
+        Assert.Empty(await response.Content.ReadFromJsonAsync<JsonElement[]>() ?? []);
+    }
+
+    [Fact]
+    public async Task Providers_list_sends_the_admin_token_and_without_it_says_the_token_is_needed()
+    {
+        var listed = await CommandRun.RunAsync(["providers", "list", .. Options]);
+        var refused = await CommandRun.RunAsync(["providers", "list", "--urls", _proxy.Address.AbsoluteUri, .. ProxyCommand.Isolated(_proxy.DataDirectory)]);
+
+        Assert.Equal((0, string.Empty), (listed.Code, listed.Error));
+        Assert.Matches($@"acme\s+yes\s+{System.Text.RegularExpressions.Regex.Escape(_api.Address.AbsoluteUri)}", listed.Output);
+        Assert.Matches(@"github\s+no \(set ClientId\)\s+https://api\.github\.com/", listed.Output);
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("give it the proxy's admin token (TokenProxy:Admin:Token", refused.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Vault_commands_use_the_api_to_rotate_and_refuse_to_open_the_store_beside_the_proxy()
+    {
+        var rotate = await CommandRun.RunAsync(["vault", "rotate-key", .. Options]);
+        var export = await CommandRun.RunAsync(["vault", "export", Path.Combine(_proxy.DataDirectory, "export.json"), .. Options]);
+
+        // This proxy's key comes from TOKENPROXY_VAULT_KEY: the API says where to rotate it.
+        Assert.Equal(1, rotate.Code);
+        Assert.Contains("409 The vault key cannot be rotated here. The vault key comes from TOKENPROXY_VAULT_KEY", rotate.Error, StringComparison.Ordinal);
+        Assert.Equal(2, export.Code);
+        Assert.Contains($"A TokenProxy is running at {_proxy.Address} and holds the SQLite store. Stop it", export.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_proxy.DataDirectory, "export.json")));
+    }
+}

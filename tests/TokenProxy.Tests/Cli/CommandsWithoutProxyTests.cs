@@ -1,0 +1,87 @@
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Cli;
+
+/// <summary>With no proxy answering at the configured address, the commands open the store themselves, and leave it free afterwards.</summary>
+public sealed class CommandsWithoutProxyTests : IAsyncLifetime
+{
+    private readonly string _directory = ProxyHost.NewDataDirectory();
+    private FakeAuthorizationServer _authorization = null!;
+    private RecordingUpstream _api = null!;
+
+    private string[] Options =>
+    [
+        "--urls", $"http://127.0.0.1:{ProxyHost.FreePort()}", .. ProxyCommand.Isolated(_directory),
+        .. _authorization.Provider("acme", _api.Address).Select(s => $"--{s.Key}={s.Value}"),
+    ];
+
+    public async Task InitializeAsync()
+    {
+        _authorization = await FakeAuthorizationServer.StartAsync();
+        _api = await RecordingUpstream.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _authorization.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Commands_open_the_store_import_refresh_rotate_revoke_and_delete_and_release_it()
+    {
+        var file = Path.Combine(_directory, "import.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new[]
+        {
+            new { provider = "acme", label = "one", accessToken = Canary.New("access"), refreshToken = "refresh-0", expiresIn = 3600 },
+            new { provider = "acme", label = "two", accessToken = Canary.New("access"), refreshToken = "refresh-0", expiresIn = 3600 },
+        }));
+
+        var imported = await CommandRun.RunAsync(["connections", "import", file, .. Options]);
+        var ids = System.Text.RegularExpressions.Regex.Matches(imported.Output, @"conn_\w+").Select(m => m.Value).ToArray();
+        var rotated = await CommandRun.RunAsync(["vault", "rotate-key", .. Options]);
+        var refreshed = await CommandRun.RunAsync(["connections", "refresh", ids[0], .. Options]);
+        var revoked = await CommandRun.RunAsync(["connections", "revoke", ids[0], .. Options]);
+        var deleted = await CommandRun.RunAsync(["connections", "delete", ids[1], .. Options]);
+        var providers = await CommandRun.RunAsync(["providers", "list", .. Options]);
+        var listed = await CommandRun.RunAsync(["connections", "list", .. Options]);
+
+        Assert.Equal((0, 2), (imported.Code, ids.Length));
+        Assert.Equal(0, rotated.Code);
+        Assert.Matches(@"^New vault key id \w+; 2 connection\(s\) re-sealed with it; retired key id \w+\.", rotated.Output);
+        Assert.Equal(0, refreshed.Code);
+        Assert.Equal(1, _authorization.Calls);
+        Assert.Equal(0, revoked.Code);
+        Assert.Equal(0, deleted.Code);
+        Assert.Equal(0, providers.Code);
+        Assert.Equal(0, listed.Code);
+        Assert.Matches($@"{ids[0]}\s+acme\s+one\s+-\s+revoked", listed.Output);
+        Assert.DoesNotContain(ids[1], listed.Output, StringComparison.Ordinal);
+
+        // Every command closed the store behind it: the server can start on it now.
+        await using var proxy = await ProxyHost.StartAsync(dataDirectory: _directory);
+    }
+
+    [Fact]
+    public async Task A_proxy_running_at_another_address_is_named_and_the_file_problems_are_plain()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var elsewhere = await ProxyProcess.StartAsync(new Dictionary<string, string?>(), key);
+
+        var locked = await CommandRun.RunAsync(["connections", "list", "--urls", $"http://127.0.0.1:{ProxyHost.FreePort()}", .. ProxyCommand.Isolated(elsewhere.DataDirectory)]);
+        var missing = await CommandRun.RunAsync(["connections", "import", Path.Combine(_directory, "none.json"), .. Options]);
+        var notJson = await CommandRun.RunAsync(["connections", "import", "-", .. Options], "accessToken=abc");
+
+        Assert.Equal(2, locked.Code);
+        Assert.Contains("Another TokenProxy process is already using", locked.Error, StringComparison.Ordinal);
+        Assert.Contains("If one runs elsewhere, give its address with --urls.", locked.Error, StringComparison.Ordinal);
+        Assert.Equal(2, missing.Code);
+        Assert.StartsWith($"Cannot read {Path.Combine(_directory, "none.json")}", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(2, notJson.Code);
+        Assert.StartsWith("Standard input is not JSON", notJson.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("abc", notJson.Error, StringComparison.Ordinal);
+    }
+}
