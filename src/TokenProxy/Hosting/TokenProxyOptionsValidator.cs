@@ -62,8 +62,8 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    /// <summary>The <c>TokenProxy:Store</c> checks; the <c>vault</c> command runs them too.</summary>
-    internal static void ValidateStore(StoreOptions store, List<string> errors)
+    /// <summary>The <c>TokenProxy:Store</c> checks.</summary>
+    private static void ValidateStore(StoreOptions store, List<string> errors)
     {
         if (!store.IsSqlite && !store.IsPostgres)
         {
