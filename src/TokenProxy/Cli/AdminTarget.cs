@@ -95,7 +95,8 @@ internal sealed class AdminTarget : IAsyncDisposable
 
     private static async Task<bool> AnswersAsync(Uri address, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(3) };
+        // No proxy there is a refused connection, answered at once; a proxy that just started on a busy machine can take seconds.
+        using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             using var response = await client.GetAsync("/healthz", cancellationToken);
