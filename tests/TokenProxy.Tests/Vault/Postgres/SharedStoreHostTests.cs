@@ -70,6 +70,8 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             settings["TokenProxy:Refresh:Timeout"] = "00:00:01";
             await using var waiter = await ProxyHost.StartAsync(settings, dataDirectory: directory);
             await holder.ImportAsync("acme", "access-0", refreshToken: "refresh-0", expiresIn: 1);
+            // Expired already (at its import): due the moment either instance reads it.
+            await _database.ExecuteAsync("UPDATE connections SET expires_at = created_at");
 
             var held = holder.Client.GetAsync("/acme/first");
             await authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -115,6 +117,45 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             }
 
             Assert.Equal(1, authorization.Calls);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Revoke_at_the_provider_after_a_401_driven_refresh_on_one_instance_is_noticed_by_another()
+    {
+        await using var api = await RecordingUpstream.StartAsync();
+        var revoked = false;
+        api.Respond = (context, request) =>
+        {
+            context.Response.StatusCode = revoked || request.Header("Authorization") == "Bearer access-0" ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        };
+        await using var authorization = await FakeAuthorizationServer.StartAsync();
+        var issue = FakeAuthorizationServer.IssueTokens();
+        var rejectGrant = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant"}""");
+        authorization.Respond = (context, n) => n == 1 ? issue(context, n) : rejectGrant(context, n);
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
+            var settings = Postgres(authorization.Provider("acme", api.Address));
+            await using var a = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+            await using var b = await ProxyHost.StartAsync(settings, dataDirectory: directory);
+            var id = (await a.ImportAsync("acme", "access-0", refreshToken: "refresh-0")).GetProperty("id").GetString();
+
+            using var accepted = await a.Client.PostAsync("/acme/items", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode); // 401, refresh, replay with access-1 accepted: on instance a
+            revoked = true;
+            using var next = await b.Client.GetAsync("/acme/next");
+
+            await ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+            Assert.Equal(2, authorization.Calls);
+            var connection = await a.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/connections/{id}");
+            Assert.Equal("error", connection.GetProperty("status").GetString());
         }
         finally
         {
