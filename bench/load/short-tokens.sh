@@ -17,18 +17,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/tokenproxy-short.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+source "$repo/bench/load/common.sh"
 
 dll=${1:-}
 if [ -z "$dll" ]; then
@@ -36,15 +25,6 @@ if [ -z "$dll" ]; then
   dotnet publish "$repo/src/TokenProxy" -c Release -o "$work/publish" >/dev/null
   dll=$work/publish/TokenProxy.dll
 fi
-
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  echo "no free port found" >&2; exit 1
-}
 
 (cd "$repo/tests/oauth-server" && [ -d node_modules/oidc-provider ] || npm ci --no-audit --no-fund --loglevel=error >&2)
 proxy_port=$(free_port)
@@ -68,10 +48,7 @@ TOKENPROXY_VAULT_KEY=$(openssl rand -base64 32) dotnet "$dll" --urls "$proxy" \
   --TokenProxy:Providers:oidc:ClientId=$client_id --TokenProxy:Providers:oidc:ClientSecret=$client_secret \
   --TokenProxy:Providers:oidc:Scopes:0=openid --Logging:LogLevel:Default=Warning >"$work/proxy.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$proxy/healthz" || true)" = 200 ] && break
-  sleep 0.1
-done
+wait_for "$proxy/healthz" "$work/proxy.log"
 
 # Code flow + PKCE against the provider (tests/oauth-server/README.md), the code exchanged here, the tokens imported.
 jar=$work/jar

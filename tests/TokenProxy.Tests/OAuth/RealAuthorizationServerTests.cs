@@ -92,21 +92,8 @@ public sealed class RealAuthorizationServerTests
         await ConnectAsync(proxy, "carol");
 
         var statuses = new Dictionary<HttpStatusCode, int>();
-        var requests = 0;
-        var until = DateTime.UtcNow.AddSeconds(20);
         // Four callers at once, so refreshes are also contended.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
-        {
-            while (DateTime.UtcNow < until)
-            {
-                using var response = await proxy.Client.GetAsync("/oidc/me");
-                lock (statuses)
-                {
-                    statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
-                    requests++;
-                }
-            }
-        }));
+        var requests = await CallMeAsync(proxy, callers: 4, TimeSpan.FromSeconds(20), statuses);
         var refreshes = (await server.StatsAsync()).GetProperty("refresh_token").GetInt32();
 
         Assert.Equal([HttpStatusCode.OK], statuses.Keys);
@@ -125,26 +112,10 @@ public sealed class RealAuthorizationServerTests
         await ConnectAsync(proxy, "dave");
 
         var statuses = new Dictionary<HttpStatusCode, int>();
-        var requests = 0;
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
         // One caller alone, then four at once, 3 s each.
-        foreach (var callers in new[] { 1, 4 })
-        {
-            var until = elapsed.Elapsed + TimeSpan.FromSeconds(3);
-            await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
-            {
-                while (elapsed.Elapsed < until)
-                {
-                    using var response = await proxy.Client.GetAsync("/oidc/me");
-                    lock (statuses)
-                    {
-                        statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
-                        requests++;
-                    }
-                }
-            }));
-        }
-
+        var requests = await CallMeAsync(proxy, callers: 1, TimeSpan.FromSeconds(3), statuses)
+            + await CallMeAsync(proxy, callers: 4, TimeSpan.FromSeconds(3), statuses);
         var seconds = elapsed.Elapsed.TotalSeconds;
         var refreshes = (await server.StatsAsync()).GetProperty("refresh_token").GetInt32();
 
@@ -179,6 +150,26 @@ public sealed class RealAuthorizationServerTests
         var connection = JsonDocument.Parse(await proxy.Client.GetStringAsync($"/admin/api/connections/{id}")).RootElement;
         Assert.Equal("error", connection.GetProperty("status").GetString());
         Assert.Equal(2, (await server.StatsAsync()).GetProperty("refresh_token").GetInt32());
+    }
+
+    /// <summary><paramref name="callers"/> callers each sending GET /oidc/me in a loop for <paramref name="duration"/>; returns how many were sent.</summary>
+    private static async Task<int> CallMeAsync(ProxyHost proxy, int callers, TimeSpan duration, Dictionary<HttpStatusCode, int> statuses)
+    {
+        var requests = 0;
+        var until = DateTime.UtcNow + duration;
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            while (DateTime.UtcNow < until)
+            {
+                using var response = await proxy.Client.GetAsync("/oidc/me");
+                lock (statuses)
+                {
+                    statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
+                    requests++;
+                }
+            }
+        }));
+        return requests;
     }
 
     /// <summary>Reads the stored tokens the way only the proxy can: the test runs in its process.</summary>

@@ -100,13 +100,8 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             return Task.CompletedTask;
         };
         await using var authorization = await FakeAuthorizationServer.StartAsync();
-        var directory = ProxyHost.NewDataDirectory();
-        try
+        await WithTwoInstancesAsync(authorization.Provider("acme", api.Address), async (a, b) =>
         {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
-            var settings = Postgres(authorization.Provider("acme", api.Address));
-            await using var a = await ProxyHost.StartAsync(settings, dataDirectory: directory);
-            await using var b = await ProxyHost.StartAsync(settings, dataDirectory: directory);
             await a.ImportAsync("acme", "access-0", refreshToken: "refresh-0");
 
             // Alternate instances: each sees the other's freshly refreshed token rejected too.
@@ -117,11 +112,7 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             }
 
             Assert.Equal(1, authorization.Calls);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        });
     }
 
     [Fact]
@@ -138,13 +129,8 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         var issue = FakeAuthorizationServer.IssueTokens();
         var rejectGrant = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant"}""");
         authorization.Respond = (context, n) => n == 1 ? issue(context, n) : rejectGrant(context, n);
-        var directory = ProxyHost.NewDataDirectory();
-        try
+        await WithTwoInstancesAsync(authorization.Provider("acme", api.Address), async (a, b) =>
         {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
-            var settings = Postgres(authorization.Provider("acme", api.Address));
-            await using var a = await ProxyHost.StartAsync(settings, dataDirectory: directory);
-            await using var b = await ProxyHost.StartAsync(settings, dataDirectory: directory);
             var id = (await a.ImportAsync("acme", "access-0", refreshToken: "refresh-0")).GetProperty("id").GetString();
 
             using var accepted = await a.Client.PostAsync("/acme/items", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
@@ -156,6 +142,19 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             Assert.Equal(2, authorization.Calls);
             var connection = await a.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/connections/{id}");
             Assert.Equal("error", connection.GetProperty("status").GetString());
+        });
+    }
+
+    /// <summary>Two instances in this process on the test's database, sharing one vault key.</summary>
+    private async Task WithTwoInstancesAsync(Dictionary<string, string?> settings, Func<ProxyHost, ProxyHost, Task> test)
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
+            await using var a = await ProxyHost.StartAsync(Postgres(settings), dataDirectory: directory);
+            await using var b = await ProxyHost.StartAsync(Postgres(settings), dataDirectory: directory);
+            await test(a, b);
         }
         finally
         {
