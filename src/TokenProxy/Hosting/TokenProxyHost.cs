@@ -36,6 +36,7 @@ internal static class TokenProxyHost
         services.AddSingleton<DataPaths>();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
 
         services.AddTelemetry();
         services.AddProviders();
@@ -64,7 +65,8 @@ internal static class TokenProxyHost
 
     public static WebApplication MapTokenProxy(this WebApplication app)
     {
-        // Unexpected exceptions become a bare problem+json 500: no stack trace, nothing from the request.
+        // A store outage becomes 503 store_unavailable (StoreUnavailableHandler); anything unexpected a bare
+        // problem+json 500: no stack trace, nothing from the request.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapHealth();

@@ -6,6 +6,7 @@ namespace TokenProxy.Tests.Infrastructure;
 internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
 {
     private long _reads;
+    private long _versionQueries;
 
     public event Action<string>? Changed
     {
@@ -13,7 +14,16 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
         remove => inner.Changed -= value;
     }
 
+    public event Action<bool>? ListeningChanged
+    {
+        add => inner.ListeningChanged += value;
+        remove => inner.ListeningChanged -= value;
+    }
+
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
+    public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
     public string Description => inner.Description;
 
@@ -34,6 +44,12 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
     }
 
     public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _versionQueries);
+        return inner.GetVersionsAsync(ids, cancellationToken);
+    }
 
     public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryInsertAsync(row, cancellationToken);
 
