@@ -36,7 +36,6 @@ internal static class TokenProxyHost
         services.AddSingleton<DataPaths>();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
-        services.AddExceptionHandler<StoreUnavailableHandler>();
 
         services.AddTelemetry();
         services.AddProviders();
@@ -65,9 +64,10 @@ internal static class TokenProxyHost
 
     public static WebApplication MapTokenProxy(this WebApplication app)
     {
-        // A store outage becomes 503 store_unavailable (StoreUnavailableHandler); anything unexpected a bare
-        // problem+json 500: no stack trace, nothing from the request.
+        // Unexpected exceptions become a bare problem+json 500: no stack trace, nothing from the request.
         app.UseExceptionHandler();
+        // A store outage becomes 503 store_unavailable, wherever it is met.
+        app.UseMiddleware<StoreUnavailableMiddleware>();
         app.UseStatusCodePages();
         app.MapHealth();
         app.MapAdmin();
