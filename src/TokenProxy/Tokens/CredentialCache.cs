@@ -15,11 +15,11 @@ namespace TokenProxy.Tokens;
 /// <remarks>
 /// When a shared store stops hearing of other instances' writes (its notification connection dropped, usually because
 /// the database is down), entries are not dropped: they become unconfirmed and keep serving, so an outage of the
-/// database does not take down requests whose tokens are cached. What that allows, and its bounds, is in
-/// docs/architecture.md and the README: a revoke made on another instance meanwhile is not seen until the store is
-/// heard again, for at most <c>Store:MaxStaleness</c>, and never past the token's own expiry (an expired token needs
-/// the store to be refreshed). Once the store is heard again, the versions of every entry are re-read in one query and
-/// only the entries that changed or vanished are evicted.
+/// database does not take down requests whose tokens are cached. The staleness this allows (stated in the README): a
+/// revoke made on another instance meanwhile is not seen until the store is heard again, for at most
+/// <c>Store:MaxStaleness</c>, and never past the token's own expiry (an expired token needs the store to be refreshed).
+/// Once the store is heard again, the versions of every entry are re-read in one query and only the entries that
+/// changed or vanished are evicted.
 /// </remarks>
 internal sealed class CredentialCache
 {

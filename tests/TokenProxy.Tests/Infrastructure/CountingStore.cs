@@ -2,7 +2,11 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Infrastructure;
 
-/// <summary>The real store, counting the reads that could serve a token lookup; writes pass through. Shared with the benchmarks.</summary>
+/// <summary>
+/// The real store, counting the reads that could serve a token lookup; writes pass through. <see cref="Unavailable"/>
+/// fakes an outage: every call then fails as the real stores fail when their database cannot be used. Shared with the
+/// benchmarks.
+/// </summary>
 internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
 {
     private long _reads;
@@ -22,47 +26,93 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
 
     public long Reads => Interlocked.Read(ref _reads);
 
+    /// <summary>While true, every operation throws <see cref="StoreUnavailableException"/>.</summary>
+    public bool Unavailable { get; set; }
+
     /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
     public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
     public string Description => inner.Description;
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.InitializeAsync(cancellationToken);
+    }
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => Unavailable ? Task.FromResult(false) : inner.PingAsync(cancellationToken);
 
     public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
         return inner.GetAsync(id, cancellationToken);
     }
 
     public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
         return inner.FindAsync(provider, idOrLabel, cancellationToken);
     }
 
-    public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+    public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.ListAsync(cancellationToken);
+    }
 
     public Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         Interlocked.Increment(ref _versionQueries);
         return inner.GetVersionsAsync(ids, cancellationToken);
     }
 
-    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryInsertAsync(row, cancellationToken);
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TryInsertAsync(row, cancellationToken);
+    }
 
-    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryUpdateAsync(row, cancellationToken);
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TryUpdateAsync(row, cancellationToken);
+    }
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => inner.DeleteAsync(id, cancellationToken);
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.DeleteAsync(id, cancellationToken);
+    }
 
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         inner.RunExclusiveAsync(id, action, cancellationToken);
 
-    public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken) => inner.SavePendingAsync(pending, cancellationToken);
+    public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.SavePendingAsync(pending, cancellationToken);
+    }
 
-    public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken) => inner.TakePendingAsync(stateHash, cancellationToken);
+    public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TakePendingAsync(stateHash, cancellationToken);
+    }
 
-    public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.PurgeExpiredPendingAsync(now, cancellationToken);
+    public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.PurgeExpiredPendingAsync(now, cancellationToken);
+    }
+
+    private void ThrowIfUnavailable()
+    {
+        if (Unavailable)
+        {
+            throw new StoreUnavailableException("The store is unavailable (faked by the test).");
+        }
+    }
 }

@@ -1,0 +1,50 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tests.Proxy;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tests.Tokens;
+
+/// <summary>While the store cannot be used, a cached token serves as long as it is valid, and not a moment longer.</summary>
+public sealed class StoreOutageTests
+{
+    [Fact]
+    public async Task A_cached_token_due_for_refresh_is_used_while_the_store_is_down_and_503_store_unavailable_once_expired()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s =>
+        {
+            var inner = s.Single(d => d.ServiceType == typeof(IConnectionStore));
+            s.Remove(inner);
+            s.AddSingleton<IConnectionStore>(sp => store = new CountingStore((IConnectionStore)inner.ImplementationFactory!(sp)));
+        });
+        await scenario.ImportAsync(expiresIn: 3600);
+        using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        store!.Unavailable = true;
+        // Inside the default 1 minute skew: due for refresh, which needs the store; the token itself still works.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(3600 - 30));
+        using (var due = await scenario.Proxy.Client.GetAsync("/acme/due"))
+        {
+            Assert.Equal(HttpStatusCode.OK, due.StatusCode);
+        }
+
+        scenario.Clock.Advance(TimeSpan.FromSeconds(31));
+        using (var expired = await scenario.Proxy.Client.GetAsync("/acme/expired"))
+        {
+            await ForwardingTests.AssertProblemAsync(expired, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        }
+
+        store.Unavailable = false;
+        using (var recovered = await scenario.Proxy.Client.GetAsync("/acme/recovered"))
+        {
+            Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+        }
+
+        Assert.Equal(["Bearer stale", "Bearer stale", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+}
