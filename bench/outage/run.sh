@@ -28,41 +28,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work=$(mktemp -d /tmp/tokenproxy-outage.XXXXXX)
 chmod 755 "$work"
 pids=()
+# shellcheck source=../common.sh
+source "$repo/bench/common.sh"
 pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_started
   [ -d "$work/pg" ] && pg "$PGBIN/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-used_ports=" "
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
-    [[ $used_ports == *" $port "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then used_ports+="$port "; echo "$port"; return; fi
-  done
-  echo "no free port found" >&2; exit 1
-}
-
-wait_for() {
-  local url=$1 logfile=${2:-} code
-  for _ in $(seq 1 600); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
-    [ "$code" = 200 ] && return 0
-    sleep 0.1
-  done
-  echo "timed out waiting for $url (last status $code)" >&2
-  [ -n "$logfile" ] && tail -20 "$logfile" >&2
-  exit 1
-}
 
 # ---------------------------------------------------------------- builds
 log "publishing this tree (Release)"

@@ -29,6 +29,9 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
     /// <summary>While true, every operation throws <see cref="StoreUnavailableException"/>.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary><see cref="GetVersionsAsync"/> answers once this completes: to hold a version check half-way.</summary>
+    public Task VersionsHeldUntil { get; set; } = Task.CompletedTask;
+
     /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
     public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
@@ -62,11 +65,12 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
         return inner.ListAsync(cancellationToken);
     }
 
-    public Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
         Interlocked.Increment(ref _versionQueries);
-        return inner.GetVersionsAsync(ids, cancellationToken);
+        await VersionsHeldUntil;
+        return await inner.GetVersionsAsync(ids, cancellationToken);
     }
 
     public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
