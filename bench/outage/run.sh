@@ -8,7 +8,7 @@
 # pg_ctl then run as the postgres user) or as a user who may run them.
 # Knobs (environment): PHASE=10 (seconds per phase) CONNECTIONS=4 (wrk connections per instance)
 #   COMPARE_DIR=/path/to/published/older/build (a directory with TokenProxy.dll) adds a "before" run of that build.
-#   RESULT=bench/results/outage.md
+#   RESULT=bench/results/outage.md  KEEP_LOGS=/some/dir (copies each instance's log there)
 # Loopback only; every wait is bounded; every process it starts is stopped by pid.
 set -euo pipefail
 
@@ -151,7 +151,7 @@ for build in "${builds[@]}"; do
   available=$(grep -c "Store available again" "$work/$label-a.log" || true)
   traces=$(grep -c '^ *at ' "$work/$label-a.log" || true)
   notes+=("| $label | $up_a | $bytes_a | $bytes_b | $ready_down → $ready_after | $uncached_down | $unavailable / $available | $traces |")
-  cp "$work/$label-a.log" "/tmp/tokenproxy-outage-$label-a.log"
+  [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$work/$label-a.log" "$work/$label-b.log" "$KEEP_LOGS/"
   for pid in "${pids[@]: -2}"; do kill "$pid" 2>/dev/null || true; done
   sleep 1
 done
@@ -169,7 +169,7 @@ done
   echo "|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "| build | log bytes, 10 s up (a) | log bytes during the stop, a | log bytes during the stop, b | /readyz down → after | uncached request while down (status, TokenProxy-Error) | \"Store unavailable\" / \"available again\" lines (a) | stack-trace lines (a) |"
+  echo "| build | log bytes, ${PHASE} s up (a) | log bytes during the stop, a | log bytes during the stop, b | /readyz down → after | uncached request while down (status, TokenProxy-Error) | \"Store unavailable\" / \"available again\" lines (a) | stack-trace lines (a) |"
   echo "|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${notes[@]}"
 } >"$RESULT"
