@@ -12,6 +12,19 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
     private long _reads;
     private long _versionQueries;
 
+    /// <summary>Puts a counting store around the one the host registers; <paramref name="created"/> gets it when the host builds it.</summary>
+    public static void Wrap(IServiceCollection services, Action<CountingStore> created)
+    {
+        var inner = services.Single(d => d.ServiceType == typeof(IConnectionStore));
+        services.Remove(inner);
+        services.AddSingleton<IConnectionStore>(sp =>
+        {
+            var store = new CountingStore((IConnectionStore)inner.ImplementationFactory!(sp));
+            created(store);
+            return store;
+        });
+    }
+
     public event Action<string>? Changed
     {
         add => inner.Changed += value;

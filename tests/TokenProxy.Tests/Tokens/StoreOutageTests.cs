@@ -12,12 +12,7 @@ public sealed class StoreOutageTests
     public async Task A_cached_token_due_for_refresh_is_used_while_the_store_is_down_and_503_store_unavailable_once_expired()
     {
         CountingStore? store = null;
-        await using var scenario = await RefreshScenario.StartAsync(services: s =>
-        {
-            var inner = s.Single(d => d.ServiceType == typeof(IConnectionStore));
-            s.Remove(inner);
-            s.AddSingleton<IConnectionStore>(sp => store = new CountingStore((IConnectionStore)inner.ImplementationFactory!(sp)));
-        });
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
         await scenario.ImportAsync(expiresIn: 3600);
         using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
         {
@@ -46,5 +41,29 @@ public sealed class StoreOutageTests
 
         Assert.Equal(["Bearer stale", "Bearer stale", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
         Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    [Fact]
+    public async Task An_upstream_401_while_the_store_is_down_is_503_store_unavailable()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await scenario.ImportAsync(expiresIn: 3600);
+        scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        };
+        using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, warm.StatusCode);
+        }
+
+        store!.Unavailable = true;
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/rejected");
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        // Answered, not logged per request with its stack: the store logs the outage itself.
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains(nameof(StoreUnavailableException), StringComparison.Ordinal));
     }
 }
