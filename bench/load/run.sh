@@ -37,7 +37,15 @@ command -v dotnet >/dev/null 2>&1 || { echo "bench/load/run.sh needs the .NET 10
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-source "$repo/bench/load/common.sh"
+work=$(mktemp -d /tmp/tokenproxy-load.XXXXXX)
+pids=()
+# shellcheck source=../common.sh
+source "$repo/bench/common.sh"
+cleanup() {
+  stop_started
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 # ---------------------------------------------------------------- build
 log "building Release (TokenProxy, BareYarp)"

@@ -17,7 +17,15 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-source "$repo/bench/load/common.sh"
+work=$(mktemp -d /tmp/tokenproxy-short.XXXXXX)
+pids=()
+# shellcheck source=../common.sh
+source "$repo/bench/common.sh"
+cleanup() {
+  stop_started
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 dll=${1:-}
 if [ -z "$dll" ]; then

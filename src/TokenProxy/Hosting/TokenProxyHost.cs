@@ -66,6 +66,8 @@ internal static class TokenProxyHost
     {
         // Unexpected exceptions become a bare problem+json 500: no stack trace, nothing from the request.
         app.UseExceptionHandler();
+        // A store outage becomes 503 store_unavailable, wherever it is met.
+        app.UseMiddleware<StoreUnavailableMiddleware>();
         app.UseStatusCodePages();
         app.MapHealth();
         app.MapAdmin();

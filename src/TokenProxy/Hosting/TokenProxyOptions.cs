@@ -62,6 +62,14 @@ internal sealed class StoreOptions
     /// </summary>
     public string? ListenConnectionString { get; set; }
 
+    /// <summary>
+    /// PostgreSQL only: while this instance cannot hear of other instances' writes (the database is unreachable),
+    /// cached credentials keep serving for at most this long, and never past the token's own expiry; after that,
+    /// requests need the store. It bounds how long a revoke made on another instance can go unseen. Zero: cached
+    /// credentials stop serving as soon as the notifications stop. Default: 5 minutes; at most 1 day.
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromMinutes(5);
+
     public bool IsPostgres => string.Equals(Kind, Postgres, StringComparison.OrdinalIgnoreCase);
 
     public bool IsSqlite => string.Equals(Kind, Sqlite, StringComparison.OrdinalIgnoreCase);

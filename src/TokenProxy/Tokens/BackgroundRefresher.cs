@@ -33,6 +33,10 @@ internal sealed class BackgroundRefresher(
                     await RunOnceAsync(jitter: true, stoppingToken);
                 }
             }
+            catch (StoreUnavailableException)
+            {
+                // The store logs its outage once; the next pass runs on schedule.
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.BackgroundPassFailed(logger, e);

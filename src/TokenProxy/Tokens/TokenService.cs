@@ -117,7 +117,17 @@ internal sealed partial class TokenService(
             return expired ? TokenLookup.Fail(TokenFailure.RefreshUnavailable, credential, until - now) : lookup;
         }
 
-        var outcome = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+        RefreshOutcome outcome;
+        try
+        {
+            outcome = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+        }
+        catch (StoreUnavailableException) when (!expired)
+        {
+            // No refresh without the store, but the token still works until it expires; after that, 503 store_unavailable.
+            return lookup;
+        }
+
         return FromOutcome(provider, outcome, credential, tokenKnownDead: false);
     }
 

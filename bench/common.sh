@@ -1,18 +1,16 @@
-# Shared by the load scripts (sourced): a work directory, processes stopped by pid on exit, timestamped
-# messages, free loopback ports, and a bounded wait for a URL to answer 200.
-work=$(mktemp -d /tmp/tokenproxy-load.XXXXXX)
-pids=()
-cleanup() {
+# Shell helpers the bench scripts share; sourced, not run. Loopback only; every wait is bounded.
+# The sourcing script keeps the pids of what it starts in the array `pids`.
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Stops every process in `pids`: TERM, up to 5 s each to exit, then KILL.
+stop_started() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
-  rm -rf "$work"
 }
-trap cleanup EXIT
-
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # A port nothing answers on right now (loopback only).
 used_ports=" "
@@ -31,7 +29,7 @@ free_port() {
   exit 1
 }
 
-# Waits (bounded, 60 s) until the URL answers with the expected status; on timeout prints the log given.
+# Waits (bounded, 60 s) until the URL answers 200; on timeout prints the log given.
 wait_for() {
   local url=$1 logfile=${2:-} code
   for _ in $(seq 1 600); do
