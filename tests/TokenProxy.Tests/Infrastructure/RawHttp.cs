@@ -67,12 +67,11 @@ internal static class RawHttp
     }
 
     /// <summary>
-    /// Sends the head of a request declaring <paramref name="contentLength"/> body bytes, then the body one byte at a
-    /// time, each after <paramref name="nextByte"/> completes: a client uploading as slowly as the test decides.
-    /// Returns the response once the server answers (it may answer before the body is complete).
+    /// A client that stops uploading: sends the head of a request declaring <paramref name="contentLength"/> body bytes,
+    /// then only <paramref name="sentBytes"/> of them, and waits for the server's answer (or its closing the connection).
     /// </summary>
-    public static async Task<(int Status, string Response)> SendSlowlyAsync(
-        Uri server, string method, string target, int contentLength, Func<int, Task> nextByte, params string[] headers)
+    public static async Task<(int Status, string Response)> SendStalledAsync(
+        Uri server, string method, string target, int contentLength, int sentBytes, params string[] headers)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port);
@@ -84,29 +83,10 @@ internal static class RawHttp
             text.Append(header).Append("\r\n");
         }
 
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(text.Append("\r\n").ToString()));
-        var reading = ReadOneResponseAsync(stream);
-        for (var i = 0; i < contentLength && !reading.IsCompleted; i++)
-        {
-            await Task.WhenAny(nextByte(i), reading);
-            if (reading.IsCompleted)
-            {
-                break;
-            }
-
-            try
-            {
-                await stream.WriteAsync("x"u8.ToArray());
-            }
-            catch (IOException)
-            {
-                // The server cut the upload; its answer (if any) is already on the way.
-                break;
-            }
-        }
-
-        var response = await reading;
-        return (Status(response), response);
+        text.Append("\r\n").Append('x', sentBytes);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
+        var response = await ReadOneResponseAsync(stream);
+        return (response.Length == 0 ? 0 : Status(response), response);
     }
 
     private static int Status(string response) => int.Parse(response.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
