@@ -18,6 +18,10 @@ internal static class TokenProxyHost
         ["Urls"] = "http://127.0.0.1:5080",
         // Host filtering defeats DNS rebinding: a page on evil.test resolving to 127.0.0.1 still sends Host: evil.test.
         ["AllowedHosts"] = "localhost;127.0.0.1;[::1]",
+        // Quiet logs wherever the proxy is started from: appsettings.json is read only from the content root (the
+        // current directory), so without these a published proxy started elsewhere logs every request twice.
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
     };
 
     public static WebApplicationBuilder AddTokenProxy(this WebApplicationBuilder builder)

@@ -1,3 +1,4 @@
+using TokenProxy.Hosting;
 using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Proxy;
@@ -39,6 +40,43 @@ public sealed class ProxyLoggingTests
         Assert.Contains(apiKey, Assert.Single(upstream.Requests).PathAndQuery, StringComparison.Ordinal);
         Canary.AssertAbsent(apiKey, proxy.Logs.All, "logs");
         Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("Yarp.", StringComparison.Ordinal) && !line.StartsWith("Warn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Started_away_from_its_appsettings_the_proxy_still_writes_nothing_per_request()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var dataDirectory = ProxyHost.NewDataDirectory();
+        // The content root is the current directory: a published proxy started from elsewhere reads no appsettings.json.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dataDirectory });
+        builder.AddTokenProxy();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(ProxyHost.Provider("acme", upstream.Address))
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["TokenProxy:DataDirectory"] = dataDirectory,
+            ["TokenProxy:Vault:KeyFile"] = ProxyHost.KeyFileFor(dataDirectory),
+        });
+        var logs = new CapturedLogs();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        await using var app = builder.Build();
+        app.MapTokenProxy();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var import = await client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new { provider = "acme", accessToken = "abc" }));
+        import.EnsureSuccessStatusCode();
+        logs.Lines.Clear();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync("/acme/items?api_key=abc");
+            response.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(3, upstream.Requests.Count);
+        Assert.Empty(logs.Lines);
+        await app.StopAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dataDirectory, recursive: true);
     }
 
     [Fact]
