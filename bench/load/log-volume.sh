@@ -97,7 +97,7 @@ CANARY="CANARYapikey$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 rows=()
 for target in "${targets[@]}"; do
 for where in publish elsewhere; do
-  name=${target%%|*}; label="${target#*|}, started from the $( [ $where = publish ] && echo 'publish directory' || echo 'another directory (no appsettings.json)')"
+  name=${target%%|*}; label="${target#*|}, started from $( [ $where = publish ] && echo 'the publish directory' || echo 'another directory (no appsettings.json)')"
   port=$(free_port)
   mkdir -p "$work/$name-$where"
   # Default settings: Production environment, console logging to a file; appsettings.json as shipped is read only
@@ -132,7 +132,7 @@ done
 {
   echo "# Log volume at default settings"
   echo
-  echo "\`bench/load/log-volume.sh\`$( [ -n "${COMPARE_REF:-}" ] && echo " with COMPARE_REF=$COMPARE_REF"), $(date -u +%Y-%m-%d): TokenProxy published Release, appsettings.json as shipped,"
+  echo "\`bench/load/log-volume.sh\`$( [ -n "${COMPARE_REF:-}" ] && echo " with COMPARE_REF=$COMPARE_REF"), $(date -u +%Y-%m-%d): TokenProxy published Release, default settings (appsettings.json as shipped when started from the publish directory),"
   echo "console logging redirected to a file, $REQUESTS sequential GETs (curl, one kept-alive connection) to an nginx upstream,"
   echo "each with \`?api_key=<canary>\`. Bytes and lines are what the log grew by during the requests."
   echo
