@@ -7,55 +7,24 @@
 # Knobs: REQUESTS (default 10000), COMPARE_REF (e.g. main), RESULT (default bench/results/log-volume.md),
 # KEEP=1 (keep the work directory with the logs).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
 
 REQUESTS=${REQUESTS:-10000}
 RESULT=${RESULT:-bench/results/log-volume.md}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "bench/load/log-volume.sh needs nginx (apt-get install -y nginx-light)" >&2; exit 1; }
 
+# shellcheck source=bench/load/common.sh
+source "$repo/bench/load/common.sh"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work=$(mktemp -d /tmp/tokenproxy-logs.XXXXXX)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_pids
   if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-used_ports=" "
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
-    [[ $used_ports == *" $port "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      used_ports+="$port "
-      echo "$port"
-      return
-    fi
-  done
-  echo "no free port found" >&2
-  exit 1
-}
-
-wait_for() {
-  local url=$1 logfile=$2 code
-  for _ in $(seq 1 600); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
-    [ "$code" = 200 ] && return 0
-    sleep 0.1
-  done
-  echo "timed out waiting for $url (last status $code)" >&2
-  tail -20 "$logfile" >&2
-  exit 1
-}
 
 log "building Release"
 dotnet publish src/TokenProxy -c Release -o "$work/pub/this" --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
@@ -75,13 +44,7 @@ worker_processes 1;
 pid $work/upstream/nginx.pid;
 events { worker_connections 1024; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/body;
-  proxy_temp_path $work/upstream/proxy;
-  fastcgi_temp_path $work/upstream/fastcgi;
-  uwsgi_temp_path $work/upstream/uwsgi;
-  scgi_temp_path $work/upstream/scgi;
+$(nginx_http_basics "$work/upstream")
   server {
     listen 127.0.0.1:$UP;
     default_type application/json;
@@ -108,9 +71,7 @@ for where in publish elsewhere; do
     --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" >"$work/$name-$where.log" 2>&1) &
   pid=$!; pids+=($pid)
   wait_for "http://127.0.0.1:$port/healthz" "$work/$name-$where.log"
-  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/admin/api/connections" \
-    -H 'TokenProxy-Csrf: 1' -H 'Content-Type: application/json' -d '{"provider":"bench","accessToken":"bench-token"}')
-  [ "$status" = 201 ] || { echo "importing the token into $name answered $status" >&2; exit 1; }
+  import_token "$port" bench bench-token "$work/$name-$where.log"
   for _ in $(seq 1 "$REQUESTS"); do
     printf 'url = "http://127.0.0.1:%s/bench/items/42?fields=all&api_key=%s"\noutput = "/dev/null"\n' "$port" "$CANARY"
   done >"$work/curl.conf"

@@ -13,9 +13,9 @@ namespace TokenProxy.Proxy;
 /// </summary>
 internal sealed class ReceivedConnectionHeader : IStartupFilter
 {
-    // One list per client connection, set before Kestrel reads from it. HTTP/1.1 parses a request's head only after the
+    // One list per client connection, set before Kestrel reads from it. HTTP/1.x parses a request's head only after the
     // previous request on the connection has finished, so the list holds the lines of the request being parsed.
-    // Null for HTTP/2 and HTTP/3, where a Connection field makes the request malformed (RFC 9113 §8.2.2).
+    // Unused for HTTP/2 and HTTP/3, where a Connection field makes the request malformed (RFC 9113 §8.2.2).
     private static readonly AsyncLocal<List<string>?> Received = new();
 
     public static void Configure(KestrelServerOptions kestrel)
@@ -38,7 +38,7 @@ internal sealed class ReceivedConnectionHeader : IStartupFilter
 
     private static async Task RestoreAsync(HttpContext context, RequestDelegate next)
     {
-        if (Received.Value is not { } received)
+        if (Received.Value is not { } received || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
         {
             await next(context);
             return;
