@@ -23,6 +23,8 @@ internal sealed class ReceivedConnectionHeader : IStartupFilter
         var selector = kestrel.RequestHeaderEncodingSelector;
         kestrel.RequestHeaderEncodingSelector = name =>
             string.Equals(name, HeaderNames.Connection, StringComparison.OrdinalIgnoreCase) ? RecordingEncoding.Instance : selector(name);
+        // Kestrel keeps one endpoint-defaults action (a second call replaces this one): anything else that needs
+        // one must be added here.
         kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => async connection =>
         {
             Received.Value = [];
