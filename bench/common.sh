@@ -41,3 +41,21 @@ wait_for() {
   [ -n "$logfile" ] && tail -20 "$logfile" >&2
   exit 1
 }
+
+# The http-block lines every nginx of these scripts shares: no access log, long keep-alive, temp paths under DIR.
+nginx_http_basics() {
+  local dir=$1
+  printf '  access_log off;\n  keepalive_requests 1000000;\n'
+  for kind in client_body proxy fastcgi uwsgi scgi; do
+    printf '  %s_temp_path %s/%s;\n' "$kind" "$dir" "${kind#client_}"
+  done
+}
+
+# Imports TOKEN for PROVIDER into the TokenProxy on PORT through the admin API; on failure prints LOGFILE and exits.
+import_token() {
+  local port=$1 provider=$2 token=$3 logfile=$4 status
+  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/admin/api/connections" \
+    -H 'TokenProxy-Csrf: 1' -H 'Content-Type: application/json' \
+    -d "{\"provider\":\"$provider\",\"accessToken\":\"$token\"}")
+  [ "$status" = 201 ] || { echo "importing the token on port $port answered $status" >&2; cat "$logfile" >&2; exit 1; }
+}

@@ -67,13 +67,7 @@ worker_processes 1;
 pid $work/upstream/nginx.pid;
 events { worker_connections 4096; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/body;
-  proxy_temp_path $work/upstream/proxy;
-  fastcgi_temp_path $work/upstream/fastcgi;
-  uwsgi_temp_path $work/upstream/uwsgi;
-  scgi_temp_path $work/upstream/scgi;
+$(nginx_http_basics "$work/upstream")
   server {
     listen 127.0.0.1:$UP;
     default_type application/json;
@@ -97,13 +91,7 @@ worker_processes auto;
 pid $work/nginxproxy/nginx.pid;
 events { worker_connections 4096; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginxproxy/body;
-  proxy_temp_path $work/nginxproxy/proxy;
-  fastcgi_temp_path $work/nginxproxy/fastcgi;
-  uwsgi_temp_path $work/nginxproxy/uwsgi;
-  scgi_temp_path $work/nginxproxy/scgi;
+$(nginx_http_basics "$work/nginxproxy")
   upstream api { server 127.0.0.1:$UP; keepalive 128; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:$NGX;
@@ -145,11 +133,7 @@ start_tokenproxy() {
     --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!); PID_OF[$name]=$!
   wait_for "http://127.0.0.1:$port/healthz" "$work/$name.log"
-  local status
-  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/admin/api/connections" \
-    -H 'TokenProxy-Csrf: 1' -H 'Content-Type: application/json' \
-    -d "{\"provider\":\"bench\",\"accessToken\":\"$TOKEN\"}")
-  [ "$status" = 201 ] || { echo "importing the token into $name answered $status" >&2; cat "$work/$name.log" >&2; exit 1; }
+  import_token "$port" bench "$TOKEN" "$work/$name.log"
 }
 
 BARE=$(free_port); TP=$(free_port); TPO=$(free_port)
