@@ -124,7 +124,7 @@ public sealed class TracingTests
         });
         await using var upstream = await RecordingUpstream.StartAsync();
         var settings = ProxyHost.Provider("acme", upstream.Address);
-        settings["TokenProxy:Telemetry:OtlpEndpoint"] = collector.Address.AbsoluteUri;
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.AbsoluteUri;
         settings["TokenProxy:Telemetry:SamplingRatio"] = "1";
         await using (var proxy = await ProxyHost.StartAsync(settings))
         {
