@@ -13,7 +13,8 @@ internal sealed class AlwaysRecorded : IHostedService, IDisposable
 {
     private readonly ActivityListener _listener = new()
     {
-        ShouldListenTo = source => ReferenceEquals(source, Telemetry.Source),
+        // By name: the source may be created after this listener, while Telemetry.Source is still being assigned.
+        ShouldListenTo = source => source.Name == Telemetry.Name,
         Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
             Telemetry.Operations.Contains(options.Name) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None,
     };

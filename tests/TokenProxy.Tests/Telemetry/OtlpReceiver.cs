@@ -27,7 +27,6 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         OtlpReceiver? receiver = null;
         var server = await LoopbackServer.StartAsync(async context =>
         {
-            Console.WriteLine($"DEBUG otlp {context.Request.Path} {context.Request.ContentLength}");
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             if (context.Request.Path == "/v1/traces")
