@@ -39,6 +39,26 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Query_strings_are_cut_from_every_recorded_url()
+    {
+        var telemetry = new CollectedTelemetry();
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        var id = await scenario.ImportAsync();
+        var key = Canary.New("apikey");
+
+        using var response = await scenario.Proxy.Client.GetAsync($"/acme/user?api_key={key}");
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token" && s.GetTagItem("tokenproxy.connection.id") as string == id);
+        var token = Assert.Single(telemetry.Named("tokenproxy.token", id));
+        await telemetry.WaitForSpanAsync(s => s.Kind == ActivityKind.Server && s.SpanId == token.ParentSpanId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(key, scenario.Api.Requests.Last().PathAndQuery, StringComparison.Ordinal);
+        Canary.AssertAbsent(key, telemetry.AllText(), "spans");
+        var outgoing = telemetry.Spans.Where(s => s.Kind == ActivityKind.Client && s.TraceId == token.TraceId).ToList();
+        Assert.Contains(outgoing, s => s.GetTagItem("url.full") is string url && url.EndsWith("/user?*", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Expired_token_refresh_is_a_child_span_of_the_request_that_waited_for_it()
     {
         var telemetry = new CollectedTelemetry();
