@@ -42,7 +42,14 @@ public sealed class TracingTests
     public async Task Query_strings_are_cut_from_every_recorded_url()
     {
         var telemetry = new CollectedTelemetry();
-        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        // Even with the instrumentation's own redaction turned off, as an operator debugging might do.
+        await using var scenario = await RefreshScenario.StartAsync(
+            s =>
+            {
+                s["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true";
+                s["OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION"] = "true";
+            },
+            telemetry: telemetry);
         var id = await scenario.ImportAsync();
         var key = Canary.New("apikey");
 
