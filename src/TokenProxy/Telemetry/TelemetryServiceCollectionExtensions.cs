@@ -29,7 +29,9 @@ internal static class TelemetryServiceCollectionExtensions
     /// <summary>
     /// OpenTelemetry with TokenProxy's own source and meter next to ASP.NET Core's, HttpClient's, YARP's and
     /// Npgsql's, so one trace shows app → proxy → token endpoint → provider API. OTLP export only when
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; processors and metric readers registered in DI are added too.
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set in <paramref name="configuration"/> as it is now (environment,
+    /// command line, appsettings): configuration sources added later do not turn export on. Processors and
+    /// metric readers registered in DI are added too.
     /// </summary>
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfigurationManager configuration)
     {
