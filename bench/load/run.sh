@@ -139,7 +139,7 @@ start_tokenproxy() {
 BARE=$(free_port); TP=$(free_port); TPO=$(free_port)
 start_bare "$BARE"
 start_tokenproxy tokenproxy "$TP"
-start_tokenproxy tokenproxy-otel "$TPO" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK"
+start_tokenproxy tokenproxy-otel "$TPO" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK"
 
 # name | url | label | pid key (RSS and CPU are read for these)
 targets=(
@@ -151,7 +151,7 @@ targets=(
 )
 if [ "$FULL_SAMPLING" = 1 ]; then
   TPF=$(free_port)
-  start_tokenproxy tokenproxy-otel-full "$TPF" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
+  start_tokenproxy tokenproxy-otel-full "$TPF" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
   targets+=("tokenproxy-otel-full|http://127.0.0.1:$TPF/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 1.0|tokenproxy-otel-full")
 fi
 if [ -n "${COMPARE_DLL:-}" ]; then

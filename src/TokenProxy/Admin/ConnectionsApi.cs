@@ -130,7 +130,7 @@ internal static class ConnectionsApi
         string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, EventFeed events,
         CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.revoke");
+        using var activity = Telemetry.Telemetry.StartOperation("tokenproxy.revoke");
         activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, id);
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)

@@ -40,7 +40,7 @@ internal static class TokenProxyHost
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
 
-        services.AddTelemetry();
+        services.AddTelemetry(builder.Configuration);
         services.AddProviders();
         services.AddVault();
         services.AddOAuthClient();

@@ -169,7 +169,7 @@ internal sealed partial class AuthorizationFlow(
 
     private static Activity? StartActivity(string name, ProviderDefinition provider)
     {
-        var activity = Telemetry.Telemetry.Source.StartActivity(name);
+        var activity = Telemetry.Telemetry.StartOperation(name);
         activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, provider.Name);
         return activity;
     }

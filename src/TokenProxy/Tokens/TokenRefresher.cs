@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Polly;
+using Polly.Registry;
 using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
@@ -31,7 +31,7 @@ internal sealed partial class TokenRefresher
     private readonly RevocationClient _revocations;
     private readonly RefreshGate<RefreshOutcome> _gate;
     private readonly RefreshSchedule _schedule;
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<TokenResult>> _pipelines = new(StringComparer.Ordinal);
+    private readonly ResiliencePipelineRegistry<string> _pipelines = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
 
     public TokenRefresher(
@@ -81,7 +81,7 @@ internal sealed partial class TokenRefresher
     private async Task<RefreshOutcome> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {
         var reasonName = reason.ToWire();
-        using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.refresh");
+        using var activity = Telemetry.Telemetry.StartOperation("tokenproxy.refresh");
         activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, connectionId);
         activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshReason, reasonName);
         var started = _time.GetTimestamp();

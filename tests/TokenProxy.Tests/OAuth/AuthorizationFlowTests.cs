@@ -238,4 +238,19 @@ public sealed class AuthorizationFlowTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("At most 100 scopes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Code_exchange_answered_503_is_never_sent_again()
+    {
+        // RFC 6749 §4.1.2: a code is single-use; re-sending it could make the provider revoke what it issued.
+        await using var scenario = await RefreshScenario.StartAsync();
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503);
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+        var authorize = await browser.StartAsync("/admin/connect/acme");
+
+        using var callback = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", authorize["state"]));
+
+        Assert.False(callback.IsSuccessStatusCode);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
 }
