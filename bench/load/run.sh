@@ -39,47 +39,13 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 work=$(mktemp -d /tmp/tokenproxy-load.XXXXXX)
 pids=()
+# shellcheck source=../common.sh
+source "$repo/bench/common.sh"
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  stop_started
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-# A port nothing answers on right now (loopback only).
-used_ports=" "
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
-    [[ $used_ports == *" $port "* ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      used_ports+="$port "
-      echo "$port"
-      return
-    fi
-  done
-  echo "no free port found" >&2
-  exit 1
-}
-
-# Waits (bounded, 60 s) until the URL answers with the expected status; on timeout prints the log given.
-wait_for() {
-  local url=$1 logfile=${2:-} code
-  for _ in $(seq 1 600); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)
-    [ "$code" = 200 ] && return 0
-    sleep 0.1
-  done
-  echo "timed out waiting for $url (last status $code)" >&2
-  [ -n "$logfile" ] && tail -20 "$logfile" >&2
-  exit 1
-}
 
 # ---------------------------------------------------------------- build
 log "building Release (TokenProxy, BareYarp)"
@@ -101,13 +67,7 @@ worker_processes 1;
 pid $work/upstream/nginx.pid;
 events { worker_connections 4096; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/body;
-  proxy_temp_path $work/upstream/proxy;
-  fastcgi_temp_path $work/upstream/fastcgi;
-  uwsgi_temp_path $work/upstream/uwsgi;
-  scgi_temp_path $work/upstream/scgi;
+$(nginx_http_basics "$work/upstream")
   server {
     listen 127.0.0.1:$UP;
     default_type application/json;
@@ -131,13 +91,7 @@ worker_processes auto;
 pid $work/nginxproxy/nginx.pid;
 events { worker_connections 4096; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginxproxy/body;
-  proxy_temp_path $work/nginxproxy/proxy;
-  fastcgi_temp_path $work/nginxproxy/fastcgi;
-  uwsgi_temp_path $work/nginxproxy/uwsgi;
-  scgi_temp_path $work/nginxproxy/scgi;
+$(nginx_http_basics "$work/nginxproxy")
   upstream api { server 127.0.0.1:$UP; keepalive 128; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:$NGX;
@@ -179,17 +133,13 @@ start_tokenproxy() {
     --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!); PID_OF[$name]=$!
   wait_for "http://127.0.0.1:$port/healthz" "$work/$name.log"
-  local status
-  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/admin/api/connections" \
-    -H 'TokenProxy-Csrf: 1' -H 'Content-Type: application/json' \
-    -d "{\"provider\":\"bench\",\"accessToken\":\"$TOKEN\"}")
-  [ "$status" = 201 ] || { echo "importing the token into $name answered $status" >&2; cat "$work/$name.log" >&2; exit 1; }
+  import_token "$port" bench "$TOKEN" "$work/$name.log"
 }
 
 BARE=$(free_port); TP=$(free_port); TPO=$(free_port)
 start_bare "$BARE"
 start_tokenproxy tokenproxy "$TP"
-start_tokenproxy tokenproxy-otel "$TPO" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK"
+start_tokenproxy tokenproxy-otel "$TPO" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK"
 
 # name | url | label | pid key (RSS and CPU are read for these)
 targets=(
@@ -201,7 +151,7 @@ targets=(
 )
 if [ "$FULL_SAMPLING" = 1 ]; then
   TPF=$(free_port)
-  start_tokenproxy tokenproxy-otel-full "$TPF" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
+  start_tokenproxy tokenproxy-otel-full "$TPF" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
   targets+=("tokenproxy-otel-full|http://127.0.0.1:$TPF/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 1.0|tokenproxy-otel-full")
 fi
 if [ -n "${COMPARE_DLL:-}" ]; then

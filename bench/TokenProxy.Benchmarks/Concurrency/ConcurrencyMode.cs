@@ -42,12 +42,7 @@ internal static class ConcurrencyMode
         var settings = tokenEndpoint.Provider("bench", upstream.Address);
         settings["TokenProxy:Refresh:Skew"] = "00:00:00";
         settings["TokenProxy:Refresh:Background"] = "false";
-        await using var proxy = await BenchProxyHost.StartAsync(settings, services =>
-        {
-            var inner = services.Single(d => d.ServiceType == typeof(IConnectionStore));
-            services.Remove(inner);
-            services.AddSingleton<IConnectionStore>(sp => store = new CountingStore((IConnectionStore)inner.ImplementationFactory!(sp)));
-        });
+        await using var proxy = await BenchProxyHost.StartAsync(settings, services => CountingStore.Wrap(services, created => store = created));
         var sealer = proxy.Services.GetRequiredService<SecretSealer>();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = proxy.Address };
 

@@ -45,8 +45,9 @@ internal sealed class BenchProxyHost : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Benchmark", ContentRootPath = AppContext.BaseDirectory });
-        builder.AddTokenProxy();
+        // Settings first: whether OTLP export is on is decided while the services are registered.
         builder.Configuration.AddInMemoryCollection(all);
+        builder.AddTokenProxy();
         builder.Logging.ClearProviders();
         services?.Invoke(builder.Services);
         var app = builder.Build();

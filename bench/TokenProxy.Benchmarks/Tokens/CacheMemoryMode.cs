@@ -1,3 +1,4 @@
+using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
 using TokenProxy.Vault.Sqlite;
 
@@ -15,7 +16,7 @@ internal static class CacheMemoryMode
         var count = args is [var text, ..] && int.TryParse(text, out var n) ? n : 10_000;
         using var store = new SqliteConnectionStore(Path.Combine(Path.GetTempPath(), "tokenproxy-bench-unused.db"));
 
-        var empty = new CredentialCache(store);
+        var empty = Caches.For(store);
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
         var credentials = Enumerable.Range(0, count).Select(CredentialFactory.Create).ToArray();
         var withCredentials = GC.GetTotalMemory(forceFullCollection: true);

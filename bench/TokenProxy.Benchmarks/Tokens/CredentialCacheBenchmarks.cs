@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
 using TokenProxy.Vault.Sqlite;
 
@@ -41,7 +42,7 @@ public class CredentialCacheBenchmarks
     [Benchmark]
     public object Fill()
     {
-        var cache = new CredentialCache(_store);
+        var cache = Caches.For(_store);
         var epoch = cache.Epoch;
         foreach (var credential in _credentials)
         {

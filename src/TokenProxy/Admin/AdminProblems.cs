@@ -15,6 +15,14 @@ internal static class AdminProblems
         new(StatusCodes.Status400BadRequest, "invalid_request", "The request is not valid.",
             string.Join(" ", errors.SelectMany(e => e.Value)), new Dictionary<string, object?> { ["errors"] = errors });
 
+    public static ProblemResult NotJson() =>
+        new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "The body must be JSON.",
+            "Send the connection as a JSON object with Content-Type: application/json.");
+
+    public static ProblemResult MalformedJson() =>
+        new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.",
+            "Send one JSON object: {provider, label?, workspace?, accessToken, refreshToken?, expiresIn?, scopes?}, with each field of its documented type.");
+
     public static ProblemResult LabelTaken(string provider, string label) =>
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",
             $"{provider} already has a connection labelled '{label}'. Choose another label, or delete that connection first.");

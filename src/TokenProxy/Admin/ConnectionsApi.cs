@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Proxy;
 using TokenProxy.Telemetry;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
@@ -39,8 +40,14 @@ internal static class ConnectionsApi
             : AdminProblems.ConnectionNotFound(id);
 
     private static async Task<IResult> ImportAsync(
-        ImportConnectionRequest request, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest body, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, CancellationToken cancellationToken)
     {
+        var (request, unreadable) = await ReadImportAsync(body, cancellationToken);
+        if (request is null)
+        {
+            return unreadable!;
+        }
+
         var errors = request.Validate(providers);
         if (errors.Count > 0)
         {
@@ -75,6 +82,32 @@ internal static class ConnectionsApi
         return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
     }
 
+    /// <summary>
+    /// Reads the body here rather than letting the framework bind it: a request that is not JSON would not match this
+    /// endpoint at all and would fall through to the data plane's <c>/{provider}/{**path}</c>, a 404 for provider "admin".
+    /// </summary>
+    private static async Task<(ImportConnectionRequest? Request, ProblemResult? Problem)> ReadImportAsync(HttpRequest body, CancellationToken cancellationToken)
+    {
+        if (!body.HasJsonContentType())
+        {
+            return (null, AdminProblems.NotJson());
+        }
+
+        try
+        {
+            return await body.ReadFromJsonAsync<ImportConnectionRequest>(cancellationToken) is { } request ? (request, null) : (null, AdminProblems.MalformedJson());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // The exception's message can quote the body, which holds tokens: it goes nowhere.
+            return (null, AdminProblems.MalformedJson());
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (null, ProxyProblems.UnreadableBody(e));
+        }
+    }
+
     private static async Task<IResult> RefreshAsync(string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is null)
@@ -97,7 +130,7 @@ internal static class ConnectionsApi
         string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, EventFeed events,
         CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.revoke");
+        using var activity = Telemetry.Telemetry.StartOperation("tokenproxy.revoke");
         activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, id);
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)

@@ -96,7 +96,7 @@ internal static class ConnectionsPage
             body.Append("""<ul class="events">""");
             foreach (var e in recent)
             {
-                body.Append(CultureInfo.InvariantCulture, $"""<li><time datetime="{e.At:O}">{e.At:yyyy-MM-dd HH:mm:ss} UTC</time> <strong>{Html(e.Kind)}</strong> {Html(e.Provider)} {Html(e.ConnectionId)} {Html(e.Code)} {Html(e.Description)}</li>""");
+                body.Append(CultureInfo.InvariantCulture, $"""<li><time datetime="{e.At:O}">{e.At:yyyy-MM-dd HH:mm:ss} UTC</time> <strong>{Html(e.Kind)}</strong> {Html(e.Provider)} {Html(e.ConnectionId)} {Html(e.Code)} {Html(e.Description)}{Repeats(e)}</li>""");
             }
 
             body.Append("</ul>");
@@ -104,4 +104,7 @@ internal static class ConnectionsPage
 
         body.Append("</section>");
     }
+
+    private static string Repeats(ProxyEvent e) =>
+        e.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $" (×{e.Count} since {e.FirstAt:yyyy-MM-dd HH:mm:ss} UTC)") : string.Empty;
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
 
@@ -48,6 +49,11 @@ internal sealed partial record ImportConnectionRequest(
             errors["refreshToken"] = ["The refresh token must be visible ASCII without spaces or control characters."];
         }
 
+        if (Scopes is not null && ScopeSyntax.Problem(Scopes) is { } scopeProblem)
+        {
+            errors["scopes"] = [scopeProblem];
+        }
+
         if (ExpiresIn is <= 0 or > MaxExpiresIn)
         {
             errors["expiresIn"] = [$"expiresIn is a positive number of seconds, at most {MaxExpiresIn} (10 years)."];
@@ -56,6 +62,7 @@ internal sealed partial record ImportConnectionRequest(
         return errors;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    // \z, not $: in .NET, $ also matches before a final "\n", which would let "default\n" in beside "default".
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     public static partial Regex LabelPattern();
 }

@@ -18,6 +18,10 @@ internal static class TokenProxyHost
         ["Urls"] = "http://127.0.0.1:5080",
         // Host filtering defeats DNS rebinding: a page on evil.test resolving to 127.0.0.1 still sends Host: evil.test.
         ["AllowedHosts"] = "localhost;127.0.0.1;[::1]",
+        // Quiet logs even when no appsettings.json sets them (a copy of the executable without its appsettings.json):
+        // without these the proxy would log every request twice.
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
     };
 
     public static WebApplicationBuilder AddTokenProxy(this WebApplicationBuilder builder)
@@ -25,9 +29,8 @@ internal static class TokenProxyHost
         // Lowest precedence: appsettings, environment variables and the command line all override these.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = Defaults });
 
-        // ASP.NET Core's "Request starting/finished" lines carry the full URL, and the OAuth callback's URL
-        // carries the authorization code. Keep that category quiet whatever Microsoft.AspNetCore is set to;
-        // the proxy's own log messages say what matters, without query strings.
+        // Per-request lines that carry full URLs stay quiet; the proxy's own log messages say what matters,
+        // without query strings.
         builder.Services.PostConfigure<LoggerFilterOptions>(KeepUrlLoggingQuiet);
 
         var services = builder.Services;
@@ -37,7 +40,7 @@ internal static class TokenProxyHost
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
 
-        services.AddTelemetry();
+        services.AddTelemetry(builder.Configuration);
         services.AddProviders();
         services.AddVault();
         services.AddOAuthClient();
@@ -48,24 +51,44 @@ internal static class TokenProxyHost
     }
 
     /// <summary>
-    /// Adds the Warning rule for every logging provider named in the rules too: a provider-specific rule
-    /// (<c>Logging:Console:LogLevel:Default=Information</c>) would otherwise win over a rule for all providers.
+    /// ASP.NET Core's "Request starting/finished" lines carry the full URL, and the OAuth callback's URL carries the
+    /// authorization code: that category is kept at Warning whatever <c>Microsoft.AspNetCore</c> is set to. YARP's
+    /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
+    /// query string, which can carry an API key: at Warning by default, unless a rule names YARP
+    /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on.
     /// </summary>
     private static void KeepUrlLoggingQuiet(LoggerFilterOptions options)
     {
         const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+        const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+        var yarpConfigured = options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith("Yarp", StringComparison.OrdinalIgnoreCase));
+        AddWarningRule(options, UrlCategory);
+        if (!yarpConfigured)
+        {
+            AddWarningRule(options, ForwarderCategory);
+        }
+    }
+
+    /// <summary>
+    /// Adds the Warning rule for every logging provider named in the rules too: a provider-specific rule
+    /// (<c>Logging:Console:LogLevel:Default=Information</c>) would otherwise win over a rule for all providers.
+    /// </summary>
+    private static void AddWarningRule(LoggerFilterOptions options, string category)
+    {
         foreach (var provider in options.Rules.Select(r => r.ProviderName).OfType<string>().Distinct().ToList())
         {
-            options.Rules.Add(new LoggerFilterRule(provider, UrlCategory, LogLevel.Warning, null));
+            options.Rules.Add(new LoggerFilterRule(provider, category, LogLevel.Warning, null));
         }
 
-        options.Rules.Add(new LoggerFilterRule(null, UrlCategory, LogLevel.Warning, null));
+        options.Rules.Add(new LoggerFilterRule(null, category, LogLevel.Warning, null));
     }
 
     public static WebApplication MapTokenProxy(this WebApplication app)
     {
         // Unexpected exceptions become a bare problem+json 500: no stack trace, nothing from the request.
         app.UseExceptionHandler();
+        // A store outage becomes 503 store_unavailable, wherever it is met.
+        app.UseMiddleware<StoreUnavailableMiddleware>();
         app.UseStatusCodePages();
         app.MapHealth();
         // The first thing a person opens is the address the banner printed: send them to the admin pages.

@@ -62,6 +62,14 @@ internal sealed class StoreOptions
     /// </summary>
     public string? ListenConnectionString { get; set; }
 
+    /// <summary>
+    /// PostgreSQL only: while this instance cannot hear of other instances' writes (the database is unreachable),
+    /// cached credentials keep serving for at most this long, and never past the token's own expiry; after that,
+    /// requests need the store. It bounds how long a revoke made on another instance can go unseen. Zero: cached
+    /// credentials stop serving as soon as the notifications stop. Default: 5 minutes; at most 1 day.
+    /// </summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromMinutes(5);
+
     public bool IsPostgres => string.Equals(Kind, Postgres, StringComparison.OrdinalIgnoreCase);
 
     public bool IsSqlite => string.Equals(Kind, Sqlite, StringComparison.OrdinalIgnoreCase);
@@ -79,7 +87,10 @@ internal sealed class VaultOptions
 
 internal sealed class RefreshOptions
 {
-    /// <summary>A token expiring within this margin is refreshed before use. Default: 1 minute.</summary>
+    /// <summary>
+    /// A token expiring within this margin is refreshed before use, while the margin is at most half the token's lifetime;
+    /// a shorter-lived token is refreshed at 90 % of its lifetime instead. Default: 1 minute; 0 to 1 hour.
+    /// </summary>
     public TimeSpan Skew { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Request bodies up to this size are buffered so a request can be replayed after an upstream 401. Default: 1 MiB.</summary>
@@ -88,7 +99,10 @@ internal sealed class RefreshOptions
     /// <summary>How long one shared refresh may take, retries included; it does not depend on any caller. Default: 30 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>After an upstream 401 led to a refresh, further 401s on that connection refresh again only after this. Default: 30 seconds.</summary>
+    /// <summary>
+    /// After an upstream 401 led to a refresh, a 401 to the new token refreshes again only after this, unless the API
+    /// accepted that token in between (then its 401 refreshes at once). Default: 30 seconds.
+    /// </summary>
     public TimeSpan UnauthorizedBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Background refresh: on/off. Default: on.</summary>

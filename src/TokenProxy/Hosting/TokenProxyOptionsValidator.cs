@@ -76,6 +76,11 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
             return;
         }
 
+        if (store.MaxStaleness < TimeSpan.Zero || store.MaxStaleness > TimeSpan.FromDays(1))
+        {
+            errors.Add($"TokenProxy:Store:MaxStaleness: {store.MaxStaleness} must be between 00:00:00 and 1.00:00:00.");
+        }
+
         if (string.IsNullOrWhiteSpace(store.ConnectionString))
         {
             errors.Add("TokenProxy:Store:ConnectionString: required with Kind Postgres (for example: Host=db;Database=tokenproxy;Username=tokenproxy;Password=…).");

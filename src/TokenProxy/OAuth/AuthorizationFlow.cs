@@ -46,6 +46,12 @@ internal sealed partial class AuthorizationFlow(
                 $"Set TokenProxy:Providers:{provider.Name}:ClientId (and ClientSecret if the provider issued one), then try again.");
         }
 
+        var requested = scopes?.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) ?? [.. provider.Scopes];
+        if (ScopeSyntax.Problem(requested) is { } scopeProblem)
+        {
+            return Failed(activity, StatusCodes.Status400BadRequest, "Invalid scopes", scopeProblem);
+        }
+
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
         if (resolved.AuthorizationUrl is null || resolved.TokenUrl is null)
         {
@@ -65,7 +71,6 @@ internal sealed partial class AuthorizationFlow(
             return Failed(activity, failure.Status, failure.Title!, failure.Message!);
         }
 
-        var requested = scopes?.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) ?? [.. provider.Scopes];
         var state = RandomValue();
         var stateHash = Hash(state);
         var browser = RandomValue();
@@ -164,7 +169,7 @@ internal sealed partial class AuthorizationFlow(
 
     private static Activity? StartActivity(string name, ProviderDefinition provider)
     {
-        var activity = Telemetry.Telemetry.Source.StartActivity(name);
+        var activity = Telemetry.Telemetry.StartOperation(name);
         activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, provider.Name);
         return activity;
     }

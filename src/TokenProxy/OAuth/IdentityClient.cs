@@ -11,6 +11,9 @@ namespace TokenProxy.OAuth;
 /// </summary>
 internal sealed class IdentityClient(IHttpClientFactory httpClients)
 {
+    /// <summary>Identity requests: no redirects (the access token is in a header), retried on 5xx and lost connections.</summary>
+    public const string HttpClientName = "TokenProxy.OAuth.Identity";
+
     public async Task<ConnectionAccount?> ReadAsync(ProviderDefinition provider, string accessToken, CancellationToken cancellationToken)
     {
         if (provider.Identity is not { } identity)
@@ -25,7 +28,7 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
             // GitHub's API refuses requests without a User-Agent.
             request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TokenProxy", "1.0"));
             request.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, provider.TokenHeader.Format(accessToken));
-            using var response = await httpClients.CreateClient(TokenEndpointClient.HttpClientName).SendAsync(request, cancellationToken);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 return null;

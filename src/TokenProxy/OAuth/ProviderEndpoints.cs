@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using TokenProxy.Providers;
 
 namespace TokenProxy.OAuth;
@@ -22,11 +22,12 @@ internal sealed record ResolvedEndpoints(
 /// never follow redirects, and endpoints must be https (loopback excepted). Good metadata is cached for
 /// an hour; a failure is retried on the next use.
 /// </summary>
-internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, TimeProvider time)
+internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, IMemoryCache cache)
 {
-    private static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
+    /// <summary>Discovery requests: no redirects, retried on 5xx and lost connections.</summary>
+    public const string HttpClientName = "TokenProxy.OAuth.Metadata";
 
-    private readonly ConcurrentDictionary<string, (ResolvedEndpoints Endpoints, DateTimeOffset Until)> _discovered = new(StringComparer.Ordinal);
+    private static readonly TimeSpan CacheFor = TimeSpan.FromHours(1);
 
     public async ValueTask<ResolvedEndpoints> ResolveAsync(ProviderDefinition provider, CancellationToken cancellationToken)
     {
@@ -35,15 +36,16 @@ internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, TimeProv
             return new ResolvedEndpoints(provider.AuthorizationUrl, provider.TokenUrl, provider.RevocationUrl, provider.Issuer, false, null, null);
         }
 
-        if (_discovered.TryGetValue(provider.Name, out var cached) && cached.Until > time.GetUtcNow())
+        var key = (typeof(ResolvedEndpoints), provider.Name);
+        if (cache.TryGetValue(key, out ResolvedEndpoints? cached) && cached is not null)
         {
-            return cached.Endpoints;
+            return cached;
         }
 
         var discovered = await DiscoverAsync(provider, provider.Issuer, cancellationToken);
         if (discovered.Problem is null)
         {
-            _discovered[provider.Name] = (discovered, time.GetUtcNow() + CacheFor);
+            cache.Set(key, discovered, CacheFor);
         }
 
         return discovered;
@@ -99,7 +101,7 @@ internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, TimeProv
     {
         try
         {
-            using var response = await httpClients.CreateClient(TokenEndpointClient.HttpClientName).GetAsync(url, cancellationToken);
+            using var response = await httpClients.CreateClient(HttpClientName).GetAsync(url, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 // Includes 3xx: RFC 8414 §3.2 metadata must come from the URL itself, redirects are not followed.

@@ -18,6 +18,9 @@ internal sealed record RevokedToken(string Type, string Result, string? Reason);
 /// </summary>
 internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints)
 {
+    /// <summary>Revocation requests: no redirects, retried on 5xx and lost connections (revoking twice is harmless).</summary>
+    public const string HttpClientName = "TokenProxy.OAuth.Revocation";
+
     public async Task<RevocationResult> RevokeAsync(ProviderDefinition provider, string? refreshToken, string? accessToken, CancellationToken cancellationToken)
     {
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
@@ -52,7 +55,7 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         request.Content = new FormUrlEncodedContent(form);
         try
         {
-            using var response = await httpClients.CreateClient(TokenEndpointClient.HttpClientName).SendAsync(request, cancellationToken);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             // §2.2: 200 for success, also when the token was already invalid. §2.2.1: 503 means "try again later".
             return response.StatusCode == HttpStatusCode.OK
                 ? new RevokedToken(hint, "revoked", null)

@@ -12,7 +12,7 @@ namespace TokenProxy.OAuth;
 /// </summary>
 internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time)
 {
-    /// <summary>The named HttpClient for token, revocation, metadata and identity calls: no redirects, no cookies.</summary>
+    /// <summary>The named HttpClient for token endpoint calls: no redirects, no cookies, no automatic retries.</summary>
     public const string HttpClientName = "TokenProxy.OAuth";
 
     private const int MaxBodyBytes = 256 * 1024;

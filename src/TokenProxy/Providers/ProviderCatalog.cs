@@ -234,6 +234,7 @@ internal sealed partial class ProviderCatalog
     public static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var ip) && IPAddress.IsLoopback(ip));
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    // \z, not $: in .NET, $ also matches before a final "\n".
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,62}\z")]
     private static partial Regex ProviderName();
 }

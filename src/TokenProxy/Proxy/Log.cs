@@ -14,4 +14,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, EventName = "UpstreamFailed",
         Message = "Forwarding to {Provider} failed: {Error}.")]
     public static partial void UpstreamFailed(ILogger logger, string provider, Yarp.ReverseProxy.Forwarder.ForwarderError error);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, EventName = "ClientFailed",
+        Message = "A request to {Provider} failed on the app's side ({Error}, status {Status}); not counted against the provider.")]
+    public static partial void ClientFailed(ILogger logger, string provider, Yarp.ReverseProxy.Forwarder.ForwarderError error, int? status);
+
+    /// <summary>One line per forwarded request, at Debug. The path and query are left out: a query string can carry an API key.</summary>
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, EventName = "Proxied",
+        Message = "Proxied {Provider} connection {ConnectionId}: {Status} in {DurationMs:0.0} ms.")]
+    public static partial void Proxied(ILogger logger, string provider, string connectionId, int status, double durationMs);
 }

@@ -19,6 +19,7 @@ internal sealed class ProxyEndpoint(
     ForwarderInvoker invoker,
     ClientPolicy clients,
     Telemetry.EventFeed events,
+    TimeProvider time,
     IOptions<TokenProxyOptions> options,
     ILogger<ProxyEndpoint> logger)
 {
@@ -69,8 +70,31 @@ internal sealed class ProxyEndpoint(
 
         // Everything after "/{provider}", as Kestrel decoded and normalized it ("%2F" stays escaped).
         var path = new PathString(context.Request.Path.Value!.Substring(providerName.Length + 1));
-        var replayable = await BufferForReplayAsync(context.Request, context.RequestAborted);
+        bool replayable;
+        try
+        {
+            replayable = await BufferForReplayAsync(context.Request, context.RequestAborted);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException || context.RequestAborted.IsCancellationRequested)
+        {
+            // The app's own request failed (too slow, too large, malformed, or the app went away) before anything was
+            // sent: nothing to count against the provider.
+            await AnswerClientFailureAsync(context, provider.Name, ForwarderError.RequestBodyClient, e);
+            return;
+        }
+
+        var started = time.GetTimestamp();
         var transformer = new TokenTransformer(provider, lookup.Credential!, path, tokens, replayable);
+        await ForwardWithReplayAsync(context, provider, selector, transformer);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            var elapsed = time.GetElapsedTime(started);
+            Log.Proxied(logger, provider.Name, transformer.Credential.ConnectionId, context.Response.StatusCode, elapsed.TotalMilliseconds);
+        }
+    }
+
+    private async Task ForwardWithReplayAsync(HttpContext context, ProviderDefinition provider, string selector, TokenTransformer transformer)
+    {
         if (!await ForwardAsync(context, provider, transformer))
         {
             return;
@@ -117,6 +141,12 @@ internal sealed class ProxyEndpoint(
             return true;
         }
 
+        if (IsClientFailure(error, context))
+        {
+            await AnswerClientFailureAsync(context, provider.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
+            return false;
+        }
+
         Log.UpstreamFailed(logger, provider.Name, error);
         RecordInjectionFailure(provider.Name, "upstream_unavailable", transformer.Credential.ConnectionId);
         if (!context.Response.HasStarted)
@@ -125,6 +155,40 @@ internal sealed class ProxyEndpoint(
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// YARP tells the two sides apart: reading from the app (or the app closing) is the app's failure, the provider never
+    /// failed. "Canceled" means the app's request was aborted, unless it was not (then a timeout cut it).
+    /// </summary>
+    private static bool IsClientFailure(ForwarderError error, HttpContext context) => error switch
+    {
+        ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
+            or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient => true,
+        ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+            or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => context.RequestAborted.IsCancellationRequested,
+        _ => false,
+    };
+
+    /// <summary>Answers the app, if it is still there and nothing was sent yet; no event, no failure counted for the provider.</summary>
+    private async Task AnswerClientFailureAsync(HttpContext context, string provider, ForwarderError error, Exception? exception)
+    {
+        // YARP hands over Kestrel's exception wrapped in the HttpClient's.
+        var cause = exception;
+        while (cause is not null and not BadHttpRequestException)
+        {
+            cause = cause.InnerException;
+        }
+
+        var badRequest = cause as BadHttpRequestException;
+        Log.ClientFailed(logger, provider, error, badRequest?.StatusCode);
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Response.Clear();
+        await ProxyProblems.UnreadableBody(badRequest).ExecuteAsync(context);
     }
 
     /// <summary>

@@ -17,6 +17,20 @@ internal static class ProxyProblems
         StatusCodes.Status502BadGateway, "upstream_unavailable", "The provider's API could not be reached.",
         $"The request to {provider} failed before a response arrived.");
 
+    /// <summary>The app's request body could not be read: too slow (Kestrel's minimum data rate), too large, or malformed.</summary>
+    public static ProblemResult UnreadableBody(BadHttpRequestException? cause) => cause?.StatusCode switch
+    {
+        StatusCodes.Status408RequestTimeout => new(
+            StatusCodes.Status408RequestTimeout, "request_timeout", "The request body arrived too slowly.",
+            "The server stopped waiting for the rest of the request body. The request was not completed; send it again."),
+        StatusCodes.Status413PayloadTooLarge => new(
+            StatusCodes.Status413PayloadTooLarge, "request_too_large", "The request body is too large.",
+            "The request body is larger than this server accepts. The request was not completed."),
+        _ => new(
+            StatusCodes.Status400BadRequest, "bad_request_body", "The request body could not be read.",
+            "The request body ended early or was malformed. The request was not completed; send it again."),
+    };
+
     public static ProblemResult ForLookup(TokenLookup lookup, string provider, string selector, string publicBaseUrl)
     {
         var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, lookup.Credential?.ConnectionId);

@@ -8,6 +8,8 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<ForwarderInvoker>();
         services.AddSingleton<ClientPolicy>();
         services.AddSingleton<ProxyEndpoint>();
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(ReceivedConnectionHeader.Configure);
+        services.AddSingleton<IStartupFilter, ReceivedConnectionHeader>();
         return services;
     }
 

@@ -44,6 +44,12 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         // RFC 6750 §3.1: 401 means the token was not accepted; 403 (insufficient scope) never triggers a refresh.
         if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized || _recoveryTried)
         {
+            if (proxyResponse is not null && proxyResponse.StatusCode != System.Net.HttpStatusCode.Unauthorized)
+            {
+                // Anything but 401 means the token was accepted: after a 401-driven refresh, its next 401 is news again.
+                await tokens.NoteAcceptedAsync(Credential, cancellationToken);
+            }
+
             return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 

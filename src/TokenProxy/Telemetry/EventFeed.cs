@@ -1,34 +1,41 @@
 namespace TokenProxy.Telemetry;
 
-/// <summary>One failure or status change, as <c>GET /admin/api/events</c> shows it. Ids and codes only.</summary>
-internal sealed record ProxyEvent(DateTimeOffset At, string Kind, string? Provider, string? ConnectionId, string? Code, string? Description);
-
 /// <summary>
 /// The last 200 failures and status changes, in memory: what an operator looks at first when something
-/// breaks, without any tracing backend.
+/// breaks, without any tracing backend. A failure that repeats (same kind, provider, connection and code) stays
+/// one entry with a count and its last time, so one noisy failure cannot push every other event out.
 /// </summary>
 internal sealed class EventFeed(TimeProvider time)
 {
     public const int Capacity = 200;
 
-    private readonly Queue<ProxyEvent> _events = new();
+    // Oldest first; the index finds a repeat's entry wherever it is.
+    private readonly LinkedList<ProxyEvent> _events = new();
+    private readonly Dictionary<(string, string?, string?, string?), LinkedListNode<ProxyEvent>> _index = new();
     private readonly Lock _lock = new();
 
     public void Record(string kind, string? provider, string? connectionId, string? code, string? description)
     {
-        var entry = new ProxyEvent(time.GetUtcNow(), kind, provider, connectionId, code, description);
+        var now = time.GetUtcNow();
+        var entry = new ProxyEvent(now, kind, provider, connectionId, code, description, 1, now);
         lock (_lock)
         {
-            if (_events.Count == Capacity)
+            if (_index.Remove(Key(entry), out var repeated))
             {
-                _events.Dequeue();
+                entry = entry with { Count = repeated.Value.Count + 1, FirstAt = repeated.Value.FirstAt };
+                _events.Remove(repeated);
+            }
+            else if (_events.Count == Capacity)
+            {
+                _index.Remove(Key(_events.First!.Value));
+                _events.RemoveFirst();
             }
 
-            _events.Enqueue(entry);
+            _index[Key(entry)] = _events.AddLast(entry);
         }
     }
 
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest first (by last time).</summary>
     public IReadOnlyList<ProxyEvent> Snapshot()
     {
         lock (_lock)
@@ -36,4 +43,6 @@ internal sealed class EventFeed(TimeProvider time)
             return [.. _events.Reverse()];
         }
     }
+
+    private static (string, string?, string?, string?) Key(ProxyEvent e) => (e.Kind, e.Provider, e.ConnectionId, e.Code);
 }

@@ -14,6 +14,15 @@ internal static class Telemetry
 
     public static readonly ActivitySource Source = new(Name);
 
+    /// <summary>
+    /// Spans of the work an operator must see when it fails, recorded and exported whatever the sampler says
+    /// (<see cref="AlwaysRecorded"/>): they are rare (about one refresh per token lifetime), unlike proxied requests.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Operations = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "tokenproxy.refresh", "tokenproxy.connect", "tokenproxy.callback", "tokenproxy.revoke",
+    };
+
     public static readonly Meter Meter = new(Name);
 
     /// <summary>Refreshes by provider, reason and outcome.</summary>
@@ -53,6 +62,29 @@ internal static class Telemetry
         public const string Failure = "tokenproxy.failure";
         public const string RevokeResult = "tokenproxy.revoke.result";
         public const string ErrorCode = "tokenproxy.error.code";
+    }
+
+    /// <summary>
+    /// Starts one of the <see cref="Operations"/>. Inside a recorded trace it is a child span; inside a trace the
+    /// sampler dropped (or with no trace at all) it starts its own trace, linked to the request that waited for
+    /// it, so it is not exported with a parent nobody exported.
+    /// </summary>
+    public static Activity? StartOperation(string name)
+    {
+        if (Activity.Current is not { Recorded: false } unrecorded)
+        {
+            return Source.StartActivity(name);
+        }
+
+        // A root span needs no current activity; callers are async methods, so the change stays in their scope.
+        Activity.Current = null;
+        var activity = Source.StartActivity(name, ActivityKind.Internal, default(ActivityContext), links: [new ActivityLink(unrecorded.Context)]);
+        if (activity is null)
+        {
+            Activity.Current = unrecorded;
+        }
+
+        return activity;
     }
 
     /// <summary>Marks a span failed with the OAuth error code and description (never a token value).</summary>

@@ -1,12 +1,93 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using TokenProxy.Hosting;
+
 namespace TokenProxy.Telemetry;
 
 internal static class TelemetryServiceCollectionExtensions
 {
-    public static IServiceCollection AddTelemetry(this IServiceCollection services)
+    /// <summary>The variable that turns export on; the exporter reads it (and the other OTEL_* variables) itself.</summary>
+    public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    private const string SamplerVariable = "OTEL_TRACES_SAMPLER";
+
+    /// <summary>
+    /// TokenProxy's defaults for the standard variables, below every other configuration source: the OTLP
+    /// exporter of .NET would otherwise speak gRPC and the service be called <c>unknown_service</c>.
+    /// </summary>
+    private static readonly Dictionary<string, string?> Defaults = new()
     {
+        ["OTEL_SERVICE_NAME"] = "tokenproxy",
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+    };
+
+    /// <summary>
+    /// OpenTelemetry with TokenProxy's own source and meter next to ASP.NET Core's, HttpClient's, YARP's and
+    /// Npgsql's, so one trace shows app → proxy → token endpoint → provider API. OTLP export only when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set in <paramref name="configuration"/> as it is now (environment,
+    /// command line, appsettings): configuration sources added later do not turn export on. Processors and
+    /// metric readers registered in DI are added too.
+    /// </summary>
+    public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfigurationManager configuration)
+    {
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
+        var export = !string.IsNullOrEmpty(configuration[EndpointVariable]);
+
         services.AddSingleton<EventFeed>();
-        // First of the hosted services: its providers listen before anything else starts.
-        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TelemetryService>());
+        services.AddHostedService<AlwaysRecorded>();
+        services.AddOpenTelemetry()
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(Telemetry.Name, "Yarp.ReverseProxy")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    // First, so no exporter sees a query string.
+                    .AddProcessor<QueryStringRedactor>();
+                if (export)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(Telemetry.Name, "Yarp.ReverseProxy")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsqlInstrumentation();
+                if (export)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+        services.ConfigureOpenTelemetryTracerProvider(ConfigureTracing);
+        services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
+        {
+            foreach (var reader in provider.GetServices<MetricReader>())
+            {
+                metrics.AddReader(reader);
+            }
+        });
         return services;
+    }
+
+    private static void ConfigureTracing(IServiceProvider provider, TracerProviderBuilder tracing)
+    {
+        // The standard variable wins; without it, SamplingRatio is the shortcut, parent-based like the SDK's default.
+        if (string.IsNullOrEmpty(provider.GetRequiredService<IConfiguration>()[SamplerVariable]))
+        {
+            var ratio = provider.GetRequiredService<IOptions<TokenProxyOptions>>().Value.Telemetry.SamplingRatio;
+            tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
+        }
+
+        foreach (var processor in provider.GetServices<BaseProcessor<Activity>>())
+        {
+            tracing.AddProcessor(processor);
+        }
     }
 }

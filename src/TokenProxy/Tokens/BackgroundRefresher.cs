@@ -12,7 +12,9 @@ namespace TokenProxy.Tokens;
 /// connection gets a random delay within the interval, so many tokens expiring together do not stampede
 /// the token endpoint; <see cref="TokenRefresher"/> also caps concurrency per endpoint.
 /// </summary>
-internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher refresher, TimeProvider time, IOptions<TokenProxyOptions> options, ILogger<BackgroundRefresher> logger) : BackgroundService
+internal sealed class BackgroundRefresher(
+    IConnectionStore store, TokenRefresher refresher, RefreshSchedule schedule, TimeProvider time, IOptions<TokenProxyOptions> options, ILogger<BackgroundRefresher> logger)
+    : BackgroundService
 {
     private readonly RefreshOptions _options = options.Value.Refresh;
 
@@ -31,6 +33,10 @@ internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher
                     await RunOnceAsync(jitter: true, stoppingToken);
                 }
             }
+            catch (StoreUnavailableException)
+            {
+                // The store logs its outage once; the next pass runs on schedule.
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.BackgroundPassFailed(logger, e);
@@ -44,20 +50,25 @@ internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher
         var now = time.GetUtcNow();
         var candidates = (await store.ListAsync(cancellationToken))
             .Where(r => r.Status == ConnectionStatus.Active && r.RefreshToken is not null)
-            .Where(r => refresher.IsDue(r.Provider, r.ExpiresAt, now + _options.BackgroundInterval)
+            .Where(r => schedule.IsDue(r, now + _options.BackgroundInterval)
                 || now - (r.LastRefreshedAt ?? r.CreatedAt) >= _options.IdleRefreshAfter)
             .ToList();
 
         await Task.WhenAll(candidates.Select(async row =>
         {
-            if (jitter)
+            // Spread the herd over the interval, but never past the point where the token is due, and never so far ahead
+            // of it that a short-lived token is thrown away with most of its life left (it would be refreshed twice per lifetime).
+            var (earliest, latest) = (TimeSpan.Zero, _options.BackgroundInterval);
+            if (schedule.DueAt(row) is { } due && due - now <= _options.BackgroundInterval)
             {
-                // Spread the herd over the interval, but never past the point where the token is due.
-                var latest = row.ExpiresAt is { } at ? Min(_options.BackgroundInterval, at - now - _options.Skew) : _options.BackgroundInterval;
-                if (latest > TimeSpan.Zero)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * latest.TotalMilliseconds), time, cancellationToken);
-                }
+                earliest = Max(TimeSpan.Zero, due - now - RefreshSchedule.AheadAllowance(row, _options.BackgroundInterval));
+                latest = Max(earliest, due - now);
+            }
+
+            var delay = earliest + (jitter ? Random.Shared.NextDouble() * (latest - earliest) : TimeSpan.Zero);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, time, cancellationToken);
             }
 
             await refresher.RefreshAsync(row.Id, RefreshReason.Background, row.Version, cancellationToken);
@@ -85,5 +96,5 @@ internal sealed class BackgroundRefresher(IConnectionStore store, TokenRefresher
         return removed;
     }
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

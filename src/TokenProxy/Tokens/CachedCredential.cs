@@ -16,4 +16,14 @@ internal sealed record CachedCredential(
     string? HeaderValue,
     DateTimeOffset? ExpiresAt,
     bool CanRefresh,
-    bool Undecryptable);
+    bool Undecryptable)
+{
+    /// <summary>When the token is due for refresh: its expiry less the skew, bounded by its lifetime (<see cref="RefreshSchedule"/>).</summary>
+    public DateTimeOffset? RefreshAt { get; init; }
+
+    /// <summary>The access token as sealed in the row: tells it apart from a token a later write stored (not a secret).</summary>
+    public string? SealedToken { get; init; }
+
+    /// <summary>A 401-driven refresh produced the token and the API has not accepted it yet (the row says so).</summary>
+    public bool AwaitingAcceptance { get; init; }
+}

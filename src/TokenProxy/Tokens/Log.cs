@@ -14,4 +14,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 1102, Level = LogLevel.Error, EventName = "BackgroundPassFailed",
         Message = "A background refresh pass failed; the next one runs on schedule.")]
     public static partial void BackgroundPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, EventName = "SkewLongerThanLifetime",
+        Message = "The refresh skew ({Skew}) is more than half the lifetime ({Lifetime}) of {ConnectionId}'s tokens from {Provider}: they are refreshed {EffectiveSkew} before expiry instead, about once per lifetime. Lower Refresh:Skew or the provider's RefreshSkew to silence this.")]
+    public static partial void SkewLongerThanLifetime(ILogger logger, string connectionId, string provider, TimeSpan skew, TimeSpan lifetime, TimeSpan effectiveSkew);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, EventName = "AcceptanceNotRecorded",
+        Message = "The API accepted {ConnectionId}'s token after a 401-driven refresh, but the store could not record it; its next 401 may be passed on until Refresh:UnauthorizedBackoff has passed.")]
+    public static partial void AcceptanceNotRecorded(ILogger logger, string connectionId, Exception exception);
+
+    // 1150–1159: the credential cache.
+    [LoggerMessage(EventId = 1150, Level = LogLevel.Information, EventName = "CacheReconciled",
+        Message = "Checked {Held} cached credential(s) against {Store} after notifications resumed: {Evicted} changed or removed meanwhile and were dropped, the rest confirmed.")]
+    public static partial void Reconciled(ILogger logger, int held, int evicted, string store);
+
+    [LoggerMessage(EventId = 1151, Level = LogLevel.Warning, EventName = "CacheReconcileFailed",
+        Message = "Could not check cached credentials against {Store}; they stay unconfirmed (bounded by Store:MaxStaleness).")]
+    public static partial void ReconcileFailed(ILogger logger, string store, Exception exception);
 }

@@ -7,12 +7,15 @@ using TokenProxy.Providers;
 namespace TokenProxy.Tokens;
 
 /// <summary>The call to the token endpoint: a concurrency cap per endpoint, retries with backoff, a circuit breaker.</summary>
-internal sealed partial class TokenRefresher
+internal sealed partial class TokenRefresher : IDisposable
 {
+    /// <summary>Disposes the token endpoints' pipelines (their circuit breakers) with the refresher.</summary>
+    public void Dispose() => _pipelines.Dispose();
+
     private async Task<(TokenResult Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
     {
         var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
-        var pipeline = _pipelines.GetOrAdd(provider.Name, _ => BuildPipeline());
+        var pipeline = _pipelines.GetOrAddPipeline<TokenResult>(provider.Name, (builder, _) => ConfigurePipeline(builder));
         var attempts = 0;
         await slot.WaitAsync(cancellationToken);
         try
@@ -40,11 +43,17 @@ internal sealed partial class TokenRefresher
         }
     }
 
-    private ResiliencePipeline<TokenResult> BuildPipeline()
+    /// <summary>
+    /// One pipeline per token endpoint, kept by the registry. Polly.Core rather than an HTTP resilience handler:
+    /// whether to retry is decided from the parsed answer (an OAuth error in a 200, a 400 <c>invalid_grant</c>
+    /// that must never be retried), not from the status code alone.
+    /// </summary>
+    private void ConfigurePipeline(ResiliencePipelineBuilder<TokenResult> builder)
     {
         static bool IsTransient(Outcome<TokenResult> outcome) => outcome.Result is { Succeeded: false, Kind: TokenFailureKind.Transient };
         var maxWait = TimeSpan.FromSeconds(5);
-        return new ResiliencePipelineBuilder<TokenResult> { TimeProvider = _time }
+        builder.TimeProvider = _time;
+        builder
             .AddRetry(new RetryStrategyOptions<TokenResult>
             {
                 // A Retry-After longer than we can hold a request is not waited for: the app gets 503 + Retry-After.
@@ -62,7 +71,6 @@ internal sealed partial class TokenRefresher
                 MinimumThroughput = 6,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(15),
-            })
-            .Build();
+            });
     }
 }

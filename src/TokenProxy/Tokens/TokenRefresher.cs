@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Polly;
+using Polly.Registry;
 using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
@@ -30,13 +30,15 @@ internal sealed partial class TokenRefresher
     private readonly Telemetry.EventFeed _events;
     private readonly RevocationClient _revocations;
     private readonly RefreshGate<RefreshOutcome> _gate;
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<TokenResult>> _pipelines = new(StringComparer.Ordinal);
+    private readonly RefreshSchedule _schedule;
+    private readonly ResiliencePipelineRegistry<string> _pipelines = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
-        IOptions<TokenProxyOptions> options, Telemetry.EventFeed events, RevocationClient revocations, ILogger<TokenRefresher> logger)
+        IOptions<TokenProxyOptions> options, Telemetry.EventFeed events, RevocationClient revocations, RefreshSchedule schedule, ILogger<TokenRefresher> logger)
     {
+        _schedule = schedule;
         _events = events;
         _revocations = revocations;
         _store = store;
@@ -52,17 +54,10 @@ internal sealed partial class TokenRefresher
     /// <summary>
     /// Refreshes unless, once the lock is held, it turns out not to be needed: for <see cref="RefreshReason.Upstream401"/>
     /// when the stored version is no longer <paramref name="seenVersion"/>; for expiring and background refreshes when the
-    /// token is no longer due.
+    /// token is no longer due (background: or the row was written since <paramref name="seenVersion"/>).
     /// </summary>
     public Task<RefreshOutcome> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken) =>
         _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, shared), cancellationToken);
-
-    /// <summary>True when the token expires within the provider's (or the global) skew.</summary>
-    public bool IsDue(string provider, DateTimeOffset? expiresAt, DateTimeOffset now) =>
-        expiresAt is { } at && at - now <= SkewFor(provider);
-
-    private TimeSpan SkewFor(string provider) =>
-        _providers.TryGet(provider, out var definition) && definition.RefreshSkew is { } skew ? skew : _options.Skew;
 
     private async Task<RefreshOutcome> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {
@@ -86,7 +81,7 @@ internal sealed partial class TokenRefresher
     private async Task<RefreshOutcome> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {
         var reasonName = reason.ToWire();
-        using var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.refresh");
+        using var activity = Telemetry.Telemetry.StartOperation("tokenproxy.refresh");
         activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, connectionId);
         activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshReason, reasonName);
         var started = _time.GetTimestamp();
@@ -137,8 +132,11 @@ internal sealed partial class TokenRefresher
         var stillNeeded = reason switch
         {
             RefreshReason.Upstream401 => seenVersion is null || row.Version == seenVersion,
-            RefreshReason.Expiring => IsDue(row.Provider, row.ExpiresAt, now) || (seenVersion is not null && row.Version == seenVersion && row.Status != ConnectionStatus.Active),
-            RefreshReason.Background => IsDue(row.Provider, row.ExpiresAt, now + _options.BackgroundInterval) || now - (row.LastRefreshedAt ?? row.CreatedAt) >= _options.IdleRefreshAfter,
+            RefreshReason.Expiring => _schedule.IsDue(row, now) || (seenVersion is not null && row.Version == seenVersion && row.Status != ConnectionStatus.Active),
+            // A row written since the pass chose it (a request refreshed it meanwhile) waits for the next pass: its new
+            // token would look due within the interval too when it lives shorter than that, and be thrown away.
+            RefreshReason.Background => (seenVersion is null || row.Version == seenVersion)
+                && (_schedule.IsDue(row, now + _options.BackgroundInterval) || now - (row.LastRefreshedAt ?? row.CreatedAt) >= _options.IdleRefreshAfter),
             _ => true,
         };
         if (!stillNeeded && row.Status == ConnectionStatus.Active)

@@ -13,8 +13,15 @@ namespace TokenProxy.Tokens;
 /// header value for that row version. A token due for refresh waits for the (shared) refresh; one that
 /// cannot be refreshed right now is still used while it is valid, and never once it has expired.
 /// </summary>
-internal sealed class TokenService(
-    IConnectionStore store, SecretSealer sealer, CredentialCache cache, TokenRefresher refresher, TimeProvider time, IOptions<TokenProxyOptions> options)
+internal sealed partial class TokenService(
+    IConnectionStore store,
+    SecretSealer sealer,
+    CredentialCache cache,
+    TokenRefresher refresher,
+    RefreshSchedule schedule,
+    TimeProvider time,
+    IOptions<TokenProxyOptions> options,
+    ILogger<TokenService> logger)
 {
     private readonly TimeSpan _unauthorizedBackoff = options.Value.Refresh.UnauthorizedBackoff;
 
@@ -37,7 +44,7 @@ internal sealed class TokenService(
         {
             Telemetry.Telemetry.CacheLookups.Add(1, Hit);
             var lookup = Evaluate(credential, workspace);
-            if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, time.GetUtcNow()))
+            if (!lookup.Succeeded || !(credential.RefreshAt <= time.GetUtcNow()))
             {
                 Complete(activity, lookup, cacheHit: true);
                 return ValueTask.FromResult(lookup);
@@ -82,44 +89,6 @@ internal sealed class TokenService(
         activity.Dispose();
     }
 
-    /// <summary>
-    /// After the API answered 401 to <paramref name="rejected"/>: refresh once if that token is still the stored one
-    /// (and no 401-driven refresh of this connection ran within the backoff window), or pick up the token another
-    /// refresh already stored. Returns the credential to replay with, or why there is none; null when the 401 should
-    /// simply go back to the app (nothing to refresh with, or a 401-driven refresh ran too recently).
-    /// </summary>
-    public async Task<TokenLookup?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
-    {
-        var current = await store.GetAsync(rejected.ConnectionId, cancellationToken);
-        if (current is null)
-        {
-            return TokenLookup.Fail(TokenFailure.NotConnected);
-        }
-
-        if (current.Version != rejected.Version)
-        {
-            // Someone refreshed (or revoked) since: use what is stored now, without refreshing again.
-            return Evaluate(ToCredential(provider, current));
-        }
-
-        var now = time.GetUtcNow();
-        // The rejected token came from a 401-driven refresh moments ago, here or in another instance (the row says
-        // so): refreshing again would not help. An API that answers 401 to every token must not cause a loop.
-        if (current.RefreshToken is null
-            || (current.LastRefreshReason == RefreshReason.Upstream401.ToWire() && now - current.LastRefreshedAt < _unauthorizedBackoff))
-        {
-            return null;
-        }
-
-        if (_coolDownUntil.TryGetValue(rejected.ConnectionId, out var until) && until > now)
-        {
-            return TokenLookup.Fail(TokenFailure.RefreshUnavailable, rejected, until - now);
-        }
-
-        var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, rejected.Version, cancellationToken);
-        return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
-    }
-
     private async ValueTask<TokenLookup> LoadAndRefreshAsync(
         ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, CancellationToken cancellationToken)
     {
@@ -131,7 +100,7 @@ internal sealed class TokenService(
 
         var lookup = Evaluate(credential, workspace);
         var now = time.GetUtcNow();
-        if (!lookup.Succeeded || !refresher.IsDue(provider.Name, credential.ExpiresAt, now))
+        if (!lookup.Succeeded || !(credential.RefreshAt <= now))
         {
             return lookup;
         }
@@ -148,7 +117,17 @@ internal sealed class TokenService(
             return expired ? TokenLookup.Fail(TokenFailure.RefreshUnavailable, credential, until - now) : lookup;
         }
 
-        var outcome = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+        RefreshOutcome outcome;
+        try
+        {
+            outcome = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+        }
+        catch (StoreUnavailableException) when (!expired)
+        {
+            // No refresh without the store, but the token still works until it expires; after that, 503 store_unavailable.
+            return lookup;
+        }
+
         return FromOutcome(provider, outcome, credential, tokenKnownDead: false);
     }
 
@@ -217,7 +196,12 @@ internal sealed class TokenService(
 
         return new CachedCredential(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
-            CanRefresh: row.RefreshToken is not null, Undecryptable: undecryptable);
+            CanRefresh: row.RefreshToken is not null, Undecryptable: undecryptable)
+        {
+            RefreshAt = schedule.DueAt(row),
+            SealedToken = row.AccessToken,
+            AwaitingAcceptance = row.LastRefreshReason == RefreshReason.Upstream401.ToWire(),
+        };
     }
 
     private static TokenLookup Evaluate(CachedCredential credential, string? workspace) =>

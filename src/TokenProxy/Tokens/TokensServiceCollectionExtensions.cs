@@ -5,6 +5,7 @@ internal static class TokensServiceCollectionExtensions
     public static IServiceCollection AddTokens(this IServiceCollection services)
     {
         services.AddSingleton<CredentialCache>();
+        services.AddSingleton<RefreshSchedule>();
         services.AddSingleton<TokenRefresher>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<BackgroundRefresher>();

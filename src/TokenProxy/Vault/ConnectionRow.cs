@@ -35,8 +35,10 @@ internal sealed record ConnectionRow
     public DateTimeOffset? LastRefreshedAt { get; init; }
 
     /// <summary>
-    /// Why the current token was obtained (<c>upstream_401</c>, <c>expiring</c>, …; null after a connect or import).
-    /// Stored so that every instance can tell a token a 401-driven refresh just produced, and not refresh it in a loop.
+    /// Why the current token was obtained (<c>upstream_401</c>, <c>expiring</c>, …; null after a connect or import), and
+    /// <c>upstream_401_accepted</c> once the API accepted a token a 401-driven refresh produced. Stored so that every
+    /// instance can tell such a token before it was ever accepted (its 401 is not refreshed again, no loop) from one the
+    /// API accepted (its 401 is news: refresh).
     /// </summary>
     public string? LastRefreshReason { get; init; }
 

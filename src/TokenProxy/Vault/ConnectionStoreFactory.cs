@@ -15,7 +15,8 @@ internal static class ConnectionStoreFactory
                 PostgresConnectionStore.LockTimeoutFor(options.Refresh.Timeout),
                 time,
                 loggers.CreateLogger<PostgresConnectionStore>())
-            : new SqliteConnectionStore(SqlitePath(options.Store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"));
+            : new SqliteConnectionStore(
+                SqlitePath(options.Store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"), time, loggers.CreateLogger<SqliteConnectionStore>());
 
     /// <summary>For SQLite the connection string may be a plain file path or <c>Data Source=…</c>.</summary>
     private static string? SqlitePath(string? connectionString) =>

@@ -3,21 +3,22 @@ namespace TokenProxy.Vault;
 /// <summary>
 /// Persistence of connections: SQLite (one process) or PostgreSQL (several instances). Implementations
 /// store rows as given — sealing happens above — and make every update compare-and-swap on
-/// <see cref="ConnectionRow.Version"/>.
+/// <see cref="ConnectionRow.Version"/>. When the store cannot be used (PostgreSQL unreachable, a SQLite file that
+/// cannot be written) every operation throws <see cref="StoreUnavailableException"/>, and the store logs the outage
+/// once when it starts and once when it ends.
 /// </summary>
 internal interface IConnectionStore
 {
-    /// <summary>
-    /// The <see cref="Changed"/> argument meaning "any connection may have changed": a shared store raises it when it
-    /// may have missed other instances' writes (its notification connection dropped), so caches drop everything.
-    /// </summary>
-    const string AllConnections = "*";
+    /// <summary>Raised with a connection id after a write to it commits, here or (where the store can tell) in another instance.</summary>
+    event Action<string>? Changed;
 
     /// <summary>
-    /// Raised with a connection id after a write to it commits, here or (where the store can tell) in another instance;
-    /// or with <see cref="AllConnections"/>.
+    /// A shared store raises it with false when it stops hearing of other instances' writes (its notification
+    /// connection dropped: writes from then on may go unnoticed), and with true once it hears them again. Writes made
+    /// in between are not reported: a cache re-reads the versions of what it holds (<see cref="GetVersionsAsync"/>).
+    /// Raised on the store's listener task; handlers return quickly.
     /// </summary>
-    event Action<string>? Changed;
+    event Action<bool>? ListeningChanged;
 
     /// <summary>Human-readable location for messages ("SQLite database /path/tokenproxy.db").</summary>
     string Description { get; }
@@ -25,6 +26,7 @@ internal interface IConnectionStore
     /// <summary>Creates or migrates the schema; takes whatever exclusive hold the store needs.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
+    /// <summary>True when the store can be used now: it answers, and it is not in an outage (a SQLite file that cannot be written).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 
     Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken);
@@ -33,6 +35,9 @@ internal interface IConnectionStore
     Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>The stored versions of those of <paramref name="ids"/> that still exist, in one query.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 
     /// <summary>Inserts a new row at version 1; false when the provider already has that label.</summary>
     Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken);

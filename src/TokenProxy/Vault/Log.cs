@@ -9,6 +9,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Created a new vault key at {KeyFile} (key id {KeyId}). Back it up: without it, stored tokens cannot be opened.")]
     public static partial void KeyCreated(ILogger logger, string keyFile, string keyId);
 
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Error, EventName = "StoreUnavailable",
+        Message = "Store unavailable: {Store} cannot be used ({Reason}). Requests that need it get 503 store_unavailable until it is back; cached credentials keep serving while valid.")]
+    public static partial void StoreUnavailable(ILogger logger, string store, string reason);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, EventName = "StoreAvailable",
+        Message = "Store available again: {Store} after {DurationSeconds:F1} s.")]
+    public static partial void StoreAvailable(ILogger logger, string store, double durationSeconds);
+
     // 1210–1229: the PostgreSQL store.
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Migrated the schema of {Store} from version {From} to {To}.")]
     public static partial void SchemaMigrated(ILogger logger, string store, int from, int to);
@@ -17,10 +25,11 @@ internal static partial class Log
     public static partial void Listening(ILogger logger, string store, string channel);
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Warning,
-        Message = "Lost the notification connection to {Store}; cached credentials were dropped and it reconnects in {DelayMs} ms.")]
-    public static partial void ListenerLost(ILogger logger, string store, double delayMs, Exception exception);
+        Message = "Lost the notification connection to {Store} ({Reason}); cached credentials keep serving, unconfirmed, while it reconnects.")]
+    public static partial void ListenerLost(ILogger logger, string store, string reason);
 
-    [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "Listening again for connection changes on {Store}; cached credentials were dropped, as changes may have been missed.")]
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Information,
+        Message = "Listening again for connection changes on {Store}; cached credentials are checked against it for changes missed meanwhile.")]
     public static partial void ListenerReconnected(ILogger logger, string store);
 
     [LoggerMessage(EventId = 1214, Level = LogLevel.Warning,

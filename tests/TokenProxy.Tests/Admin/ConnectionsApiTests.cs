@@ -69,16 +69,86 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         Assert.True(problem.GetProperty("errors").TryGetProperty("expiresIn", out _));
     }
 
-    [Fact]
-    public async Task Malformed_json_gets_a_problem_answer()
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("""{"provider":"acme","accessToken":"abc","expiresIn":"soon"}""")]
+    [InlineData("null")]
+    public async Task Malformed_json_gets_a_problem_answer(string json)
     {
         using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
-        request.Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
 
         using var response = await _proxy.Client.SendAsync(request);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json");
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData(null)]
+    public async Task Import_that_is_not_json_is_a_415_problem_not_the_data_planes_404(string? contentType)
+    {
+        using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
+        request.Content = new StringContent("""{"provider":"acme","accessToken":"abc"}""");
+        request.Content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+
+        using var response = await _proxy.Client.SendAsync(request);
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Theory]
+    [InlineData("label")]
+    [InlineData("workspace")]
+    public async Task Label_or_workspace_with_a_trailing_newline_is_refused(string field)
+    {
+        await _proxy.ImportAsync("acme", "abc");
+        var body = new Dictionary<string, object?> { ["provider"] = "acme", ["accessToken"] = "abc", [field] = "default\n" };
+
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body));
+
+        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+        Assert.Single(JsonDocument.Parse(await _proxy.Client.GetStringAsync("/admin/api/connections")).RootElement.EnumerateArray());
+    }
+
+    public static TheoryData<string?[], string> BadScopes => new()
+    {
+        { [null], "null" },
+        { [new string('a', 1024 * 1024)], "at most 256" },
+        { Enumerable.Range(0, 100_000).Select(i => (string?)$"s{i}").ToArray(), "At most 100 scopes" },
+        { ["read write"], "character" },
+        { ["read\"quoted\""], "character" },
+        { ["caf\u00e9"], "character" },
+        { [""], "empty" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadScopes))]
+    public async Task Scopes_outside_the_rfc_6749_syntax_or_bounds_are_refused_with_the_reason(string?[] scopes, string reason)
+    {
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "abc", scopes }));
+
+        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var message = Assert.Single(problem.GetProperty("errors").GetProperty("scopes").EnumerateArray()).GetString()!;
+        Assert.Contains(reason, message, StringComparison.Ordinal);
+        Assert.True(message.Length < 200);
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Fact]
+    public async Task Scopes_of_real_providers_are_accepted()
+    {
+        string[] scopes = ["read:user", "repo", "https://www.googleapis.com/auth/drive.readonly", "offline_access", "channels:history", "a!#$%&'()*+,-./[]^_`{|}~"];
+
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "abc", scopes }));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(scopes, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
     }
 
     [Fact]

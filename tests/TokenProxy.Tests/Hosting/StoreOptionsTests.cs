@@ -35,6 +35,19 @@ public sealed class StoreOptionsTests
         Assert.DoesNotContain("CANARYpassword", failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_maximum_staleness_beyond_a_day_refuses_to_start()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(new Dictionary<string, string?>
+        {
+            ["TokenProxy:Store:Kind"] = "Postgres",
+            ["TokenProxy:Store:ConnectionString"] = "Host=db;Database=tokenproxy",
+            ["TokenProxy:Store:MaxStaleness"] = "2.00:00:00",
+        }));
+
+        Assert.Contains("TokenProxy:Store:MaxStaleness: 2.00:00:00 must be between 00:00:00 and 1.00:00:00.", error.Failures);
+    }
+
     /// <summary>Starts a proxy that is expected to refuse, in a data directory this test removes again.</summary>
     private static async Task StartAsync(Dictionary<string, string?> settings)
     {

@@ -2,10 +2,28 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Infrastructure;
 
-/// <summary>The real store, counting the reads that could serve a token lookup; writes pass through. Shared with the benchmarks.</summary>
+/// <summary>
+/// The real store, counting the reads that could serve a token lookup; writes pass through. <see cref="Unavailable"/>
+/// fakes an outage: every call then fails as the real stores fail when their database cannot be used. Shared with the
+/// benchmarks.
+/// </summary>
 internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
 {
     private long _reads;
+    private long _versionQueries;
+
+    /// <summary>Puts a counting store around the one the host registers; <paramref name="created"/> gets it when the host builds it.</summary>
+    public static void Wrap(IServiceCollection services, Action<CountingStore> created)
+    {
+        var inner = services.Single(d => d.ServiceType == typeof(IConnectionStore));
+        services.Remove(inner);
+        services.AddSingleton<IConnectionStore>(sp =>
+        {
+            var store = new CountingStore((IConnectionStore)inner.ImplementationFactory!(sp));
+            created(store);
+            return store;
+        });
+    }
 
     public event Action<string>? Changed
     {
@@ -13,40 +31,105 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
         remove => inner.Changed -= value;
     }
 
+    public event Action<bool>? ListeningChanged
+    {
+        add => inner.ListeningChanged += value;
+        remove => inner.ListeningChanged -= value;
+    }
+
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>While true, every operation throws <see cref="StoreUnavailableException"/>.</summary>
+    public bool Unavailable { get; set; }
+
+    /// <summary><see cref="GetVersionsAsync"/> answers once this completes: to hold a version check half-way.</summary>
+    public Task VersionsHeldUntil { get; set; } = Task.CompletedTask;
+
+    /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
+    public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
     public string Description => inner.Description;
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+    public Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.InitializeAsync(cancellationToken);
+    }
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    public Task<bool> PingAsync(CancellationToken cancellationToken) => Unavailable ? Task.FromResult(false) : inner.PingAsync(cancellationToken);
 
     public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
         return inner.GetAsync(id, cancellationToken);
     }
 
     public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
     {
+        ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
         return inner.FindAsync(provider, idOrLabel, cancellationToken);
     }
 
-    public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+    public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.ListAsync(cancellationToken);
+    }
 
-    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryInsertAsync(row, cancellationToken);
+    public async Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        Interlocked.Increment(ref _versionQueries);
+        await VersionsHeldUntil;
+        return await inner.GetVersionsAsync(ids, cancellationToken);
+    }
 
-    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => inner.TryUpdateAsync(row, cancellationToken);
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TryInsertAsync(row, cancellationToken);
+    }
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => inner.DeleteAsync(id, cancellationToken);
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TryUpdateAsync(row, cancellationToken);
+    }
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.DeleteAsync(id, cancellationToken);
+    }
 
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         inner.RunExclusiveAsync(id, action, cancellationToken);
 
-    public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken) => inner.SavePendingAsync(pending, cancellationToken);
+    public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.SavePendingAsync(pending, cancellationToken);
+    }
 
-    public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken) => inner.TakePendingAsync(stateHash, cancellationToken);
+    public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TakePendingAsync(stateHash, cancellationToken);
+    }
 
-    public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.PurgeExpiredPendingAsync(now, cancellationToken);
+    public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.PurgeExpiredPendingAsync(now, cancellationToken);
+    }
+
+    private void ThrowIfUnavailable()
+    {
+        if (Unavailable)
+        {
+            throw new StoreUnavailableException("The store is unavailable (faked by the test).");
+        }
+    }
 }

@@ -42,9 +42,6 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
     /// <summary>Every Authorization header the identity endpoint received.</summary>
     public ConcurrentQueue<string> UserInfoAuthorizations { get; } = new();
 
-    /// <summary>When set, serves <c>/.well-known/openid-configuration</c>.</summary>
-    public Func<HttpContext, Task>? Metadata { get; set; }
-
     /// <summary>Answers call n with <c>access-n</c>, <c>refresh-n</c> (rotation) and the given lifetime.</summary>
     public static Func<HttpContext, int, Task> IssueTokens(int expiresIn = 3600, bool rotate = true, string prefix = "") => (context, n) =>
         context.Response.WriteAsJsonAsync(new Dictionary<string, object?>
@@ -88,9 +85,6 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
                 case "/revoke":
                     fake!.Revocations.Enqueue((await context.Request.ReadFormAsync()).ToDictionary(p => p.Key, p => p.Value.ToString()));
                     await fake.RevokeRespond(context);
-                    return;
-                case "/.well-known/openid-configuration" when fake!.Metadata is { } metadata:
-                    await metadata(context);
                     return;
                 case "/token":
                     break;

@@ -13,4 +13,11 @@ internal sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+
+    /// <summary>Moves the clock to <paramref name="value"/>; like Microsoft's FakeTimeProvider, never backwards.</summary>
+    public void SetUtcNow(DateTimeOffset value)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, GetUtcNow());
+        Interlocked.Exchange(ref _ticks, value.UtcTicks);
+    }
 }

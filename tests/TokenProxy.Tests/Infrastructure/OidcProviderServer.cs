@@ -89,15 +89,25 @@ internal sealed class OidcProviderServer : IAsyncDisposable
     /// <summary>RFC 7662 introspection, authenticated as the client: is this token still active?</summary>
     public async Task<bool> IsActiveAsync(string token)
     {
-        using var client = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Issuer, "/token/introspection"))
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
-        };
-        request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
-        using var response = await client.SendAsync(request);
-        response.EnsureSuccessStatusCode();
+        using var response = await PostAsClientAsync("/token/introspection", new() { ["token"] = token });
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean();
+    }
+
+    /// <summary>RFC 7009 revocation at the server, authenticated as the client (revoking a refresh token ends its whole grant).</summary>
+    public async Task RevokeAsync(string token, string tokenTypeHint)
+    {
+        using var response = await PostAsClientAsync("/token/revocation", new() { ["token"] = token, ["token_type_hint"] = tokenTypeHint });
+    }
+
+    private async Task<HttpResponseMessage> PostAsClientAsync(string path, Dictionary<string, string> form)
+    {
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Issuer, path)) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
+        var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        // The body is buffered by SendAsync: it stays readable after the client is disposed.
+        return response;
     }
 
     /// <summary>Provider settings pointing the proxy at this server by issuer (endpoints come from discovery).</summary>

@@ -17,6 +17,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private string? _root;
     private string? _binaries;
+    private string? _serverOptions;
 
     /// <summary>A superuser connection to the <c>postgres</c> database.</summary>
     public string AdminConnectionString { get; private set; } = string.Empty;
@@ -40,10 +41,8 @@ public sealed class PostgresServer : IAsyncLifetime
         // A throwaway cluster: durability settings off for speed. Three proxy processes with their pools, and every
         // store the tests open, fit in 300 connections.
         var port = ProxyHost.FreePort();
-        await RunAsync(
-            Path.Combine(_binaries, "pg_ctl"), "-D", data, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "-o",
-            $"-p {port} -c listen_addresses=127.0.0.1 -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-            "start");
+        _serverOptions = $"-p {port} -c listen_addresses=127.0.0.1 -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        await StartAsync();
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
     }
 
@@ -63,6 +62,25 @@ public sealed class PostgresServer : IAsyncLifetime
             Directory.Delete(_root, recursive: true);
         }
     }
+
+    /// <summary>True when this fixture runs the server itself, so a test may stop and start it.</summary>
+    public bool CanRestart => _root is not null;
+
+    /// <summary>
+    /// Stops the server as an operator's restart does (<c>pg_ctl stop -m fast</c>: sessions are told and closed, clients
+    /// then get "connection refused"); the test must <see cref="StartAsync"/> it again before it ends.
+    /// </summary>
+    public Task StopAsync() =>
+        RunAsync(Path.Combine(Binaries, "pg_ctl"), "-D", Path.Combine(Root, "data"), "-m", "fast", "-w", "-t", "60", "stop");
+
+    /// <summary>Starts the server (again), on the same port, and returns once it accepts connections.</summary>
+    public Task StartAsync() =>
+        RunAsync(Path.Combine(Binaries, "pg_ctl"), "-D", Path.Combine(Root, "data"), "-l", Path.Combine(Root, "server.log"), "-w", "-t", "60", "-o", _serverOptions!, "start");
+
+    private string Root => _root ?? throw new InvalidOperationException(
+        $"Only the cluster this fixture starts can be stopped and started; unset {ExternalServerVariable} to run this test.");
+
+    private string Binaries => _binaries ?? throw new InvalidOperationException($"No PostgreSQL binaries; unset {ExternalServerVariable} to run this test.");
 
     /// <summary>A new, empty database with a random name; dropped when disposed.</summary>
     public async Task<PostgresDatabase> CreateDatabaseAsync()

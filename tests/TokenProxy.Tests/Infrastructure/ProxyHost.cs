@@ -54,8 +54,9 @@ internal sealed class ProxyHost : IAsyncDisposable
     public static WebApplication Build(IDictionary<string, string?> settings, CapturedLogs logs, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test", ContentRootPath = AppContext.BaseDirectory });
-        builder.AddTokenProxy();
+        // Settings first: whether OTLP export is on is decided while the services are registered.
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddTokenProxy();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Trace);

@@ -23,6 +23,9 @@ internal sealed class RecordingUpstream : IAsyncDisposable
 
     public Uri Address => _server.Address;
 
+    /// <summary>Completes when the first request's head has arrived, before its body is read.</summary>
+    public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Answers after recording; replace it to script responses.</summary>
     public Func<HttpContext, RecordedRequest, Task> Respond { get; set; } = (context, _) =>
     {
@@ -35,6 +38,7 @@ internal sealed class RecordingUpstream : IAsyncDisposable
         RecordingUpstream? upstream = null;
         var server = await LoopbackServer.StartAsync(async context =>
         {
+            upstream!.Arrived.TrySetResult();
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
@@ -44,7 +48,7 @@ internal sealed class RecordingUpstream : IAsyncDisposable
                 target,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.Select(v => v ?? string.Empty).ToArray(), StringComparer.OrdinalIgnoreCase),
                 body.ToArray());
-            upstream!.Requests.Enqueue(recorded);
+            upstream.Requests.Enqueue(recorded);
             await upstream.Respond(context, recorded);
         });
         upstream = new RecordingUpstream(server);

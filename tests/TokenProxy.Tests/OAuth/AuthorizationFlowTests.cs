@@ -212,4 +212,45 @@ public sealed class AuthorizationFlowTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("TokenProxy:Providers:github:ClientId", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("?scopes=read%22write", "character")]
+    [InlineData("?label=default%0A", "label")]
+    public async Task Connect_with_a_malformed_scope_or_label_is_refused_and_stores_nothing(string query, string named)
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+
+        using var response = await scenario.Proxy.Client.GetAsync($"/admin/connect/acme{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("[]", await scenario.Proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Fact]
+    public async Task Connect_with_more_scopes_than_allowed_is_refused()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var scopes = string.Join("%20", Enumerable.Range(0, 101).Select(i => $"s{i}"));
+
+        using var response = await scenario.Proxy.Client.GetAsync($"/admin/connect/acme?scopes={scopes}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("At most 100 scopes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Code_exchange_answered_503_is_never_sent_again()
+    {
+        // RFC 6749 §4.1.2: a code is single-use; re-sending it could make the provider revoke what it issued.
+        await using var scenario = await RefreshScenario.StartAsync();
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503);
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+        var authorize = await browser.StartAsync("/admin/connect/acme");
+
+        using var callback = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", authorize["state"]));
+
+        Assert.False(callback.IsSuccessStatusCode);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
 }

@@ -1,34 +1,42 @@
 using System.Net;
 using TokenProxy.Tests.Infrastructure;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace TokenProxy.Tests.OAuth;
 
 /// <summary>RFC 8414 / OpenID Connect discovery for providers configured with only an issuer (checklist D21).</summary>
 public sealed class DiscoveryTests
 {
-    private static async Task<(FakeAuthorizationServer Server, ProxyHost Proxy)> StartAsync(Func<Uri, object> metadata, int status = 200)
+    /// <summary>A provider's metadata as WireMock serves it: recorded answers, no code of our own.</summary>
+    private static async Task<(WireMockServer Server, ProxyHost Proxy)> StartAsync(Func<Uri, object> metadata, int status = 200)
     {
-        var server = await FakeAuthorizationServer.StartAsync();
-        server.Metadata = context =>
-        {
-            context.Response.StatusCode = status;
-            if (status is >= 300 and < 400)
-            {
-                context.Response.Headers.Location = "https://evil.test/.well-known/openid-configuration";
-                return Task.CompletedTask;
-            }
+        var server = WireMockServer.Start();
+        var answer = Response.Create().WithStatusCode(status);
+        server.Given(Request.Create().WithPath(MetadataPath).UsingGet())
+            .RespondWith(status is >= 300 and < 400
+                ? answer.WithHeader("Location", "https://evil.test" + MetadataPath)
+                : answer.WithBodyAsJson(metadata(Address(server))));
+        return (server, await StartProxyAsync(server));
+    }
 
-            return context.Response.WriteAsJsonAsync(metadata(server.Address));
-        };
-        var issuer = server.Address.AbsoluteUri.TrimEnd('/');
-        var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?>
+    private const string MetadataPath = "/.well-known/openid-configuration";
+
+    private static Uri Address(WireMockServer server) => new(server.Url!);
+
+    private static Task<ProxyHost> StartProxyAsync(WireMockServer server)
+    {
+        var issuer = server.Url!;
+        return ProxyHost.StartAsync(new Dictionary<string, string?>
         {
             ["TokenProxy:Providers:oidc:Issuer"] = issuer,
             ["TokenProxy:Providers:oidc:ApiBaseUrl"] = issuer,
             ["TokenProxy:Providers:oidc:ClientId"] = "client",
         });
-        return (server, proxy);
     }
+
+    private static int Calls(WireMockServer server, string path) => server.LogEntries.Count(e => e.RequestMessage.Path == path);
 
     private static object GoodMetadata(Uri address) => new
     {
@@ -43,21 +51,21 @@ public sealed class DiscoveryTests
     public async Task Provider_with_only_an_issuer_gets_its_endpoints_from_discovery()
     {
         var (server, proxy) = await StartAsync(GoodMetadata);
-        await using var _ = server;
+        using var _ = server;
         await using var __ = proxy;
         using var browser = new ConnectFlow(proxy.Address);
 
         using var response = await browser.GetAsync("/admin/connect/oidc");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith(new Uri(server.Address, "/authorize").AbsoluteUri + "?", response.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+        Assert.StartsWith(new Uri(Address(server), "/authorize").AbsoluteUri + "?", response.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Missing_iss_is_rejected_when_the_server_advertises_it()
     {
         var (server, proxy) = await StartAsync(GoodMetadata);
-        await using var _ = server;
+        using var _ = server;
         await using var __ = proxy;
         using var browser = new ConnectFlow(proxy.Address);
         var authorize = await browser.StartAsync("/admin/connect/oidc");
@@ -65,7 +73,7 @@ public sealed class DiscoveryTests
         using var response = await browser.CallbackAsync("oidc", ("code", "c"), ("state", authorize["state"]));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, server.Calls);
+        Assert.Equal(0, Calls(server, "/token"));
     }
 
     [Fact]
@@ -77,7 +85,7 @@ public sealed class DiscoveryTests
             authorization_endpoint = "https://evil.test/authorize",
             token_endpoint = "https://evil.test/token",
         });
-        await using var _ = server;
+        using var _ = server;
         await using var __ = proxy;
 
         using var response = await proxy.Client.GetAsync("/admin/connect/oidc");
@@ -90,7 +98,7 @@ public sealed class DiscoveryTests
     public async Task Metadata_redirect_is_not_followed()
     {
         var (server, proxy) = await StartAsync(GoodMetadata, status: 302);
-        await using var _ = server;
+        using var _ = server;
         await using var __ = proxy;
 
         using var response = await proxy.Client.GetAsync("/admin/connect/oidc");
@@ -108,12 +116,29 @@ public sealed class DiscoveryTests
             token_endpoint = new Uri(address, "/token").AbsoluteUri,
             code_challenge_methods_supported = new[] { "plain" },
         });
-        await using var _ = server;
+        using var _ = server;
         await using var __ = proxy;
 
         using var response = await proxy.Client.GetAsync("/admin/connect/oidc");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Contains("S256", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metadata_answered_503_once_is_fetched_again_and_used()
+    {
+        using var server = WireMockServer.Start();
+        server.Given(Request.Create().WithPath(MetadataPath).UsingGet()).InScenario("outage").WillSetStateTo("back")
+            .RespondWith(Response.Create().WithStatusCode(503));
+        server.Given(Request.Create().WithPath(MetadataPath).UsingGet()).InScenario("outage").WhenStateIs("back")
+            .RespondWith(Response.Create().WithBodyAsJson(GoodMetadata(Address(server))));
+        await using var proxy = await StartProxyAsync(server);
+        using var browser = new ConnectFlow(proxy.Address);
+
+        using var response = await browser.GetAsync("/admin/connect/oidc");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(2, Calls(server, MetadataPath));
     }
 }

@@ -12,11 +12,11 @@ namespace TokenProxy.Tests.OAuth;
 /// </summary>
 public sealed class RealAuthorizationServerTests
 {
-    private static async Task<(OidcProviderServer Server, ProxyHost Proxy)> StartAsync(Dictionary<string, string?>? extra = null)
+    private static async Task<(OidcProviderServer Server, ProxyHost Proxy)> StartAsync(Dictionary<string, string?>? extra = null, int accessTokenSeconds = 2)
     {
         var port = ProxyHost.FreePort();
         var publicBase = $"http://127.0.0.1:{port}";
-        var server = await OidcProviderServer.StartAsync($"{publicBase}/admin/callback/oidc");
+        var server = await OidcProviderServer.StartAsync($"{publicBase}/admin/callback/oidc", accessTokenSeconds);
         var settings = server.Provider("oidc");
         settings["Urls"] = publicBase;
         settings["TokenProxy:PublicBaseUrl"] = publicBase;
@@ -92,10 +92,72 @@ public sealed class RealAuthorizationServerTests
         await ConnectAsync(proxy, "carol");
 
         var statuses = new Dictionary<HttpStatusCode, int>();
-        var requests = 0;
-        var until = DateTime.UtcNow.AddSeconds(20);
         // Four callers at once, so refreshes are also contended.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        var requests = await CallMeAsync(proxy, callers: 4, TimeSpan.FromSeconds(20), statuses);
+        var refreshes = (await server.StatsAsync()).GetProperty("refresh_token").GetInt32();
+
+        Assert.Equal([HttpStatusCode.OK], statuses.Keys);
+        // 2 s tokens refreshed 0.5 s early: one refresh every ~1.5 s, whatever the request rate.
+        Assert.InRange(refreshes, 10, 16);
+        Assert.True(requests > 10 * refreshes, $"{requests} requests, {refreshes} refreshes");
+    }
+
+    [Fact]
+    public async Task Callers_on_2_second_tokens_with_the_default_one_minute_skew_refresh_about_once_per_lifetime_never_per_request()
+    {
+        // Default skew; the background refresher looks every second, so it runs alongside the requests' own refreshes.
+        var (server, proxy) = await StartAsync(new() { ["TokenProxy:Refresh:BackgroundInterval"] = "00:00:01" });
+        await using var _ = server;
+        await using var __ = proxy;
+        await ConnectAsync(proxy, "dave");
+
+        var statuses = new Dictionary<HttpStatusCode, int>();
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        // One caller alone, then four at once, 3 s each.
+        var requests = await CallMeAsync(proxy, callers: 1, TimeSpan.FromSeconds(3), statuses)
+            + await CallMeAsync(proxy, callers: 4, TimeSpan.FromSeconds(3), statuses);
+        var seconds = elapsed.Elapsed.TotalSeconds;
+        var refreshes = (await server.StatsAsync()).GetProperty("refresh_token").GetInt32();
+
+        Assert.Equal([HttpStatusCode.OK], statuses.Keys);
+        // About one refresh per 2 s lifetime. oidc-provider counts expiry in whole seconds, so a "2 s" token may really
+        // live just over 1 s (then the API's 401 refreshes it): at most one per second, plus one.
+        Assert.InRange(refreshes, (int)(seconds / 2) - 1, (int)seconds + 1);
+        Assert.True(requests > 10 * refreshes, $"{requests} requests, {refreshes} refreshes");
+    }
+
+    [Fact]
+    public async Task Revoke_at_the_provider_right_after_a_401_driven_refresh_gives_reconnect_required_on_the_next_request()
+    {
+        // Tokens that outlive the test: every refresh here is driven by a 401.
+        var (server, proxy) = await StartAsync(accessTokenSeconds: 600);
+        await using var _ = server;
+        await using var __ = proxy;
+        var id = await ConnectAsync(proxy, "erin");
+        // The stored access token is one the API no longer accepts (revoking it at this server would end the whole grant).
+        var store = proxy.Services.GetRequiredService<IConnectionStore>();
+        var row = (await store.GetAsync(id, CancellationToken.None))!;
+        var sealer = proxy.Services.GetRequiredService<SecretSealer>();
+        Assert.NotNull(await store.TryUpdateAsync(row with { AccessToken = sealer.Seal(id, SecretSealer.AccessTokenField, "no-longer-accepted") }, CancellationToken.None));
+
+        using var post = await proxy.Client.PostAsync("/oidc/me", new FormUrlEncodedContent(new Dictionary<string, string> { ["note"] = "replayed byte for byte" }));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode); // 401, refresh, replay with the new token
+        var (_, refresh) = await OpenTokensAsync(proxy, id);
+        await server.RevokeAsync(refresh, "refresh_token"); // the person revokes the app: the whole grant dies
+        using var next = await proxy.Client.GetAsync("/oidc/me");
+
+        await TokenProxy.Tests.Proxy.ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+        var connection = JsonDocument.Parse(await proxy.Client.GetStringAsync($"/admin/api/connections/{id}")).RootElement;
+        Assert.Equal("error", connection.GetProperty("status").GetString());
+        Assert.Equal(2, (await server.StatsAsync()).GetProperty("refresh_token").GetInt32());
+    }
+
+    /// <summary><paramref name="callers"/> callers each sending GET /oidc/me in a loop for <paramref name="duration"/>; returns how many were sent.</summary>
+    private static async Task<int> CallMeAsync(ProxyHost proxy, int callers, TimeSpan duration, Dictionary<HttpStatusCode, int> statuses)
+    {
+        var requests = 0;
+        var until = DateTime.UtcNow + duration;
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
         {
             while (DateTime.UtcNow < until)
             {
@@ -107,12 +169,7 @@ public sealed class RealAuthorizationServerTests
                 }
             }
         }));
-        var refreshes = (await server.StatsAsync()).GetProperty("refresh_token").GetInt32();
-
-        Assert.Equal([HttpStatusCode.OK], statuses.Keys);
-        // 2 s tokens refreshed 0.5 s early: one refresh every ~1.5 s, whatever the request rate.
-        Assert.InRange(refreshes, 10, 16);
-        Assert.True(requests > 10 * refreshes, $"{requests} requests, {refreshes} refreshes");
+        return requests;
     }
 
     /// <summary>Reads the stored tokens the way only the proxy can: the test runs in its process.</summary>

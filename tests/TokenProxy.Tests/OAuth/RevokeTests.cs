@@ -34,6 +34,28 @@ public sealed class RevokeTests
     }
 
     [Fact]
+    public async Task Revocation_endpoint_answering_503_once_is_asked_again_and_the_tokens_are_revoked_at_the_provider()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var failures = 1;
+        // RFC 7009 §2.2.1: 503 means "try again"; revoking twice is harmless (§2.2), so the request is re-sent.
+        scenario.Authorization.RevokeRespond = context =>
+        {
+            context.Response.StatusCode = Interlocked.Decrement(ref failures) >= 0 ? 503 : 200;
+            return Task.CompletedTask;
+        };
+        var id = await scenario.ImportAsync(access: "access-x", refresh: "refresh-x");
+
+        using var response = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("revoked", body.GetProperty("revocation").GetProperty("result").GetString());
+        Assert.Equal(
+            [("refresh-x", "refresh_token"), ("refresh-x", "refresh_token"), ("access-x", "access_token")],
+            scenario.Authorization.Revocations.Select(f => (f["token"], f["token_type_hint"])));
+    }
+
+    [Fact]
     public async Task Second_revoke_is_a_conflict_and_changes_nothing()
     {
         await using var scenario = await RefreshScenario.StartAsync();

@@ -39,6 +39,33 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Query_strings_are_cut_from_every_recorded_url()
+    {
+        var telemetry = new CollectedTelemetry();
+        // Even with the instrumentation's own redaction turned off, as an operator debugging might do.
+        await using var scenario = await RefreshScenario.StartAsync(
+            s =>
+            {
+                s["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true";
+                s["OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION"] = "true";
+            },
+            telemetry: telemetry);
+        var id = await scenario.ImportAsync();
+        var key = Canary.New("apikey");
+
+        using var response = await scenario.Proxy.Client.GetAsync($"/acme/user?api_key={key}");
+        await telemetry.WaitForSpanAsync(s => s.OperationName == "tokenproxy.token" && s.GetTagItem("tokenproxy.connection.id") as string == id);
+        var token = Assert.Single(telemetry.Named("tokenproxy.token", id));
+        await telemetry.WaitForSpanAsync(s => s.Kind == ActivityKind.Server && s.SpanId == token.ParentSpanId);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(key, scenario.Api.Requests.Last().PathAndQuery, StringComparison.Ordinal);
+        Canary.AssertAbsent(key, telemetry.AllText(), "spans");
+        var outgoing = telemetry.Spans.Where(s => s.Kind == ActivityKind.Client && s.TraceId == token.TraceId).ToList();
+        Assert.Contains(outgoing, s => s.GetTagItem("url.full") is string url && url.EndsWith("/user?*", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Expired_token_refresh_is_a_child_span_of_the_request_that_waited_for_it()
     {
         var telemetry = new CollectedTelemetry();
@@ -124,7 +151,7 @@ public sealed class TracingTests
         });
         await using var upstream = await RecordingUpstream.StartAsync();
         var settings = ProxyHost.Provider("acme", upstream.Address);
-        settings["TokenProxy:Telemetry:OtlpEndpoint"] = collector.Address.AbsoluteUri;
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.AbsoluteUri;
         settings["TokenProxy:Telemetry:SamplingRatio"] = "1";
         await using (var proxy = await ProxyHost.StartAsync(settings))
         {

@@ -1,3 +1,4 @@
+using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 using TokenProxy.Vault.Sqlite;
@@ -11,7 +12,7 @@ public sealed class CredentialCacheRaceTests
     public void Late_fill_of_an_older_version_does_not_strand_an_entry_a_revoke_cannot_evict()
     {
         using var store = new SqliteConnectionStore(Path.Combine(Path.GetTempPath(), $"unused-{Guid.NewGuid():N}.db"));
-        var cache = new CredentialCache(store);
+        var cache = Caches.For(store);
         CachedCredential Version(long v) => new("conn_x", "acme", "work", null, v, ConnectionStatus.Active, $"Bearer v{v}", null, true, false);
 
         var labelReadStarted = cache.Epoch;       // a miss by label reads version 5 ...

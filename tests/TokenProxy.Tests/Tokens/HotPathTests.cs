@@ -1,5 +1,4 @@
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Tokens;
 
@@ -11,12 +10,7 @@ public sealed class HotPathTests
     {
         await using var upstream = await RecordingUpstream.StartAsync();
         CountingStore? counting = null;
-        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), services =>
-        {
-            var inner = services.Single(d => d.ServiceType == typeof(IConnectionStore));
-            services.Remove(inner);
-            services.AddSingleton<IConnectionStore>(sp => counting = new CountingStore((IConnectionStore)inner.ImplementationFactory!(sp)));
-        });
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), services => CountingStore.Wrap(services, created => counting = created));
         await proxy.ImportAsync("acme", Canary.New("access"));
 
         await proxy.Client.GetAsync("/acme/warm-up");

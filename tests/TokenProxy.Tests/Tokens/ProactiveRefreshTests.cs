@@ -158,6 +158,8 @@ public sealed class ProactiveRefreshTests
         var fresh = await scenario.ImportAsync(expiresIn: 3600, label: "fresh");
         var refresher = scenario.Proxy.Services.GetRequiredService<TokenProxy.Tokens.BackgroundRefresher>();
 
+        // A 60-second token under the default 1-minute skew is due when 90 % of its lifetime has passed.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(55));
         var first = await refresher.RunOnceAsync(jitter: false, CancellationToken.None);
         scenario.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         var second = await refresher.RunOnceAsync(jitter: false, CancellationToken.None);

@@ -21,8 +21,6 @@ public sealed class RefreshDurabilityTests
         var settings = authorization.Provider("acme", api.Address);
         settings["TokenProxy:DataDirectory"] = directory;
         settings["TokenProxy:Refresh:Background"] = "false";
-        // Due at once: an imported 60-second token inside a 10-minute skew.
-        settings["TokenProxy:Refresh:Skew"] = "00:10:00";
         string id;
         try
         {
@@ -33,7 +31,7 @@ public sealed class RefreshDurabilityTests
                 using var import = await first.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
                     new { provider = "acme", accessToken = "access-0", refreshToken = "refresh-0", expiresIn = 60 }));
                 id = (await import.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-                var inFlight = first.Client.GetAsync("/acme/a");
+                var inFlight = first.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
                 await authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
                 first.Kill();
                 await Assert.ThrowsAnyAsync<Exception>(() => inFlight);
@@ -49,7 +47,7 @@ public sealed class RefreshDurabilityTests
                 Assert.Equal(JsonValueKind.Null, before.GetProperty("lastRefreshedAt").ValueKind);
                 Assert.Equal("active", before.GetProperty("status").GetString());
 
-                using var response = await second.Client.GetAsync("/acme/b");
+                using var response = await second.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 second.Kill();
             }
@@ -59,6 +57,8 @@ public sealed class RefreshDurabilityTests
             {
                 using var refresh = await third.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
                 Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+                using var response = await third.Client.GetAsync("/acme/c");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
         }
         finally
@@ -67,6 +67,6 @@ public sealed class RefreshDurabilityTests
         }
 
         Assert.Equal(["refresh-0", "refresh-0", "refresh-2"], authorization.Forms.Select(f => f["refresh_token"]));
-        Assert.Equal("Bearer access-2", Assert.Single(api.Requests).Header("Authorization"));
+        Assert.Equal("Bearer access-3", Assert.Single(api.Requests).Header("Authorization"));
     }
 }

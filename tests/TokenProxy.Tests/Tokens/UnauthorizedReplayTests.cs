@@ -179,4 +179,57 @@ public sealed class UnauthorizedReplayTests
         await TokenProxy.Tests.Proxy.ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "reconnect_required");
         Assert.Single(scenario.Api.Requests);
     }
+
+    [Fact]
+    public async Task Revoke_at_the_provider_right_after_a_401_driven_refresh_is_noticed_on_the_next_request()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var revoked = false;
+        scenario.Api.Respond = (context, request) =>
+        {
+            if (!revoked)
+            {
+                return StaleGets401(context, request);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        };
+        var issue = FakeAuthorizationServer.IssueTokens();
+        var rejectGrant = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant"}""");
+        scenario.Authorization.Respond = (context, n) => n == 1 ? issue(context, n) : rejectGrant(context, n);
+        var id = await scenario.ImportAsync(expiresIn: null);
+
+        using var post = await scenario.Proxy.Client.PostAsync("/acme/items", new StringContent("""{"a":1}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode); // 401, refresh, replay: the new token works
+        revoked = true; // the person revokes the app at the provider: its token and refresh token die there
+        using var next = await scenario.Proxy.Client.GetAsync("/acme/next");
+
+        await TokenProxy.Tests.Proxy.ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+        Assert.Equal("error", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
+        Assert.Equal(2, scenario.Authorization.Calls);
+        Assert.Equal(["Bearer stale", "Bearer access-1", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
+    }
+
+    [Fact]
+    public async Task Acceptance_of_a_token_a_401_driven_refresh_produced_is_written_once_not_per_request()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        scenario.Api.Respond = StaleGets401;
+        var id = await scenario.ImportAsync(expiresIn: null);
+        var store = scenario.Proxy.Services.GetRequiredService<TokenProxy.Vault.IConnectionStore>();
+
+        using var first = await scenario.Proxy.Client.GetAsync("/acme/first"); // 401, refresh, replay accepted
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var response = await scenario.Proxy.Client.GetAsync($"/acme/{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }));
+        var row = (await store.GetAsync(id, CancellationToken.None))!;
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // Import (1), refresh (2), the first acceptance of the new token (3); the other 20 answers write nothing.
+        Assert.Equal(3, row.Version);
+        Assert.Equal(TokenProxy.Tokens.TokenService.AcceptedAfterUpstream401, row.LastRefreshReason);
+    }
 }

@@ -147,6 +147,20 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Versions_are_read_for_the_ids_that_still_exist()
+    {
+        var kept = NewRow("kept");
+        var updated = NewRow("updated");
+        await Store.TryInsertAsync(kept, CancellationToken.None);
+        await Store.TryInsertAsync(updated, CancellationToken.None);
+        await Store.TryUpdateAsync(updated with { Version = 1 }, CancellationToken.None);
+
+        var versions = await Store.GetVersionsAsync([kept.Id, updated.Id, ConnectionIds.New()], CancellationToken.None);
+
+        Assert.Equal(new Dictionary<string, long> { [kept.Id] = 1, [updated.Id] = 2 }, versions);
+    }
+
+    [Fact]
     public async Task Writes_raise_changed_with_the_connection_id()
     {
         var changed = new List<string>();

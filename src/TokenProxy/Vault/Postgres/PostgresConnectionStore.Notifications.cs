@@ -31,15 +31,17 @@ internal sealed partial class PostgresConnectionStore
 
     /// <summary>
     /// Holds one connection LISTENing on <see cref="Channel"/> and raises <see cref="Changed"/> for every other
-    /// instance's write. Notifications sent while it is disconnected are lost, so when the connection drops, and
-    /// again once it listens anew, it raises <see cref="IConnectionStore.AllConnections"/>: caches drop everything and
-    /// re-read from the database, which is then at most as stale as the outage was long.
+    /// instance's write. Notifications sent while it is disconnected are lost, so when the connection drops it raises
+    /// <see cref="ListeningChanged"/> with false (once, not on every reconnect attempt), and with true once it listens
+    /// anew: a cache then re-reads the versions of what it holds, which makes it at most as stale as the outage was long.
+    /// Losing the connection and each failed attempt also tell <see cref="StoreAvailability"/>, which logs the outage once.
     /// </summary>
     private async Task ListenAsync(TaskCompletionSource listening, CancellationToken stopping)
     {
         // Leave the caller's stack: the loop runs for the store's lifetime.
         await Task.Yield();
         var delay = FirstRetryDelay;
+        var connected = false;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -51,7 +53,8 @@ internal sealed partial class PostgresConnectionStore
                     await listen.ExecuteNonQueryAsync(stopping);
                 }
 
-                Changed?.Invoke(IConnectionStore.AllConnections);
+                connected = true;
+                _availability.Restored(write: false);
                 if (listening.TrySetResult())
                 {
                     Log.Listening(_logger, Description, Channel);
@@ -61,6 +64,7 @@ internal sealed partial class PostgresConnectionStore
                     Log.ListenerReconnected(_logger, Description);
                 }
 
+                ListeningChanged?.Invoke(true);
                 delay = FirstRetryDelay;
                 while (true)
                 {
@@ -80,9 +84,18 @@ internal sealed partial class PostgresConnectionStore
             catch (Exception e)
             {
                 // Whatever broke the connection (server restart, network, a terminated backend), try again: until we
-                // listen, nothing tells this instance about writes elsewhere.
-                Changed?.Invoke(IConnectionStore.AllConnections);
-                Log.ListenerLost(_logger, Description, delay.TotalMilliseconds, e);
+                // listen, nothing tells this instance about writes elsewhere. Said once per loss, not per attempt.
+                if (connected)
+                {
+                    connected = false;
+                    Log.ListenerLost(_logger, Description, StoreAvailability.Describe(e));
+                    ListeningChanged?.Invoke(false);
+                }
+
+                if (IsOutage(e))
+                {
+                    _availability.Lost(e, write: false);
+                }
             }
 
             try

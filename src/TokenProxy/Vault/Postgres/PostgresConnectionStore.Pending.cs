@@ -4,7 +4,7 @@ internal sealed partial class PostgresConnectionStore
 {
     private const string PendingColumns = StoredRows.PendingColumns;
 
-    public async Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
+    public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO pending_authorizations ({PendingColumns})
@@ -25,9 +25,9 @@ internal sealed partial class PostgresConnectionStore
         p.Add(Time("created_at", pending.CreatedAt));
         p.Add(Time("expires_at", pending.ExpiresAt));
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    });
 
-    public async Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken)
+    public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // DELETE … RETURNING is one atomic statement: of two callbacks racing with one state, the second finds nothing.
         await using var command = _dataSource.CreateCommand($"DELETE FROM pending_authorizations WHERE state_hash = @state_hash RETURNING {PendingColumns};");
@@ -39,12 +39,12 @@ internal sealed partial class PostgresConnectionStore
         }
 
         return StoredRows.Pending(r, TimeColumn);
-    }
+    });
 
-    public async Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var command = _dataSource.CreateCommand("DELETE FROM pending_authorizations WHERE expires_at < @now;");
         command.Parameters.Add(Time("now", now));
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    });
 }

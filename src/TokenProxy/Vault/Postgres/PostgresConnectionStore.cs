@@ -17,6 +17,7 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     private readonly TimeSpan _lockTimeout;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly StoreAvailability _availability;
     private int _disposed;
 
     /// <param name="connectionString">Where the rows live; pooled, PgBouncer transaction mode is fine.</param>
@@ -25,8 +26,8 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     /// straight at PostgreSQL. Null: <paramref name="connectionString"/>.
     /// </param>
     /// <param name="lockTimeout">How long a refresh waits for another instance's refresh of the same connection; see <see cref="LockTimeoutFor"/>.</param>
-    /// <param name="time">Paces the listener's reconnect attempts.</param>
-    /// <param name="logger">Migrations, listener state, lock timeouts; connection ids only.</param>
+    /// <param name="time">Paces the listener's reconnect attempts; times outages.</param>
+    /// <param name="logger">Migrations, listener state, outages, lock timeouts; connection ids only.</param>
     public PostgresConnectionStore(string connectionString, string? listenConnectionString, TimeSpan lockTimeout, TimeProvider time, ILogger<PostgresConnectionStore> logger)
     {
         var rows = new NpgsqlConnectionStringBuilder(connectionString);
@@ -54,9 +55,12 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         _time = time;
         _logger = logger;
         Description = $"PostgreSQL database {rows.Database ?? rows.Username} on {rows.Host}:{rows.Port}";
+        _availability = new StoreAvailability(Description, time, logger, ClearPools);
     }
 
     public event Action<string>? Changed;
+
+    public event Action<bool>? ListeningChanged;
 
     public string Description { get; }
 
@@ -70,24 +74,27 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     {
         try
         {
-            await using var command = _dataSource.CreateCommand("SELECT 1 FROM connections LIMIT 1;");
-            await command.ExecuteScalarAsync(cancellationToken);
-            return true;
+            return await GuardAsync(async () =>
+            {
+                await using var command = _dataSource.CreateCommand("SELECT 1 FROM connections LIMIT 1;");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return true;
+            });
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (e is StoreUnavailableException or NpgsqlException or TimeoutException)
         {
             return false;
         }
     }
 
-    public async Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM connections WHERE id = @id;");
         command.Parameters.AddWithValue("id", id);
         return await ReadOneAsync(command, cancellationToken);
-    }
+    });
 
-    public async Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // An id wins over a label that happens to look the same.
         await using var command = _dataSource.CreateCommand($"""
@@ -98,9 +105,9 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         command.Parameters.AddWithValue("provider", provider);
         command.Parameters.AddWithValue("key", idOrLabel);
         return await ReadOneAsync(command, cancellationToken);
-    }
+    });
 
-    public async Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => GuardAsync<IReadOnlyList<ConnectionRow>>(async () =>
     {
         await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM connections ORDER BY provider, label;");
         var rows = new List<ConnectionRow>();
@@ -111,9 +118,9 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         }
 
         return rows;
-    }
+    });
 
-    public async Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // ON CONFLICT DO NOTHING: a taken (provider, label) inserts nothing, so nothing is notified either.
         await using var command = _dataSource.CreateCommand($"""
@@ -129,9 +136,9 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
 
         Changed?.Invoke(row.Id);
         return true;
-    }
+    });
 
-    public async Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // Under READ COMMITTED a concurrent writer of the same row makes this wait, then re-check the WHERE clause
         // against the committed row: the version no longer matches and nothing is updated. That is the swap.
@@ -156,9 +163,9 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
 
         Changed?.Invoke(row.Id);
         return row with { Version = row.Version + 1 };
-    }
+    });
 
-    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var command = _dataSource.CreateCommand($"""
             WITH deleted AS (DELETE FROM connections WHERE id = @id RETURNING id)
@@ -173,7 +180,7 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
 
         Changed?.Invoke(id);
         return true;
-    }
+    });
 
     public async ValueTask DisposeAsync()
     {

@@ -4,7 +4,7 @@ internal sealed partial class SqliteConnectionStore
 {
     private const string PendingColumns = StoredRows.PendingColumns;
 
-    public async Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken)
+    public Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -27,9 +27,9 @@ internal sealed partial class SqliteConnectionStore
         p.AddWithValue("$created_at", pending.CreatedAt.ToUnixTimeMilliseconds());
         p.AddWithValue("$expires_at", pending.ExpiresAt.ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    });
 
-    public async Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken)
+    public Task<PendingAuthorization?> TakePendingAsync(string stateHash, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -43,15 +43,15 @@ internal sealed partial class SqliteConnectionStore
         }
 
         return StoredRows.Pending(r, TimeColumn);
-    }
+    });
 
-    public async Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM pending_authorizations WHERE expires_at < $now;";
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    });
 }
 

@@ -7,7 +7,11 @@ namespace TokenProxy.Vault.Sqlite;
 /// survives power loss (WAL with NORMAL may lose the last transactions). One process per file: a lock
 /// file held for the process lifetime makes a second process fail with a clear message.
 /// </summary>
-internal sealed partial class SqliteConnectionStore(string databasePath) : IConnectionStore, IDisposable
+/// <param name="databasePath">The database file.</param>
+/// <param name="time">Times outages (a file that cannot be written). Default: the system clock.</param>
+/// <param name="logger">The two lines per outage. Default: none.</param>
+internal sealed partial class SqliteConnectionStore(string databasePath, TimeProvider? time = null, ILogger<SqliteConnectionStore>? logger = null)
+    : IConnectionStore, IDisposable
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
@@ -16,9 +20,19 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
         Cache = SqliteCacheMode.Private,
     }.ToString();
 
+    private readonly StoreAvailability _availability = new(
+        $"SQLite database {databasePath}", time ?? TimeProvider.System, logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
     private FileStream? _processLock;
 
     public event Action<string>? Changed;
+
+    /// <summary>Never raised: one process per file, so every write is this process's own and reported by <see cref="Changed"/>.</summary>
+    public event Action<bool>? ListeningChanged
+    {
+        add { }
+        remove { }
+    }
 
     public string Description => $"SQLite database {databasePath}";
 
@@ -37,32 +51,16 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
         await MigrateAsync(connection, cancellationToken);
     }
 
-    public async Task<bool> PingAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM connections;";
-            await command.ExecuteScalarAsync(cancellationToken);
-            return true;
-        }
-        catch (SqliteException)
-        {
-            return false;
-        }
-    }
-
-    public async Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken) => ReadGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM connections WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
         return await ReadOneAsync(command, cancellationToken);
-    }
+    });
 
-    public async Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken) => ReadGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -75,9 +73,9 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
         command.Parameters.AddWithValue("$provider", provider);
         command.Parameters.AddWithValue("$key", idOrLabel);
         return await ReadOneAsync(command, cancellationToken);
-    }
+    });
 
-    public async Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => ReadGuardAsync<IReadOnlyList<ConnectionRow>>(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -90,9 +88,9 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
         }
 
         return rows;
-    }
+    });
 
-    public async Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -110,9 +108,9 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
 
         Changed?.Invoke(row.Id);
         return true;
-    }
+    });
 
-    public async Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -135,9 +133,9 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
 
         Changed?.Invoke(row.Id);
         return row with { Version = row.Version + 1 };
-    }
+    });
 
-    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -150,7 +148,7 @@ internal sealed partial class SqliteConnectionStore(string databasePath) : IConn
         }
 
         return deleted;
-    }
+    });
 
     /// <summary>One process per database file, so the in-process refresh gate is the whole lock.</summary>
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>

@@ -153,32 +153,38 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
     }
 
     [Fact]
-    public async Task The_listener_reconnects_and_reports_that_anything_may_have_changed()
+    public async Task The_listener_reports_its_loss_once_and_its_return_and_hears_writes_again()
     {
         var other = await OpenStoreAsync();
-        var everything = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        var heardAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var row = NewRow("default");
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Store.ListeningChanged += listening =>
+        {
+            reports.Enqueue(listening);
+            if (listening)
+            {
+                heardAgain.TrySetResult();
+            }
+        };
         Store.Changed += id =>
         {
-            if (id == IConnectionStore.AllConnections)
-            {
-                everything.TrySetResult();
-            }
-            else if (id == row.Id)
+            if (id == row.Id)
             {
                 written.TrySetResult();
             }
         };
 
         await _database.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tokenproxy-listen'");
-        await everything.Task.WaitAsync(Patience);
+        await heardAgain.Task.WaitAsync(Patience);
         // Reconnected, not merely told: another instance's write arrives again. Both listeners were cut, so wait for both.
         await _database.WaitUntilAsync(
             "SELECT count(*) = 2 FROM pg_stat_activity WHERE application_name = 'tokenproxy-listen' AND query LIKE 'LISTEN%'", "both listeners listen again");
         await other.TryInsertAsync(row, CancellationToken.None);
 
         await written.Task.WaitAsync(Second);
+        Assert.Equal([false, true], reports);
     }
 
     private async Task<IConnectionStore> OpenAsync(TimeSpan lockTimeout)

@@ -13,12 +13,13 @@ namespace TokenProxy.Tests.Vault.Postgres;
 /// within a second. Real processes (the built TokenProxy.dll), the same vault key in TOKENPROXY_VAULT_KEY.
 /// </summary>
 [Collection(PostgresTests.Collection)]
-public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetime
+public sealed partial class SeveralInstancesTests(PostgresServer server) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly string _vaultKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly List<ProxyProcess> _proxies = [];
+    private readonly List<string> _roles = [];
     private PostgresDatabase _database = null!;
     private RecordingUpstream _api = null!;
     private FakeAuthorizationServer _authorization = null!;
@@ -40,14 +41,18 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
         await _authorization.DisposeAsync();
         await _api.DisposeAsync();
         await _database.DisposeAsync();
+        foreach (var role in _roles)
+        {
+            await PostgresServer.ExecuteAsync(server.AdminConnectionString, $"DROP ROLE IF EXISTS {role};");
+        }
     }
 
     [Fact]
     public async Task Expired_token_is_refreshed_once_for_300_concurrent_requests_over_three_processes()
     {
         var proxies = await StartAsync(3);
-        // Expires in 1 s with a 30 s skew: due the moment it is stored.
         await ImportAsync(proxies[0], expiresIn: 1);
+        await ExpireAsync();
         _authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var requests = Enumerable.Range(0, 300).Select(i => proxies[i % 3].Client.GetAsync($"/acme/item/{i}")).ToArray();
@@ -81,6 +86,7 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
             await FakeAuthorizationServer.IssueTokens()(context, n);
         };
         var id = await ImportAsync(killed, expiresIn: 1);
+        await ExpireAsync();
 
         var viaKilled = killed.Client.GetAsync("/acme/first");
         await _authorization.FirstCall.Task.WaitAsync(Patience);
@@ -144,7 +150,7 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
         Assert.Equal(1, _authorization.Calls);
     }
 
-    private async Task<ProxyProcess[]> StartAsync(int count)
+    private async Task<ProxyProcess[]> StartAsync(int count, IDictionary<string, string?>? extra = null)
     {
         var settings = _authorization.Provider("acme", _api.Address);
         settings["TokenProxy:Store:Kind"] = "Postgres";
@@ -152,6 +158,11 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
         settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString + ";Maximum Pool Size=20";
         settings["TokenProxy:Refresh:Background"] = "false";
         settings["TokenProxy:Refresh:Skew"] = "00:00:30";
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ProxyProcess.StartAsync(settings, _vaultKey)));
         _proxies.AddRange(started);
         return started;
@@ -163,20 +174,24 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
         return (pair[0], pair[1]);
     }
 
-    private static async Task<string> ImportAsync(ProxyProcess proxy, long expiresIn)
+    /// <summary>Every stored token expired already (at its import): due the moment a process reads it, with no clock to move.</summary>
+    private Task ExpireAsync() => _database.ExecuteAsync("UPDATE connections SET expires_at = created_at");
+
+    private static async Task<string> ImportAsync(ProxyProcess proxy, long expiresIn, string label = "default")
     {
         using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
-            new { provider = "acme", accessToken = "access-0", refreshToken = "refresh-0", expiresIn }));
+            new { provider = "acme", label, accessToken = "access-0", refreshToken = "refresh-0", expiresIn }));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     /// <summary>
     /// Sends requests through <paramref name="proxy"/> until one satisfies <paramref name="done"/>; another process's
-    /// effects show up only this way. Gives up after 3 s: the callers assert on one.
+    /// effects show up only this way. Gives up after <paramref name="within"/> (3 s): the callers assert on one.
     /// </summary>
-    private static async Task<HttpResponseMessage> PollAsync(ProxyProcess proxy, Func<HttpResponseMessage, bool> done)
+    private static async Task<HttpResponseMessage> PollAsync(ProxyProcess proxy, Func<HttpResponseMessage, bool> done, TimeSpan? within = null)
     {
+        var limit = within ?? TimeSpan.FromSeconds(3);
         var watch = Stopwatch.StartNew();
         for (var i = 0; ; i++)
         {
@@ -187,7 +202,7 @@ public sealed class SeveralInstancesTests(PostgresServer server) : IAsyncLifetim
             }
 
             response.Dispose();
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "The other process did not see the change within 3 s.");
+            Assert.True(watch.Elapsed < limit, $"The other process did not see the change within {limit.TotalSeconds} s.");
             await Task.Delay(10);
         }
     }

@@ -70,6 +70,8 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             settings["TokenProxy:Refresh:Timeout"] = "00:00:01";
             await using var waiter = await ProxyHost.StartAsync(settings, dataDirectory: directory);
             await holder.ImportAsync("acme", "access-0", refreshToken: "refresh-0", expiresIn: 1);
+            // Expired already (at its import): due the moment either instance reads it.
+            await _database.ExecuteAsync("UPDATE connections SET expires_at = created_at");
 
             var held = holder.Client.GetAsync("/acme/first");
             await authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -98,13 +100,8 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             return Task.CompletedTask;
         };
         await using var authorization = await FakeAuthorizationServer.StartAsync();
-        var directory = ProxyHost.NewDataDirectory();
-        try
+        await WithTwoInstancesAsync(authorization.Provider("acme", api.Address), async (a, b) =>
         {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
-            var settings = Postgres(authorization.Provider("acme", api.Address));
-            await using var a = await ProxyHost.StartAsync(settings, dataDirectory: directory);
-            await using var b = await ProxyHost.StartAsync(settings, dataDirectory: directory);
             await a.ImportAsync("acme", "access-0", refreshToken: "refresh-0");
 
             // Alternate instances: each sees the other's freshly refreshed token rejected too.
@@ -115,6 +112,49 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             }
 
             Assert.Equal(1, authorization.Calls);
+        });
+    }
+
+    [Fact]
+    public async Task Revoke_at_the_provider_after_a_401_driven_refresh_on_one_instance_is_noticed_by_another()
+    {
+        await using var api = await RecordingUpstream.StartAsync();
+        var revoked = false;
+        api.Respond = (context, request) =>
+        {
+            context.Response.StatusCode = revoked || request.Header("Authorization") == "Bearer access-0" ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        };
+        await using var authorization = await FakeAuthorizationServer.StartAsync();
+        var issue = FakeAuthorizationServer.IssueTokens();
+        var rejectGrant = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant"}""");
+        authorization.Respond = (context, n) => n == 1 ? issue(context, n) : rejectGrant(context, n);
+        await WithTwoInstancesAsync(authorization.Provider("acme", api.Address), async (a, b) =>
+        {
+            var id = (await a.ImportAsync("acme", "access-0", refreshToken: "refresh-0")).GetProperty("id").GetString();
+
+            using var accepted = await a.Client.PostAsync("/acme/items", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode); // 401, refresh, replay with access-1 accepted: on instance a
+            revoked = true;
+            using var next = await b.Client.GetAsync("/acme/next");
+
+            await ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+            Assert.Equal(2, authorization.Calls);
+            var connection = await a.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/connections/{id}");
+            Assert.Equal("error", connection.GetProperty("status").GetString());
+        });
+    }
+
+    /// <summary>Two instances in this process on the test's database, sharing one vault key.</summary>
+    private async Task WithTwoInstancesAsync(Dictionary<string, string?> settings, Func<ProxyHost, ProxyHost, Task> test)
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), VaultKey.Generate());
+            await using var a = await ProxyHost.StartAsync(Postgres(settings), dataDirectory: directory);
+            await using var b = await ProxyHost.StartAsync(Postgres(settings), dataDirectory: directory);
+            await test(a, b);
         }
         finally
         {

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using OpenTelemetry;
+
+namespace TokenProxy.Telemetry;
+
+/// <summary>
+/// Removes query strings from the URLs the ASP.NET Core and HttpClient instrumentation record (<c>url.full</c>,
+/// <c>url.query</c>) before any exporter sees the span: an app's query string can carry an API key, and the
+/// callback's carries the authorization code. Only <c>?*</c> is left, so a reader knows there was one.
+/// </summary>
+internal sealed class QueryStringRedactor : BaseProcessor<Activity>
+{
+    public const string Redacted = "*";
+
+    public override void OnEnd(Activity data)
+    {
+        if (data.GetTagItem("url.full") is string full && full.IndexOf('?', StringComparison.Ordinal) is var at and >= 0)
+        {
+            data.SetTag("url.full", string.Concat(full.AsSpan(0, at + 1), Redacted));
+        }
+
+        if (data.GetTagItem("url.query") is string { Length: > 0 })
+        {
+            data.SetTag("url.query", Redacted);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using TokenProxy.Providers;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>Upstream 401s: refresh once, guard against a loop, and notice when the API accepts a token again.</summary>
+internal sealed partial class TokenService
+{
+    /// <summary>
+    /// <see cref="ConnectionRow.LastRefreshReason"/> once the API has accepted a token a 401-driven refresh produced: from
+    /// then on, a 401 to it is news (access revoked at the provider) and refreshes, instead of being held back as a loop.
+    /// </summary>
+    public const string AcceptedAfterUpstream401 = "upstream_401_accepted";
+
+    // Connection id → the row version whose acceptance is being (or was) written here: one write per token, not per request.
+    private readonly ConcurrentDictionary<string, long> _acceptanceClaims = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// After the API answered 401 to <paramref name="rejected"/>: refresh once if that token is still the stored one (unless
+    /// a 401-driven refresh produced it and the API never accepted it, within the backoff window), or pick up the token
+    /// another refresh already stored. Returns the credential to replay with, or why there is none; null when the 401
+    /// should simply go back to the app (nothing to refresh with, or a loop to avoid).
+    /// </summary>
+    public async Task<TokenLookup?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
+    {
+        var current = await store.GetAsync(rejected.ConnectionId, cancellationToken);
+        if (current is null)
+        {
+            return TokenLookup.Fail(TokenFailure.NotConnected);
+        }
+
+        // A write that kept the token (its acceptance recorded, a transient failure noted) is not a new token to replay with.
+        if (current.Version != rejected.Version && !(current.Status == ConnectionStatus.Active && HoldsSameToken(current, rejected)))
+        {
+            // Someone refreshed (or revoked) since: use what is stored now, without refreshing again.
+            return Evaluate(ToCredential(provider, current));
+        }
+
+        var now = time.GetUtcNow();
+        // The rejected token came from a 401-driven refresh, here or in another instance, and the API has never accepted it
+        // (the row says so): refreshing again would not help. An API that answers 401 to every token must not cause a loop.
+        if (current.RefreshToken is null
+            || (current.LastRefreshReason == RefreshReason.Upstream401.ToWire() && now - current.LastRefreshedAt < _unauthorizedBackoff))
+        {
+            return null;
+        }
+
+        if (_coolDownUntil.TryGetValue(rejected.ConnectionId, out var until) && until > now)
+        {
+            return TokenLookup.Fail(TokenFailure.RefreshUnavailable, rejected, until - now);
+        }
+
+        var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, current.Version, cancellationToken);
+        return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
+    }
+
+    /// <summary>
+    /// The API answered <paramref name="credential"/>'s token with something other than 401. The first such answer to a
+    /// token a 401-driven refresh produced is written to the row (one compare-and-swap per such token, never per request),
+    /// so that every instance treats a later 401 to it as news. Free for any other token.
+    /// </summary>
+    public ValueTask NoteAcceptedAsync(CachedCredential credential, CancellationToken cancellationToken)
+    {
+        if (!credential.AwaitingAcceptance
+            || (_acceptanceClaims.TryGetValue(credential.ConnectionId, out var claimed) && claimed >= credential.Version))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _acceptanceClaims[credential.ConnectionId] = credential.Version;
+        return new ValueTask(RecordAcceptanceAsync(credential, cancellationToken));
+    }
+
+    private async Task RecordAcceptanceAsync(CachedCredential credential, CancellationToken cancellationToken)
+    {
+        var recorded = false;
+        try
+        {
+            var row = await store.GetAsync(credential.ConnectionId, cancellationToken);
+            if (row is { Status: ConnectionStatus.Active } && row.LastRefreshReason == RefreshReason.Upstream401.ToWire() && HoldsSameToken(row, credential))
+            {
+                // Null when someone wrote first (a refresh, a revoke, another instance recording the same): theirs stands.
+                await store.TryUpdateAsync(row with { LastRefreshReason = AcceptedAfterUpstream401 }, cancellationToken);
+            }
+
+            recorded = true;
+        }
+        catch (DbException e)
+        {
+            // Not recorded: the guard holds this token's next 401 back for at most the backoff window, as before.
+            Log.AcceptanceNotRecorded(logger, credential.ConnectionId, e);
+        }
+        finally
+        {
+            if (!recorded)
+            {
+                // A later acceptance tries again.
+                _acceptanceClaims.TryRemove(KeyValuePair.Create(credential.ConnectionId, credential.Version));
+            }
+        }
+    }
+
+    /// <summary>Whether the row still holds the token of <paramref name="credential"/> (each seal has its own nonce, so a new token never compares equal).</summary>
+    private static bool HoldsSameToken(ConnectionRow row, CachedCredential credential) =>
+        row.AccessToken is not null && string.Equals(row.AccessToken, credential.SealedToken, StringComparison.Ordinal);
+}

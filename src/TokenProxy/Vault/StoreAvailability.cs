@@ -1,0 +1,129 @@
+namespace TokenProxy.Vault;
+
+/// <summary>
+/// Whether a store is in an outage, so that the outage is logged once when it starts and once when it ends (with its
+/// duration), however many requests fail in between, and so readiness can report it. A store runs every operation
+/// through <see cref="RunAsync{T}"/> with the test for its own outage-kind failures; those become
+/// <see cref="StoreUnavailableException"/> carrying the reason, without a stack trace in the log.
+/// </summary>
+/// <param name="store">The store's description, for the log.</param>
+/// <param name="time">Times the outage.</param>
+/// <param name="logger">The two lines per outage.</param>
+/// <param name="outageStarted">Called once when an outage starts (a shared store drops its pooled connections).</param>
+internal sealed class StoreAvailability(string store, TimeProvider time, ILogger logger, Action? outageStarted = null)
+{
+    private readonly Lock _gate = new();
+    private DateTimeOffset? _downSince;
+    private bool _downOnWrite;
+
+    public bool IsAvailable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _downSince is null;
+            }
+        }
+    }
+
+    /// <summary>True while the outage began with a failed write: a read that succeeds does not end it (a read-only file still reads).</summary>
+    public bool IsDownOnWrite
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _downSince is not null && _downOnWrite;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs a store operation. A failure <paramref name="isOutage"/> recognizes starts an outage (or continues it) and is
+    /// rethrown as <see cref="StoreUnavailableException"/>; a success ends an outage, unless it was a read and the
+    /// outage began with a write.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> operation, Func<Exception, bool> isOutage, bool write)
+    {
+        T result;
+        try
+        {
+            result = await operation();
+        }
+        catch (Exception e) when (isOutage(e))
+        {
+            throw Lost(e, write);
+        }
+
+        Restored(write);
+        return result;
+    }
+
+    /// <inheritdoc cref="RunAsync{T}"/>
+    public Task RunAsync(Func<Task> operation, Func<Exception, bool> isOutage, bool write) =>
+        RunAsync(async () =>
+        {
+            await operation();
+            return true;
+        }, isOutage, write);
+
+    /// <summary>Records a failure of the outage kind (logged only if it starts the outage) and returns the exception to throw.</summary>
+    public StoreUnavailableException Lost(Exception cause, bool write)
+    {
+        var reason = Describe(cause);
+        var started = false;
+        lock (_gate)
+        {
+            if (_downSince is null)
+            {
+                _downSince = time.GetUtcNow();
+                _downOnWrite = write;
+                started = true;
+                Log.StoreUnavailable(logger, store, reason);
+            }
+            else
+            {
+                // A read failing too means more than a write problem: any success ends it now.
+                _downOnWrite &= write;
+            }
+        }
+
+        if (started)
+        {
+            outageStarted?.Invoke();
+        }
+
+        return new StoreUnavailableException($"{store} is unavailable: {reason}", cause);
+    }
+
+    /// <summary>Records a success; ends the outage, if any, unless <paramref name="write"/> is false and the outage began with a write.</summary>
+    public void Restored(bool write)
+    {
+        lock (_gate)
+        {
+            if (_downSince is not { } since || (_downOnWrite && !write))
+            {
+                return;
+            }
+
+            _downSince = null;
+            var seconds = (time.GetUtcNow() - since).TotalSeconds;
+            Log.StoreAvailable(logger, store, seconds);
+        }
+    }
+
+    /// <summary>The message and the innermost cause ("Failed to connect to 127.0.0.1:5432 (Connection refused)"): enough to act on, no stack.</summary>
+    public static string Describe(Exception e)
+    {
+        var innermost = e;
+        while (innermost.InnerException is { } inner)
+        {
+            innermost = inner;
+        }
+
+        return ReferenceEquals(innermost, e) || e.Message.Contains(innermost.Message, StringComparison.Ordinal)
+            ? e.Message
+            : $"{e.Message} ({innermost.Message})";
+    }
+}

@@ -1,0 +1,105 @@
+using TokenProxy.Hosting;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Proxy;
+
+/// <summary>
+/// Logs are quiet and safe by default: no per-request line from YARP (its lines carry the full upstream URL, query string
+/// included, and a query can carry an API key); one Debug line of ours per forwarded request, without path or query.
+/// </summary>
+public sealed class ProxyLoggingTests
+{
+    private const string CapturedProvider = "TokenProxy.Tests.Infrastructure.CapturedLogs";
+
+    public static TheoryData<string, string> DefaultLevels => new()
+    {
+        // appsettings.json as shipped.
+        { "Logging:LogLevel:Microsoft.AspNetCore", "Warning" },
+        // A rule for one logging provider wins over rules for all of them.
+        { $"Logging:{CapturedProvider}:LogLevel:Default", "Trace" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DefaultLevels))]
+    public async Task At_default_levels_a_proxied_request_writes_no_line_with_its_query(string key, string value)
+    {
+        var apiKey = Canary.New("apikey");
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var settings = ProxyHost.Provider("acme", upstream.Address);
+        settings["Logging:LogLevel:Default"] = "Information";
+        settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
+        settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning";
+        settings[key] = value;
+        await using var proxy = await ProxyHost.StartAsync(settings);
+        await proxy.ImportAsync("acme", Canary.New("access"));
+        proxy.Logs.Lines.Clear();
+
+        using var response = await proxy.Client.GetAsync($"/acme/items?api_key={apiKey}");
+
+        response.EnsureSuccessStatusCode();
+        Assert.Contains(apiKey, Assert.Single(upstream.Requests).PathAndQuery, StringComparison.Ordinal);
+        Canary.AssertAbsent(apiKey, proxy.Logs.All, "logs");
+        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("Yarp.", StringComparison.Ordinal) && !line.StartsWith("Warn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Started_away_from_its_appsettings_the_proxy_still_writes_nothing_per_request()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var dataDirectory = ProxyHost.NewDataDirectory();
+        // The content root is the current directory: a published proxy started from elsewhere reads no appsettings.json.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = dataDirectory });
+        builder.AddTokenProxy();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(ProxyHost.Provider("acme", upstream.Address))
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["TokenProxy:DataDirectory"] = dataDirectory,
+            ["TokenProxy:Vault:KeyFile"] = ProxyHost.KeyFileFor(dataDirectory),
+        });
+        var logs = new CapturedLogs();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        await using var app = builder.Build();
+        app.MapTokenProxy();
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var import = await client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new { provider = "acme", accessToken = "abc" }));
+        import.EnsureSuccessStatusCode();
+        logs.Lines.Clear();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync("/acme/items?api_key=abc");
+            response.EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(3, upstream.Requests.Count);
+        Assert.Empty(logs.Lines);
+        await app.StopAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task With_debug_on_each_forwarded_request_writes_one_line_of_ours_without_path_or_query()
+    {
+        var apiKey = Canary.New("apikey");
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
+        var id = (await proxy.ImportAsync("acme", Canary.New("access"))).GetProperty("id").GetString()!;
+        proxy.Logs.Lines.Clear();
+
+        using var first = await proxy.Client.GetAsync($"/acme/items/secret-path?api_key={apiKey}");
+        using var second = await proxy.Client.GetAsync("/acme/other");
+
+        Assert.Equal(2, upstream.Requests.Count);
+        var lines = proxy.Logs.Lines.Where(l => l.Contains("[1004]", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.All(lines, line =>
+        {
+            Assert.StartsWith("Debug TokenProxy.Proxy.ProxyEndpoint[1004] Proxied acme connection " + id + ": 200 in ", line, StringComparison.Ordinal);
+            Assert.Contains("DurationMs=", line, StringComparison.Ordinal);
+            Assert.DoesNotContain("items", line, StringComparison.Ordinal);
+        });
+        Canary.AssertAbsent(apiKey, proxy.Logs.All, "logs");
+    }
+}

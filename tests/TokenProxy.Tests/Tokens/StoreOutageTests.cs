@@ -1,0 +1,69 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tests.Proxy;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tests.Tokens;
+
+/// <summary>While the store cannot be used, a cached token serves as long as it is valid, and not a moment longer.</summary>
+public sealed class StoreOutageTests
+{
+    [Fact]
+    public async Task A_cached_token_due_for_refresh_is_used_while_the_store_is_down_and_503_store_unavailable_once_expired()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await scenario.ImportAsync(expiresIn: 3600);
+        using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        store!.Unavailable = true;
+        // Inside the default 1 minute skew: due for refresh, which needs the store; the token itself still works.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(3600 - 30));
+        using (var due = await scenario.Proxy.Client.GetAsync("/acme/due"))
+        {
+            Assert.Equal(HttpStatusCode.OK, due.StatusCode);
+        }
+
+        scenario.Clock.Advance(TimeSpan.FromSeconds(31));
+        using (var expired = await scenario.Proxy.Client.GetAsync("/acme/expired"))
+        {
+            await ForwardingTests.AssertProblemAsync(expired, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        }
+
+        store.Unavailable = false;
+        using (var recovered = await scenario.Proxy.Client.GetAsync("/acme/recovered"))
+        {
+            Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+        }
+
+        Assert.Equal(["Bearer stale", "Bearer stale", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    [Fact]
+    public async Task An_upstream_401_while_the_store_is_down_is_503_store_unavailable()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await scenario.ImportAsync(expiresIn: 3600);
+        scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        };
+        using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, warm.StatusCode);
+        }
+
+        store!.Unavailable = true;
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/rejected");
+
+        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        // Answered, not logged per request with its stack: the store logs the outage itself.
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains(nameof(StoreUnavailableException), StringComparison.Ordinal));
+    }
+}

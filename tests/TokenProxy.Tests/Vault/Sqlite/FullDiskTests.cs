@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Data.Sqlite;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tests.Proxy;
+
+namespace TokenProxy.Tests.Vault.Sqlite;
+
+/// <summary>
+/// The SQLite file cannot be written: the disk is full. The database lives on a 2 MB tmpfs of its own, filled by the
+/// test — a real full file system, met through the same system calls as a full disk in production. (Chmod cannot
+/// stand in: the tests run as root, whom file modes do not stop; a read-only remount is refused while the proxy holds
+/// the file open for writing, which is exactly when it matters.) Mounting needs root, as the suite has in CI.
+/// </summary>
+public sealed class FullDiskTests : IAsyncLifetime
+{
+    private readonly string _mount = Directory.CreateTempSubdirectory("tokenproxy-full-").FullName;
+    private RecordingUpstream _api = null!;
+    private ProxyHost? _proxy;
+
+    private string Filler => Path.Combine(_mount, "filler");
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "This test mounts a small tmpfs to fill it, which needs root; CI runs the suite as root.");
+        await RunAsync("mount", "-t", "tmpfs", "-o", "size=2m", "tokenproxy-full", _mount);
+        _api = await RecordingUpstream.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync();
+        }
+
+        await _api.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        await RunAsync("umount", _mount);
+        Directory.Delete(_mount);
+    }
+
+    [Fact]
+    public async Task A_full_disk_answers_writes_503_store_unavailable_keeps_stored_tokens_and_recovers_once_space_is_freed()
+    {
+        var settings = ProxyHost.Provider("acme", _api.Address);
+        settings["TokenProxy:Store:ConnectionString"] = Path.Combine(_mount, "tokenproxy.db");
+        settings["TokenProxy:Refresh:Background"] = "false";
+        _proxy = await ProxyHost.StartAsync(settings);
+        var id = (await _proxy.ImportAsync("acme", "stored-token", expiresIn: 3600)).GetProperty("id").GetString()!;
+        using (var warm = await _proxy.Client.GetAsync("/acme/warm"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        FillTheDisk();
+        for (var i = 0; i < 3; i++)
+        {
+            using var write = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+                new { provider = "acme", label = $"new-{i}", accessToken = "new-token" }));
+            await ForwardingTests.AssertProblemAsync(write, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+            Assert.Equal(TimeSpan.FromSeconds(5), write.Headers.RetryAfter?.Delta);
+        }
+
+        using (var ready = await _proxy.Client.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        // Reading still works: the cached token and a fresh read of the stored one both reach the API.
+        using (var cached = await _proxy.Client.GetAsync("/acme/cached"))
+        {
+            Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
+        }
+
+        using (var byId = new HttpRequestMessage(HttpMethod.Get, "/acme/by-id"))
+        {
+            byId.Headers.Add("TokenProxy-Connection", id);
+            using var read = await _proxy.Client.SendAsync(byId);
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        }
+
+        File.Delete(Filler);
+        using (var ready = await _proxy.Client.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        using (var write = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", label = "after", accessToken = "new-token" })))
+        {
+            Assert.Equal(HttpStatusCode.Created, write.StatusCode);
+        }
+
+        Assert.All(_api.Requests, r => Assert.Equal("Bearer stored-token", r.Header("Authorization")));
+        Assert.Equal(3, _api.Requests.Count);
+        var unavailable = Assert.Single(_proxy.Logs.Lines, l => l.Contains("Store unavailable:", StringComparison.Ordinal));
+        Assert.Contains("SQLite database", unavailable, StringComparison.Ordinal);
+        Assert.Contains("database or disk is full", unavailable, StringComparison.Ordinal);
+        Assert.Single(_proxy.Logs.Lines, l => l.Contains("Store available again:", StringComparison.Ordinal));
+        Assert.DoesNotContain(_proxy.Logs.Lines, l => l.Contains("StoreUnavailableException", StringComparison.Ordinal));
+        Assert.Equal("ok", await IntegrityCheckAsync());
+    }
+
+    /// <summary>Writes until the file system says it is full.</summary>
+    private void FillTheDisk()
+    {
+        using var filler = new FileStream(Filler, FileMode.CreateNew, FileAccess.Write);
+        var block = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                filler.Write(block);
+                filler.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // ENOSPC: full.
+        }
+    }
+
+    private async Task<string> IntegrityCheckAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_mount, "tokenproxy.db")};Mode=ReadOnly;Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA integrity_check;";
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {await error}");
+    }
+}
