@@ -1,9 +1,13 @@
 using BareYarp;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
 using TokenProxy.Benchmarks.Infrastructure;
+using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace TokenProxy.Benchmarks.Proxy;
 
@@ -27,6 +31,12 @@ public class HotPathBenchmarks
     private ProviderDefinition _provider = null!;
     private CachedCredential _credential = null!;
     private DefaultHttpContext _context = null!;
+    private BareForwarder _bareForwarder = null!;
+    private ForwarderInvoker _tokenProxyInvoker = null!;
+    private RequestDelegate _barePipeline = null!;
+    private RequestDelegate _tokenProxyPipeline = null!;
+    private RequestDelegate _tokenProxyEndpoint = null!;
+    private Endpoint _dataPlane = null!;
     private string _bareHeader = null!;
     private string _token = null!;
 
@@ -62,10 +72,52 @@ public class HotPathBenchmarks
         request.Headers.Accept = "application/json";
         request.Headers.UserAgent = "bench-client/1.0";
         request.Headers.AcceptEncoding = "gzip";
+
+        // Whole requests: each side's real handler over the real forwarder, the upstream answered in-process.
+        var forwarder = _host.Services.GetRequiredService<IHttpForwarder>();
+        _bareForwarder = new BareForwarder(forwarder, Destination, _token, new InProcessUpstream());
+        _barePipeline = _bareForwarder.HandleAsync;
+        _tokenProxyInvoker = new ForwarderInvoker(new InProcessUpstream(), NullLogger.Instance);
+        var endpoint = ActivatorUtilities.CreateInstance<ProxyEndpoint>(_host.Services, _tokenProxyInvoker);
+        var app = new ApplicationBuilder(_host.Services);
+        app.UseErrorAnswers();
+        app.Run(endpoint.HandleAsync);
+        _tokenProxyEndpoint = endpoint.HandleAsync;
+        _tokenProxyPipeline = app.Build();
+        // Routed as the app routes it: the data-plane endpoint carries its handler as metadata.
+        _dataPlane = new Endpoint(null, new EndpointMetadataCollection(endpoint), "TokenProxy data plane");
+        if (Serve(_barePipeline) != StatusCodes.Status200OK || Serve(_tokenProxyPipeline) != StatusCodes.Status200OK)
+        {
+            throw new InvalidOperationException("A whole-request benchmark did not forward.");
+        }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        _bareForwarder?.Dispose();
+        _tokenProxyInvoker?.Dispose();
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Bare YARP, a whole request: its endpoint handler, <c>IHttpForwarder.SendAsync</c> and the response copy, on an
+    /// upstream answered in-process (asynchronously, as a socket would, so every async step pays its state machine).
+    /// </summary>
+    [Benchmark]
+    public int BareYarpRequest() => Serve(_barePipeline);
+
+    /// <summary>
+    /// TokenProxy, a whole request on the cache-hit path: the middleware MapTokenProxy puts before every endpoint,
+    /// ProxyEndpoint.HandleAsync, the forwarder, the egress guard in the handler chain, the same in-process upstream.
+    /// Allocated minus <see cref="BareYarpRequest"/>'s is what the proxy adds per request.
+    /// </summary>
+    [Benchmark]
+    public int TokenProxyRequest() => Serve(_tokenProxyPipeline);
+
+    /// <summary>The same without the middleware: what ProxyEndpoint.HandleAsync alone adds over bare YARP's handler.</summary>
+    [Benchmark]
+    public int TokenProxyEndpointOnly() => Serve(_tokenProxyEndpoint);
 
     /// <summary>Bare YARP: path after the provider segment, a transformer, the static header.</summary>
     [Benchmark(Baseline = true)]
@@ -131,6 +183,26 @@ public class HotPathBenchmarks
     [Benchmark]
     public string HeaderValueFormat() => _provider.TokenHeader.Format(_token);
 
+    /// <summary>A request as Kestrel hands it to the endpoint (routed, GET without a body); the same for both sides.</summary>
+    private int Serve(RequestDelegate pipeline)
+    {
+        var context = new DefaultHttpContext();
+        var request = context.Request;
+        request.Method = HttpMethods.Get;
+        request.Scheme = "http";
+        request.Host = new HostString("127.0.0.1", 5080);
+        request.Path = "/bench/items/42";
+        request.QueryString = new QueryString("?fields=all");
+        request.Headers.Accept = "application/json";
+        request.Headers.UserAgent = "bench-client/1.0";
+        request.Headers.AcceptEncoding = "gzip";
+        request.RouteValues["provider"] = "bench";
+        context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
+        context.SetEndpoint(_dataPlane);
+        pipeline(context).GetAwaiter().GetResult();
+        return context.Response.StatusCode;
+    }
+
     /// <summary>
     /// SocketsHttpHandler reads these on every send, which builds the Uri's lazily parsed parts; doing it in both
     /// benchmarks counts those bytes on both sides, so the difference is only what TokenProxy adds.
@@ -140,6 +212,29 @@ public class HotPathBenchmarks
         _ = message.RequestUri!.IdnHost;
         _ = message.RequestUri.PathAndQuery;
         return message;
+    }
+
+    /// <summary>
+    /// The upstream: reads what SocketsHttpHandler reads of the request, answers after yielding (as a socket read
+    /// completes later) with a small JSON body.
+    /// </summary>
+    private sealed class InProcessUpstream : HttpMessageHandler
+    {
+        private static readonly byte[] Body = """{"id":42,"name":"bench","ok":true,"tags":["a","b","c"]}"""u8.ToArray();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            ReadAsTheHandlerDoes(request);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new ByteArrayContent(Body), RequestMessage = request };
+        }
+    }
+
+    private sealed class NoBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly NoBody Instance = new();
+
+        public bool CanHaveBody => false;
     }
 
     private static T Complete<T>(ValueTask<T> pending) =>

@@ -14,4 +14,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, EventName = "UpstreamFailed",
         Message = "Forwarding to {Provider} failed: {Error}.")]
     public static partial void UpstreamFailed(ILogger logger, string provider, Yarp.ReverseProxy.Forwarder.ForwarderError error);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, EventName = "UnexpectedFailure",
+        Message = "A proxied request failed unexpectedly; it was answered with a 500.")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception exception);
 }

@@ -17,6 +17,10 @@ internal static class ProxyProblems
         StatusCodes.Status502BadGateway, "upstream_unavailable", "The provider's API could not be reached.",
         $"The request to {provider} failed before a response arrived.");
 
+    public static ProblemResult Unexpected() => new(
+        StatusCodes.Status500InternalServerError, "internal_error", "An error occurred while processing your request.",
+        "TokenProxy failed unexpectedly; its log has the details.");
+
     public static ProblemResult ForLookup(TokenLookup lookup, string provider, string selector, string publicBaseUrl)
     {
         var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, lookup.Credential?.ConnectionId);

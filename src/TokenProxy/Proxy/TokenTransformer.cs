@@ -18,13 +18,19 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
 
     private bool _recoveryTried;
 
+    // One instance per proxied request: the rarely set failure is kept boxed (one reference) rather than as a
+    // 40-byte nullable struct, which keeps this object as small as a bare YARP transformer plus the token state.
+    private object? _failure;
+
+    public ProviderDefinition Provider { get; } = provider;
+
     public CachedCredential Credential { get; private set; } = credential;
 
     /// <summary>True when the upstream response was held back: the caller replays with <see cref="Credential"/> or answers <see cref="Failure"/>.</summary>
     public bool Intercepted { get; private set; }
 
     /// <summary>Why no new token could be had after a 401, when the response was held back for it.</summary>
-    public TokenLookup? Failure { get; private set; }
+    public TokenLookup? Failure => (TokenLookup?)_failure;
 
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -34,9 +40,8 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, httpContext.Request.QueryString);
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
-        HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, provider.TokenHeader.Name);
-        proxyRequest.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, Credential.HeaderValue);
-        proxyRequest.Options.Set(EgressGuardHandler.AllowedBase, provider.ApiBaseUrl);
+        HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Provider.TokenHeader.Name);
+        proxyRequest.Headers.TryAddWithoutValidation(Provider.TokenHeader.Name, Credential.HeaderValue);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -48,8 +53,8 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         _recoveryTried = true;
-        Telemetry.Telemetry.UpstreamUnauthorized.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
-        var recovered = await tokens.RecoverFromUnauthorizedAsync(provider, Credential, cancellationToken);
+        Telemetry.Telemetry.UpstreamUnauthorized.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, Provider.Name));
+        var recovered = await tokens.RecoverFromUnauthorizedAsync(Provider, Credential, cancellationToken);
         if (recovered is not { } lookup)
         {
             return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
@@ -70,7 +75,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
         else
         {
-            Failure = lookup;
+            _failure = lookup;
         }
 
         return false;
