@@ -5,7 +5,7 @@
 # and to nginx, TokenProxy's RSS under load, and writes bench/results/load.md.
 #
 # Prerequisites (Debian): apt-get install -y nginx-light wrk curl; the .NET 10 SDK.
-# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=5 SHAPES="1x32 2x64" FULL_SAMPLING=1 EXTRA=0
+# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=5 SHAPES="1x32 2x64" FULL_SAMPLING=1 (also sampling 1.0 and 0) EXTRA=0
 #   RESULT=bench/results/load.md. SHAPES lists the wrk load shapes (threads x connections) measured one after the
 #   other against the same running targets, each with its own warm-up, rounds and table; THREADS=… CONNECTIONS=…
 #   (both) measure that one shape instead. EXTRA=1 adds TokenProxy with workstation GC and with TieredPGO off.
@@ -171,10 +171,15 @@ declare -A PID_OF=()
 start_bare() {
   local port=$1
   dotnet "$work/pub/bareyarp/BareYarp.dll" --urls "http://127.0.0.1:$port" --Upstream "http://127.0.0.1:$UP/" --Token "$TOKEN" \
-    >"$work/bareyarp.log" 2>&1 &
+    "$QUIET_FORWARDER" >"$work/bareyarp.log" 2>&1 &
   pids+=($!); PID_OF[bare]=$!
   wait_for "http://127.0.0.1:$port/bench/ready" "$work/bareyarp.log"
 }
+
+# YARP's forwarder logs two Information lines per request ("Proxying to {url}", "Received … response"). TokenProxy
+# keeps that category at Warning (the URL can carry an API key), so both proxies run with it at Warning: given
+# explicitly, so that builds from before that default (COMPARE_DLL) and the baseline measure the same thing.
+QUIET_FORWARDER=--Logging:LogLevel:Yarp.ReverseProxy.Forwarder.HttpForwarder=Warning
 
 # start_tokenproxy NAME PORT [extra args...] ; env DOTNET_* may be given through ENVS.
 start_tokenproxy() {
@@ -183,7 +188,7 @@ start_tokenproxy() {
   env ${ENVS:-} TOKENPROXY_VAULT_KEY="$(head -c 32 /dev/urandom | base64)" \
     dotnet "${TOKENPROXY_DLL:-$work/pub/tokenproxy/TokenProxy.dll}" --urls "http://127.0.0.1:$port" \
     --TokenProxy:DataDirectory="$work/$name" --TokenProxy:PublicBaseUrl="http://127.0.0.1:$port" \
-    --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$@" >"$work/$name.log" 2>&1 &
+    --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$QUIET_FORWARDER" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!); PID_OF[$name]=$!
   wait_for "http://127.0.0.1:$port/healthz" "$work/$name.log"
   local status
@@ -210,6 +215,11 @@ if [ "$FULL_SAMPLING" = 1 ]; then
   TPF=$(free_port)
   start_tokenproxy tokenproxy-otel-full "$TPF" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
   targets+=("tokenproxy-otel-full|http://127.0.0.1:$TPF/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 1.0|tokenproxy-otel-full")
+  # Sampling 0: every instrument listened to and metrics exported, no span recorded; with the two above it splits
+  # the cost of telemetry into listening + metrics, and recording + exporting spans.
+  TPZ=$(free_port)
+  start_tokenproxy tokenproxy-otel-none "$TPZ" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=0
+  targets+=("tokenproxy-otel-none|http://127.0.0.1:$TPZ/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 0 (metrics only)|tokenproxy-otel-none")
 fi
 if [ -n "${COMPARE_DLL:-}" ]; then
   [ -f "$COMPARE_DLL" ] || { echo "COMPARE_DLL=$COMPARE_DLL is not a file (give the path of TokenProxy.dll)" >&2; exit 1; }
