@@ -62,17 +62,7 @@ public class HotPathBenchmarks
         _credential = lookup.Credential ?? throw new InvalidOperationException($"No token: {lookup.Failure}");
         _bareHeader = _credential.HeaderValue!;
 
-        // A request as wrk or a typical HTTP client sends it.
-        _context = new DefaultHttpContext();
-        var request = _context.Request;
-        request.Method = HttpMethods.Get;
-        request.Scheme = "http";
-        request.Host = new HostString("127.0.0.1", 5080);
-        request.Path = "/bench/items/42";
-        request.QueryString = new QueryString("?fields=all");
-        request.Headers.Accept = "application/json";
-        request.Headers.UserAgent = "bench-client/1.0";
-        request.Headers.AcceptEncoding = "gzip";
+        _context = NewRequest();
 
         _guardedUri = new Uri(_provider.ApiBaseUrl, "items/42?fields=all");
         ReadAsTheHandlerDoes(new HttpRequestMessage(HttpMethod.Get, _guardedUri));
@@ -152,8 +142,7 @@ public class HotPathBenchmarks
             throw new InvalidOperationException();
         }
 
-        var path = new PathString(request.Path.Value!.Substring(provider.Name.Length + 1));
-        var transformer = new TokenTransformer(provider, lookup.Credential!, path, _tokens, replayable: true);
+        var transformer = new TokenTransformer(provider, lookup.Credential!, _tokens, replayable: true);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, provider.ApiBaseUrl.AbsoluteUri, CancellationToken.None));
         // The egress guard's check, as the handler chain runs it on every send.
@@ -177,7 +166,7 @@ public class HotPathBenchmarks
     [Benchmark]
     public HttpRequestMessage TokenTransform()
     {
-        var transformer = new TokenTransformer(_provider, _credential, new PathString("/items/42"), _tokens, replayable: true);
+        var transformer = new TokenTransformer(_provider, _credential, _tokens, replayable: true);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, Destination, CancellationToken.None));
         return message;
@@ -214,8 +203,8 @@ public class HotPathBenchmarks
     [Benchmark]
     public string HeaderValueFormat() => _provider.TokenHeader.Format(_token);
 
-    /// <summary>A request as Kestrel hands it to the endpoint (routed, GET without a body); the same for both sides.</summary>
-    private int Serve(RequestDelegate pipeline)
+    /// <summary>A request as wrk or a typical HTTP client sends it.</summary>
+    private static DefaultHttpContext NewRequest()
     {
         var context = new DefaultHttpContext();
         var request = context.Request;
@@ -227,7 +216,14 @@ public class HotPathBenchmarks
         request.Headers.Accept = "application/json";
         request.Headers.UserAgent = "bench-client/1.0";
         request.Headers.AcceptEncoding = "gzip";
-        request.RouteValues["provider"] = "bench";
+        return context;
+    }
+
+    /// <summary>A new request as Kestrel hands it to the endpoint (routed, GET without a body); the same for both sides.</summary>
+    private int Serve(RequestDelegate pipeline)
+    {
+        var context = NewRequest();
+        context.Request.RouteValues["provider"] = "bench";
         context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
         context.SetEndpoint(_dataPlane);
         pipeline(context).GetAwaiter().GetResult();

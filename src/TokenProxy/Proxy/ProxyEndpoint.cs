@@ -97,11 +97,8 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        // Everything after "/{provider}", as Kestrel decoded and normalized it ("%2F" stays escaped).
-        var path = new PathString(context.Request.Path.Value!.Substring(providerName.Length + 1));
-        var credential = lookup.Credential!;
         var replayable = await BufferForReplayAsync(context.Request, context.RequestAborted);
-        return new TokenTransformer(provider, credential, path, tokens, replayable);
+        return new TokenTransformer(provider, lookup.Credential!, tokens, replayable);
     }
 
     /// <summary>The connection a request asks for: <c>TokenProxy-Connection</c> (a label or id), else the default label.</summary>

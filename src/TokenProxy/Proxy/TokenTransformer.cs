@@ -11,15 +11,15 @@ namespace TokenProxy.Proxy;
 /// it asks for a fresh token once, and either holds the 401 back so the request can be replayed, or
 /// passes it on.
 /// </summary>
-internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, PathString path, TokenService tokens, bool replayable) : HttpTransformer
+internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, TokenService tokens, bool replayable) : HttpTransformer
 {
     /// <summary>Response header telling the app its 401 was answered with a refresh: sending the request again will use the new token.</summary>
     public const string RetryHeader = "TokenProxy-Retry";
 
     private bool _recoveryTried;
 
-    // One instance per proxied request: the rarely set failure is kept boxed (one reference) rather than as a
-    // 40-byte nullable struct, which keeps this object as small as a bare YARP transformer plus the token state.
+    // One instance per proxied request, so it holds only what the request needs: the rarely set failure is kept
+    // boxed (one reference) rather than as a 40-byte nullable struct, and the path is read from the request.
     private object? _failure;
 
     public ProviderDefinition Provider { get; } = provider;
@@ -37,6 +37,9 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
+        // Everything after "/{provider}" (the route matched the provider's name, so it has its length), as Kestrel
+        // decoded and normalized it ("%2F" stays escaped).
+        var path = new PathString(httpContext.Request.Path.Value!.Substring(Provider.Name.Length + 1));
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, httpContext.Request.QueryString);
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
