@@ -198,10 +198,11 @@ start_tokenproxy() {
   [ "$status" = 201 ] || { echo "importing the token into $name answered $status" >&2; cat "$work/$name.log" >&2; exit 1; }
 }
 
+# Export is turned on with the standard variable (as configuration), which every TokenProxy build reads.
 BARE=$(free_port); TP=$(free_port); TPO=$(free_port)
 start_bare "$BARE"
 start_tokenproxy tokenproxy "$TP"
-start_tokenproxy tokenproxy-otel "$TPO" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK"
+start_tokenproxy tokenproxy-otel "$TPO" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK"
 
 # name | url | label | pid key (RSS and CPU are read for these)
 targets=(
@@ -213,12 +214,12 @@ targets=(
 )
 if [ "$FULL_SAMPLING" = 1 ]; then
   TPF=$(free_port)
-  start_tokenproxy tokenproxy-otel-full "$TPF" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
+  start_tokenproxy tokenproxy-otel-full "$TPF" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
   targets+=("tokenproxy-otel-full|http://127.0.0.1:$TPF/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 1.0|tokenproxy-otel-full")
   # Sampling 0: every instrument listened to and metrics exported, no span recorded; with the two above it splits
   # the cost of telemetry into listening + metrics, and recording + exporting spans.
   TPZ=$(free_port)
-  start_tokenproxy tokenproxy-otel-none "$TPZ" --TokenProxy:Telemetry:OtlpEndpoint="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=0
+  start_tokenproxy tokenproxy-otel-none "$TPZ" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=0
   targets+=("tokenproxy-otel-none|http://127.0.0.1:$TPZ/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 0 (metrics only)|tokenproxy-otel-none")
 fi
 if [ -n "${COMPARE_DLL:-}" ]; then
