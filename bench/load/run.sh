@@ -170,23 +170,26 @@ declare -A PID_OF=()
 
 start_bare() {
   local port=$1
-  dotnet "$work/pub/bareyarp/BareYarp.dll" --urls "http://127.0.0.1:$port" --Upstream "http://127.0.0.1:$UP/" --Token "$TOKEN" \
-    "$QUIET_FORWARDER" >"$work/bareyarp.log" 2>&1 &
+  dotnet "$work/pub/bareyarp/BareYarp.dll" --contentRoot "$work/pub/bareyarp" --urls "http://127.0.0.1:$port" \
+    --Upstream "http://127.0.0.1:$UP/" --Token "$TOKEN" "$QUIET_FORWARDER" >"$work/bare.log" 2>&1 &
   pids+=($!); PID_OF[bare]=$!
-  wait_for "http://127.0.0.1:$port/bench/ready" "$work/bareyarp.log"
+  wait_for "http://127.0.0.1:$port/bench/ready" "$work/bare.log"
 }
 
-# YARP's forwarder logs two Information lines per request ("Proxying to {url}", "Received … response"). TokenProxy
-# keeps that category at Warning (the URL can carry an API key), so both proxies run with it at Warning: given
-# explicitly, so that builds from before that default (COMPARE_DLL) and the baseline measure the same thing.
+# Each .NET proxy runs with its publish directory as content root, so it reads its own appsettings.json (as it
+# does when started from there): started from the repository root it would not, and would log two Information lines
+# per request ("Executing endpoint …") under the defaults. YARP's forwarder logs two more ("Proxying to {url}",
+# "Received … response"); TokenProxy keeps that category at Warning (the URL can carry an API key), so both proxies
+# run with it at Warning: given explicitly, so that older builds (COMPARE_DLL) and the baseline measure the same
+# thing. The lines each proxy logged are counted in the results: they must not grow with the requests.
 QUIET_FORWARDER=--Logging:LogLevel:Yarp.ReverseProxy.Forwarder.HttpForwarder=Warning
 
 # start_tokenproxy NAME PORT [extra args...] ; env DOTNET_* may be given through ENVS.
 start_tokenproxy() {
-  local name=$1 port=$2; shift 2
+  local name=$1 port=$2 dll=${TOKENPROXY_DLL:-$work/pub/tokenproxy/TokenProxy.dll}; shift 2
   mkdir -p "$work/$name"
   env ${ENVS:-} TOKENPROXY_VAULT_KEY="$(head -c 32 /dev/urandom | base64)" \
-    dotnet "${TOKENPROXY_DLL:-$work/pub/tokenproxy/TokenProxy.dll}" --urls "http://127.0.0.1:$port" \
+    dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "http://127.0.0.1:$port" \
     --TokenProxy:DataDirectory="$work/$name" --TokenProxy:PublicBaseUrl="http://127.0.0.1:$port" \
     --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$QUIET_FORWARDER" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!); PID_OF[$name]=$!
@@ -402,6 +405,12 @@ mkdir -p "$(dirname "$RESULT")"
   echo "\`GET /bench/items/42?fields=all\` (upstream: \`/items/42\`), a 57-byte JSON body. Values are medians over the rounds."
   echo "Proxy CPU µs/req: user + system CPU time of the proxy process (nginx: its workers) during a round, divided by the requests wrk completed."
   echo "OTLP sink received $sink_posts export POSTs during the run (traces every 5 s, metrics every 60 s, from the exporting instances)."
+  printf 'Log lines each proxy wrote during the whole run (start-up included; they must not grow with the requests):'
+  for t in "${targets[@]}"; do
+    IFS='|' read -r name _ _ key <<<"$t"
+    [ -n "$key" ] && printf ' %s %s;' "$name" "$(wc -l <"$work/$name.log")"
+  done
+  echo
   echo
   cat "$work/sections"
   echo "## Machine"
