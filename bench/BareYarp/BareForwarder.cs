@@ -19,21 +19,31 @@ internal sealed class BareForwarder : IDisposable
     private readonly string _authorization;
 
     public BareForwarder(IHttpForwarder forwarder, IConfiguration configuration)
+        : this(
+            forwarder,
+            configuration["Upstream"] ?? throw new InvalidOperationException("Set --Upstream=http://127.0.0.1:<port>/"),
+            configuration["Token"] ?? throw new InvalidOperationException("Set --Token=<static token>"),
+            new SocketsHttpHandler
+            {
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                UseCookies = false,
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+                ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            })
+    {
+    }
+
+    /// <summary>With another handler under the forwarder (the micro-benchmarks answer in-process); it is disposed with this.</summary>
+    internal BareForwarder(IHttpForwarder forwarder, string destination, string token, HttpMessageHandler handler)
     {
         _forwarder = forwarder;
-        _destination = configuration["Upstream"] ?? throw new InvalidOperationException("Set --Upstream=http://127.0.0.1:<port>/");
+        _destination = destination;
         // Built once, as TokenProxy caches its ready-made header value per connection.
-        _authorization = "Bearer " + (configuration["Token"] ?? throw new InvalidOperationException("Set --Token=<static token>"));
-        _invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            EnableMultipleHttp2Connections = true,
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        }, disposeHandler: true);
+        _authorization = "Bearer " + token;
+        _invoker = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     public async Task HandleAsync(HttpContext context)

@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using Perfolizer.Metrology;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace TokenProxy.Benchmarks;
@@ -19,5 +21,7 @@ internal sealed class BenchConfig : ManualConfig
         Add(DefaultConfig.Instance);
         AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("ShortRun-InProcess"));
         AddDiagnoser(MemoryDiagnoser.Default);
+        // Bytes, not KB: the per-request differences read here are tens of bytes.
+        WithSummaryStyle(SummaryStyle.Default.WithSizeUnit(SizeUnit.B));
     }
 }

@@ -5,8 +5,10 @@
 # and to nginx, TokenProxy's RSS under load, and writes bench/results/load.md.
 #
 # Prerequisites (Debian): apt-get install -y nginx-light wrk curl; the .NET 10 SDK.
-# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=5 THREADS=2 CONNECTIONS=64 FULL_SAMPLING=1 EXTRA=0
-#   RESULT=bench/results/load.md. EXTRA=1 adds TokenProxy with workstation GC and with TieredPGO off.
+# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=5 SHAPES="1x32 2x64" FULL_SAMPLING=1 (also sampling 1.0 and 0) EXTRA=0
+#   RESULT=bench/results/load.md. SHAPES lists the wrk load shapes (threads x connections) measured one after the
+#   other against the same running targets, each with its own warm-up, rounds and table; THREADS=… CONNECTIONS=…
+#   (both) measure that one shape instead. EXTRA=1 adds TokenProxy with workstation GC and with TieredPGO off.
 #   COMPARE_DLL=/path/to/TokenProxy.dll adds another build of TokenProxy (e.g. `dotnet publish -c Release` of an
 #   older commit) as one more target, to measure a change before/after in the same run.
 # Everything listens on 127.0.0.1 only; every wait is bounded; every process it starts is stopped by pid.
@@ -15,8 +17,13 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-8}
 WARMUP=${WARMUP:-5}
-THREADS=${THREADS:-2}
-CONNECTIONS=${CONNECTIONS:-64}
+if [ -n "${THREADS:-}" ] || [ -n "${CONNECTIONS:-}" ]; then
+  SHAPES="${THREADS:-2}x${CONNECTIONS:-64}"
+fi
+SHAPES=${SHAPES:-1x32 2x64}
+for shape in $SHAPES; do
+  [[ $shape =~ ^[0-9]+x[0-9]+$ ]] || { echo "SHAPES: '$shape' is not THREADSxCONNECTIONS (e.g. 2x64)" >&2; exit 1; }
+done
 FULL_SAMPLING=${FULL_SAMPLING:-1}
 EXTRA=${EXTRA:-0}
 
@@ -117,25 +124,34 @@ declare -A PID_OF=()
 
 start_bare() {
   local port=$1
-  dotnet "$work/pub/bareyarp/BareYarp.dll" --urls "http://127.0.0.1:$port" --Upstream "http://127.0.0.1:$UP/" --Token "$TOKEN" \
-    >"$work/bareyarp.log" 2>&1 &
+  dotnet "$work/pub/bareyarp/BareYarp.dll" --contentRoot "$work/pub/bareyarp" --urls "http://127.0.0.1:$port" \
+    --Upstream "http://127.0.0.1:$UP/" --Token "$TOKEN" "$QUIET_FORWARDER" >"$work/bare.log" 2>&1 &
   pids+=($!); PID_OF[bare]=$!
-  wait_for "http://127.0.0.1:$port/bench/ready" "$work/bareyarp.log"
+  wait_for "http://127.0.0.1:$port/bench/ready" "$work/bare.log"
 }
+
+# Each .NET proxy runs with its publish directory as content root, so it reads its own appsettings.json (as it
+# does when started from there): started from the repository root it would not, and would log two Information lines
+# per request ("Executing endpoint …") under the defaults. YARP's forwarder logs two more ("Proxying to {url}",
+# "Received … response"); TokenProxy keeps that category at Warning (the URL can carry an API key), so both proxies
+# run with it at Warning: given explicitly, so that older builds (COMPARE_DLL) and the baseline measure the same
+# thing. The lines each proxy logged are counted in the results: they must not grow with the requests.
+QUIET_FORWARDER=--Logging:LogLevel:Yarp.ReverseProxy.Forwarder.HttpForwarder=Warning
 
 # start_tokenproxy NAME PORT [extra args...] ; env DOTNET_* may be given through ENVS.
 start_tokenproxy() {
-  local name=$1 port=$2; shift 2
+  local name=$1 port=$2 dll=${TOKENPROXY_DLL:-$work/pub/tokenproxy/TokenProxy.dll}; shift 2
   mkdir -p "$work/$name"
   env ${ENVS:-} TOKENPROXY_VAULT_KEY="$(head -c 32 /dev/urandom | base64)" \
-    dotnet "${TOKENPROXY_DLL:-$work/pub/tokenproxy/TokenProxy.dll}" --urls "http://127.0.0.1:$port" \
+    dotnet "$dll" --contentRoot "$(dirname "$dll")" --urls "http://127.0.0.1:$port" \
     --TokenProxy:DataDirectory="$work/$name" --TokenProxy:PublicBaseUrl="http://127.0.0.1:$port" \
-    --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$@" >"$work/$name.log" 2>&1 &
+    --TokenProxy:Providers:bench:ApiBaseUrl="http://127.0.0.1:$UP/" "$QUIET_FORWARDER" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!); PID_OF[$name]=$!
   wait_for "http://127.0.0.1:$port/healthz" "$work/$name.log"
   import_token "$port" bench "$TOKEN" "$work/$name.log"
 }
 
+# Export is turned on with the standard variable (as configuration), which every TokenProxy build reads.
 BARE=$(free_port); TP=$(free_port); TPO=$(free_port)
 start_bare "$BARE"
 start_tokenproxy tokenproxy "$TP"
@@ -153,6 +169,11 @@ if [ "$FULL_SAMPLING" = 1 ]; then
   TPF=$(free_port)
   start_tokenproxy tokenproxy-otel-full "$TPF" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=1.0
   targets+=("tokenproxy-otel-full|http://127.0.0.1:$TPF/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 1.0|tokenproxy-otel-full")
+  # Sampling 0: every instrument listened to and metrics exported, no span recorded; with the two above it splits
+  # the cost of telemetry into listening + metrics, and recording + exporting spans.
+  TPZ=$(free_port)
+  start_tokenproxy tokenproxy-otel-none "$TPZ" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK" --TokenProxy:Telemetry:SamplingRatio=0
+  targets+=("tokenproxy-otel-none|http://127.0.0.1:$TPZ/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 0 (metrics only)|tokenproxy-otel-none")
 fi
 if [ -n "${COMPARE_DLL:-}" ]; then
   [ -f "$COMPARE_DLL" ] || { echo "COMPARE_DLL=$COMPARE_DLL is not a file (give the path of TokenProxy.dll)" >&2; exit 1; }
@@ -234,41 +255,88 @@ for t in "${targets[@]}"; do
   [ -n "$key" ] && IDLE_RSS[$name]=$(rss_kb "${PID_OF[$key]}")
 done
 
-log "warm-up: ${WARMUP}s per target"
-for t in "${targets[@]}"; do
-  IFS='|' read -r name url _ key <<<"$t"
-  run_wrk "$name" "$url" "$WARMUP" "$key" >/dev/null
-done
-
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-: >"$work/rounds"
-count=${#targets[@]}
-for round in $(seq 1 "$ROUNDS"); do
-  # Interleaved, and each round starts one target later, so no target always follows the same one.
-  for i in $(seq 0 $((count - 1))); do
-    t=${targets[$(((i + round - 1) % count))]}
-    IFS='|' read -r name url _ key <<<"$t"
-    line=$(run_wrk "$name" "$url" "$DURATION" "$key")
-    log "round $round/$ROUNDS  $line"
-    echo "$round $line" >>"$work/rounds"
-  done
-done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# ---------------------------------------------------------------- summary
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$work/rounds"; }
-declare -A RPS P50 P99 RSS CPU
-for t in "${targets[@]}"; do
-  IFS='|' read -r name _ _ _ <<<"$t"
-  RPS[$name]=$(col "$name" 3 | median)
-  P50[$name]=$(col "$name" 4 | median)
-  P99[$name]=$(col "$name" 5 | median)
-  RSS[$name]=$(col "$name" 6 | sort -n | tail -1)
-  CPU[$name]=$(col "$name" 7 | grep -v -- - | median || true)
-done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.3f", a / b }'; }
 
+# measure_shape THREADS CONNECTIONS -> warm-up, interleaved rounds, and the shape's section in $work/sections.
+measure_shape() {
+  THREADS=$1 CONNECTIONS=$2
+  local rounds="$work/rounds-${THREADS}x${CONNECTIONS}" count=${#targets[@]} t name url label key line round i
+  log "shape -t$THREADS -c$CONNECTIONS: warm-up ${WARMUP}s per target"
+  for t in "${targets[@]}"; do
+    IFS='|' read -r name url _ key <<<"$t"
+    run_wrk "$name" "$url" "$WARMUP" "$key" >/dev/null
+  done
+
+  local load_before load_after
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  : >"$rounds"
+  for round in $(seq 1 "$ROUNDS"); do
+    # Interleaved, and each round starts one target later, so no target always follows the same one.
+    for i in $(seq 0 $((count - 1))); do
+      t=${targets[$(((i + round - 1) % count))]}
+      IFS='|' read -r name url _ key <<<"$t"
+      line=$(run_wrk "$name" "$url" "$DURATION" "$key")
+      log "-t$THREADS -c$CONNECTIONS round $round/$ROUNDS  $line"
+      echo "$round $line" >>"$rounds"
+    done
+  done
+  load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+  col() { awk -v n="$1" -v c="$2" '$2 == n { print $c }' "$rounds"; }
+  local -A RPS P50 P99 RSS CPU
+  for t in "${targets[@]}"; do
+    IFS='|' read -r name _ _ _ <<<"$t"
+    RPS[$name]=$(col "$name" 3 | median)
+    P50[$name]=$(col "$name" 4 | median)
+    P99[$name]=$(col "$name" 5 | median)
+    RSS[$name]=$(col "$name" 6 | sort -n | tail -1)
+    CPU[$name]=$(col "$name" 7 | grep -v -- - | median || true)
+  done
+
+  {
+    echo "## wrk -t$THREADS -c$CONNECTIONS"
+    echo
+    echo "${DURATION} s per round, $ROUNDS interleaved rounds (each round starts one target later) after a ${WARMUP} s warm-up per target."
+    echo "Load average (1/5/15 min) before the rounds: $load_before; after: $load_after."
+    echo
+    echo "| target | req/s | p50 ms | p99 ms | req/s vs bare YARP | p99 vs bare YARP | req/s vs nginx | proxy CPU µs/req | max RSS under load |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for t in "${targets[@]}"; do
+      IFS='|' read -r name _ label key <<<"$t"
+      local rss="-" cpu
+      [ -n "$key" ] && rss="$(awk -v k="${RSS[$name]}" 'BEGIN { printf "%.0f MiB", k / 1024 }')"
+      cpu=${CPU[$name]:--}; [ -z "$cpu" ] && cpu="-"
+      printf '| %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
+        "$(ratio "${RPS[$name]}" "${RPS[bare]}")" "$(ratio "${P99[$name]}" "${P99[bare]}")" "$(ratio "${RPS[$name]}" "${RPS[nginx]}")" "$cpu" "$rss"
+    done
+    echo
+    echo "Targets, cache-hit path: TokenProxy req/s ≥ 1.0 × bare YARP → **$(ratio "${RPS[tokenproxy]}" "${RPS[bare]}")**;" \
+      "p99 ≤ 1.1 × bare YARP → **$(ratio "${P99[tokenproxy]}" "${P99[bare]}")**;" \
+      "with OTLP export (sampling 0.1) req/s ≥ 0.95 × bare YARP → **$(ratio "${RPS[tokenproxy-otel]}" "${RPS[bare]}")**."
+    echo
+    echo "RSS (VmRSS, sampled every 250 ms during the measured rounds; idle = after start-up and the token import, before any load):"
+    for t in "${targets[@]}"; do
+      IFS='|' read -r name _ label key <<<"$t"
+      [ -z "$key" ] && continue
+      printf -- '- %s: idle %.0f MiB, max under load %.0f MiB\n' "$label" "$(awk -v k="${IDLE_RSS[$name]}" 'BEGIN { print k / 1024 }')" "$(awk -v k="${RSS[$name]}" 'BEGIN { print k / 1024 }')"
+    done
+    echo
+    echo "### Every round (-t$THREADS -c$CONNECTIONS)"
+    echo
+    echo "| round | target | req/s | p50 ms | p99 ms | max RSS KiB | proxy CPU µs/req | non-2xx |"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, ($6 == 0 ? "-" : $6), $7, $8 }' "$rounds"
+    echo
+  } >>"$work/sections"
+}
+
+: >"$work/sections"
+for shape in $SHAPES; do
+  measure_shape "${shape%x*}" "${shape#*x}"
+done
+
+# ---------------------------------------------------------------- summary
 dotnet_version=$(dotnet --version)
 nginx_version=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
 wrk_version=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $2}')
@@ -283,44 +351,23 @@ mkdir -p "$(dirname "$RESULT")"
 {
   echo "# Load comparison: TokenProxy vs bare YARP vs nginx"
   echo
-  echo "Produced by \`bench/load/run.sh\` on $when at commit \`$commit\`."
-  echo "wrk: $THREADS threads, $CONNECTIONS connections, ${DURATION} s per round, $ROUNDS interleaved rounds (each round starts one target later) after a ${WARMUP} s warm-up per target;"
+  echo "Produced by \`bench/load/run.sh\` on $when at commit \`$commit\`, load shapes (wrk threads x connections): $SHAPES."
   echo "\`GET /bench/items/42?fields=all\` (upstream: \`/items/42\`), a 57-byte JSON body. Values are medians over the rounds."
-  echo
-  echo "| target | req/s | p50 ms | p99 ms | req/s vs bare YARP | p99 vs bare YARP | req/s vs nginx | proxy CPU µs/req | max RSS under load |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for t in "${targets[@]}"; do
-    IFS='|' read -r name _ label key <<<"$t"
-    rss="-"; [ -n "$key" ] && rss="$(awk -v k="${RSS[$name]}" 'BEGIN { printf "%.0f MiB", k / 1024 }')"
-    cpu=${CPU[$name]:--}; [ -z "$cpu" ] && cpu="-"
-    printf '| %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
-      "$(ratio "${RPS[$name]}" "${RPS[bare]}")" "$(ratio "${P99[$name]}" "${P99[bare]}")" "$(ratio "${RPS[$name]}" "${RPS[nginx]}")" "$cpu" "$rss"
-  done
-  echo
-  echo "Targets (issue 9), cache-hit path: TokenProxy req/s ≥ 0.95 × bare YARP → **$(ratio "${RPS[tokenproxy]}" "${RPS[bare]}")**; p99 ≤ 1.1 × bare YARP → **$(ratio "${P99[tokenproxy]}" "${P99[bare]}")**."
-  echo
-  echo "RSS (VmRSS, sampled every 250 ms during the measured rounds; idle = after start-up and the token import, before any load):"
-  for t in "${targets[@]}"; do
-    IFS='|' read -r name _ label key <<<"$t"
-    [ -z "$key" ] && continue
-    printf -- '- %s: idle %.0f MiB, max under load %.0f MiB\n' "$label" "$(awk -v k="${IDLE_RSS[$name]}" 'BEGIN { print k / 1024 }')" "$(awk -v k="${RSS[$name]}" 'BEGIN { print k / 1024 }')"
-  done
-  echo
   echo "Proxy CPU µs/req: user + system CPU time of the proxy process (nginx: its workers) during a round, divided by the requests wrk completed."
   echo "OTLP sink received $sink_posts export POSTs during the run (traces every 5 s, metrics every 60 s, from the exporting instances)."
+  printf 'Log lines each proxy wrote during the whole run (start-up included; they must not grow with the requests):'
+  for t in "${targets[@]}"; do
+    IFS='|' read -r name _ _ key <<<"$t"
+    [ -n "$key" ] && printf ' %s %s;' "$name" "$(wc -l <"$work/$name.log")"
+  done
   echo
-  echo "## Every round"
   echo
-  echo "| round | target | req/s | p50 ms | p99 ms | max RSS KiB | proxy CPU µs/req | non-2xx |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|"
-  awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, ($6 == 0 ? "-" : $6), $7, $8 }' "$work/rounds"
-  echo
+  cat "$work/sections"
   echo "## Machine"
   echo
   echo "- CPU: $cpu_model, \`nproc\` = $(nproc)"
   echo "- memory: $mem_total; kernel $kernel"
   echo "- .NET SDK $dotnet_version (Release builds; Sdk.Web defaults: server GC, tiered PGO); nginx $nginx_version; wrk $wrk_version"
-  echo "- load average (1/5/15 min) before the measured rounds: $load_before; after: $load_after"
   echo "- wrk, the upstream, and the proxy under test all share the same $(nproc) cores, so absolute numbers are"
   echo "  bounded by the load generator; the ratios between targets measured in the same run are what this shows."
 } >"$RESULT"

@@ -1,9 +1,13 @@
 using BareYarp;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
 using TokenProxy.Benchmarks.Infrastructure;
+using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace TokenProxy.Benchmarks.Proxy;
 
@@ -27,6 +31,13 @@ public class HotPathBenchmarks
     private ProviderDefinition _provider = null!;
     private CachedCredential _credential = null!;
     private DefaultHttpContext _context = null!;
+    private BareForwarder _bareForwarder = null!;
+    private ForwarderInvoker _tokenProxyInvoker = null!;
+    private RequestDelegate _barePipeline = null!;
+    private RequestDelegate _tokenProxyPipeline = null!;
+    private RequestDelegate _tokenProxyEndpoint = null!;
+    private Endpoint _dataPlane = null!;
+    private Uri _guardedUri = null!;
     private string _bareHeader = null!;
     private string _token = null!;
 
@@ -51,21 +62,56 @@ public class HotPathBenchmarks
         _credential = lookup.Credential ?? throw new InvalidOperationException($"No token: {lookup.Failure}");
         _bareHeader = _credential.HeaderValue!;
 
-        // A request as wrk or a typical HTTP client sends it.
-        _context = new DefaultHttpContext();
-        var request = _context.Request;
-        request.Method = HttpMethods.Get;
-        request.Scheme = "http";
-        request.Host = new HostString("127.0.0.1", 5080);
-        request.Path = "/bench/items/42";
-        request.QueryString = new QueryString("?fields=all");
-        request.Headers.Accept = "application/json";
-        request.Headers.UserAgent = "bench-client/1.0";
-        request.Headers.AcceptEncoding = "gzip";
+        _context = NewRequest();
+
+        _guardedUri = new Uri(_provider.ApiBaseUrl, "items/42?fields=all");
+        ReadAsTheHandlerDoes(new HttpRequestMessage(HttpMethod.Get, _guardedUri));
+
+        // Whole requests: each side's real handler over the real forwarder, the upstream answered in-process.
+        var forwarder = _host.Services.GetRequiredService<IHttpForwarder>();
+        _bareForwarder = new BareForwarder(forwarder, Destination, _token, new InProcessUpstream());
+        _barePipeline = _bareForwarder.HandleAsync;
+        _tokenProxyInvoker = new ForwarderInvoker(new InProcessUpstream(), NullLogger.Instance);
+        var endpoint = ActivatorUtilities.CreateInstance<ProxyEndpoint>(_host.Services, _tokenProxyInvoker);
+        var app = new ApplicationBuilder(_host.Services);
+        app.UseErrorAnswers();
+        app.Run(endpoint.HandleAsync);
+        _tokenProxyEndpoint = endpoint.HandleAsync;
+        _tokenProxyPipeline = app.Build();
+        // Routed as the app routes it: the data-plane endpoint carries its handler as metadata.
+        _dataPlane = new Endpoint(null, new EndpointMetadataCollection(endpoint), "TokenProxy data plane");
+        if (Serve(_barePipeline) != StatusCodes.Status200OK || Serve(_tokenProxyPipeline) != StatusCodes.Status200OK)
+        {
+            throw new InvalidOperationException("A whole-request benchmark did not forward.");
+        }
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        _bareForwarder?.Dispose();
+        _tokenProxyInvoker?.Dispose();
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Bare YARP, a whole request: its endpoint handler, <c>IHttpForwarder.SendAsync</c> and the response copy, on an
+    /// upstream answered in-process (asynchronously, as a socket would, so every async step pays its state machine).
+    /// </summary>
+    [Benchmark]
+    public int BareYarpRequest() => Serve(_barePipeline);
+
+    /// <summary>
+    /// TokenProxy, a whole request on the cache-hit path: the middleware MapTokenProxy puts before every endpoint,
+    /// ProxyEndpoint.HandleAsync, the forwarder, the egress guard in the handler chain, the same in-process upstream.
+    /// Allocated minus <see cref="BareYarpRequest"/>'s is what the proxy adds per request.
+    /// </summary>
+    [Benchmark]
+    public int TokenProxyRequest() => Serve(_tokenProxyPipeline);
+
+    /// <summary>The same without the middleware: what ProxyEndpoint.HandleAsync alone adds over bare YARP's handler.</summary>
+    [Benchmark]
+    public int TokenProxyEndpointOnly() => Serve(_tokenProxyEndpoint);
 
     /// <summary>Bare YARP: path after the provider segment, a transformer, the static header.</summary>
     [Benchmark(Baseline = true)]
@@ -96,8 +142,7 @@ public class HotPathBenchmarks
             throw new InvalidOperationException();
         }
 
-        var path = new PathString(request.Path.Value!.Substring(provider.Name.Length + 1));
-        var transformer = new TokenTransformer(provider, lookup.Credential!, path, _tokens, replayable: true);
+        var transformer = new TokenTransformer(provider, lookup.Credential!, _tokens, replayable: true);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, provider.ApiBaseUrl.AbsoluteUri, CancellationToken.None));
         // The egress guard's check, as the handler chain runs it on every send.
@@ -121,15 +166,69 @@ public class HotPathBenchmarks
     [Benchmark]
     public HttpRequestMessage TokenTransform()
     {
-        var transformer = new TokenTransformer(_provider, _credential, new PathString("/items/42"), _tokens, replayable: true);
+        var transformer = new TokenTransformer(_provider, _credential, _tokens, replayable: true);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, Destination, CancellationToken.None));
         return message;
     }
 
+    /// <summary>Who is asking (origin, fetch metadata, client key): runs before any token is read.</summary>
+    [Benchmark]
+    public bool ClientCheck() => _clients.Check(_context.Request, "bench").Problem is null;
+
+    /// <summary>Header hygiene alone, on the headers YARP's base transformer copied.</summary>
+    [Benchmark]
+    public HttpRequestMessage HeaderHygieneClean()
+    {
+        var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
+        Complete(HttpTransformer.Default.TransformRequestAsync(_context, message, Destination, CancellationToken.None));
+        HeaderHygiene.Clean(message, _context.Request.Headers.Connection, _provider.TokenHeader.Name);
+        return message;
+    }
+
+    /// <summary>YARP's base transformer alone (header copy, destination): what both sides pay, for scale.</summary>
+    [Benchmark]
+    public HttpRequestMessage YarpBaseTransform()
+    {
+        var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
+        Complete(HttpTransformer.Default.TransformRequestAsync(_context, message, Destination, CancellationToken.None));
+        return message;
+    }
+
+    /// <summary>The egress guard's check, on a request the transformer built.</summary>
+    [Benchmark]
+    public bool EgressCheck() => EgressGuardHandler.IsWithin(_guardedUri, _provider.ApiBaseUrl);
+
     /// <summary>Building the header value: once per row version on a cache fill, never per request.</summary>
     [Benchmark]
     public string HeaderValueFormat() => _provider.TokenHeader.Format(_token);
+
+    /// <summary>A request as wrk or a typical HTTP client sends it.</summary>
+    private static DefaultHttpContext NewRequest()
+    {
+        var context = new DefaultHttpContext();
+        var request = context.Request;
+        request.Method = HttpMethods.Get;
+        request.Scheme = "http";
+        request.Host = new HostString("127.0.0.1", 5080);
+        request.Path = "/bench/items/42";
+        request.QueryString = new QueryString("?fields=all");
+        request.Headers.Accept = "application/json";
+        request.Headers.UserAgent = "bench-client/1.0";
+        request.Headers.AcceptEncoding = "gzip";
+        return context;
+    }
+
+    /// <summary>A new request as Kestrel hands it to the endpoint (routed, GET without a body); the same for both sides.</summary>
+    private int Serve(RequestDelegate pipeline)
+    {
+        var context = NewRequest();
+        context.Request.RouteValues["provider"] = "bench";
+        context.Features.Set<IHttpRequestBodyDetectionFeature>(NoBody.Instance);
+        context.SetEndpoint(_dataPlane);
+        pipeline(context).GetAwaiter().GetResult();
+        return context.Response.StatusCode;
+    }
 
     /// <summary>
     /// SocketsHttpHandler reads these on every send, which builds the Uri's lazily parsed parts; doing it in both
@@ -140,6 +239,29 @@ public class HotPathBenchmarks
         _ = message.RequestUri!.IdnHost;
         _ = message.RequestUri.PathAndQuery;
         return message;
+    }
+
+    /// <summary>
+    /// The upstream: reads what SocketsHttpHandler reads of the request, answers after yielding (as a socket read
+    /// completes later) with a small JSON body.
+    /// </summary>
+    private sealed class InProcessUpstream : HttpMessageHandler
+    {
+        private static readonly byte[] Body = """{"id":42,"name":"bench","ok":true,"tags":["a","b","c"]}"""u8.ToArray();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            ReadAsTheHandlerDoes(request);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new ByteArrayContent(Body), RequestMessage = request };
+        }
+    }
+
+    private sealed class NoBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly NoBody Instance = new();
+
+        public bool CanHaveBody => false;
     }
 
     private static T Complete<T>(ValueTask<T> pending) =>

@@ -2,19 +2,20 @@ namespace TokenProxy.Proxy;
 
 /// <summary>
 /// The last check before a request leaves the process: its scheme, host, port and path prefix must be
-/// those of the provider API the transformer selected. Anything else — whatever bug or trick produced
-/// it — is dropped before a connection is opened, and logged as a security event.
+/// those of the provider API this handler was built for (one handler per provider, chosen by the endpoint
+/// from the same provider the transformer used). Anything else — whatever bug or trick produced it — is
+/// dropped before a connection is opened, and logged as a security event. The allowed base is fixed at
+/// construction rather than carried on each request, so the check costs no allocation per request.
 /// </summary>
-internal sealed class EgressGuardHandler(HttpMessageHandler inner, ILogger logger) : DelegatingHandler(inner)
+internal sealed class EgressGuardHandler(HttpMessageHandler inner, Uri allowedBase, ILogger logger) : DelegatingHandler(inner)
 {
-    /// <summary>The provider API base a request is allowed to reach; set by the transformer.</summary>
-    public static readonly HttpRequestOptionsKey<Uri> AllowedBase = new("TokenProxy.AllowedBase");
+    public Uri AllowedBase { get; } = allowedBase;
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!request.Options.TryGetValue(AllowedBase, out var allowed) || request.RequestUri is not { } target || !IsWithin(target, allowed))
+        if (request.RequestUri is not { } target || !IsWithin(target, AllowedBase))
         {
-            Log.EgressBlocked(logger, request.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "(none)", allowed?.GetLeftPart(UriPartial.Authority) ?? "(none)");
+            Log.EgressBlocked(logger, request.RequestUri?.GetLeftPart(UriPartial.Authority) ?? "(none)", AllowedBase.GetLeftPart(UriPartial.Authority));
             throw new EgressBlockedException();
         }
 

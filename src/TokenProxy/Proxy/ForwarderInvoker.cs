@@ -1,19 +1,25 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using TokenProxy.Providers;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace TokenProxy.Proxy;
 
 /// <summary>
-/// The one HTTP client the data plane sends through: YARP's recommended handler settings (no proxy, no
+/// The HTTP client the data plane sends through: YARP's recommended handler settings (no proxy, no
 /// redirects — a 3xx goes back to the app untouched, with no token following it — no cookies, no
-/// decompression), with the egress guard in front.
+/// decompression), one connection pool, and in front of it one egress guard per provider, each allowing
+/// only that provider's API base.
 /// </summary>
 internal sealed class ForwarderInvoker : IDisposable
 {
+    private readonly HttpMessageHandler _primary;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<ProviderDefinition, HttpMessageInvoker> _byProvider = new(ReferenceEqualityComparer.Instance);
+
     public ForwarderInvoker(ILogger<ForwarderInvoker> logger)
-    {
-        var sockets = new SocketsHttpHandler
+        : this(new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -22,11 +28,20 @@ internal sealed class ForwarderInvoker : IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        };
-        Invoker = new HttpMessageInvoker(new EgressGuardHandler(sockets, logger), disposeHandler: true);
+        }, logger)
+    {
     }
 
-    public HttpMessageInvoker Invoker { get; }
+    /// <summary>With another primary handler (benchmarks answer in-process); it is disposed with this.</summary>
+    internal ForwarderInvoker(HttpMessageHandler primary, ILogger logger)
+    {
+        _primary = primary;
+        _logger = logger;
+    }
 
-    public void Dispose() => Invoker.Dispose();
+    /// <summary>The invoker whose guard lets requests reach <paramref name="provider"/>'s API base and nothing else.</summary>
+    public HttpMessageInvoker For(ProviderDefinition provider) =>
+        _byProvider.GetOrAdd(provider, static (p, self) => new HttpMessageInvoker(new EgressGuardHandler(self._primary, p.ApiBaseUrl, self._logger), disposeHandler: false), this);
+
+    public void Dispose() => _primary.Dispose();
 }

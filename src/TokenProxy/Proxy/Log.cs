@@ -23,4 +23,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, EventName = "Proxied",
         Message = "Proxied {Provider} connection {ConnectionId}: {Status} in {DurationMs:0.0} ms.")]
     public static partial void Proxied(ILogger logger, string provider, string connectionId, int status, double durationMs);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, EventName = "UnexpectedFailure",
+        Message = "A proxied request failed unexpectedly; it was answered with a 500.")]
+    public static partial void UnexpectedFailure(ILogger logger, Exception exception);
 }

@@ -33,20 +33,50 @@ internal sealed class ProxyEndpoint(
     private readonly string _publicBaseUrl = options.Value.PublicBaseUrl;
     private readonly long _maxReplayBodyBytes = options.Value.Refresh.MaxReplayBodyBytes;
 
-    public async Task HandleAsync(HttpContext context)
+    public Task HandleAsync(HttpContext context)
+    {
+        // On the cache-hit path (a bodyless request, a cached token) preparing completes synchronously, so the only
+        // state machine that waits, and is allocated, is the forwarding one: the same as a bare YARP handler's.
+        var preparing = PrepareAsync(context);
+        return !preparing.IsCompletedSuccessfully ? PrepareThenForwardAsync(context, preparing)
+            : preparing.Result is { } transformer ? ForwardAsync(context, transformer)
+            : Task.CompletedTask;
+    }
+
+    private async Task PrepareThenForwardAsync(HttpContext context, ValueTask<TokenTransformer?> preparing)
+    {
+        try
+        {
+            if (await preparing is { } transformer)
+            {
+                await ForwardAsync(context, transformer);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The app went away: there is no one to answer.
+        }
+        catch (Exception e) when (e is not Vault.StoreUnavailableException && !context.Response.HasStarted)
+        {
+            await AnswerUnexpectedAsync(context, e);
+        }
+    }
+
+    /// <returns>The transformer to forward with, or null when the request has been answered (refused, or no token).</returns>
+    private async ValueTask<TokenTransformer?> PrepareAsync(HttpContext context)
     {
         var providerName = (string)context.Request.RouteValues["provider"]!;
         if (!providers.TryGet(providerName, out var provider))
         {
             await ProxyProblems.UnknownProvider(providerName).ExecuteAsync(context);
-            return;
+            return null;
         }
 
         // A tunnel would take the request, and its token, wherever the app says.
         if (HttpMethods.IsConnect(context.Request.Method))
         {
             await ProxyProblems.MethodNotAllowed(context.Request.Method).ExecuteAsync(context);
-            return;
+            return null;
         }
 
         // Who is asking is settled before any token is read.
@@ -54,10 +84,10 @@ internal sealed class ProxyEndpoint(
         if (refused is not null)
         {
             await refused.ExecuteAsync(context);
-            return;
+            return null;
         }
 
-        var selector = context.Request.Headers[ConnectionHeader] is [{ Length: > 0 } named] ? named : DefaultLabel;
+        var selector = SelectorOf(context.Request);
         var lookup = await tokens.GetAccessTokenAsync(provider, selector, client!.Workspace, context.RequestAborted);
 
         if (!lookup.Succeeded)
@@ -65,11 +95,9 @@ internal sealed class ProxyEndpoint(
             Log.TokenUnavailable(logger, provider.Name, selector, lookup.Failure);
             RecordInjectionFailure(provider.Name, lookup.Failure.ToWire(), lookup.Credential?.ConnectionId);
             await ProxyProblems.ForLookup(lookup, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
-            return;
+            return null;
         }
 
-        // Everything after "/{provider}", as Kestrel decoded and normalized it ("%2F" stays escaped).
-        var path = new PathString(context.Request.Path.Value!.Substring(providerName.Length + 1));
         bool replayable;
         try
         {
@@ -80,46 +108,81 @@ internal sealed class ProxyEndpoint(
             // The app's own request failed (too slow, too large, malformed, or the app went away) before anything was
             // sent: nothing to count against the provider.
             await AnswerClientFailureAsync(context, provider.Name, ForwarderError.RequestBodyClient, e);
-            return;
+            return null;
         }
 
-        var started = time.GetTimestamp();
-        var transformer = new TokenTransformer(provider, lookup.Credential!, path, tokens, replayable);
-        await ForwardWithReplayAsync(context, provider, selector, transformer);
-        if (logger.IsEnabled(LogLevel.Debug))
-        {
-            var elapsed = time.GetElapsedTime(started);
-            Log.Proxied(logger, provider.Name, transformer.Credential.ConnectionId, context.Response.StatusCode, elapsed.TotalMilliseconds);
-        }
+        return new TokenTransformer(provider, lookup.Credential!, tokens, replayable);
     }
 
-    private async Task ForwardWithReplayAsync(HttpContext context, ProviderDefinition provider, string selector, TokenTransformer transformer)
-    {
-        if (!await ForwardAsync(context, provider, transformer))
-        {
-            return;
-        }
+    /// <summary>The connection a request asks for: <c>TokenProxy-Connection</c> (a label or id), else the default label.</summary>
+    private static string SelectorOf(HttpRequest request) =>
+        request.Headers[ConnectionHeader] is [{ Length: > 0 } named] ? named : DefaultLabel;
 
-        if (transformer.Intercepted)
+    private async Task ForwardAsync(HttpContext context, TokenTransformer transformer)
+    {
+        var started = time.GetTimestamp();
+        try
         {
-            // The upstream 401 was held back and nothing reached the app yet.
-            context.Response.Clear();
-            if (transformer.Failure is { } failure)
+            var error = await SendAsync(context, transformer);
+            if (error != ForwarderError.None)
             {
-                RecordInjectionFailure(provider.Name, failure.Failure.ToWire(), failure.Credential?.ConnectionId);
-                await ProxyProblems.ForLookup(failure, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
+                await AnswerForwardingFailureAsync(context, transformer, error);
                 return;
             }
 
-            // Replay once with the new token: the buffered body is sent again byte for byte.
-            Telemetry.Telemetry.Replays.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
-            if (context.Request.Body.CanSeek)
+            if (transformer.Intercepted)
             {
-                context.Request.Body.Position = 0;
+                var provider = transformer.Provider;
+                // The upstream 401 was held back and nothing reached the app yet.
+                context.Response.Clear();
+                if (transformer.Failure is { } failure)
+                {
+                    RecordInjectionFailure(provider.Name, failure.Failure.ToWire(), failure.Credential?.ConnectionId);
+                    await ProxyProblems.ForLookup(failure, provider.Name, SelectorOf(context.Request), _publicBaseUrl).ExecuteAsync(context);
+                    return;
+                }
+
+                // Replay once with the new token: the buffered body is sent again byte for byte.
+                Telemetry.Telemetry.Replays.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
+                if (context.Request.Body.CanSeek)
+                {
+                    context.Request.Body.Position = 0;
+                }
+
+                error = await SendAsync(context, transformer);
+                if (error != ForwarderError.None)
+                {
+                    await AnswerForwardingFailureAsync(context, transformer, error);
+                    return;
+                }
             }
 
-            await ForwardAsync(context, provider, transformer);
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                var elapsed = time.GetElapsedTime(started);
+                Log.Proxied(logger, transformer.Provider.Name, transformer.Credential.ConnectionId, context.Response.StatusCode, elapsed.TotalMilliseconds);
+            }
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The app went away: there is no one to answer.
+        }
+        catch (Exception e) when (e is not Vault.StoreUnavailableException && !context.Response.HasStarted)
+        {
+            await AnswerUnexpectedAsync(context, e);
+        }
+    }
+
+    /// <summary>
+    /// A bug, not an expected failure: logged, and answered as a bare problem+json 500 (no stack trace, nothing from
+    /// the request). The data plane does this itself instead of through the exception-handler middleware, which would
+    /// cost every proxied request a state machine (see TokenProxyHost.UseErrorAnswers).
+    /// </summary>
+    private async Task AnswerUnexpectedAsync(HttpContext context, Exception exception)
+    {
+        Log.UnexpectedFailure(logger, exception);
+        context.Response.Clear();
+        await ProxyProblems.Unexpected().ExecuteAsync(context);
     }
 
     private void RecordInjectionFailure(string provider, string kind, string? connectionId)
@@ -132,19 +195,21 @@ internal sealed class ProxyEndpoint(
         events.Record(kind, provider, connectionId, kind, null);
     }
 
-    /// <returns>False when forwarding failed (the failure has been answered).</returns>
-    private async Task<bool> ForwardAsync(HttpContext context, ProviderDefinition provider, TokenTransformer transformer)
+    /// <summary>Not awaited here, so the caller's state machine is the only one waiting for the upstream.</summary>
+    private ValueTask<ForwarderError> SendAsync(HttpContext context, TokenTransformer transformer)
     {
-        var error = await forwarder.SendAsync(context, provider.ApiBaseUrl.AbsoluteUri, invoker.Invoker, RequestConfig, transformer);
-        if (error == ForwarderError.None)
-        {
-            return true;
-        }
+        // The invoker's egress guard is the provider's own: it lets the request reach that API base and nothing else.
+        var provider = transformer.Provider;
+        return forwarder.SendAsync(context, provider.ApiBaseUrl.AbsoluteUri, invoker.For(provider), RequestConfig, transformer);
+    }
 
+    private async Task AnswerForwardingFailureAsync(HttpContext context, TokenTransformer transformer, ForwarderError error)
+    {
+        var provider = transformer.Provider;
         if (IsClientFailure(error, context))
         {
             await AnswerClientFailureAsync(context, provider.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
-            return false;
+            return;
         }
 
         Log.UpstreamFailed(logger, provider.Name, error);
@@ -153,8 +218,6 @@ internal sealed class ProxyEndpoint(
         {
             await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);
         }
-
-        return false;
     }
 
     /// <summary>

@@ -31,6 +31,10 @@ internal static class ProxyProblems
             "The request body ended early or was malformed. The request was not completed; send it again."),
     };
 
+    public static ProblemResult Unexpected() => new(
+        StatusCodes.Status500InternalServerError, "internal_error", "An error occurred while processing your request.",
+        "TokenProxy failed unexpectedly; its log has the details.");
+
     public static ProblemResult ForLookup(TokenLookup lookup, string provider, string selector, string publicBaseUrl)
     {
         var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, lookup.Credential?.ConnectionId);

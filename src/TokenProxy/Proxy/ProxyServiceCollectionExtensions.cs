@@ -17,7 +17,8 @@ internal static class ProxyServiceCollectionExtensions
     public static IEndpointRouteBuilder MapProxy(this IEndpointRouteBuilder endpoints)
     {
         var handler = endpoints.ServiceProvider.GetRequiredService<ProxyEndpoint>();
-        endpoints.Map("/{provider}/{**path}", handler.HandleAsync).WithDisplayName("TokenProxy data plane");
+        // The handler is the endpoint's metadata too: the error middleware recognises the data plane by it.
+        endpoints.Map("/{provider}/{**path}", handler.HandleAsync).WithDisplayName("TokenProxy data plane").WithMetadata(handler);
         return endpoints;
     }
 }

@@ -38,20 +38,22 @@ internal sealed class ReceivedConnectionHeader : IStartupFilter
         next(app);
     };
 
-    private static async Task RestoreAsync(HttpContext context, RequestDelegate next)
+    private static Task RestoreAsync(HttpContext context, RequestDelegate next)
     {
-        if (Received.Value is not { } received || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
+        // Most requests send no Connection line: nothing was recorded, nothing is left for Kestrel to reuse, and no
+        // state machine is spent on them.
+        if (Received.Value is not { Count: > 0 } received || !(HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
-        if (received.Count > 0)
-        {
-            context.Request.Headers.Connection = received.ToArray();
-            received.Clear();
-        }
+        context.Request.Headers.Connection = received.ToArray();
+        received.Clear();
+        return RestoreThenNextAsync(context, next);
+    }
 
+    private static async Task RestoreThenNextAsync(HttpContext context, RequestDelegate next)
+    {
         try
         {
             await next(context);

@@ -11,12 +11,18 @@ namespace TokenProxy.Proxy;
 /// it asks for a fresh token once, and either holds the 401 back so the request can be replayed, or
 /// passes it on.
 /// </summary>
-internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, PathString path, TokenService tokens, bool replayable) : HttpTransformer
+internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, TokenService tokens, bool replayable) : HttpTransformer
 {
     /// <summary>Response header telling the app its 401 was answered with a refresh: sending the request again will use the new token.</summary>
     public const string RetryHeader = "TokenProxy-Retry";
 
     private bool _recoveryTried;
+
+    // One instance per proxied request, so it holds only what the request needs: the rarely set failure is kept
+    // boxed (one reference) rather than as a 40-byte nullable struct, and the path is read from the request.
+    private object? _failure;
+
+    public ProviderDefinition Provider { get; } = provider;
 
     public CachedCredential Credential { get; private set; } = credential;
 
@@ -24,19 +30,21 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     public bool Intercepted { get; private set; }
 
     /// <summary>Why no new token could be had after a 401, when the response was held back for it.</summary>
-    public TokenLookup? Failure { get; private set; }
+    public TokenLookup? Failure => (TokenLookup?)_failure;
 
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
 
+        // Everything after "/{provider}" (the route matched the provider's name, so it has its length), as Kestrel
+        // decoded and normalized it ("%2F" stays escaped).
+        var path = new PathString(httpContext.Request.Path.Value!.Substring(Provider.Name.Length + 1));
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, httpContext.Request.QueryString);
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
-        HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, provider.TokenHeader.Name);
-        proxyRequest.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, Credential.HeaderValue);
-        proxyRequest.Options.Set(EgressGuardHandler.AllowedBase, provider.ApiBaseUrl);
+        HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Provider.TokenHeader.Name);
+        proxyRequest.Headers.TryAddWithoutValidation(Provider.TokenHeader.Name, Credential.HeaderValue);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -54,8 +62,8 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         _recoveryTried = true;
-        Telemetry.Telemetry.UpstreamUnauthorized.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
-        var recovered = await tokens.RecoverFromUnauthorizedAsync(provider, Credential, cancellationToken);
+        Telemetry.Telemetry.UpstreamUnauthorized.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, Provider.Name));
+        var recovered = await tokens.RecoverFromUnauthorizedAsync(Provider, Credential, cancellationToken);
         if (recovered is not { } lookup)
         {
             return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
@@ -76,7 +84,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
         else
         {
-            Failure = lookup;
+            _failure = lookup;
         }
 
         return false;
