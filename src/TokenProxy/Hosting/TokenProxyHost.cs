@@ -54,7 +54,7 @@ internal static class TokenProxyHost
     /// ASP.NET Core's "Request starting/finished" lines carry the full URL, and the OAuth callback's URL carries the
     /// authorization code: that category is kept at Warning whatever <c>Microsoft.AspNetCore</c> is set to. YARP's
     /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
-    /// query string, which can carry an API key: at Warning by default, unless a rule names YARP
+    /// query string, which can carry an API key: at Error by default, unless a rule names YARP
     /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on.
     /// </summary>
     private static void KeepUrlLoggingQuiet(LoggerFilterOptions options)
@@ -62,25 +62,27 @@ internal static class TokenProxyHost
         const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
         const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
         var yarpConfigured = options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith("Yarp", StringComparison.OrdinalIgnoreCase));
-        AddWarningRule(options, UrlCategory);
+        AddMinimumRule(options, UrlCategory, LogLevel.Warning);
         if (!yarpConfigured)
         {
-            AddWarningRule(options, ForwarderCategory);
+            // Error, not Warning: YARP also logs every failed forward at Warning with its stack trace (the provider down,
+            // an app's upload stalling), one per request; ProxyEndpoint says it in one line of its own.
+            AddMinimumRule(options, ForwarderCategory, LogLevel.Error);
         }
     }
 
     /// <summary>
-    /// Adds the Warning rule for every logging provider named in the rules too: a provider-specific rule
+    /// Adds the rule for every logging provider named in the rules too: a provider-specific rule
     /// (<c>Logging:Console:LogLevel:Default=Information</c>) would otherwise win over a rule for all providers.
     /// </summary>
-    private static void AddWarningRule(LoggerFilterOptions options, string category)
+    private static void AddMinimumRule(LoggerFilterOptions options, string category, LogLevel level)
     {
         foreach (var provider in options.Rules.Select(r => r.ProviderName).OfType<string>().Distinct().ToList())
         {
-            options.Rules.Add(new LoggerFilterRule(provider, category, LogLevel.Warning, null));
+            options.Rules.Add(new LoggerFilterRule(provider, category, level, null));
         }
 
-        options.Rules.Add(new LoggerFilterRule(null, category, LogLevel.Warning, null));
+        options.Rules.Add(new LoggerFilterRule(null, category, level, null));
     }
 
     public static WebApplication MapTokenProxy(this WebApplication app)

@@ -16,6 +16,13 @@ internal static class HeaderHygiene
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade",
     ];
 
+    /// <summary>The fields .NET keeps on the body (HttpContent) rather than on the request.</summary>
+    private static readonly HashSet<string> ContentFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
+        "Content-Range", "Content-Type", "Expires", "Last-Modified",
+    };
+
     public static void Clean(HttpRequestMessage proxyRequest, StringValues inboundConnection, string injectedHeader)
     {
         var headers = proxyRequest.Headers;
@@ -29,8 +36,7 @@ internal static class HeaderHygiene
         {
             foreach (var name in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                headers.Remove(name);
-                proxyRequest.Content?.Headers.Remove(name);
+                RemoveNamed(proxyRequest, name);
             }
         }
 
@@ -54,5 +60,40 @@ internal static class HeaderHygiene
                 headers.Remove(name);
             }
         }
+    }
+
+    /// <summary>
+    /// Removes one field the app named in <c>Connection</c>. A name that is no field name (RFC 9110 §5.1: a token) names
+    /// nothing the app sent; Content-Length frames the body the proxy sends, so it is never the app's to drop.
+    /// </summary>
+    private static void RemoveNamed(HttpRequestMessage proxyRequest, string name)
+    {
+        if (!IsToken(name) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        if (ContentFields.Contains(name))
+        {
+            proxyRequest.Content?.Headers.Remove(name);
+        }
+        else
+        {
+            proxyRequest.Headers.Remove(name);
+        }
+    }
+
+    /// <summary>RFC 9110 §5.6.2: <c>token = 1*tchar</c>.</summary>
+    private static bool IsToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)))
+            {
+                return false;
+            }
+        }
+
+        return name.Length > 0;
     }
 }

@@ -39,8 +39,8 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
 
         // Everything after "/{provider}" (the route matched the provider's name, so it has its length), as Kestrel
         // decoded and normalized it ("%2F" stays escaped).
-        var path = new PathString(httpContext.Request.Path.Value!.Substring(Provider.Name.Length + 1));
-        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, path, httpContext.Request.QueryString);
+        var path = httpContext.Request.Path.Value!.Substring(Provider.Name.Length + 1);
+        proxyRequest.RequestUri = DestinationAddress.Make(destinationPrefix, path, httpContext.Request.QueryString);
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
         HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Provider.TokenHeader.Name);

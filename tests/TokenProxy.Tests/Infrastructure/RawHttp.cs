@@ -14,7 +14,11 @@ internal static class RawHttp
     /// <c>Connection: close</c> is added unless the headers have their own <c>Connection</c> line; then the connection
     /// may stay open and one response is read by its framing (Content-Length or chunked).
     /// </summary>
-    public static async Task<(int Status, string Response)> SendAsync(Uri server, string method, string target, params string[] headers)
+    public static Task<(int Status, string Response)> SendAsync(Uri server, string method, string target, params string[] headers) =>
+        SendWithBodyAsync(server, method, target, body: null, headers);
+
+    /// <summary>As above, with <paramref name="body"/> (ASCII) after a <c>Content-Length</c> line, when there is one.</summary>
+    public static async Task<(int Status, string Response)> SendWithBodyAsync(Uri server, string method, string target, string? body, params string[] headers)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port);
@@ -37,7 +41,12 @@ internal static class RawHttp
             text.Append("Connection: close\r\n");
         }
 
-        text.Append("\r\n");
+        if (body is not null)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n");
+        }
+
+        text.Append("\r\n").Append(body);
         await stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()));
         var response = ownConnection ? await ReadOneResponseAsync(stream) : await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync();
         return (Status(response), response);

@@ -72,4 +72,34 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
         Assert.Equal([null, null, "plain-a", "plain-a", null], seen.Select(r => r.Header("X-A")));
         Assert.All(seen.Where(r => r.Header("X-A") is null), r => Assert.Equal("kept", r.Header("X-Kept")));
     }
+
+    [Theory]
+    [InlineData("GET", "keep-alive, Content-Type", null)]
+    [InlineData("GET", "keep-alive, Expires, Content-Encoding", null)]
+    [InlineData("POST", "keep-alive, Content-Type", "abc")]
+    [InlineData("POST", "keep-alive, Content-Length", "abc")]
+    [InlineData("GET", "close, \"X-A\", X A B, X-B", null)]
+    public async Task A_Connection_line_naming_body_fields_or_no_field_name_is_forwarded_not_blamed_on_the_provider(string method, string connection, string? body)
+    {
+        string[] headers = ["X-B: secret-b", "X-Kept: kept", $"Connection: {connection}", .. body is null ? Array.Empty<string>() : ["Content-Type: text/plain"]];
+
+        var (status, _) = await RawHttp.SendWithBodyAsync(_proxy.Address, method, "/acme/items", body, headers);
+
+        Assert.Equal(200, status);
+        var seen = Assert.Single(_upstream.Requests);
+        Assert.Equal("kept", seen.Header("X-Kept"));
+        if (connection.Contains("X-B", StringComparison.Ordinal))
+        {
+            Assert.Null(seen.Header("X-B"));
+        }
+
+        if (body is not null)
+        {
+            // Content-Length frames the body the proxy sends: the body arrives whole whatever the app called hop-by-hop.
+            Assert.Equal(body, System.Text.Encoding.UTF8.GetString(seen.Body));
+            Assert.Equal(connection.Contains("Content-Type", StringComparison.Ordinal) ? null : "text/plain", seen.Header("Content-Type"));
+        }
+
+        Assert.DoesNotContain("upstream_unavailable", await _proxy.Client.GetStringAsync("/admin/api/events"), StringComparison.Ordinal);
+    }
 }

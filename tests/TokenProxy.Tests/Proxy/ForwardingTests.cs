@@ -52,6 +52,21 @@ public sealed class ForwardingTests : IAsyncLifetime
         Canary.AssertAbsent(token, _proxy.Logs.All, "the proxy's logs");
     }
 
+    [Theory]
+    [InlineData("/acme/projects/group%2Fproject/files/a%2fb%20c.txt/raw", "/v1/projects/group%2Fproject/files/a%2Fb%20c.txt/raw")]
+    [InlineData("/acme/%2F", "/v1/%2F")]
+    [InlineData("/acme/a%25b/%C3%A9?q=%2F", "/v1/a%25b/%C3%A9?q=%2F")]
+    public async Task Encoded_slashes_in_the_path_reach_the_api_as_the_app_sent_them(string target, string expected)
+    {
+        // GitLab names a project "group%2Fproject": encoding its '%' again ("%252F") would name another resource.
+        await _proxy.ImportAsync("acme", Canary.New("access"));
+
+        using var response = await _proxy.Client.GetAsync(target);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, Assert.Single(_upstream.Requests).PathAndQuery);
+    }
+
     [Fact]
     public async Task Apps_own_credentials_and_control_headers_are_removed_before_the_token_is_injected()
     {

@@ -43,6 +43,32 @@ public sealed class ProxyLoggingTests
     }
 
     [Fact]
+    public async Task An_unreachable_provider_is_one_line_per_request_without_a_stack_trace()
+    {
+        // A port that was free a moment ago: nothing listens there.
+        var closed = await LoopbackServer.StartAsync(_ => Task.CompletedTask);
+        var deadAddress = closed.Address;
+        await closed.DisposeAsync();
+        var settings = ProxyHost.Provider("dead", deadAddress);
+        settings["Logging:LogLevel:Default"] = "Information";
+        await using var proxy = await ProxyHost.StartAsync(settings);
+        await proxy.ImportAsync("dead", Canary.New("access"));
+        proxy.Logs.Lines.Clear();
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await proxy.Client.GetAsync($"/dead/user?n={i}");
+            Assert.Equal(System.Net.HttpStatusCode.BadGateway, response.StatusCode);
+        }
+
+        // Ours (UpstreamFailed, event 1002) once per request; YARP's Warning with the HttpRequestException's stack, never.
+        var lines = proxy.Logs.Lines.ToArray();
+        Assert.Equal(5, lines.Count(line => line.Contains("[1002]", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, line => line.Contains("Yarp.", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Started_away_from_its_appsettings_the_proxy_still_writes_nothing_per_request()
     {
         await using var upstream = await RecordingUpstream.StartAsync();
