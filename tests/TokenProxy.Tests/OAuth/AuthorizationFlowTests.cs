@@ -89,7 +89,7 @@ public sealed class AuthorizationFlowTests
             s["TokenProxy:Providers:other:AuthorizationUrl"] = "http://127.0.0.1:9/authorize";
             s["TokenProxy:Providers:other:TokenUrl"] = "http://127.0.0.1:9/token";
             s["TokenProxy:Providers:other:ClientId"] = "other";
-        });
+        }, fakeClock: true);
         using var browser = new ConnectFlow(scenario.Proxy.Address);
         var expired = await browser.StartAsync("/admin/connect/acme?label=one");
         var foreign = await browser.StartAsync("/admin/connect/acme?label=two");
@@ -140,7 +140,7 @@ public sealed class AuthorizationFlowTests
     [Fact]
     public async Task Reconnect_keeps_the_id_replaces_the_access_token_and_keeps_the_refresh_token_when_none_is_returned()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync(refresh: "refresh-0");
         scenario.Authorization.Respond = FakeAuthorizationServer.IssueTokens(rotate: false, prefix: "reconnected-");
         using var browser = new ConnectFlow(scenario.Proxy.Address);

@@ -107,7 +107,7 @@ public sealed class RevokeTests
     [Fact]
     public async Task Refresh_finishing_after_a_revoke_does_not_bring_the_connection_back()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
         scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -95,7 +95,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
         {
             s["TokenProxy:Clients:team:Key"] = TeamKey;
             s["TokenProxy:Clients:team:Workspace"] = "team-a";
-        });
+        }, fakeClock: true);
         await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
         using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/a");

@@ -20,7 +20,7 @@ public sealed class SecretLeakTests
         var telemetry = new CollectedTelemetry();
         // A provider-specific rule (as "Logging:Console:LogLevel:Default" would be) must not bring URL logging back.
         await using var scenario = await RefreshScenario.StartAsync(
-            s => s["Logging:TokenProxy.Tests.Infrastructure.CapturedLogs:LogLevel:Default"] = "Trace", telemetry: telemetry);
+            s => s["Logging:TokenProxy.Tests.Infrastructure.CapturedLogs:LogLevel:Default"] = "Trace", telemetry: telemetry, fakeClock: true);
         var secrets = new List<string> { FakeAuthorizationServer.ClientSecret };
         var seen = new System.Text.StringBuilder();
         async Task<string> Read(HttpResponseMessage response)
@@ -60,7 +60,7 @@ public sealed class SecretLeakTests
 
         // A failing refresh, a rejected one, and the admin surface in between.
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503);
-        await Read(await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh")));
+        await Read(await scenario.Clock.RunAsync(() => scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"))));
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant","error_description":"refresh token revoked"}""");
         await Read(await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh")));
         await Read(await scenario.Proxy.Client.GetAsync("/acme/after-rejection"));

@@ -1,5 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
 using TokenProxy.Telemetry;
-using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Telemetry;
 

@@ -17,7 +17,7 @@ public sealed class FailureTracingTests
         {
             s["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Address.AbsoluteUri;
             s["TokenProxy:Telemetry:SamplingRatio"] = "0";
-        }))
+        }, fakeClock: true))
         {
             proxied = await scenario.ImportAsync();
             manual = await scenario.ImportAsync(label: "manual");

@@ -69,7 +69,7 @@ public sealed class TracingTests
     public async Task Expired_token_refresh_is_a_child_span_of_the_request_that_waited_for_it()
     {
         var telemetry = new CollectedTelemetry();
-        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry, fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
@@ -97,7 +97,7 @@ public sealed class TracingTests
     public async Task Invalid_grant_refresh_is_an_error_span_with_the_oauth_error_and_an_event()
     {
         var telemetry = new CollectedTelemetry();
-        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry);
+        await using var scenario = await RefreshScenario.StartAsync(telemetry: telemetry, fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant","error_description":"Token revoked by user"}""");
         scenario.Clock.Advance(TimeSpan.FromHours(2));

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;

@@ -16,7 +16,7 @@ public sealed class ProactiveRefreshTests
             {
                 allWaiting.TrySetResult();
             }
-        })));
+        })), fakeClock: true);
         await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
         scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,7 +38,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Token_expiring_within_the_skew_is_refreshed_before_use_and_expiry_counts_from_local_receipt()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync(expiresIn: 3600);
 
         scenario.Clock.Advance(TimeSpan.FromMinutes(58)); // 2 minutes left: outside the 1-minute skew
@@ -57,7 +57,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Per_provider_skew_overrides_the_global_one()
     {
-        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:RefreshSkew"] = "00:10:00");
+        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:RefreshSkew"] = "00:10:00", fakeClock: true);
         await scenario.ImportAsync(expiresIn: 3600);
 
         scenario.Clock.Advance(TimeSpan.FromMinutes(51)); // 9 minutes left
@@ -69,7 +69,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Token_without_expiry_is_used_until_the_api_says_401()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync(expiresIn: null);
 
         scenario.Clock.Advance(TimeSpan.FromDays(400));
@@ -82,7 +82,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Rotated_refresh_token_is_stored_and_used_next_time_and_kept_when_none_is_returned()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync(expiresIn: 3600);
 
         scenario.Clock.Advance(TimeSpan.FromHours(2));
@@ -100,7 +100,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task First_callers_cancellation_does_not_lose_the_refreshed_token()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
         scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -121,7 +121,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Client_authentication_follows_the_provider_config()
     {
-        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:TokenEndpointAuth"] = "client_secret_post");
+        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:TokenEndpointAuth"] = "client_secret_post", fakeClock: true);
         await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
@@ -137,7 +137,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Default_client_authentication_is_http_basic()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
@@ -152,7 +152,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Background_refresher_refreshes_due_and_idle_connections_and_leaves_fresh_ones()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var due = await scenario.ImportAsync(expiresIn: 60, label: "due");
         var idle = await scenario.ImportAsync(expiresIn: null, label: "idle");
         var fresh = await scenario.ImportAsync(expiresIn: 3600, label: "fresh");
@@ -175,7 +175,7 @@ public sealed class ProactiveRefreshTests
     [Fact]
     public async Task Abandoned_connect_leaves_no_pending_connection_behind()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var active = await scenario.ImportAsync(label: "kept");
         await scenario.Proxy.Client.GetAsync("/admin/connect/acme?label=abandoned");
         var store = scenario.Proxy.Services.GetRequiredService<TokenProxy.Vault.IConnectionStore>();

@@ -12,12 +12,10 @@ public sealed class RefreshFailureTests
 {
     public static TheoryData<string, int, string?, string?, string> Rejections() => new()
     {
-        // name, status, body, retry-after, expected lastError code
+        // name, status, body, retry-after, expected lastError code (providers' errors inside HTTP 200: QuirkyTokenAnswerTests)
         { "invalid_grant", 400, """{"error":"invalid_grant","error_description":"Refresh token revoked"}""", null, "invalid_grant" },
         { "invalid_client", 401, """{"error":"invalid_client"}""", null, "invalid_client" },
         { "unauthorized_client", 400, """{"error":"unauthorized_client"}""", null, "unauthorized_client" },
-        { "GitHub 200 with error", 200, """{"error":"bad_refresh_token","error_description":"The refresh token passed is incorrect or expired."}""", null, "bad_refresh_token" },
-        { "Slack 200 ok:false", 200, """{"ok":false,"error":"invalid_refresh_token"}""", null, "invalid_refresh_token" },
         { "token with a newline", 200, """{"access_token":"abc\r\nX-Injected: 1","token_type":"bearer"}""", null, "invalid_token_response" },
         { "no access_token", 200, """{"token_type":"bearer"}""", null, "invalid_token_response" },
     };
@@ -26,7 +24,7 @@ public sealed class RefreshFailureTests
     [MemberData(nameof(Rejections))]
     public async Task Rejected_refresh_marks_the_connection_error_and_is_not_retried(string name, int status, string? body, string? retryAfter, string code)
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(status, body, retryAfter);
         scenario.Clock.Advance(TimeSpan.FromHours(2));
@@ -66,12 +64,12 @@ public sealed class RefreshFailureTests
     [MemberData(nameof(Outages))]
     public async Task Outage_keeps_the_connection_active_and_the_expired_token_gets_503_with_retry_after(string name, int status, string? body, string? retryAfter, int calls)
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(status, body, retryAfter);
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
+        using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
         var connection = await scenario.ConnectionAsync(id);
 
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
@@ -92,12 +90,12 @@ public sealed class RefreshFailureTests
     [Fact]
     public async Task During_an_outage_a_token_that_is_still_valid_keeps_being_used()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync(expiresIn: 3600);
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503);
         scenario.Clock.Advance(TimeSpan.FromMinutes(59.5)); // due (inside the skew) but not expired
 
-        using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
+        using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Bearer stale", Assert.Single(scenario.Api.Requests).Header("Authorization"));
@@ -106,12 +104,12 @@ public sealed class RefreshFailureTests
     [Fact]
     public async Task After_an_outage_requests_do_not_hammer_the_token_endpoint_and_recover_when_it_is_back()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync();
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503, retryAfter: "2");
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        await scenario.Proxy.Client.GetAsync("/acme/a");
+        await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
         var callsAfterFirst = scenario.Authorization.Calls;
         for (var i = 0; i < 20; i++)
         {
@@ -132,12 +130,12 @@ public sealed class RefreshFailureTests
     public async Task Token_endpoint_redirect_is_not_followed_and_counts_as_transient()
     {
         await using var attacker = await RecordingUpstream.StartAsync();
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(307, location: new Uri(attacker.Address, "/steal").AbsoluteUri);
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
+        using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.Empty(attacker.Requests);
@@ -147,7 +145,7 @@ public sealed class RefreshFailureTests
     [Fact]
     public async Task Token_endpoint_connection_breaking_mid_answer_is_transient()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Authorization.Respond = async (context, _) =>
         {
@@ -158,7 +156,7 @@ public sealed class RefreshFailureTests
         };
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
+        using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.Equal("active", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
@@ -169,11 +167,11 @@ public sealed class RefreshFailureTests
     public async Task Unreachable_token_endpoint_is_transient()
     {
         await using var scenario = await RefreshScenario.StartAsync(s =>
-            s["TokenProxy:Providers:acme:TokenUrl"] = "http://127.0.0.1:1/token");
+            s["TokenProxy:Providers:acme:TokenUrl"] = "http://127.0.0.1:1/token", fakeClock: true);
         var id = await scenario.ImportAsync();
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
+        using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
         await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         var connection = await scenario.ConnectionAsync(id);
@@ -184,7 +182,7 @@ public sealed class RefreshFailureTests
     [Fact]
     public async Task Expired_token_without_a_refresh_token_is_never_forwarded()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync(refresh: null, expiresIn: 60);
         scenario.Clock.Advance(TimeSpan.FromMinutes(2));
 

@@ -3,15 +3,21 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Tokens;
 
-/// <summary>A recording API, a scriptable token endpoint, and the proxy between them on a fake clock.</summary>
+/// <summary>
+/// A recording API, a scriptable token endpoint, and the proxy between them. On the system clock unless the test asks
+/// for a fake one (<c>fakeClock: true</c>), whose timers are fake too: a request that waits on a retry backoff is
+/// then run through <see cref="DrivenClock.RunAsync{T}"/>.
+/// </summary>
 internal sealed class RefreshScenario : IAsyncDisposable
 {
-    private RefreshScenario(RecordingUpstream api, FakeAuthorizationServer authorization, ProxyHost proxy, FakeTimeProvider clock)
+    private readonly DrivenClock? _clock;
+
+    private RefreshScenario(RecordingUpstream api, FakeAuthorizationServer authorization, ProxyHost proxy, DrivenClock? clock)
     {
         Api = api;
         Authorization = authorization;
         Proxy = proxy;
-        Clock = clock;
+        _clock = clock;
     }
 
     public RecordingUpstream Api { get; }
@@ -20,14 +26,16 @@ internal sealed class RefreshScenario : IAsyncDisposable
 
     public ProxyHost Proxy { get; }
 
-    public FakeTimeProvider Clock { get; }
+    /// <summary>The proxy's clock; only a scenario started with <c>fakeClock: true</c> has one to move.</summary>
+    public DrivenClock Clock => _clock ?? throw new InvalidOperationException("This scenario runs on the system clock: start it with fakeClock: true.");
 
     public static async Task<RefreshScenario> StartAsync(
-        Action<Dictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null, CollectedTelemetry? telemetry = null)
+        Action<Dictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null, CollectedTelemetry? telemetry = null,
+        bool fakeClock = false)
     {
         var api = await RecordingUpstream.StartAsync();
         var authorization = await FakeAuthorizationServer.StartAsync();
-        var clock = new FakeTimeProvider();
+        var clock = fakeClock ? new DrivenClock() : null;
         var settings = authorization.Provider("acme", api.Address);
         settings["TokenProxy:Refresh:Background"] = "false";
         configure?.Invoke(settings);
@@ -38,7 +46,15 @@ internal sealed class RefreshScenario : IAsyncDisposable
 
         var proxy = await ProxyHost.StartAsync(settings, s =>
         {
-            s.AddSingleton<TimeProvider>(clock);
+            if (clock is not null)
+            {
+                s.AddSingleton<TimeProvider>(clock);
+                // The background loop would tick on this clock, so every Advance would start passes behind the test's back;
+                // tests run a pass themselves (BackgroundRefresher.RunOnceAsync, RemoveAbandonedAsync) when they mean one.
+                s.Remove(s.Single(d => d.ServiceType == typeof(IHostedService)
+                    && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Tokens.BackgroundRefresher)));
+            }
+
             telemetry?.Register(s);
             services?.Invoke(s);
         });

@@ -13,7 +13,7 @@ public sealed class ShortLivedTokenTests
     /// </summary>
     private static async Task<RefreshScenario> StartAsync(int lifetime, string access = "stale", string prefix = "")
     {
-        var scenario = await RefreshScenario.StartAsync();
+        var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var issuedAt = new ConcurrentDictionary<string, DateTimeOffset> { [$"Bearer {access}"] = scenario.Clock.GetUtcNow() };
         var issue = FakeAuthorizationServer.IssueTokens(expiresIn: lifetime, prefix: prefix);
         scenario.Authorization.Respond = (context, n) =>

@@ -12,7 +12,7 @@ public sealed class StoreOutageTests
     public async Task A_cached_token_due_for_refresh_is_used_while_the_store_is_down_and_503_store_unavailable_once_expired()
     {
         CountingStore? store = null;
-        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created), fakeClock: true);
         await scenario.ImportAsync(expiresIn: 3600);
         using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
         {

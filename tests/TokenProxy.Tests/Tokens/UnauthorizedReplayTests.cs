@@ -112,7 +112,7 @@ public sealed class UnauthorizedReplayTests
     [Fact]
     public async Task Api_that_always_says_401_does_not_cause_a_refresh_loop()
     {
-        await using var scenario = await RefreshScenario.StartAsync();
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         scenario.Api.Respond = (context, _) =>
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
