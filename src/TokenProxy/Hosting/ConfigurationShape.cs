@@ -30,8 +30,7 @@ internal static class ConfigurationShape
             var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is not { CanWrite: true })
             {
-                var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
-                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", known)}.");
+                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", Settings(type))}.");
                 unusable.Add(child.Path);
                 continue;
             }
@@ -93,11 +92,21 @@ internal static class ConfigurationShape
         CheckObject(section, target, problems, unusable);
     }
 
-    private static string WhatBelongs(string key, Type type) => ElementType(type) is null
-        ? $"a single value where a section belongs; write its settings ({string.Join(", ", type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name))}) as {key}:NAME=… or a JSON object."
-        : type.IsArray || type.GetGenericArguments().Length == 1
+    private static string WhatBelongs(string key, Type type)
+    {
+        if (ElementType(type) is null)
+        {
+            var settings = Settings(type);
+            return $"a single value where a section belongs; write its settings ({string.Join(", ", settings)}) as {key}:{settings.FirstOrDefault()}=… or a JSON object.";
+        }
+
+        return type.IsArray || type.GetGenericArguments().Length == 1
             ? $"a single value where a list belongs; write {key}:0, {key}:1 … or a JSON array."
             : $"a single value where a dictionary belongs; write {key}:NAME=VALUE for each entry, or a JSON object.";
+    }
+
+    private static List<string> Settings(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name)];
 
     /// <summary>The sample marks what a person must fill in as <c>&lt;a phrase saying what goes there&gt;</c>.</summary>
     private static bool IsPlaceholder(string value) => value is ['<', .., '>'] && value.Contains(' ', StringComparison.Ordinal);
