@@ -46,7 +46,7 @@ internal static class VaultCommand
         var store = ConnectionStoreFactory.Create(options, new DataPaths(Options.Create(options)), TimeProvider.System, NullLoggerFactory.Instance);
         try
         {
-            await store.InitializeAsync(cancellationToken);
+            await VaultInitializer.OpenAsync(store, cancellationToken);
             return arguments.Words[1] == "export"
                 ? await ExportAsync(store, file, output, error, cancellationToken)
                 : await ImportAsync(store, file, output, error, cancellationToken);

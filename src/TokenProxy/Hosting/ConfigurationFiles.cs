@@ -17,6 +17,11 @@ internal static class ConfigurationFiles
     /// </summary>
     public static (WebApplicationBuilder? Builder, IReadOnlyList<string> Problems) Load(string[] args)
     {
+        if (OptionsWithoutValue(args) is { Count: > 0 } missing)
+        {
+            return (null, missing);
+        }
+
         if (ConfigFile(args) is { } file && !File.Exists(file))
         {
             return (null, [$"{ConfigOption}: {Path.GetFullPath(file)} does not exist."]);
@@ -66,6 +71,37 @@ internal static class ConfigurationFiles
         }
 
         return builder.AddTokenProxy();
+    }
+
+    /// <summary>
+    /// Options written <c>--Key value</c> whose value is missing: the command line source would take the next option as
+    /// the value (<c>--bogus --config cfg.json</c> reads Bogus=--config and loses the file), or ignore a last one.
+    /// </summary>
+    private static List<string> OptionsWithoutValue(string[] args)
+    {
+        var problems = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i].Contains('=', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (i + 1 == args.Length)
+            {
+                problems.Add($"The command line: {args[i]} has no value; write {args[i]}=VALUE or {args[i]} VALUE (see --help).");
+            }
+            else if (args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                problems.Add($"The command line: {args[i]} has no value: it took '{args[i + 1]}'; write {args[i]}=VALUE or {args[i]} VALUE (see --help).");
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return problems;
     }
 
     /// <summary>The value of <c>--config PATH</c> or <c>--config=PATH</c>, if given.</summary>

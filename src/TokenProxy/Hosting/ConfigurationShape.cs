@@ -8,7 +8,8 @@ namespace TokenProxy.Hosting;
 /// <summary>
 /// Checks every key of a configuration section against the options type it binds to, the way the configuration binder
 /// would read it, but collecting every problem instead of stopping at the first: a value of the wrong type (the binder
-/// throws, or inside a dictionary entry silently drops the whole entry), a section where one value belongs, a key no
+/// throws, or inside a dictionary entry silently drops the whole entry), a section where one value belongs and one
+/// value where a list, a dictionary or a section belongs (the binder ignores it), a key no
 /// option reads (a typo the binder would ignore), and a placeholder left from <c>appsettings.sample.json</c>. Only values
 /// of non-text settings are repeated in messages, so a secret never is.
 /// </summary>
@@ -29,8 +30,7 @@ internal static class ConfigurationShape
             var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             if (property is not { CanWrite: true })
             {
-                var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
-                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", known)}.");
+                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", Settings(type))}.");
                 unusable.Add(child.Path);
                 continue;
             }
@@ -50,6 +50,12 @@ internal static class ConfigurationShape
                 problems.Add($"{section.Path}: one value belongs here ({Describe(target)}), not the section {string.Join(", ", children)}.");
                 unusable.AddRange(children);
             }
+            else if (section.Value is { Length: > 0 } days && target == typeof(TimeSpan) && int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                // TimeSpan reads a bare number as days; no TokenProxy duration is meant in whole days that way.
+                problems.Add($"{section.Path}: '{days}' would mean {days} days; write {Describe(target)}, or {TimeSpan.FromSeconds(number):c} for {days} seconds.");
+                unusable.Add(section.Path);
+            }
             else if (section.Value is { Length: > 0 } value && target != typeof(string) && !Converts(target, value))
             {
                 problems.Add($"{section.Path}: '{value}' is not {Describe(target)}.");
@@ -61,6 +67,15 @@ internal static class ConfigurationShape
                 unusable.Add(section.Path);
             }
 
+            return;
+        }
+
+        if (section.Value is { Length: > 0 })
+        {
+            // The binder silently ignores one value where a list, a dictionary or a section belongs. The value is not
+            // repeated: it may be a secret.
+            problems.Add($"{section.Path}: {WhatBelongs(section.Key, target)}");
+            unusable.Add(section.Path);
             return;
         }
 
@@ -76,6 +91,22 @@ internal static class ConfigurationShape
 
         CheckObject(section, target, problems, unusable);
     }
+
+    private static string WhatBelongs(string key, Type type)
+    {
+        if (ElementType(type) is null)
+        {
+            var settings = Settings(type);
+            return $"a single value where a section belongs; write its settings ({string.Join(", ", settings)}) as {key}:{settings.FirstOrDefault()}=… or a JSON object.";
+        }
+
+        return type.IsArray || type.GetGenericArguments().Length == 1
+            ? $"a single value where a list belongs; write {key}:0, {key}:1 … or a JSON array."
+            : $"a single value where a dictionary belongs; write {key}:NAME=VALUE for each entry, or a JSON object.";
+    }
+
+    private static List<string> Settings(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name)];
 
     /// <summary>The sample marks what a person must fill in as <c>&lt;a phrase saying what goes there&gt;</c>.</summary>
     private static bool IsPlaceholder(string value) => value is ['<', .., '>'] && value.Contains(' ', StringComparison.Ordinal);

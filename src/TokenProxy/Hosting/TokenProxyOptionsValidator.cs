@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 using TokenProxy.Providers;
 
@@ -51,7 +52,13 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
         }
 
         // Reliability checklist C17: reachable from other machines only with both admin and data plane protected.
-        var exposed = ListenAddresses().Where(url => !IsLoopbackListen(url)).ToList();
+        var listen = ListenAddresses().ToList();
+        foreach (var url in listen.Where(url => !IsListenAddress(url)))
+        {
+            errors.Add($"Urls: '{url}' is not a valid listen address (http:// or https://, a host, and a port 1–65535, for example http://127.0.0.1:5080).");
+        }
+
+        var exposed = listen.Where(url => IsListenAddress(url) && !IsLoopbackListen(url)).ToList();
         if (exposed.Count > 0 && (string.IsNullOrEmpty(options.Admin.Token) || !options.Clients.Values.Any(c => !string.IsNullOrEmpty(c.Key))))
         {
             errors.Add($"Urls: {string.Join(", ", exposed)} can be reached from other machines. Listening there needs TokenProxy:Admin:Token and at least one " +
@@ -105,6 +112,24 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
         var urls = (configuration["urls"] ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
         return urls.Concat(endpoints);
+    }
+
+    /// <summary>
+    /// An address Kestrel can listen on, read as Kestrel reads it (<see cref="BindingAddress"/>): port 0 asks for any free
+    /// port; Kestrel takes a port above 65535 and only fails when it binds, with an exception that names no address.
+    /// </summary>
+    private static bool IsListenAddress(string url)
+    {
+        try
+        {
+            var address = BindingAddress.Parse(url);
+            return (address.Scheme.Equals("http", StringComparison.OrdinalIgnoreCase) || address.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+                && (address.IsUnixPipe || (address.Host.Length > 0 && address.Port is >= 0 and <= IPEndPoint.MaxPort));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>True for localhost and loopback addresses; false for wildcards (*, +, 0.0.0.0, [::]) and anything else.</summary>

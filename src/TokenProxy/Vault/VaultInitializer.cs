@@ -16,7 +16,7 @@ internal sealed class VaultInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.InitializeAsync(cancellationToken);
+        await OpenAsync(store, cancellationToken);
         var rows = await store.ListAsync(cancellationToken);
         var sealedKeyIds = rows
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken })
@@ -42,6 +42,37 @@ internal sealed class VaultInitializer(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Opens the store (creating or migrating its schema). What a person must fix (a server that cannot be reached, a
+    /// database that does not exist, a refused login, a data directory that cannot be created) becomes a
+    /// <see cref="VaultStartupException"/> naming the store by its description, which never holds a password.
+    /// </summary>
+    public static async Task OpenAsync(IConnectionStore store, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.InitializeAsync(cancellationToken);
+        }
+        catch (Exception e) when (WhyNotOpened(e) is { } reason)
+        {
+            throw new VaultStartupException($"{store.Description} cannot be opened: {reason}", e);
+        }
+    }
+
+    private static string? WhyNotOpened(Exception e) => e switch
+    {
+        // PostgreSQL error codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
+        Npgsql.PostgresException { SqlState: "3D000" } => "the database does not exist. Create it (CREATE DATABASE …) or name another with Database= in TokenProxy:Store:ConnectionString.",
+        Npgsql.PostgresException { SqlState: "28P01" or "28000" } => "the server refused the user name or password in TokenProxy:Store:ConnectionString.",
+        Npgsql.PostgresException { SqlState: "42501" } => $"the user may not create or change the tables TokenProxy needs ({e.Message}).",
+        Npgsql.NpgsqlException { IsTransient: true } or TimeoutException =>
+            $"the server cannot be reached ({StoreAvailability.Describe(e)}). Start it, or correct Host and Port in TokenProxy:Store:ConnectionString.",
+        StoreUnavailableException => e.Message,
+        IOException or UnauthorizedAccessException =>
+            $"its directory cannot be created or written ({e.Message.TrimEnd('.')}). Choose another with TokenProxy:DataDirectory, or give this user access.",
+        _ => null,
+    };
 
     private (IReadOnlyList<VaultKey> Keys, string Source) LoadKeys(int sealedRows)
     {
@@ -83,7 +114,16 @@ internal sealed class VaultInitializer(
         }
 
         var key = VaultKey.Generate();
-        WriteKeyFile(file, key);
+        try
+        {
+            WriteKeyFile(file, key);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VaultStartupException(
+                $"The vault key file {file} cannot be created ({e.Message}). Choose another place with TokenProxy:Vault:KeyFile, or give this user access.", e);
+        }
+
         Log.KeyCreated(logger, file, key.Id);
         return ([key], file);
     }

@@ -100,10 +100,109 @@ public sealed class StartupProblemTests : IDisposable
         AssertPlainProblems(run, "Another TokenProxy process is already using");
     }
 
+    [Fact]
+    public async Task A_PostgreSQL_server_that_cannot_be_reached_is_named_without_its_password()
+    {
+        var password = Canary.New("password");
+        var port = ProxyHost.FreePort();
+
+        var run = await RunAsync(
+            "--TokenProxy:Store:Kind=Postgres",
+            $"--TokenProxy:Store:ConnectionString=Host=127.0.0.1;Port={port};Username=x;Password={password};Database=d;Timeout=5");
+
+        AssertPlainProblems(run, $"PostgreSQL database d on 127.0.0.1:{port} cannot be opened: the server cannot be reached", "Connection refused");
+        Canary.AssertAbsent(password, run.Output + run.Error, "startup problems");
+    }
+
+    [Fact]
+    public async Task A_data_directory_that_cannot_be_created_is_named_with_what_to_do()
+    {
+        var file = Path.Combine(_directory, "a-file");
+        await File.WriteAllTextAsync(file, string.Empty);
+
+        var run = await RunAsync($"--TokenProxy:DataDirectory={file}/data");
+
+        AssertPlainProblems(run, $"SQLite database {file}/data/tokenproxy.db cannot be opened: its directory cannot be created or written", "TokenProxy:DataDirectory");
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("notaurl")]
+    public async Task An_invalid_listen_address_is_a_problem_for_the_server_and_the_commands(string address)
+    {
+        var server = await RunAsync($"--urls={address}");
+        var command = await ProxyCommand.RunAsync(["connections", "list", .. ProxyCommand.Isolated(_directory), "--urls", address]);
+
+        foreach (var run in new[] { server, command })
+        {
+            AssertPlainProblems(run, $"Urls: '{address}' is not a valid listen address (http:// or https://, a host, and a port 1–65535");
+            Assert.DoesNotContain("can be reached from other machines", run.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task One_value_where_a_list_a_dictionary_or_a_section_belongs_is_reported_instead_of_ignored()
+    {
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, """
+            {
+              "TokenProxy": {
+                "Providers": {
+                  "acme": {
+                    "ApiBaseUrl": "https://api.acme.example",
+                    "Scopes": "openid api:read",
+                    "Identity": "https://api.acme.example/me",
+                    "AuthorizationParameters": "prompt=consent"
+                  }
+                },
+                "AllowedOrigins": "https://app.example"
+              }
+            }
+            """);
+
+        var run = await RunAsync("--config", config, "--TokenProxy:Providers:echo:ApiBaseUrl=https://api.echo.example", "--TokenProxy:Providers:echo:Scopes=read");
+
+        AssertPlainProblems(run,
+            "TokenProxy:Providers:acme:Scopes: a single value where a list belongs; write Scopes:0, Scopes:1 … or a JSON array.",
+            "TokenProxy:Providers:acme:Identity: a single value where a section belongs; write its settings (Url,",
+            "TokenProxy:Providers:acme:AuthorizationParameters: a single value where a dictionary belongs;",
+            "TokenProxy:AllowedOrigins: a single value where a list belongs;",
+            "TokenProxy:Providers:echo:Scopes: a single value where a list belongs;");
+    }
+
+    [Fact]
+    public async Task A_bare_number_for_a_duration_is_reported_instead_of_read_as_days()
+    {
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, """{ "TokenProxy": { "Refresh": { "Timeout": 5 } } }""");
+
+        var run = await RunAsync("--config", config, "--TokenProxy:Refresh:Skew=30");
+
+        AssertPlainProblems(run,
+            "TokenProxy:Refresh:Timeout: '5' would mean 5 days; write a duration as [d.]hh:mm:ss, for example 00:01:00, or 00:00:05 for 5 seconds.",
+            "TokenProxy:Refresh:Skew: '30' would mean 30 days; write a duration as [d.]hh:mm:ss, for example 00:01:00, or 00:00:30 for 30 seconds.");
+    }
+
+    [Fact]
+    public async Task An_option_without_a_value_is_a_problem_instead_of_taking_the_next_option()
+    {
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, "{}");
+
+        var server = await RunAsync("--bogus", "--config", config);
+        var trailing = await RunAsync("--TokenProxy:Refresh:Skew");
+        var command = await ProxyCommand.RunAsync(["connections", "list", "--bogus", "--config", config, "--urls", "http://127.0.0.1:1"]);
+
+        AssertPlainProblems(server, "The command line: --bogus has no value: it took '--config'; write --bogus=VALUE or --bogus VALUE");
+        AssertPlainProblems(trailing, "The command line: --TokenProxy:Refresh:Skew has no value; write --TokenProxy:Refresh:Skew=VALUE");
+        AssertPlainProblems(command, "The command line: --bogus has no value: it took '--config'");
+        Assert.DoesNotContain("127.0.0.1:5080", command.Error, StringComparison.Ordinal);
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments) =>
         ProxyCommand.RunAsync(["--urls=http://127.0.0.1:0", .. ProxyCommand.Isolated(_directory), .. arguments]);
 
-    private static void AssertPlainProblems((int Code, string Output, string Error) run, params string[] problems)
+    internal static void AssertPlainProblems((int Code, string Output, string Error) run, params string[] problems)
     {
         Assert.True(run.Code == 2, $"exit code {run.Code}\n{run.Output}\n{run.Error}");
         Assert.StartsWith(Heading, run.Error, StringComparison.Ordinal);
