@@ -56,10 +56,6 @@ internal static class TelemetryServiceCollectionExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(Telemetry.Name, "Yarp.ReverseProxy")
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsqlInstrumentation();
                 if (export)
                 {
                     metrics.AddOtlpExporter();
@@ -68,7 +64,14 @@ internal static class TelemetryServiceCollectionExtensions
         services.ConfigureOpenTelemetryTracerProvider(ConfigureTracing);
         services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
         {
-            foreach (var reader in provider.GetServices<MetricReader>())
+            var readers = provider.GetServices<MetricReader>().ToList();
+            // Listening to a meter costs every measurement an aggregation: only when a reader will collect it.
+            if (export || readers.Count > 0)
+            {
+                metrics.AddMeter(Meters);
+            }
+
+            foreach (var reader in readers)
             {
                 metrics.AddReader(reader);
             }
@@ -76,16 +79,36 @@ internal static class TelemetryServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// TokenProxy's and YARP's meters, and the built-in ones the ASP.NET Core, HttpClient and Npgsql instrumentation
+    /// packages enable on .NET 8 and later (their metrics are these meters, nothing more).
+    /// </summary>
+    private static readonly string[] Meters =
+    [
+        Telemetry.Name, "Yarp.ReverseProxy",
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
+        "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
+        "System.Net.Http", "System.Net.NameResolution", "Npgsql",
+    ];
+
     private static void ConfigureTracing(IServiceProvider provider, TracerProviderBuilder tracing)
     {
-        // The standard variable wins; without it, SamplingRatio is the shortcut, parent-based like the SDK's default.
-        if (string.IsNullOrEmpty(provider.GetRequiredService<IConfiguration>()[SamplerVariable]))
+        var configuration = provider.GetRequiredService<IConfiguration>();
+        var processors = provider.GetServices<BaseProcessor<Activity>>().ToList();
+        if (string.IsNullOrEmpty(configuration[EndpointVariable]) && processors.Count == 0)
         {
+            // Nothing would receive a proxied request's spans: recording them would only cost the data plane. The
+            // always-recorded operations (AlwaysRecorded) are unaffected.
+            tracing.SetSampler(new AlwaysOffSampler());
+        }
+        else if (string.IsNullOrEmpty(configuration[SamplerVariable]))
+        {
+            // The standard variable wins; without it, SamplingRatio is the shortcut, parent-based like the SDK's default.
             var ratio = provider.GetRequiredService<IOptions<TokenProxyOptions>>().Value.Telemetry.SamplingRatio;
             tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
         }
 
-        foreach (var processor in provider.GetServices<BaseProcessor<Activity>>())
+        foreach (var processor in processors)
         {
             tracing.AddProcessor(processor);
         }
