@@ -3,6 +3,19 @@
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# Makes the work directory `work` (/tmp/tokenproxy-NAME.XXXXXX) and, on exit, stops every process in `pids` and
+# removes the directory (KEEP=1 keeps it and says where). A script with more to undo defines its own trap.
+start_work() {
+  work=$(mktemp -d "/tmp/tokenproxy-$1.XXXXXX")
+  pids=()
+  trap cleanup_work EXIT
+}
+
+cleanup_work() {
+  stop_started
+  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+
 # Stops every process in `pids`: TERM, up to 5 s each to exit, then KILL.
 stop_started() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -16,15 +16,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || { echo "bench/load/log-volume.sh needs nginx (apt-get install -y nginx-light)" >&2; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-work=$(mktemp -d /tmp/tokenproxy-logs.XXXXXX)
-pids=()
 # shellcheck source=../common.sh
 source "$repo/bench/common.sh"
-cleanup() {
-  stop_started
-  if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
+start_work logs
 
 log "building Release"
 dotnet publish src/TokenProxy -c Release -o "$work/pub/this" --nologo -v quiet >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }

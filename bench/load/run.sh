@@ -44,15 +44,9 @@ command -v dotnet >/dev/null 2>&1 || { echo "bench/load/run.sh needs the .NET 10
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-work=$(mktemp -d /tmp/tokenproxy-load.XXXXXX)
-pids=()
 # shellcheck source=../common.sh
 source "$repo/bench/common.sh"
-cleanup() {
-  stop_started
-  rm -rf "$work"
-}
-trap cleanup EXIT
+start_work load
 
 # ---------------------------------------------------------------- build
 log "building Release (TokenProxy, BareYarp)"

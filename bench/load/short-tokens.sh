@@ -17,15 +17,9 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/tokenproxy-short.XXXXXX)
-pids=()
 # shellcheck source=../common.sh
 source "$repo/bench/common.sh"
-cleanup() {
-  stop_started
-  rm -rf "$work"
-}
-trap cleanup EXIT
+start_work short
 
 dll=${1:-}
 if [ -z "$dll" ]; then
