@@ -34,7 +34,7 @@ internal static class AdminProblems
     public static ProblemResult Revoked(string id) =>
         new(StatusCodes.Status409Conflict, "revoked", "Connection revoked.", $"Connection '{id}' is revoked. Reconnect it to use it again.");
 
-    /// <summary>DESIGN.md §2: 502 "Failed to refresh connection. You may need to reconnect."</summary>
+    /// <summary>docs/architecture.md §2: 502 "Failed to refresh connection. You may need to reconnect."</summary>
     public static ProblemResult RefreshFailed(string? error, string? description, bool transient) =>
         new(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection.",
             transient

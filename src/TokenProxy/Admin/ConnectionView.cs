@@ -3,7 +3,7 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
-/// <summary>A connection as the admin API shows it (DESIGN.md §2). Holds no token value, sealed or not.</summary>
+/// <summary>A connection as the admin API shows it (README, "Admin API"). Holds no token value, sealed or not.</summary>
 internal sealed record ConnectionView(
     string Id,
     string Provider,

@@ -51,7 +51,7 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
             }
         }
 
-        // Reliability checklist C17: reachable from other machines only with both admin and data plane protected.
+        // docs/architecture.md §6, C17: reachable from other machines only with both admin and data plane protected.
         var listen = ListenAddresses().ToList();
         foreach (var url in listen.Where(url => !IsListenAddress(url)))
         {

@@ -13,7 +13,7 @@ internal sealed record ProxyClient(string Name, IReadOnlySet<string>? Providers,
 
 /// <summary>
 /// Decides who may use the data plane, before any token is read. A web page must not be able to drive
-/// the proxy from a person's browser (reliability checklist C15): any <c>Origin</c> not in
+/// the proxy from a person's browser (docs/architecture.md §6, C15): any <c>Origin</c> not in
 /// <c>TokenProxy:AllowedOrigins</c>, and a browser request from a page (<c>Sec-Fetch-Site</c> other than
 /// <c>none</c>) without an allowed origin, are refused, WebSocket upgrades included;
 /// clients that send no Origin (every non-browser HTTP client) pass. When client keys are configured,

@@ -3,7 +3,7 @@ using TokenProxy.Tokens;
 
 namespace TokenProxy.Proxy;
 
-/// <summary>The data plane's own failures (DESIGN.md §1): each one says what happened and what to do.</summary>
+/// <summary>The data plane's own failures (docs/architecture.md §2): each one says what happened and what to do.</summary>
 internal static class ProxyProblems
 {
     public static ProblemResult UnknownProvider(string provider) => new(

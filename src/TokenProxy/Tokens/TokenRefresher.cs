@@ -10,7 +10,7 @@ using TokenProxy.Vault;
 namespace TokenProxy.Tokens;
 
 /// <summary>
-/// Refreshes a connection's tokens (DESIGN.md §4): one refresh per connection at a time in this
+/// Refreshes a connection's tokens (docs/architecture.md §5): one refresh per connection at a time in this
 /// process (<see cref="RefreshGate{T}"/>) and, for a shared store, across instances
 /// (<see cref="IConnectionStore.RunExclusiveAsync{T}"/>); the row is re-read under the lock and the
 /// refresh skipped if someone already did it; the new access and refresh tokens are committed together

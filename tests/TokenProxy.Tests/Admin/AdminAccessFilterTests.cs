@@ -5,7 +5,7 @@ using TokenProxy.Hosting;
 
 namespace TokenProxy.Tests.Admin;
 
-/// <summary>Threat: the admin surface reached from another machine or driven by another site (checklist C16).</summary>
+/// <summary>Threat: the admin surface reached from another machine or driven by another site (docs/architecture.md §6: C16).</summary>
 public sealed class AdminAccessFilterTests
 {
     [Theory]

@@ -3,7 +3,7 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Hosting;
 
-/// <summary>Threat: the proxy is reachable from the network with nothing protecting it (checklist C17).</summary>
+/// <summary>Threat: the proxy is reachable from the network with nothing protecting it (docs/architecture.md §6: C17).</summary>
 public sealed class ListenAddressTests
 {
     [Theory]

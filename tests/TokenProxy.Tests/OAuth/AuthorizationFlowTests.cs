@@ -6,7 +6,7 @@ using TokenProxy.Tests.Tokens;
 
 namespace TokenProxy.Tests.OAuth;
 
-/// <summary>Connect and callback against a scriptable authorization server (reliability checklist D18–D24).</summary>
+/// <summary>Connect and callback against a scriptable authorization server (docs/architecture.md §6, D18–D24).</summary>
 public sealed class AuthorizationFlowTests
 {
     [Fact]

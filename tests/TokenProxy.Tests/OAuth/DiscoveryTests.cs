@@ -6,7 +6,7 @@ using WireMock.Server;
 
 namespace TokenProxy.Tests.OAuth;
 
-/// <summary>RFC 8414 / OpenID Connect discovery for providers configured with only an issuer (checklist D21).</summary>
+/// <summary>RFC 8414 / OpenID Connect discovery for providers configured with only an issuer (docs/architecture.md §6: D21).</summary>
 public sealed class DiscoveryTests
 {
     /// <summary>A provider's metadata as WireMock serves it: recorded answers, no code of our own.</summary>

@@ -6,7 +6,7 @@ using TokenProxy.Tests.Tokens;
 
 namespace TokenProxy.Tests.OAuth;
 
-/// <summary>Revoke (RFC 7009, DESIGN.md §2): at the provider when it can, always locally, never twice.</summary>
+/// <summary>Revoke (RFC 7009, docs/architecture.md §2): at the provider when it can, always locally, never twice.</summary>
 public sealed class RevokeTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Proxy;
 
-/// <summary>Threat: a web page in the person's browser drives the proxy to use their tokens (checklist C14, C15).</summary>
+/// <summary>Threat: a web page in the person's browser drives the proxy to use their tokens (docs/architecture.md §6: C14, C15).</summary>
 public sealed class CrossSiteRequestTests : IAsyncLifetime
 {
     private RecordingUpstream _upstream = null!;

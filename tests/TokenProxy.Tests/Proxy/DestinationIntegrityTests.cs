@@ -5,7 +5,7 @@ namespace TokenProxy.Tests.Proxy;
 
 /// <summary>
 /// Whatever the app puts in the path or headers, a request and its token go only to the provider's
-/// configured host and base path: never to another listener (reliability checklist A1, A2, B12).
+/// configured host and base path: never to another listener (docs/architecture.md §6, A1, A2, B12).
 /// </summary>
 public sealed class DestinationIntegrityTests : IAsyncLifetime
 {

@@ -4,7 +4,7 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Proxy;
 
-/// <summary>Threat: a bug or a trick builds a destination other than the provider's (checklist A4). The last check drops it.</summary>
+/// <summary>Threat: a bug or a trick builds a destination other than the provider's (docs/architecture.md §6: A4). The last check drops it.</summary>
 public sealed class EgressGuardHandlerTests
 {
     [Theory]

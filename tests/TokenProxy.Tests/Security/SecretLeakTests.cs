@@ -6,7 +6,7 @@ using TokenProxy.Tests.Tokens;
 namespace TokenProxy.Tests.Security;
 
 /// <summary>
-/// Threat: a secret leaks through a side channel (checklist H42). One run goes through every kind of
+/// Threat: a secret leaks through a side channel (docs/architecture.md §6: H42). One run goes through every kind of
 /// scenario — connect with a code and a PKCE verifier, refresh with rotation, a 401 replay, a rejected and
 /// a failing refresh, problem answers, revoke, the admin JSON and pages — with logging at Trace and an
 /// in-memory OpenTelemetry exporter; then every secret is searched for, in every encoding, in everything

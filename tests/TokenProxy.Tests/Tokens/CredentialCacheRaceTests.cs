@@ -5,7 +5,7 @@ using TokenProxy.Vault.Sqlite;
 
 namespace TokenProxy.Tests.Tokens;
 
-/// <summary>A late cache fill of an older version must never leave an entry that a later revoke cannot evict (checklist E29).</summary>
+/// <summary>A late cache fill of an older version must never leave an entry that a later revoke cannot evict (docs/architecture.md §6: E29).</summary>
 public sealed class CredentialCacheRaceTests
 {
     [Fact]

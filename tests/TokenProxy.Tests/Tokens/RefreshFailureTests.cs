@@ -5,7 +5,7 @@ using TokenProxy.Tests.Proxy;
 namespace TokenProxy.Tests.Tokens;
 
 /// <summary>
-/// Failure classification (DESIGN.md §4, reliability checklist F34): rejections put the connection in
+/// Failure classification (docs/architecture.md §5, and §6: F34): rejections put the connection in
 /// <c>error</c> with no automatic retry; outages keep tokens and status and tell the app to retry later.
 /// </summary>
 public sealed class RefreshFailureTests

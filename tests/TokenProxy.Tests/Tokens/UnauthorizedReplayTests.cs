@@ -5,7 +5,7 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Tokens;
 
-/// <summary>Upstream 401 handling (DESIGN.md §4, reliability checklist F36/F37).</summary>
+/// <summary>Upstream 401 handling (docs/architecture.md §5, and §6: F36, F37).</summary>
 public sealed class UnauthorizedReplayTests
 {
     /// <summary>The API accepts only tokens the fake authorization server issued; the imported "stale" one gets 401.</summary>

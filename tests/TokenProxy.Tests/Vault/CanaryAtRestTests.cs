@@ -2,7 +2,7 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Vault;
 
-/// <summary>No plaintext at rest (reliability checklist E26): the database, its WAL and the logs never hold a token in any encoding.</summary>
+/// <summary>No plaintext at rest (docs/architecture.md §6, E26): the database, its WAL and the logs never hold a token in any encoding.</summary>
 public sealed class CanaryAtRestTests
 {
     [Fact]

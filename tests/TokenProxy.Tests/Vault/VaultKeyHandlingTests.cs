@@ -3,7 +3,7 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault;
 
-/// <summary>Key sourcing fails closed (reliability checklist E27): never a new key over existing ciphertext, never a deleted row.</summary>
+/// <summary>Key sourcing fails closed (docs/architecture.md §6, E27): never a new key over existing ciphertext, never a deleted row.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class VaultKeyHandlingTests
 {

@@ -5,7 +5,7 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault;
 
-/// <summary>Online key rotation (checklist E28): re-seal everything under a new key while serving, retire the old one only when unused.</summary>
+/// <summary>Online key rotation (docs/architecture.md §6: E28): re-seal everything under a new key while serving, retire the old one only when unused.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class VaultKeyRotationTests
 {

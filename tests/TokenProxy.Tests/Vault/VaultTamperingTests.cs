@@ -4,7 +4,7 @@ using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Vault;
 
-/// <summary>Threat: someone with write access to the database alters or moves ciphertext (checklist E25).</summary>
+/// <summary>Threat: someone with write access to the database alters or moves ciphertext (docs/architecture.md §6: E25).</summary>
 public sealed class VaultTamperingTests
 {
     public static TheoryData<string> Tamperings() => ["flip a bit", "truncate", "move from another connection"];
