@@ -96,25 +96,25 @@ internal sealed class RefreshOptions
     /// <summary>Request bodies up to this size are buffered so a request can be replayed after an upstream 401. Default: 1 MiB.</summary>
     public long MaxReplayBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How long one shared refresh may take, retries included; it does not depend on any caller. Default: 30 seconds.</summary>
+    /// <summary>How long one shared refresh may take, retries included; it does not depend on any caller. Default: 30 seconds; 1 second to 10 minutes.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// After an upstream 401 led to a refresh, a 401 to the new token refreshes again only after this, unless the API
-    /// accepted that token in between (then its 401 refreshes at once). Default: 30 seconds.
+    /// accepted that token in between (then its 401 refreshes at once). Default: 30 seconds; 0 to 1 hour.
     /// </summary>
     public TimeSpan UnauthorizedBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Background refresh: on/off. Default: on.</summary>
     public bool Background { get; set; } = true;
 
-    /// <summary>How often the background refresher looks for connections to refresh. Default: 30 seconds.</summary>
+    /// <summary>How often the background refresher looks for connections to refresh. Default: 30 seconds; 1 second to 1 day.</summary>
     public TimeSpan BackgroundInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>A refresh token unused this long is refreshed anyway, so idle connections stay alive and dead ones show up early. Default: 1 day.</summary>
+    /// <summary>A refresh token unused this long is refreshed anyway, so idle connections stay alive and dead ones show up early. Default: 1 day; 1 minute to 365 days.</summary>
     public TimeSpan IdleRefreshAfter { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>At most this many refreshes run at once against one token endpoint. Default: 4.</summary>
+    /// <summary>At most this many refreshes run at once against one token endpoint. Default: 4; 1 to 64.</summary>
     public int MaxConcurrentPerEndpoint { get; set; } = 4;
 }
 

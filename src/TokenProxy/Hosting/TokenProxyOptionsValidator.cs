@@ -25,6 +25,8 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
             errors.Add($"TokenProxy:Refresh:Skew: {options.Refresh.Skew} must be between 00:00:00 and 01:00:00.");
         }
 
+        ValidateRefreshTiming(options.Refresh, errors);
+
         if (options.Refresh.MaxReplayBodyBytes is < 0 or > 64 * 1024 * 1024)
         {
             errors.Add($"TokenProxy:Refresh:MaxReplayBodyBytes: {options.Refresh.MaxReplayBodyBytes} must be between 0 and 67108864 (64 MiB).");
@@ -140,5 +142,29 @@ internal sealed class TokenProxyOptionsValidator(PresetLibrary presets, IConfigu
         host = host.StartsWith('[') ? host[..(host.IndexOf(']', StringComparison.Ordinal) + 1)] : host.Split(':', '/')[0];
         return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+    }
+
+    /// <summary>
+    /// Timers, timeouts and the per-endpoint semaphore take these values as they are: a zero <c>PeriodicTimer</c>
+    /// period or <c>SemaphoreSlim</c> count would crash at run time instead of being named at startup.
+    /// </summary>
+    private static void ValidateRefreshTiming(RefreshOptions refresh, List<string> errors)
+    {
+        CheckRange("Timeout", refresh.Timeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), "00:00:01", "00:10:00", errors);
+        CheckRange("UnauthorizedBackoff", refresh.UnauthorizedBackoff, TimeSpan.Zero, TimeSpan.FromHours(1), "00:00:00", "01:00:00", errors);
+        CheckRange("BackgroundInterval", refresh.BackgroundInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), "00:00:01", "1.00:00:00", errors);
+        CheckRange("IdleRefreshAfter", refresh.IdleRefreshAfter, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), "00:01:00", "365.00:00:00", errors);
+        if (refresh.MaxConcurrentPerEndpoint is < 1 or > 64)
+        {
+            errors.Add($"TokenProxy:Refresh:MaxConcurrentPerEndpoint: {refresh.MaxConcurrentPerEndpoint} must be between 1 and 64.");
+        }
+    }
+
+    private static void CheckRange(string key, TimeSpan value, TimeSpan min, TimeSpan max, string minText, string maxText, List<string> errors)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"TokenProxy:Refresh:{key}: {value} must be between {minText} and {maxText}.");
+        }
     }
 }

@@ -1,0 +1,39 @@
+using TokenProxy.Hosting;
+using TokenProxy.Providers;
+
+namespace TokenProxy.Tests.Hosting;
+
+/// <summary>
+/// Refresh settings that a timer, a timeout or the per-endpoint semaphore would take as they are: zero or negative
+/// would crash at run time (a PeriodicTimer period, a SemaphoreSlim count), so each is a startup problem with its range.
+/// </summary>
+public sealed class RefreshOptionsTests
+{
+    [Fact]
+    public void Refresh_settings_a_timer_or_semaphore_cannot_take_are_each_named_with_their_range()
+    {
+        var options = new TokenProxyOptions();
+        options.Refresh.Timeout = TimeSpan.Zero;
+        options.Refresh.UnauthorizedBackoff = TimeSpan.FromSeconds(-1);
+        options.Refresh.BackgroundInterval = TimeSpan.Zero;
+        options.Refresh.IdleRefreshAfter = TimeSpan.Zero;
+        options.Refresh.MaxConcurrentPerEndpoint = 0;
+
+        var failures = Validate(options).Failures ?? [];
+
+        Assert.Contains("TokenProxy:Refresh:Timeout: 00:00:00 must be between 00:00:01 and 00:10:00.", failures);
+        Assert.Contains("TokenProxy:Refresh:UnauthorizedBackoff: -00:00:01 must be between 00:00:00 and 01:00:00.", failures);
+        Assert.Contains("TokenProxy:Refresh:BackgroundInterval: 00:00:00 must be between 00:00:01 and 1.00:00:00.", failures);
+        Assert.Contains("TokenProxy:Refresh:IdleRefreshAfter: 00:00:00 must be between 00:01:00 and 365.00:00:00.", failures);
+        Assert.Contains("TokenProxy:Refresh:MaxConcurrentPerEndpoint: 0 must be between 1 and 64.", failures);
+    }
+
+    [Fact]
+    public void The_defaults_are_valid()
+    {
+        Assert.True(Validate(new TokenProxyOptions()).Succeeded);
+    }
+
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(TokenProxyOptions options) =>
+        new TokenProxyOptionsValidator(new PresetLibrary(), new ConfigurationBuilder().Build()).Validate(null, options);
+}
