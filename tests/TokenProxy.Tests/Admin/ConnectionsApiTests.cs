@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 
 namespace TokenProxy.Tests.Admin;
 
@@ -49,7 +48,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
             new { provider = "nosuch", label = "bad label!", accessToken = "has\r\nnewline", expiresIn = -5 }));
 
-        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
         var errors = problem.GetProperty("errors");
         Assert.True(errors.TryGetProperty("provider", out _));
         Assert.True(errors.TryGetProperty("label", out _));
@@ -65,7 +64,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
             new { provider = "acme", accessToken = "abc", expiresIn = long.MaxValue / 2 }));
 
-        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
         Assert.True(problem.GetProperty("errors").TryGetProperty("expiresIn", out _));
     }
 
@@ -80,7 +79,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
 
         using var response = await _proxy.Client.SendAsync(request);
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json");
     }
 
     [Theory]
@@ -95,7 +94,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
 
         using var response = await _proxy.Client.SendAsync(request);
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
     }
 
@@ -109,7 +108,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
 
         using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body));
 
-        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
         Assert.Single(JsonDocument.Parse(await _proxy.Client.GetStringAsync("/admin/api/connections")).RootElement.EnumerateArray());
     }
@@ -132,7 +131,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
             new { provider = "acme", accessToken = "abc", scopes }));
 
-        var problem = await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
         var message = Assert.Single(problem.GetProperty("errors").GetProperty("scopes").EnumerateArray()).GetString()!;
         Assert.Contains(reason, message, StringComparison.Ordinal);
         Assert.True(message.Length < 200);
@@ -159,7 +158,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
             new { provider = "acme", accessToken = Canary.New("b") }));
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "label_taken");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Conflict, "label_taken");
     }
 
     [Fact]
@@ -171,8 +170,8 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         using var post = await _proxy.Client.PostAsJsonAsync("/admin/api/connections", new { provider = "acme", label = "other", accessToken = "abc" });
         using var delete = await _proxy.Client.DeleteAsync($"/admin/api/connections/{id}");
 
-        await ForwardingTests.AssertProblemAsync(post, HttpStatusCode.Forbidden, "csrf_required");
-        await ForwardingTests.AssertProblemAsync(delete, HttpStatusCode.Forbidden, "csrf_required");
+        await Problems.AssertProblemAsync(post, HttpStatusCode.Forbidden, "csrf_required");
+        await Problems.AssertProblemAsync(delete, HttpStatusCode.Forbidden, "csrf_required");
         Assert.Single(JsonDocument.Parse(await _proxy.Client.GetStringAsync("/admin/api/connections")).RootElement.EnumerateArray());
     }
 
@@ -190,8 +189,8 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         using var again = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
 
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
-        await ForwardingTests.AssertProblemAsync(after, HttpStatusCode.Unauthorized, "not_connected");
-        await ForwardingTests.AssertProblemAsync(again, HttpStatusCode.NotFound, "connection_not_found");
+        await Problems.AssertProblemAsync(after, HttpStatusCode.Unauthorized, "not_connected");
+        await Problems.AssertProblemAsync(again, HttpStatusCode.NotFound, "connection_not_found");
         Assert.Single(upstream.Requests);
     }
 
@@ -217,8 +216,8 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         right.Headers.Authorization = new("Bearer", AdminToken);
         using var rightResponse = await proxy.Client.SendAsync(right);
 
-        await ForwardingTests.AssertProblemAsync(without, HttpStatusCode.Unauthorized, "admin_unauthorized");
-        await ForwardingTests.AssertProblemAsync(wrongResponse, HttpStatusCode.Unauthorized, "admin_unauthorized");
+        await Problems.AssertProblemAsync(without, HttpStatusCode.Unauthorized, "admin_unauthorized");
+        await Problems.AssertProblemAsync(wrongResponse, HttpStatusCode.Unauthorized, "admin_unauthorized");
         Assert.Equal(HttpStatusCode.OK, rightResponse.StatusCode);
         Canary.AssertAbsent(AdminToken, proxy.Logs.All, "logs");
     }

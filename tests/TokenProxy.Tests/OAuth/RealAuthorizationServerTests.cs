@@ -146,7 +146,7 @@ public sealed class RealAuthorizationServerTests
         await server.RevokeAsync(refresh, "refresh_token"); // the person revokes the app: the whole grant dies
         using var next = await proxy.Client.GetAsync("/oidc/me");
 
-        await TokenProxy.Tests.Proxy.ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+        await Problems.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
         var connection = JsonDocument.Parse(await proxy.Client.GetStringAsync($"/admin/api/connections/{id}")).RootElement;
         Assert.Equal("error", connection.GetProperty("status").GetString());
         Assert.Equal(2, (await server.StatsAsync()).GetProperty("refresh_token").GetInt32());

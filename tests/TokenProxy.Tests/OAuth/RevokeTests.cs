@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 using TokenProxy.Tests.Tokens;
 
 namespace TokenProxy.Tests.OAuth;
@@ -28,7 +27,7 @@ public sealed class RevokeTests
         Assert.Equal(
             [("refresh-x", "refresh_token"), ("access-x", "access_token")],
             scenario.Authorization.Revocations.Select(f => (f["token"], f["token_type_hint"])));
-        await ForwardingTests.AssertProblemAsync(after, HttpStatusCode.Unauthorized, "revoked");
+        await Problems.AssertProblemAsync(after, HttpStatusCode.Unauthorized, "revoked");
         Assert.Single(scenario.Api.Requests);
         Assert.DoesNotContain("access-x", body.GetRawText(), StringComparison.Ordinal);
     }
@@ -65,7 +64,7 @@ public sealed class RevokeTests
 
         using var again = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
 
-        await ForwardingTests.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_revoked");
+        await Problems.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_revoked");
         Assert.Equal(before, (await scenario.ConnectionAsync(id)).GetRawText());
         Assert.Equal(2, scenario.Authorization.Revocations.Count);
     }
@@ -119,7 +118,7 @@ public sealed class RevokeTests
         using var response = await request;
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "revoked");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "revoked");
         Assert.Equal("revoked", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
         Assert.Empty(scenario.Api.Requests);
         // The tokens the late refresh obtained were revoked at the provider too, not just dropped.
@@ -138,7 +137,7 @@ public sealed class RevokeTests
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("Connection refreshed.", (await ok.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
-        var problem = await ForwardingTests.AssertProblemAsync(failed, HttpStatusCode.BadGateway, "refresh_failed");
+        var problem = await Problems.AssertProblemAsync(failed, HttpStatusCode.BadGateway, "refresh_failed");
         Assert.Equal("Failed to refresh connection. You may need to reconnect.", problem.GetProperty("detail").GetString());
         Assert.Equal("error", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
     }

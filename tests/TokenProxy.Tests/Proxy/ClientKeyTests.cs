@@ -53,8 +53,8 @@ public sealed class ClientKeyTests : IAsyncLifetime
         using var none = await SendAsync("/acme/a", null);
         using var wrong = await SendAsync("/acme/a", "wrong-key-0123456789abcdef0123456789abc");
 
-        await ForwardingTests.AssertProblemAsync(none, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
-        await ForwardingTests.AssertProblemAsync(wrong, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        await Problems.AssertProblemAsync(none, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        await Problems.AssertProblemAsync(wrong, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
         Assert.Empty(_upstream.Requests);
     }
 
@@ -75,7 +75,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
     {
         using var response = await SendAsync("/other/a", ReportsKey);
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
         Assert.Empty(_upstream.Requests);
     }
 
@@ -84,7 +84,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
     {
         using var response = await SendAsync("/acme/a", TeamKey);
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
         Assert.Empty(_upstream.Requests);
     }
 
@@ -103,7 +103,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
 
         using var response = await scenario.Proxy.Client.SendAsync(request);
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
         Assert.Equal(0, scenario.Authorization.Calls);
         Assert.Empty(scenario.Api.Requests);
     }

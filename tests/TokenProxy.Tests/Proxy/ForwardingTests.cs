@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Proxy;
@@ -166,7 +164,7 @@ public sealed class ForwardingTests : IAsyncLifetime
     {
         using var response = await _proxy.Client.GetAsync("/nosuch/user");
 
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown_provider");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown_provider");
         Assert.Empty(_upstream.Requests);
     }
 
@@ -177,7 +175,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         request.Headers.Add("TokenProxy-Connection", "personal");
         using var response = await _proxy.Client.SendAsync(request);
 
-        var problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
         Assert.Equal("http://127.0.0.1:5080/admin/connect/acme?label=personal", problem.GetProperty("connect_url").GetString());
         Assert.Empty(_upstream.Requests);
     }
@@ -194,7 +192,7 @@ public sealed class ForwardingTests : IAsyncLifetime
 
         using var response = await proxy.Client.GetAsync("/dead/user");
 
-        await AssertProblemAsync(response, HttpStatusCode.BadGateway, "upstream_unavailable");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "upstream_unavailable");
     }
 
     [Fact]
@@ -215,18 +213,5 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("http://attacker.test/steal", response.Headers.Location!.OriginalString);
         Assert.False(response.Headers.Contains("TokenProxy-Error"));
         Assert.Single(_upstream.Requests);
-    }
-
-    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(code, response.Headers.GetValues("TokenProxy-Error").Single());
-        Assert.Equal(new CacheControlHeaderValue { NoStore = true }, response.Headers.CacheControl);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal($"urn:tokenproxy:problem:{code.Replace('_', '-')}", problem.GetProperty("type").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 
 namespace TokenProxy.Tests.Tokens;
 
@@ -33,9 +32,9 @@ public sealed class RefreshFailureTests
         using var second = await scenario.Proxy.Client.GetAsync("/acme/b");
         var connection = await scenario.ConnectionAsync(id);
 
-        var problem = await ForwardingTests.AssertProblemAsync(first, HttpStatusCode.Unauthorized, "reconnect_required");
+        var problem = await Problems.AssertProblemAsync(first, HttpStatusCode.Unauthorized, "reconnect_required");
         Assert.Contains("/admin/connect/acme", problem.GetProperty("connect_url").GetString(), StringComparison.Ordinal);
-        await ForwardingTests.AssertProblemAsync(second, HttpStatusCode.Unauthorized, "reconnect_required");
+        await Problems.AssertProblemAsync(second, HttpStatusCode.Unauthorized, "reconnect_required");
         Assert.Equal(1, scenario.Authorization.Calls);
         Assert.Empty(scenario.Api.Requests);
         Assert.Equal("error", connection.GetProperty("status").GetString());
@@ -72,7 +71,7 @@ public sealed class RefreshFailureTests
         using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
         var connection = await scenario.ConnectionAsync(id);
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.NotNull(response.Headers.RetryAfter);
         if (retryAfter == "120")
         {
@@ -137,7 +136,7 @@ public sealed class RefreshFailureTests
 
         using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.Empty(attacker.Requests);
         Assert.Equal("active", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
     }
@@ -158,7 +157,7 @@ public sealed class RefreshFailureTests
 
         using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         Assert.Equal("active", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
         Assert.Equal(3, scenario.Authorization.Calls);
     }
@@ -173,7 +172,7 @@ public sealed class RefreshFailureTests
 
         using var response = await scenario.Clock.RunAsync(() => scenario.Proxy.Client.GetAsync("/acme/a"));
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
         var connection = await scenario.ConnectionAsync(id);
         Assert.Equal("active", connection.GetProperty("status").GetString());
         Assert.Equal("connection_failed", connection.GetProperty("lastError").GetProperty("code").GetString());
@@ -188,7 +187,7 @@ public sealed class RefreshFailureTests
 
         using var response = await scenario.Proxy.Client.GetAsync("/acme/a");
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "reconnect_required");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "reconnect_required");
         Assert.Empty(scenario.Api.Requests);
         Assert.Equal(0, scenario.Authorization.Calls);
     }

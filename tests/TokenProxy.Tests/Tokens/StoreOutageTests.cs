@@ -1,6 +1,5 @@
 using System.Net;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Tokens;
@@ -30,7 +29,7 @@ public sealed class StoreOutageTests
         scenario.Clock.Advance(TimeSpan.FromSeconds(31));
         using (var expired = await scenario.Proxy.Client.GetAsync("/acme/expired"))
         {
-            await ForwardingTests.AssertProblemAsync(expired, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+            await Problems.AssertProblemAsync(expired, HttpStatusCode.ServiceUnavailable, "store_unavailable");
         }
 
         store.Unavailable = false;
@@ -62,7 +61,7 @@ public sealed class StoreOutageTests
         store!.Unavailable = true;
         using var response = await scenario.Proxy.Client.GetAsync("/acme/rejected");
 
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "store_unavailable");
         // Answered, not logged per request with its stack: the store logs the outage itself.
         Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains(nameof(StoreUnavailableException), StringComparison.Ordinal));
     }

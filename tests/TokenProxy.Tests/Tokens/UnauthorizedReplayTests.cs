@@ -176,7 +176,7 @@ public sealed class UnauthorizedReplayTests
 
         using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
 
-        await TokenProxy.Tests.Proxy.ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "reconnect_required");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "reconnect_required");
         Assert.Single(scenario.Api.Requests);
     }
 
@@ -205,7 +205,7 @@ public sealed class UnauthorizedReplayTests
         revoked = true; // the person revokes the app at the provider: its token and refresh token die there
         using var next = await scenario.Proxy.Client.GetAsync("/acme/next");
 
-        await TokenProxy.Tests.Proxy.ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+        await Problems.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
         Assert.Equal("error", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());
         Assert.Equal(2, scenario.Authorization.Calls);
         Assert.Equal(["Bearer stale", "Bearer access-1", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));

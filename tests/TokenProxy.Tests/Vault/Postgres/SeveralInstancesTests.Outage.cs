@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using Npgsql;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 
 namespace TokenProxy.Tests.Vault.Postgres;
 
@@ -45,10 +44,10 @@ public sealed partial class SeveralInstancesTests
                 using var uncached = new HttpRequestMessage(HttpMethod.Get, "/acme/needs-the-store");
                 uncached.Headers.Add("TokenProxy-Connection", "spare");
                 using var storeBound = await proxy.Client.SendAsync(uncached);
-                await ForwardingTests.AssertProblemAsync(storeBound, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+                await Problems.AssertProblemAsync(storeBound, HttpStatusCode.ServiceUnavailable, "store_unavailable");
                 Assert.Equal(TimeSpan.FromSeconds(5), storeBound.Headers.RetryAfter?.Delta);
                 using var admin = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Get, "/admin/api/connections"));
-                await ForwardingTests.AssertProblemAsync(admin, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+                await Problems.AssertProblemAsync(admin, HttpStatusCode.ServiceUnavailable, "store_unavailable");
                 Assert.NotNull(admin.Headers.RetryAfter);
                 using var ready = await proxy.Client.GetAsync("/readyz");
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
@@ -90,7 +89,7 @@ public sealed partial class SeveralInstancesTests
 
         await PostgresServer.ExecuteAsync(server.AdminConnectionString, $"ALTER ROLE {role} LOGIN;");
         var revoked = await PollAsync(b, r => r.StatusCode == HttpStatusCode.Unauthorized, within: TimeSpan.FromSeconds(15));
-        await ForwardingTests.AssertProblemAsync(revoked, HttpStatusCode.Unauthorized, "revoked");
+        await Problems.AssertProblemAsync(revoked, HttpStatusCode.Unauthorized, "revoked");
 
         // One line when the outage starts, one when it ends, whatever the traffic; no exception text, no stack.
         foreach (var proxy in new[] { a, b })

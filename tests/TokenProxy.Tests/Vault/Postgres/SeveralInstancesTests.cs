@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 
 namespace TokenProxy.Tests.Vault.Postgres;
 
@@ -128,7 +127,7 @@ public sealed partial class SeveralInstancesTests(PostgresServer server) : IAsyn
         var response = await PollAsync(b, r => r.StatusCode == HttpStatusCode.Unauthorized);
 
         Assert.True(sinceRevoke.Elapsed < TimeSpan.FromSeconds(1), $"b went on using the revoked connection for {sinceRevoke.Elapsed}.");
-        await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "revoked");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "revoked");
     }
 
     [Fact]

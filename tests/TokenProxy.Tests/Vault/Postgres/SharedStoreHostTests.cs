@@ -1,6 +1,5 @@
 using System.Net;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault.Postgres;
@@ -44,7 +43,7 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
 
             using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
 
-            await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.Conflict, "key_rotation_unavailable");
+            await Problems.AssertProblemAsync(response, HttpStatusCode.Conflict, "key_rotation_unavailable");
             Assert.Contains(key.ToBase64(), await File.ReadAllTextAsync(ProxyHost.KeyFileFor(directory)), StringComparison.Ordinal);
             Assert.Single(await File.ReadAllLinesAsync(ProxyHost.KeyFileFor(directory)), l => !l.StartsWith('#'));
         }
@@ -79,7 +78,7 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             authorization.Hold.SetResult();
             using var first = await held;
 
-            await ForwardingTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+            await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
             Assert.NotNull(response.Headers.RetryAfter);
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
             Assert.Equal(1, authorization.Calls);
@@ -138,7 +137,7 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             revoked = true;
             using var next = await b.Client.GetAsync("/acme/next");
 
-            await ForwardingTests.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
+            await Problems.AssertProblemAsync(next, HttpStatusCode.Unauthorized, "reconnect_required");
             Assert.Equal(2, authorization.Calls);
             var connection = await a.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/connections/{id}");
             Assert.Equal("error", connection.GetProperty("status").GetString());

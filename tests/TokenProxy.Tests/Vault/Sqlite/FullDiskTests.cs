@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Proxy;
 
 namespace TokenProxy.Tests.Vault.Sqlite;
 
@@ -58,7 +57,7 @@ public sealed class FullDiskTests : IAsyncLifetime
         {
             using var write = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
                 new { provider = "acme", label = $"new-{i}", accessToken = "new-token" }));
-            await ForwardingTests.AssertProblemAsync(write, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+            await Problems.AssertProblemAsync(write, HttpStatusCode.ServiceUnavailable, "store_unavailable");
             Assert.Equal(TimeSpan.FromSeconds(5), write.Headers.RetryAfter?.Delta);
         }
 
