@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Time.Testing;
+using TokenProxy.Tokens;
+
+namespace TokenProxy.Tests.Tokens;
+
+/// <summary>
+/// In-process single-flight (docs/architecture.md §5, and §6: F30, F38): one run of the work per key however many
+/// callers wait, on its own timeout rather than on a caller's cancellation, and a fresh run once it is over.
+/// </summary>
+public sealed class RefreshGateTests
+{
+    private readonly FakeTimeProvider _clock = new();
+
+    [Fact]
+    public async Task Concurrent_callers_share_one_run_of_the_work_and_its_result()
+    {
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+
+        var callers = Enumerable.Range(0, 100)
+            .Select(_ => gate.RunAsync("conn_1", _ => { Interlocked.Increment(ref runs); return release.Task; }, CancellationToken.None))
+            .ToList();
+        release.SetResult(42);
+        var results = await Task.WhenAll(callers);
+
+        Assert.Equal(1, runs);
+        Assert.All(results, result => Assert.Equal(42, result));
+        Assert.Equal(0, gate.InFlight);
+    }
+
+    [Fact]
+    public async Task Different_keys_run_their_own_work()
+    {
+        var gate = new RefreshGate<string>(TimeSpan.FromSeconds(30), _clock);
+
+        var results = await Task.WhenAll(
+            gate.RunAsync("conn_1", _ => Task.FromResult("one"), CancellationToken.None),
+            gate.RunAsync("conn_2", _ => Task.FromResult("two"), CancellationToken.None));
+
+        Assert.Equal(["one", "two"], results);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_stops_waiting_alone_and_the_work_goes_on_for_the_others()
+    {
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var impatient = new CancellationTokenSource();
+
+        var first = gate.RunAsync("conn_1", token => { started.SetResult(token); return release.Task; }, impatient.Token);
+        var second = gate.RunAsync("conn_1", _ => throw new InvalidOperationException("a second run"), CancellationToken.None);
+        var workToken = await started.Task;
+        await impatient.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.False(workToken.IsCancellationRequested);
+        release.SetResult(7);
+        Assert.Equal(7, await second);
+    }
+
+    [Fact]
+    public async Task The_shared_work_is_cancelled_by_the_gate_timeout_on_the_clock()
+    {
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var waiting = gate.RunAsync("conn_1", async token =>
+        {
+            started.SetResult(token);
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return 0;
+        }, CancellationToken.None);
+        var workToken = await started.Task;
+
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(workToken.IsCancellationRequested);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(0, gate.InFlight);
+    }
+
+    [Fact]
+    public async Task A_failed_run_fails_its_waiters_and_the_next_call_runs_the_work_again()
+    {
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var runs = 0;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => gate.RunAsync(
+            "conn_1", _ => { runs++; throw new InvalidOperationException("token endpoint broke"); }, CancellationToken.None));
+        var again = await gate.RunAsync("conn_1", _ => { runs++; return Task.FromResult(5); }, CancellationToken.None);
+
+        Assert.Equal(5, again);
+        Assert.Equal(2, runs);
+    }
+}
