@@ -14,8 +14,33 @@ internal static class StoredRows
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
         "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason";
 
+    /// <summary>Every connection, in the order the admin list shows them.</summary>
+    public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
+
     public const string PendingColumns =
         "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+
+    /// <summary>Runs <paramref name="command"/> and reads every row it selects with <see cref="ConnectionColumns"/>.</summary>
+    public static async Task<IReadOnlyList<ConnectionRow>> ConnectionsAsync(
+        DbCommand command, Func<DbDataReader, int, DateTimeOffset> time, CancellationToken cancellationToken)
+    {
+        var rows = new List<ConnectionRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(Connection(reader, time));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Runs <paramref name="command"/> and reads the first row it selects with <see cref="ConnectionColumns"/>, if any.</summary>
+    public static async Task<ConnectionRow?> ConnectionAsync(
+        DbCommand command, Func<DbDataReader, int, DateTimeOffset> time, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Connection(reader, time) : null;
+    }
 
     /// <summary>Reads one row selected with <see cref="ConnectionColumns"/>.</summary>
     public static ConnectionRow Connection(DbDataReader r, Func<DbDataReader, int, DateTimeOffset> time)
@@ -45,6 +70,14 @@ internal static class StoredRows
             Version = r.GetInt64(20),
             LastRefreshReason = S(21),
         };
+    }
+
+    /// <summary>Runs <paramref name="command"/> and reads the first row it returns with <see cref="PendingColumns"/>, if any.</summary>
+    public static async Task<PendingAuthorization?> PendingAsync(
+        DbCommand command, Func<DbDataReader, int, DateTimeOffset> time, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Pending(reader, time) : null;
     }
 
     /// <summary>Reads one row selected with <see cref="PendingColumns"/>. Flags are booleans in PostgreSQL and 0/1 in SQLite; GetBoolean reads both.</summary>

@@ -32,13 +32,7 @@ internal sealed partial class PostgresConnectionStore
         // DELETE … RETURNING is one atomic statement: of two callbacks racing with one state, the second finds nothing.
         await using var command = _dataSource.CreateCommand($"DELETE FROM pending_authorizations WHERE state_hash = @state_hash RETURNING {PendingColumns};");
         command.Parameters.AddWithValue("state_hash", stateHash);
-        await using var r = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await r.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return StoredRows.Pending(r, TimeColumn);
+        return await StoredRows.PendingAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => GuardAsync(async () =>

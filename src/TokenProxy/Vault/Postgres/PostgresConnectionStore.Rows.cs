@@ -50,6 +50,4 @@ internal sealed partial class PostgresConnectionStore
 
     /// <summary>How this store keeps timestamps.</summary>
     private static readonly Func<System.Data.Common.DbDataReader, int, DateTimeOffset> TimeColumn = static (r, i) => r.GetFieldValue<DateTimeOffset>(i);
-
-    private static ConnectionRow Read(NpgsqlDataReader r) => StoredRows.Connection(r, TimeColumn);
 }

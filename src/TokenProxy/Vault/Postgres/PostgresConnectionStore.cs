@@ -91,7 +91,7 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     {
         await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM connections WHERE id = @id;");
         command.Parameters.AddWithValue("id", id);
-        return await ReadOneAsync(command, cancellationToken);
+        return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken) => GuardAsync(async () =>
@@ -104,20 +104,13 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
             """);
         command.Parameters.AddWithValue("provider", provider);
         command.Parameters.AddWithValue("key", idOrLabel);
-        return await ReadOneAsync(command, cancellationToken);
+        return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => GuardAsync<IReadOnlyList<ConnectionRow>>(async () =>
     {
-        await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM connections ORDER BY provider, label;");
-        var rows = new List<ConnectionRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(Read(reader));
-        }
-
-        return rows;
+        await using var command = _dataSource.CreateCommand(StoredRows.ListConnections);
+        return await StoredRows.ConnectionsAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
@@ -208,11 +201,5 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         }
 
         return written;
-    }
-
-    private static async Task<ConnectionRow?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 }

@@ -36,13 +36,7 @@ internal sealed partial class SqliteConnectionStore
         // DELETE … RETURNING is one atomic statement: a replayed state finds nothing.
         command.CommandText = $"DELETE FROM pending_authorizations WHERE state_hash = $state_hash RETURNING {PendingColumns};";
         command.Parameters.AddWithValue("$state_hash", stateHash);
-        await using var r = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await r.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return StoredRows.Pending(r, TimeColumn);
+        return await StoredRows.PendingAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task PurgeExpiredPendingAsync(DateTimeOffset now, CancellationToken cancellationToken) => WriteGuardAsync(async () =>

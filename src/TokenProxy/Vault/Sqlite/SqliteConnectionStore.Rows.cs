@@ -45,6 +45,4 @@ internal sealed partial class SqliteConnectionStore
 
     /// <summary>How this store keeps timestamps.</summary>
     private static readonly Func<System.Data.Common.DbDataReader, int, DateTimeOffset> TimeColumn = static (r, i) => DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
-
-    private static ConnectionRow Read(SqliteDataReader r) => StoredRows.Connection(r, TimeColumn);
 }

@@ -57,7 +57,7 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Columns} FROM connections WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
-        return await ReadOneAsync(command, cancellationToken);
+        return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken) => ReadGuardAsync(async () =>
@@ -72,22 +72,15 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
             """;
         command.Parameters.AddWithValue("$provider", provider);
         command.Parameters.AddWithValue("$key", idOrLabel);
-        return await ReadOneAsync(command, cancellationToken);
+        return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken) => ReadGuardAsync<IReadOnlyList<ConnectionRow>>(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM connections ORDER BY provider, label;";
-        var rows = new List<ConnectionRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(Read(reader));
-        }
-
-        return rows;
+        command.CommandText = StoredRows.ListConnections;
+        return await StoredRows.ConnectionsAsync(command, TimeColumn, cancellationToken);
     });
 
     public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
@@ -202,11 +195,5 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
         pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;";
         await pragmas.ExecuteNonQueryAsync(cancellationToken);
         return connection;
-    }
-
-    private static async Task<ConnectionRow?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 }
