@@ -1,12 +1,10 @@
-using System.Diagnostics;
-using System.Net;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace BareYarp;
 
 /// <summary>
 /// Forwards <c>/{provider}/{**path}</c> to the configured upstream with YARP's direct forwarder, setting a static <c>Authorization: Bearer {--Token}</c>. The HTTP
-/// client has the same settings as TokenProxy's ForwarderInvoker (YARP's recommended ones), so the only
+/// client is TokenProxy's own (ForwarderHandler, YARP's recommended settings), so the only
 /// difference the load comparison sees is what TokenProxy does around the forwarder.
 /// </summary>
 internal sealed class BareForwarder : IDisposable
@@ -23,16 +21,7 @@ internal sealed class BareForwarder : IDisposable
             forwarder,
             configuration["Upstream"] ?? throw new InvalidOperationException("Set --Upstream=http://127.0.0.1:<port>/"),
             configuration["Token"] ?? throw new InvalidOperationException("Set --Token=<static token>"),
-            new SocketsHttpHandler
-            {
-                UseProxy = false,
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.None,
-                UseCookies = false,
-                EnableMultipleHttp2Connections = true,
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-                ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-            })
+            TokenProxy.Proxy.ForwarderHandler.Create())
     {
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using TokenProxy.Benchmarks.Infrastructure;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Proxy;
 using TokenProxy.Vault;
@@ -42,7 +41,7 @@ internal static class ConcurrencyMode
         var settings = tokenEndpoint.Provider("bench", upstream.Address);
         settings["TokenProxy:Refresh:Skew"] = "00:00:00";
         settings["TokenProxy:Refresh:Background"] = "false";
-        await using var proxy = await BenchProxyHost.StartAsync(settings, services => CountingStore.Wrap(services, created => store = created));
+        await using var proxy = await ProxyHost.StartAsync(settings, services => CountingStore.Wrap(services, created => store = created), captureLogs: false);
         var sealer = proxy.Services.GetRequiredService<SecretSealer>();
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = proxy.Address };
 

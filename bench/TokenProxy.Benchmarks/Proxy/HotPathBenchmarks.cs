@@ -2,10 +2,10 @@ using BareYarp;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
-using TokenProxy.Benchmarks.Infrastructure;
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
+using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -24,7 +24,7 @@ public class HotPathBenchmarks
 {
     private const string Destination = "http://127.0.0.1:9/";
 
-    private BenchProxyHost _host = null!;
+    private ProxyHost _host = null!;
     private ProviderCatalog _providers = null!;
     private TokenService _tokens = null!;
     private ClientPolicy _clients = null!;
@@ -45,11 +45,11 @@ public class HotPathBenchmarks
     public void Setup()
     {
         // The real application, so TokenService, its cache and the catalog are wired as in production.
-        _host = BenchProxyHost.StartAsync(new Dictionary<string, string?>
+        _host = ProxyHost.StartAsync(new Dictionary<string, string?>
         {
             ["TokenProxy:Providers:bench:ApiBaseUrl"] = Destination,
             ["TokenProxy:Refresh:Background"] = "false",
-        }).GetAwaiter().GetResult();
+        }, captureLogs: false).GetAwaiter().GetResult();
         _token = "bench-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         _host.ImportAsync("bench", _token).GetAwaiter().GetResult();
         _providers = _host.Services.GetRequiredService<ProviderCatalog>();

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
 using TokenProxy.Providers;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace TokenProxy.Proxy;
 
@@ -19,16 +16,7 @@ internal sealed class ForwarderInvoker : IDisposable
     private readonly ConcurrentDictionary<ProviderDefinition, HttpMessageInvoker> _byProvider = new(ReferenceEqualityComparer.Instance);
 
     public ForwarderInvoker(ILogger<ForwarderInvoker> logger)
-        : this(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            EnableMultipleHttp2Connections = true,
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
-        }, logger)
+        : this(ForwarderHandler.Create(), logger)
     {
     }
 
