@@ -178,20 +178,19 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     [Fact]
     public async Task Delete_removes_the_connection_and_the_proxy_stops_using_it_at_once()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
-        var created = await proxy.ImportAsync("acme", Canary.New("a"));
+        await using var scenario = await ProxyScenario.StartAsync();
+        var created = await scenario.Proxy.ImportAsync("acme", Canary.New("a"));
         var id = created.GetProperty("id").GetString();
-        Assert.Equal(HttpStatusCode.OK, (await proxy.Client.GetAsync("/acme/x")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await scenario.Proxy.Client.GetAsync("/acme/x")).StatusCode);
 
-        using var delete = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
-        using var after = await proxy.Client.GetAsync("/acme/x");
-        using var again = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
+        using var delete = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
+        using var after = await scenario.Proxy.Client.GetAsync("/acme/x");
+        using var again = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
 
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         await Problems.AssertProblemAsync(after, HttpStatusCode.Unauthorized, "not_connected");
         await Problems.AssertProblemAsync(again, HttpStatusCode.NotFound, "connection_not_found");
-        Assert.Single(upstream.Requests);
+        Assert.Single(scenario.Api.Requests);
     }
 
     [Fact]

@@ -9,32 +9,23 @@ public sealed class ClientKeyTests : IAsyncLifetime
 {
     private const string ReportsKey = "reports-key-0123456789abcdef0123456789";
     private const string TeamKey = "team-a-key-0123456789abcdef0123456789ab";
-    private RecordingUpstream _upstream = null!;
-    private ProxyHost _proxy = null!;
+    private ProxyScenario _scenario = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await RecordingUpstream.StartAsync();
-        var settings = ProxyHost.Provider("acme", _upstream.Address);
-        foreach (var (k, v) in ProxyHost.Provider("other", _upstream.Address))
+        _scenario = await ProxyScenario.StartAsync((settings, api) =>
         {
-            settings[k] = v;
-        }
-
-        settings["TokenProxy:Clients:reports:Key"] = ReportsKey;
-        settings["TokenProxy:Clients:reports:Providers:0"] = "acme";
-        settings["TokenProxy:Clients:team:Key"] = TeamKey;
-        settings["TokenProxy:Clients:team:Workspace"] = "team-a";
-        _proxy = await ProxyHost.StartAsync(settings);
-        await _proxy.ImportAsync("acme", Canary.New("access"));
-        await _proxy.ImportAsync("other", Canary.New("other"));
+            ProxyHost.AddProvider(settings, "other", api);
+            settings["TokenProxy:Clients:reports:Key"] = ReportsKey;
+            settings["TokenProxy:Clients:reports:Providers:0"] = "acme";
+            settings["TokenProxy:Clients:team:Key"] = TeamKey;
+            settings["TokenProxy:Clients:team:Workspace"] = "team-a";
+        });
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        await _scenario.Proxy.ImportAsync("other", Canary.New("other"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 
     private Task<HttpResponseMessage> SendAsync(string path, string? key)
     {
@@ -44,7 +35,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
             request.Headers.ProxyAuthorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return _proxy.Client.SendAsync(request);
+        return _scenario.Proxy.Client.SendAsync(request);
     }
 
     [Fact]
@@ -55,7 +46,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
 
         await Problems.AssertProblemAsync(none, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
         await Problems.AssertProblemAsync(wrong, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
     }
 
     [Fact]
@@ -64,10 +55,10 @@ public sealed class ClientKeyTests : IAsyncLifetime
         using var response = await SendAsync("/acme/a", ReportsKey);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var seen = Assert.Single(_upstream.Requests);
+        var seen = Assert.Single(_scenario.Api.Requests);
         Assert.Null(seen.Header("Proxy-Authorization"));
         Assert.DoesNotContain(ReportsKey, string.Join(" ", seen.Headers.SelectMany(h => h.Value)), StringComparison.Ordinal);
-        Canary.AssertAbsent(ReportsKey, _proxy.Logs.All, "logs");
+        Canary.AssertAbsent(ReportsKey, _scenario.Proxy.Logs.All, "logs");
     }
 
     [Fact]
@@ -76,7 +67,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
         using var response = await SendAsync("/other/a", ReportsKey);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
     }
 
     [Fact]
@@ -85,7 +76,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
         using var response = await SendAsync("/acme/a", TeamKey);
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
     }
 
     [Fact]

@@ -8,21 +8,15 @@ namespace TokenProxy.Tests.Proxy;
 /// </summary>
 public sealed class ConnectionHeaderTests : IAsyncLifetime
 {
-    private RecordingUpstream _upstream = null!;
-    private ProxyHost _proxy = null!;
+    private ProxyScenario _scenario = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await RecordingUpstream.StartAsync();
-        _proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _upstream.Address));
-        await _proxy.ImportAsync("acme", Canary.New("access"));
+        _scenario = await ProxyScenario.StartAsync();
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 
     public static TheoryData<string[], string[]> ConnectionForms => new()
     {
@@ -42,10 +36,10 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
     {
         string[] headers = ["X-A: secret-a", "X-B: secret-b", "X-Kept: kept", .. connectionLines];
 
-        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "GET", "/acme/items", headers);
+        var (status, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", "/acme/items", headers);
 
         Assert.Equal(200, status);
-        var seen = Assert.Single(_upstream.Requests);
+        var seen = Assert.Single(_scenario.Api.Requests);
         foreach (var name in named)
         {
             Assert.Null(seen.Header(name));
@@ -65,10 +59,10 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
         string[] named = ["X-A: secret-a", "X-Kept: kept", "Connection: keep-alive, X-A"];
         string[] plain = ["X-A: plain-a", "Connection: keep-alive"];
 
-        var statuses = await RawHttp.SendOnOneConnectionAsync(_proxy.Address, "/acme/items", named, named, plain, plain, named);
+        var statuses = await RawHttp.SendOnOneConnectionAsync(_scenario.Proxy.Address, "/acme/items", named, named, plain, plain, named);
 
         Assert.All(statuses, status => Assert.Equal(200, status));
-        var seen = _upstream.Requests.ToArray();
+        var seen = _scenario.Api.Requests.ToArray();
         Assert.Equal([null, null, "plain-a", "plain-a", null], seen.Select(r => r.Header("X-A")));
         Assert.All(seen.Where(r => r.Header("X-A") is null), r => Assert.Equal("kept", r.Header("X-Kept")));
     }
@@ -83,10 +77,10 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
     {
         string[] headers = ["X-B: secret-b", "X-Kept: kept", $"Connection: {connection}", .. body is null ? Array.Empty<string>() : ["Content-Type: text/plain"]];
 
-        var (status, _) = await RawHttp.SendWithBodyAsync(_proxy.Address, method, "/acme/items", body, headers);
+        var (status, _) = await RawHttp.SendWithBodyAsync(_scenario.Proxy.Address, method, "/acme/items", body, headers);
 
         Assert.Equal(200, status);
-        var seen = Assert.Single(_upstream.Requests);
+        var seen = Assert.Single(_scenario.Api.Requests);
         Assert.Equal("kept", seen.Header("X-Kept"));
         if (connection.Contains("X-B", StringComparison.Ordinal))
         {
@@ -100,6 +94,6 @@ public sealed class ConnectionHeaderTests : IAsyncLifetime
             Assert.Equal(connection.Contains("Content-Type", StringComparison.Ordinal) ? null : "text/plain", seen.Header("Content-Type"));
         }
 
-        Assert.DoesNotContain("upstream_unavailable", await _proxy.Client.GetStringAsync("/admin/api/events"), StringComparison.Ordinal);
+        Assert.DoesNotContain("upstream_unavailable", await _scenario.Proxy.Client.GetStringAsync("/admin/api/events"), StringComparison.Ordinal);
     }
 }

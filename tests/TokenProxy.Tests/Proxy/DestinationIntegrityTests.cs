@@ -9,24 +9,21 @@ namespace TokenProxy.Tests.Proxy;
 /// </summary>
 public sealed class DestinationIntegrityTests : IAsyncLifetime
 {
-    private RecordingUpstream _upstream = null!;
+    private ProxyScenario _scenario = null!;
     private RecordingUpstream _attacker = null!;
-    private ProxyHost _proxy = null!;
     private string _token = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await RecordingUpstream.StartAsync();
+        _scenario = await ProxyScenario.StartAsync(apiPath: "/v1/");
         _attacker = await RecordingUpstream.StartAsync();
-        _proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", new Uri(_upstream.Address, "/v1/")));
         _token = Canary.New("access");
-        await _proxy.ImportAsync("acme", _token);
+        await _scenario.Proxy.ImportAsync("acme", _token);
     }
 
     public async Task DisposeAsync()
     {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
+        await _scenario.DisposeAsync();
         await _attacker.DisposeAsync();
     }
 
@@ -60,12 +57,12 @@ public sealed class DestinationIntegrityTests : IAsyncLifetime
     {
         target = target.Replace("ATTACKER", _attacker.Address.Authority, StringComparison.Ordinal);
 
-        var (status, response) = await RawHttp.SendAsync(_proxy.Address, "GET", target);
+        var (status, response) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", target);
 
         Assert.Empty(_attacker.Requests);
-        foreach (var seen in _upstream.Requests)
+        foreach (var seen in _scenario.Api.Requests)
         {
-            Assert.Equal(_upstream.Address.Authority, seen.Host);
+            Assert.Equal(_scenario.Api.Address.Authority, seen.Host);
             Assert.StartsWith("/v1/", seen.PathAndQuery, StringComparison.Ordinal);
         }
 
@@ -82,31 +79,31 @@ public sealed class DestinationIntegrityTests : IAsyncLifetime
     {
         header = header.Replace("ATTACKER", _attacker.Address.Authority, StringComparison.Ordinal);
 
-        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "GET", "/acme/user", header);
+        var (status, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", "/acme/user", header);
 
         Assert.Equal(200, status);
         Assert.Empty(_attacker.Requests);
-        Assert.Equal(_upstream.Address.Authority, Assert.Single(_upstream.Requests).Host);
+        Assert.Equal(_scenario.Api.Address.Authority, Assert.Single(_scenario.Api.Requests).Host);
     }
 
     [Fact]
     public async Task Host_header_naming_another_site_is_rejected_before_any_token_is_read()
     {
-        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "GET", "/acme/user", $"Host: evil.test:{_proxy.Address.Port}");
+        var (status, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", "/acme/user", $"Host: evil.test:{_scenario.Proxy.Address.Port}");
 
         Assert.Equal(400, status);
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
         Assert.Empty(_attacker.Requests);
     }
 
     [Fact]
     public async Task Connect_method_is_refused_and_opens_no_tunnel()
     {
-        var (status, _) = await RawHttp.SendAsync(_proxy.Address, "CONNECT", _attacker.Address.Authority);
+        var (status, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "CONNECT", _attacker.Address.Authority);
 
         Assert.InRange(status, 400, 499);
         Assert.Empty(_attacker.Requests);
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
     }
 
     [Theory]

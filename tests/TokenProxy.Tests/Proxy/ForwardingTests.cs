@@ -6,48 +6,34 @@ namespace TokenProxy.Tests.Proxy;
 
 public sealed class ForwardingTests : IAsyncLifetime
 {
-    private RecordingUpstream _upstream = null!;
-    private ProxyHost _proxy = null!;
+    private ProxyScenario _scenario = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await RecordingUpstream.StartAsync();
-        var settings = ProxyHost.Provider("acme", new Uri(_upstream.Address, "/v1"));
-        foreach (var (k, v) in ProxyHost.Provider("gitlabish", _upstream.Address, tokenHeader: "PRIVATE-TOKEN: {token}"))
-        {
-            settings[k] = v;
-        }
+    public async Task InitializeAsync() => _scenario = await ProxyScenario.StartAsync(
+        (settings, api) => ProxyHost.AddProvider(settings, "gitlabish", api, tokenHeader: "PRIVATE-TOKEN: {token}"), apiPath: "/v1");
 
-        _proxy = await ProxyHost.StartAsync(settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Request_reaches_the_provider_api_with_path_query_method_body_and_the_stored_token()
     {
         var token = Canary.New("access");
-        await _proxy.ImportAsync("acme", token);
+        await _scenario.Proxy.ImportAsync("acme", token);
 
         using var request = new HttpRequestMessage(HttpMethod.Put, "/acme/items/42?expand=owner&q=a%20b")
         {
             Content = new StringContent("""{"name":"widget"}""", Encoding.UTF8, "application/json"),
         };
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"ok":true}""", await response.Content.ReadAsStringAsync());
-        var seen = Assert.Single(_upstream.Requests);
+        var seen = Assert.Single(_scenario.Api.Requests);
         Assert.Equal("PUT", seen.Method);
         Assert.Equal("/v1/items/42?expand=owner&q=a%20b", seen.PathAndQuery);
         Assert.Equal($"Bearer {token}", seen.Header("Authorization"));
         Assert.Equal("""{"name":"widget"}""", Encoding.UTF8.GetString(seen.Body));
-        Assert.Equal(_upstream.Address.Authority, seen.Host);
-        Canary.AssertAbsent(token, _proxy.Logs.All, "the proxy's logs");
+        Assert.Equal(_scenario.Api.Address.Authority, seen.Host);
+        Canary.AssertAbsent(token, _scenario.Proxy.Logs.All, "the proxy's logs");
     }
 
     [Theory]
@@ -57,19 +43,19 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task Encoded_slashes_in_the_path_reach_the_api_as_the_app_sent_them(string target, string expected)
     {
         // GitLab names a project "group%2Fproject": encoding its '%' again ("%252F") would name another resource.
-        await _proxy.ImportAsync("acme", Canary.New("access"));
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
 
-        using var response = await _proxy.Client.GetAsync(target);
+        using var response = await _scenario.Proxy.Client.GetAsync(target);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(expected, Assert.Single(_upstream.Requests).PathAndQuery);
+        Assert.Equal(expected, Assert.Single(_scenario.Api.Requests).PathAndQuery);
     }
 
     [Fact]
     public async Task Apps_own_credentials_and_control_headers_are_removed_before_the_token_is_injected()
     {
         var token = Canary.New("access");
-        await _proxy.ImportAsync("acme", token);
+        await _scenario.Proxy.ImportAsync("acme", token);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/me");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer APP-OWN-TOKEN");
@@ -82,10 +68,10 @@ public sealed class ForwardingTests : IAsyncLifetime
         request.Headers.TryAddWithoutValidation("X-Secret", "named-in-connection");
         request.Headers.TryAddWithoutValidation("Connection", "X-Secret");
         request.Headers.TryAddWithoutValidation("X-Kept", "kept");
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var seen = Assert.Single(_upstream.Requests);
+        var seen = Assert.Single(_scenario.Api.Requests);
         Assert.Equal([$"Bearer {token}"], seen.Headers["Authorization"]);
         foreach (var removed in new[] { "Proxy-Authorization", "Cookie", "TokenProxy-Connection", "TokenProxy-Anything", "X-Forwarded-Host", "Forwarded", "X-Secret" })
         {
@@ -100,12 +86,12 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task Provider_header_format_is_used_for_injection()
     {
         var token = Canary.New("pat");
-        await _proxy.ImportAsync("gitlabish", token);
+        await _scenario.Proxy.ImportAsync("gitlabish", token);
 
-        using var response = await _proxy.Client.GetAsync("/gitlabish/api/v4/user");
+        using var response = await _scenario.Proxy.Client.GetAsync("/gitlabish/api/v4/user");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var seen = Assert.Single(_upstream.Requests);
+        var seen = Assert.Single(_scenario.Api.Requests);
         Assert.Equal(token, seen.Header("PRIVATE-TOKEN"));
         Assert.Null(seen.Header("Authorization"));
     }
@@ -115,23 +101,23 @@ public sealed class ForwardingTests : IAsyncLifetime
     {
         var defaultToken = Canary.New("default");
         var workToken = Canary.New("work");
-        await _proxy.ImportAsync("acme", defaultToken);
-        var work = await _proxy.ImportAsync("acme", workToken, label: "work");
+        await _scenario.Proxy.ImportAsync("acme", defaultToken);
+        var work = await _scenario.Proxy.ImportAsync("acme", workToken, label: "work");
 
-        await _proxy.Client.GetAsync("/acme/a");
+        await _scenario.Proxy.Client.GetAsync("/acme/a");
         using (var byLabel = new HttpRequestMessage(HttpMethod.Get, "/acme/b"))
         {
             byLabel.Headers.Add("TokenProxy-Connection", "work");
-            await _proxy.Client.SendAsync(byLabel);
+            await _scenario.Proxy.Client.SendAsync(byLabel);
         }
 
         using (var byId = new HttpRequestMessage(HttpMethod.Get, "/acme/c"))
         {
             byId.Headers.Add("TokenProxy-Connection", work.GetProperty("id").GetString());
-            await _proxy.Client.SendAsync(byId);
+            await _scenario.Proxy.Client.SendAsync(byId);
         }
 
-        var seen = _upstream.Requests.ToDictionary(r => r.PathAndQuery, r => r.Header("Authorization"));
+        var seen = _scenario.Api.Requests.ToDictionary(r => r.PathAndQuery, r => r.Header("Authorization"));
         Assert.Equal($"Bearer {defaultToken}", seen["/v1/a"]);
         Assert.Equal($"Bearer {workToken}", seen["/v1/b"]);
         Assert.Equal($"Bearer {workToken}", seen["/v1/c"]);
@@ -140,10 +126,10 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Large_bodies_stream_through_in_both_directions()
     {
-        await _proxy.ImportAsync("acme", Canary.New("access"));
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
         var upload = new byte[10 * 1024 * 1024];
         Random.Shared.NextBytes(upload);
-        _upstream.Respond = async (context, recorded) =>
+        _scenario.Api.Respond = async (context, recorded) =>
         {
             context.Response.ContentType = "application/octet-stream";
             await context.Response.Body.WriteAsync(recorded.Body);
@@ -152,20 +138,20 @@ public sealed class ForwardingTests : IAsyncLifetime
         using var content = new StreamContent(new MemoryStream(upload));
         // No Content-Length: chunked upload, the way a streaming client sends it.
         content.Headers.ContentLength = null;
-        using var response = await _proxy.Client.PostAsync("/acme/upload", content);
+        using var response = await _scenario.Proxy.Client.PostAsync("/acme/upload", content);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(upload, Assert.Single(_upstream.Requests).Body);
+        Assert.Equal(upload, Assert.Single(_scenario.Api.Requests).Body);
         Assert.Equal(upload, await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
     public async Task Unknown_provider_is_a_404_problem()
     {
-        using var response = await _proxy.Client.GetAsync("/nosuch/user");
+        using var response = await _scenario.Proxy.Client.GetAsync("/nosuch/user");
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown_provider");
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
     }
 
     [Fact]
@@ -173,11 +159,11 @@ public sealed class ForwardingTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/user");
         request.Headers.Add("TokenProxy-Connection", "personal");
-        using var response = await _proxy.Client.SendAsync(request);
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
 
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
         Assert.Equal("http://127.0.0.1:5080/admin/connect/acme?label=personal", problem.GetProperty("connect_url").GetString());
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(_scenario.Api.Requests);
     }
 
     [Fact]
@@ -198,20 +184,20 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Upstream_errors_and_redirects_pass_through_unchanged_and_are_not_followed()
     {
-        await _proxy.ImportAsync("acme", Canary.New("access"));
-        _upstream.Respond = (context, _) =>
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        _scenario.Api.Respond = (context, _) =>
         {
             context.Response.StatusCode = StatusCodes.Status302Found;
             context.Response.Headers.Location = "http://attacker.test/steal";
             return Task.CompletedTask;
         };
 
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _proxy.Address };
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _scenario.Proxy.Address };
         using var response = await client.GetAsync("/acme/moved");
 
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.Equal("http://attacker.test/steal", response.Headers.Location!.OriginalString);
         Assert.False(response.Headers.Contains("TokenProxy-Error"));
-        Assert.Single(_upstream.Requests);
+        Assert.Single(_scenario.Api.Requests);
     }
 }

@@ -24,22 +24,22 @@ public sealed class ProxyLoggingTests
     public async Task At_default_levels_a_proxied_request_writes_no_line_with_its_query(string key, string value)
     {
         var apiKey = Canary.New("apikey");
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var settings = ProxyHost.Provider("acme", upstream.Address);
-        settings["Logging:LogLevel:Default"] = "Information";
-        settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
-        settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning";
-        settings[key] = value;
-        await using var proxy = await ProxyHost.StartAsync(settings);
-        await proxy.ImportAsync("acme", Canary.New("access"));
-        proxy.Logs.Lines.Clear();
+        await using var scenario = await ProxyScenario.StartAsync((settings, _) =>
+        {
+            settings["Logging:LogLevel:Default"] = "Information";
+            settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
+            settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning";
+            settings[key] = value;
+        });
+        await scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        scenario.Proxy.Logs.Lines.Clear();
 
-        using var response = await proxy.Client.GetAsync($"/acme/items?api_key={apiKey}");
+        using var response = await scenario.Proxy.Client.GetAsync($"/acme/items?api_key={apiKey}");
 
         response.EnsureSuccessStatusCode();
-        Assert.Contains(apiKey, Assert.Single(upstream.Requests).PathAndQuery, StringComparison.Ordinal);
-        Canary.AssertAbsent(apiKey, proxy.Logs.All, "logs");
-        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("Yarp.", StringComparison.Ordinal) && !line.StartsWith("Warn", StringComparison.Ordinal));
+        Assert.Contains(apiKey, Assert.Single(scenario.Api.Requests).PathAndQuery, StringComparison.Ordinal);
+        Canary.AssertAbsent(apiKey, scenario.Proxy.Logs.All, "logs");
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, line => line.Contains("Yarp.", StringComparison.Ordinal) && !line.StartsWith("Warn", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -109,16 +109,15 @@ public sealed class ProxyLoggingTests
     public async Task With_debug_on_each_forwarded_request_writes_one_line_of_ours_without_path_or_query()
     {
         var apiKey = Canary.New("apikey");
-        await using var upstream = await RecordingUpstream.StartAsync();
-        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
-        var id = (await proxy.ImportAsync("acme", Canary.New("access"))).GetProperty("id").GetString()!;
-        proxy.Logs.Lines.Clear();
+        await using var scenario = await ProxyScenario.StartAsync();
+        var id = (await scenario.Proxy.ImportAsync("acme", Canary.New("access"))).GetProperty("id").GetString()!;
+        scenario.Proxy.Logs.Lines.Clear();
 
-        using var first = await proxy.Client.GetAsync($"/acme/items/secret-path?api_key={apiKey}");
-        using var second = await proxy.Client.GetAsync("/acme/other");
+        using var first = await scenario.Proxy.Client.GetAsync($"/acme/items/secret-path?api_key={apiKey}");
+        using var second = await scenario.Proxy.Client.GetAsync("/acme/other");
 
-        Assert.Equal(2, upstream.Requests.Count);
-        var lines = proxy.Logs.Lines.Where(l => l.Contains("[1004]", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, scenario.Api.Requests.Count);
+        var lines = scenario.Proxy.Logs.Lines.Where(l => l.Contains("[1004]", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, lines.Count);
         Assert.All(lines, line =>
         {
@@ -126,6 +125,6 @@ public sealed class ProxyLoggingTests
             Assert.Contains("DurationMs=", line, StringComparison.Ordinal);
             Assert.DoesNotContain("items", line, StringComparison.Ordinal);
         });
-        Canary.AssertAbsent(apiKey, proxy.Logs.All, "logs");
+        Canary.AssertAbsent(apiKey, scenario.Proxy.Logs.All, "logs");
     }
 }

@@ -15,48 +15,46 @@ public sealed class SlowClientTests
     [InlineData(100_000, "streamed")]
     public async Task A_stalled_upload_gets_a_408_problem_and_is_not_an_upstream_failure(int contentLength, string path)
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var settings = ProxyHost.Provider("acme", upstream.Address);
-        settings["TokenProxy:Refresh:MaxReplayBodyBytes"] = "1000";
-        await using var proxy = await ProxyHost.StartAsync(settings, services => services.Configure<KestrelServerOptions>(kestrel =>
-            // The shortest grace period Kestrel allows (more than its 1 s heartbeat); 240 B/s is its default rate.
-            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(1.5))));
-        await proxy.ImportAsync("acme", Canary.New("access"));
+        await using var scenario = await ProxyScenario.StartAsync(
+            (settings, _) => settings["TokenProxy:Refresh:MaxReplayBodyBytes"] = "1000",
+            services => services.Configure<KestrelServerOptions>(kestrel =>
+                // The shortest grace period Kestrel allows (more than its 1 s heartbeat); 240 B/s is its default rate.
+                kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(1.5))));
+        await scenario.Proxy.ImportAsync("acme", Canary.New("access"));
 
-        var (status, response) = await RawHttp.SendStalledAsync(proxy.Address, "POST", "/acme/items", contentLength, sentBytes: 1, "Content-Type: text/plain");
+        var (status, response) = await RawHttp.SendStalledAsync(scenario.Proxy.Address, "POST", "/acme/items", contentLength, sentBytes: 1, "Content-Type: text/plain");
 
         Assert.True(status == 408, $"{path}: {response}");
         Assert.Contains("TokenProxy-Error: request_timeout", response, StringComparison.Ordinal);
         Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
-        var events = JsonDocument.Parse(await proxy.Client.GetStringAsync("/admin/api/events")).RootElement;
+        var events = JsonDocument.Parse(await scenario.Proxy.Client.GetStringAsync("/admin/api/events")).RootElement;
         Assert.Empty(events.EnumerateArray());
-        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("[1002]", StringComparison.Ordinal));
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, line => line.Contains("[1002]", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task An_app_that_goes_away_mid_upload_records_nothing_against_the_provider()
     {
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var settings = ProxyHost.Provider("acme", upstream.Address);
-        settings["TokenProxy:Refresh:MaxReplayBodyBytes"] = "1000";
-        await using var proxy = await ProxyHost.StartAsync(settings, services => services.AddSingleton<IStartupFilter>(new OnProxiedRequestFinished(finished)));
-        await proxy.ImportAsync("acme", Canary.New("access"));
+        await using var scenario = await ProxyScenario.StartAsync(
+            (settings, _) => settings["TokenProxy:Refresh:MaxReplayBodyBytes"] = "1000",
+            services => services.AddSingleton<IStartupFilter>(new OnProxiedRequestFinished(finished)));
+        await scenario.Proxy.ImportAsync("acme", Canary.New("access"));
 
         using (var client = new System.Net.Sockets.TcpClient())
         {
-            await client.ConnectAsync(proxy.Address.Host, proxy.Address.Port);
-            var head = $"POST /acme/items HTTP/1.1\r\nHost: {proxy.Address.Authority}\r\nContent-Length: 100000\r\n\r\nx";
+            await client.ConnectAsync(scenario.Proxy.Address.Host, scenario.Proxy.Address.Port);
+            var head = $"POST /acme/items HTTP/1.1\r\nHost: {scenario.Proxy.Address.Authority}\r\nContent-Length: 100000\r\n\r\nx";
             await client.GetStream().WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
             // Too large to buffer, so streamed: the connection is reset once the provider has the request's head.
-            await upstream.Arrived.Task;
+            await scenario.Api.Arrived.Task;
             client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
         }
 
         await finished.Task;
-        var events = JsonDocument.Parse(await proxy.Client.GetStringAsync("/admin/api/events")).RootElement;
+        var events = JsonDocument.Parse(await scenario.Proxy.Client.GetStringAsync("/admin/api/events")).RootElement;
         Assert.True(events.GetArrayLength() == 0, events.ToString());
-        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("[1002]", StringComparison.Ordinal));
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, line => line.Contains("[1002]", StringComparison.Ordinal));
     }
 
     private sealed class OnProxiedRequestFinished(TaskCompletionSource finished) : IStartupFilter

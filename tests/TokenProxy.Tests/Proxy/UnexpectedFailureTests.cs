@@ -14,16 +14,15 @@ public sealed class UnexpectedFailureTests
     [Fact]
     public async Task An_exception_while_proxying_is_answered_as_a_problem_without_its_message()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
         var secret = Canary.New("exception");
-        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), services =>
+        await using var scenario = await ProxyScenario.StartAsync(services: services =>
         {
             var inner = services.Single(d => d.ServiceType == typeof(IConnectionStore));
             services.Remove(inner);
             services.AddSingleton(sp => ThrowingFinds.Wrap((IConnectionStore)inner.ImplementationFactory!(sp), secret));
         });
 
-        using var response = await proxy.Client.GetAsync("/acme/items/1");
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/items/1");
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
@@ -31,8 +30,8 @@ public sealed class UnexpectedFailureTests
         Assert.Equal("internal_error", response.Headers.GetValues("TokenProxy-Error").Single());
         Assert.True(response.Headers.CacheControl?.NoStore);
         Canary.AssertAbsent(secret, body, "error body");
-        Assert.Contains("failed unexpectedly", proxy.Logs.All, StringComparison.Ordinal);
-        Assert.Empty(upstream.Requests);
+        Assert.Contains("failed unexpectedly", scenario.Proxy.Logs.All, StringComparison.Ordinal);
+        Assert.Empty(scenario.Api.Requests);
     }
 
     /// <summary>The real store, except that looking a connection up throws.</summary>

@@ -149,14 +149,14 @@ public sealed class TracingTests
             await context.Request.Body.CopyToAsync(body);
             received.Enqueue((context.Request.Path, context.Request.ContentType, body.ToArray()));
         });
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var settings = ProxyHost.Provider("acme", upstream.Address);
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.AbsoluteUri;
-        settings["TokenProxy:Telemetry:SamplingRatio"] = "1";
-        await using (var proxy = await ProxyHost.StartAsync(settings))
+        await using (var scenario = await ProxyScenario.StartAsync((settings, _) =>
         {
-            await proxy.ImportAsync("acme", Canary.New("access"));
-            await proxy.Client.GetAsync("/acme/user");
+            settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.AbsoluteUri;
+            settings["TokenProxy:Telemetry:SamplingRatio"] = "1";
+        }))
+        {
+            await scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+            await scenario.Proxy.Client.GetAsync("/acme/user");
         }
 
         // Stopping the proxy flushed the batch.

@@ -12,15 +12,14 @@ public sealed class VaultKeyRotationTests
     [Fact]
     public async Task Rotation_reseals_every_row_while_serving_and_retires_the_old_key()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
+        await using var scenario = await ProxyScenario.StartAsync();
         var tokens = Enumerable.Range(0, 20).Select(i => Canary.New($"t{i}")).ToList();
         for (var i = 0; i < tokens.Count; i++)
         {
-            await proxy.ImportAsync("acme", tokens[i], label: $"c{i}", refreshToken: Canary.New($"r{i}"));
+            await scenario.Proxy.ImportAsync("acme", tokens[i], label: $"c{i}", refreshToken: Canary.New($"r{i}"));
         }
 
-        var oldKey = proxy.Services.GetRequiredService<VaultKeyRing>().Active.Id;
+        var oldKey = scenario.Proxy.Services.GetRequiredService<VaultKeyRing>().Active.Id;
         using var serving = new CancellationTokenSource();
         var traffic = Task.Run(async () =>
         {
@@ -29,14 +28,14 @@ public sealed class VaultKeyRotationTests
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/x");
                 request.Headers.Add("TokenProxy-Connection", $"c{Random.Shared.Next(tokens.Count)}");
-                using var response = await proxy.Client.SendAsync(request);
+                using var response = await scenario.Proxy.Client.SendAsync(request);
                 failures += response.IsSuccessStatusCode ? 0 : 1;
             }
 
             return failures;
         });
 
-        using var rotate = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+        using var rotate = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
         var result = await rotate.Content.ReadFromJsonAsync<JsonElement>();
         await serving.CancelAsync();
         var failures = await traffic;
@@ -47,11 +46,11 @@ public sealed class VaultKeyRotationTests
         Assert.Equal([oldKey], result.GetProperty("retiredKeyIds").EnumerateArray().Select(e => e.GetString()));
         var newKey = result.GetProperty("activeKeyId").GetString()!;
         Assert.NotEqual(oldKey, newKey);
-        Assert.Equal(newKey, Assert.Single(proxy.Services.GetRequiredService<VaultKeyRing>().Keys).Id);
-        var keyLines = File.ReadAllLines(proxy.KeyFile).Where(l => !l.StartsWith('#')).ToList();
+        Assert.Equal(newKey, Assert.Single(scenario.Proxy.Services.GetRequiredService<VaultKeyRing>().Keys).Id);
+        var keyLines = File.ReadAllLines(scenario.Proxy.KeyFile).Where(l => !l.StartsWith('#')).ToList();
         Assert.Single(keyLines);
         Assert.Equal(newKey, VaultKey.TryParse(keyLines[0], out _)!.Id);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(proxy.KeyFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(scenario.Proxy.KeyFile));
     }
 
     [Fact]
