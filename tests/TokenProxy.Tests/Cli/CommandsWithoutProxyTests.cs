@@ -26,8 +26,7 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     {
         await _api.DisposeAsync();
         await _authorization.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        ProxyHost.DeleteDataDirectory(_directory);
     }
 
     [Fact]

@@ -48,6 +48,13 @@ internal sealed class ProxyHost : IAsyncDisposable
 
     public static string NewDataDirectory() => Directory.CreateTempSubdirectory("tokenproxy-test-").FullName;
 
+    /// <summary>Deletes a data directory, once no pooled SQLite connection keeps its database open.</summary>
+    public static void DeleteDataDirectory(string dataDirectory)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
     /// <summary>The key lives in its own folder, as it would in the user's config directory: never next to the database.</summary>
     public static string KeyFileFor(string dataDirectory) => Path.Combine(dataDirectory, "keys", "vault.key");
 
@@ -168,8 +175,7 @@ internal sealed class ProxyHost : IAsyncDisposable
         await _app.DisposeAsync();
         if (_ownsDirectory)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(DataDirectory, recursive: true);
+            DeleteDataDirectory(DataDirectory);
         }
     }
 }

@@ -101,8 +101,7 @@ public sealed class ProxyLoggingTests
         Assert.Equal(3, upstream.Requests.Count);
         Assert.Empty(logs.Lines);
         await app.StopAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(dataDirectory, recursive: true);
+        ProxyHost.DeleteDataDirectory(dataDirectory);
     }
 
     [Fact]

@@ -78,26 +78,32 @@ public sealed class QuirkyTokenAnswerTests
         var token = WireMockServer.Start();
         token.Given(Request.Create().WithPath("/token").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Content-Type", contentType).WithBody(body));
-        var api = await RecordingUpstream.StartAsync();
-        api.Respond = (context, request) =>
+        // Expiry is asserted to the second: the clock stands still (nothing here waits on it).
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var scenario = await ProxyScenario.StartAsync(
+            (settings, _) =>
+            {
+                settings["TokenProxy:Providers:acme:AuthorizationUrl"] = token.Url + "/authorize";
+                settings["TokenProxy:Providers:acme:TokenUrl"] = token.Url + "/token";
+                settings["TokenProxy:Providers:acme:ClientId"] = "client";
+                settings["TokenProxy:Providers:acme:ClientSecret"] = FakeAuthorizationServer.ClientSecret;
+            },
+            s => s.AddSingleton<TimeProvider>(clock));
+        scenario.Api.Respond = (context, request) =>
         {
             context.Response.StatusCode = request.Header("Authorization") == "Bearer stale" ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK;
             return Task.CompletedTask;
         };
-        var settings = ProxyHost.Provider("acme", api.Address);
-        settings["TokenProxy:Providers:acme:AuthorizationUrl"] = token.Url + "/authorize";
-        settings["TokenProxy:Providers:acme:TokenUrl"] = token.Url + "/token";
-        settings["TokenProxy:Providers:acme:ClientId"] = "client";
-        settings["TokenProxy:Providers:acme:ClientSecret"] = FakeAuthorizationServer.ClientSecret;
-        // Expiry is asserted to the second: the clock stands still (nothing here waits on it).
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
-        var proxy = await ProxyHost.StartAsync(settings, s => s.AddSingleton<TimeProvider>(clock));
-        var id = (await proxy.ImportAsync("acme", "stale", refreshToken: "refresh-0")).GetProperty("id").GetString()!;
-        return new Setup(token, api, proxy, clock, id);
+        var id = (await scenario.Proxy.ImportAsync("acme", "stale", refreshToken: "refresh-0")).GetProperty("id").GetString()!;
+        return new Setup(token, scenario, clock, id);
     }
 
-    private sealed record Setup(WireMockServer Token, RecordingUpstream Api, ProxyHost Proxy, FakeTimeProvider Clock, string Id) : IAsyncDisposable
+    private sealed record Setup(WireMockServer Token, ProxyScenario Scenario, FakeTimeProvider Clock, string Id) : IAsyncDisposable
     {
+        public RecordingUpstream Api => Scenario.Api;
+
+        public ProxyHost Proxy => Scenario.Proxy;
+
         public int TokenCalls => Token.LogEntries.Count(e => e.RequestMessage.Path == "/token");
 
         public async Task<JsonElement> ConnectionAsync() =>
@@ -105,8 +111,7 @@ public sealed class QuirkyTokenAnswerTests
 
         public async ValueTask DisposeAsync()
         {
-            await Proxy.DisposeAsync();
-            await Api.DisposeAsync();
+            await Scenario.DisposeAsync();
             Token.Stop();
             Token.Dispose();
         }

@@ -31,8 +31,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     {
         await _api.DisposeAsync();
         await _database.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        ProxyHost.DeleteDataDirectory(_directory);
     }
 
     [Fact]
