@@ -4,27 +4,27 @@ using TokenProxy.Tests.Infrastructure;
 namespace TokenProxy.Tests.Tokens;
 
 /// <summary>
-/// A recording API, a scriptable token endpoint, and the proxy between them. On the system clock unless the test asks
+/// A <see cref="ProxyScenario"/> whose provider has a scriptable token endpoint. On the system clock unless the test asks
 /// for a fake one (<c>fakeClock: true</c>), whose timers are fake too: a request that waits on a retry backoff is
 /// then run through <see cref="DrivenClock.RunAsync{T}"/>.
 /// </summary>
 internal sealed class RefreshScenario : IAsyncDisposable
 {
+    private readonly ProxyScenario _proxied;
     private readonly DrivenClock? _clock;
 
-    private RefreshScenario(RecordingUpstream api, FakeAuthorizationServer authorization, ProxyHost proxy, DrivenClock? clock)
+    private RefreshScenario(ProxyScenario proxied, FakeAuthorizationServer authorization, DrivenClock? clock)
     {
-        Api = api;
+        _proxied = proxied;
         Authorization = authorization;
-        Proxy = proxy;
         _clock = clock;
     }
 
-    public RecordingUpstream Api { get; }
+    public RecordingUpstream Api => _proxied.Api;
 
     public FakeAuthorizationServer Authorization { get; }
 
-    public ProxyHost Proxy { get; }
+    public ProxyHost Proxy => _proxied.Proxy;
 
     /// <summary>The proxy's clock; only a scenario started with <c>fakeClock: true</c> has one to move.</summary>
     public DrivenClock Clock => _clock ?? throw new InvalidOperationException("This scenario runs on the system clock: start it with fakeClock: true.");
@@ -33,18 +33,22 @@ internal sealed class RefreshScenario : IAsyncDisposable
         Action<Dictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null, CollectedTelemetry? telemetry = null,
         bool fakeClock = false)
     {
-        var api = await RecordingUpstream.StartAsync();
         var authorization = await FakeAuthorizationServer.StartAsync();
         var clock = fakeClock ? new DrivenClock() : null;
-        var settings = authorization.Provider("acme", api.Address);
-        settings["TokenProxy:Refresh:Background"] = "false";
-        configure?.Invoke(settings);
-        if (telemetry is not null)
+        var proxied = await ProxyScenario.StartAsync((settings, api) =>
         {
-            settings.Add(CollectedTelemetry.RecordEverything.Key, CollectedTelemetry.RecordEverything.Value);
-        }
+            foreach (var (key, value) in authorization.Provider("acme", api))
+            {
+                settings[key] = value;
+            }
 
-        var proxy = await ProxyHost.StartAsync(settings, s =>
+            settings["TokenProxy:Refresh:Background"] = "false";
+            configure?.Invoke(settings);
+            if (telemetry is not null)
+            {
+                settings.Add(CollectedTelemetry.RecordEverything.Key, CollectedTelemetry.RecordEverything.Value);
+            }
+        }, s =>
         {
             if (clock is not null)
             {
@@ -58,7 +62,7 @@ internal sealed class RefreshScenario : IAsyncDisposable
             telemetry?.Register(s);
             services?.Invoke(s);
         });
-        return new RefreshScenario(api, authorization, proxy, clock);
+        return new RefreshScenario(proxied, authorization, clock);
     }
 
     /// <summary>Imports a connection holding <c>stale</c> / <c>refresh-0</c> that expires in an hour.</summary>
@@ -73,8 +77,7 @@ internal sealed class RefreshScenario : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Proxy.DisposeAsync();
+        await _proxied.DisposeAsync();
         await Authorization.DisposeAsync();
-        await Api.DisposeAsync();
     }
 }

@@ -8,24 +8,20 @@ public sealed class CanaryAtRestTests
     [Fact]
     public async Task Stored_tokens_appear_in_no_file_of_the_data_directory_nor_in_the_logs()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
         var access = Canary.New("access");
         var refresh = Canary.New("refresh");
-        var directory = ProxyHost.NewDataDirectory();
-        string logs;
-        await using (var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory))
-        {
-            await proxy.ImportAsync("acme", access, refreshToken: refresh, expiresIn: 3600);
-            await proxy.Client.GetAsync("/acme/user");
-            // While running, the newest writes sit in the WAL: scan it too.
-            ScanDirectory(directory, access, refresh);
-            logs = proxy.Logs.All;
-        }
+        await using var scenario = await ProxyScenario.StartAsync();
+        await scenario.Proxy.ImportAsync("acme", access, refreshToken: refresh, expiresIn: 3600);
+        await scenario.Proxy.Client.GetAsync("/acme/user");
+        // While running, the newest writes sit in the WAL: scan it too.
+        ScanDirectory(scenario.DataDirectory, access, refresh);
+        await scenario.StopAsync();
+        var logs = scenario.Proxy.Logs.All;
 
-        ScanDirectory(directory, access, refresh);
+        ScanDirectory(scenario.DataDirectory, access, refresh);
         Canary.AssertAbsent(access, logs, "logs");
         Canary.AssertAbsent(refresh, logs, "logs");
-        Assert.Equal($"Bearer {access}", Assert.Single(upstream.Requests).Header("Authorization"));
+        Assert.Equal($"Bearer {access}", Assert.Single(scenario.Api.Requests).Header("Authorization"));
     }
 
     private static void ScanDirectory(string directory, string access, string refresh)

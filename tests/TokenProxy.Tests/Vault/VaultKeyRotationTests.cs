@@ -56,24 +56,20 @@ public sealed class VaultKeyRotationTests
     [Fact]
     public async Task Interrupted_rotation_leaves_every_row_readable_and_is_finished_on_the_next_start()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var directory = ProxyHost.NewDataDirectory();
         var token = Canary.New("access");
-        VaultKey newKey;
-        await using (var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory))
-        {
-            await proxy.ImportAsync("acme", token);
-            // The crash point: the new key is in the file, no row has been re-sealed yet.
-            var ring = proxy.Services.GetRequiredService<VaultKeyRing>();
-            newKey = VaultKey.Generate();
-            VaultInitializer.ReplaceKeyFile(proxy.KeyFile, [newKey, .. ring.Keys]);
-        }
+        await using var scenario = await ProxyScenario.StartAsync();
+        await scenario.Proxy.ImportAsync("acme", token);
+        // The crash point: the new key is in the file, no row has been re-sealed yet.
+        var ring = scenario.Proxy.Services.GetRequiredService<VaultKeyRing>();
+        var newKey = VaultKey.Generate();
+        VaultInitializer.ReplaceKeyFile(scenario.Proxy.KeyFile, [newKey, .. ring.Keys]);
+        await scenario.StopAsync();
 
-        await using var restarted = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory);
+        var restarted = await scenario.RestartAsync();
         using var response = await restarted.Client.GetAsync("/acme/user");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal($"Bearer {token}", Assert.Single(upstream.Requests).Header("Authorization"));
+        Assert.Equal($"Bearer {token}", Assert.Single(scenario.Api.Requests).Header("Authorization"));
         Assert.Equal(newKey.Id, Assert.Single(restarted.Services.GetRequiredService<VaultKeyRing>().Keys).Id);
     }
 }

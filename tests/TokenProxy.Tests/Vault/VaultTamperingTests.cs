@@ -13,20 +13,16 @@ public sealed class VaultTamperingTests
     [MemberData(nameof(Tamperings))]
     public async Task Tampered_ciphertext_fails_closed_and_the_connection_reports_error(string tampering)
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
         var victimToken = Canary.New("victim");
         var otherToken = Canary.New("other");
-        var directory = ProxyHost.NewDataDirectory();
-        string victim;
-        await using (var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory))
-        {
-            victim = (await proxy.ImportAsync("acme", victimToken, label: "victim")).GetProperty("id").GetString()!;
-            await proxy.ImportAsync("acme", otherToken, label: "other");
-        }
+        await using var scenario = await ProxyScenario.StartAsync();
+        var victim = (await scenario.Proxy.ImportAsync("acme", victimToken, label: "victim")).GetProperty("id").GetString()!;
+        await scenario.Proxy.ImportAsync("acme", otherToken, label: "other");
+        await scenario.StopAsync();
 
-        await TamperAsync(Path.Combine(directory, "tokenproxy.db"), victim, tampering);
+        await TamperAsync(scenario.Proxy.DatabasePath, victim, tampering);
 
-        await using var restarted = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address), dataDirectory: directory);
+        var restarted = await scenario.RestartAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/user");
         request.Headers.Add("TokenProxy-Connection", "victim");
         using var response = await restarted.Client.SendAsync(request);
@@ -38,7 +34,7 @@ public sealed class VaultTamperingTests
         Assert.Contains("cannot be decrypted", body, StringComparison.Ordinal);
         Assert.Contains("\"status\":\"error\"", connection, StringComparison.Ordinal);
         Assert.Contains("The stored credentials cannot be decrypted.", connection, StringComparison.Ordinal);
-        Assert.Empty(upstream.Requests);
+        Assert.Empty(scenario.Api.Requests);
         foreach (var secret in new[] { victimToken, otherToken })
         {
             Canary.AssertAbsent(secret, body + connection + restarted.Logs.All, "errors and logs");
