@@ -14,8 +14,7 @@ namespace TokenProxy.Tests.Vault.Sqlite;
 public sealed class FullDiskTests : IAsyncLifetime
 {
     private readonly string _mount = Directory.CreateTempSubdirectory("tokenproxy-full-").FullName;
-    private RecordingUpstream _api = null!;
-    private ProxyHost? _proxy;
+    private ProxyScenario? _scenario;
 
     private string Filler => Path.Combine(_mount, "filler");
 
@@ -23,17 +22,15 @@ public sealed class FullDiskTests : IAsyncLifetime
     {
         Assert.True(Environment.IsPrivilegedProcess, "This test mounts a small tmpfs to fill it, which needs root; CI runs the suite as root.");
         await RunAsync("mount", "-t", "tmpfs", "-o", "size=2m", "tokenproxy-full", _mount);
-        _api = await RecordingUpstream.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_proxy is not null)
+        if (_scenario is not null)
         {
-            await _proxy.DisposeAsync();
+            await _scenario.DisposeAsync();
         }
 
-        await _api.DisposeAsync();
         SqliteConnection.ClearAllPools();
         await RunAsync("umount", _mount);
         Directory.Delete(_mount);
@@ -42,12 +39,13 @@ public sealed class FullDiskTests : IAsyncLifetime
     [Fact]
     public async Task A_full_disk_answers_writes_503_store_unavailable_keeps_stored_tokens_and_recovers_once_space_is_freed()
     {
-        var settings = ProxyHost.Provider("acme", _api.Address);
-        settings["TokenProxy:Store:ConnectionString"] = Path.Combine(_mount, "tokenproxy.db");
-        settings["TokenProxy:Refresh:Background"] = "false";
-        _proxy = await ProxyHost.StartAsync(settings);
-        var id = (await _proxy.ImportAsync("acme", "stored-token", expiresIn: 3600)).GetProperty("id").GetString()!;
-        using (var warm = await _proxy.Client.GetAsync("/acme/warm"))
+        _scenario = await ProxyScenario.StartAsync((settings, _) =>
+        {
+            settings["TokenProxy:Store:ConnectionString"] = Path.Combine(_mount, "tokenproxy.db");
+            settings["TokenProxy:Refresh:Background"] = "false";
+        });
+        var id = (await _scenario.Proxy.ImportAsync("acme", "stored-token", expiresIn: 3600)).GetProperty("id").GetString()!;
+        using (var warm = await _scenario.Proxy.Client.GetAsync("/acme/warm"))
         {
             Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         }
@@ -55,19 +53,19 @@ public sealed class FullDiskTests : IAsyncLifetime
         FillTheDisk();
         for (var i = 0; i < 3; i++)
         {
-            using var write = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            using var write = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
                 new { provider = "acme", label = $"new-{i}", accessToken = "new-token" }));
             await Problems.AssertProblemAsync(write, HttpStatusCode.ServiceUnavailable, "store_unavailable");
             Assert.Equal(TimeSpan.FromSeconds(5), write.Headers.RetryAfter?.Delta);
         }
 
-        using (var ready = await _proxy.Client.GetAsync("/readyz"))
+        using (var ready = await _scenario.Proxy.Client.GetAsync("/readyz"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         }
 
         // Reading still works: the cached token and a fresh read of the stored one both reach the API.
-        using (var cached = await _proxy.Client.GetAsync("/acme/cached"))
+        using (var cached = await _scenario.Proxy.Client.GetAsync("/acme/cached"))
         {
             Assert.Equal(HttpStatusCode.OK, cached.StatusCode);
         }
@@ -75,29 +73,29 @@ public sealed class FullDiskTests : IAsyncLifetime
         using (var byId = new HttpRequestMessage(HttpMethod.Get, "/acme/by-id"))
         {
             byId.Headers.Add("TokenProxy-Connection", id);
-            using var read = await _proxy.Client.SendAsync(byId);
+            using var read = await _scenario.Proxy.Client.SendAsync(byId);
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         }
 
         File.Delete(Filler);
-        using (var ready = await _proxy.Client.GetAsync("/readyz"))
+        using (var ready = await _scenario.Proxy.Client.GetAsync("/readyz"))
         {
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
 
-        using (var write = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+        using (var write = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
             new { provider = "acme", label = "after", accessToken = "new-token" })))
         {
             Assert.Equal(HttpStatusCode.Created, write.StatusCode);
         }
 
-        Assert.All(_api.Requests, r => Assert.Equal("Bearer stored-token", r.Header("Authorization")));
-        Assert.Equal(3, _api.Requests.Count);
-        var unavailable = Assert.Single(_proxy.Logs.Lines, l => l.Contains("Store unavailable:", StringComparison.Ordinal));
+        Assert.All(_scenario.Api.Requests, r => Assert.Equal("Bearer stored-token", r.Header("Authorization")));
+        Assert.Equal(3, _scenario.Api.Requests.Count);
+        var unavailable = Assert.Single(_scenario.Proxy.Logs.Lines, l => l.Contains("Store unavailable:", StringComparison.Ordinal));
         Assert.Contains("SQLite database", unavailable, StringComparison.Ordinal);
         Assert.Contains("database or disk is full", unavailable, StringComparison.Ordinal);
-        Assert.Single(_proxy.Logs.Lines, l => l.Contains("Store available again:", StringComparison.Ordinal));
-        Assert.DoesNotContain(_proxy.Logs.Lines, l => l.Contains("StoreUnavailableException", StringComparison.Ordinal));
+        Assert.Single(_scenario.Proxy.Logs.Lines, l => l.Contains("Store available again:", StringComparison.Ordinal));
+        Assert.DoesNotContain(_scenario.Proxy.Logs.Lines, l => l.Contains("StoreUnavailableException", StringComparison.Ordinal));
         Assert.Equal("ok", await IntegrityCheckAsync());
     }
 
