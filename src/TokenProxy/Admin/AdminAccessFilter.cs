@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
+using TokenProxy.Proxy;
 
 namespace TokenProxy.Admin;
 
@@ -12,12 +12,12 @@ namespace TokenProxy.Admin;
 /// <c>TokenProxy-Csrf: 1</c>: a custom header forces a CORS preflight, which a foreign page cannot pass,
 /// so no other site can make a person's browser revoke or delete anything. Admin answers are never cached.
 /// </summary>
-internal sealed class AdminAccessFilter(IOptions<TokenProxyOptions> options) : IEndpointFilter
+internal sealed class AdminAccessFilter(IOptions<AdminOptions> options) : IEndpointFilter
 {
     public const string CsrfHeader = "TokenProxy-Csrf";
 
-    private readonly byte[]? _tokenHash = options.Value.Admin.Token is { Length: > 0 } token ? Hash(token) : null;
-    private readonly byte[]? _cookieValue = options.Value.Admin.Token is { Length: > 0 } token ? AdminLogin.CookieValue(token) : null;
+    private readonly byte[]? _tokenHash = options.Value.Token is { Length: > 0 } token ? Hash(token) : null;
+    private readonly byte[]? _cookieValue = options.Value.Token is { Length: > 0 } token ? AdminLogin.CookieValue(token) : null;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using static TokenProxy.Admin.PageLayout;
 
 namespace TokenProxy.Admin;
@@ -28,7 +27,7 @@ internal static class AdminLogin
     /// <summary>The cookie value for an admin token: a one-way derivation, so the cookie never reveals the token.</summary>
     public static byte[] CookieValue(string token) => SHA256.HashData(Encoding.UTF8.GetBytes($"tokenproxy-admin-cookie:{token}"));
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<TokenProxyOptions> options)
+    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<AdminOptions> options)
     {
         // A login form on another site must not sign this browser in.
         if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
@@ -37,7 +36,7 @@ internal static class AdminLogin
         }
 
         var form = await context.Request.ReadFormAsync();
-        var expected = options.Value.Admin.Token;
+        var expected = options.Value.Token;
         if (string.IsNullOrEmpty(expected)
             || !CryptographicOperations.FixedTimeEquals(CookieValue(form["token"].ToString()), CookieValue(expected)))
         {

@@ -1,4 +1,4 @@
-using TokenProxy.Hosting;
+using TokenProxy.Proxy;
 
 namespace TokenProxy.Admin;
 

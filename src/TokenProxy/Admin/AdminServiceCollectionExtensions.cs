@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace TokenProxy.Admin;
 
 internal static class AdminServiceCollectionExtensions
 {
     public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAccessFilter>();
         return services;
     }

@@ -1,5 +1,5 @@
-using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Tokens;
 
 namespace TokenProxy.Admin;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
@@ -27,7 +26,7 @@ internal static class ConnectionsApi
         return api;
     }
 
-    private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, IOptions<TokenProxyOptions> options) =>
+    private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, IOptions<PublicUrlOptions> options) =>
         providers.All.Select(p => new ProviderView(
             p.Name, p.DisplayName, p.CanConnect, $"{options.Value.PublicBaseUrl.TrimEnd('/')}/admin/connect/{p.Name}", p.ApiBaseUrl.AbsoluteUri));
 

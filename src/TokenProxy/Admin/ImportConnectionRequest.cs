@@ -1,7 +1,6 @@
-using System.Text.RegularExpressions;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
-using TokenProxy.Tokens;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
@@ -9,7 +8,7 @@ namespace TokenProxy.Admin;
 /// <c>POST /admin/api/connections</c>: a token obtained elsewhere (a personal access token, an API key, a
 /// token from another tool) stored as a connection.
 /// </summary>
-internal sealed partial record ImportConnectionRequest(
+internal sealed record ImportConnectionRequest(
     string? Provider,
     string? Label,
     string? Workspace,
@@ -29,12 +28,12 @@ internal sealed partial record ImportConnectionRequest(
             errors["provider"] = [$"'{Provider}' is not a configured provider."];
         }
 
-        if (Label is not null && !LabelPattern().IsMatch(Label))
+        if (Label is not null && !ConnectionLabel.IsValid(Label))
         {
-            errors["label"] = ["A label is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."];
+            errors["label"] = [ConnectionLabel.Rule];
         }
 
-        if (Workspace is not null && !LabelPattern().IsMatch(Workspace))
+        if (Workspace is not null && !ConnectionLabel.IsValid(Workspace))
         {
             errors["workspace"] = ["A workspace is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."];
         }
@@ -61,8 +60,4 @@ internal sealed partial record ImportConnectionRequest(
 
         return errors;
     }
-
-    // \z, not $: in .NET, $ also matches before a final "\n", which would let "default\n" in beside "default".
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
-    public static partial Regex LabelPattern();
 }

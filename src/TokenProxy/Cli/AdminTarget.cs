@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using TokenProxy.Admin;
 using TokenProxy.Hosting;
+using TokenProxy.Tokens;
 
 namespace TokenProxy.Cli;
 
@@ -40,7 +41,7 @@ internal sealed class AdminTarget : IAsyncDisposable
         }
 
         var configuration = builder.Configuration;
-        var token = configuration[$"{TokenProxyOptions.SectionName}:Admin:Token"];
+        var token = configuration[$"{AdminOptions.SectionName}:Token"];
         var configured = RunningAddress(configuration);
         if (configured is { } address && await AnswersAsync(address, cancellationToken))
         {
@@ -52,7 +53,7 @@ internal sealed class AdminTarget : IAsyncDisposable
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["AllowedHosts"] = "127.0.0.1",
-            [$"{TokenProxyOptions.SectionName}:Refresh:Background"] = "false",
+            [$"{RefreshOptions.SectionName}:Background"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         });

@@ -32,8 +32,8 @@ internal static class VaultCommand
         }
 
         using var configuration = builder.Configuration;
-        var options = configuration.GetSection(TokenProxyOptions.SectionName).Get<TokenProxyOptions>() ?? new TokenProxyOptions();
-        if (options.Store.IsSqlite && await AdminTarget.FindRunningAsync(configuration, cancellationToken) is { } running)
+        var options = configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions();
+        if (options.IsSqlite && await AdminTarget.FindRunningAsync(configuration, cancellationToken) is { } running)
         {
             // A SQLite file is one process's; the proxy keeps it for as long as it runs.
             await console.Error.WriteLineAsync(
@@ -43,7 +43,9 @@ internal static class VaultCommand
         }
 
         var (output, error, file) = (console.Out, console.Error, arguments.Words[2]);
-        var store = ConnectionStoreFactory.Create(options, new DataPaths(Options.Create(options)), TimeProvider.System, NullLoggerFactory.Instance);
+        var store = ConnectionStoreFactory.Create(options, new DataPaths(
+            Options.Create(configuration.GetSection(DataDirectoryOptions.SectionName).Get<DataDirectoryOptions>() ?? new()),
+            Options.Create(configuration.GetSection(VaultOptions.SectionName).Get<VaultOptions>() ?? new())), TimeProvider.System, NullLoggerFactory.Instance);
         try
         {
             await VaultInitializer.OpenAsync(store, cancellationToken);

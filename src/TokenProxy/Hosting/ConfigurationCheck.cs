@@ -1,39 +1,74 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Admin;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Proxy;
+using TokenProxy.Telemetry;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Hosting;
 
 /// <summary>
 /// Every configuration problem, found before anything is built or mapped: each key of the <c>TokenProxy</c> section
-/// checked against the options it binds to (<see cref="ConfigurationShape"/>), then the options validated as the server
-/// would (<see cref="TokenProxyOptionsValidator"/>) with the unusable keys left out, so one run lists them all.
+/// checked against the options type of the folder that reads it (<see cref="ConfigurationShape"/>), then each folder's
+/// options validated by the validator the server registers, with the unusable keys left out, so one run lists them all.
 /// </summary>
 internal static class ConfigurationCheck
 {
     public const string Heading = "TokenProxy cannot start; fix the configuration:";
 
+    /// <summary>The section every TokenProxy setting is under.</summary>
+    public const string SectionName = "TokenProxy";
+
+    /// <summary>Each folder's options type, by the section it binds to; together they read the whole <c>TokenProxy</c> section.</summary>
+    public static IReadOnlyList<(string Section, Type Options)> Sections { get; } =
+    [
+        (PublicUrlOptions.SectionName, typeof(PublicUrlOptions)),
+        (DataDirectoryOptions.SectionName, typeof(DataDirectoryOptions)),
+        (StoreOptions.SectionName, typeof(StoreOptions)),
+        (VaultOptions.SectionName, typeof(VaultOptions)),
+        (RefreshOptions.SectionName, typeof(RefreshOptions)),
+        (AdminOptions.SectionName, typeof(AdminOptions)),
+        (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
+        (ClientAccessOptions.SectionName, typeof(ClientAccessOptions)),
+        (ProvidersOptions.SectionName, typeof(ProvidersOptions)),
+    ];
+
     public static IReadOnlyList<string> Problems(IConfiguration configuration)
     {
         var problems = new List<string>();
-        var section = configuration.GetSection(TokenProxyOptions.SectionName);
-        var unusable = ConfigurationShape.Check(section, typeof(TokenProxyOptions), problems);
+        var unusable = ConfigurationShape.Check(configuration.GetSection(SectionName), Sections, problems);
 
-        // Unusable keys read as absent (a null from a later source hides the value), so the validator sees the rest.
+        // Unusable keys read as absent (a null from a later source hides the value), so the validators see the rest.
         var readable = unusable.Count == 0
             ? configuration
             : new ConfigurationBuilder().AddConfiguration(configuration, shouldDisposeConfiguration: false)
                 .AddInMemoryCollection(unusable.Select(key => new KeyValuePair<string, string?>(key, null))).Build();
-        var options = readable.GetSection(TokenProxyOptions.SectionName).Get<TokenProxyOptions>() ?? new TokenProxyOptions();
-        var result = new TokenProxyOptionsValidator(new PresetLibrary(), readable).Validate(Options.DefaultName, options);
-        if (result.Failed)
-        {
-            // A key already reported as unusable reads as missing here; its own problem says enough.
-            problems.AddRange(result.Failures.Where(f => !unusable.Any(key => f.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))));
-        }
+        var failures = new List<string>();
+        Validate(readable, PublicUrlOptions.SectionName, new PublicUrlOptionsValidator(), failures);
+        Validate(readable, StoreOptions.SectionName, new StoreOptionsValidator(), failures);
+        Validate(readable, RefreshOptions.SectionName, new RefreshOptionsValidator(), failures);
+        Validate(readable, AdminOptions.SectionName, new AdminOptionsValidator(), failures);
+        Validate(readable, ClientAccessOptions.SectionName, new ClientAccessOptionsValidator(), failures);
+        Validate(readable, ClientAccessOptions.SectionName, new ListenAddressValidator(readable), failures);
+        Validate(readable, ProvidersOptions.SectionName, new ProvidersOptionsValidator(new PresetLibrary()), failures);
 
+        // A key already reported as unusable reads as missing here; its own problem says enough.
+        problems.AddRange(failures.Where(f => !unusable.Any(key => f.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))));
         return problems;
     }
 
     /// <summary>The heading and one line per problem, as the server and every command print them.</summary>
     public static string Format(IEnumerable<string> problems) => Heading + "\n  - " + string.Join("\n  - ", problems);
+
+    private static void Validate<TOptions>(IConfiguration configuration, string section, IValidateOptions<TOptions> validator, List<string> failures)
+        where TOptions : class, new()
+    {
+        var options = configuration.GetSection(section).Get<TOptions>() ?? new TOptions();
+        if (validator.Validate(Options.DefaultName, options) is { Failed: true } result)
+        {
+            failures.AddRange(result.Failures);
+        }
+    }
 }

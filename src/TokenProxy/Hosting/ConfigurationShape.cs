@@ -15,29 +15,55 @@ namespace TokenProxy.Hosting;
 /// </summary>
 internal static class ConfigurationShape
 {
-    /// <summary>Adds a problem for every key under <paramref name="section"/> that <paramref name="type"/> cannot take; returns those keys.</summary>
-    public static IReadOnlyList<string> Check(IConfigurationSection section, Type type, List<string> problems)
+    /// <summary>
+    /// Adds a problem for every key under <paramref name="section"/> that the options types bound in it cannot take;
+    /// returns those keys. <paramref name="bindings"/> names each options type with the section it binds to: the
+    /// section itself (its settings sit at the top, next to other types') or one of its sub-sections.
+    /// </summary>
+    public static IReadOnlyList<string> Check(IConfigurationSection section, IEnumerable<(string Section, Type Options)> bindings, List<string> problems)
     {
+        var settings = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (path, type) in bindings)
+        {
+            if (string.Equals(path, section.Path, StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (var property in Properties(type))
+                {
+                    settings.TryAdd(property.Name, property.PropertyType);
+                }
+            }
+            else if (path.StartsWith(section.Path + ":", StringComparison.OrdinalIgnoreCase))
+            {
+                settings.TryAdd(path[(section.Path.Length + 1)..], type);
+            }
+        }
+
         var unusable = new List<string>();
-        CheckObject(section, type, problems, unusable);
+        CheckObject(section, settings, problems, unusable);
         return unusable;
     }
 
-    private static void CheckObject(IConfigurationSection section, Type type, List<string> problems, List<string> unusable)
+    private static void CheckObject(IConfigurationSection section, IReadOnlyDictionary<string, Type> settings, List<string> problems, List<string> unusable)
     {
         foreach (var child in section.GetChildren())
         {
-            var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is not { CanWrite: true })
+            if (!settings.TryGetValue(child.Key, out var type))
             {
-                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", Settings(type))}.");
+                problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", settings.Keys)}.");
                 unusable.Add(child.Path);
                 continue;
             }
 
-            CheckValue(child, property.PropertyType, problems, unusable);
+            CheckValue(child, type, problems, unusable);
         }
     }
+
+    private static Dictionary<string, Type> SettingsOf(Type type) =>
+        Properties(type).ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The properties the configuration binder sets: public, with a public setter.</summary>
+    private static IEnumerable<PropertyInfo> Properties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true });
 
     private static void CheckValue(IConfigurationSection section, Type type, List<string> problems, List<string> unusable)
     {
@@ -89,7 +115,7 @@ internal static class ConfigurationShape
             return;
         }
 
-        CheckObject(section, target, problems, unusable);
+        CheckObject(section, SettingsOf(target), problems, unusable);
     }
 
     private static string WhatBelongs(string key, Type type)
@@ -105,8 +131,7 @@ internal static class ConfigurationShape
             : $"a single value where a dictionary belongs; write {key}:NAME=VALUE for each entry, or a JSON object.";
     }
 
-    private static List<string> Settings(Type type) =>
-        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name)];
+    private static List<string> Settings(Type type) => [.. Properties(type).Select(p => p.Name)];
 
     /// <summary>The sample marks what a person must fill in as <c>&lt;a phrase saying what goes there&gt;</c>.</summary>
     private static bool IsPlaceholder(string value) => value is ['<', .., '>'] && value.Contains(' ', StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using TokenProxy.OAuth;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Hosting;
@@ -11,7 +12,7 @@ internal static class StartupBanner
     public static async Task WriteAsync(WebApplication app, TextWriter output)
     {
         var services = app.Services;
-        var options = services.GetRequiredService<IOptions<TokenProxyOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<PublicUrlOptions>>().Value;
         var address = BrowsableAddress(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses, options.PublicBaseUrl);
         var keys = services.GetRequiredService<VaultKeyRing>();
         var keySource = keys.Source == VaultInitializer.KeyVariable ? $"{VaultInitializer.KeyVariable} (environment)" : keys.Source;

@@ -1,3 +1,4 @@
+using TokenProxy.Proxy;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Hosting;

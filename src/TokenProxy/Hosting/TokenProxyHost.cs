@@ -34,9 +34,8 @@ internal static class TokenProxyHost
         builder.Services.PostConfigure<LoggerFilterOptions>(KeepUrlLoggingQuiet);
 
         var services = builder.Services;
-        services.AddOptions<TokenProxyOptions>().BindConfiguration(TokenProxyOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TokenProxyOptions>, TokenProxyOptionsValidator>();
-        services.AddSingleton<DataPaths>();
+        // Each folder binds and validates its own options; the listen addresses are the host's to check.
+        services.AddSingleton<IValidateOptions<ClientAccessOptions>, ListenAddressValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
 
@@ -47,6 +46,7 @@ internal static class TokenProxyHost
         services.AddTokens();
         services.AddProxy();
         services.AddAdmin();
+        StartupValidation.ListEveryProblem(services);
         return builder;
     }
 
@@ -87,6 +87,9 @@ internal static class TokenProxyHost
 
     public static WebApplication MapTokenProxy(this WebApplication app)
     {
+        // Mapping builds the endpoints' services, and each reads its folder's options: validate every folder's first,
+        // so a failure lists every problem, not those of the first options read.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         // Unexpected exceptions become a bare problem+json 500 everywhere but on the data plane, which answers its own.
         app.UseErrorAnswers();
         // A store outage becomes 503 store_unavailable, wherever it is met, the data plane included.

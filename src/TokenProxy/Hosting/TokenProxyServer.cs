@@ -38,9 +38,10 @@ internal static class TokenProxyServer
         var starting = new StartupWindow();
         builder.Services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>>(starting);
         var app = builder.Build();
-        app.MapTokenProxy();
         try
         {
+            // Mapping validates every folder's options first (TokenProxyHost.MapTokenProxy).
+            app.MapTokenProxy();
             starting.Open();
             await app.StartAsync();
             return app;
@@ -63,6 +64,7 @@ internal static class TokenProxyServer
     private static string? Explain(Exception e, IConfiguration configuration) => e switch
     {
         OptionsValidationException validation => string.Join("\n  - ", validation.Failures),
+
         VaultStartupException vault => vault.Message,
         IOException { InnerException: AddressInUseException } => $"Urls: {BindAddress(e, configuration)} is already in use by another program. " +
             "Stop that program, or choose another address with --urls (for example --urls http://127.0.0.1:5081), the Urls key or ASPNETCORE_URLS; " +

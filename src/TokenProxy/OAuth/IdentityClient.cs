@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using TokenProxy.Providers;
-using TokenProxy.Vault;
 
 namespace TokenProxy.OAuth;
 
@@ -14,7 +13,7 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
     /// <summary>Identity requests: no redirects (the access token is in a header), retried on 5xx and lost connections.</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Identity";
 
-    public async Task<ConnectionAccount?> ReadAsync(ProviderDefinition provider, string accessToken, CancellationToken cancellationToken)
+    public async Task<AccountIdentity?> ReadAsync(ProviderDefinition provider, string accessToken, CancellationToken cancellationToken)
     {
         if (provider.Identity is not { } identity)
         {
@@ -36,7 +35,7 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
 
             using var document = JsonDocument.Parse(await TokenEndpointClient.ReadBoundedAsync(response.Content, cancellationToken));
             var root = document.RootElement;
-            var account = new ConnectionAccount(Field(root, identity.IdField), Field(root, identity.EmailField), Field(root, identity.NameField));
+            var account = new AccountIdentity(Field(root, identity.IdField), Field(root, identity.EmailField), Field(root, identity.NameField));
             return account is { Id: null, Email: null, Name: null } ? null : account;
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or IOException)

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
 using Polly;
 
 namespace TokenProxy.OAuth;
@@ -34,12 +35,13 @@ internal static class OAuthServiceCollectionExtensions
                 .AddTimeout(TimeSpan.FromSeconds(10)));
         }
 
+        services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptionsValidator>();
         services.AddMemoryCache();
         services.AddSingleton<ProviderEndpoints>();
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton<IdentityClient>();
         services.AddSingleton<RevocationClient>();
-        services.AddSingleton<AuthorizationFlow>();
         return services;
     }
 

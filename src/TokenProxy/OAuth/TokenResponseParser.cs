@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using TokenProxy.Providers;
-using TokenProxy.Tokens;
 
 namespace TokenProxy.OAuth;
 

@@ -2,29 +2,24 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 
 namespace TokenProxy.Providers;
 
 /// <summary>
 /// Every provider the proxy knows: the shipped presets, plus configured entries merged over them
-/// (an entry's own keys win). Built once at startup; configuration errors are reported all at once
-/// by <see cref="Resolve"/> through the options validator.
+/// (an entry's own keys win). Resolved once at startup by <see cref="ProvidersOptionsValidator"/>, which reports every
+/// configuration problem at once; the catalog serves what that resolution produced.
 /// </summary>
 internal sealed partial class ProviderCatalog
 {
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase) { "admin", "healthz", "readyz" };
 
-    private readonly Dictionary<string, ProviderDefinition> _providers;
+    private readonly IReadOnlyDictionary<string, ProviderDefinition> _providers;
 
-    public ProviderCatalog(IOptions<TokenProxyOptions> options, PresetLibrary presets)
+    /// <summary>Reading the options validates them (an <see cref="OptionsValidationException"/> lists every problem).</summary>
+    public ProviderCatalog(IOptions<ProvidersOptions> options, ProvidersOptionsValidator validator)
     {
-        var errors = new List<string>();
-        _providers = Resolve(options.Value.Providers, presets, errors);
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(TokenProxyOptions.SectionName, typeof(TokenProxyOptions), errors);
-        }
+        _providers = validator.Resolve(options.Value).Providers;
     }
 
     public IEnumerable<ProviderDefinition> All => _providers.Values.OrderBy(p => p.Name, StringComparer.Ordinal);
@@ -33,9 +28,9 @@ internal sealed partial class ProviderCatalog
         _providers.TryGetValue(name, out provider);
 
     /// <summary>Merges configuration over presets and validates every provider, collecting all problems.</summary>
-    public static Dictionary<string, ProviderDefinition> Resolve(
-        IReadOnlyDictionary<string, ProviderOptions> configured, PresetLibrary presets, List<string> errors)
+    public static ProviderResolution Resolve(IReadOnlyDictionary<string, ProviderOptions> configured, PresetLibrary presets)
     {
+        var errors = new List<string>();
         var result = new Dictionary<string, ProviderDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, preset) in presets.Presets)
         {
@@ -70,7 +65,7 @@ internal sealed partial class ProviderCatalog
             }
         }
 
-        return result;
+        return new(result, errors);
     }
 
     private static ProviderOptions Merge(ProviderOptions preset, ProviderOptions entry) => new()

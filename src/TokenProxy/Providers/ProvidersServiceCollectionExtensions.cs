@@ -1,9 +1,14 @@
+using Microsoft.Extensions.Options;
+
 namespace TokenProxy.Providers;
 
 internal static class ProvidersServiceCollectionExtensions
 {
     public static IServiceCollection AddProviders(this IServiceCollection services)
     {
+        services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<ProvidersOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ProvidersOptions>>(sp => sp.GetRequiredService<ProvidersOptionsValidator>());
         services.AddSingleton<PresetLibrary>();
         services.AddSingleton<ProviderCatalog>();
         return services;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 
 namespace TokenProxy.Proxy;
 
@@ -26,7 +25,7 @@ internal sealed class ClientPolicy
     private readonly HashSet<string> _allowedOrigins;
     private readonly (byte[] Hash, ProxyClient Client)[] _keys;
 
-    public ClientPolicy(IOptions<TokenProxyOptions> options)
+    public ClientPolicy(IOptions<ClientAccessOptions> options)
     {
         _allowedOrigins = new HashSet<string>(options.Value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
         _keys = [.. options.Value.Clients

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using System.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
@@ -20,7 +20,8 @@ internal sealed class ProxyEndpoint(
     ClientPolicy clients,
     Telemetry.EventFeed events,
     TimeProvider time,
-    IOptions<TokenProxyOptions> options,
+    IOptions<PublicUrlOptions> publicUrl,
+    IOptions<RefreshOptions> refresh,
     ILogger<ProxyEndpoint> logger)
 {
     /// <summary>Request header naming the connection to use, by label or id. Removed before forwarding.</summary>
@@ -30,8 +31,8 @@ internal sealed class ProxyEndpoint(
 
     private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
 
-    private readonly string _publicBaseUrl = options.Value.PublicBaseUrl;
-    private readonly long _maxReplayBodyBytes = options.Value.Refresh.MaxReplayBodyBytes;
+    private readonly string _publicBaseUrl = publicUrl.Value.PublicBaseUrl;
+    private readonly long _maxReplayBodyBytes = refresh.Value.MaxReplayBodyBytes;
 
     public Task HandleAsync(HttpContext context)
     {

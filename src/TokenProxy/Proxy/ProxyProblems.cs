@@ -1,4 +1,3 @@
-using TokenProxy.Hosting;
 using TokenProxy.Tokens;
 
 namespace TokenProxy.Proxy;

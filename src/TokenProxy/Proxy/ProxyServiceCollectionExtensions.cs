@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace TokenProxy.Proxy;
 
 internal static class ProxyServiceCollectionExtensions
 {
     public static IServiceCollection AddProxy(this IServiceCollection services)
     {
+        services.AddOptions<ClientAccessOptions>().BindConfiguration(ClientAccessOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClientAccessOptions>, ClientAccessOptionsValidator>();
         services.AddHttpForwarder();
         services.AddSingleton<ForwarderInvoker>();
         services.AddSingleton<ClientPolicy>();

@@ -7,10 +7,13 @@ namespace TokenProxy.Telemetry;
 /// </summary>
 internal sealed class TelemetryOptions
 {
+    public const string SectionName = "TokenProxy:Telemetry";
+
     /// <summary>
     /// Share of new traces recorded (0 to 1), parent-based: a sampled caller's trace is always continued.
     /// A shortcut used only when <c>OTEL_TRACES_SAMPLER</c> is not set (the standard variable wins). Refresh,
-    /// connect, callback and revoke spans are exported whatever the ratio. Default: 0.1.
+    /// connect, callback and revoke spans are exported whatever the ratio.
     /// </summary>
+    /// <value>Default: 0.1; a value outside 0 to 1 is taken as the nearer end.</value>
     public double SamplingRatio { get; set; } = 0.1;
 }

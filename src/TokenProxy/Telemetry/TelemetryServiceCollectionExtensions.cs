@@ -5,7 +5,6 @@ using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using TokenProxy.Hosting;
 
 namespace TokenProxy.Telemetry;
 
@@ -38,6 +37,7 @@ internal static class TelemetryServiceCollectionExtensions
         configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
         var export = !string.IsNullOrEmpty(configuration[EndpointVariable]);
 
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
         services.AddSingleton<EventFeed>();
         services.AddHostedService<AlwaysRecorded>();
         services.AddOpenTelemetry()
@@ -104,7 +104,7 @@ internal static class TelemetryServiceCollectionExtensions
         else if (string.IsNullOrEmpty(configuration[SamplerVariable]))
         {
             // The standard variable wins; without it, SamplingRatio is the shortcut, parent-based like the SDK's default.
-            var ratio = provider.GetRequiredService<IOptions<TokenProxyOptions>>().Value.Telemetry.SamplingRatio;
+            var ratio = provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.SamplingRatio;
             tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
         }
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tokens;
@@ -13,10 +12,10 @@ namespace TokenProxy.Tokens;
 /// the token endpoint; <see cref="TokenRefresher"/> also caps concurrency per endpoint.
 /// </summary>
 internal sealed class BackgroundRefresher(
-    IConnectionStore store, TokenRefresher refresher, RefreshSchedule schedule, TimeProvider time, IOptions<TokenProxyOptions> options, ILogger<BackgroundRefresher> logger)
+    IConnectionStore store, TokenRefresher refresher, RefreshSchedule schedule, TimeProvider time, IOptions<RefreshOptions> options, ILogger<BackgroundRefresher> logger)
     : BackgroundService
 {
-    private readonly RefreshOptions _options = options.Value.Refresh;
+    private readonly RefreshOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +81,7 @@ internal sealed class BackgroundRefresher(
     /// </summary>
     public async Task<int> RemoveAbandonedAsync(IReadOnlyList<ConnectionRow> rows, CancellationToken cancellationToken)
     {
-        var cutoff = time.GetUtcNow() - OAuth.AuthorizationFlow.Lifetime - TimeSpan.FromHours(1);
+        var cutoff = time.GetUtcNow() - AuthorizationFlow.Lifetime - TimeSpan.FromHours(1);
         var removed = 0;
         foreach (var row in rows.Where(r => r is { Status: ConnectionStatus.Pending, AccessToken: null, RefreshToken: null } && r.UpdatedAt < cutoff))
         {

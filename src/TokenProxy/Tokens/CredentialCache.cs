@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tokens;
@@ -36,11 +35,11 @@ internal sealed class CredentialCache
     private long _unconfirmedSince;
     private long _losses;
 
-    public CredentialCache(IConnectionStore store, TimeProvider time, IOptions<TokenProxyOptions> options, ILogger<CredentialCache> logger)
+    public CredentialCache(IConnectionStore store, TimeProvider time, IOptions<StoreOptions> options, ILogger<CredentialCache> logger)
     {
         _store = store;
         _time = time;
-        _maxStalenessTicks = options.Value.Store.MaxStaleness.Ticks;
+        _maxStalenessTicks = options.Value.MaxStaleness.Ticks;
         _logger = logger;
         store.Changed += Evict;
         store.ListeningChanged += listening =>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
@@ -13,12 +12,12 @@ namespace TokenProxy.Tokens;
 /// when 90 % of its lifetime has passed instead: about once per lifetime, never on every request, and a refresh never
 /// yields a token that is due at once.
 /// </summary>
-internal sealed class RefreshSchedule(ProviderCatalog providers, IOptions<TokenProxyOptions> options, ILogger<RefreshSchedule> logger)
+internal sealed class RefreshSchedule(ProviderCatalog providers, IOptions<RefreshOptions> options, ILogger<RefreshSchedule> logger)
 {
     /// <summary>A token too short for the skew is refreshed this share of its lifetime before it expires.</summary>
     private const int ShortLivedShare = 10;
 
-    private readonly TimeSpan _skew = options.Value.Refresh.Skew;
+    private readonly TimeSpan _skew = options.Value.Skew;
 
     // Connections whose configured skew does not fit their tokens' lifetime: said once each, not per request.
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Polly.Registry;
-using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
@@ -36,7 +35,7 @@ internal sealed partial class TokenRefresher
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
-        IOptions<TokenProxyOptions> options, Telemetry.EventFeed events, RevocationClient revocations, RefreshSchedule schedule, ILogger<TokenRefresher> logger)
+        IOptions<RefreshOptions> options, Telemetry.EventFeed events, RevocationClient revocations, RefreshSchedule schedule, ILogger<TokenRefresher> logger)
     {
         _schedule = schedule;
         _events = events;
@@ -46,7 +45,7 @@ internal sealed partial class TokenRefresher
         _client = client;
         _providers = providers;
         _time = time;
-        _options = options.Value.Refresh;
+        _options = options.Value;
         _logger = logger;
         _gate = new RefreshGate<RefreshOutcome>(_options.Timeout, time);
     }

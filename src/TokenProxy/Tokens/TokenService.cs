@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
@@ -20,10 +19,10 @@ internal sealed partial class TokenService(
     TokenRefresher refresher,
     RefreshSchedule schedule,
     TimeProvider time,
-    IOptions<TokenProxyOptions> options,
+    IOptions<RefreshOptions> options,
     ILogger<TokenService> logger)
 {
-    private readonly TimeSpan _unauthorizedBackoff = options.Value.Refresh.UnauthorizedBackoff;
+    private readonly TimeSpan _unauthorizedBackoff = options.Value.UnauthorizedBackoff;
 
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);

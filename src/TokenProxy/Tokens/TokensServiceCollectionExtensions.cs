@@ -1,9 +1,17 @@
+using Microsoft.Extensions.Options;
+using TokenProxy.Vault;
+
 namespace TokenProxy.Tokens;
 
 internal static class TokensServiceCollectionExtensions
 {
     public static IServiceCollection AddTokens(this IServiceCollection services)
     {
+        services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RefreshOptions>, RefreshOptionsValidator>();
+        // A PostgreSQL store waits for another instance's refresh about as long as a refresh may take (docs/architecture.md, §5).
+        services.AddOptions<StoreOptions>().PostConfigure<IOptions<RefreshOptions>>(UseRefreshTimeout);
+        services.AddSingleton<AuthorizationFlow>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<RefreshSchedule>();
         services.AddSingleton<TokenRefresher>();
@@ -11,5 +19,17 @@ internal static class TokensServiceCollectionExtensions
         services.AddSingleton<BackgroundRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundRefresher>());
         return services;
+    }
+
+    private static void UseRefreshTimeout(StoreOptions store, IOptions<RefreshOptions> refresh)
+    {
+        try
+        {
+            store.UseRefreshTimeout(refresh.Value.Timeout);
+        }
+        catch (OptionsValidationException)
+        {
+            // The refresh settings report their own problems; the store's are still checked and listed beside them.
+        }
     }
 }

@@ -1,4 +1,3 @@
-using TokenProxy.Hosting;
 using TokenProxy.Vault.Postgres;
 using TokenProxy.Vault.Sqlite;
 
@@ -7,16 +6,16 @@ namespace TokenProxy.Vault;
 /// <summary>Builds the store <c>TokenProxy:Store:Kind</c> names; the server and the <c>vault</c> command share it.</summary>
 internal static class ConnectionStoreFactory
 {
-    public static IConnectionStore Create(TokenProxyOptions options, DataPaths paths, TimeProvider time, ILoggerFactory loggers) =>
-        options.Store.IsPostgres
+    public static IConnectionStore Create(StoreOptions store, DataPaths paths, TimeProvider time, ILoggerFactory loggers) =>
+        store.IsPostgres
             ? new PostgresConnectionStore(
-                options.Store.ConnectionString ?? throw new InvalidOperationException("TokenProxy:Store:ConnectionString is required with Kind Postgres."),
-                options.Store.ListenConnectionString,
-                PostgresConnectionStore.LockTimeoutFor(options.Refresh.Timeout),
+                store.ConnectionString ?? throw new InvalidOperationException("TokenProxy:Store:ConnectionString is required with Kind Postgres."),
+                store.ListenConnectionString,
+                store.RefreshLockTimeout,
                 time,
                 loggers.CreateLogger<PostgresConnectionStore>())
             : new SqliteConnectionStore(
-                SqlitePath(options.Store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"), time, loggers.CreateLogger<SqliteConnectionStore>());
+                SqlitePath(store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"), time, loggers.CreateLogger<SqliteConnectionStore>());
 
     /// <summary>For SQLite the connection string may be a plain file path or <c>Data Source=…</c>.</summary>
     private static string? SqlitePath(string? connectionString) =>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 
 namespace TokenProxy.Vault;
 
@@ -9,7 +8,7 @@ namespace TokenProxy.Vault;
 /// message that says what to do. It never generates a key over existing ciphertext and never deletes.
 /// </summary>
 internal sealed class VaultInitializer(
-    IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, IOptions<TokenProxyOptions> options,
+    IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, IOptions<StoreOptions> options,
     ILogger<VaultInitializer> logger) : IHostedService
 {
     public const string KeyVariable = "TOKENPROXY_VAULT_KEY";
@@ -103,7 +102,7 @@ internal sealed class VaultInitializer(
                 $"or set {KeyVariable}. A new key would not open them, so none was generated and nothing was deleted.");
         }
 
-        if (options.Value.Store.IsPostgres)
+        if (options.Value.IsPostgres)
         {
             // Instances starting together on an empty shared store would each generate a key of their own and seal
             // with it; every other instance would then find those rows undecryptable.

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 
 namespace TokenProxy.Vault;
 
@@ -14,11 +13,11 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c>, and every key of a shared (PostgreSQL) store, are the
 /// operator's to change.
 /// </summary>
-internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<TokenProxyOptions> options) : IDisposable
+internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
-    private readonly bool _shared = options.Value.Store.IsPostgres;
+    private readonly bool _shared = options.Value.IsPostgres;
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 
 namespace TokenProxy.Vault;
 
@@ -7,11 +6,16 @@ internal static class VaultServiceCollectionExtensions
 {
     public static IServiceCollection AddVault(this IServiceCollection services)
     {
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
+        services.AddOptions<VaultOptions>().BindConfiguration(VaultOptions.SectionName);
+        services.AddOptions<DataDirectoryOptions>().BindConfiguration(DataDirectoryOptions.SectionName);
+        services.AddSingleton<DataPaths>();
         services.AddSingleton<VaultKeyRing>();
         services.AddSingleton<SecretSealer>();
         services.AddSingleton<VaultKeyRotator>();
         services.AddSingleton(sp => ConnectionStoreFactory.Create(
-            sp.GetRequiredService<IOptions<TokenProxyOptions>>().Value,
+            sp.GetRequiredService<IOptions<StoreOptions>>().Value,
             sp.GetRequiredService<DataPaths>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
-using TokenProxy.Hosting;
+using TokenProxy.Proxy;
 
 namespace TokenProxy.Tests.Admin;
 
@@ -18,7 +18,7 @@ public sealed class AdminAccessFilterTests
     [InlineData("127.0.0.1", "POST", "1", 200)]
     public async Task Without_an_admin_token_only_loopback_gets_in_and_state_changes_need_the_csrf_header(string remote, string method, string? csrf, int expected)
     {
-        var filter = new AdminAccessFilter(Options.Create(new TokenProxyOptions()));
+        var filter = new AdminAccessFilter(Options.Create(new AdminOptions()));
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(remote);
         context.Request.Method = method;

@@ -1,4 +1,6 @@
 using TokenProxy.Hosting;
+using TokenProxy.Providers;
+using TokenProxy.Proxy;
 
 namespace TokenProxy.Tests.Hosting;
 
@@ -12,12 +14,18 @@ public sealed class SampleConfigurationTests
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(SamplePath).Build();
 
-        // ErrorOnUnknownConfiguration: a key in the sample that no option reads fails here.
-        var options = configuration.GetSection(TokenProxyOptions.SectionName).Get<TokenProxyOptions>(o => o.ErrorOnUnknownConfiguration = true)!;
+        // ErrorOnUnknownConfiguration: a key in the sample that no option of its section reads fails here.
+        foreach (var (section, type) in ConfigurationCheck.Sections.Where(s => s.Section != ConfigurationCheck.SectionName))
+        {
+            configuration.GetSection(section).Get(type, o => o.ErrorOnUnknownConfiguration = true);
+        }
+
+        configuration.GetSection("TokenProxy:Clients").Get<Dictionary<string, ClientOptions>>(o => o.ErrorOnUnknownConfiguration = true);
+        var providers = configuration.GetSection("TokenProxy:Providers").Get<Dictionary<string, ProviderOptions>>(o => o.ErrorOnUnknownConfiguration = true)!;
         var problems = ConfigurationCheck.Problems(configuration);
 
         Assert.Equal("http://127.0.0.1:5080", configuration["Urls"]);
-        Assert.Equal(3, options.Providers.Count);
+        Assert.Equal(3, providers.Count);
         Assert.Equal(
             ["TokenProxy:Clients:reports-app:Key", "TokenProxy:Providers:acme:ClientId", "TokenProxy:Providers:github:ClientId",
                 "TokenProxy:Providers:github:ClientSecret", "TokenProxy:Providers:work-google:ClientId"],

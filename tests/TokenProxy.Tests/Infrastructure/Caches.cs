@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
@@ -11,8 +10,8 @@ internal static class Caches
 {
     public static CredentialCache For(IConnectionStore store, TimeProvider? time = null, TimeSpan? maxStaleness = null)
     {
-        var options = new TokenProxyOptions();
-        options.Store.MaxStaleness = maxStaleness ?? options.Store.MaxStaleness;
+        var options = new StoreOptions();
+        options.MaxStaleness = maxStaleness ?? options.MaxStaleness;
         return new CredentialCache(store, time ?? TimeProvider.System, Options.Create(options), NullLogger<CredentialCache>.Instance);
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 
@@ -8,7 +7,7 @@ namespace TokenProxy.Tests.OAuth;
 
 public sealed class TokenResponseParserTests
 {
-    private static readonly ProviderCatalog Catalog = new(Options.Create(new TokenProxyOptions()), new PresetLibrary());
+    private static readonly ProviderCatalog Catalog = new(Options.Create(new ProvidersOptions()), new ProvidersOptionsValidator(new PresetLibrary()));
 
     private static ProviderDefinition Provider(string name)
     {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Tests.Infrastructure;
 
@@ -83,8 +82,7 @@ public sealed class ProviderCatalogTests
     [Fact]
     public void Every_configuration_problem_is_reported_at_once()
     {
-        var errors = new List<string>();
-        ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
         {
             ["plain"] = new() { ApiBaseUrl = "http://api.example.com" },
             ["nobase"] = new() { ClientId = "x" },
@@ -95,7 +93,7 @@ public sealed class ProviderCatalogTests
             ["admin"] = new() { ApiBaseUrl = "https://api.example.com" },
             ["Upper"] = new() { ApiBaseUrl = "https://api.example.com" },
             ["relative"] = new() { ApiBaseUrl = "/api" },
-        }, Presets, errors);
+        }, Presets).Problems;
 
         Assert.Contains(errors, e => e.Contains("plain:ApiBaseUrl", StringComparison.Ordinal) && e.Contains("https", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("nobase:ApiBaseUrl: is required", StringComparison.Ordinal));
@@ -113,12 +111,11 @@ public sealed class ProviderCatalogTests
     [Fact]
     public void Plain_http_is_accepted_for_loopback_hosts_only()
     {
-        var errors = new List<string>();
-        ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
         {
             ["local"] = new() { ApiBaseUrl = "http://127.0.0.1:8080", TokenUrl = "http://localhost:9000/token", AuthorizationUrl = "http://[::1]:9000/authorize", ClientId = "c" },
             ["lan"] = new() { ApiBaseUrl = "http://192.168.1.10:8080" },
-        }, Presets, errors);
+        }, Presets).Problems;
 
         Assert.Equal(["TokenProxy:Providers:lan:ApiBaseUrl: 'http://192.168.1.10:8080' must use https (plain http is allowed only for loopback hosts)."], errors);
     }
@@ -140,5 +137,5 @@ public sealed class ProviderCatalogTests
     }
 
     private static ProviderCatalog Catalog(Dictionary<string, ProviderOptions> providers) =>
-        new(Options.Create(new TokenProxyOptions { Providers = providers }), Presets);
+        new(Options.Create(new ProvidersOptions { Providers = providers }), new ProvidersOptionsValidator(Presets));
 }

@@ -1,4 +1,4 @@
-namespace TokenProxy.Tokens;
+namespace TokenProxy.OAuth;
 
 /// <summary>
 /// Checks a token before it is stored: it will be written into an HTTP header, so a CR, LF, NUL or any

@@ -3,11 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
-using TokenProxy.Hosting;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
-namespace TokenProxy.OAuth;
+namespace TokenProxy.Tokens;
 
 /// <summary>
 /// The authorization code grant (RFC 6749 §4.1) with PKCE S256 (RFC 7636) and the RFC 9700 defences:
@@ -23,7 +23,7 @@ internal sealed partial class AuthorizationFlow(
     IdentityClient identity,
     TimeProvider time,
     Telemetry.EventFeed events,
-    IOptions<TokenProxyOptions> options)
+    IOptions<PublicUrlOptions> options)
 {
     /// <summary>How long a started authorization stays valid.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
@@ -133,9 +133,9 @@ internal sealed partial class AuthorizationFlow(
         else
         {
             label ??= "default";
-            if (!Admin.ImportConnectionRequest.LabelPattern().IsMatch(label))
+            if (!ConnectionLabel.IsValid(label))
             {
-                return (null, false, AuthorizationResult.Failed(StatusCodes.Status400BadRequest, "Invalid label", "A label is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."));
+                return (null, false, AuthorizationResult.Failed(StatusCodes.Status400BadRequest, "Invalid label", ConnectionLabel.Rule));
             }
 
             row = await store.FindAsync(provider.Name, label, cancellationToken);

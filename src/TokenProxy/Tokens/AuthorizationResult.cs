@@ -1,4 +1,4 @@
-namespace TokenProxy.OAuth;
+namespace TokenProxy.Tokens;
 
 /// <summary>What a connect or callback step produced: a redirect, a finished connection, or a failure to show the person.</summary>
 internal sealed record AuthorizationResult(string? RedirectUrl, string? ConnectionId, int Status, string? Title, string? Message)

@@ -1,7 +1,6 @@
-using TokenProxy.Hosting;
-using TokenProxy.Providers;
+using TokenProxy.Tokens;
 
-namespace TokenProxy.Tests.Hosting;
+namespace TokenProxy.Tests.Tokens;
 
 /// <summary>
 /// Refresh settings that a timer, a timeout or the per-endpoint semaphore would take as they are: zero or negative
@@ -12,12 +11,12 @@ public sealed class RefreshOptionsTests
     [Fact]
     public void Refresh_settings_a_timer_or_semaphore_cannot_take_are_each_named_with_their_range()
     {
-        var options = new TokenProxyOptions();
-        options.Refresh.Timeout = TimeSpan.Zero;
-        options.Refresh.UnauthorizedBackoff = TimeSpan.FromSeconds(-1);
-        options.Refresh.BackgroundInterval = TimeSpan.Zero;
-        options.Refresh.IdleRefreshAfter = TimeSpan.Zero;
-        options.Refresh.MaxConcurrentPerEndpoint = 0;
+        var options = new RefreshOptions();
+        options.Timeout = TimeSpan.Zero;
+        options.UnauthorizedBackoff = TimeSpan.FromSeconds(-1);
+        options.BackgroundInterval = TimeSpan.Zero;
+        options.IdleRefreshAfter = TimeSpan.Zero;
+        options.MaxConcurrentPerEndpoint = 0;
 
         var failures = Validate(options).Failures ?? [];
 
@@ -31,9 +30,9 @@ public sealed class RefreshOptionsTests
     [Fact]
     public void The_defaults_are_valid()
     {
-        Assert.True(Validate(new TokenProxyOptions()).Succeeded);
+        Assert.True(Validate(new RefreshOptions()).Succeeded);
     }
 
-    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(TokenProxyOptions options) =>
-        new TokenProxyOptionsValidator(new PresetLibrary(), new ConfigurationBuilder().Build()).Validate(null, options);
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(RefreshOptions options) =>
+        new RefreshOptionsValidator().Validate(null, options);
 }

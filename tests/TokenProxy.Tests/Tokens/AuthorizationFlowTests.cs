@@ -2,9 +2,10 @@ using System.Net;
 using System.Text.Json;
 using TokenProxy.OAuth;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Tests.Tokens;
+using TokenProxy.Tests.OAuth;
+using TokenProxy.Tokens;
 
-namespace TokenProxy.Tests.OAuth;
+namespace TokenProxy.Tests.Tokens;
 
 /// <summary>Connect and callback against a scriptable authorization server (docs/architecture.md §6, D18–D24).</summary>
 public sealed class AuthorizationFlowTests

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
-namespace TokenProxy.OAuth;
+namespace TokenProxy.Tokens;
 
 internal sealed partial class AuthorizationFlow
 {
@@ -91,7 +92,7 @@ internal sealed partial class AuthorizationFlow
         return AuthorizationResult.Connected(stored.Id);
     }
 
-    private async Task<ConnectionRow?> StoreTokensAsync(PendingAuthorization pending, TokenSet tokens, ConnectionAccount? account, CancellationToken cancellationToken)
+    private async Task<ConnectionRow?> StoreTokensAsync(PendingAuthorization pending, TokenSet tokens, AccountIdentity? account, CancellationToken cancellationToken)
     {
         // Compare-and-swap with a re-read: a background refresh may write the row meanwhile.
         for (var attempt = 0; attempt < 5; attempt++)
@@ -103,7 +104,7 @@ internal sealed partial class AuthorizationFlow
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
-            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes }, sealer, time.GetUtcNow(), reason: null) with { Account = account ?? row.Account };
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes }, sealer, time.GetUtcNow(), reason: null) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return committed;

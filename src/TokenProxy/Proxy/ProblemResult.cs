@@ -1,4 +1,4 @@
-namespace TokenProxy.Hosting;
+namespace TokenProxy.Proxy;
 
 /// <summary>
 /// A failure the proxy itself produced: RFC 9457 <c>application/problem+json</c>, <c>Cache-Control: no-store</c>,

@@ -1,0 +1,20 @@
+namespace TokenProxy.Proxy;
+
+/// <summary>One app allowed to use the data plane: <c>TokenProxy:Clients:{name}</c>.</summary>
+internal sealed class ClientOptions
+{
+    /// <summary>The shortest client key accepted.</summary>
+    public const int MinKeyLength = 32;
+
+    /// <summary>The key the app sends as <c>Proxy-Authorization: Bearer {Key}</c>.</summary>
+    /// <value>Required; at least 32 characters.</value>
+    public string? Key { get; set; }
+
+    /// <summary>Providers this key may use.</summary>
+    /// <value>Default: all.</value>
+    public string[]? Providers { get; set; }
+
+    /// <summary>The only workspace whose connections this key may use.</summary>
+    /// <value>Default: any.</value>
+    public string? Workspace { get; set; }
+}
