@@ -136,6 +136,23 @@ public sealed class ProviderCatalogTests
         Assert.Equal(4, error.Failures.Count());
     }
 
+    [Fact]
+    public void The_catalog_serves_the_providers_its_validation_resolved_without_resolving_them_again()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenProxy:Providers:acme:ApiBaseUrl"] = "https://api.acme.example",
+        }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddProviders().BuildServiceProvider();
+
+        var options = services.GetRequiredService<IOptions<ProvidersOptions>>().Value;
+        var validated = services.GetRequiredService<ProvidersOptionsValidator>().Resolve(options);
+        var catalog = services.GetRequiredService<ProviderCatalog>();
+
+        Assert.True(catalog.TryGet("acme", out var acme));
+        Assert.Same(validated.Providers["acme"], acme);
+    }
+
     private static ProviderCatalog Catalog(Dictionary<string, ProviderOptions> providers) =>
         new(Options.Create(new ProvidersOptions { Providers = providers }), new ProvidersOptionsValidator(Presets));
 }

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Options;
 using TokenProxy.Tokens;
+using TokenProxy.Vault;
+using TokenProxy.Vault.Postgres;
 
 namespace TokenProxy.Tests.Tokens;
 
@@ -25,6 +28,20 @@ public sealed class RefreshOptionsTests
         Assert.Contains("TokenProxy:Refresh:BackgroundInterval: 00:00:00 must be between 00:00:01 and 1.00:00:00.", failures);
         Assert.Contains("TokenProxy:Refresh:IdleRefreshAfter: 00:00:00 must be between 00:01:00 and 365.00:00:00.", failures);
         Assert.Contains("TokenProxy:Refresh:MaxConcurrentPerEndpoint: 0 must be between 1 and 64.", failures);
+    }
+
+    [Fact]
+    public void A_shared_store_waits_for_another_instances_refresh_as_long_as_the_refresh_timeout_allows()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenProxy:Refresh:Timeout"] = "00:01:00",
+        }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddVault().AddTokens().BuildServiceProvider();
+
+        var store = services.GetRequiredService<IOptions<StoreOptions>>().Value;
+
+        Assert.Equal(PostgresConnectionStore.LockTimeoutFor(TimeSpan.FromMinutes(1)), store.RefreshLockTimeout);
     }
 
     [Fact]
