@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Tests.Infrastructure;
 
-namespace TokenProxy.Tests.Hosting;
+namespace TokenProxy.Tests.Vault;
 
 /// <summary><c>TokenProxy:Store</c>: SQLite or PostgreSQL, and PostgreSQL only with a usable connection string.</summary>
 public sealed class StoreOptionsTests
