@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using static TokenProxy.Admin.PageLayout;
 
 namespace TokenProxy.Admin;
 
@@ -54,15 +53,6 @@ internal static class AdminLogin
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    private static IResult Form(bool failed) => Render("Sign in", $"""
-        <section class="card narrow">
-          <h1>Sign in</h1>
-          {(failed ? """<p class="toast toast-error" role="alert">That admin token is not right.</p>""" : string.Empty)}
-          <form method="post" action="/admin/login">
-            <p><label for="token">Admin token (<code>TokenProxy:Admin:Token</code>)</label></p>
-            <p><input id="token" name="token" type="password" autocomplete="current-password" required autofocus></p>
-            <p><button type="submit" class="button">Sign in</button></p>
-          </form>
-        </section>
-        """, failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK);
+    private static IResult Form(bool failed) =>
+        AdminPage.Render<LoginPage, LoginForm>(new LoginForm(failed), failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK);
 }

@@ -1,14 +1,54 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace TokenProxy.Admin;
 
-/// <summary>A page for an outcome a person sees in the browser: a failed connect or callback.</summary>
+/// <summary>
+/// Renders an admin page: a Razor component, statically on the server (no circuit, no Blazor script), with the
+/// headers every page carries: never cached, no referrer, and a Content-Security-Policy that allows the page's
+/// own stylesheet and script only.
+/// </summary>
 internal static class AdminPage
 {
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    /// <summary>
+    /// Renders <typeparamref name="TPage"/> with <paramref name="model"/> as a cascading value. Razor components
+    /// are public classes whose parameters must be public, while the models are internal, so the page takes its
+    /// model as a private <c>[CascadingParameter]</c> rather than as a <c>[Parameter]</c>.
+    /// </summary>
+    public static IResult Render<TPage, TModel>(TModel model, int status = StatusCodes.Status200OK)
+        where TPage : IComponent
+        where TModel : class =>
+        new PageResult(new RazorComponentResult<CascadingValue<TModel>>(new Dictionary<string, object?>
+        {
+            [nameof(CascadingValue<TModel>.Value)] = model,
+            [nameof(CascadingValue<TModel>.IsFixed)] = true,
+            [nameof(CascadingValue<TModel>.ChildContent)] = (RenderFragment)(page =>
+            {
+                page.OpenComponent<TPage>(0);
+                page.CloseComponent();
+            }),
+        })
+        {
+            StatusCode = status,
+        });
+
+    /// <summary>A page for an outcome a person sees in the browser: a failed connect or callback.</summary>
     public static IResult Message(int status, string title, string message) =>
-        PageLayout.Render(title, $"""
-            <section class="card narrow">
-              <h1>{PageLayout.Html(title)}</h1>
-              <p>{PageLayout.Html(message)}</p>
-              <p><a class="button secondary" href="/admin/connections">Back to connections</a></p>
-            </section>
-            """, status);
+        Render<MessagePage, PageMessage>(new PageMessage(title, message), status);
+
+    private sealed class PageResult(RazorComponentResult page) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var headers = httpContext.Response.Headers;
+            headers.CacheControl = "no-store";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["X-Content-Type-Options"] = "nosniff";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            return page.ExecuteAsync(httpContext);
+        }
+    }
 }

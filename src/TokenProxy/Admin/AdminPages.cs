@@ -1,5 +1,6 @@
 using System.Reflection;
 using TokenProxy.Providers;
+using TokenProxy.Telemetry;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -16,13 +17,32 @@ internal static class AdminPages
     public static RouteGroupBuilder MapAdminPages(this RouteGroupBuilder admin)
     {
         admin.MapGet("/", () => Results.Redirect("/admin/connections"));
-        admin.MapGet("/connections", ConnectionsPage.RenderAsync);
-        admin.MapGet("/connections/{id}", (string id, string? done, string? connected, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
-            ConnectionPage.RenderAsync(id, done, connected, store, providers, cancellationToken));
+        admin.MapGet("/connections", ConnectionsAsync);
+        admin.MapGet("/connections/{id}", ConnectionAsync);
         admin.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var asset)
             ? Results.Bytes(asset.Content, asset.ContentType)
             : Results.NotFound());
         return admin;
+    }
+
+    private static async Task<IResult> ConnectionsAsync(IConnectionStore store, ProviderCatalog providers, EventFeed events, CancellationToken cancellationToken)
+    {
+        var rows = await store.ListAsync(cancellationToken);
+        return AdminPage.Render<ConnectionsPage, ConnectionsPageModel>(new(rows, providers, events.Snapshot().Take(20).ToList()));
+    }
+
+    private static async Task<IResult> ConnectionAsync(
+        string id, string? done, string? connected, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken)
+    {
+        var row = await store.GetAsync(id, cancellationToken);
+        if (row is null)
+        {
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Connection not found", $"There is no connection '{id}'.");
+        }
+
+        // Only a fixed keyword picks the toast: nothing from the URL is echoed into the page.
+        var outcome = connected is not null ? "connected" : done;
+        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome));
     }
 
     private static byte[] Load(string name)

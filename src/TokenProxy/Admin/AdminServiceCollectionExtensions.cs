@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace TokenProxy.Admin;
@@ -9,6 +10,22 @@ internal static class AdminServiceCollectionExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAccessFilter>();
+
+        // What RazorComponentResult renders with, for static server rendering only: no interactive render mode,
+        // so no circuit, no WebSocket and no Blazor script.
+        services.AddRazorComponents();
+        // That registration brings antiforgery, and with it data protection, which keeps a key ring in the user's
+        // profile and creates a key there at startup (warning that it is unencrypted). No page issues an antiforgery
+        // token: state changes are guarded by AdminAccessFilter's custom header, the login form by Sec-Fetch-Site.
+        // So its keys stay in memory, and none is made at startup.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        var keyRingAtStartup = services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+        if (keyRingAtStartup is not null)
+        {
+            services.Remove(keyRingAtStartup);
+        }
+
         return services;
     }
 

@@ -62,7 +62,8 @@ public sealed partial class ImportDirectionTests
     /// <summary>Each reference from a file in a folder to a TokenProxy folder, with the file relative to the source root.</summary>
     internal static IEnumerable<(string File, string Folder, string Imported)> Imports(string root)
     {
-        foreach (var path in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories))
+        // Razor components import with "@using TokenProxy.X" lines.
+        foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(p => p.EndsWith(".cs", StringComparison.Ordinal) || p.EndsWith(".razor", StringComparison.Ordinal)))
         {
             var file = Path.GetRelativePath(root, path).Replace('\\', '/');
             var segments = file.Split('/');
