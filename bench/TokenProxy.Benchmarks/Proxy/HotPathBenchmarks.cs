@@ -59,7 +59,7 @@ public class HotPathBenchmarks
         _provider = provider!;
         // The first lookup reads the store and fills the cache; every one after is the steady state measured here.
         var lookup = _tokens.GetAccessTokenAsync(_provider, ProxyEndpoint.DefaultLabel, workspace: null, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        _credential = lookup.Credential ?? throw new InvalidOperationException($"No token: {lookup.Failure}");
+        _credential = lookup.Value ?? throw new InvalidOperationException($"No token: {lookup.Failure?.Kind}");
         _bareHeader = _credential.HeaderValue!;
 
         _context = NewRequest();
@@ -137,12 +137,12 @@ public class HotPathBenchmarks
         var (client, refused) = _clients.Check(request, provider.Name);
         var selector = request.Headers[ProxyEndpoint.ConnectionHeader] is [{ Length: > 0 } named] ? named : ProxyEndpoint.DefaultLabel;
         var lookup = Complete(_tokens.GetAccessTokenAsync(provider, selector, workspace: null, CancellationToken.None));
-        if (refused is not null || !lookup.Succeeded || (client!.Workspace is { } workspace && lookup.Credential!.Workspace != workspace))
+        if (refused is not null || !lookup.Succeeded || (client!.Workspace is { } workspace && lookup.Value!.Workspace != workspace))
         {
             throw new InvalidOperationException();
         }
 
-        var transformer = new TokenTransformer(provider, lookup.Credential!, _tokens, replayable: true);
+        var transformer = new TokenTransformer(provider, lookup.Value!, _tokens, replayable: true);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, provider.ApiBaseUrl.AbsoluteUri, CancellationToken.None));
         // The egress guard's check, as the handler chain runs it on every send.

@@ -1,3 +1,4 @@
+using TokenProxy.OAuth;
 using TokenProxy.Proxy;
 
 namespace TokenProxy.Admin;
@@ -35,12 +36,15 @@ internal static class AdminProblems
         new(StatusCodes.Status409Conflict, "revoked", "Connection revoked.", $"Connection '{id}' is revoked. Reconnect it to use it again.");
 
     /// <summary>docs/architecture.md §2: 502 "Failed to refresh connection. You may need to reconnect."</summary>
-    public static ProblemResult RefreshFailed(string? error, string? description, bool transient) =>
-        new(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection.",
+    public static ProblemResult RefreshFailed(TokenFailure failure)
+    {
+        var transient = failure.Kind == FailureKind.Transient;
+        return new(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection.",
             transient
                 ? "Failed to refresh connection. The provider could not be reached; try again later."
                 : "Failed to refresh connection. You may need to reconnect.",
-            new Dictionary<string, object?> { ["error"] = error, ["error_description"] = description, ["transient"] = transient });
+            new Dictionary<string, object?> { ["error"] = failure.Error, ["error_description"] = failure.Description, ["transient"] = transient });
+    }
 
     public static ProblemResult AlreadyRevoked(string id) =>
         new(StatusCodes.Status409Conflict, "already_revoked", "Connection already revoked.", $"Connection '{id}' is already revoked; nothing was changed.");

@@ -114,14 +114,18 @@ internal static class ConnectionsApi
             return AdminProblems.ConnectionNotFound(id);
         }
 
-        var outcome = await refresher.RefreshAsync(id, RefreshReason.Manual, seenVersion: null, cancellationToken);
-        return outcome.Status switch
+        var refreshed = await refresher.RefreshAsync(id, RefreshReason.Manual, seenVersion: null, cancellationToken);
+        if (refreshed.Succeeded)
         {
-            RefreshStatus.Refreshed or RefreshStatus.AlreadyFresh =>
-                TypedResults.Ok(new RefreshResponse("Connection refreshed.", ConnectionView.From(outcome.Row!, providers))),
-            RefreshStatus.NotRefreshable => AdminProblems.NotRefreshable(id),
-            RefreshStatus.Gone => outcome.Row is null ? AdminProblems.ConnectionNotFound(id) : AdminProblems.Revoked(id),
-            _ => AdminProblems.RefreshFailed(outcome.Error, outcome.Description, outcome.Status == RefreshStatus.Transient),
+            return TypedResults.Ok(new RefreshResponse("Connection refreshed.", ConnectionView.From(refreshed.Value, providers)));
+        }
+
+        return refreshed.Failure.Kind switch
+        {
+            FailureKind.NotRefreshable => AdminProblems.NotRefreshable(id),
+            FailureKind.NotConnected => AdminProblems.ConnectionNotFound(id),
+            FailureKind.Revoked => AdminProblems.Revoked(id),
+            _ => AdminProblems.RefreshFailed(refreshed.Failure),
         };
     }
 
@@ -159,8 +163,8 @@ internal static class ConnectionsApi
                     | (row.AccessToken is { } a && fresh.Contains(a) && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
                 var result = hasSecrets && provider is not null
                     ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
-                    : new RevocationResult("not_supported", "There was nothing to revoke at the provider.", []);
-                revocation = revocation is null || revocation.Result == "not_supported" ? result : Combine(revocation, result);
+                    : RevocationResult.NotSupported("There was nothing to revoke at the provider.");
+                revocation = revocation is null ? result : revocation.Then(result);
             }
 
             // Local secrets go whatever the provider said: the connection must stop working here at once.
@@ -185,9 +189,6 @@ internal static class ConnectionsApi
             }
         }
     }
-
-    private static RevocationResult Combine(RevocationResult first, RevocationResult then) =>
-        new(first.Result == "failed" || then.Result == "failed" ? "failed" : "revoked", first.Reason ?? then.Reason, [.. first.Tokens, .. then.Tokens]);
 
     private static async Task<IResult> RotateKeyAsync(VaultKeyRotator rotator, CancellationToken cancellationToken)
     {

@@ -4,19 +4,13 @@ using TokenProxy.Providers;
 
 namespace TokenProxy.OAuth;
 
-/// <summary>The provider's answer to a revoke: <c>revoked</c>, <c>not_supported</c> (no endpoint: local only) or <c>failed</c>.</summary>
-internal sealed record RevocationResult(string Result, string? Reason, IReadOnlyList<RevokedToken> Tokens);
-
-/// <summary>What happened to one token at the provider.</summary>
-internal sealed record RevokedToken(string Type, string Result, string? Reason);
-
 /// <summary>
 /// RFC 7009 token revocation: the refresh token first (§2.1: revoking it should also invalidate the access
 /// tokens of the same grant), then the access token, each with <c>token_type_hint</c> and the client's
 /// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now.
 /// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
 /// </summary>
-internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints)
+internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time)
 {
     /// <summary>Revocation requests: no redirects, retried on 5xx and lost connections (revoking twice is harmless).</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Revocation";
@@ -26,7 +20,7 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
         if (resolved.RevocationUrl is not { } url)
         {
-            return new RevocationResult("not_supported", $"{provider.DisplayName} has no revocation endpoint; the tokens were deleted here only.", []);
+            return RevocationResult.NotSupported($"{provider.DisplayName} has no revocation endpoint; the tokens were deleted here only.");
         }
 
         var results = new List<RevokedToken>();
@@ -40,10 +34,7 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
             results.Add(await RevokeOneAsync(provider, url, accessToken, "access_token", cancellationToken));
         }
 
-        var failed = results.FirstOrDefault(r => r.Result == "failed");
-        return failed is null
-            ? new RevocationResult("revoked", null, results)
-            : new RevocationResult("failed", failed.Reason, results);
+        return new RevocationResult(results.FirstOrDefault(r => r.Failure is not null)?.Failure, results);
     }
 
     private async Task<RevokedToken> RevokeOneAsync(ProviderDefinition provider, Uri url, string token, string hint, CancellationToken cancellationToken)
@@ -56,14 +47,20 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         try
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            // §2.2: 200 for success, also when the token was already invalid. §2.2.1: 503 means "try again later".
-            return response.StatusCode == HttpStatusCode.OK
-                ? new RevokedToken(hint, "revoked", null)
-                : new RevokedToken(hint, "failed", $"The revocation endpoint answered {(int)response.StatusCode}.");
+            // §2.2: 200 for success, also when the token was already invalid. §2.2.1: 503 means "try again later"; any
+            // other answer is a refusal (unsupported_token_type, invalid_client).
+            var status = (int)response.StatusCode;
+            return new RevokedToken(hint, response.StatusCode switch
+            {
+                HttpStatusCode.OK => null,
+                HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
+                    TokenFailure.Transient($"http_{status}", $"The revocation endpoint answered {status}.", TokenEndpointClient.RetryAfter(response, time.GetUtcNow()), status),
+                _ => TokenFailure.Rejected($"http_{status}", $"The revocation endpoint answered {status}.", status),
+            });
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return new RevokedToken(hint, "failed", "The revocation endpoint could not be reached.");
+            return new RevokedToken(hint, TokenFailure.Transient("connection_failed", "The revocation endpoint could not be reached."));
         }
     }
 }

@@ -8,7 +8,7 @@ namespace TokenProxy.OAuth;
 /// Calls a provider's token endpoint (RFC 6749 §4.1.3 code exchange, §6 refresh) with the client
 /// authentication the provider wants. It never follows redirects (RFC 9700 §4.12: a 307 would re-send
 /// the refresh token and client secret to wherever it points) and turns every failure into a
-/// <see cref="TokenResult"/>: rejected (reconnect) or transient (try again).
+/// <see cref="TokenResult{T}"/> failure: rejected (reconnect) or transient (try again).
 /// </summary>
 internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time)
 {
@@ -17,7 +17,7 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
 
     private const int MaxBodyBytes = 256 * 1024;
 
-    public Task<TokenResult> ExchangeCodeAsync(ProviderDefinition provider, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
+    public Task<TokenResult<TokenSet>> ExchangeCodeAsync(ProviderDefinition provider, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string>
         {
@@ -34,15 +34,15 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
         return PostAsync(provider, form, cancellationToken);
     }
 
-    public Task<TokenResult> RefreshAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken) =>
+    public Task<TokenResult<TokenSet>> RefreshAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken) =>
         PostAsync(provider, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }, cancellationToken);
 
-    private async Task<TokenResult> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
+    private async Task<TokenResult<TokenSet>> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
         if (resolved.TokenUrl is not { } tokenUrl)
         {
-            return TokenResult.Transient("no_token_endpoint", resolved.Problem ?? $"{provider.Name} has no token endpoint.");
+            return TokenFailure.Transient("no_token_endpoint", resolved.Problem ?? $"{provider.Name} has no token endpoint.");
         }
 
         foreach (var (key, value) in provider.TokenParameters)
@@ -64,16 +64,16 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
         }
         catch (HttpRequestException e)
         {
-            return TokenResult.Transient("connection_failed", $"The token endpoint could not be reached ({e.HttpRequestError}).");
+            return TokenFailure.Transient("connection_failed", $"The token endpoint could not be reached ({e.HttpRequestError}).");
         }
         catch (IOException)
         {
             // The connection broke while the answer was being read: the provider may or may not have processed it.
-            return TokenResult.Transient("connection_failed", "The connection to the token endpoint broke while its answer was being read.");
+            return TokenFailure.Transient("connection_failed", "The connection to the token endpoint broke while its answer was being read.");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return TokenResult.Transient("timeout", "The token endpoint did not answer in time.");
+            return TokenFailure.Transient("timeout", "The token endpoint did not answer in time.");
         }
     }
 

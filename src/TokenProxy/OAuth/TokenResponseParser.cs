@@ -24,18 +24,18 @@ internal static class TokenResponseParser
         "access_token", "refresh_token", "id_token", "client_secret", "code",
     };
 
-    public static TokenResult Parse(HttpStatusCode status, string? mediaType, string body, TimeSpan? retryAfter, ProviderDefinition provider)
+    public static TokenResult<TokenSet> Parse(HttpStatusCode status, string? mediaType, string body, TimeSpan? retryAfter, ProviderDefinition provider)
     {
         var code = (int)status;
         if (code is >= 300 and < 400)
         {
             // RFC 9700 §4.12: a token request is never re-sent to where a redirect points.
-            return TokenResult.Transient("redirect", $"The token endpoint answered {code} with a redirect; it was not followed.", retryAfter, code);
+            return TokenFailure.Transient("redirect", $"The token endpoint answered {code} with a redirect; it was not followed.", retryAfter, code);
         }
 
         if (code >= 500 || code is 408 or 429)
         {
-            return TokenResult.Transient($"http_{code}", $"The token endpoint answered {code}.", retryAfter, code);
+            return TokenFailure.Transient($"http_{code}", $"The token endpoint answered {code}.", retryAfter, code);
         }
 
         var fields = ReadBody(mediaType, body);
@@ -45,8 +45,8 @@ internal static class TokenResponseParser
             // answer without an OAuth error — a firewall's 403 page, a 404 during a deploy — is not the provider
             // rejecting this grant, and must not make a person reconnect.
             return code is 400 or 401
-                ? TokenResult.Rejected($"http_{code}", $"The token endpoint answered {code}.", code)
-                : TokenResult.Transient(code is >= 200 and < 300 ? "invalid_response" : $"http_{code}",
+                ? TokenFailure.Rejected($"http_{code}", $"The token endpoint answered {code}.", code)
+                : TokenFailure.Transient(code is >= 200 and < 300 ? "invalid_response" : $"http_{code}",
                     $"The token endpoint answered {code} with a body that is not an OAuth response.", retryAfter, code);
         }
 
@@ -58,15 +58,15 @@ internal static class TokenResponseParser
             var description = Text(root, "error_description") ?? Text(root, "message");
             // An OAuth error in a 200 (GitHub, Slack), 400 or 401 answer is the provider's verdict on this grant.
             return TransientErrors.Contains(error) || code is not (200 or 400 or 401)
-                ? TokenResult.Transient(error, description, retryAfter, code)
-                : TokenResult.Rejected(error, description, code);
+                ? TokenFailure.Transient(error, description, retryAfter, code)
+                : TokenFailure.Rejected(error, description, code);
         }
 
         if (code is < 200 or >= 300)
         {
             return code is 400 or 401
-                ? TokenResult.Rejected($"http_{code}", $"The token endpoint answered {code}.", code)
-                : TokenResult.Transient($"http_{code}", $"The token endpoint answered {code}.", retryAfter, code);
+                ? TokenFailure.Rejected($"http_{code}", $"The token endpoint answered {code}.", code)
+                : TokenFailure.Transient($"http_{code}", $"The token endpoint answered {code}.", retryAfter, code);
         }
 
         var tokens = root;
@@ -78,13 +78,13 @@ internal static class TokenResponseParser
         var accessToken = Text(tokens, "access_token");
         if (accessToken is null)
         {
-            return TokenResult.Rejected("invalid_token_response", "The token endpoint's answer has no access_token.", code);
+            return TokenFailure.Rejected("invalid_token_response", "The token endpoint's answer has no access_token.", code);
         }
 
         var refreshToken = Text(tokens, "refresh_token");
         if (!TokenValue.IsValid(accessToken) || (refreshToken is not null && !TokenValue.IsValid(refreshToken)))
         {
-            return TokenResult.Rejected("invalid_token_response", "The token endpoint returned a token with characters that cannot be sent in an HTTP header; it was not stored.", code);
+            return TokenFailure.Rejected("invalid_token_response", "The token endpoint returned a token with characters that cannot be sent in an HTTP header; it was not stored.", code);
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -96,7 +96,7 @@ internal static class TokenResponseParser
             }
         }
 
-        return TokenResult.Success(new TokenSet(
+        return TokenResult<TokenSet>.Success(new TokenSet(
             accessToken,
             refreshToken,
             ExpiresIn(tokens) ?? ExpiresIn(root),

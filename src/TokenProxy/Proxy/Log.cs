@@ -9,7 +9,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, EventName = "TokenUnavailable",
         Message = "No token for {Provider} connection '{Selector}': {Failure}.")]
-    public static partial void TokenUnavailable(ILogger logger, string provider, string selector, TokenProxy.Tokens.TokenFailure failure);
+    public static partial void TokenUnavailable(ILogger logger, string provider, string selector, string failure);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, EventName = "UpstreamFailed",
         Message = "Forwarding to {Provider} failed: {Error}.")]

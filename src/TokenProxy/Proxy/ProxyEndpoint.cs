@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
-using System.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 using TokenProxy.Tokens;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,11 +17,10 @@ internal sealed class ProxyEndpoint(
     IHttpForwarder forwarder,
     ForwarderInvoker invoker,
     ClientPolicy clients,
-    Telemetry.EventFeed events,
+    ProxyInstrumentation instrumentation,
     TimeProvider time,
     IOptions<PublicUrlOptions> publicUrl,
-    IOptions<RefreshOptions> refresh,
-    ILogger<ProxyEndpoint> logger)
+    IOptions<RefreshOptions> refresh)
 {
     /// <summary>Request header naming the connection to use, by label or id. Removed before forwarding.</summary>
     public const string ConnectionHeader = "TokenProxy-Connection";
@@ -93,8 +91,7 @@ internal sealed class ProxyEndpoint(
 
         if (!lookup.Succeeded)
         {
-            Log.TokenUnavailable(logger, provider.Name, selector, lookup.Failure);
-            RecordInjectionFailure(provider.Name, lookup.Failure.ToWire(), lookup.Credential?.ConnectionId);
+            instrumentation.TokenUnavailable(provider.Name, selector, lookup);
             await ProxyProblems.ForLookup(lookup, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
             return null;
         }
@@ -112,7 +109,7 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        return new TokenTransformer(provider, lookup.Credential!, tokens, replayable);
+        return new TokenTransformer(provider, lookup.Value, tokens, replayable);
     }
 
     /// <summary>The connection a request asks for: <c>TokenProxy-Connection</c> (a label or id), else the default label.</summary>
@@ -125,6 +122,11 @@ internal sealed class ProxyEndpoint(
         try
         {
             var error = await SendAsync(context, transformer);
+            if (transformer.UpstreamUnauthorized)
+            {
+                instrumentation.UpstreamUnauthorized(transformer.Provider.Name);
+            }
+
             if (error != ForwarderError.None)
             {
                 await AnswerForwardingFailureAsync(context, transformer, error);
@@ -138,13 +140,13 @@ internal sealed class ProxyEndpoint(
                 context.Response.Clear();
                 if (transformer.Failure is { } failure)
                 {
-                    RecordInjectionFailure(provider.Name, failure.Failure.ToWire(), failure.Credential?.ConnectionId);
+                    instrumentation.NoTokenAfterUnauthorized(provider.Name, failure);
                     await ProxyProblems.ForLookup(failure, provider.Name, SelectorOf(context.Request), _publicBaseUrl).ExecuteAsync(context);
                     return;
                 }
 
                 // Replay once with the new token: the buffered body is sent again byte for byte.
-                Telemetry.Telemetry.Replays.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, provider.Name));
+                instrumentation.Replayed(provider.Name);
                 if (context.Request.Body.CanSeek)
                 {
                     context.Request.Body.Position = 0;
@@ -158,11 +160,7 @@ internal sealed class ProxyEndpoint(
                 }
             }
 
-            if (logger.IsEnabled(LogLevel.Debug))
-            {
-                var elapsed = time.GetElapsedTime(started);
-                Log.Proxied(logger, transformer.Provider.Name, transformer.Credential.ConnectionId, context.Response.StatusCode, elapsed.TotalMilliseconds);
-            }
+            instrumentation.Proxied(transformer.Provider.Name, transformer.Credential.ConnectionId, context.Response.StatusCode, started);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -181,19 +179,9 @@ internal sealed class ProxyEndpoint(
     /// </summary>
     private async Task AnswerUnexpectedAsync(HttpContext context, Exception exception)
     {
-        Log.UnexpectedFailure(logger, exception);
+        instrumentation.UnexpectedFailure(exception);
         context.Response.Clear();
         await ProxyProblems.Unexpected().ExecuteAsync(context);
-    }
-
-    private void RecordInjectionFailure(string provider, string kind, string? connectionId)
-    {
-        Telemetry.Telemetry.InjectionFailures.Add(1, new TagList
-        {
-            { Telemetry.Telemetry.Attributes.Provider, provider },
-            { Telemetry.Telemetry.Attributes.Failure, kind },
-        });
-        events.Record(kind, provider, connectionId, kind, null);
     }
 
     /// <summary>Not awaited here, so the caller's state machine is the only one waiting for the upstream.</summary>
@@ -213,8 +201,7 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
-        Log.UpstreamFailed(logger, provider.Name, error);
-        RecordInjectionFailure(provider.Name, "upstream_unavailable", transformer.Credential.ConnectionId);
+        instrumentation.UpstreamFailed(provider.Name, error, transformer.Credential.ConnectionId);
         if (!context.Response.HasStarted)
         {
             await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);
@@ -245,7 +232,7 @@ internal sealed class ProxyEndpoint(
         }
 
         var badRequest = cause as BadHttpRequestException;
-        Log.ClientFailed(logger, provider, error, badRequest?.StatusCode);
+        instrumentation.ClientFailed(provider, error, badRequest?.StatusCode);
         if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {
             return;

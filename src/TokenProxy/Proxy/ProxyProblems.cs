@@ -1,3 +1,4 @@
+using TokenProxy.OAuth;
 using TokenProxy.Tokens;
 
 namespace TokenProxy.Proxy;
@@ -34,35 +35,36 @@ internal static class ProxyProblems
         StatusCodes.Status500InternalServerError, "internal_error", "An error occurred while processing your request.",
         "TokenProxy failed unexpectedly; its log has the details.");
 
-    public static ProblemResult ForLookup(TokenLookup lookup, string provider, string selector, string publicBaseUrl)
+    /// <summary>The problem for a failed token lookup: its <see cref="FailureKind"/> is the <c>TokenProxy-Error</c>.</summary>
+    public static ProblemResult ForLookup(TokenResult<CachedCredential> lookup, string provider, string selector, string publicBaseUrl)
     {
-        var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, lookup.Credential?.ConnectionId);
-        var connection = lookup.Credential?.ConnectionId;
-        return lookup.Failure switch
+        var connection = lookup.Value?.ConnectionId;
+        var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, connection);
+        return lookup.Failure?.Kind switch
         {
-            TokenFailure.NotConnected => new(
+            FailureKind.NotConnected => new(
                 StatusCodes.Status401Unauthorized, "not_connected", "Not connected.",
                 $"There is no {provider} connection '{selector}'. Connect one at {connectUrl}.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection"] = selector, ["connect_url"] = connectUrl }),
-            TokenFailure.ReconnectRequired => new(
+            FailureKind.Rejected => new(
                 StatusCodes.Status401Unauthorized, "reconnect_required", "Reconnection needed.",
-                lookup.Credential?.Undecryptable == true
+                lookup.Value?.Undecryptable == true
                     ? $"The stored credentials of {provider} connection '{selector}' cannot be decrypted. Reconnect at {connectUrl}."
                     : $"{provider} rejected the credentials of connection '{selector}'. Reconnect at {connectUrl}.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection, ["connect_url"] = connectUrl }),
-            TokenFailure.Revoked => new(
+            FailureKind.Revoked => new(
                 StatusCodes.Status401Unauthorized, "revoked", "Connection revoked.",
                 $"The {provider} connection '{selector}' was revoked. Reconnect at {connectUrl} to use it again.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection, ["connect_url"] = connectUrl }),
-            TokenFailure.RefreshUnavailable => new(
+            FailureKind.Transient => new(
                 StatusCodes.Status503ServiceUnavailable, "refresh_unavailable", "Token refresh unavailable.",
                 $"The {provider} token has expired and {provider}'s token endpoint cannot be reached right now. Try again later.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
-                lookup.RetryAfter ?? TimeSpan.FromSeconds(5)),
-            TokenFailure.WorkspaceForbidden => new(
+                lookup.Failure.RetryAfter ?? TimeSpan.FromSeconds(5)),
+            FailureKind.WorkspaceForbidden => new(
                 StatusCodes.Status403Forbidden, "client_forbidden", "Forbidden.",
                 $"This client key may only use connections of its own workspace; {provider} connection '{selector}' is not one of them."),
-            _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure, "Not a failure."),
+            _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure?.Kind, "Not a failure a request can have."),
         };
     }
 

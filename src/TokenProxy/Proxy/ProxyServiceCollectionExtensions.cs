@@ -9,6 +9,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddOptions<ClientAccessOptions>().BindConfiguration(ClientAccessOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClientAccessOptions>, ClientAccessOptionsValidator>();
         services.AddHttpForwarder();
+        services.AddSingleton<ProxyInstrumentation>();
         services.AddSingleton<ForwarderInvoker>();
         services.AddSingleton<ClientPolicy>();
         services.AddSingleton<ProxyEndpoint>();

@@ -1,3 +1,4 @@
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
 using Yarp.ReverseProxy.Forwarder;
@@ -16,7 +17,6 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     /// <summary>Response header telling the app its 401 was answered with a refresh: sending the request again will use the new token.</summary>
     public const string RetryHeader = "TokenProxy-Retry";
 
-    private bool _recoveryTried;
 
     // One instance per proxied request, so it holds only what the request needs: the rarely set failure is kept
     // boxed (one reference) rather than as a 40-byte nullable struct, and the path is read from the request.
@@ -29,8 +29,11 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     /// <summary>True when the upstream response was held back: the caller replays with <see cref="Credential"/> or answers <see cref="Failure"/>.</summary>
     public bool Intercepted { get; private set; }
 
+    /// <summary>The provider's API answered 401 (the first one asks for a fresh token; a replay's is passed on).</summary>
+    public bool UpstreamUnauthorized { get; private set; }
+
     /// <summary>Why no new token could be had after a 401, when the response was held back for it.</summary>
-    public TokenLookup? Failure => (TokenLookup?)_failure;
+    public TokenResult<CachedCredential>? Failure => (TokenResult<CachedCredential>?)_failure;
 
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
@@ -50,7 +53,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         // RFC 6750 §3.1: 401 means the token was not accepted; 403 (insufficient scope) never triggers a refresh.
-        if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized || _recoveryTried)
+        if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized || UpstreamUnauthorized)
         {
             if (proxyResponse is not null && proxyResponse.StatusCode != System.Net.HttpStatusCode.Unauthorized)
             {
@@ -61,8 +64,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
             return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 
-        _recoveryTried = true;
-        Telemetry.Telemetry.UpstreamUnauthorized.Add(1, new KeyValuePair<string, object?>(Telemetry.Telemetry.Attributes.Provider, Provider.Name));
+        UpstreamUnauthorized = true;
         var recovered = await tokens.RecoverFromUnauthorizedAsync(Provider, Credential, cancellationToken);
         if (recovered is not { } lookup)
         {
@@ -80,7 +82,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         Intercepted = true;
         if (lookup.Succeeded)
         {
-            Credential = lookup.Credential!;
+            Credential = lookup.Value;
         }
         else
         {

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 
 namespace TokenProxy.Telemetry;
 
 /// <summary>
-/// Every signal the proxy emits, in one place: the <c>TokenProxy</c> ActivitySource and Meter, their
-/// instruments, and the lower-case dotted attribute names. Values are ids, names and outcomes — never a
-/// token or secret.
+/// The names every signal shares: the <c>TokenProxy</c> ActivitySource and meter name, the always-recorded operations,
+/// and the lower-case dotted attribute names. The instruments live with the folder that records them
+/// (<c>Tokens/TokenInstrumentation</c>, <c>Proxy/ProxyInstrumentation</c>), on a meter from <c>IMeterFactory</c>.
+/// Values are ids, names and outcomes — never a token or secret.
 /// </summary>
 internal static class Telemetry
 {
@@ -22,33 +22,6 @@ internal static class Telemetry
     {
         "tokenproxy.refresh", "tokenproxy.connect", "tokenproxy.callback", "tokenproxy.revoke",
     };
-
-    public static readonly Meter Meter = new(Name);
-
-    /// <summary>Refreshes by provider, reason and outcome.</summary>
-    public static readonly Counter<long> Refreshes = Meter.CreateCounter<long>("tokenproxy.refreshes", "{refresh}", "Token refreshes, by provider, reason and outcome.");
-
-    public static readonly Histogram<double> RefreshDuration = Meter.CreateHistogram<double>("tokenproxy.refresh.duration", "s", "Time a refresh took, retries included.");
-
-    public static readonly Counter<long> UpstreamUnauthorized = Meter.CreateCounter<long>("tokenproxy.upstream.unauthorized", "{response}", "401 answers from provider APIs.");
-
-    public static readonly Counter<long> Replays = Meter.CreateCounter<long>("tokenproxy.replays", "{request}", "Requests replayed with a new token after a 401.");
-
-    public static readonly Counter<long> InjectionFailures = Meter.CreateCounter<long>("tokenproxy.injection.failures", "{request}", "Requests answered without forwarding, by failure kind.");
-
-    /// <summary>Token lookups by cache hit (true/false): the hit ratio is hits / all.</summary>
-    public static readonly Counter<long> CacheLookups = Meter.CreateCounter<long>("tokenproxy.cache.lookups", "{lookup}", "Token lookups, by whether the in-memory cache answered.");
-
-    private static IReadOnlyDictionary<string, int> _connectionCounts = new Dictionary<string, int>();
-
-    /// <summary>Connections by status, as of the last background pass (every <c>Refresh:BackgroundInterval</c>).</summary>
-    public static readonly ObservableGauge<int> Connections = Meter.CreateObservableGauge(
-        "tokenproxy.connections",
-        () => Volatile.Read(ref _connectionCounts).Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>(Attributes.ConnectionStatus, p.Key))),
-        "{connection}",
-        "Connections by status.");
-
-    public static void SetConnectionCounts(IReadOnlyDictionary<string, int> counts) => Volatile.Write(ref _connectionCounts, counts);
 
     public static class Attributes
     {

@@ -73,15 +73,16 @@ internal sealed partial class AuthorizationFlow
         var result = await tokenClient.ExchangeCodeAsync(provider, code, pending.RedirectUri, verifier, cancellationToken);
         if (!result.Succeeded)
         {
-            await RecordErrorAsync(pending.ConnectionId, result.Error!, result.Description, cancellationToken);
-            Telemetry.Telemetry.Fail(activity, result.Error, result.Description);
-            events.Record("callback_failed", provider.Name, pending.ConnectionId, result.Error, result.Description);
+            var failure = result.Failure;
+            await RecordErrorAsync(pending.ConnectionId, failure.Error!, failure.Description, cancellationToken);
+            Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
+            events.Record("callback_failed", provider.Name, pending.ConnectionId, failure.Error, failure.Description);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
-                $"{provider.DisplayName}'s token endpoint answered '{result.Error}'{(result.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
+                $"{provider.DisplayName}'s token endpoint answered '{failure.Error}'{(failure.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
         }
 
-        var account = await identity.ReadAsync(provider, result.Tokens.AccessToken, cancellationToken);
-        var stored = await StoreTokensAsync(pending, result.Tokens, account, cancellationToken);
+        var account = await identity.ReadAsync(provider, result.Value.AccessToken, cancellationToken);
+        var stored = await StoreTokensAsync(pending, result.Value, account, cancellationToken);
         if (stored is null)
         {
             return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");

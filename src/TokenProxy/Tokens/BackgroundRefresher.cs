@@ -12,7 +12,8 @@ namespace TokenProxy.Tokens;
 /// the token endpoint; <see cref="TokenRefresher"/> also caps concurrency per endpoint.
 /// </summary>
 internal sealed class BackgroundRefresher(
-    IConnectionStore store, TokenRefresher refresher, RefreshSchedule schedule, TimeProvider time, IOptions<RefreshOptions> options, ILogger<BackgroundRefresher> logger)
+    IConnectionStore store, TokenRefresher refresher, RefreshSchedule schedule, TimeProvider time, IOptions<RefreshOptions> options,
+    TokenInstrumentation instrumentation, ILogger<BackgroundRefresher> logger)
     : BackgroundService
 {
     private readonly RefreshOptions _options = options.Value;
@@ -25,7 +26,7 @@ internal sealed class BackgroundRefresher(
             try
             {
                 var rows = await store.ListAsync(stoppingToken);
-                Telemetry.Telemetry.SetConnectionCounts(rows.GroupBy(r => r.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()));
+                instrumentation.CountConnections(rows);
                 await RemoveAbandonedAsync(rows, stoppingToken);
                 if (_options.Background)
                 {

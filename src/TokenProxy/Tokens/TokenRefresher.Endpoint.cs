@@ -12,10 +12,10 @@ internal sealed partial class TokenRefresher : IDisposable
     /// <summary>Disposes the token endpoints' pipelines (their circuit breakers) with the refresher.</summary>
     public void Dispose() => _pipelines.Dispose();
 
-    private async Task<(TokenResult Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
+    private async Task<(TokenResult<TokenSet> Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
     {
         var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
-        var pipeline = _pipelines.GetOrAddPipeline<TokenResult>(provider.Name, (builder, _) => ConfigurePipeline(builder));
+        var pipeline = _pipelines.GetOrAddPipeline<TokenResult<TokenSet>>(provider.Name, (builder, _) => ConfigurePipeline(builder));
         var attempts = 0;
         await slot.WaitAsync(cancellationToken);
         try
@@ -31,11 +31,11 @@ internal sealed partial class TokenRefresher : IDisposable
         }
         catch (BrokenCircuitException e)
         {
-            return (TokenResult.Transient("circuit_open", $"{provider.Name}'s token endpoint failed repeatedly; calls are paused.", e.RetryAfter), attempts);
+            return (TokenFailure.Transient("circuit_open", $"{provider.Name}'s token endpoint failed repeatedly; calls are paused.", e.RetryAfter), attempts);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return (TokenResult.Transient("timeout", "The refresh did not finish in time."), attempts);
+            return (TokenFailure.Transient("timeout", "The refresh did not finish in time."), attempts);
         }
         finally
         {
@@ -48,23 +48,23 @@ internal sealed partial class TokenRefresher : IDisposable
     /// whether to retry is decided from the parsed answer (an OAuth error in a 200, a 400 <c>invalid_grant</c>
     /// that must never be retried), not from the status code alone.
     /// </summary>
-    private void ConfigurePipeline(ResiliencePipelineBuilder<TokenResult> builder)
+    private void ConfigurePipeline(ResiliencePipelineBuilder<TokenResult<TokenSet>> builder)
     {
-        static bool IsTransient(Outcome<TokenResult> outcome) => outcome.Result is { Succeeded: false, Kind: TokenFailureKind.Transient };
+        static bool IsTransient(Outcome<TokenResult<TokenSet>> outcome) => outcome.Result.Failure is { Kind: FailureKind.Transient };
         var maxWait = TimeSpan.FromSeconds(5);
         builder.TimeProvider = _time;
         builder
-            .AddRetry(new RetryStrategyOptions<TokenResult>
+            .AddRetry(new RetryStrategyOptions<TokenResult<TokenSet>>
             {
                 // A Retry-After longer than we can hold a request is not waited for: the app gets 503 + Retry-After.
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (args.Outcome.Result!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (args.Outcome.Result.Failure!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
                 MaxRetryAttempts = 2,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result.Failure?.RetryAfter),
             })
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TokenResult>
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<TokenResult<TokenSet>>
             {
                 ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
                 FailureRatio = 0.5,

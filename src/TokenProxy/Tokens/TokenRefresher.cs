@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Polly.Registry;
 using TokenProxy.OAuth;
@@ -25,20 +24,19 @@ internal sealed partial class TokenRefresher
     private readonly ProviderCatalog _providers;
     private readonly TimeProvider _time;
     private readonly RefreshOptions _options;
-    private readonly ILogger<TokenRefresher> _logger;
-    private readonly Telemetry.EventFeed _events;
+    private readonly TokenInstrumentation _instrumentation;
     private readonly RevocationClient _revocations;
-    private readonly RefreshGate<RefreshOutcome> _gate;
+    private readonly RefreshGate<TokenResult<ConnectionRow>> _gate;
     private readonly RefreshSchedule _schedule;
     private readonly ResiliencePipelineRegistry<string> _pipelines = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
-        IOptions<RefreshOptions> options, Telemetry.EventFeed events, RevocationClient revocations, RefreshSchedule schedule, ILogger<TokenRefresher> logger)
+        IOptions<RefreshOptions> options, RevocationClient revocations, RefreshSchedule schedule, TokenInstrumentation instrumentation)
     {
         _schedule = schedule;
-        _events = events;
+        _instrumentation = instrumentation;
         _revocations = revocations;
         _store = store;
         _sealer = sealer;
@@ -46,19 +44,22 @@ internal sealed partial class TokenRefresher
         _providers = providers;
         _time = time;
         _options = options.Value;
-        _logger = logger;
-        _gate = new RefreshGate<RefreshOutcome>(_options.Timeout, time);
+        _gate = new RefreshGate<TokenResult<ConnectionRow>>(_options.Timeout, time);
     }
 
     /// <summary>
     /// Refreshes unless, once the lock is held, it turns out not to be needed: for <see cref="RefreshReason.Upstream401"/>
     /// when the stored version is no longer <paramref name="seenVersion"/>; for expiring and background refreshes when the
-    /// token is no longer due (background: or the row was written since <paramref name="seenVersion"/>).
+    /// token is no longer due (background: or the row was written since <paramref name="seenVersion"/>). Succeeds with the
+    /// connection as it now stands; fails with <see cref="FailureKind.Rejected"/> (the connection is now <c>error</c>),
+    /// <see cref="FailureKind.Transient"/> (tokens and status kept), <see cref="FailureKind.NotRefreshable"/>, or
+    /// <see cref="FailureKind.Revoked"/> / <see cref="FailureKind.NotConnected"/> (revoked or deleted meanwhile; any new
+    /// token was discarded), with the row when there is one.
     /// </summary>
-    public Task<RefreshOutcome> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken) =>
+    public Task<TokenResult<ConnectionRow>> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken) =>
         _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, shared), cancellationToken);
 
-    private async Task<RefreshOutcome> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    private async Task<TokenResult<ConnectionRow>> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {
         try
         {
@@ -68,63 +69,31 @@ internal sealed partial class TokenRefresher
         {
             // Another instance holds the connection's lock (it is refreshing, slowly): the same as a slow token
             // endpoint for the caller — the old token while it lasts, then 503 with Retry-After.
-            return new RefreshOutcome(RefreshStatus.Transient, null, "lock_timeout", "Another instance is still refreshing this connection.", TimeSpan.FromSeconds(5));
+            return TokenFailure.Transient("lock_timeout", "Another instance is still refreshing this connection.", TimeSpan.FromSeconds(5));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The refresh's own timeout ran out while waiting for that lock, or during a store call.
-            return new RefreshOutcome(RefreshStatus.Transient, null, "timeout", "The refresh did not finish in time.");
+            return TokenFailure.Transient("timeout", "The refresh did not finish in time.");
         }
     }
 
-    private async Task<RefreshOutcome> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    private async Task<TokenResult<ConnectionRow>> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {
-        var reasonName = reason.ToWire();
-        using var activity = Telemetry.Telemetry.StartOperation("tokenproxy.refresh");
-        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, connectionId);
-        activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshReason, reasonName);
+        using var activity = TokenInstrumentation.StartRefresh(connectionId, reason);
         var started = _time.GetTimestamp();
-
-        var outcome = await DecideAndRefreshAsync(connectionId, reason, seenVersion, cancellationToken);
-
-        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, outcome.Row?.Provider);
-        activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshOutcome, outcome.OutcomeName);
-        activity?.SetTag(Telemetry.Telemetry.Attributes.RefreshAttempts, outcome.Attempts);
-        if (outcome.Row is { } row)
-        {
-            activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, row.Status.ToWire());
-        }
-
-        var elapsed = _time.GetElapsedTime(started);
-        if (outcome.Status is RefreshStatus.Rejected or RefreshStatus.Transient)
-        {
-            Telemetry.Telemetry.Fail(activity, outcome.Error, outcome.Description);
-            _events.Record(outcome.Status == RefreshStatus.Rejected ? "refresh_rejected" : "refresh_failed", outcome.Row?.Provider, connectionId, outcome.Error, outcome.Description);
-        }
-
-        if (outcome.Attempts > 0)
-        {
-            var tags = new TagList
-            {
-                { Telemetry.Telemetry.Attributes.Provider, outcome.Row?.Provider },
-                { Telemetry.Telemetry.Attributes.RefreshReason, reasonName },
-                { Telemetry.Telemetry.Attributes.RefreshOutcome, outcome.OutcomeName },
-            };
-            Telemetry.Telemetry.Refreshes.Add(1, tags);
-            Telemetry.Telemetry.RefreshDuration.Record(elapsed.TotalSeconds, tags);
-        }
-
-        Log.Refreshed(_logger, connectionId, reasonName, outcome.OutcomeName, outcome.Attempts, elapsed.TotalMilliseconds);
-        return outcome;
+        var run = await DecideAndRefreshAsync(connectionId, reason, seenVersion, cancellationToken);
+        _instrumentation.Refreshed(activity, connectionId, reason, run, _time.GetElapsedTime(started));
+        return run.Result;
     }
 
-    private async Task<RefreshOutcome> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    private async Task<RefreshRun> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
     {
         // Re-read under the lock: another caller or instance may have refreshed, revoked or deleted meanwhile.
         var row = await _store.GetAsync(connectionId, cancellationToken);
         if (row is null || row.Status == ConnectionStatus.Revoked)
         {
-            return new RefreshOutcome(RefreshStatus.Gone, row);
+            return new RefreshRun(Gone(row));
         }
 
         var now = _time.GetUtcNow();
@@ -140,42 +109,43 @@ internal sealed partial class TokenRefresher
         };
         if (!stillNeeded && row.Status == ConnectionStatus.Active)
         {
-            return new RefreshOutcome(RefreshStatus.AlreadyFresh, row);
+            return new RefreshRun(TokenResult<ConnectionRow>.Success(row));
         }
 
         if (row.Status == ConnectionStatus.Error && reason != RefreshReason.Manual)
         {
             // No automatic retry after a rejection: only a person (refresh-now or reconnect) tries again.
-            return new RefreshOutcome(RefreshStatus.Rejected, row, row.LastError?.Code, row.LastError?.Description);
+            return new RefreshRun(TokenResult<ConnectionRow>.Fail(new TokenFailure(FailureKind.Rejected, row.LastError?.Code, row.LastError?.Description), row));
         }
 
         if (row.RefreshToken is null || !_providers.TryGet(row.Provider, out var provider) || !provider.CanConnect)
         {
-            return new RefreshOutcome(RefreshStatus.NotRefreshable, row);
+            return new RefreshRun(TokenResult<ConnectionRow>.Fail(TokenFailure.Of(FailureKind.NotRefreshable), row));
         }
 
         if (!_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken, out var refreshToken))
         {
-            return await RecordRejectionAsync(row, "undecryptable", "The stored credentials cannot be decrypted.", 0, cancellationToken);
+            return await RecordRejectionAsync(row, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
         }
 
         var (result, attempts) = await CallTokenEndpointAsync(provider, refreshToken, cancellationToken);
         if (result.Succeeded)
         {
-            return await CommitAsync(row, result.Tokens, reason, attempts, cancellationToken);
+            return await CommitAsync(row, result.Value, reason, attempts, cancellationToken);
         }
 
-        if (result.Kind == TokenFailureKind.Rejected)
+        var failure = result.Failure;
+        if (failure.Kind == FailureKind.Rejected)
         {
-            return await RecordRejectionAsync(row, result.Error!, result.Description, attempts, cancellationToken);
+            return await RecordRejectionAsync(row, failure, attempts, cancellationToken);
         }
 
         // A provider outage never disables a connection: tokens and status stay; lastError tells what happened.
-        await _store.TryUpdateAsync(row with { LastError = new ConnectionError(result.Error!, result.Description, now), UpdatedAt = now }, cancellationToken);
-        return new RefreshOutcome(RefreshStatus.Transient, row, result.Error, result.Description, result.RetryAfter, attempts);
+        await _store.TryUpdateAsync(row with { LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now }, cancellationToken);
+        return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, row), attempts);
     }
 
-    private async Task<RefreshOutcome> CommitAsync(ConnectionRow row, TokenSet tokens, RefreshReason reason, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshRun> CommitAsync(ConnectionRow row, TokenSet tokens, RefreshReason reason, int attempts, CancellationToken cancellationToken)
     {
         var updated = tokens.ApplyTo(row, _sealer, _time.GetUtcNow(), reason.ToWire());
 
@@ -184,7 +154,7 @@ internal sealed partial class TokenRefresher
         if (committed is null)
         {
             var current = await _store.GetAsync(row.Id, cancellationToken);
-            Log.RefreshDiscarded(_logger, row.Id);
+            _instrumentation.RefreshDiscarded(row.Id);
             if (current is null || current.Status == ConnectionStatus.Revoked)
             {
                 // The connection was revoked or removed while the provider minted these: they must not stay alive there.
@@ -193,20 +163,24 @@ internal sealed partial class TokenRefresher
                     await _revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, cancellationToken);
                 }
 
-                return new RefreshOutcome(RefreshStatus.Gone, current, Attempts: attempts);
+                return new RefreshRun(Gone(current), attempts);
             }
 
-            return new RefreshOutcome(RefreshStatus.AlreadyFresh, current, Attempts: attempts);
+            return new RefreshRun(TokenResult<ConnectionRow>.Success(current), attempts);
         }
 
-        return new RefreshOutcome(RefreshStatus.Refreshed, committed, Attempts: attempts);
+        return new RefreshRun(TokenResult<ConnectionRow>.Success(committed), attempts, Committed: true);
     }
 
-    private async Task<RefreshOutcome> RecordRejectionAsync(ConnectionRow row, string error, string? description, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, TokenFailure failure, int attempts, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(error, description, now), UpdatedAt = now };
+        var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now };
         var committed = await _store.TryUpdateAsync(failed, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
-        return new RefreshOutcome(RefreshStatus.Rejected, committed, error, description, Attempts: attempts);
+        return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, committed), attempts);
     }
+
+    /// <summary>The connection was revoked (the row says so) or deleted (no row) before or while refreshing.</summary>
+    private static TokenResult<ConnectionRow> Gone(ConnectionRow? row) =>
+        TokenResult<ConnectionRow>.Fail(TokenFailure.Of(row is null ? FailureKind.NotConnected : FailureKind.Revoked), row);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
@@ -23,12 +24,12 @@ internal sealed partial class TokenService
     /// another refresh already stored. Returns the credential to replay with, or why there is none; null when the 401
     /// should simply go back to the app (nothing to refresh with, or a loop to avoid).
     /// </summary>
-    public async Task<TokenLookup?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
+    public async Task<TokenResult<CachedCredential>?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
     {
         var current = await store.GetAsync(rejected.ConnectionId, cancellationToken);
         if (current is null)
         {
-            return TokenLookup.Fail(TokenFailure.NotConnected);
+            return TokenFailure.Of(FailureKind.NotConnected);
         }
 
         // A write that kept the token (its acceptance recorded, a transient failure noted) is not a new token to replay with.
@@ -49,11 +50,11 @@ internal sealed partial class TokenService
 
         if (_coolDownUntil.TryGetValue(rejected.ConnectionId, out var until) && until > now)
         {
-            return TokenLookup.Fail(TokenFailure.RefreshUnavailable, rejected, until - now);
+            return TokenResult<CachedCredential>.Fail(CoolingDown(until - now), rejected);
         }
 
-        var outcome = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, current.Version, cancellationToken);
-        return FromOutcome(provider, outcome, rejected, tokenKnownDead: true);
+        var refreshed = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, current.Version, cancellationToken);
+        return AfterRefresh(provider, refreshed, rejected, tokenKnownDead: true);
     }
 
     /// <summary>
@@ -90,7 +91,7 @@ internal sealed partial class TokenService
         catch (DbException e)
         {
             // Not recorded: the guard holds this token's next 401 back for at most the backoff window, as before.
-            Log.AcceptanceNotRecorded(logger, credential.ConnectionId, e);
+            instrumentation.AcceptanceNotRecorded(credential.ConnectionId, e);
         }
         finally
         {

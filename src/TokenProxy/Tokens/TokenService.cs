@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
 
@@ -20,81 +21,57 @@ internal sealed partial class TokenService(
     RefreshSchedule schedule,
     TimeProvider time,
     IOptions<RefreshOptions> options,
-    ILogger<TokenService> logger)
+    TokenInstrumentation instrumentation)
 {
+    // How long requests leave a failing token endpoint alone when it did not say (no Retry-After).
+    private static readonly TimeSpan DefaultCoolDown = TimeSpan.FromSeconds(5);
+
     private readonly TimeSpan _unauthorizedBackoff = options.Value.UnauthorizedBackoff;
 
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);
 
-    private static readonly KeyValuePair<string, object?> Hit = new(Telemetry.Telemetry.Attributes.CacheHit, true);
-    private static readonly KeyValuePair<string, object?> Miss = new(Telemetry.Telemetry.Attributes.CacheHit, false);
-
     /// <summary>
     /// The token for <paramref name="selector"/> (a label or id). When the client's key is limited to a
     /// <paramref name="workspace"/>, a connection of another workspace is refused before anything (a refresh) happens to it.
     /// </summary>
-    public ValueTask<TokenLookup> GetAccessTokenAsync(ProviderDefinition provider, string selector, string? workspace, CancellationToken cancellationToken)
+    public ValueTask<TokenResult<CachedCredential>> GetAccessTokenAsync(ProviderDefinition provider, string selector, string? workspace, CancellationToken cancellationToken)
     {
         // Created only when someone listens: free on the hot path otherwise.
-        var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.token");
-        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, provider.Name);
+        var activity = TokenInstrumentation.StartLookup(provider.Name);
         if (cache.TryGet(provider.Name, selector, out var credential))
         {
-            Telemetry.Telemetry.CacheLookups.Add(1, Hit);
+            instrumentation.CacheLookup(hit: true);
             var lookup = Evaluate(credential, workspace);
             if (!lookup.Succeeded || !(credential.RefreshAt <= time.GetUtcNow()))
             {
-                Complete(activity, lookup, cacheHit: true);
+                TokenInstrumentation.LookupDone(activity, lookup, cacheHit: true);
                 return ValueTask.FromResult(lookup);
             }
         }
         else
         {
-            Telemetry.Telemetry.CacheLookups.Add(1, Miss);
+            instrumentation.CacheLookup(hit: false);
         }
 
         return LoadAndRefreshTracedAsync(provider, selector, workspace, credential, activity, cancellationToken);
     }
 
-    private async ValueTask<TokenLookup> LoadAndRefreshTracedAsync(
+    private async ValueTask<TokenResult<CachedCredential>> LoadAndRefreshTracedAsync(
         ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, Activity? activity, CancellationToken cancellationToken)
     {
         var lookup = await LoadAndRefreshAsync(provider, selector, workspace, credential, cancellationToken);
-        Complete(activity, lookup, cacheHit: credential is not null);
+        TokenInstrumentation.LookupDone(activity, lookup, cacheHit: credential is not null);
         return lookup;
     }
 
-    private static void Complete(Activity? activity, TokenLookup lookup, bool cacheHit)
-    {
-        if (activity is null)
-        {
-            return;
-        }
-
-        activity.SetTag(Telemetry.Telemetry.Attributes.CacheHit, cacheHit);
-        if (lookup.Credential is { } found)
-        {
-            activity.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, found.ConnectionId);
-            activity.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, found.Status.ToWire());
-        }
-
-        if (!lookup.Succeeded)
-        {
-            activity.SetTag(Telemetry.Telemetry.Attributes.Failure, lookup.Failure.ToWire());
-            activity.SetStatus(ActivityStatusCode.Error, lookup.Failure.ToWire());
-        }
-
-        activity.Dispose();
-    }
-
-    private async ValueTask<TokenLookup> LoadAndRefreshAsync(
+    private async ValueTask<TokenResult<CachedCredential>> LoadAndRefreshAsync(
         ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, CancellationToken cancellationToken)
     {
         credential ??= await LoadAsync(provider, selector, cancellationToken);
         if (credential is null)
         {
-            return TokenLookup.Fail(TokenFailure.NotConnected);
+            return TokenFailure.Of(FailureKind.NotConnected);
         }
 
         var lookup = Evaluate(credential, workspace);
@@ -108,18 +85,18 @@ internal sealed partial class TokenService(
         if (!credential.CanRefresh)
         {
             // Never forward a token known to be dead; one still inside its skew margin is fine.
-            return expired ? TokenLookup.Fail(TokenFailure.ReconnectRequired, credential) : lookup;
+            return expired ? Fail(FailureKind.Rejected, credential) : lookup;
         }
 
         if (_coolDownUntil.TryGetValue(credential.ConnectionId, out var until) && until > now)
         {
-            return expired ? TokenLookup.Fail(TokenFailure.RefreshUnavailable, credential, until - now) : lookup;
+            return expired ? TokenResult<CachedCredential>.Fail(CoolingDown(until - now), credential) : lookup;
         }
 
-        RefreshOutcome outcome;
+        TokenResult<ConnectionRow> refreshed;
         try
         {
-            outcome = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+            refreshed = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
         }
         catch (StoreUnavailableException) when (!expired)
         {
@@ -127,30 +104,43 @@ internal sealed partial class TokenService(
             return lookup;
         }
 
-        return FromOutcome(provider, outcome, credential, tokenKnownDead: false);
+        return AfterRefresh(provider, refreshed, credential, tokenKnownDead: false);
     }
 
-    private TokenLookup FromOutcome(ProviderDefinition provider, RefreshOutcome outcome, CachedCredential before, bool tokenKnownDead)
+    /// <summary>
+    /// The credential to answer with after a refresh: the new one; on a transient failure the old one while it lasts
+    /// (and no new try until the cool-down passes); on a rejection the connection in <c>error</c>.
+    /// </summary>
+    private TokenResult<CachedCredential> AfterRefresh(ProviderDefinition provider, TokenResult<ConnectionRow> refreshed, CachedCredential before, bool tokenKnownDead)
     {
-        var now = time.GetUtcNow();
-        switch (outcome.Status)
+        if (refreshed.Succeeded)
         {
-            case RefreshStatus.Refreshed or RefreshStatus.AlreadyFresh:
-                _coolDownUntil.TryRemove(before.ConnectionId, out _);
-                return Evaluate(ToCredential(provider, outcome.Row!));
-            case RefreshStatus.Transient:
-                var wait = outcome.RetryAfter ?? TimeSpan.FromSeconds(5);
+            _coolDownUntil.TryRemove(before.ConnectionId, out _);
+            return Evaluate(ToCredential(provider, refreshed.Value));
+        }
+
+        var now = time.GetUtcNow();
+        var failure = refreshed.Failure;
+        switch (failure.Kind)
+        {
+            case FailureKind.Transient:
+                var wait = failure.RetryAfter ?? DefaultCoolDown;
                 _coolDownUntil[before.ConnectionId] = now + wait;
                 // The old token still works until it expires; after that the app must wait.
-                return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenLookup.Fail(TokenFailure.RefreshUnavailable, before, wait);
-            case RefreshStatus.Rejected:
-                return TokenLookup.Fail(TokenFailure.ReconnectRequired, outcome.Row is { } row ? ToCredential(provider, row) : before);
-            case RefreshStatus.NotRefreshable:
-                return before.ExpiresAt is { } at && at <= now ? TokenLookup.Fail(TokenFailure.ReconnectRequired, before) : Evaluate(before);
+                return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenResult<CachedCredential>.Fail(failure with { RetryAfter = wait }, before);
+            case FailureKind.Rejected:
+                return TokenResult<CachedCredential>.Fail(failure, refreshed.Value is { } row ? ToCredential(provider, row) : before);
+            case FailureKind.NotRefreshable:
+                return before.ExpiresAt is { } at && at <= now ? Fail(FailureKind.Rejected, before) : Evaluate(before);
             default:
-                return outcome.Row is { } gone ? Evaluate(ToCredential(provider, gone)) : TokenLookup.Fail(TokenFailure.NotConnected);
+                // Revoked or deleted meanwhile.
+                return refreshed.Value is { } gone ? Evaluate(ToCredential(provider, gone)) : TokenFailure.Of(FailureKind.NotConnected);
         }
     }
+
+    /// <summary>A transient failure seen less than <paramref name="wait"/> ago: no new try yet.</summary>
+    private static TokenFailure CoolingDown(TimeSpan wait) =>
+        TokenFailure.Transient("cooling_down", "A refresh failed moments ago; the token endpoint is not asked again yet.", wait);
 
     /// <summary>Reads the connection from the store and caches it; null when there is no such connection.</summary>
     private async Task<CachedCredential?> LoadAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
@@ -203,15 +193,18 @@ internal sealed partial class TokenService(
         };
     }
 
-    private static TokenLookup Evaluate(CachedCredential credential, string? workspace) =>
-        workspace is not null && credential.Workspace != workspace ? TokenLookup.Fail(TokenFailure.WorkspaceForbidden, credential) : Evaluate(credential);
+    private static TokenResult<CachedCredential> Evaluate(CachedCredential credential, string? workspace) =>
+        workspace is not null && credential.Workspace != workspace ? Fail(FailureKind.WorkspaceForbidden, credential) : Evaluate(credential);
 
-    private static TokenLookup Evaluate(CachedCredential credential) => credential switch
+    private static TokenResult<CachedCredential> Evaluate(CachedCredential credential) => credential switch
     {
-        { Status: ConnectionStatus.Revoked } => TokenLookup.Fail(TokenFailure.Revoked, credential),
-        { Status: ConnectionStatus.Error } or { Undecryptable: true } => TokenLookup.Fail(TokenFailure.ReconnectRequired, credential),
+        { Status: ConnectionStatus.Revoked } => Fail(FailureKind.Revoked, credential),
+        { Status: ConnectionStatus.Error } or { Undecryptable: true } => Fail(FailureKind.Rejected, credential),
         // A connection being (re)authorized keeps serving with the token it already holds, if any.
-        { HeaderValue: null } => TokenLookup.Fail(TokenFailure.NotConnected, credential),
-        _ => TokenLookup.Success(credential),
+        { HeaderValue: null } => Fail(FailureKind.NotConnected, credential),
+        _ => TokenResult<CachedCredential>.Success(credential),
     };
+
+    private static TokenResult<CachedCredential> Fail(FailureKind kind, CachedCredential credential) =>
+        TokenResult<CachedCredential>.Fail(TokenFailure.Of(kind), credential);
 }

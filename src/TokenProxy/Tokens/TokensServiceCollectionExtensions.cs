@@ -12,6 +12,7 @@ internal static class TokensServiceCollectionExtensions
         // A PostgreSQL store waits for another instance's refresh about as long as a refresh may take (docs/architecture.md, §5).
         services.AddOptions<StoreOptions>().PostConfigure<IOptions<RefreshOptions>>(UseRefreshTimeout);
         services.AddSingleton<AuthorizationFlow>();
+        services.AddSingleton<TokenInstrumentation>();
         services.AddSingleton<CredentialCache>();
         services.AddSingleton<RefreshSchedule>();
         services.AddSingleton<TokenRefresher>();

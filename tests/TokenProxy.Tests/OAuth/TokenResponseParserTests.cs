@@ -22,11 +22,11 @@ public sealed class TokenResponseParserTests
             """{"access_token":"a1","refresh_token":"r1","expires_in":"3600","token_type":"BEARER","scope":"read write"}""", null, Provider("github"));
 
         Assert.True(result.Succeeded);
-        Assert.Equal("a1", result.Tokens.AccessToken);
-        Assert.Equal("r1", result.Tokens.RefreshToken);
-        Assert.Equal(TimeSpan.FromHours(1), result.Tokens.ExpiresIn);
-        Assert.Equal("BEARER", result.Tokens.TokenType);
-        Assert.Equal(["read", "write"], result.Tokens.Scopes);
+        Assert.Equal("a1", result.Value.AccessToken);
+        Assert.Equal("r1", result.Value.RefreshToken);
+        Assert.Equal(TimeSpan.FromHours(1), result.Value.ExpiresIn);
+        Assert.Equal("BEARER", result.Value.TokenType);
+        Assert.Equal(["read", "write"], result.Value.Scopes);
     }
 
     [Fact]
@@ -36,9 +36,9 @@ public sealed class TokenResponseParserTests
             "access_token=gho_abc&scope=read%3Auser&token_type=bearer", null, Provider("github"));
 
         Assert.True(result.Succeeded);
-        Assert.Equal("gho_abc", result.Tokens.AccessToken);
-        Assert.Null(result.Tokens.ExpiresIn);
-        Assert.Equal(["read:user"], result.Tokens.Scopes);
+        Assert.Equal("gho_abc", result.Value.AccessToken);
+        Assert.Null(result.Value.ExpiresIn);
+        Assert.Equal(["read:user"], result.Value.Scopes);
     }
 
     [Fact]
@@ -50,10 +50,10 @@ public sealed class TokenResponseParserTests
             """, null, Provider("slack"));
 
         Assert.True(result.Succeeded);
-        Assert.Equal("xoxp-1", result.Tokens.AccessToken);
-        Assert.Equal(["users:read", "chat:write"], result.Tokens.Scopes);
-        Assert.Equal("T1", result.Tokens.Metadata["team.id"]);
-        Assert.Equal("Acme", result.Tokens.Metadata["team.name"]);
+        Assert.Equal("xoxp-1", result.Value.AccessToken);
+        Assert.Equal(["users:read", "chat:write"], result.Value.Scopes);
+        Assert.Equal("T1", result.Value.Metadata["team.id"]);
+        Assert.Equal("Acme", result.Value.Metadata["team.name"]);
     }
 
     [Theory]
@@ -65,7 +65,7 @@ public sealed class TokenResponseParserTests
         var result = TokenResponseParser.Parse(HttpStatusCode.OK, "application/json", body, null, Provider("github"));
 
         Assert.False(result.Succeeded);
-        Assert.Equal(TokenFailureKind.Transient, result.Kind);
+        Assert.Equal(FailureKind.Transient, result.Failure!.Kind);
     }
 
     [Theory]
@@ -78,9 +78,9 @@ public sealed class TokenResponseParserTests
 
         var result = TokenResponseParser.Parse(HttpStatusCode.OK, "application/json", body, null, Provider("github"));
 
-        Assert.Equal(TokenFailureKind.Rejected, result.Kind);
-        Assert.Equal("invalid_token_response", result.Error);
-        Assert.DoesNotContain(token, result.Description!, StringComparison.Ordinal);
+        Assert.Equal(FailureKind.Rejected, result.Failure!.Kind);
+        Assert.Equal("invalid_token_response", result.Failure.Error);
+        Assert.DoesNotContain(token, result.Failure.Description!, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -90,6 +90,6 @@ public sealed class TokenResponseParserTests
     {
         var result = TokenResponseParser.Parse(HttpStatusCode.OK, "application/json", $$"""{"access_token":"a","expires_in":{{seconds}}}""", null, Provider("github"));
 
-        Assert.Null(result.Tokens!.ExpiresIn);
+        Assert.Null(result.Value!.ExpiresIn);
     }
 }

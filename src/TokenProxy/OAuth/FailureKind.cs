@@ -1,0 +1,53 @@
+namespace TokenProxy.OAuth;
+
+/// <summary>
+/// Why there is no token, or no refresh, or no revocation: the one vocabulary of expected failures, from the token
+/// endpoint to the problem body (docs/architecture.md §2). Each kind has one wire name: the <c>TokenProxy-Error</c> an
+/// app sees and the <c>tokenproxy.failure</c> attribute.
+/// </summary>
+internal enum FailureKind
+{
+    /// <summary>
+    /// The provider refused the grant or the client (RFC 6749 §5.2 <c>invalid_grant</c>, <c>invalid_client</c>,
+    /// <c>unauthorized_client</c>, or a 4xx/200 error body), or the stored secret cannot be opened: retrying will not
+    /// help; the person must reconnect. The connection is in <c>error</c>.
+    /// </summary>
+    Rejected,
+
+    /// <summary>
+    /// 5xx, 408, 429, timeouts, connection failures, redirects, unreadable answers, an open circuit: try again later. The
+    /// tokens and the connection's status are kept (a provider outage never disables a connection).
+    /// </summary>
+    Transient,
+
+    /// <summary>No connection with that label or id for the provider (or it never finished connecting), or it was deleted.</summary>
+    NotConnected,
+
+    /// <summary>A person revoked the connection.</summary>
+    Revoked,
+
+    /// <summary>The client's key is limited to another workspace than the connection's.</summary>
+    WorkspaceForbidden,
+
+    /// <summary>The connection holds no refresh token (or its provider cannot connect): only reconnecting gives new tokens.</summary>
+    NotRefreshable,
+
+    /// <summary>The provider has no revocation endpoint (RFC 7009): the tokens were deleted here only.</summary>
+    NotSupported,
+}
+
+internal static class FailureKindNames
+{
+    /// <summary>The problem code an app sees (<c>TokenProxy-Error</c>) and the metric and span attribute value.</summary>
+    public static string ToWire(this FailureKind kind) => kind switch
+    {
+        FailureKind.Rejected => "reconnect_required",
+        FailureKind.Transient => "refresh_unavailable",
+        FailureKind.NotConnected => "not_connected",
+        FailureKind.Revoked => "revoked",
+        FailureKind.WorkspaceForbidden => "client_forbidden",
+        FailureKind.NotRefreshable => "not_refreshable",
+        FailureKind.NotSupported => "not_supported",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

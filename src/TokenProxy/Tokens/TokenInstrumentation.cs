@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using TokenProxy.OAuth;
+using TokenProxy.Telemetry;
+using TokenProxy.Vault;
+using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>
+/// What the Tokens folder tells an operator, in one place: the <c>tokenproxy.token</c> and <c>tokenproxy.refresh</c>
+/// spans, the refresh and cache metrics, the connections gauge, the log lines and the events feed entries. The meter
+/// comes from <see cref="IMeterFactory"/>, so each host has its own instruments and gauge state. Ids, names and
+/// outcomes only, never a token.
+/// </summary>
+internal sealed class TokenInstrumentation
+{
+    private static readonly KeyValuePair<string, object?> Hit = new(Attributes.CacheHit, true);
+    private static readonly KeyValuePair<string, object?> Miss = new(Attributes.CacheHit, false);
+
+    private readonly Counter<long> _refreshes;
+    private readonly Histogram<double> _refreshDuration;
+    private readonly Counter<long> _cacheLookups;
+    private readonly EventFeed _events;
+    private readonly ILogger _refreshLogger;
+    private readonly ILogger _serviceLogger;
+    private IReadOnlyDictionary<string, int> _connectionCounts = new Dictionary<string, int>();
+
+    public TokenInstrumentation(IMeterFactory meters, EventFeed events, ILogger<TokenRefresher> refreshLogger, ILogger<TokenService> serviceLogger)
+    {
+        _events = events;
+        _refreshLogger = refreshLogger;
+        _serviceLogger = serviceLogger;
+        var meter = meters.Create(Telemetry.Telemetry.Name);
+        _refreshes = meter.CreateCounter<long>("tokenproxy.refreshes", "{refresh}", "Token refreshes, by provider, reason and outcome.");
+        _refreshDuration = meter.CreateHistogram<double>("tokenproxy.refresh.duration", "s", "Time a refresh took, retries included.");
+        // The hit ratio is hits / all.
+        _cacheLookups = meter.CreateCounter<long>("tokenproxy.cache.lookups", "{lookup}", "Token lookups, by whether the in-memory cache answered.");
+        // As of the last background pass (every Refresh:BackgroundInterval).
+        meter.CreateObservableGauge(
+            "tokenproxy.connections",
+            () => Volatile.Read(ref _connectionCounts).Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>(Attributes.ConnectionStatus, p.Key))),
+            "{connection}",
+            "Connections by status.");
+    }
+
+    /// <summary>Starts the span of one token lookup; null (free) when nobody listens.</summary>
+    public static Activity? StartLookup(string provider)
+    {
+        var activity = Telemetry.Telemetry.Source.StartActivity("tokenproxy.token");
+        activity?.SetTag(Attributes.Provider, provider);
+        return activity;
+    }
+
+    public void CacheLookup(bool hit) => _cacheLookups.Add(1, hit ? Hit : Miss);
+
+    /// <summary>Ends a lookup's span with the connection it found and, on failure, the failure's wire name.</summary>
+    public static void LookupDone(Activity? activity, TokenResult<CachedCredential> lookup, bool cacheHit)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(Attributes.CacheHit, cacheHit);
+        if (lookup.Value is { } found)
+        {
+            activity.SetTag(Attributes.ConnectionId, found.ConnectionId);
+            activity.SetTag(Attributes.ConnectionStatus, found.Status.ToWire());
+        }
+
+        if (!lookup.Succeeded)
+        {
+            var failure = lookup.Failure.Kind.ToWire();
+            activity.SetTag(Attributes.Failure, failure);
+            activity.SetStatus(ActivityStatusCode.Error, failure);
+        }
+
+        activity.Dispose();
+    }
+
+    /// <summary>Starts the span of one refresh (always recorded: see <see cref="Telemetry.Telemetry.Operations"/>).</summary>
+    public static Activity? StartRefresh(string connectionId, RefreshReason reason)
+    {
+        var activity = Telemetry.Telemetry.StartOperation("tokenproxy.refresh");
+        activity?.SetTag(Attributes.ConnectionId, connectionId);
+        activity?.SetTag(Attributes.RefreshReason, reason.ToWire());
+        return activity;
+    }
+
+    /// <summary>
+    /// A refresh finished: its span's outcome, the refresh metrics when the token endpoint was called, an events feed
+    /// entry when it failed, and one log line.
+    /// </summary>
+    public void Refreshed(Activity? activity, string connectionId, RefreshReason reason, RefreshRun run, TimeSpan elapsed)
+    {
+        var row = run.Result.Value;
+        var outcome = run.OutcomeName;
+        activity?.SetTag(Attributes.Provider, row?.Provider);
+        activity?.SetTag(Attributes.RefreshOutcome, outcome);
+        activity?.SetTag(Attributes.RefreshAttempts, run.Attempts);
+        if (row is not null)
+        {
+            activity?.SetTag(Attributes.ConnectionStatus, row.Status.ToWire());
+        }
+
+        if (run.Result.Failure is { Kind: FailureKind.Rejected or FailureKind.Transient } failure)
+        {
+            Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
+            _events.Record(failure.Kind == FailureKind.Rejected ? "refresh_rejected" : "refresh_failed", row?.Provider, connectionId, failure.Error, failure.Description);
+        }
+
+        var reasonName = reason.ToWire();
+        if (run.Attempts > 0)
+        {
+            var tags = new TagList
+            {
+                { Attributes.Provider, row?.Provider },
+                { Attributes.RefreshReason, reasonName },
+                { Attributes.RefreshOutcome, outcome },
+            };
+            _refreshes.Add(1, tags);
+            _refreshDuration.Record(elapsed.TotalSeconds, tags);
+        }
+
+        Log.Refreshed(_refreshLogger, connectionId, reasonName, outcome, run.Attempts, elapsed.TotalMilliseconds);
+    }
+
+    public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
+
+    public void AcceptanceNotRecorded(string connectionId, Exception exception) => Log.AcceptanceNotRecorded(_serviceLogger, connectionId, exception);
+
+    /// <summary>The <c>tokenproxy.connections</c> gauge's next reading, from a background pass's list.</summary>
+    public void CountConnections(IEnumerable<ConnectionRow> rows) =>
+        Volatile.Write(ref _connectionCounts, rows.GroupBy(r => r.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()));
+}
