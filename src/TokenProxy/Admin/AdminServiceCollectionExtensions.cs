@@ -10,6 +10,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAccessFilter>();
+        services.AddSingleton<AdminInstrumentation>();
 
         // What RazorComponentResult renders with, for static server rendering only: no interactive render mode,
         // so no circuit, no WebSocket and no Blazor script.

@@ -39,7 +39,8 @@ internal static class ConnectionsApi
             : AdminProblems.ConnectionNotFound(id);
 
     private static async Task<IResult> ImportAsync(
-        HttpRequest body, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest body, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, AdminInstrumentation instrumentation,
+        CancellationToken cancellationToken)
     {
         var (request, unreadable) = await ReadImportAsync(body, cancellationToken);
         if (request is null)
@@ -78,6 +79,7 @@ internal static class ConnectionsApi
             return AdminProblems.LabelTaken(row.Provider, row.Label);
         }
 
+        instrumentation.Imported(row.Provider, id, row.Label);
         return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
     }
 
@@ -107,7 +109,8 @@ internal static class ConnectionsApi
         }
     }
 
-    private static async Task<IResult> RefreshAsync(string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, CancellationToken cancellationToken)
+    private static async Task<IResult> RefreshAsync(
+        string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is null)
         {
@@ -115,6 +118,7 @@ internal static class ConnectionsApi
         }
 
         var refreshed = await refresher.RefreshAsync(id, RefreshReason.Manual, seenVersion: null, cancellationToken);
+        instrumentation.RefreshRequested(id, refreshed.Failure);
         if (refreshed.Succeeded)
         {
             return TypedResults.Ok(new RefreshResponse("Connection refreshed.", ConnectionView.From(refreshed.Value, providers)));
@@ -130,18 +134,17 @@ internal static class ConnectionsApi
     }
 
     private static async Task<IResult> RevokeAsync(
-        string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, EventFeed events,
-        CancellationToken cancellationToken)
+        string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time,
+        AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.Telemetry.StartOperation("tokenproxy.revoke");
-        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, id);
+        using var activity = AdminInstrumentation.StartRevoke(id);
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)
         {
             return AdminProblems.ConnectionNotFound(id);
         }
 
-        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, row.Provider);
+        AdminInstrumentation.ForProvider(activity, row.Provider);
         if (row.Status == ConnectionStatus.Revoked)
         {
             return AdminProblems.AlreadyRevoked(id);
@@ -172,13 +175,7 @@ internal static class ConnectionsApi
             var revokedRow = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, UpdatedAt = now };
             if (await store.TryUpdateAsync(revokedRow, cancellationToken) is { } committed)
             {
-                activity?.SetTag(Telemetry.Telemetry.Attributes.RevokeResult, revocation.Result);
-                if (revocation.Result == "failed")
-                {
-                    Telemetry.Telemetry.Fail(activity, "revocation_failed", revocation.Reason);
-                }
-
-                events.Record("revoked", row.Provider, id, revocation.Result, revocation.Reason);
+                instrumentation.Revoked(activity, row.Provider, id, revocation);
                 return TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers), revocation));
             }
 
@@ -202,8 +199,16 @@ internal static class ConnectionsApi
         }
     }
 
-    private static async Task<IResult> DeleteAsync(string id, IConnectionStore store, CancellationToken cancellationToken) =>
-        await store.DeleteAsync(id, cancellationToken) ? TypedResults.NoContent() : AdminProblems.ConnectionNotFound(id);
+    private static async Task<IResult> DeleteAsync(string id, IConnectionStore store, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteAsync(id, cancellationToken))
+        {
+            return AdminProblems.ConnectionNotFound(id);
+        }
+
+        instrumentation.Deleted(id);
+        return TypedResults.NoContent();
+    }
 }
 
 /// <summary>The answer to a successful refresh-now.</summary>

@@ -41,6 +41,7 @@ internal static class OAuthServiceCollectionExtensions
         services.AddSingleton<ProviderEndpoints>();
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton<IdentityClient>();
+        services.AddSingleton<OAuthInstrumentation>();
         services.AddSingleton<RevocationClient>();
         return services;
     }

@@ -10,7 +10,7 @@ namespace TokenProxy.OAuth;
 /// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now.
 /// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
 /// </summary>
-internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time)
+internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time, OAuthInstrumentation instrumentation)
 {
     /// <summary>Revocation requests: no redirects, retried on 5xx and lost connections (revoking twice is harmless).</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Revocation";
@@ -32,6 +32,11 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         if (accessToken is not null)
         {
             results.Add(await RevokeOneAsync(provider, url, accessToken, "access_token", cancellationToken));
+        }
+
+        foreach (var failed in results.Where(r => r.Failure is not null))
+        {
+            instrumentation.RevocationFailed(provider.Name, failed.Type, failed.Failure!);
         }
 
         return new RevocationResult(results.FirstOrDefault(r => r.Failure is not null)?.Failure, results);

@@ -17,9 +17,18 @@ internal sealed partial class ProviderCatalog
     private readonly IReadOnlyDictionary<string, ProviderDefinition> _providers;
 
     /// <summary>Reading the options validates them (an <see cref="OptionsValidationException"/> lists every problem).</summary>
-    public ProviderCatalog(IOptions<ProvidersOptions> options, ProvidersOptionsValidator validator)
+    public ProviderCatalog(IOptions<ProvidersOptions> options, ProvidersOptionsValidator validator, ILogger<ProviderCatalog>? logger = null)
     {
         _providers = validator.Resolve(options.Value).Providers;
+        if (logger?.IsEnabled(LogLevel.Debug) == true)
+        {
+            foreach (var provider in All)
+            {
+                // The authority only: a base URL's query could carry an API key.
+                var connecting = provider.CanConnect ? "available" : "off (no ClientId or token endpoint)";
+                Log.ProviderReady(logger, provider.Name, provider.ApiBaseUrl.Authority, connecting);
+            }
+        }
     }
 
     public IEnumerable<ProviderDefinition> All => _providers.Values.OrderBy(p => p.Name, StringComparer.Ordinal);

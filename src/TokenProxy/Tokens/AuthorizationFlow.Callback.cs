@@ -11,7 +11,7 @@ internal sealed partial class AuthorizationFlow
 {
     public async Task<AuthorizationResult> CompleteAsync(ProviderDefinition provider, IQueryCollection query, HttpContext context, CancellationToken cancellationToken)
     {
-        using var activity = StartActivity("tokenproxy.callback", provider);
+        using var activity = OAuthInstrumentation.Start("tokenproxy.callback", provider);
         var state = query["state"].ToString();
         if (state.Length == 0)
         {
@@ -30,7 +30,7 @@ internal sealed partial class AuthorizationFlow
                 "The link is unknown, was already used, or is older than 10 minutes. Start again from the connections page.");
         }
 
-        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, pending.ConnectionId);
+        OAuthInstrumentation.ForConnection(activity, pending.ConnectionId);
         if (pending.Provider != provider.Name)
         {
             return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", "This authorization was started for another provider.", cancellationToken);
@@ -75,8 +75,7 @@ internal sealed partial class AuthorizationFlow
         {
             var failure = result.Failure;
             await RecordErrorAsync(pending.ConnectionId, failure.Error!, failure.Description, cancellationToken);
-            Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
-            events.Record("callback_failed", provider.Name, pending.ConnectionId, failure.Error, failure.Description);
+            instrumentation.CodeExchangeFailed(activity, provider.Name, pending.ConnectionId, failure);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
                 $"{provider.DisplayName}'s token endpoint answered '{failure.Error}'{(failure.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
         }
@@ -88,8 +87,7 @@ internal sealed partial class AuthorizationFlow
             return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
         }
 
-        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionStatus, "active");
-        events.Record("connected", provider.Name, stored.Id, "active", account?.Email ?? account?.Name);
+        instrumentation.Connected(activity, provider.Name, stored.Id, account?.Email ?? account?.Name);
         return AuthorizationResult.Connected(stored.Id);
     }
 

@@ -22,7 +22,7 @@ internal sealed partial class AuthorizationFlow(
     TokenEndpointClient tokenClient,
     IdentityClient identity,
     TimeProvider time,
-    Telemetry.EventFeed events,
+    OAuthInstrumentation instrumentation,
     IOptions<PublicUrlOptions> options)
 {
     /// <summary>How long a started authorization stays valid.</summary>
@@ -39,7 +39,7 @@ internal sealed partial class AuthorizationFlow(
     public async Task<AuthorizationResult> StartAsync(
         ProviderDefinition provider, string? label, string? connectionId, string? scopes, HttpContext context, CancellationToken cancellationToken)
     {
-        using var activity = StartActivity("tokenproxy.connect", provider);
+        using var activity = OAuthInstrumentation.Start("tokenproxy.connect", provider);
         if (!provider.CanConnect)
         {
             return Failed(activity, StatusCodes.Status400BadRequest, $"{provider.DisplayName} is not set up for connecting",
@@ -114,7 +114,7 @@ internal sealed partial class AuthorizationFlow(
             query.TryAdd(key, value);
         }
 
-        activity?.SetTag(Telemetry.Telemetry.Attributes.ConnectionId, target.Row.Id);
+        OAuthInstrumentation.ForConnection(activity, target.Row.Id);
         return AuthorizationResult.Redirect(QueryHelpers.AddQueryString(resolved.AuthorizationUrl.AbsoluteUri, query));
     }
 
@@ -167,18 +167,9 @@ internal sealed partial class AuthorizationFlow(
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
-    private static Activity? StartActivity(string name, ProviderDefinition provider)
-    {
-        var activity = Telemetry.Telemetry.StartOperation(name);
-        activity?.SetTag(Telemetry.Telemetry.Attributes.Provider, provider.Name);
-        return activity;
-    }
-
     private AuthorizationResult Failed(Activity? activity, int status, string title, string message)
     {
-        Telemetry.Telemetry.Fail(activity, "authorization_failed", title);
-        events.Record(activity?.OperationName == "tokenproxy.callback" ? "callback_failed" : "connect_failed",
-            activity?.GetTagItem(Telemetry.Telemetry.Attributes.Provider) as string, activity?.GetTagItem(Telemetry.Telemetry.Attributes.ConnectionId) as string, "authorization_failed", title);
+        instrumentation.Failed(activity, title);
         return AuthorizationResult.Failed(status, title, message);
     }
 }

@@ -1,0 +1,21 @@
+namespace TokenProxy.Admin;
+
+/// <summary>Admin log messages: event ids 1400–1499. Connection ids, provider names and labels only, never a token or the admin token.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, EventName = "ConnectionImported",
+        Message = "Imported {Provider} connection {ConnectionId} with label '{Label}'.")]
+    public static partial void ConnectionImported(ILogger logger, string provider, string connectionId, string label);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Information, EventName = "ConnectionRevoked",
+        Message = "Revoked {Provider} connection {ConnectionId}; at the provider: {Result}.")]
+    public static partial void ConnectionRevoked(ILogger logger, string provider, string connectionId, string result);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Information, EventName = "ConnectionDeleted",
+        Message = "Deleted connection {ConnectionId}.")]
+    public static partial void ConnectionDeleted(ILogger logger, string connectionId);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, EventName = "RefreshRequested",
+        Message = "Refresh of {ConnectionId} asked for on the admin API: {Outcome}.")]
+    public static partial void RefreshRequested(ILogger logger, string connectionId, string outcome);
+}
