@@ -72,6 +72,14 @@ internal sealed class RefreshScenario : IAsyncDisposable
         return created.GetProperty("id").GetString()!;
     }
 
+    /// <summary>One of the proxy's own services, to call it directly on the scenario's clock, store and token endpoint.</summary>
+    public T Service<T>()
+        where T : notnull => Proxy.Services.GetRequiredService<T>();
+
+    /// <summary>The provider the scenario configures, as the proxy resolved it.</summary>
+    public TokenProxy.Providers.ProviderDefinition Acme =>
+        Service<TokenProxy.Providers.ProviderCatalog>().TryGet("acme", out var acme) ? acme : throw new InvalidOperationException("No provider acme.");
+
     public async Task<JsonElement> ConnectionAsync(string id) =>
         JsonDocument.Parse(await Proxy.Client.GetStringAsync($"/admin/api/connections/{id}")).RootElement;
 

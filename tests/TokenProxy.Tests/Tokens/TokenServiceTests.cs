@@ -1,0 +1,159 @@
+using TokenProxy.OAuth;
+using TokenProxy.Proxy;
+using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tests.Tokens;
+
+/// <summary>
+/// <see cref="TokenService"/> called directly, on the fake clock, over the real SQLite store and a scripted token endpoint
+/// (docs/architecture.md §5): what a request gets when the token is cached, due, shared, refused or unreachable, and
+/// after the API answers 401. The end-to-end tests through the proxy are beside these.
+/// </summary>
+public sealed class TokenServiceTests
+{
+    [Fact]
+    public async Task A_cached_token_is_answered_from_memory_without_the_store_or_the_token_endpoint()
+    {
+        CountingStore? counting = null;
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true, services: s => CountingStore.Wrap(s, created => counting = created));
+        await scenario.ImportAsync(access: "cached");
+        var tokens = scenario.Service<TokenService>();
+
+        var first = await tokens.GetAccessTokenAsync(scenario.Acme, "default", workspace: null, CancellationToken.None);
+        var readsAfterFirst = counting!.Reads;
+        var pending = tokens.GetAccessTokenAsync(scenario.Acme, "default", workspace: null, CancellationToken.None);
+        var answeredAtOnce = pending.IsCompletedSuccessfully;
+        var second = await pending;
+
+        Assert.True(answeredAtOnce);
+        Assert.True(first.Succeeded);
+        Assert.Equal("Bearer cached", second.Value!.HeaderValue);
+        Assert.Same(first.Value, second.Value);
+        Assert.Equal(readsAfterFirst, counting.Reads);
+        Assert.Equal(0, scenario.Authorization.Calls);
+    }
+
+    [Fact]
+    public async Task A_token_inside_the_skew_before_expiry_is_refreshed_before_it_is_used()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        await scenario.ImportAsync(access: "stale", expiresIn: 3600);
+        var tokens = scenario.Service<TokenService>();
+
+        scenario.Clock.Advance(TimeSpan.FromMinutes(58));
+        var early = await tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
+        scenario.Clock.Advance(TimeSpan.FromMinutes(1.5)); // 30 s before expiry: inside the 1 min skew
+        var due = await tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
+
+        Assert.Equal("Bearer stale", early.Value!.HeaderValue);
+        Assert.True(due.Succeeded);
+        Assert.Equal("Bearer access-1", due.Value.HeaderValue);
+        Assert.Equal(1, scenario.Authorization.Calls);
+        Assert.Equal("refresh-0", Assert.Single(scenario.Authorization.Forms)["refresh_token"]);
+    }
+
+    [Fact]
+    public async Task Concurrent_lookups_of_a_due_token_wait_for_one_refresh_and_all_get_its_token()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        await scenario.ImportAsync();
+        var tokens = scenario.Service<TokenService>();
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        var lookups = Enumerable.Range(0, 50)
+            .Select(_ => tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None).AsTask())
+            .ToList();
+        await scenario.Authorization.FirstCall.Task;
+        scenario.Authorization.Hold.SetResult();
+        var results = await Task.WhenAll(lookups);
+
+        Assert.Equal(1, scenario.Authorization.Calls);
+        Assert.All(results, result => Assert.Equal("Bearer access-1", result.Value!.HeaderValue));
+    }
+
+    [Fact]
+    public async Task Invalid_grant_is_a_rejection_the_app_sees_as_reconnection_needed()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        var id = await scenario.ImportAsync();
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant","error_description":"Refresh token revoked"}""");
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
+        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", "http://127.0.0.1");
+        var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
+
+        Assert.Equal(new TokenFailure(FailureKind.Rejected, "invalid_grant", "Refresh token revoked", HttpStatus: 400), lookup.Failure);
+        Assert.Equal(id, lookup.Value!.ConnectionId);
+        Assert.Equal((StatusCodes.Status401Unauthorized, "reconnect_required"), (problem.Status, problem.Code));
+        Assert.Equal(ConnectionStatus.Error, row!.Status);
+        Assert.Equal("invalid_grant", row.LastError!.Code);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_answering_503_is_transient_the_connection_stays_active_and_the_expired_token_waits()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        var id = await scenario.ImportAsync();
+        // Longer than a request may wait: not retried, the app is told when to come back.
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503, retryAfter: "30");
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
+        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", "http://127.0.0.1");
+        var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
+
+        Assert.Equal(FailureKind.Transient, lookup.Failure!.Kind);
+        Assert.Equal("http_503", lookup.Failure.Error);
+        Assert.Equal(TimeSpan.FromSeconds(30), lookup.Failure.RetryAfter);
+        Assert.Equal((StatusCodes.Status503ServiceUnavailable, "refresh_unavailable"), (problem.Status, problem.Code));
+        Assert.Equal(ConnectionStatus.Active, row!.Status);
+        Assert.NotNull(row.RefreshToken);
+        Assert.Equal("http_503", row.LastError!.Code);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_that_never_answers_times_out_on_the_clock_as_transient_and_the_connection_stays_active()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        var id = await scenario.ImportAsync();
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        var pending = scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None).AsTask();
+        await scenario.Authorization.FirstCall.Task;
+        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout
+        var lookup = await pending;
+        scenario.Authorization.Hold.SetResult();
+        var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
+
+        Assert.Equal(FailureKind.Transient, lookup.Failure!.Kind);
+        Assert.Equal("timeout", lookup.Failure.Error);
+        Assert.Equal(ConnectionStatus.Active, row!.Status);
+        Assert.NotNull(row.RefreshToken);
+    }
+
+    [Fact]
+    public async Task A_401_refreshes_once_and_another_401_to_that_new_token_is_passed_on_until_the_backoff_has_passed()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        await scenario.ImportAsync(access: "refused");
+        var tokens = scenario.Service<TokenService>();
+        var used = (await tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None)).Value!;
+
+        var recovered = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, used, CancellationToken.None);
+        var again = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, recovered!.Value.Value!, CancellationToken.None);
+        var callsWithinBackoff = scenario.Authorization.Calls;
+        scenario.Clock.Advance(TimeSpan.FromSeconds(31)); // Refresh:UnauthorizedBackoff
+        var afterBackoff = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, recovered.Value.Value!, CancellationToken.None);
+
+        Assert.Equal("Bearer access-1", recovered.Value.Value!.HeaderValue);
+        Assert.Null(again);
+        Assert.Equal(1, callsWithinBackoff);
+        Assert.Equal("Bearer access-2", afterBackoff!.Value.Value!.HeaderValue);
+        Assert.Equal(2, scenario.Authorization.Calls);
+    }
+}
