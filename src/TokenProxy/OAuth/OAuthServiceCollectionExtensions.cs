@@ -41,7 +41,6 @@ internal static class OAuthServiceCollectionExtensions
         services.AddSingleton<ProviderEndpoints>();
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton<IdentityClient>();
-        services.AddSingleton<OAuthInstrumentation>();
         services.AddSingleton<RevocationClient>();
         return services;
     }

@@ -10,7 +10,7 @@ namespace TokenProxy.OAuth;
 /// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now.
 /// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
 /// </summary>
-internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time, OAuthInstrumentation instrumentation)
+internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time, ILogger<RevocationClient> logger)
 {
     /// <summary>Revocation requests: no redirects, retried on 5xx and lost connections (revoking twice is harmless).</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Revocation";
@@ -36,7 +36,9 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
 
         foreach (var failed in results.Where(r => r.Failure is not null))
         {
-            instrumentation.RevocationFailed(provider.Name, failed.Type, failed.Failure!);
+            var failure = failed.Failure!;
+            var kind = failure.Kind.ToWire();
+            Log.RevocationFailed(logger, provider.Name, failed.Type, failure.Error, kind);
         }
 
         return new RevocationResult(results.FirstOrDefault(r => r.Failure is not null)?.Failure, results);

@@ -11,7 +11,7 @@ internal sealed partial class AuthorizationFlow
 {
     public async Task<AuthorizationResult> CompleteAsync(ProviderDefinition provider, IQueryCollection query, HttpContext context, CancellationToken cancellationToken)
     {
-        using var activity = OAuthInstrumentation.Start("tokenproxy.callback", provider);
+        using var activity = TokenInstrumentation.StartAuthorization("tokenproxy.callback", provider);
         var state = query["state"].ToString();
         if (state.Length == 0)
         {
@@ -30,7 +30,7 @@ internal sealed partial class AuthorizationFlow
                 "The link is unknown, was already used, or is older than 10 minutes. Start again from the connections page.");
         }
 
-        OAuthInstrumentation.ForConnection(activity, pending.ConnectionId);
+        TokenInstrumentation.ForConnection(activity, pending.ConnectionId);
         if (pending.Provider != provider.Name)
         {
             return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", "This authorization was started for another provider.", cancellationToken);

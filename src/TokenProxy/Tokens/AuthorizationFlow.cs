@@ -22,7 +22,7 @@ internal sealed partial class AuthorizationFlow(
     TokenEndpointClient tokenClient,
     IdentityClient identity,
     TimeProvider time,
-    OAuthInstrumentation instrumentation,
+    TokenInstrumentation instrumentation,
     IOptions<PublicUrlOptions> options)
 {
     /// <summary>How long a started authorization stays valid.</summary>
@@ -39,7 +39,7 @@ internal sealed partial class AuthorizationFlow(
     public async Task<AuthorizationResult> StartAsync(
         ProviderDefinition provider, string? label, string? connectionId, string? scopes, HttpContext context, CancellationToken cancellationToken)
     {
-        using var activity = OAuthInstrumentation.Start("tokenproxy.connect", provider);
+        using var activity = TokenInstrumentation.StartAuthorization("tokenproxy.connect", provider);
         if (!provider.CanConnect)
         {
             return Failed(activity, StatusCodes.Status400BadRequest, $"{provider.DisplayName} is not set up for connecting",
@@ -114,7 +114,7 @@ internal sealed partial class AuthorizationFlow(
             query.TryAdd(key, value);
         }
 
-        OAuthInstrumentation.ForConnection(activity, target.Row.Id);
+        TokenInstrumentation.ForConnection(activity, target.Row.Id);
         return AuthorizationResult.Redirect(QueryHelpers.AddQueryString(resolved.AuthorizationUrl.AbsoluteUri, query));
     }
 
@@ -169,7 +169,7 @@ internal sealed partial class AuthorizationFlow(
 
     private AuthorizationResult Failed(Activity? activity, int status, string title, string message)
     {
-        instrumentation.Failed(activity, title);
+        instrumentation.AuthorizationFailed(activity, title);
         return AuthorizationResult.Failed(status, title, message);
     }
 }

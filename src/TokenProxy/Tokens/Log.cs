@@ -31,4 +31,17 @@ internal static partial class Log
     [LoggerMessage(EventId = 1151, Level = LogLevel.Warning, EventName = "CacheReconcileFailed",
         Message = "Could not check cached credentials against {Store}; they stay unconfirmed (bounded by Store:MaxStaleness).")]
     public static partial void ReconcileFailed(ILogger logger, string store, Exception exception);
+
+    // 1160–1169: connecting (authorization code + PKCE).
+    [LoggerMessage(EventId = 1160, Level = LogLevel.Information, EventName = "Connected",
+        Message = "Connected {Provider} connection {ConnectionId}.")]
+    public static partial void Connected(ILogger logger, string provider, string connectionId);
+
+    [LoggerMessage(EventId = 1161, Level = LogLevel.Information, EventName = "AuthorizationFailed",
+        Message = "Authorization for {Provider} failed at {Step} (connection {ConnectionId}): {Title}.")]
+    public static partial void AuthorizationFailed(ILogger logger, string? provider, string step, string? connectionId, string title);
+
+    [LoggerMessage(EventId = 1162, Level = LogLevel.Warning, EventName = "CodeExchangeFailed",
+        Message = "{Provider}'s token endpoint did not exchange the authorization code of connection {ConnectionId}: {Error} ({Kind}).")]
+    public static partial void CodeExchangeFailed(ILogger logger, string provider, string connectionId, string? error, string kind);
 }

@@ -8,8 +8,8 @@ using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
 namespace TokenProxy.Tokens;
 
 /// <summary>
-/// What the Tokens folder tells an operator, in one place: the <c>tokenproxy.token</c> and <c>tokenproxy.refresh</c>
-/// spans, the refresh and cache metrics, the connections gauge, the log lines and the events feed entries. The meter
+/// What the Tokens folder tells an operator, in one place: the <c>tokenproxy.token</c>, <c>tokenproxy.refresh</c>,
+/// <c>tokenproxy.connect</c> and <c>tokenproxy.callback</c> spans, the refresh and cache metrics, the connections gauge, the log lines and the events feed entries. The meter
 /// comes from <see cref="IMeterFactory"/>, so each host has its own instruments and gauge state. Ids, names and
 /// outcomes only, never a token.
 /// </summary>
@@ -24,10 +24,13 @@ internal sealed class TokenInstrumentation
     private readonly EventFeed _events;
     private readonly ILogger _refreshLogger;
     private readonly ILogger _serviceLogger;
+    private readonly ILogger _connectLogger;
     private IReadOnlyDictionary<string, int> _connectionCounts = new Dictionary<string, int>();
 
-    public TokenInstrumentation(IMeterFactory meters, EventFeed events, ILogger<TokenRefresher> refreshLogger, ILogger<TokenService> serviceLogger)
+    public TokenInstrumentation(
+        IMeterFactory meters, EventFeed events, ILogger<TokenRefresher> refreshLogger, ILogger<TokenService> serviceLogger, ILogger<AuthorizationFlow> connectLogger)
     {
+        _connectLogger = connectLogger;
         _events = events;
         _refreshLogger = refreshLogger;
         _serviceLogger = serviceLogger;
@@ -124,6 +127,44 @@ internal sealed class TokenInstrumentation
         }
 
         Log.Refreshed(_refreshLogger, connectionId, reasonName, outcome, run.Attempts, elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Starts one of the always-recorded authorization spans (<c>tokenproxy.connect</c>, <c>tokenproxy.callback</c>).</summary>
+    public static Activity? StartAuthorization(string operation, Providers.ProviderDefinition provider)
+    {
+        var activity = Telemetry.Telemetry.StartOperation(operation);
+        activity?.SetTag(Attributes.Provider, provider.Name);
+        return activity;
+    }
+
+    public static void ForConnection(Activity? activity, string connectionId) => activity?.SetTag(Attributes.ConnectionId, connectionId);
+
+    /// <summary>An authorization stopped with <paramref name="title"/> (what the person is shown).</summary>
+    public void AuthorizationFailed(Activity? activity, string title)
+    {
+        Telemetry.Telemetry.Fail(activity, "authorization_failed", title);
+        var callback = activity?.OperationName == "tokenproxy.callback";
+        var provider = activity?.GetTagItem(Attributes.Provider) as string;
+        var connectionId = activity?.GetTagItem(Attributes.ConnectionId) as string;
+        _events.Record(callback ? "callback_failed" : "connect_failed", provider, connectionId, "authorization_failed", title);
+        Log.AuthorizationFailed(_connectLogger, provider, callback ? "callback" : "connect", connectionId, title);
+    }
+
+    /// <summary>The token endpoint did not exchange the code (RFC 6749 §5.2 error, or unreachable).</summary>
+    public void CodeExchangeFailed(Activity? activity, string provider, string connectionId, TokenFailure failure)
+    {
+        Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
+        _events.Record("callback_failed", provider, connectionId, failure.Error, failure.Description);
+        var kind = failure.Kind.ToWire();
+        Log.CodeExchangeFailed(_connectLogger, provider, connectionId, failure.Error, kind);
+    }
+
+    /// <summary>The connection holds its first tokens; <paramref name="account"/> is the account's display name, for the events feed only.</summary>
+    public void Connected(Activity? activity, string provider, string connectionId, string? account)
+    {
+        activity?.SetTag(Attributes.ConnectionStatus, "active");
+        _events.Record("connected", provider, connectionId, "active", account);
+        Log.Connected(_connectLogger, provider, connectionId);
     }
 
     public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
