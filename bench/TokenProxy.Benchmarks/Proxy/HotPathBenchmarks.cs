@@ -65,7 +65,7 @@ public class HotPathBenchmarks
         _context = NewRequest();
 
         _guardedUri = new Uri(_provider.ApiBaseUrl, "items/42?fields=all");
-        ReadAsTheHandlerDoes(new HttpRequestMessage(HttpMethod.Get, _guardedUri));
+        InProcessUpstream.ReadAsTheHandlerDoes(new HttpRequestMessage(HttpMethod.Get, _guardedUri));
 
         // Whole requests: each side's real handler over the real forwarder, the upstream answered in-process.
         var forwarder = _host.Services.GetRequiredService<IHttpForwarder>();
@@ -121,7 +121,7 @@ public class HotPathBenchmarks
         var transformer = new StaticHeaderTransformer(path, _bareHeader);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, Destination, CancellationToken.None));
-        return ReadAsTheHandlerDoes(message);
+        return InProcessUpstream.ReadAsTheHandlerDoes(message);
     }
 
     /// <summary>TokenProxy: everything ProxyEndpoint.HandleAsync and TokenTransformer do around the forwarder for a cached token.</summary>
@@ -151,7 +151,7 @@ public class HotPathBenchmarks
             throw new InvalidOperationException();
         }
 
-        return ReadAsTheHandlerDoes(message);
+        return InProcessUpstream.ReadAsTheHandlerDoes(message);
     }
 
     /// <summary>Connection selection and the in-memory token lookup alone: no store read, no decryption.</summary>
@@ -228,33 +228,6 @@ public class HotPathBenchmarks
         context.SetEndpoint(_dataPlane);
         pipeline(context).GetAwaiter().GetResult();
         return context.Response.StatusCode;
-    }
-
-    /// <summary>
-    /// SocketsHttpHandler reads these on every send, which builds the Uri's lazily parsed parts; doing it in both
-    /// benchmarks counts those bytes on both sides, so the difference is only what TokenProxy adds.
-    /// </summary>
-    private static HttpRequestMessage ReadAsTheHandlerDoes(HttpRequestMessage message)
-    {
-        _ = message.RequestUri!.IdnHost;
-        _ = message.RequestUri.PathAndQuery;
-        return message;
-    }
-
-    /// <summary>
-    /// The upstream: reads what SocketsHttpHandler reads of the request, answers after yielding (as a socket read
-    /// completes later) with a small JSON body.
-    /// </summary>
-    private sealed class InProcessUpstream : HttpMessageHandler
-    {
-        private static readonly byte[] Body = """{"id":42,"name":"bench","ok":true,"tags":["a","b","c"]}"""u8.ToArray();
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            await Task.Yield();
-            ReadAsTheHandlerDoes(request);
-            return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new ByteArrayContent(Body), RequestMessage = request };
-        }
     }
 
     private sealed class NoBody : IHttpRequestBodyDetectionFeature
