@@ -4,7 +4,9 @@ using TokenProxy.Vault;
 namespace TokenProxy.Hosting;
 
 /// <summary>
-/// The one place where a store outage becomes an answer, for the data plane, the admin API and the pages alike:
+/// Where a store outage becomes an answer for the admin API and the pages (the data plane gives the same
+/// <see cref="ProxyProblems.StoreUnavailable"/> itself, so that no proxied request waits in one more middleware;
+/// TokenProxyHost.UseErrorAnswers):
 /// <c>503</c> problem+json, <c>TokenProxy-Error: store_unavailable</c>, <c>Retry-After</c>, <c>Cache-Control: no-store</c>
 /// — never a 500, and nothing logged per request: the store logs the outage once when it starts and once when it ends.
 /// A middleware rather than an <c>IExceptionHandler</c>: ASP.NET Core's exception handler rewrites the cache headers of
@@ -12,11 +14,6 @@ namespace TokenProxy.Hosting;
 /// </summary>
 internal sealed class StoreUnavailableMiddleware(RequestDelegate next)
 {
-    public static ProblemResult Problem { get; } = new(
-        StatusCodes.Status503ServiceUnavailable, "store_unavailable", "Token store unavailable.",
-        "The proxy's token store cannot be used right now (database unreachable, or its file cannot be written). Try again later.",
-        retryAfter: StoreUnavailableException.RetryAfter);
-
     public Task InvokeAsync(HttpContext context)
     {
         // The hot path completes synchronously or not at all through here: no extra async frame per request.
@@ -33,7 +30,7 @@ internal sealed class StoreUnavailableMiddleware(RequestDelegate next)
         catch (StoreUnavailableException) when (!context.Response.HasStarted)
         {
             context.Response.Clear();
-            await Problem.ExecuteAsync(context);
+            await ProxyProblems.StoreUnavailable.ExecuteAsync(context);
         }
     }
 }

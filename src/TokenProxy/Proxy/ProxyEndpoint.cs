@@ -55,7 +55,7 @@ internal sealed class ProxyEndpoint(
         {
             // The app went away: there is no one to answer.
         }
-        catch (Exception e) when (e is not Vault.StoreUnavailableException && !context.Response.HasStarted)
+        catch (Exception e) when (!context.Response.HasStarted)
         {
             await AnswerUnexpectedAsync(context, e);
         }
@@ -166,21 +166,28 @@ internal sealed class ProxyEndpoint(
         {
             // The app went away: there is no one to answer.
         }
-        catch (Exception e) when (e is not Vault.StoreUnavailableException && !context.Response.HasStarted)
+        catch (Exception e) when (!context.Response.HasStarted)
         {
             await AnswerUnexpectedAsync(context, e);
         }
     }
 
     /// <summary>
-    /// A bug, not an expected failure: logged, and answered as a bare problem+json 500 (no stack trace, nothing from
-    /// the request). The data plane does this itself instead of through the exception-handler middleware, which would
-    /// cost every proxied request a state machine (see TokenProxyHost.UseErrorAnswers).
+    /// A store outage is answered 503 store_unavailable, as everywhere else (StoreUnavailableMiddleware), and not logged
+    /// per request. Anything else is a bug, not an expected failure: logged, and answered as a bare problem+json 500 (no
+    /// stack trace, nothing from the request). The data plane does this itself instead of through middleware, which
+    /// would cost every proxied request a state machine each (see TokenProxyHost.UseErrorAnswers).
     /// </summary>
     private async Task AnswerUnexpectedAsync(HttpContext context, Exception exception)
     {
-        instrumentation.UnexpectedFailure(exception);
         context.Response.Clear();
+        if (exception is Vault.StoreUnavailableException)
+        {
+            await ProxyProblems.StoreUnavailable.ExecuteAsync(context);
+            return;
+        }
+
+        instrumentation.UnexpectedFailure(exception);
         await ProxyProblems.Unexpected().ExecuteAsync(context);
     }
 

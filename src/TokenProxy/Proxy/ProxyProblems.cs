@@ -13,6 +13,12 @@ internal static class ProxyProblems
     public static ProblemResult MethodNotAllowed(string method) => new(
         StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.", $"{method} is not forwarded.");
 
+    /// <summary>The store cannot be used right now: the same answer on the data plane, the admin API and the pages.</summary>
+    public static ProblemResult StoreUnavailable { get; } = new(
+        StatusCodes.Status503ServiceUnavailable, "store_unavailable", "Token store unavailable.",
+        "The proxy's token store cannot be used right now (database unreachable, or its file cannot be written). Try again later.",
+        retryAfter: Vault.StoreUnavailableException.RetryAfter);
+
     public static ProblemResult UpstreamUnavailable(string provider) => new(
         StatusCodes.Status502BadGateway, "upstream_unavailable", "The provider's API could not be reached.",
         $"The request to {provider} failed before a response arrived.");
