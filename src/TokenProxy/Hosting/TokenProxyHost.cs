@@ -52,7 +52,11 @@ internal static class TokenProxyHost
 
     /// <summary>
     /// ASP.NET Core's "Request starting/finished" lines carry the full URL, and the OAuth callback's URL carries the
-    /// authorization code: that category is kept at Warning whatever <c>Microsoft.AspNetCore</c> is set to. YARP's
+    /// authorization code: that category is off whatever <c>Microsoft.AspNetCore</c> is set to. Off, not Warning:
+    /// while it is enabled at any level, hosting starts an Activity and a log scope for every request (~850 B and
+    /// about a microsecond with the trace listeners off; bench/results/hot-path-allocations.md), and nothing it writes
+    /// above Information is needed here (a failed start is reported by TokenProxyServer, the listening address by the
+    /// banner). Traces do not depend on it: with an exporter, the trace listener starts the server span itself. YARP's
     /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
     /// query string, which can carry an API key: at Error by default, unless a rule names YARP
     /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on.
@@ -62,7 +66,7 @@ internal static class TokenProxyHost
         const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
         const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
         var yarpConfigured = options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith("Yarp", StringComparison.OrdinalIgnoreCase));
-        AddMinimumRule(options, UrlCategory, LogLevel.Warning);
+        AddMinimumRule(options, UrlCategory, LogLevel.None);
         if (!yarpConfigured)
         {
             // Error, not Warning: YARP also logs every failed forward at Warning with its stack trace (the provider down,

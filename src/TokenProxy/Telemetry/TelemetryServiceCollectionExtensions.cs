@@ -29,20 +29,34 @@ internal static class TelemetryServiceCollectionExtensions
     /// OpenTelemetry with TokenProxy's own source and meter next to ASP.NET Core's, HttpClient's, YARP's and
     /// Npgsql's, so one trace shows app → proxy → token endpoint → provider API. OTLP export only when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set in <paramref name="configuration"/> as it is now (environment,
-    /// command line, appsettings): configuration sources added later do not turn export on. Processors and
-    /// metric readers registered in DI are added too.
+    /// command line, appsettings): configuration sources added later do not turn export on. Span processors
+    /// registered in DI before this call, and metric readers registered in DI, are added too.
     /// </summary>
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfigurationManager configuration)
     {
         configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = Defaults });
         var export = !string.IsNullOrEmpty(configuration[EndpointVariable]);
+        // Spans have somewhere to go only with an exporter or a processor (an embedding host's, the tests' in-memory
+        // one). Without either, nothing listens: each listener, even one whose sampler drops everything, costs every
+        // proxied request an Activity for the server span, one for the outgoing request and the instrumentation's
+        // callbacks (bench/results/hot-path-allocations.md). The app's trace context then reaches the API as it sent it.
+        var traced = export || services.Any(d => d.ServiceType == typeof(BaseProcessor<Activity>));
 
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
         services.AddSingleton<EventFeed>();
-        services.AddHostedService<AlwaysRecorded>();
+        if (traced)
+        {
+            services.AddHostedService<AlwaysRecorded>();
+        }
+
         services.AddOpenTelemetry()
             .WithTracing(tracing =>
             {
+                if (!traced)
+                {
+                    return;
+                }
+
                 tracing.AddSource(Telemetry.Name, "Yarp.ReverseProxy")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
@@ -93,22 +107,14 @@ internal static class TelemetryServiceCollectionExtensions
 
     private static void ConfigureTracing(IServiceProvider provider, TracerProviderBuilder tracing)
     {
-        var configuration = provider.GetRequiredService<IConfiguration>();
-        var processors = provider.GetServices<BaseProcessor<Activity>>().ToList();
-        if (string.IsNullOrEmpty(configuration[EndpointVariable]) && processors.Count == 0)
-        {
-            // Nothing would receive a proxied request's spans: recording them would only cost the data plane. The
-            // always-recorded operations (AlwaysRecorded) are unaffected.
-            tracing.SetSampler(new AlwaysOffSampler());
-        }
-        else if (string.IsNullOrEmpty(configuration[SamplerVariable]))
+        if (string.IsNullOrEmpty(provider.GetRequiredService<IConfiguration>()[SamplerVariable]))
         {
             // The standard variable wins; without it, SamplingRatio is the shortcut, parent-based like the SDK's default.
             var ratio = provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.SamplingRatio;
             tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
         }
 
-        foreach (var processor in processors)
+        foreach (var processor in provider.GetServices<BaseProcessor<Activity>>())
         {
             tracing.AddProcessor(processor);
         }

@@ -17,7 +17,7 @@ internal sealed class CollectedTelemetry
     /// <summary>The setting that records every trace; add it to the proxy's settings with <see cref="Register"/>.</summary>
     public static KeyValuePair<string, string?> RecordEverything => new("TokenProxy:Telemetry:SamplingRatio", "1");
 
-    /// <summary>Registers the exporters.</summary>
+    /// <summary>Registers the exporters; before AddTokenProxy (ProxyHost does), which listens for spans only when something receives them.</summary>
     public void Register(IServiceCollection services)
     {
         services.AddSingleton<BaseProcessor<Activity>>(new SimpleActivityExportProcessor(new SpanExporter(this)));

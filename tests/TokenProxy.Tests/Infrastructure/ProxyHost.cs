@@ -62,11 +62,14 @@ internal sealed class ProxyHost : IAsyncDisposable
     /// <param name="settings">All configuration keys.</param>
     /// <param name="logs">Where every line goes, at Trace level; null: no logging (what a benchmark measures is the proxy, not a logger).</param>
     /// <param name="services">Changes to the services after <c>AddTokenProxy</c>.</param>
-    public static WebApplication Build(IDictionary<string, string?> settings, CapturedLogs? logs, Action<IServiceCollection>? services = null)
+    /// <param name="telemetry">In-memory exporters, registered before <c>AddTokenProxy</c> (which listens for spans only when something receives them).</param>
+    public static WebApplication Build(
+        IDictionary<string, string?> settings, CapturedLogs? logs, Action<IServiceCollection>? services = null, CollectedTelemetry? telemetry = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Test", ContentRootPath = AppContext.BaseDirectory });
-        // Settings first: whether OTLP export is on is decided while the services are registered.
+        // Settings and exporters first: whether spans are listened to and exported is decided while the services are registered.
         builder.Configuration.AddInMemoryCollection(settings);
+        telemetry?.Register(builder.Services);
         builder.AddTokenProxy();
         builder.Logging.ClearProviders();
         if (logs is not null)
@@ -85,8 +88,10 @@ internal sealed class ProxyHost : IAsyncDisposable
     /// <param name="services">Changes to the proxy's services after <c>AddTokenProxy</c>.</param>
     /// <param name="dataDirectory">An existing data directory, kept after disposal; null: a new one, deleted after.</param>
     /// <param name="captureLogs">False: no logging at all, and <see cref="Logs"/> stays empty.</param>
+    /// <param name="telemetry">In-memory exporters for spans and metrics, as in <see cref="Build"/>.</param>
     public static async Task<ProxyHost> StartAsync(
-        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataDirectory = null, bool captureLogs = true)
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataDirectory = null, bool captureLogs = true,
+        CollectedTelemetry? telemetry = null)
     {
         var directory = dataDirectory ?? NewDataDirectory();
         var all = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -109,7 +114,7 @@ internal sealed class ProxyHost : IAsyncDisposable
         }
 
         var logs = new CapturedLogs();
-        var app = Build(all, captureLogs ? logs : null, services);
+        var app = Build(all, captureLogs ? logs : null, services, telemetry);
         try
         {
             await app.StartAsync();

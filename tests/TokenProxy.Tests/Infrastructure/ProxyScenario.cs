@@ -10,15 +10,19 @@ internal sealed class ProxyScenario : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly CollectedTelemetry? _telemetry;
     private readonly bool _ownsDirectory;
     private bool _running = true;
 
-    private ProxyScenario(RecordingUpstream api, ProxyHost proxy, Dictionary<string, string?> settings, Action<IServiceCollection>? services, bool ownsDirectory)
+    private ProxyScenario(
+        RecordingUpstream api, ProxyHost proxy, Dictionary<string, string?> settings, Action<IServiceCollection>? services, CollectedTelemetry? telemetry,
+        bool ownsDirectory)
     {
         Api = api;
         Proxy = proxy;
         _settings = settings;
         _services = services;
+        _telemetry = telemetry;
         _ownsDirectory = ownsDirectory;
     }
 
@@ -33,9 +37,10 @@ internal sealed class ProxyScenario : IAsyncDisposable
     /// <param name="services">Changes to the proxy's services, as in <see cref="ProxyHost.StartAsync"/>.</param>
     /// <param name="dataDirectory">An existing data directory, kept after disposal; null: a new one, deleted after.</param>
     /// <param name="apiPath">Where <c>acme</c>'s API base is on the recording API.</param>
+    /// <param name="telemetry">In-memory exporters, as in <see cref="ProxyHost.StartAsync"/>.</param>
     public static async Task<ProxyScenario> StartAsync(
         Action<Dictionary<string, string?>, Uri>? configure = null, Action<IServiceCollection>? services = null, string? dataDirectory = null,
-        string apiPath = "/")
+        string apiPath = "/", CollectedTelemetry? telemetry = null)
     {
         var api = await RecordingUpstream.StartAsync();
         var directory = dataDirectory ?? ProxyHost.NewDataDirectory();
@@ -43,8 +48,8 @@ internal sealed class ProxyScenario : IAsyncDisposable
         {
             var settings = ProxyHost.Provider("acme", new Uri(api.Address, apiPath));
             configure?.Invoke(settings, api.Address);
-            var proxy = await ProxyHost.StartAsync(settings, services, directory);
-            return new ProxyScenario(api, proxy, settings, services, ownsDirectory: dataDirectory is null);
+            var proxy = await ProxyHost.StartAsync(settings, services, directory, telemetry: telemetry);
+            return new ProxyScenario(api, proxy, settings, services, telemetry, ownsDirectory: dataDirectory is null);
         }
         catch
         {
@@ -72,7 +77,7 @@ internal sealed class ProxyScenario : IAsyncDisposable
     public async Task<ProxyHost> RestartAsync()
     {
         await StopAsync();
-        Proxy = await ProxyHost.StartAsync(_settings, _services, DataDirectory);
+        Proxy = await ProxyHost.StartAsync(_settings, _services, DataDirectory, telemetry: _telemetry);
         _running = true;
         return Proxy;
     }

@@ -59,9 +59,8 @@ internal sealed class RefreshScenario : IAsyncDisposable
                     && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Tokens.BackgroundRefresher)));
             }
 
-            telemetry?.Register(s);
             services?.Invoke(s);
-        });
+        }, telemetry: telemetry);
         return new RefreshScenario(proxied, authorization, clock);
     }
 
