@@ -168,4 +168,25 @@ public sealed class TracingTests
         Assert.True(payload.AsSpan().IndexOf("tokenproxy"u8) >= 0);
         Assert.Contains(received, r => r.Path == "/v1/metrics");
     }
+
+    [Fact]
+    public async Task Without_an_exporter_no_span_is_started_and_the_apps_trace_context_reaches_the_api_unchanged()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", upstream.Address));
+        await proxy.ImportAsync("acme", Canary.New("access"));
+        const string AppContext = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+        using var traced = new HttpRequestMessage(HttpMethod.Get, "/acme/user");
+        traced.Headers.Add("traceparent", AppContext);
+        using var withContext = await proxy.Client.SendAsync(traced);
+        using var withoutContext = await proxy.Client.GetAsync("/acme/user");
+
+        Assert.Equal(HttpStatusCode.OK, withContext.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withoutContext.StatusCode);
+        var requests = upstream.Requests.ToArray();
+        // A span of the proxy would have replaced the parent id (or started a trace of its own): nothing records it.
+        Assert.Equal(AppContext, requests[0].Header("traceparent"));
+        Assert.Null(requests[1].Header("traceparent"));
+    }
 }
