@@ -118,5 +118,11 @@ internal static class TelemetryServiceCollectionExtensions
         {
             tracing.AddProcessor(processor);
         }
+
+        // W3C trace context only. ASP.NET Core and HttpClient already read and write traceparent, tracestate and
+        // baggage themselves (.NET's propagator, the Activity's baggage; YARP's for the forwarded request); with
+        // OpenTelemetry's default (trace context + its Baggage API, which nothing here reads) the instrumentation does
+        // both again on every request, sampled or not.
+        Sdk.SetDefaultTextMapPropagator(new OpenTelemetry.Context.Propagation.TraceContextPropagator());
     }
 }
