@@ -2,6 +2,7 @@ using BareYarp;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
+using TokenProxy.Benchmarks.Infrastructure;
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
