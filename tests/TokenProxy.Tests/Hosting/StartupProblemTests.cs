@@ -199,6 +199,39 @@ public sealed class StartupProblemTests : IDisposable
         Assert.DoesNotContain("127.0.0.1:5080", command.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_list_where_the_admin_token_belongs_is_reported_instead_of_crashing()
+    {
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, """{ "TokenProxy": { "Admin": { "Token": ["an-admin-token-of-enough-length"] } } }""");
+
+        var run = await RunAsync("--config", config);
+
+        AssertPlainProblems(run, "TokenProxy:Admin:Token: one value belongs here");
+        Assert.DoesNotContain("an-admin-token-of-enough-length", run.Output + run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_duration_number_or_switch_is_reported_instead_of_crashing()
+    {
+        // TokenProxy__Refresh__Skew= in a shell or a compose file sets the key to the empty string.
+        var run = await ProxyCommand.RunAsync(
+            ["--urls=http://127.0.0.1:0", .. ProxyCommand.Isolated(_directory)],
+            environment: new Dictionary<string, string>
+            {
+                ["TokenProxy__Refresh__Skew"] = "",
+                ["TokenProxy__Refresh__MaxConcurrentPerEndpoint"] = "",
+                ["TokenProxy__Refresh__Background"] = "",
+                ["TokenProxy__Store__MaxStaleness"] = "",
+            });
+
+        AssertPlainProblems(run,
+            "TokenProxy:Refresh:Skew:",
+            "TokenProxy:Refresh:MaxConcurrentPerEndpoint:",
+            "TokenProxy:Refresh:Background:",
+            "TokenProxy:Store:MaxStaleness:");
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments) =>
         ProxyCommand.RunAsync(["--urls=http://127.0.0.1:0", .. ProxyCommand.Isolated(_directory), .. arguments]);
 

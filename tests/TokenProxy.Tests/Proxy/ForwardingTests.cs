@@ -124,6 +124,23 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_connection_header_lines_never_fall_back_to_the_default_connection()
+    {
+        // An app that names a connection must never have its request sent with another account's token: two
+        // TokenProxy-Connection lines (a client library adding one to the app's own) name no single connection.
+        var defaultToken = Canary.New("default");
+        await _scenario.Proxy.ImportAsync("acme", defaultToken);
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("work"), label: "work");
+
+        var (status, response) = await RawHttp.SendAsync(
+            _scenario.Proxy.Address, "GET", "/acme/user", "TokenProxy-Connection: work", "TokenProxy-Connection: personal");
+
+        Assert.True(status is >= 400 and < 500, response);
+        Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+        Assert.DoesNotContain(_scenario.Api.Requests, r => r.Header("Authorization") == $"Bearer {defaultToken}");
+    }
+
+    [Fact]
     public async Task Large_bodies_stream_through_in_both_directions()
     {
         await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
