@@ -40,11 +40,12 @@ internal static class ConfigurationCheck
         var problems = new List<string>();
         var unusable = ConfigurationShape.Check(configuration.GetSection(SectionName), Sections, problems);
 
-        // Unusable keys read as absent (a null from a later source hides the value), so the validators see the rest.
+        // Unusable keys are left out, with everything under them (a list where one value belongs would make the binder
+        // throw), so the validators see the rest.
         var readable = unusable.Count == 0
             ? configuration
-            : new ConfigurationBuilder().AddConfiguration(configuration, shouldDisposeConfiguration: false)
-                .AddInMemoryCollection(unusable.Select(key => new KeyValuePair<string, string?>(key, null))).Build();
+            : new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable()
+                .Where(setting => setting.Value is not null && !unusable.Any(key => IsAtOrUnder(setting.Key, key)))).Build();
         var failures = new List<string>();
         Validate(readable, PublicUrlOptions.SectionName, new PublicUrlOptionsValidator(), failures);
         Validate(readable, StoreOptions.SectionName, new StoreOptionsValidator(), failures);
@@ -56,8 +57,30 @@ internal static class ConfigurationCheck
 
         // A key already reported as unusable reads as missing here; its own problem says enough.
         problems.AddRange(failures.Where(f => !unusable.Any(key => f.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))));
+        problems.AddRange(LogLevelProblems(configuration));
         return problems;
     }
+
+    /// <summary>
+    /// <c>Logging:LogLevel:{category}</c> and <c>Logging:{provider}:LogLevel:{category}</c> take a level name; the logging
+    /// configuration would otherwise throw on the first request to log, with a stack trace.
+    /// </summary>
+    private static IEnumerable<string> LogLevelProblems(IConfiguration configuration)
+    {
+        var logging = configuration.GetSection("Logging");
+        var levels = logging.GetChildren().Where(s => !s.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase))
+            .Select(provider => provider.GetSection("LogLevel")).Prepend(logging.GetSection("LogLevel"));
+        foreach (var setting in levels.SelectMany(section => section.GetChildren()))
+        {
+            if (setting.Value is { } value && !Enum.TryParse<LogLevel>(value, ignoreCase: true, out _))
+            {
+                yield return $"{setting.Path}: '{value}' is not a log level; write one of {string.Join(", ", Enum.GetNames<LogLevel>())}.";
+            }
+        }
+    }
+
+    private static bool IsAtOrUnder(string path, string key) =>
+        path.Equals(key, StringComparison.OrdinalIgnoreCase) || path.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The heading and one line per problem, as the server and every command print them.</summary>
     public static string Format(IEnumerable<string> problems) => Heading + "\n  - " + string.Join("\n  - ", problems);

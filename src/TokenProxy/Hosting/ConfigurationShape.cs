@@ -87,6 +87,12 @@ internal static class ConfigurationShape
                 problems.Add($"{section.Path}: '{value}' is not {Describe(target)}.");
                 unusable.Add(section.Path);
             }
+            else if (section.Value is "" && target != typeof(string) && Nullable.GetUnderlyingType(type) is null)
+            {
+                // TokenProxy__Refresh__Skew= in a shell or a compose file: the binder cannot read "" as a number.
+                problems.Add($"{section.Path}: empty; write {Describe(target)}, or remove the key for the default.");
+                unusable.Add(section.Path);
+            }
             else if (section.Value is { } text && IsPlaceholder(text))
             {
                 problems.Add($"{section.Path}: still the placeholder from appsettings.sample.json; put {text[1..^1]} there, or remove the key.");

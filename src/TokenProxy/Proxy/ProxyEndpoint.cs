@@ -86,7 +86,12 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        var selector = SelectorOf(context.Request);
+        if (!TryGetSelector(context.Request, out var selector))
+        {
+            await ProxyProblems.AmbiguousConnection().ExecuteAsync(context);
+            return null;
+        }
+
         var lookup = await tokens.GetAccessTokenAsync(provider, selector, client!.Workspace, context.RequestAborted);
 
         if (!lookup.Succeeded)
@@ -112,7 +117,18 @@ internal sealed class ProxyEndpoint(
         return new TokenTransformer(provider, lookup.Value, tokens, replayable);
     }
 
-    /// <summary>The connection a request asks for: <c>TokenProxy-Connection</c> (a label or id), else the default label.</summary>
+    /// <summary>
+    /// The connection a request asks for: <c>TokenProxy-Connection</c> (a label or id), else the default label. Several
+    /// lines or an empty value name no single connection (false): never the default in their place.
+    /// </summary>
+    private static bool TryGetSelector(HttpRequest request, out string selector)
+    {
+        var named = request.Headers[ConnectionHeader];
+        selector = named.Count == 0 ? DefaultLabel : named.ToString();
+        return named.Count == 0 || (named.Count == 1 && selector.Length > 0);
+    }
+
+    /// <summary>The connection the request asked for, once <see cref="TryGetSelector"/> accepted it.</summary>
     private static string SelectorOf(HttpRequest request) =>
         request.Headers[ConnectionHeader] is [{ Length: > 0 } named] ? named : DefaultLabel;
 

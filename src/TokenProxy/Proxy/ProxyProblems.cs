@@ -10,6 +10,14 @@ internal static class ProxyProblems
         StatusCodes.Status404NotFound, "unknown_provider", "Unknown provider.",
         $"No provider named '{provider}' is configured. GET /admin/api/providers lists the configured providers.");
 
+    /// <summary>
+    /// Two <c>TokenProxy-Connection</c> lines, or one with no value, name no single connection; falling back to
+    /// <c>default</c> would send the request with another account's token.
+    /// </summary>
+    public static ProblemResult AmbiguousConnection() => new(
+        StatusCodes.Status400BadRequest, "ambiguous_connection", "The request does not name one connection.",
+        $"Send one {ProxyEndpoint.ConnectionHeader} header with a connection's label or id, or none for the label '{ProxyEndpoint.DefaultLabel}'.");
+
     public static ProblemResult MethodNotAllowed(string method) => new(
         StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.", $"{method} is not forwarded.");
 

@@ -232,6 +232,16 @@ public sealed class StartupProblemTests : IDisposable
             "TokenProxy:Store:MaxStaleness:");
     }
 
+    [Fact]
+    public async Task A_log_level_that_is_not_one_is_reported_with_the_levels_instead_of_crashing()
+    {
+        var run = await RunAsync("--Logging:LogLevel:Default=Banana", "--Logging:Console:LogLevel:Yarp=Loud");
+
+        AssertPlainProblems(run,
+            "Logging:LogLevel:Default: 'Banana' is not a log level; write one of Trace, Debug, Information, Warning, Error, Critical, None.",
+            "Logging:Console:LogLevel:Yarp: 'Loud' is not a log level");
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments) =>
         ProxyCommand.RunAsync(["--urls=http://127.0.0.1:0", .. ProxyCommand.Isolated(_directory), .. arguments]);
 

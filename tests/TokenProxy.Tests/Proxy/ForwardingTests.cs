@@ -141,6 +141,20 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_empty_connection_header_is_refused_rather_than_answered_with_the_default_connection()
+    {
+        // TokenProxy-Connection: $LABEL with the variable unset must not quietly become the default account.
+        var defaultToken = Canary.New("default");
+        await _scenario.Proxy.ImportAsync("acme", defaultToken);
+
+        var (status, response) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", "/acme/user", "TokenProxy-Connection: ");
+
+        Assert.Equal(400, status);
+        Assert.Contains("ambiguous_connection", response, StringComparison.Ordinal);
+        Assert.DoesNotContain(_scenario.Api.Requests, r => r.Header("Authorization") == $"Bearer {defaultToken}");
+    }
+
+    [Fact]
     public async Task Large_bodies_stream_through_in_both_directions()
     {
         await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
