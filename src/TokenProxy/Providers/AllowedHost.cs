@@ -12,7 +12,7 @@ internal sealed record AllowedHost(string Host, bool Wildcard, int? Port, bool A
     public override string ToString() =>
         (Wildcard ? "*." : string.Empty) + Host + (AnyPort ? ":*" : Port is { } p ? $":{p}" : string.Empty);
 
-    /// <summary>The entry, or null with the reason in <paramref name="problem"/>.</summary>
+    /// <summary>The entry, or null with the reason in <paramref name="problem"/>. An internationalized name is written as its A-label (RFC 5891), as it goes on the wire.</summary>
     public static AllowedHost? Parse(string? entry, out string? problem)
     {
         problem = null;

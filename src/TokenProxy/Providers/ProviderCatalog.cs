@@ -128,6 +128,7 @@ internal sealed partial class ProviderCatalog
 
         var allowedHosts = ParseAllowedHosts(o.AllowedHosts, $"{key}:AllowedHosts", errors);
         var parameters = ParseParameters(o.Parameters, $"{key}:Parameters", errors);
+        var declared = new ProviderDeclarations(o.Parameters?.Keys.ToHashSet(StringComparer.Ordinal) ?? [], o.AllowedHosts is { Length: > 0 });
         var templates = new Dictionary<string, UrlTemplate>(StringComparer.Ordinal);
         Uri? Url(string? value, string option, bool required = false)
         {
@@ -136,7 +137,7 @@ internal sealed partial class ProviderCatalog
                 return RequireUrl(value, $"{key}:{option}", required, errors);
             }
 
-            if (UrlTemplate.Parse(value!, $"{key}:{option}", parameters, allowedHosts, errors) is { } template)
+            if (UrlTemplate.Parse(value!, $"{key}:{option}", parameters, allowedHosts, declared, errors) is { } template)
             {
                 templates[option] = template;
             }

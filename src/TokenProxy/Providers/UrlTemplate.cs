@@ -43,14 +43,19 @@ internal sealed partial class UrlTemplate
     /// <summary>True when <paramref name="text"/> holds a <c>{</c> or <c>}</c>: it is a template, valid or not.</summary>
     public static bool IsTemplate(string? text) => text is not null && text.AsSpan().IndexOfAny('{', '}') >= 0;
 
-    /// <summary>The template, or null with every problem added to <paramref name="errors"/> under <paramref name="key"/>.</summary>
+    /// <summary>
+    /// The template, or null with every problem added to <paramref name="errors"/> under <paramref name="key"/>. A
+    /// placeholder whose declaration is itself wrong, or AllowedHosts whose entries all are, was reported already.
+    /// </summary>
     public static UrlTemplate? Parse(
-        string text, string key, IReadOnlyDictionary<string, ProviderParameter> parameters, IReadOnlyList<AllowedHost> allowedHosts, List<string> errors)
+        string text, string key, IReadOnlyDictionary<string, ProviderParameter> parameters, IReadOnlyList<AllowedHost> allowedHosts,
+        ProviderDeclarations declared, List<string> errors)
     {
         var before = errors.Count;
         var placeholders = new List<ProviderParameter>();
         var probeText = new StringBuilder();
         var last = 0;
+        var incomplete = false;
         foreach (Match match in Placeholder().Matches(text))
         {
             probeText.Append(text, last, match.Index - last);
@@ -58,7 +63,12 @@ internal sealed partial class UrlTemplate
             var name = match.Groups[1].Value;
             if (!parameters.TryGetValue(name, out var parameter))
             {
-                errors.Add($"{key}: the placeholder {{{name}}} is not declared under Parameters.");
+                if (!declared.Parameters.Contains(name))
+                {
+                    errors.Add($"{key}: the placeholder {{{name}}} is not declared under Parameters.");
+                }
+
+                incomplete = true;
                 continue;
             }
 
@@ -79,7 +89,7 @@ internal sealed partial class UrlTemplate
             errors.Add($"{key}: '{text}' has a '{{' or '}}' that is not a placeholder ({{name}}: letters, digits and '_').");
         }
 
-        if (errors.Count > before)
+        if (errors.Count > before || incomplete)
         {
             return null;
         }
@@ -107,7 +117,7 @@ internal sealed partial class UrlTemplate
             errors.Add($"{key}: '{text}' must not have user information or a fragment.");
         }
 
-        if (hostTemplated && allowedHosts.Count == 0)
+        if (hostTemplated && allowedHosts.Count == 0 && !declared.AllowedHosts)
         {
             errors.Add($"{key}: '{text}' has a placeholder in its host, so the provider must declare AllowedHosts.");
         }
@@ -121,7 +131,7 @@ internal sealed partial class UrlTemplate
             errors.Add($"{key}: '{text}' must use https (plain http is allowed only when every allowed host is loopback).");
         }
 
-        if (errors.Count > before)
+        if (errors.Count > before || (hostTemplated && allowedHosts.Count == 0))
         {
             return null;
         }
