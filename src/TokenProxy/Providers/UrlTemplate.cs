@@ -210,14 +210,13 @@ internal sealed partial class UrlTemplate
                 : $"changes the host of {_probe.GetLeftPart(UriPartial.Authority)}";
         }
 
-        if (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && ProviderCatalog.IsLoopback(url)))
+        if (!_allowedHosts.Any(h => h.Matches(url)))
         {
-            return "does not use https";
+            return $"names a host or port outside the provider's AllowedHosts ({string.Join(", ", _allowedHosts)})";
         }
 
-        return _allowedHosts.Any(h => h.Matches(url))
-            ? null
-            : $"names a host or port outside the provider's AllowedHosts ({string.Join(", ", _allowedHosts)})";
+        // RFC 9700 §2.6: an allowed host is still reached over TLS only, unless it is loopback.
+        return url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && ProviderCatalog.IsLoopback(url)) ? null : "does not use https";
     }
 
     private static bool ContainsEncodedSeparator(string path) =>
