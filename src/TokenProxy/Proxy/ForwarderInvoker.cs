@@ -50,5 +50,8 @@ internal sealed class ForwarderInvoker : IDisposable
         return _byBase.Count < MaxCachedBases ? _byBase.GetOrAdd(key, invoker) : invoker;
     }
 
+    /// <summary>How many guarded invokers are kept.</summary>
+    internal int CachedBases => _byBase.Count;
+
     public void Dispose() => _primary.Dispose();
 }
