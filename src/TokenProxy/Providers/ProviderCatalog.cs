@@ -29,7 +29,9 @@ internal sealed partial class ProviderCatalog
             {
                 // The authority only: a base URL's query could carry an API key.
                 var connecting = provider.CanConnect ? "available" : "off (no ClientId or token endpoint)";
-                Log.ProviderReady(logger, provider.Name, provider.ApiBaseUrl.Authority, connecting);
+                // A base with placeholders has no query either (validated): its template is shown as written.
+                var api = provider.ApiBaseUrl?.Authority ?? $"{provider.UrlTemplates[ApiBaseUrlKey].Text}, per connection";
+                Log.ProviderReady(logger, provider.Name, api, connecting);
             }
         }
     }

@@ -96,12 +96,11 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        if (lookup.Credential!.ApiBase is null)
+        if (lookup.Value.ApiBase is null)
         {
             // The stored parameters no longer resolve to an allowed address (the provider's configuration changed, or the
             // row was altered): nothing is sent.
-            Log.DestinationRefused(logger, provider.Name, lookup.Credential.ConnectionId, lookup.Credential.ApiBaseProblem);
-            RecordInjectionFailure(provider.Name, "invalid_destination", lookup.Credential.ConnectionId);
+            instrumentation.DestinationRefused(provider.Name, lookup.Value);
             await ProxyProblems.InvalidDestination(provider.Name, selector).ExecuteAsync(context);
             return null;
         }
