@@ -65,7 +65,7 @@ public class HotPathBenchmarks
 
         _context = NewRequest();
 
-        _guardedUri = new Uri(_provider.ApiBaseUrl, "items/42?fields=all");
+        _guardedUri = new Uri(_provider.ApiBaseUrl!, "items/42?fields=all");
         InProcessUpstream.ReadAsTheHandlerDoes(new HttpRequestMessage(HttpMethod.Get, _guardedUri));
 
         // Whole requests: each side's real handler over the real forwarder, the upstream answered in-process.
@@ -145,9 +145,9 @@ public class HotPathBenchmarks
 
         var transformer = new TokenTransformer(provider, lookup.Value!, _tokens, replayable: true);
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
-        Complete(transformer.TransformRequestAsync(_context, message, provider.ApiBaseUrl.AbsoluteUri, CancellationToken.None));
+        Complete(transformer.TransformRequestAsync(_context, message, provider.ApiBaseUrl!.AbsoluteUri, CancellationToken.None));
         // The egress guard's check, as the handler chain runs it on every send.
-        if (!EgressGuardHandler.IsWithin(message.RequestUri!, provider.ApiBaseUrl))
+        if (!EgressGuardHandler.IsWithin(message.RequestUri!, provider.ApiBaseUrl!))
         {
             throw new InvalidOperationException();
         }
@@ -198,7 +198,7 @@ public class HotPathBenchmarks
 
     /// <summary>The egress guard's check, on a request the transformer built.</summary>
     [Benchmark]
-    public bool EgressCheck() => EgressGuardHandler.IsWithin(_guardedUri, _provider.ApiBaseUrl);
+    public bool EgressCheck() => EgressGuardHandler.IsWithin(_guardedUri, _provider.ApiBaseUrl!);
 
     /// <summary>Building the header value: once per row version on a cache fill, never per request.</summary>
     [Benchmark]

@@ -19,7 +19,8 @@ internal sealed record ConnectionView(
     ErrorView? LastError,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    bool CanRefresh)
+    bool CanRefresh,
+    IReadOnlyDictionary<string, string> Parameters)
 {
     public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
         row.Id,
@@ -36,7 +37,8 @@ internal sealed record ConnectionView(
         row.LastError is { } e ? new ErrorView(e.Code, e.Description, e.At) : null,
         row.CreatedAt,
         row.UpdatedAt,
-        CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked);
+        CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked,
+        row.Parameters);
 }
 
 internal sealed record AccountView(string? Id, string? Email, string? Name);

@@ -28,7 +28,7 @@ internal static class ConnectionsApi
 
     private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, IOptions<PublicUrlOptions> options) =>
         providers.All.Select(p => new ProviderView(
-            p.Name, p.DisplayName, p.CanConnect, $"{options.Value.PublicBaseUrl.TrimEnd('/')}/admin/connect/{p.Name}", p.ApiBaseUrl.AbsoluteUri));
+            p.Name, p.DisplayName, p.CanConnect, $"{options.Value.PublicBaseUrl.TrimEnd('/')}/admin/connect/{p.Name}", p.ApiBaseUrl?.AbsoluteUri ?? p.UrlTemplates[ProviderCatalog.ApiBaseUrlKey].Text));
 
     private static async Task<IEnumerable<ConnectionView>> ListAsync(IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
         (await store.ListAsync(cancellationToken)).Select(r => ConnectionView.From(r, providers));
@@ -69,6 +69,7 @@ internal static class ConnectionsApi
             AccessToken = sealer.Seal(id, SecretSealer.AccessTokenField, request.AccessToken!),
             RefreshToken = request.RefreshToken is { } refresh ? sealer.Seal(id, SecretSealer.RefreshTokenField, refresh) : null,
             ExpiresAt = request.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
+            Parameters = request.Parameters ?? [],
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,

@@ -14,6 +14,9 @@ internal sealed partial class ProviderCatalog
 {
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase) { "admin", "healthz", "readyz" };
 
+    /// <summary>The key of the API base among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
+    public const string ApiBaseUrlKey = "ApiBaseUrl";
+
     private readonly IReadOnlyDictionary<string, ProviderDefinition> _providers;
 
     /// <summary>Reading the options validates them (an <see cref="OptionsValidationException"/> lists every problem).</summary>
@@ -26,7 +29,9 @@ internal sealed partial class ProviderCatalog
             {
                 // The authority only: a base URL's query could carry an API key.
                 var connecting = provider.CanConnect ? "available" : "off (no ClientId or token endpoint)";
-                Log.ProviderReady(logger, provider.Name, provider.ApiBaseUrl.Authority, connecting);
+                // A base with placeholders has no query either (validated): its template is shown as written.
+                var api = provider.ApiBaseUrl?.Authority ?? $"{provider.UrlTemplates[ApiBaseUrlKey].Text}, per connection";
+                Log.ProviderReady(logger, provider.Name, api, connecting);
             }
         }
     }
@@ -85,6 +90,8 @@ internal sealed partial class ProviderCatalog
         TokenUrl = entry.TokenUrl ?? preset.TokenUrl,
         RevocationUrl = entry.RevocationUrl ?? preset.RevocationUrl,
         ApiBaseUrl = entry.ApiBaseUrl ?? preset.ApiBaseUrl,
+        AllowedHosts = entry.AllowedHosts ?? preset.AllowedHosts,
+        Parameters = entry.Parameters ?? preset.Parameters,
         ClientId = entry.ClientId ?? preset.ClientId,
         ClientSecret = entry.ClientSecret ?? preset.ClientSecret,
         Scopes = entry.Scopes ?? preset.Scopes,
@@ -121,20 +128,45 @@ internal sealed partial class ProviderCatalog
         var key = $"TokenProxy:Providers:{name}";
         var before = errors.Count;
 
-        var apiBase = RequireUrl(o.ApiBaseUrl, $"{key}:ApiBaseUrl", required: true, errors);
-        var authorization = RequireUrl(o.AuthorizationUrl, $"{key}:AuthorizationUrl", required: false, errors);
-        var token = RequireUrl(o.TokenUrl, $"{key}:TokenUrl", required: false, errors);
-        var revocation = RequireUrl(o.RevocationUrl, $"{key}:RevocationUrl", required: false, errors);
+        var allowedHosts = ParseAllowedHosts(o.AllowedHosts, $"{key}:AllowedHosts", errors);
+        var parameters = ParseParameters(o.Parameters, $"{key}:Parameters", errors);
+        var declared = new ProviderDeclarations(o.Parameters?.Keys.ToHashSet(StringComparer.Ordinal) ?? [], o.AllowedHosts is { Length: > 0 });
+        var templates = new Dictionary<string, UrlTemplate>(StringComparer.Ordinal);
+        Uri? Url(string? value, string option, bool required = false)
+        {
+            if (!UrlTemplate.IsTemplate(value))
+            {
+                return RequireUrl(value, $"{key}:{option}", required, errors);
+            }
+
+            if (UrlTemplate.Parse(value!, $"{key}:{option}", parameters, allowedHosts, declared, errors) is { } template)
+            {
+                templates[option] = template;
+            }
+
+            return null;
+        }
+
+        var apiBase = Url(o.ApiBaseUrl, ApiBaseUrlKey, required: true);
+        var authorization = Url(o.AuthorizationUrl, "AuthorizationUrl");
+        var token = Url(o.TokenUrl, "TokenUrl");
+        var revocation = Url(o.RevocationUrl, "RevocationUrl");
         var issuer = RequireUrl(o.Issuer, $"{key}:Issuer", required: false, errors);
-        var identity = RequireUrl(o.Identity?.Url, $"{key}:Identity:Url", required: false, errors);
+        var identity = Url(o.Identity?.Url, "Identity:Url");
 
         if (apiBase is not null && (!string.IsNullOrEmpty(apiBase.Query) || !string.IsNullOrEmpty(apiBase.Fragment)))
         {
             errors.Add($"{key}:ApiBaseUrl: must not have a query or fragment.");
         }
 
+        if (templates.TryGetValue(ApiBaseUrlKey, out var apiTemplate) && apiTemplate.Text.Contains('?', StringComparison.Ordinal))
+        {
+            errors.Add($"{key}:ApiBaseUrl: must not have a query or fragment.");
+        }
+
         var clientId = string.IsNullOrWhiteSpace(o.ClientId) ? null : o.ClientId;
-        if (clientId is not null && issuer is null && (authorization is null || token is null))
+        if (clientId is not null && issuer is null
+            && (authorization is null && !templates.ContainsKey("AuthorizationUrl") || token is null && !templates.ContainsKey("TokenUrl")))
         {
             errors.Add($"{key}: a provider with a ClientId needs AuthorizationUrl and TokenUrl (or an Issuer to discover them).");
         }
@@ -176,7 +208,10 @@ internal sealed partial class ProviderCatalog
             AuthorizationUrl = authorization,
             TokenUrl = token,
             RevocationUrl = revocation,
-            ApiBaseUrl = apiBase!,
+            ApiBaseUrl = apiBase,
+            AllowedHosts = allowedHosts,
+            Parameters = parameters,
+            UrlTemplates = templates,
             ClientId = clientId,
             ClientSecret = string.IsNullOrEmpty(o.ClientSecret) ? null : o.ClientSecret,
             Scopes = o.Scopes ?? [],
@@ -191,6 +226,88 @@ internal sealed partial class ProviderCatalog
             Identity = identity is null ? null : new IdentityEndpoint(identity, o.Identity!.IdField, o.Identity.EmailField, o.Identity.NameField),
             RefreshSkew = o.RefreshSkew,
         };
+    }
+
+    private static List<AllowedHost> ParseAllowedHosts(string[]? entries, string key, List<string> errors)
+    {
+        var hosts = new List<AllowedHost>();
+        foreach (var entry in entries ?? [])
+        {
+            if (AllowedHost.Parse(entry, out var problem) is { } host)
+            {
+                hosts.Add(host);
+            }
+            else
+            {
+                errors.Add($"{key}: '{entry}' {problem}.");
+            }
+        }
+
+        return hosts;
+    }
+
+    private static Dictionary<string, ProviderParameter> ParseParameters(Dictionary<string, ParameterOptions>? declared, string key, List<string> errors)
+    {
+        var parameters = new Dictionary<string, ProviderParameter>(StringComparer.Ordinal);
+        foreach (var (name, p) in declared ?? [])
+        {
+            var at = $"{key}:{name}";
+            if (!ParameterName().IsMatch(name))
+            {
+                errors.Add($"{at}: '{name}' is not a parameter name (letters, digits and '_', starting with a letter or '_').");
+                continue;
+            }
+
+            var sources = (p.Pattern is null ? 0 : 1) + (p.FromTokenResponse == true ? 1 : 0) + (p.Discovery is null ? 0 : 1);
+            if (sources != 1 && !(sources == 2 && p.Pattern is not null && p.Discovery is not null))
+            {
+                errors.Add($"{at}: declare exactly one of Pattern, FromTokenResponse or Discovery (a Discovery may also have a Pattern).");
+                continue;
+            }
+
+            Regex? pattern = null;
+            if (p.Pattern is { } text)
+            {
+                // \z, not $: in .NET, $ also matches before a final "\n".
+                if (!text.StartsWith('^') || !text.EndsWith(@"\z", StringComparison.Ordinal))
+                {
+                    errors.Add($"{at}:Pattern: '{text}' must be anchored: start with ^ and end with \\z.");
+                    continue;
+                }
+
+                try
+                {
+                    pattern = new Regex(text, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                }
+                catch (ArgumentException e)
+                {
+                    errors.Add($"{at}:Pattern: '{text}' is not a regular expression ({e.Message}).");
+                    continue;
+                }
+            }
+
+            ParameterDiscovery? discovery = null;
+            if (p.Discovery is { } d)
+            {
+                var url = RequireUrl(d.Url, $"{at}:Discovery:Url", required: true, errors);
+                if (string.IsNullOrWhiteSpace(d.ValueField))
+                {
+                    errors.Add($"{at}:Discovery:ValueField: is required.");
+                }
+
+                if (url is null || string.IsNullOrWhiteSpace(d.ValueField))
+                {
+                    continue;
+                }
+
+                discovery = new ParameterDiscovery(url, d.ValueField, string.IsNullOrWhiteSpace(d.LabelField) ? null : d.LabelField);
+            }
+
+            var kind = discovery is not null ? ParameterKind.Discovery : p.FromTokenResponse == true ? ParameterKind.TokenResponse : ParameterKind.Given;
+            parameters[name] = new ProviderParameter(name, kind, string.IsNullOrWhiteSpace(p.Label) ? name : p.Label, pattern, discovery);
+        }
+
+        return parameters;
     }
 
     private static TokenEndpointAuth Fail(string error, List<string> errors)
@@ -241,4 +358,7 @@ internal sealed partial class ProviderCatalog
     // \z, not $: in .NET, $ also matches before a final "\n".
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,62}\z")]
     private static partial Regex ProviderName();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,63}\z")]
+    private static partial Regex ParameterName();
 }

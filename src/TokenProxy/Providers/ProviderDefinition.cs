@@ -18,8 +18,23 @@ internal sealed record ProviderDefinition
 
     public Uri? RevocationUrl { get; init; }
 
-    /// <summary>The only origin and path prefix proxied requests and their tokens may go to.</summary>
-    public required Uri ApiBaseUrl { get; init; }
+    /// <summary>
+    /// The only origin and path prefix proxied requests and their tokens may go to; null when <c>ApiBaseUrl</c> has
+    /// placeholders, and each connection's own is resolved by <see cref="ResolveApiBase"/>.
+    /// </summary>
+    public Uri? ApiBaseUrl { get; init; }
+
+    /// <summary>The hosts (and ports) a URL with a placeholder in its host may resolve to.</summary>
+    public IReadOnlyList<AllowedHost> AllowedHosts { get; init; } = [];
+
+    /// <summary>The declared placeholders, by name.</summary>
+    public IReadOnlyDictionary<string, ProviderParameter> Parameters { get; init; } = new Dictionary<string, ProviderParameter>();
+
+    /// <summary>
+    /// The URLs that have placeholders, by option key (<c>ApiBaseUrl</c>, <c>AuthorizationUrl</c>, <c>TokenUrl</c>,
+    /// <c>RevocationUrl</c>, <c>Identity:Url</c>); the matching <see cref="Uri"/> property is null for each of them.
+    /// </summary>
+    public IReadOnlyDictionary<string, UrlTemplate> UrlTemplates { get; init; } = new Dictionary<string, UrlTemplate>();
 
     public string? ClientId { get; init; }
 
@@ -46,6 +61,10 @@ internal sealed record ProviderDefinition
     public IdentityEndpoint? Identity { get; init; }
 
     public TimeSpan? RefreshSkew { get; init; }
+
+    /// <summary>The API base of a connection with these parameter values, checked against the provider's allowed hosts and path.</summary>
+    public UrlResolution ResolveApiBase(IReadOnlyDictionary<string, string> parameters) =>
+        UrlTemplates.TryGetValue(ProviderCatalog.ApiBaseUrlKey, out var template) ? template.Resolve(parameters) : UrlResolution.Resolved(ApiBaseUrl!);
 
     /// <summary>True when people can connect accounts: a client id and the OAuth endpoints (or an issuer to discover them).</summary>
     public bool CanConnect => ClientId is not null && (TokenUrl is not null || Issuer is not null);

@@ -27,6 +27,15 @@ internal sealed class ProviderOptions
     /// <summary>Where proxied requests go: <c>/{provider}/{path}</c> → <c>{ApiBaseUrl}/{path}</c>.</summary>
     public string? ApiBaseUrl { get; set; }
 
+    /// <summary>
+    /// Hosts a URL with a placeholder in its host may resolve to: <c>host</c> or <c>*.domain</c> (one label), with an
+    /// optional <c>:port</c> or <c>:*</c>; without a port only the scheme's default port.
+    /// </summary>
+    public string[]? AllowedHosts { get; set; }
+
+    /// <summary>The <c>{name}</c> placeholders of the URLs above, by name, and where each value comes from.</summary>
+    public Dictionary<string, ParameterOptions>? Parameters { get; set; }
+
     public string? ClientId { get; set; }
 
     public string? ClientSecret { get; set; }

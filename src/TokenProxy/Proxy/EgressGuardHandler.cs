@@ -2,8 +2,8 @@ namespace TokenProxy.Proxy;
 
 /// <summary>
 /// The last check before a request leaves the process: its scheme, host, port and path prefix must be
-/// those of the provider API this handler was built for (one handler per provider, chosen by the endpoint
-/// from the same provider the transformer used). Anything else — whatever bug or trick produced it — is
+/// those of the API base this handler was built for (one handler per base: a provider's, or a connection's
+/// own resolved from its parameters; chosen by the endpoint from the same base the transformer used). Anything else — whatever bug or trick produced it — is
 /// dropped before a connection is opened, and logged as a security event. The allowed base is fixed at
 /// construction rather than carried on each request, so the check costs no allocation per request.
 /// </summary>

@@ -24,6 +24,10 @@ internal static partial class Log
         Message = "Proxied {Provider} connection {ConnectionId}: {Status} in {DurationMs:0.0} ms.")]
     public static partial void Proxied(ILogger logger, string provider, string connectionId, int status, double durationMs);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, EventName = "DestinationRefused",
+        Message = "Security: {Provider} connection {ConnectionId} was not forwarded; its parameters do not resolve to an allowed API address: {Problem}.")]
+    public static partial void DestinationRefused(ILogger logger, string provider, string connectionId, string? problem);
+
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, EventName = "UnexpectedFailure",
         Message = "A proxied request failed unexpectedly; it was answered with a 500.")]
     public static partial void UnexpectedFailure(ILogger logger, Exception exception);

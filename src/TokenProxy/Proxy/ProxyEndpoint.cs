@@ -101,6 +101,15 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
+        if (lookup.Value.ApiBase is null)
+        {
+            // The stored parameters no longer resolve to an allowed address (the provider's configuration changed, or the
+            // row was altered): nothing is sent.
+            instrumentation.DestinationRefused(provider.Name, lookup.Value);
+            await ProxyProblems.InvalidDestination(provider.Name, selector).ExecuteAsync(context);
+            return null;
+        }
+
         bool replayable;
         try
         {
@@ -210,9 +219,10 @@ internal sealed class ProxyEndpoint(
     /// <summary>Not awaited here, so the caller's state machine is the only one waiting for the upstream.</summary>
     private ValueTask<ForwarderError> SendAsync(HttpContext context, TokenTransformer transformer)
     {
-        // The invoker's egress guard is the provider's own: it lets the request reach that API base and nothing else.
-        var provider = transformer.Provider;
-        return forwarder.SendAsync(context, provider.ApiBaseUrl.AbsoluteUri, invoker.For(provider), RequestConfig, transformer);
+        // The invoker's egress guard is the connection's API base's own: it lets the request reach that base and nothing
+        // else. The base was resolved and checked when the credential was read; a replay's credential has the same row's.
+        var apiBase = transformer.Credential.ApiBase ?? throw new EgressBlockedException();
+        return forwarder.SendAsync(context, apiBase.AbsoluteUri, invoker.For(apiBase), RequestConfig, transformer);
     }
 
     private async Task AnswerForwardingFailureAsync(HttpContext context, TokenTransformer transformer, ForwarderError error)

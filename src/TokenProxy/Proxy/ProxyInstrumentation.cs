@@ -41,6 +41,13 @@ internal sealed class ProxyInstrumentation
         InjectionFailure(provider, failure, lookup.Value?.ConnectionId);
     }
 
+    /// <summary>The connection's parameters do not resolve to an address the provider allows: answered without forwarding.</summary>
+    public void DestinationRefused(string provider, CachedCredential credential)
+    {
+        Log.DestinationRefused(_logger, provider, credential.ConnectionId, credential.ApiBaseProblem);
+        InjectionFailure(provider, "invalid_destination", credential.ConnectionId);
+    }
+
     /// <summary>The provider's API answered 401 and no new token could be had: the held-back 401 becomes the failure's problem.</summary>
     public void NoTokenAfterUnauthorized(string provider, TokenResult<CachedCredential> lookup) =>
         InjectionFailure(provider, lookup.Failure!.Kind.ToWire(), lookup.Value?.ConnectionId);

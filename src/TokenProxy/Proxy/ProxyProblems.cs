@@ -45,6 +45,12 @@ internal static class ProxyProblems
             "The request body ended early or was malformed. The request was not completed; send it again."),
     };
 
+    /// <summary>The connection's parameters do not resolve to an address the provider allows: nothing was sent.</summary>
+    public static ProblemResult InvalidDestination(string provider, string selector) => new(
+        StatusCodes.Status502BadGateway, "invalid_destination", "The connection's API address is not allowed.",
+        $"The parameters of {provider} connection '{selector}' do not make an address {provider}'s configuration allows; nothing was sent. " +
+        "Import or connect it again with valid parameters.");
+
     public static ProblemResult Unexpected() => new(
         StatusCodes.Status500InternalServerError, "internal_error", "An error occurred while processing your request.",
         "TokenProxy failed unexpectedly; its log has the details.");

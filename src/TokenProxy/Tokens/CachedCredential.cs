@@ -24,6 +24,15 @@ internal sealed record CachedCredential(
     /// <summary>The access token as sealed in the row: tells it apart from a token a later write stored (not a secret).</summary>
     public string? SealedToken { get; init; }
 
+    /// <summary>
+    /// Where this connection's requests go: the provider's API base, resolved with the connection's parameters once per
+    /// row version (so a request resolves nothing); null when they do not resolve to an allowed address.
+    /// </summary>
+    public Uri? ApiBase { get; init; }
+
+    /// <summary>Why <see cref="ApiBase"/> is null: the parameter and its problem, never its value.</summary>
+    public string? ApiBaseProblem { get; init; }
+
     /// <summary>A 401-driven refresh produced the token and the API has not accepted it yet (the row says so).</summary>
     public bool AwaitingAcceptance { get; init; }
 }

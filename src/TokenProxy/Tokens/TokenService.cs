@@ -183,6 +183,7 @@ internal sealed partial class TokenService(
             }
         }
 
+        var apiBase = provider.ResolveApiBase(row.Parameters);
         return new CachedCredential(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
             CanRefresh: row.RefreshToken is not null, Undecryptable: undecryptable)
@@ -190,6 +191,8 @@ internal sealed partial class TokenService(
             RefreshAt = schedule.DueAt(row),
             SealedToken = row.AccessToken,
             AwaitingAcceptance = row.LastRefreshReason == RefreshReason.Upstream401.ToWire(),
+            ApiBase = apiBase.Url,
+            ApiBaseProblem = apiBase.Succeeded ? null : apiBase.Describe(),
         };
     }
 

@@ -47,6 +47,12 @@ internal sealed record ConnectionRow
     /// <summary>Non-secret token response fields the provider config asks to keep (Slack <c>team.id</c>).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The values of the provider's URL placeholders for this connection (<c>subdomain</c>, <c>instance_url</c>); never
+    /// secret. Empty for a provider without placeholders and for rows stored before parameters existed.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

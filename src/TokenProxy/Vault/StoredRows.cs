@@ -12,7 +12,7 @@ internal static class StoredRows
     public const string ConnectionColumns =
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason";
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters";
 
     /// <summary>Every connection, in the order the admin list shows them.</summary>
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
@@ -69,6 +69,8 @@ internal static class StoredRows
             UpdatedAt = time(r, 19),
             Version = r.GetInt64(20),
             LastRefreshReason = S(21),
+            // Rows written before parameters existed hold NULL: no parameters.
+            Parameters = S(22) is { } parameters ? JsonSerializer.Deserialize<Dictionary<string, string>>(parameters) ?? [] : new Dictionary<string, string>(),
         };
     }
 

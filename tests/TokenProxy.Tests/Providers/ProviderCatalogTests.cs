@@ -19,7 +19,7 @@ public sealed class ProviderCatalogTests
         var catalog = Catalog(new());
 
         Assert.True(catalog.TryGet(name, out var provider));
-        Assert.Equal("https", provider.ApiBaseUrl.Scheme);
+        Assert.Equal("https", provider.ApiBaseUrl!.Scheme);
         Assert.Equal("https", provider.AuthorizationUrl!.Scheme);
         Assert.Equal("https", provider.TokenUrl!.Scheme);
         Assert.False(provider.CanConnect, "A preset without a client id cannot connect yet.");

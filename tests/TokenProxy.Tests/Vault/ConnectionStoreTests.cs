@@ -94,14 +94,16 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
             LastRefreshedAt = at,
             LastError = new ConnectionError("invalid_grant", "Token revoked", at),
             Metadata = new Dictionary<string, string> { ["team.id"] = "T1" },
+            Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" },
         };
         await Store.TryInsertAsync(row, CancellationToken.None);
 
         var read = (await Store.FindAsync("github", "full", CancellationToken.None))!;
 
-        Assert.Equal(row with { Version = 1, Scopes = read.Scopes, Metadata = read.Metadata }, read);
+        Assert.Equal(row with { Version = 1, Scopes = read.Scopes, Metadata = read.Metadata, Parameters = read.Parameters }, read);
         Assert.Equal(row.Scopes, read.Scopes);
         Assert.Equal(row.Metadata, read.Metadata);
+        Assert.Equal(row.Parameters, read.Parameters);
     }
 
     [Fact]
@@ -217,6 +219,21 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
 
         Assert.Equal(row.Id, read!.Id);
         Assert.True(await Store.PingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Parameters_are_stored_with_the_row_and_kept_by_updates()
+    {
+        var row = NewRow("default") with { Parameters = new Dictionary<string, string> { ["subdomain"] = "acme", ["instance_url"] = "https://acme.my.salesforce.com" } };
+        Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
+
+        var updated = await Store.TryUpdateAsync((await Store.GetAsync(row.Id, CancellationToken.None))! with { AccessToken = "k:new" }, CancellationToken.None);
+
+        var stored = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+        Assert.NotNull(updated);
+        Assert.Equal(row.Parameters, stored.Parameters);
+        Assert.Equal(row.Parameters, Assert.Single(await Store.ListAsync(CancellationToken.None)).Parameters);
+        Assert.Empty((await Store.TryInsertAsync(NewRow("other"), CancellationToken.None) ? await Store.FindAsync("github", "other", CancellationToken.None) : null)!.Parameters);
     }
 
     private protected static ConnectionRow NewRow(string label) => new()

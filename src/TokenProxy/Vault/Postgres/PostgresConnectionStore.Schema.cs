@@ -64,6 +64,9 @@ internal sealed partial class PostgresConnectionStore
         """
         ALTER TABLE connections ADD COLUMN last_refresh_reason text;
         """,
+        """
+        ALTER TABLE connections ADD COLUMN parameters text;
+        """,
     ];
 
     /// <summary>

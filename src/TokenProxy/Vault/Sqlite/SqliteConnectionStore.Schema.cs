@@ -54,6 +54,9 @@ internal sealed partial class SqliteConnectionStore
         """
         ALTER TABLE connections ADD COLUMN last_refresh_reason text;
         """,
+        """
+        ALTER TABLE connections ADD COLUMN parameters text;
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

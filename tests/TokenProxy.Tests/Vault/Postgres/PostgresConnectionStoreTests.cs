@@ -59,6 +59,22 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
     }
 
     [Fact]
+    public async Task A_database_from_before_parameters_is_migrated_and_its_rows_read_with_none()
+    {
+        var row = NewRow("default");
+        Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
+        // The database as the previous release left it: the same schema without the parameters column, at version 3.
+        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
+
+        var migrated = await OpenStoreAsync();
+
+        Assert.Equal(PostgresConnectionStore.SchemaVersion, await _database.ScalarAsync<int>("SELECT version FROM schema_version"));
+        var stored = await migrated.GetAsync(row.Id, CancellationToken.None);
+        Assert.Equal(row.AccessToken, stored!.AccessToken);
+        Assert.Empty(stored.Parameters);
+    }
+
+    [Fact]
     public async Task A_schema_newer_than_this_version_refuses_to_start()
     {
         await _database.ExecuteAsync("UPDATE schema_version SET version = 99");

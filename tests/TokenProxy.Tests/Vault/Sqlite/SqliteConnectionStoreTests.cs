@@ -39,6 +39,36 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
     }
 
     [Fact]
+    public async Task A_database_from_before_parameters_is_migrated_and_its_rows_read_with_none()
+    {
+        var path = Path.Combine(_directory, "before-parameters.db");
+        var row = NewRow("default");
+        using (var current = new SqliteConnectionStore(path))
+        {
+            await current.InitializeAsync(CancellationToken.None);
+            Assert.True(await current.TryInsertAsync(row, CancellationToken.None));
+        }
+
+        // The file as the previous release left it: the same schema without the parameters column, at version 3.
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        using var migrated = new SqliteConnectionStore(path);
+        await migrated.InitializeAsync(CancellationToken.None);
+
+        var stored = await migrated.GetAsync(row.Id, CancellationToken.None);
+        Assert.Equal(row.AccessToken, stored!.AccessToken);
+        Assert.Empty(stored.Parameters);
+        Assert.NotNull(await migrated.TryUpdateAsync(stored with { Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" } }, CancellationToken.None));
+        Assert.Equal("acme", (await migrated.GetAsync(row.Id, CancellationToken.None))!.Parameters["subdomain"]);
+    }
+
+    [Fact]
     public async Task Database_is_in_wal_mode_with_full_sync()
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=false");
