@@ -85,6 +85,7 @@ internal sealed partial class ProviderCatalog
     private static ProviderOptions Merge(ProviderOptions preset, ProviderOptions entry) => new()
     {
         DisplayName = entry.DisplayName ?? preset.DisplayName,
+        Docs = entry.Docs ?? preset.Docs,
         Issuer = entry.Issuer ?? preset.Issuer,
         AuthorizationUrl = entry.AuthorizationUrl ?? preset.AuthorizationUrl,
         TokenUrl = entry.TokenUrl ?? preset.TokenUrl,
@@ -152,6 +153,7 @@ internal sealed partial class ProviderCatalog
         var token = Url(o.TokenUrl, "TokenUrl");
         var revocation = Url(o.RevocationUrl, "RevocationUrl");
         var issuer = RequireUrl(o.Issuer, $"{key}:Issuer", required: false, errors);
+        var docs = RequireUrl(o.Docs, $"{key}:Docs", required: false, errors);
         var identity = Url(o.Identity?.Url, "Identity:Url");
 
         if (apiBase is not null && (!string.IsNullOrEmpty(apiBase.Query) || !string.IsNullOrEmpty(apiBase.Fragment)))
@@ -204,6 +206,7 @@ internal sealed partial class ProviderCatalog
         {
             Name = name,
             DisplayName = o.DisplayName ?? name,
+            Docs = docs,
             Issuer = issuer is null ? null : o.Issuer,
             AuthorizationUrl = authorization,
             TokenUrl = token,

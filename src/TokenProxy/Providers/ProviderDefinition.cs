@@ -7,6 +7,9 @@ internal sealed record ProviderDefinition
 
     public required string DisplayName { get; init; }
 
+    /// <summary>The provider's documentation of its OAuth flow or API authentication, when known.</summary>
+    public Uri? Docs { get; init; }
+
     /// <summary>True when configuration names this provider (not only a shipped preset).</summary>
     public bool Configured { get; init; }
 

@@ -14,6 +14,9 @@ internal sealed class ProviderOptions
     /// <summary>Name shown on the admin pages. Default: the provider name.</summary>
     public string? DisplayName { get; set; }
 
+    /// <summary>The provider's own documentation of its OAuth flow or API authentication (https); every preset names one.</summary>
+    public string? Docs { get; set; }
+
     /// <summary>OAuth issuer identifier; used for RFC 9207 <c>iss</c> checks and RFC 8414 discovery.</summary>
     public string? Issuer { get; set; }
 

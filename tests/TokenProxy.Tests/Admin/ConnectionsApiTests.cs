@@ -236,6 +236,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         Assert.True(github.GetProperty("configured").GetBoolean());
         Assert.Equal("GitHub", github.GetProperty("displayName").GetString());
         Assert.Equal("http://127.0.0.1:5080/admin/connect/github", github.GetProperty("connectUrl").GetString());
+        Assert.Equal("https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps", github.GetProperty("docs").GetString());
         Canary.AssertAbsent("CANARYclientsecret0123456789abcdef", json, "provider JSON");
     }
 }

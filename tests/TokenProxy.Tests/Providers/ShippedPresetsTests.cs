@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using TokenProxy.Providers;
+
+namespace TokenProxy.Tests.Providers;
+
+/// <summary>The presets in <c>config/providers</c>, as they ship next to the executable, through the real catalog.</summary>
+public sealed partial class ShippedPresetsTests : IDisposable
+{
+    private static readonly string Repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+    private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "config", "providers");
+
+    // Their providers take scopes from the app's registration (Bitbucket consumer, Box/Zoom/Intercom/Pipedrive app settings,
+    // Notion capabilities) or, for Slack user tokens, from AuthorizationParameters:user_scope.
+    private static readonly string[] WithoutScopes = ["bitbucket", "box", "intercom", "notion", "pipedrive", "slack", "zoom"];
+
+    private readonly string _broken = Directory.CreateTempSubdirectory("tokenproxy-presets-").FullName;
+
+    public void Dispose() => Directory.Delete(_broken, recursive: true);
+
+    [Fact]
+    public void Every_shipped_preset_resolves_with_https_endpoints_declared_placeholders_allowed_hosts_docs_and_scopes()
+    {
+        var problems = PresetCheck.Problems(Shipped, WithoutScopes);
+
+        Assert.True(problems.Count == 0, $"Preset problems:\n{string.Join('\n', problems)}");
+        Assert.True(new PresetLibrary().Presets.Count >= 40, "The proxy ships at least 40 presets.");
+    }
+
+    [Fact]
+    public void The_executable_ships_every_preset_of_the_repository()
+    {
+        Assert.Equal(Names(Path.Combine(Repository, "config", "providers")), Names(Shipped));
+    }
+
+    [Fact]
+    public void The_readme_lists_exactly_the_shipped_presets()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository, "README.md"));
+        var table = readme[readme.IndexOf("Shipped presets", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n\n", table.IndexOf("|---", StringComparison.Ordinal), StringComparison.Ordinal)];
+
+        // A row names one preset or several alike in its first cell: "| `gmail`, `google-calendar` | …".
+        var listed = PresetRow().Matches(table).SelectMany(m => PresetName().Matches(m.Groups[1].Value)).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal);
+
+        Assert.Equal(Names(Shipped), listed);
+    }
+
+    [Fact]
+    public void A_broken_preset_is_reported_with_every_rule_it_breaks()
+    {
+        Write("plain", """{"DisplayName": "Plain", "Docs": "http://docs.plain.example", "ApiBaseUrl": "https://api.plain.example", "Scopes": ["read"]}""");
+        Write("local", """{"DisplayName": "Local", "Docs": "https://docs.local.example", "ApiBaseUrl": "http://127.0.0.1:8080", "TokenUrl": "https://localhost/token", "Scopes": ["read"]}""");
+        Write("nodocs", """{"DisplayName": "No docs", "ApiBaseUrl": "https://api.nodocs.example", "Scopes": ["read"]}""");
+        Write("undeclared", """{"DisplayName": "Undeclared", "Docs": "https://docs.undeclared.example", "ApiBaseUrl": "https://api.undeclared.example/{tenant}", "Scopes": ["read"]}""");
+        Write("nohosts", """
+            {"DisplayName": "No hosts", "Docs": "https://docs.nohosts.example", "ApiBaseUrl": "https://{sub}.nohosts.example",
+             "Parameters": {"sub": {"Pattern": "^[a-z]+\\z"}}, "Scopes": ["read"]}
+            """);
+        Write("ported", """
+            {"DisplayName": "Ported", "Docs": "https://docs.ported.example", "ApiBaseUrl": "https://{sub}.ported.example",
+             "AllowedHosts": ["*.ported.example:8443"], "Parameters": {"sub": {"Pattern": "^[a-z]+\\z"}, "spare": {"Pattern": "^[a-z]+\\z"}}, "Scopes": ["read"]}
+            """);
+        Write("stray", """{"DisplayName": "Stray", "Docs": "https://docs.stray.example", "ApiBaseUrl": "https://api.stray.example", "AllowedHosts": ["*.stray.example"], "Scopes": ["read"]}""");
+        Write("noscopes", """{"DisplayName": "No scopes", "Docs": "https://docs.noscopes.example", "ApiBaseUrl": "https://api.noscopes.example"}""");
+        Write("quirky", """{"DisplayName": "Quirky", "Docs": "https://docs.quirky.example", "ApiBaseUrl": "https://api.quirky.example", "Scopes": ["read"], "Headers": {"X-Version": "1"}}""");
+        Write("Twin", """{"DisplayName": "No scopes", "Docs": "https://docs.twin.example", "ApiBaseUrl": "https://api.twin.example", "Scopes": ["read"]}""");
+
+        var problems = PresetCheck.Problems(_broken, ["stray"]);
+
+        Assert.Contains(problems, p => p.StartsWith("TokenProxy:Providers:plain:Docs: 'http://docs.plain.example' must use https", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("local:ApiBaseUrl: 'http://127.0.0.1:8080/' must be https", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("local:TokenUrl: 'https://localhost/token' must be https to the provider, never loopback", StringComparison.Ordinal));
+        Assert.Contains("nodocs: Docs is missing: the provider's own https page on its OAuth flow or API authentication.", problems);
+        Assert.Contains("TokenProxy:Providers:undeclared:ApiBaseUrl: the placeholder {tenant} is not declared under Parameters.", problems);
+        Assert.Contains(problems, p => p.StartsWith("TokenProxy:Providers:nohosts:ApiBaseUrl: ", StringComparison.Ordinal) && p.EndsWith("must declare AllowedHosts.", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("ported:AllowedHosts: '*.ported.example:8443' must be", StringComparison.Ordinal));
+        Assert.Contains("ported:Parameters:spare: declared but no URL uses it.", problems);
+        Assert.Contains("stray: AllowedHosts without a placeholder in any host allows nothing; remove it.", problems);
+        Assert.Contains("stray:Scopes: listed as taking its scopes from the app's registration, yet the preset requests some.", problems);
+        Assert.Contains("noscopes:Scopes: the provider needs scopes requested, and the preset names none.", problems);
+        Assert.Contains(problems, p => p.StartsWith("quirky: ", StringComparison.Ordinal) && p.Contains("Headers", StringComparison.Ordinal));
+        Assert.Contains("Twin: a preset file is named after its provider: lower-case letters, digits, '-' or '_'.", problems);
+        Assert.Contains("noscopes, twin: the same DisplayName 'No scopes'.", problems);
+    }
+
+    [Fact]
+    public void Preset_names_differing_only_in_case_are_reported()
+    {
+        Write("acme", """{"DisplayName": "Acme", "Docs": "https://docs.acme.example", "ApiBaseUrl": "https://api.acme.example", "Scopes": ["read"]}""");
+        Write("ACME", """{"DisplayName": "Acme 2", "Docs": "https://docs.acme.example", "ApiBaseUrl": "https://api.acme.example", "Scopes": ["read"]}""");
+
+        var problems = PresetCheck.Problems(_broken, []);
+
+        // A case-insensitive file system keeps one file, the loss this rule guards against on the others.
+        if (Directory.GetFiles(_broken).Length == 2)
+        {
+            Assert.Contains("acme: 2 preset files differ only in case; one would silently replace the other.", problems.Select(p => p.Replace("ACME:", "acme:", StringComparison.Ordinal)));
+        }
+        else
+        {
+            Assert.Single(Directory.GetFiles(_broken));
+        }
+    }
+
+    private void Write(string name, string json) => File.WriteAllText(Path.Combine(_broken, $"{name}.json"), json);
+
+    private static IEnumerable<string> Names(string directory) =>
+        Directory.GetFiles(directory, "*.json").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal);
+
+    [GeneratedRegex(@"^\| (`[^|]+`) \|", RegexOptions.Multiline)]
+    private static partial Regex PresetRow();
+
+    [GeneratedRegex("`([a-z0-9_-]+)`")]
+    private static partial Regex PresetName();
+}
