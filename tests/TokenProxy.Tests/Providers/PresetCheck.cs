@@ -22,7 +22,7 @@ internal static partial class PresetCheck
     };
 
     /// <param name="directory">A directory of preset files.</param>
-    /// <param name="withoutScopes">The presets whose provider takes its scopes from the app's registration, not from the request.</param>
+    /// <param name="withoutScopes">The OAuth presets whose provider takes its scopes from the app's registration, not from the request.</param>
     public static List<string> Problems(string directory, IReadOnlyCollection<string> withoutScopes)
     {
         var problems = new List<string>();
@@ -140,7 +140,9 @@ internal static partial class PresetCheck
             yield return $"{name}:Scopes: has an empty scope.";
         }
 
-        if (provider.Scopes.Count == 0 && !withoutScopes)
+        // Scopes belong to the OAuth user grant: a preset without an authorization endpoint (an imported key) asks for none.
+        var grant = provider.AuthorizationUrl is not null || provider.UrlTemplates.ContainsKey("AuthorizationUrl") || provider.Issuer is not null;
+        if (grant && provider.Scopes.Count == 0 && !withoutScopes)
         {
             yield return $"{name}:Scopes: the provider needs scopes requested, and the preset names none.";
         }

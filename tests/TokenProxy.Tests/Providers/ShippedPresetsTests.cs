@@ -61,7 +61,8 @@ public sealed partial class ShippedPresetsTests : IDisposable
              "AllowedHosts": ["*.ported.example:8443"], "Parameters": {"sub": {"Pattern": "^[a-z]+\\z"}, "spare": {"Pattern": "^[a-z]+\\z"}}, "Scopes": ["read"]}
             """);
         Write("stray", """{"DisplayName": "Stray", "Docs": "https://docs.stray.example", "ApiBaseUrl": "https://api.stray.example", "AllowedHosts": ["*.stray.example"], "Scopes": ["read"]}""");
-        Write("noscopes", """{"DisplayName": "No scopes", "Docs": "https://docs.noscopes.example", "ApiBaseUrl": "https://api.noscopes.example"}""");
+        Write("noscopes", """{"DisplayName": "No scopes", "Docs": "https://docs.noscopes.example", "ApiBaseUrl": "https://api.noscopes.example", "AuthorizationUrl": "https://noscopes.example/authorize"}""");
+        Write("keyonly", """{"DisplayName": "Key only", "Docs": "https://docs.keyonly.example", "ApiBaseUrl": "https://api.keyonly.example"}""");
         Write("quirky", """{"DisplayName": "Quirky", "Docs": "https://docs.quirky.example", "ApiBaseUrl": "https://api.quirky.example", "Scopes": ["read"], "Headers": {"X-Version": "1"}}""");
         Write("Twin", """{"DisplayName": "No scopes", "Docs": "https://docs.twin.example", "ApiBaseUrl": "https://api.twin.example", "Scopes": ["read"]}""");
 
@@ -78,6 +79,7 @@ public sealed partial class ShippedPresetsTests : IDisposable
         Assert.Contains("stray: AllowedHosts without a placeholder in any host allows nothing; remove it.", problems);
         Assert.Contains("stray:Scopes: listed as taking its scopes from the app's registration, yet the preset requests some.", problems);
         Assert.Contains("noscopes:Scopes: the provider needs scopes requested, and the preset names none.", problems);
+        Assert.DoesNotContain(problems, p => p.StartsWith("keyonly", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("quirky: ", StringComparison.Ordinal) && p.Contains("Headers", StringComparison.Ordinal));
         Assert.Contains("Twin: a preset file is named after its provider: lower-case letters, digits, '-' or '_'.", problems);
         Assert.Contains("noscopes, twin: the same DisplayName 'No scopes'.", problems);
