@@ -96,13 +96,23 @@ internal static class TokenResponseParser
             }
         }
 
-        return TokenResult<TokenSet>.Success(new TokenSet(
+        Dictionary<string, string>? placeholders = null;
+        foreach (var parameter in provider.Parameters.Values)
+        {
+            if (parameter.Kind == ParameterKind.TokenResponse && (Text(tokens, parameter.Name) ?? Text(root, parameter.Name)) is { } value)
+            {
+                (placeholders ??= new Dictionary<string, string>(StringComparer.Ordinal))[parameter.Name] = value;
+            }
+        }
+
+        var answer = new TokenSet(
             accessToken,
             refreshToken,
             ExpiresIn(tokens) ?? ExpiresIn(root),
             Text(tokens, "token_type") ?? Text(root, "token_type"),
             (Text(tokens, "scope") ?? Text(root, "scope"))?.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries),
-            metadata));
+            metadata);
+        return TokenResult<TokenSet>.Success(placeholders is null ? answer : answer with { Placeholders = placeholders });
     }
 
     private static JsonElement? ReadBody(string? mediaType, string body)

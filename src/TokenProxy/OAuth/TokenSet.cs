@@ -7,4 +7,13 @@ internal sealed record TokenSet(
     TimeSpan? ExpiresIn,
     string? TokenType,
     IReadOnlyList<string>? Scopes,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata)
+{
+    private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The values the answer gave for the provider's token-response placeholders (Salesforce <c>instance_url</c>), as
+    /// sent: not yet checked against the provider's allowed hosts.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Placeholders { get; init; } = None;
+}

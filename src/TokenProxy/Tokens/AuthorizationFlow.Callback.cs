@@ -80,8 +80,24 @@ internal sealed partial class AuthorizationFlow
                 $"{provider.DisplayName}'s token endpoint answered '{failure.Error}'{(failure.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
         }
 
+        var current = await store.GetAsync(pending.ConnectionId, cancellationToken);
+        if (current is null)
+        {
+            return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
+        }
+
+        // An API address named by the answer (instance_url) is checked before anything is stored: outside the provider's
+        // allowed hosts it is a failed connect, never a new destination.
+        var (parameters, destinationProblem) = ResponseParameters.Apply(provider, current, result.Value);
+        if (destinationProblem is not null)
+        {
+            await RecordErrorAsync(pending.ConnectionId, "invalid_destination", destinationProblem, cancellationToken);
+            return await AbandonAsync(activity, pending, StatusCodes.Status502BadGateway, "Could not finish connecting",
+                $"{provider.DisplayName}'s token endpoint named an API address this provider does not allow: {destinationProblem}. Nothing was stored.", cancellationToken);
+        }
+
         var account = await identity.ReadAsync(provider, result.Value.AccessToken, cancellationToken);
-        var stored = await StoreTokensAsync(pending, result.Value, account, cancellationToken);
+        var stored = await StoreTokensAsync(pending, result.Value, account, parameters, cancellationToken);
         if (stored is null)
         {
             return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
@@ -91,7 +107,8 @@ internal sealed partial class AuthorizationFlow
         return AuthorizationResult.Connected(stored.Id);
     }
 
-    private async Task<ConnectionRow?> StoreTokensAsync(PendingAuthorization pending, TokenSet tokens, AccountIdentity? account, CancellationToken cancellationToken)
+    private async Task<ConnectionRow?> StoreTokensAsync(
+        PendingAuthorization pending, TokenSet tokens, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
     {
         // Compare-and-swap with a re-read: a background refresh may write the row meanwhile.
         for (var attempt = 0; attempt < 5; attempt++)
@@ -103,7 +120,7 @@ internal sealed partial class AuthorizationFlow
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
-            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes }, sealer, time.GetUtcNow(), reason: null) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, time.GetUtcNow(), reason: null) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return committed;

@@ -71,6 +71,20 @@ internal sealed partial class AuthorizationFlow(
             return Failed(activity, failure.Status, failure.Title!, failure.Message!);
         }
 
+        // A value the person gives (a Zendesk subdomain) or picks (an Atlassian site) is not asked for in the browser yet:
+        // such a connection is imported with its parameters first, and can then be reconnected here.
+        if (provider.Parameters.Values.FirstOrDefault(p => p.Kind != ParameterKind.TokenResponse && !target.Row!.Parameters.ContainsKey(p.Name)) is { } missing)
+        {
+            if (target.Created)
+            {
+                await store.DeleteAsync(target.Row!.Id, cancellationToken);
+            }
+
+            return Failed(activity, StatusCodes.Status400BadRequest, $"{provider.DisplayName} needs {missing.Label}",
+                $"Connecting in the browser does not ask for {missing.Label} ({missing.Name}) yet. Import the connection with its \"parameters\" " +
+                "(POST /admin/api/connections), then reconnect it from its page.");
+        }
+
         var state = RandomValue();
         var stateHash = Hash(state);
         var browser = RandomValue();

@@ -131,7 +131,7 @@ internal sealed partial class TokenRefresher
         var (result, attempts) = await CallTokenEndpointAsync(provider, refreshToken, cancellationToken);
         if (result.Succeeded)
         {
-            return await CommitAsync(row, result.Value, reason, attempts, cancellationToken);
+            return await CommitAsync(provider, row, result.Value, reason, attempts, cancellationToken);
         }
 
         var failure = result.Failure;
@@ -145,9 +145,12 @@ internal sealed partial class TokenRefresher
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, row), attempts);
     }
 
-    private async Task<RefreshRun> CommitAsync(ConnectionRow row, TokenSet tokens, RefreshReason reason, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshRun> CommitAsync(ProviderDefinition provider, ConnectionRow row, TokenSet tokens, RefreshReason reason, int attempts, CancellationToken cancellationToken)
     {
-        var updated = tokens.ApplyTo(row, _sealer, _time.GetUtcNow(), reason.ToWire());
+        // A refresh answer's instance_url replaces the stored one only when it passes the same checks as at connect; one
+        // outside the allowed hosts leaves the connection where it was (the tokens themselves are still good).
+        var (parameters, _) = ResponseParameters.Apply(provider, row, tokens);
+        var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire());
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
         var committed = await _store.TryUpdateAsync(updated, cancellationToken);
@@ -158,10 +161,7 @@ internal sealed partial class TokenRefresher
             if (current is null || current.Status == ConnectionStatus.Revoked)
             {
                 // The connection was revoked or removed while the provider minted these: they must not stay alive there.
-                if (_providers.TryGet(row.Provider, out var provider))
-                {
-                    await _revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, cancellationToken);
-                }
+                await _revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, cancellationToken);
 
                 return new RefreshRun(Gone(current), attempts);
             }
