@@ -28,9 +28,10 @@ internal static class AdminProblems
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",
             $"{provider} already has a connection labelled '{label}'. Choose another label, or delete that connection first.");
 
-    public static ProblemResult NotRefreshable(string id) =>
-        new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.",
-            $"Connection '{id}' holds no refresh token. Reconnect it to get new credentials.");
+    public static ProblemResult NotRefreshable(string id, bool holdsRefreshToken) =>
+        new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.", holdsRefreshToken
+            ? $"Connection '{id}' has a refresh token, but its provider cannot use it (no ClientId, or a token endpoint with a placeholder). Set the provider up, or reconnect it."
+            : $"Connection '{id}' holds no refresh token. Reconnect it to get new credentials.");
 
     public static ProblemResult Revoked(string id) =>
         new(StatusCodes.Status409Conflict, "revoked", "Connection revoked.", $"Connection '{id}' is revoked. Reconnect it to use it again.");

@@ -37,7 +37,8 @@ internal sealed record ConnectionView(
         row.LastError is { } e ? new ErrorView(e.Code, e.Description, e.At) : null,
         row.CreatedAt,
         row.UpdatedAt,
-        CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked,
+        // The same conditions a refresh checks (TokenRefresher): a refresh token and a provider that can use it.
+        CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked && provider is { CanConnect: true },
         row.Parameters);
 }
 

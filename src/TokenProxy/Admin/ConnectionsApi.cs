@@ -114,7 +114,7 @@ internal static class ConnectionsApi
     private static async Task<IResult> RefreshAsync(
         string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
+        if (await store.GetAsync(id, cancellationToken) is not { } row)
         {
             return AdminProblems.ConnectionNotFound(id);
         }
@@ -128,7 +128,7 @@ internal static class ConnectionsApi
 
         return refreshed.Failure.Kind switch
         {
-            FailureKind.NotRefreshable => AdminProblems.NotRefreshable(id),
+            FailureKind.NotRefreshable => AdminProblems.NotRefreshable(id, row.RefreshToken is not null),
             FailureKind.NotConnected => AdminProblems.ConnectionNotFound(id),
             FailureKind.Revoked => AdminProblems.Revoked(id),
             _ => AdminProblems.RefreshFailed(refreshed.Failure),

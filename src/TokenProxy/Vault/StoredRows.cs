@@ -70,7 +70,7 @@ internal static class StoredRows
             Version = r.GetInt64(20),
             LastRefreshReason = S(21),
             // Rows written before parameters existed hold NULL: no parameters.
-            Parameters = S(22) is { } parameters ? JsonSerializer.Deserialize<Dictionary<string, string>>(parameters) ?? [] : new Dictionary<string, string>(),
+            Parameters = ReadParameters(S(22)),
         };
     }
 
@@ -89,4 +89,26 @@ internal static class StoredRows
         r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7), r.GetString(8),
         r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
         time(r, 11), time(r, 12));
+
+    /// <summary>
+    /// A column that is not a JSON object of strings (edited by hand, another writer) reads as no parameters: a provider
+    /// whose addresses need them then refuses that connection's requests (invalid_destination), and every other row,
+    /// the admin list and startup keep working.
+    /// </summary>
+    private static Dictionary<string, string> ReadParameters(string? stored)
+    {
+        if (stored is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(stored) ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
 }
