@@ -63,6 +63,28 @@ public sealed class InstanceUrlConnectTests
         Assert.Empty(scenario.Api.Requests);
     }
 
+    [Fact]
+    public async Task A_browser_connect_to_a_provider_needing_a_given_value_is_refused_and_leaves_no_connection()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(settings =>
+        {
+            var api = new Uri(settings["TokenProxy:Providers:acme:ApiBaseUrl"]!);
+            settings["TokenProxy:Providers:acme:ApiBaseUrl"] = $"http://{{host}}:{api.Port}/";
+            settings["TokenProxy:Providers:acme:AllowedHosts:0"] = $"127.0.0.1:{api.Port}";
+            settings["TokenProxy:Providers:acme:Parameters:host:Pattern"] = @"^[0-9.]{1,15}\z";
+            settings["TokenProxy:Providers:acme:Parameters:host:Label"] = "Acme host";
+        });
+
+        using var start = await scenario.Proxy.Client.GetAsync("/admin/connect/acme");
+        var page = await start.Content.ReadAsStringAsync();
+        var connections = await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections");
+
+        Assert.Equal(HttpStatusCode.BadRequest, start.StatusCode);
+        Assert.Contains("Acme host", page, StringComparison.Ordinal);
+        Assert.Empty(connections.EnumerateArray());
+        Assert.Equal(0, scenario.Authorization.Calls);
+    }
+
     private static Task<RefreshScenario> StartAsync() => RefreshScenario.StartAsync(settings =>
     {
         var api = new Uri(settings["TokenProxy:Providers:acme:ApiBaseUrl"]!);
