@@ -72,6 +72,10 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         var settings = ProxyHost.Provider("acme", _api.Address);
         settings["TokenProxy:Store:Kind"] = "Postgres";
         settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
+        // A provider that can refresh, so canRefresh below says whether the refresh token came along.
+        settings["TokenProxy:Providers:acme:ClientId"] = "acme-client";
+        settings["TokenProxy:Providers:acme:AuthorizationUrl"] = new Uri(_api.Address, "/authorize").AbsoluteUri;
+        settings["TokenProxy:Providers:acme:TokenUrl"] = new Uri(_api.Address, "/token").AbsoluteUri;
         await using var postgres = await ProxyHost.StartAsync(settings, dataDirectory: _directory);
         var listed = JsonDocument.Parse(await postgres.Client.GetStringAsync("/admin/api/connections")).RootElement;
         using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/user");
