@@ -32,7 +32,7 @@ internal sealed record ApiKeyPlacement(string? Header, string? Query, string Pre
         }
 
         // RFC 9110 §5.1: a field name is a token.
-        if (header is not null && !header.All(IsTokenChar))
+        if (header is not null && !header.All(TokenHeaderFormat.IsTokenChar))
         {
             errors.Add($"{key}:Header: '{header}' is not a valid HTTP field name.");
         }
@@ -61,6 +61,4 @@ internal sealed record ApiKeyPlacement(string? Header, string? Query, string Pre
 
         return errors.Count > before ? null : new ApiKeyPlacement(header, query, format[..at], format[(at + Placeholder.Length)..]);
     }
-
-    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 }
