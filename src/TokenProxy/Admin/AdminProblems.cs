@@ -1,4 +1,5 @@
 using TokenProxy.OAuth;
+using TokenProxy.Providers;
 using TokenProxy.Proxy;
 
 namespace TokenProxy.Admin;
@@ -32,6 +33,10 @@ internal static class AdminProblems
         new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.", holdsRefreshToken
             ? $"Connection '{id}' has a refresh token, but its provider cannot use it (no ClientId, or a token endpoint with a placeholder). Set the provider up, or reconnect it."
             : $"Connection '{id}' holds no refresh token. Reconnect it to get new credentials.");
+
+    public static ProblemResult NeverRefreshed(string id, CredentialKind kind) =>
+        new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.",
+            $"Connection '{id}' holds {(kind == CredentialKind.ApiKey ? "an API key" : "Basic credentials")}, which are never refreshed. Import new ones to replace them.");
 
     public static ProblemResult Revoked(string id) =>
         new(StatusCodes.Status409Conflict, "revoked", "Connection revoked.", $"Connection '{id}' is revoked. Reconnect it to use it again.");

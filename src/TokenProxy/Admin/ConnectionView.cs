@@ -20,7 +20,8 @@ internal sealed record ConnectionView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     bool CanRefresh,
-    IReadOnlyDictionary<string, string> Parameters)
+    IReadOnlyDictionary<string, string> Parameters,
+    string CredentialKind)
 {
     public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
         row.Id,
@@ -39,7 +40,8 @@ internal sealed record ConnectionView(
         row.UpdatedAt,
         // The same conditions a refresh checks (TokenRefresher): a refresh token and a provider that can use it.
         CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked && provider is { CanConnect: true },
-        row.Parameters);
+        row.Parameters,
+        row.CredentialKind.ToWire());
 }
 
 internal sealed record AccountView(string? Id, string? Email, string? Name);

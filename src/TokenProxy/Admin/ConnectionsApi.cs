@@ -66,8 +66,9 @@ internal static class ConnectionsApi
             Workspace = request.Workspace,
             Status = ConnectionStatus.Active,
             Scopes = request.Scopes ?? [],
-            TokenType = "Bearer",
-            AccessToken = sealer.Seal(id, SecretSealer.AccessTokenField, request.AccessToken!),
+            CredentialKind = request.Kind,
+            TokenType = request.Kind.IsStatic() ? null : "Bearer",
+            AccessToken = sealer.Seal(id, SecretSealer.AccessFieldOf(request.Kind), request.Secret),
             RefreshToken = request.RefreshToken is { } refresh ? sealer.Seal(id, SecretSealer.RefreshTokenField, refresh) : null,
             ExpiresAt = request.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null,
             Parameters = request.Parameters ?? [],
@@ -119,6 +120,11 @@ internal static class ConnectionsApi
             return AdminProblems.ConnectionNotFound(id);
         }
 
+        if (row.CredentialKind.IsStatic())
+        {
+            return AdminProblems.NeverRefreshed(id, row.CredentialKind);
+        }
+
         var refreshed = await refresher.RefreshAsync(id, RefreshReason.Manual, seenVersion: null, cancellationToken);
         instrumentation.RefreshRequested(id, refreshed.Failure);
         if (refreshed.Succeeded)
@@ -164,9 +170,11 @@ internal static class ConnectionsApi
             {
                 string? refresh = null;
                 string? access = null;
-                var hasSecrets = (row.RefreshToken is { } r && fresh.Contains(r) && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
+                var hasSecrets = !row.CredentialKind.IsStatic() && (row.RefreshToken is { } r && fresh.Contains(r) && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
                     | (row.AccessToken is { } a && fresh.Contains(a) && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
-                var result = hasSecrets && provider is not null
+                var result = row.CredentialKind.IsStatic()
+                    ? RevocationResult.NotSupported("An API key or Basic credentials are revoked at the provider itself; the proxy erased its copy.")
+                    : hasSecrets && provider is not null
                     ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
                     : RevocationResult.NotSupported("There was nothing to revoke at the provider.");
                 revocation = revocation is null ? result : revocation.Then(result);

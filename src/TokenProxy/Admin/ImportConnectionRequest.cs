@@ -5,8 +5,8 @@ using TokenProxy.Vault;
 namespace TokenProxy.Admin;
 
 /// <summary>
-/// <c>POST /admin/api/connections</c>: a token obtained elsewhere (a personal access token, an API key, a
-/// token from another tool) stored as a connection.
+/// <c>POST /admin/api/connections</c>: a credential obtained elsewhere stored as a connection: a token (a personal
+/// access token, a token from another tool), an API key, or a Basic user name and password.
 /// </summary>
 internal sealed record ImportConnectionRequest(
     string? Provider,
@@ -16,9 +16,31 @@ internal sealed record ImportConnectionRequest(
     string? RefreshToken,
     long? ExpiresIn,
     string[]? Scopes,
-    Dictionary<string, string>? Parameters)
+    Dictionary<string, string>? Parameters,
+    string? ApiKey = null,
+    string? Username = null,
+    string? Password = null)
 {
     private const long MaxExpiresIn = 10L * 366 * 24 * 3600;
+
+    /// <summary>
+    /// The kind of credential the body carries: <c>apiKey</c>, <c>username</c>/<c>password</c>, or an access token (OAuth2
+    /// when it comes with a refresh token, which the proxy then uses; a plain bearer token otherwise).
+    /// </summary>
+    public CredentialKind Kind => (ApiKey, Username, Password) switch
+    {
+        (not null, _, _) => CredentialKind.ApiKey,
+        (_, not null, _) or (_, _, not null) => CredentialKind.Basic,
+        _ => RefreshToken is null ? CredentialKind.Bearer : CredentialKind.OAuth2,
+    };
+
+    /// <summary>The secret sealed into the row: the access token, the API key, or RFC 7617 user-pass.</summary>
+    public string Secret => Kind switch
+    {
+        CredentialKind.ApiKey => ApiKey!,
+        CredentialKind.Basic => $"{Username}:{Password}",
+        _ => AccessToken!,
+    };
 
     /// <summary>Every problem with the request, by field; empty when it is valid. Never echoes a token.</summary>
     public Dictionary<string, string[]> Validate(ProviderCatalog providers)
@@ -31,6 +53,10 @@ internal sealed record ImportConnectionRequest(
         else
         {
             ValidateParameters(provider, errors);
+            if (!provider.Offers(Kind))
+            {
+                errors[KindField] = [$"{provider.Name} does not take {Describe(Kind)}; it offers {string.Join(", ", provider.CredentialKinds.Select(Describe))}."];
+            }
         }
 
         if (Label is not null && !ConnectionLabel.IsValid(Label))
@@ -43,10 +69,7 @@ internal sealed record ImportConnectionRequest(
             errors["workspace"] = ["A workspace is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."];
         }
 
-        if (!TokenValue.IsValid(AccessToken))
-        {
-            errors["accessToken"] = ["The access token is required and must be visible ASCII without spaces or control characters."];
-        }
+        ValidateSecret(errors);
 
         if (RefreshToken is not null && !TokenValue.IsValid(RefreshToken))
         {
@@ -99,6 +122,68 @@ internal sealed record ImportConnectionRequest(
             {
                 errors[$"parameters.{refused.Parameter!.Name}"] = [$"{refused.Describe()}."];
             }
+        }
+    }
+
+    /// <summary>The body field that chose the kind, where a problem with the kind is reported.</summary>
+    private string KindField => Kind switch
+    {
+        CredentialKind.ApiKey => "apiKey",
+        CredentialKind.Basic => "username",
+        _ => "accessToken",
+    };
+
+    private static string Describe(CredentialKind kind) => kind switch
+    {
+        CredentialKind.ApiKey => "an API key (ApiKey: apiKey)",
+        CredentialKind.Basic => "Basic credentials (Basic: username, password)",
+        _ => "tokens (OAuth2: accessToken, refreshToken)",
+    };
+
+    /// <summary>One kind of credential, complete and writable into a header; never quotes a value.</summary>
+    private void ValidateSecret(Dictionary<string, string[]> errors)
+    {
+        var given = new[] { AccessToken is not null, ApiKey is not null, Username is not null || Password is not null }.Count(g => g);
+        if (given > 1)
+        {
+            errors["credential"] = ["Give one credential: accessToken, apiKey, or username and password."];
+            return;
+        }
+
+        switch (Kind)
+        {
+            case CredentialKind.ApiKey:
+                if (!TokenValue.IsValid(ApiKey))
+                {
+                    errors["apiKey"] = ["The API key must be visible ASCII without spaces or control characters."];
+                }
+
+                break;
+            case CredentialKind.Basic:
+                // RFC 7617 §2: the user-id cannot contain a colon; neither part may hold control characters.
+                if (string.IsNullOrEmpty(Username) || Username.Contains(':', StringComparison.Ordinal) || Username.Any(char.IsControl) || Username.Length > TokenValue.MaxLength)
+                {
+                    errors["username"] = ["The user name is required, without ':' or control characters."];
+                }
+
+                if (string.IsNullOrEmpty(Password) || Password.Any(char.IsControl) || Password.Length > TokenValue.MaxLength)
+                {
+                    errors["password"] = ["The password is required, without control characters."];
+                }
+
+                break;
+            default:
+                if (!TokenValue.IsValid(AccessToken))
+                {
+                    errors["accessToken"] = ["An access token, an apiKey, or a username and password is required; a token is visible ASCII without spaces or control characters."];
+                }
+
+                break;
+        }
+
+        if (Kind.IsStatic() && (RefreshToken is not null || ExpiresIn is not null || Scopes is not null))
+        {
+            errors["credential"] = ["An API key or Basic credentials take no refreshToken, expiresIn or scopes: they are never refreshed."];
         }
     }
 

@@ -53,7 +53,7 @@ internal static class ConfigurationCheck
         Validate(readable, AdminOptions.SectionName, new AdminOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ClientAccessOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ListenAddressValidator(readable), failures);
-        Validate(readable, ProvidersOptions.SectionName, new ProvidersOptionsValidator(new PresetLibrary()), failures);
+        Validate(readable, ProvidersOptions.SectionName, new ProvidersOptionsValidator(new PresetLibrary()), failures, (o, s) => o.BindOneValueLists(s));
 
         // A key already reported as unusable reads as missing here; its own problem says enough.
         problems.AddRange(failures.Where(f => !unusable.Any(key => f.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))));
@@ -85,10 +85,12 @@ internal static class ConfigurationCheck
     /// <summary>The heading and one line per problem, as the server and every command print them.</summary>
     public static string Format(IEnumerable<string> problems) => Heading + "\n  - " + string.Join("\n  - ", problems);
 
-    private static void Validate<TOptions>(IConfiguration configuration, string section, IValidateOptions<TOptions> validator, List<string> failures)
+    private static void Validate<TOptions>(
+        IConfiguration configuration, string section, IValidateOptions<TOptions> validator, List<string> failures, Action<TOptions, IConfigurationSection>? bindMore = null)
         where TOptions : class, new()
     {
         var options = configuration.GetSection(section).Get<TOptions>() ?? new TOptions();
+        bindMore?.Invoke(options, configuration.GetSection(section));
         if (validator.Validate(Options.DefaultName, options) is { Failed: true } result)
         {
             failures.AddRange(result.Failures);

@@ -2,6 +2,7 @@ using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Hosting;
 
@@ -29,7 +30,7 @@ internal static class ConfigurationShape
             {
                 foreach (var property in Properties(type))
                 {
-                    settings.TryAdd(property.Name, property.PropertyType);
+                    settings.TryAdd(property.Name, SettingType(property));
                 }
             }
             else if (path.StartsWith(section.Path + ":", StringComparison.OrdinalIgnoreCase))
@@ -59,7 +60,11 @@ internal static class ConfigurationShape
     }
 
     private static Dictionary<string, Type> SettingsOf(Type type) =>
-        Properties(type).ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
+        Properties(type).ToDictionary(p => p.Name, SettingType, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The property's type; a list that also takes one value stands as <see cref="OneOrListAttribute"/>.</summary>
+    private static Type SettingType(PropertyInfo property) =>
+        property.GetCustomAttribute<OneOrListAttribute>() is null ? property.PropertyType : typeof(OneOrListAttribute);
 
     /// <summary>The properties the configuration binder sets: public, with a public setter.</summary>
     private static IEnumerable<PropertyInfo> Properties(Type type) =>
@@ -68,6 +73,12 @@ internal static class ConfigurationShape
     private static void CheckValue(IConfigurationSection section, Type type, List<string> problems, List<string> unusable)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target == typeof(OneOrListAttribute))
+        {
+            // One text value, or a list of them.
+            target = section.Value is null ? typeof(string[]) : typeof(string);
+        }
+
         if (IsScalar(target))
         {
             var children = section.GetChildren().Select(c => c.Path).ToList();

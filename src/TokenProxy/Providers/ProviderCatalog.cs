@@ -106,6 +106,8 @@ internal sealed partial class ProviderCatalog
         TokenResponseFields = entry.TokenResponseFields ?? preset.TokenResponseFields,
         Identity = entry.Identity ?? preset.Identity,
         RefreshSkew = entry.RefreshSkew ?? preset.RefreshSkew,
+        Auth = entry.Auth ?? preset.Auth,
+        ApiKey = entry.ApiKey ?? preset.ApiKey,
     };
 
     private static Dictionary<string, string>? MergeMaps(Dictionary<string, string>? preset, Dictionary<string, string>? entry)
@@ -197,6 +199,17 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:RefreshSkew: must not be negative.");
         }
 
+        var kinds = ParseAuth(o.Auth, key, errors);
+        ApiKeyPlacement? apiKey = null;
+        if (kinds.Contains(CredentialKind.ApiKey))
+        {
+            apiKey = ApiKeyPlacement.Parse(o.ApiKey, $"{key}:ApiKey", errors);
+        }
+        else if (o.ApiKey is not null)
+        {
+            errors.Add($"{key}:ApiKey: set, but Auth does not offer ApiKey (add it to Auth, or remove ApiKey).");
+        }
+
         if (errors.Count > before)
         {
             return null;
@@ -228,7 +241,42 @@ internal sealed partial class ProviderCatalog
             TokenResponseFields = o.TokenResponseFields ?? [],
             Identity = identity is null ? null : new IdentityEndpoint(identity, o.Identity!.IdField, o.Identity.EmailField, o.Identity.NameField),
             RefreshSkew = o.RefreshSkew,
+            CredentialKinds = kinds,
+            ApiKey = apiKey,
         };
+    }
+
+    /// <summary>The kinds <c>Auth</c> names, without repeats; OAuth2 alone when it names none.</summary>
+    private static List<CredentialKind> ParseAuth(string[]? names, string key, List<string> errors)
+    {
+        var kinds = new List<CredentialKind>();
+        foreach (var name in names ?? [])
+        {
+            CredentialKind? kind = name?.ToLowerInvariant() switch
+            {
+                "oauth2" => CredentialKind.OAuth2,
+                "apikey" => CredentialKind.ApiKey,
+                "basic" => CredentialKind.Basic,
+                _ => null,
+            };
+            if (kind is { } known)
+            {
+                if (!kinds.Contains(known))
+                {
+                    kinds.Add(known);
+                }
+            }
+            else if (string.Equals(name, "ClientCredentials", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"{key}:Auth: ClientCredentials is not supported yet; use OAuth2, ApiKey or Basic.");
+            }
+            else
+            {
+                errors.Add($"{key}:Auth: '{name}' is not a credential kind; use OAuth2, ApiKey or Basic.");
+            }
+        }
+
+        return kinds.Count > 0 || names is { Length: > 0 } ? kinds : [CredentialKind.OAuth2];
     }
 
     private static List<AllowedHost> ParseAllowedHosts(string[]? entries, string key, List<string> errors)

@@ -65,10 +65,19 @@ internal sealed record ProviderDefinition
 
     public TimeSpan? RefreshSkew { get; init; }
 
+    /// <summary>The kinds of credential its connections may hold (its <c>Auth</c>), in the order configured.</summary>
+    public IReadOnlyList<CredentialKind> CredentialKinds { get; init; } = [CredentialKind.OAuth2];
+
+    /// <summary>Where an API key goes; set when <see cref="CredentialKinds"/> has <see cref="CredentialKind.ApiKey"/>.</summary>
+    public ApiKeyPlacement? ApiKey { get; init; }
+
+    /// <summary>True when a connection of <paramref name="kind"/> may exist (an imported bearer token counts as OAuth2).</summary>
+    public bool Offers(CredentialKind kind) => CredentialKinds.Contains(kind == CredentialKind.Bearer ? CredentialKind.OAuth2 : kind);
+
     /// <summary>The API base of a connection with these parameter values, checked against the provider's allowed hosts and path.</summary>
     public UrlResolution ResolveApiBase(IReadOnlyDictionary<string, string> parameters) =>
         UrlTemplates.TryGetValue(ProviderCatalog.ApiBaseUrlKey, out var template) ? template.Resolve(parameters) : UrlResolution.Resolved(ApiBaseUrl!);
 
     /// <summary>True when people can connect accounts: a client id and the OAuth endpoints (or an issuer to discover them).</summary>
-    public bool CanConnect => ClientId is not null && (TokenUrl is not null || Issuer is not null);
+    public bool CanConnect => Offers(CredentialKind.OAuth2) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
 }

@@ -81,6 +81,17 @@ internal sealed class ProviderOptions
 
     /// <summary>Per-provider override of <c>TokenProxy:Refresh:Skew</c>.</summary>
     public TimeSpan? RefreshSkew { get; set; }
+
+    /// <summary>
+    /// The credential kinds connections of this provider may hold: <c>OAuth2</c>, <c>ApiKey</c>, <c>Basic</c>; one value or a
+    /// list. Default: <c>OAuth2</c>.
+    /// </summary>
+    [OneOrList]
+    [System.Text.Json.Serialization.JsonConverter(typeof(OneOrListJsonConverter))]
+    public string[]? Auth { get; set; }
+
+    /// <summary>Where an API key goes upstream; required when <see cref="Auth"/> offers <c>ApiKey</c>.</summary>
+    public ApiKeyOptions? ApiKey { get; set; }
 }
 
 /// <summary>An identity endpoint and the dotted JSON paths of the account's id, email and name.</summary>

@@ -8,4 +8,19 @@ internal sealed class ProvidersOptions
     /// <summary>Configured providers by name (the first path segment of proxied requests), merged over the presets.</summary>
     /// <value>Default: none; the presets in <c>config/providers/*.json</c> are known without an entry.</value>
     public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Sets each provider's <see cref="ProviderOptions.Auth"/> written as one value (<c>"Auth": "ApiKey"</c>), which the
+    /// configuration binder leaves unset: it binds a list only from <c>Auth:0</c>, <c>Auth:1</c> ….
+    /// </summary>
+    public void BindOneValueLists(IConfigurationSection section)
+    {
+        foreach (var (name, provider) in Providers)
+        {
+            if (section.GetSection($"Providers:{name}:{nameof(ProviderOptions.Auth)}").Value is { Length: > 0 } one)
+            {
+                provider.Auth = [one];
+            }
+        }
+    }
 }

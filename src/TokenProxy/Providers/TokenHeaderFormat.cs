@@ -60,7 +60,8 @@ internal sealed class TokenHeaderFormat
         return new TokenHeaderFormat(name, value[..at], value[(at + Placeholder.Length)..]);
     }
 
-    private static bool IsTokenChar(char c) =>
+    /// <summary>RFC 9110 §5.6.2: <c>tchar</c>, a character of a field name.</summary>
+    public static bool IsTokenChar(char c) =>
         c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9'
         || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
 }

@@ -43,11 +43,15 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         // Everything after "/{provider}" (the route matched the provider's name, so it has its length), as Kestrel
         // decoded and normalized it ("%2F" stays escaped).
         var path = httpContext.Request.Path.Value!.Substring(Provider.Name.Length + 1);
-        proxyRequest.RequestUri = DestinationAddress.Make(destinationPrefix, path, httpContext.Request.QueryString);
+        var query = Credential.QueryName is { } name ? ApiKeyQuery.With(httpContext.Request.QueryString, name, Credential.HeaderValue!) : httpContext.Request.QueryString;
+        proxyRequest.RequestUri = DestinationAddress.Make(destinationPrefix, path, query);
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
-        HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Provider.TokenHeader.Name);
-        proxyRequest.Headers.TryAddWithoutValidation(Provider.TokenHeader.Name, Credential.HeaderValue);
+        HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Credential.HeaderName);
+        if (Credential.QueryName is null)
+        {
+            proxyRequest.Headers.TryAddWithoutValidation(Credential.HeaderName, Credential.HeaderValue);
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
@@ -65,6 +69,12 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         UpstreamUnauthorized = true;
+        if (Credential.Kind.IsStatic())
+        {
+            // An API key or Basic credentials cannot be refreshed: the app gets the API's 401 as is, the connection stays as it is.
+            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        }
+
         var recovered = await tokens.RecoverFromUnauthorizedAsync(Provider, Credential, cancellationToken);
         if (recovered is not { } lookup)
         {

@@ -1,3 +1,4 @@
+using TokenProxy.Providers;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tokens;
@@ -35,4 +36,19 @@ internal sealed record CachedCredential(
 
     /// <summary>A 401-driven refresh produced the token and the API has not accepted it yet (the row says so).</summary>
     public bool AwaitingAcceptance { get; init; }
+
+    /// <summary>What the connection holds; an API key or Basic credentials are never refreshed, and their 401 goes to the app.</summary>
+    public CredentialKind Kind { get; init; }
+
+    /// <summary>
+    /// The header <see cref="HeaderValue"/> goes in, and that the app's own is removed from; the provider's token header
+    /// when the credential travels in the query.
+    /// </summary>
+    public string HeaderName { get; init; } = "Authorization";
+
+    /// <summary>
+    /// The query parameter that carries the credential (an API key placed in the query), with <see cref="HeaderValue"/> as
+    /// its value, already percent-encoded; null when the credential goes in <see cref="HeaderName"/>.
+    /// </summary>
+    public string? QueryName { get; init; }
 }

@@ -170,12 +170,14 @@ internal sealed partial class TokenService(
     private CachedCredential ToCredential(ProviderDefinition provider, ConnectionRow row)
     {
         string? header = null;
+        var placement = CredentialPlacement.Of(provider, row.CredentialKind);
         var undecryptable = false;
         if (row.AccessToken is { } sealedToken)
         {
-            if (sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, sealedToken, out var token))
+            if (sealer.TryOpen(row.Id, SecretSealer.AccessFieldOf(row.CredentialKind), sealedToken, out var secret))
             {
-                header = provider.TokenHeader.Format(token);
+                // Null when the provider no longer offers this kind: the connection serves nothing (not_connected).
+                header = placement?.Value(secret);
             }
             else
             {
@@ -188,6 +190,9 @@ internal sealed partial class TokenService(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
             CanRefresh: row.RefreshToken is not null, Undecryptable: undecryptable)
         {
+            Kind = row.CredentialKind,
+            HeaderName = placement?.Header ?? provider.TokenHeader.Name,
+            QueryName = placement?.Query,
             RefreshAt = schedule.DueAt(row),
             SealedToken = row.AccessToken,
             AwaitingAcceptance = row.LastRefreshReason == RefreshReason.Upstream401.ToWire(),

@@ -1,4 +1,5 @@
 using TokenProxy.OAuth;
+using TokenProxy.Providers;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tokens;
@@ -13,6 +14,8 @@ internal static class TokenSetSealing
     public static ConnectionRow ApplyTo(this TokenSet tokens, ConnectionRow row, SecretSealer sealer, DateTimeOffset receivedAt, string? reason) => row with
     {
         Status = ConnectionStatus.Active,
+        // A connect over an imported connection of the same label makes it an OAuth2 one.
+        CredentialKind = CredentialKind.OAuth2,
         AccessToken = sealer.Seal(row.Id, SecretSealer.AccessTokenField, tokens.AccessToken),
         // Rotation: a new refresh token replaces the old one in the same write; none returned keeps the old one
         // (Google returns one only on consent; many providers never rotate).

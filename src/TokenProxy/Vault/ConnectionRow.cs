@@ -1,3 +1,5 @@
+using TokenProxy.Providers;
+
 namespace TokenProxy.Vault;
 
 /// <summary>
@@ -23,7 +25,13 @@ internal sealed record ConnectionRow
 
     public string? TokenType { get; init; }
 
-    /// <summary>Sealed access token, or null when the connection holds none.</summary>
+    /// <summary>What <see cref="AccessToken"/> holds and how it is sent: tokens (refreshable or not), an API key, Basic credentials.</summary>
+    public CredentialKind CredentialKind { get; init; } = CredentialKind.OAuth2;
+
+    /// <summary>
+    /// Sealed access token, or null when the connection holds none. For an API key or Basic credentials, that secret,
+    /// sealed under its own field name (<see cref="SecretSealer.AccessFieldOf"/>).
+    /// </summary>
     public string? AccessToken { get; init; }
 
     /// <summary>Sealed refresh token, or null when the connection holds none.</summary>

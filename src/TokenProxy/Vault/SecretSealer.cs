@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Vault;
 
@@ -14,6 +15,18 @@ internal sealed class SecretSealer(VaultKeyRing keys)
 {
     public const string AccessTokenField = "access_token";
     public const string RefreshTokenField = "refresh_token";
+    public const string ApiKeyField = "api_key";
+
+    /// <summary>RFC 7617 user-pass (<c>username:password</c>): one sealed value, since a user name holds no colon.</summary>
+    public const string BasicCredentialsField = "basic_credentials";
+
+    /// <summary>The field name the secret in <see cref="ConnectionRow.AccessToken"/> is sealed under, by its kind.</summary>
+    public static string AccessFieldOf(CredentialKind kind) => kind switch
+    {
+        CredentialKind.ApiKey => ApiKeyField,
+        CredentialKind.Basic => BasicCredentialsField,
+        _ => AccessTokenField,
+    };
 
     private const int NonceSize = 12; // NIST SP 800-38D: 96-bit random nonces.
     private const int TagSize = 16;

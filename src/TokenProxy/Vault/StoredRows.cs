@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Vault;
 
@@ -12,7 +13,7 @@ internal static class StoredRows
     public const string ConnectionColumns =
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters";
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind";
 
     /// <summary>Every connection, in the order the admin list shows them.</summary>
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
@@ -70,6 +71,7 @@ internal static class StoredRows
             Version = r.GetInt64(20),
             LastRefreshReason = S(21),
             // Rows written before parameters existed hold NULL: no parameters.
+            CredentialKind = CredentialKindNames.Parse(r.GetString(23)),
             Parameters = ReadParameters(S(22)),
         };
     }

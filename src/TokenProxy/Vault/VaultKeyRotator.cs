@@ -67,7 +67,7 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
             {
                 var updated = row with
                 {
-                    AccessToken = Reseal(row.Id, SecretSealer.AccessTokenField, row.AccessToken),
+                    AccessToken = Reseal(row.Id, SecretSealer.AccessFieldOf(row.CredentialKind), row.AccessToken),
                     RefreshToken = Reseal(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken),
                 };
                 if (await store.TryUpdateAsync(updated, cancellationToken) is not null)

@@ -25,7 +25,7 @@ public sealed class SampleConfigurationTests
         var problems = ConfigurationCheck.Problems(configuration);
 
         Assert.Equal("http://127.0.0.1:5080", configuration["Urls"]);
-        Assert.Equal(3, providers.Count);
+        Assert.Equal(4, providers.Count);
         Assert.Equal(
             ["TokenProxy:Clients:reports-app:Key", "TokenProxy:Providers:acme:ClientId", "TokenProxy:Providers:github:ClientId",
                 "TokenProxy:Providers:github:ClientSecret", "TokenProxy:Providers:work-google:ClientId"],

@@ -72,4 +72,30 @@ public sealed class VaultKeyRotationTests
         Assert.Equal($"Bearer {token}", Assert.Single(scenario.Api.Requests).Header("Authorization"));
         Assert.Equal(newKey.Id, Assert.Single(restarted.Services.GetRequiredService<VaultKeyRing>().Keys).Id);
     }
+
+    [Fact]
+    public async Task Rotation_reseals_api_keys_and_basic_credentials_under_their_own_fields()
+    {
+        var key = Canary.New("apikey");
+        var password = Canary.New("password");
+        await using var scenario = await ProxyScenario.StartAsync(configure: Proxy.CredentialKindTests.Configure);
+        foreach (var body in new object[] { new { provider = "headerkey", apiKey = key }, new { provider = "basic", username = "u", password } })
+        {
+            using var created = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body));
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var rotate = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+        var result = await rotate.Content.ReadFromJsonAsync<JsonElement>();
+        var restarted = await scenario.RestartAsync();
+        using var keyed = await restarted.Client.GetAsync("/headerkey/x");
+        using var basic = await restarted.Client.GetAsync("/basic/x");
+
+        Assert.Equal(2, result.GetProperty("resealed").GetInt32());
+        Assert.Single(result.GetProperty("retiredKeyIds").EnumerateArray());
+        Assert.Equal(HttpStatusCode.OK, keyed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, basic.StatusCode);
+        Assert.Contains(scenario.Api.Requests, r => r.Header("X-Api-Key") == $"Token token={key}");
+        Assert.Contains(scenario.Api.Requests, r => r.Header("Authorization") == "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"u:{password}")));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Vault.Postgres;
 
@@ -11,7 +12,7 @@ internal sealed partial class PostgresConnectionStore
     private const string Parameters =
         "@id, @provider, @label, @workspace, @status, @account_id, @account_email, @account_name, @scopes, @token_type, " +
         "@access_token, @refresh_token, @expires_at, @last_refreshed_at, @last_error_code, @last_error_description, " +
-        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason, @parameters";
+        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason, @parameters, @credential_kind";
 
     private void Bind(NpgsqlCommand command, ConnectionRow row)
     {
@@ -39,6 +40,7 @@ internal sealed partial class PostgresConnectionStore
         p.AddWithValue("version", row.Version);
         p.Add(Text("last_refresh_reason", row.LastRefreshReason));
         p.Add(Text("parameters", row.Parameters.Count == 0 ? null : JsonSerializer.Serialize(row.Parameters)));
+        p.AddWithValue("credential_kind", row.CredentialKind.ToWire());
         p.AddWithValue("origin", _origin);
     }
 

@@ -67,6 +67,13 @@ internal sealed partial class PostgresConnectionStore
         """
         ALTER TABLE connections ADD COLUMN parameters text;
         """,
+        // Rows from before credential kinds: tokens from a connect (it records when they were obtained) or imported with a
+        // refresh token are OAuth2; an imported token without one is a plain bearer token, never refreshed.
+        """
+        ALTER TABLE connections ADD COLUMN credential_kind text NOT NULL DEFAULT 'oauth2';
+        UPDATE connections SET credential_kind = 'bearer'
+          WHERE refresh_token IS NULL AND last_refreshed_at IS NULL AND status <> 'pending';
+        """,
     ];
 
     /// <summary>

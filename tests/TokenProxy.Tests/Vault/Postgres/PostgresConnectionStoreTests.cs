@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using TokenProxy.Providers;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Vault;
 using TokenProxy.Vault.Postgres;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault.Postgres;
 
@@ -64,7 +65,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var row = NewRow("default");
         Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
         // The database as the previous release left it: the same schema without the parameters column, at version 3.
-        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
+        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
 
         var migrated = await OpenStoreAsync();
 
@@ -72,6 +73,30 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var stored = await migrated.GetAsync(row.Id, CancellationToken.None);
         Assert.Equal(row.AccessToken, stored!.AccessToken);
         Assert.Empty(stored.Parameters);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_credential_kinds_reads_connected_rows_as_oauth2_and_imported_tokens_as_bearer()
+    {
+        var connected = NewRow("connected") with { LastRefreshedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000) };
+        var refreshable = NewRow("refreshable") with { RefreshToken = "k:sealed-refresh" };
+        var imported = NewRow("imported");
+        foreach (var row in new[] { connected, refreshable, imported })
+        {
+            Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
+        }
+
+        // The database as the previous release left it: the same schema without the credential_kind column, at version 4.
+        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
+
+        var migrated = await OpenStoreAsync();
+
+        Assert.Equal(PostgresConnectionStore.SchemaVersion, await _database.ScalarAsync<int>("SELECT version FROM schema_version"));
+        Assert.Equal(CredentialKind.OAuth2, (await migrated.GetAsync(connected.Id, CancellationToken.None))!.CredentialKind);
+        Assert.Equal(CredentialKind.OAuth2, (await migrated.GetAsync(refreshable.Id, CancellationToken.None))!.CredentialKind);
+        var stored = await migrated.GetAsync(imported.Id, CancellationToken.None);
+        Assert.Equal(CredentialKind.Bearer, stored!.CredentialKind);
+        Assert.Equal(imported.AccessToken, stored.AccessToken);
     }
 
     [Fact]

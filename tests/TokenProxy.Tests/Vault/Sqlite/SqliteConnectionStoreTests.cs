@@ -1,7 +1,8 @@
 using Microsoft.Data.Sqlite;
+using TokenProxy.Providers;
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Vault;
 using TokenProxy.Vault.Sqlite;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault.Sqlite;
 
@@ -54,7 +55,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
+            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -66,6 +67,45 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         Assert.Empty(stored.Parameters);
         Assert.NotNull(await migrated.TryUpdateAsync(stored with { Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" } }, CancellationToken.None));
         Assert.Equal("acme", (await migrated.GetAsync(row.Id, CancellationToken.None))!.Parameters["subdomain"]);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_credential_kinds_reads_connected_rows_as_oauth2_and_imported_tokens_as_bearer()
+    {
+        var path = Path.Combine(_directory, "before-kinds.db");
+        var connected = NewRow("connected") with { LastRefreshedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000) };
+        var refreshable = NewRow("refreshable") with { RefreshToken = "k:sealed-refresh" };
+        var imported = NewRow("imported");
+        var pending = NewRow("pending") with { Status = ConnectionStatus.Pending, AccessToken = null };
+        using (var current = new SqliteConnectionStore(path))
+        {
+            await current.InitializeAsync(CancellationToken.None);
+            foreach (var row in new[] { connected, refreshable, imported, pending })
+            {
+                Assert.True(await current.TryInsertAsync(row, CancellationToken.None));
+            }
+        }
+
+        // The file as the previous release left it: the same schema without the credential_kind column, at version 4.
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        using var migrated = new SqliteConnectionStore(path);
+        await migrated.InitializeAsync(CancellationToken.None);
+
+        Assert.Equal(CredentialKind.OAuth2, (await migrated.GetAsync(connected.Id, CancellationToken.None))!.CredentialKind);
+        Assert.Equal(CredentialKind.OAuth2, (await migrated.GetAsync(refreshable.Id, CancellationToken.None))!.CredentialKind);
+        Assert.Equal(CredentialKind.OAuth2, (await migrated.GetAsync(pending.Id, CancellationToken.None))!.CredentialKind);
+        var stored = await migrated.GetAsync(imported.Id, CancellationToken.None);
+        Assert.Equal(CredentialKind.Bearer, stored!.CredentialKind);
+        Assert.Equal(imported.AccessToken, stored.AccessToken);
+        Assert.NotNull(await migrated.TryUpdateAsync(stored with { CredentialKind = CredentialKind.ApiKey }, CancellationToken.None));
+        Assert.Equal(CredentialKind.ApiKey, (await migrated.GetAsync(imported.Id, CancellationToken.None))!.CredentialKind);
     }
 
     [Fact]

@@ -1,0 +1,45 @@
+namespace TokenProxy.Providers;
+
+/// <summary>
+/// What a connection holds and how it is sent upstream. A provider offers some of <see cref="OAuth2"/>,
+/// <see cref="ApiKey"/> and <see cref="Basic"/> (its <c>Auth</c>); <see cref="Bearer"/> is an access token imported
+/// without a refresh token into a provider that offers OAuth2. Stored and shown in lower case.
+/// </summary>
+internal enum CredentialKind
+{
+    /// <summary>Tokens from a connect, or imported with a refresh token: refreshed before expiry and on 401.</summary>
+    OAuth2,
+
+    /// <summary>An access token imported without a refresh token: sent as is until it expires.</summary>
+    Bearer,
+
+    /// <summary>An API key sent in a header or a query parameter; never refreshed.</summary>
+    ApiKey,
+
+    /// <summary>A user name and password sent as <c>Authorization: Basic</c> (RFC 7617); never refreshed.</summary>
+    Basic,
+}
+
+internal static class CredentialKindNames
+{
+    public static string ToWire(this CredentialKind kind) => kind switch
+    {
+        CredentialKind.OAuth2 => "oauth2",
+        CredentialKind.Bearer => "bearer",
+        CredentialKind.ApiKey => "apikey",
+        CredentialKind.Basic => "basic",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static CredentialKind Parse(string value) => value switch
+    {
+        "oauth2" => CredentialKind.OAuth2,
+        "bearer" => CredentialKind.Bearer,
+        "apikey" => CredentialKind.ApiKey,
+        "basic" => CredentialKind.Basic,
+        _ => throw new FormatException($"Unknown credential kind '{value}'."),
+    };
+
+    /// <summary>True for the kinds a provider's <c>Auth</c> can name and whose secret is never refreshed.</summary>
+    public static bool IsStatic(this CredentialKind kind) => kind is CredentialKind.ApiKey or CredentialKind.Basic;
+}
