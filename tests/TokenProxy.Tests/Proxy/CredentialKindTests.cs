@@ -79,6 +79,19 @@ public sealed class CredentialKindTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_key_in_the_query_is_not_chosen_by_the_app_through_a_semicolon_separator()
+    {
+        // Many servers (and Python's parse_qs before 3.9.2) split a query on ';' as well as '&' (W3C HTML 4.01 B.2.2),
+        // and most take the first value of a repeated parameter: a name after ';' must not reach the API beside the key.
+        var key = Canary.New("apikey");
+        await ImportAsync(new { provider = "querykey", label = "default", apiKey = key });
+
+        using var response = await _scenario.Proxy.Client.GetAsync("/querykey/items?a=1;api_key=chosen");
+
+        Assert.All(_scenario.Api.Requests, upstream => Assert.DoesNotContain("api_key=chosen", upstream.PathAndQuery, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Basic_credentials_go_as_authorization_basic()
     {
         var password = Canary.New("password") + " with space";

@@ -132,6 +132,32 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         Assert.Contains("Not a TokenProxy vault export", notAnExport.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_of_an_unknown_credential_kind_is_refused_with_a_message_not_an_exception()
+    {
+        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            await sqlite.ImportAsync("acme", Canary.New("access"));
+        }
+        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        var export = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
+        export["connections"]![0]!["credentialKind"] = 99;
+        var tampered = Path.Combine(_directory, "tampered.json");
+        await File.WriteAllTextAsync(tampered, export.ToJsonString());
+        var target = ProxyHost.NewDataDirectory();
+        try
+        {
+            var import = await RunAsync("import", tampered, $"--TokenProxy:DataDirectory={target}");
+
+            Assert.Equal(2, import.Code);
+            Assert.Contains("credentialKind", import.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(target);
+        }
+    }
+
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments)
     {
         using var output = new StringWriter();
