@@ -98,4 +98,44 @@ public sealed class VaultKeyRotationTests
         Assert.Contains(scenario.Api.Requests, r => r.Header("X-Api-Key") == $"Token token={key}");
         Assert.Contains(scenario.Api.Requests, r => r.Header("Authorization") == "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"u:{password}")));
     }
+
+    [Fact]
+    public async Task With_keys_from_the_environment_the_endpoint_reseals_under_the_first_so_the_old_one_can_be_dropped()
+    {
+        // README, Vault key: "With TOKENPROXY_VAULT_KEY, rotate there: new,old, restart, call the endpoint to re-seal,
+        // then drop old".
+        await using var api = await RecordingUpstream.StartAsync();
+        var (oldKey, newKey) = (VaultKey.Generate().ToBase64(), VaultKey.Generate().ToBase64());
+        var directory = ProxyHost.NewDataDirectory();
+        var settings = new Dictionary<string, string?> { ["TokenProxy:DataDirectory"] = directory };
+        TokenProxy.Tests.Proxy.CredentialKindTests.Configure(settings, api.Address);
+        var apiKey = Canary.New("apikey");
+        try
+        {
+            await using (var first = await ProxyProcess.StartAsync(settings, oldKey))
+            {
+                using var import = await first.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+                    new { provider = "headerkey", label = "default", apiKey }));
+                Assert.Equal(HttpStatusCode.Created, import.StatusCode);
+            }
+
+            await using (var both = await ProxyProcess.StartAsync(settings, $"{newKey},{oldKey}"))
+            {
+                using var rotate = await both.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+                Assert.True(rotate.IsSuccessStatusCode, await rotate.Content.ReadAsStringAsync());
+            }
+
+            await using (var onlyNew = await ProxyProcess.StartAsync(settings, newKey))
+            {
+                using var response = await onlyNew.Client.GetAsync("/headerkey/x");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Assert.Equal($"Token token={apiKey}", Assert.Single(api.Requests).Header("X-Api-Key"));
+    }
 }
