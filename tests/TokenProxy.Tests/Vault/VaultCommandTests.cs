@@ -158,6 +158,41 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_export_written_before_credential_kinds_imports_a_token_without_refresh_token_as_bearer()
+    {
+        // README: connections stored before credential kinds existed read as oauth2 when they hold a refresh token or
+        // came from a connect, else bearer. An export from then has no credentialKind field.
+        string id;
+        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            id = (await sqlite.ImportAsync("acme", Canary.New("access"))).GetProperty("id").GetString()!;
+        }
+
+        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        var export = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
+        export["connections"]![0]!.AsObject().Remove("credentialKind");
+        var older = Path.Combine(_directory, "older.json");
+        await File.WriteAllTextAsync(older, export.ToJsonString());
+        var target = ProxyHost.NewDataDirectory();
+        try
+        {
+            Assert.Equal(0, (await RunAsync("import", older, $"--TokenProxy:DataDirectory={target}")).Code);
+            Directory.CreateDirectory(Path.GetDirectoryName(ProxyHost.KeyFileFor(target))!);
+            File.Copy(ProxyHost.KeyFileFor(_directory), ProxyHost.KeyFileFor(target));
+            File.SetUnixFileMode(ProxyHost.KeyFileFor(target), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            await using var moved = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: target);
+
+            var connection = await moved.Client.GetFromJsonAsync<JsonElement>($"/admin/api/connections/{id}");
+
+            Assert.Equal("bearer", connection.GetProperty("credentialKind").GetString());
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(target);
+        }
+    }
+
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments)
     {
         using var output = new StringWriter();
