@@ -14,11 +14,12 @@ internal static class ApiKeyQuery
         {
             foreach (var pair in text[1..].Split('&'))
             {
-                var rawName = pair.Split('=', 2)[0];
-                // Compared decoded and ignoring case: "API_KEY" or "api%5Fkey" name the same parameter to many APIs.
-                if (pair.Length > 0 && !string.Equals(Uri.UnescapeDataString(rawName.Replace('+', ' ')), name, StringComparison.OrdinalIgnoreCase))
+                // Some servers also split on ';' (older Go, Python before 3.9.2) and keep the first value: a parameter of
+                // that name after a ';' would choose the key, so each piece is looked at; the rest keeps its separators.
+                var rest = string.Join(';', pair.Split(';').Where(piece => !Names(piece, name)));
+                if (rest.Length > 0)
                 {
-                    kept.Add(pair);
+                    kept.Add(rest);
                 }
             }
         }
@@ -26,4 +27,13 @@ internal static class ApiKeyQuery
         kept.Add(string.Concat(name, "=", encodedValue));
         return new QueryString("?" + string.Join('&', kept));
     }
+
+    /// <summary>
+    /// Compared decoded, ignoring case and the blanks and NULs some servers trim: "API_KEY", "api%5Fkey" and
+    /// "%20api_key" name the same parameter to many APIs.
+    /// </summary>
+    private static bool Names(string piece, string name) =>
+        piece.Length > 0 && string.Equals(Uri.UnescapeDataString(piece.Split('=', 2)[0].Replace('+', ' ')).Trim(Blanks), name, StringComparison.OrdinalIgnoreCase);
+
+    private static readonly char[] Blanks = [' ', '\t', '\r', '\n', '\v', '\f', '\0'];
 }

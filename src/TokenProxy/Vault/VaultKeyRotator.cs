@@ -27,7 +27,13 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            var file = KeyFileOrThrow();
+            if (KeyFileOrThrow() is not { } file)
+            {
+                // The keys live in the variable, the new one first: nothing to write, every row re-sealed under it; the
+                // answer names the keys no row needs any more, to be dropped from the variable.
+                return await ResealAndRetireAsync(null, cancellationToken);
+            }
+
             var keys = new List<VaultKey> { VaultKey.Generate() };
             keys.AddRange(ring.Keys);
             VaultInitializer.ReplaceKeyFile(file, [.. keys]);
@@ -56,7 +62,7 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         }
     }
 
-    private async Task<RotationResult> ResealAndRetireAsync(string file, CancellationToken cancellationToken)
+    private async Task<RotationResult> ResealAndRetireAsync(string? file, CancellationToken cancellationToken)
     {
         var active = ring.Active;
         var resealed = 0;
@@ -84,7 +90,7 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
             .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
         var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
-        if (retired.Count > 0)
+        if (retired.Count > 0 && file is not null)
         {
             var kept = ring.Keys.Except(retired).ToArray();
             VaultInitializer.ReplaceKeyFile(file, kept);
@@ -103,13 +109,15 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
     private string? Reseal(string connectionId, string field, string? value) =>
         value is not null && sealer.TryOpen(connectionId, field, value, out var plain) ? sealer.Seal(connectionId, field, plain) : value;
 
-    private string KeyFileOrThrow() =>
+    /// <summary>The key file to rotate in; null when the keys come from the variable and a new one was put first there.</summary>
+    private string? KeyFileOrThrow() =>
         _shared
             ? throw new InvalidOperationException(
                 $"Instances sharing {store.Description} must all know a key before any row is sealed with it, so it is rotated in their configuration: " +
                 "add the new key after the old one on every instance and restart them, then put it first everywhere and restart again; " +
                 "drop the old key once no connection uses it (a start that still needs it refuses, and changes nothing).")
-            : ring.Source == VaultInitializer.KeyVariable
-                ? throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: rotate it there (new key first, then the old one, comma-separated) and restart.")
-                : ring.Source;
+            : ring.Source != VaultInitializer.KeyVariable ? ring.Source
+            : ring.Keys.Count > 1 ? null
+            : throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: put a new key first there (new,old, comma-separated), " +
+                "restart, and call this again to re-seal every connection under it; then drop the old key.");
 }

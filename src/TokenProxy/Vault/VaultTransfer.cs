@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Vault;
 
@@ -33,9 +34,11 @@ internal static class VaultTransfer
     public static async Task<VaultImportResult> ImportAsync(IConnectionStore store, Stream source, CancellationToken cancellationToken)
     {
         VaultExport? export;
+        JsonDocument document;
         try
         {
-            export = await JsonSerializer.DeserializeAsync<VaultExport>(source, Json, cancellationToken);
+            document = await JsonDocument.ParseAsync(source, cancellationToken: cancellationToken);
+            export = document.Deserialize<VaultExport>(Json);
         }
         catch (JsonException e)
         {
@@ -52,8 +55,10 @@ internal static class VaultTransfer
             throw new InvalidDataException($"Vault export version {export.Version} is not one this TokenProxy reads ({VaultExport.CurrentVersion}).");
         }
 
+        var rows = KnownKinds(export.Connections, document);
+        document.Dispose();
         var (imported, present, conflicts) = (0, 0, new List<string>());
-        foreach (var row in export.Connections)
+        foreach (var row in rows)
         {
             if (await store.GetAsync(row.Id, cancellationToken) is not null)
             {
@@ -74,5 +79,33 @@ internal static class VaultTransfer
             .Select(SecretSealer.KeyIdOf).OfType<string>()
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return new VaultImportResult(imported, present, conflicts, keyIds);
+    }
+
+    /// <summary>
+    /// Each row with a credential kind this version knows: a file from before credential kinds names none, and its rows
+    /// get the kind the store's migration gives stored rows (OAuth2 when connected, pending or refreshable, else bearer);
+    /// a kind no version wrote is refused rather than stored.
+    /// </summary>
+    private static List<ConnectionRow> KnownKinds(IReadOnlyList<ConnectionRow> rows, JsonDocument document)
+    {
+        var listed = document.RootElement.TryGetProperty("connections", out var connections) && connections.ValueKind == JsonValueKind.Array
+            ? connections.EnumerateArray().ToList()
+            : [];
+        var known = new List<ConnectionRow>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (!Enum.IsDefined(row.CredentialKind))
+            {
+                throw new InvalidDataException($"Connection {row.Id}: credentialKind {(int)row.CredentialKind} is not a kind this TokenProxy knows; nothing was imported.");
+            }
+
+            var named = i < listed.Count && listed[i].ValueKind == JsonValueKind.Object && listed[i].TryGetProperty("credentialKind", out _);
+            known.Add(named || row.RefreshToken is not null || row.LastRefreshedAt is not null || row.Status == ConnectionStatus.Pending
+                ? row
+                : row with { CredentialKind = CredentialKind.Bearer });
+        }
+
+        return known;
     }
 }
