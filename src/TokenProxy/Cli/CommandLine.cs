@@ -29,7 +29,7 @@ internal static class CommandLine
         one is set; with no proxy answering there they open the store themselves. vault export and import always open
         the store: stop a proxy using SQLite first.
 
-        Options (the server and every command):
+        Options (the server and every command; before or after the command):
           --config PATH                 read PATH (JSON, like appsettings.json) too
           --urls URL                    where the proxy listens (default http://127.0.0.1:5080)
           --TokenProxy:KEY=VALUE        any setting, for example --TokenProxy:Store:Kind=Postgres
@@ -55,19 +55,19 @@ internal static class CommandLine
             return 0;
         }
 
-        if (args.Length == 0 || args[0].StartsWith('-'))
+        var command = CommandArguments.Parse(args);
+        if (command.Words.Length == 0)
         {
             return await TokenProxyServer.RunAsync(args, output, error);
         }
 
-        var command = CommandArguments.Parse(args);
         var console = new CommandConsole(input, output, error);
         return command.Words switch
         {
             ["connections", ..] => await ConnectionsCommand.RunAsync(command, console, cancellationToken),
             ["providers", ..] => await ProvidersCommand.RunAsync(command, console, cancellationToken),
             ["vault", ..] => await VaultCommand.RunAsync(command, console, cancellationToken),
-            _ => await console.UsageAsync($"Unknown command '{args[0]}'.", full: true),
+            _ => await console.UsageAsync($"Unknown command '{command.Words[0]}'.", full: true),
         };
     }
 }

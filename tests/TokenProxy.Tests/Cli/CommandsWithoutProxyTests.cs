@@ -65,6 +65,19 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Options_before_the_command_run_the_command_not_the_server()
+    {
+        var listing = CommandRun.RunAsync([.. Options, "providers", "list"]);
+        // Bounded only so that the old behaviour (the server starting and listening) ends the test instead of hanging it.
+        var finished = await Task.WhenAny(listing, Task.Delay(TimeSpan.FromSeconds(60)));
+
+        Assert.True(finished == listing, "the options before the command started the server");
+        var run = await listing;
+        Assert.True(run.Code == 0, run.Output + run.Error);
+        Assert.Contains("acme", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_proxy_running_at_another_address_is_named_and_the_file_problems_are_plain()
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
