@@ -137,9 +137,8 @@ internal sealed class ProxyEndpoint(
         return named.Count == 0 || (named.Count == 1 && selector.Length > 0);
     }
 
-    /// <summary>The connection the request asked for, once <see cref="TryGetSelector"/> accepted it.</summary>
-    private static string SelectorOf(HttpRequest request) =>
-        request.Headers[ConnectionHeader] is [{ Length: > 0 } named] ? named : DefaultLabel;
+    /// <summary>The connection the request asked for, read again for a problem after the 401; <see cref="TryGetSelector"/> accepted it before.</summary>
+    private static string SelectorOf(HttpRequest request) => TryGetSelector(request, out var selector) ? selector : DefaultLabel;
 
     private async Task ForwardAsync(HttpContext context, TokenTransformer transformer)
     {
