@@ -1,6 +1,9 @@
 using System.Reflection;
+using Microsoft.Extensions.Options;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Telemetry;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -19,6 +22,8 @@ internal static class AdminPages
         admin.MapGet("/", () => Results.Redirect("/admin/connections"));
         admin.MapGet("/connections", ConnectionsAsync);
         admin.MapGet("/connections/{id}", ConnectionAsync);
+        admin.MapGet("/providers", Providers);
+        admin.MapGet("/providers/{name}/import", ImportForm);
         admin.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var asset)
             ? Results.Bytes(asset.Content, asset.ContentType)
             : Results.NotFound());
@@ -43,6 +48,25 @@ internal static class AdminPages
         // Only a fixed keyword picks the toast: nothing from the URL is echoed into the page.
         var outcome = connected is not null ? "connected" : done;
         return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome));
+    }
+
+    private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
+        AdminPage.Render<ProvidersPage, ProvidersPageModel>(new([.. providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl))]));
+
+    private static IResult ImportForm(string name, string? kind, ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options)
+    {
+        if (!providers.TryGet(name, out var provider))
+        {
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{name}' is configured.");
+        }
+
+        // Only a kind the provider offers picks the form; nothing else from the URL reaches the page.
+        if (ProviderActions.ImportKind(provider, kind) is not { } chosen)
+        {
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Nothing to import", $"{provider.DisplayName} does not take that kind of credential; its kinds are on the providers page.");
+        }
+
+        return AdminPage.Render<ImportPage, ImportPageModel>(new(ProviderView.From(provider, flow, options.Value.PublicBaseUrl), chosen));
     }
 
     private static byte[] Load(string name)

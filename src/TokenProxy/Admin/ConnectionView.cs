@@ -47,6 +47,3 @@ internal sealed record ConnectionView(
 internal sealed record AccountView(string? Id, string? Email, string? Name);
 
 internal sealed record ErrorView(string Code, string? Description, DateTimeOffset At);
-
-/// <summary>A provider as <c>GET /admin/api/providers</c> shows it; never the client secret.</summary>
-internal sealed record ProviderView(string Name, string DisplayName, bool Configured, string ConnectUrl, string ApiBaseUrl, string? Docs);

@@ -26,10 +26,8 @@ internal static class ConnectionsApi
         return api;
     }
 
-    private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, IOptions<PublicUrlOptions> options) =>
-        providers.All.Select(p => new ProviderView(
-            p.Name, p.DisplayName, p.CanConnect, $"{options.Value.PublicBaseUrl.TrimEnd('/')}/admin/connect/{p.Name}", p.ApiBaseUrl?.AbsoluteUri ?? p.UrlTemplates[ProviderCatalog.ApiBaseUrlKey].Text,
-            p.Docs?.AbsoluteUri));
+    private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
+        providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl));
 
     private static async Task<IEnumerable<ConnectionView>> ListAsync(IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
         (await store.ListAsync(cancellationToken)).Select(r => ConnectionView.From(r, providers));

@@ -1,6 +1,8 @@
+using System.Text.Json;
+
 namespace TokenProxy.Cli;
 
-/// <summary><c>providers list</c>: every provider the proxy knows, configured or preset, from <c>GET /admin/api/providers</c>.</summary>
+/// <summary><c>providers list</c>: every provider the proxy knows, configured or preset, with its credential kinds, from <c>GET /admin/api/providers</c>.</summary>
 internal static class ProvidersCommand
 {
     public static async Task<int> RunAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
@@ -22,14 +24,21 @@ internal static class ProvidersCommand
         }
 
         await console.TableAsync(
-            ["NAME", "CAN CONNECT", "API BASE URL", "CONNECT URL"],
+            ["NAME", "CAN CONNECT", "API BASE URL", "CONNECT URL", "KINDS"],
             [.. providers.EnumerateArray().Select(p => new[]
             {
                 p.GetProperty("name").GetString()!,
-                p.GetProperty("configured").GetBoolean() ? "yes" : "no (set ClientId)",
+                CanConnect(p),
                 p.GetProperty("apiBaseUrl").GetString()!,
                 p.GetProperty("connectUrl").GetString()!,
+                string.Join(",", p.GetProperty("credentialKinds").EnumerateArray().Select(k => k.GetString())),
             })]);
         return 0;
     }
+
+    /// <summary>A provider without OAuth2 never connects: its API keys or Basic credentials are imported.</summary>
+    private static string CanConnect(JsonElement provider) =>
+        provider.GetProperty("configured").GetBoolean() ? "yes"
+        : provider.GetProperty("redirectUri").ValueKind == JsonValueKind.Null ? "no (import only)"
+        : "no (set ClientId)";
 }

@@ -54,7 +54,7 @@ public sealed class AdminPageTests
         await using var scenario = await RefreshScenario.StartAsync();
         var id = await scenario.ImportAsync(label: "work");
 
-        foreach (var path in new[] { "/admin/connections", $"/admin/connections/{id}", "/admin/connections/conn_missing", "/admin/login", "/admin/connect/nope" })
+        foreach (var path in new[] { "/admin/connections", $"/admin/connections/{id}", "/admin/connections/conn_missing", "/admin/login", "/admin/connect/nope", "/admin/providers", "/admin/providers/acme/import" })
         {
             using var response = await scenario.Proxy.Client.GetAsync(path);
 

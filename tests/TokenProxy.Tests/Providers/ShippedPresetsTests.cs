@@ -26,6 +26,38 @@ public sealed partial class ShippedPresetsTests : IDisposable
         Assert.True(new PresetLibrary().Presets.Count >= 40, "The proxy ships at least 40 presets.");
     }
 
+    [Theory]
+    [InlineData("stripe", "Authorization", "Bearer ")]
+    [InlineData("openai", "Authorization", "Bearer ")]
+    [InlineData("sendgrid", "Authorization", "Bearer ")]
+    [InlineData("clickup", "Authorization", "")]
+    [InlineData("figma", "X-Figma-Token", "")]
+    public void Api_key_presets_offer_only_an_imported_key_sent_in_the_header_their_provider_documents(string name, string header, string prefix)
+    {
+        var provider = Preset(name);
+
+        Assert.Equal([CredentialKind.ApiKey], provider.CredentialKinds);
+        Assert.Equal(new ApiKeyPlacement(header, null, prefix, string.Empty), provider.ApiKey);
+        Assert.False(provider.Offers(CredentialKind.OAuth2));
+        Assert.Null(provider.AuthorizationUrl);
+        Assert.Empty(provider.Scopes);
+    }
+
+    [Fact]
+    public void Basic_presets_take_their_account_in_a_parameter_that_only_resolves_to_their_own_host()
+    {
+        var twilio = Preset("twilio");
+        var freshdesk = Preset("freshdesk");
+
+        Assert.Equal([CredentialKind.Basic], twilio.CredentialKinds);
+        Assert.Equal([CredentialKind.Basic], freshdesk.CredentialKinds);
+        var sid = "AC" + new string('a', 32);
+        Assert.Equal($"https://api.twilio.com/2010-04-01/Accounts/{sid}", twilio.ResolveApiBase(new Dictionary<string, string> { ["accountSid"] = sid }).Url!.AbsoluteUri);
+        Assert.NotNull(twilio.Parameters["accountSid"].Problem("SK" + new string('a', 32)));
+        Assert.Equal("https://acme.freshdesk.com/api/v2", freshdesk.ResolveApiBase(new Dictionary<string, string> { ["domain"] = "acme" }).Url!.AbsoluteUri);
+        Assert.NotNull(freshdesk.Parameters["domain"].Problem("acme.evil.test"));
+    }
+
     [Fact]
     public void The_executable_ships_every_preset_of_the_repository()
     {
@@ -102,6 +134,13 @@ public sealed partial class ShippedPresetsTests : IDisposable
         {
             Assert.Single(Directory.GetFiles(_broken));
         }
+    }
+
+    private static ProviderDefinition Preset(string name)
+    {
+        var resolution = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>(), new PresetLibrary(Shipped));
+        Assert.Empty(resolution.Problems);
+        return resolution.Providers[name];
     }
 
     private void Write(string name, string json) => File.WriteAllText(Path.Combine(_broken, $"{name}.json"), json);

@@ -78,6 +78,13 @@ public sealed class CredentialKindLeakTests
         (await Read(await client.GetAsync("/admin/api/connections"))).Dispose();
         (await Read(await client.GetAsync("/admin/api/events"))).Dispose();
         (await Read(await client.GetAsync("/admin/connections"))).Dispose();
+        (await Read(await client.GetAsync("/admin/providers"))).Dispose();
+        (await Read(await client.GetAsync("/admin/api/providers"))).Dispose();
+        foreach (var form in new[] { "headerkey/import", "querykey/import", "basic/import?kind=basic", "basic/import?kind=bearer" })
+        {
+            (await Read(await client.GetAsync($"/admin/providers/{form}"))).Dispose();
+        }
+
         foreach (var id in ids)
         {
             (await Read(await client.GetAsync($"/admin/connections/{id}"))).Dispose();

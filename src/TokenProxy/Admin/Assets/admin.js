@@ -49,3 +49,66 @@
     });
   }
 })();
+
+// The import form (/admin/providers/{name}/import): the same JSON call as POST /admin/api/connections, so the proxy
+// validates and stores the credential in one place. Its answer never holds the secret; messages are written as text.
+(() => {
+  'use strict';
+  const form = document.querySelector('form[data-import]');
+  if (!form) return;
+  const errors = form.querySelector('[data-errors]');
+  const submit = form.querySelector('button[type="submit"]');
+
+  const show = (messages) => {
+    errors.replaceChildren(...messages.map((message) => {
+      const item = document.createElement('li');
+      item.textContent = message;
+      return item;
+    }));
+    errors.hidden = messages.length === 0;
+    if (messages.length > 0) errors.scrollIntoView({ block: 'nearest' });
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = { provider: form.dataset.provider };
+    const parameters = {};
+    for (const input of form.querySelectorAll('input')) {
+      input.removeAttribute('aria-invalid');
+      if (input.dataset.parameter) {
+        parameters[input.dataset.parameter] = input.value;
+      } else if (input.name && (input.name !== 'label' || input.value !== '')) {
+        body[input.name] = input.value;
+      }
+    }
+    if (Object.keys(parameters).length > 0) body.parameters = parameters;
+
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    try {
+      const response = await fetch('/admin/api/connections', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'TokenProxy-Csrf': '1' },
+        credentials: 'same-origin',
+        body: JSON.stringify(body),
+      });
+      if (response.status === 201) {
+        const created = await response.json();
+        window.location.href = `/admin/connections/${encodeURIComponent(created.id)}?done=imported`;
+        return;
+      }
+      const problem = await response.json().catch(() => ({}));
+      const fields = problem.errors ?? {};
+      for (const field of Object.keys(fields)) {
+        form.querySelector(`[data-field="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
+      }
+      const messages = Object.values(fields).flat();
+      show(messages.length > 0 ? messages : [problem.detail ?? `The import failed (HTTP ${response.status}). Nothing was stored.`]);
+    } catch {
+      show(['The proxy could not be reached. Nothing was stored.']);
+    } finally {
+      submit.disabled = false;
+      submit.setAttribute('aria-busy', 'false');
+    }
+  });
+})();

@@ -1,0 +1,59 @@
+using TokenProxy.Providers;
+using TokenProxy.Tokens;
+
+namespace TokenProxy.Admin;
+
+/// <summary>
+/// A provider as <c>GET /admin/api/providers</c> and the providers page show it: whether and how it can be used, what to
+/// configure and register at the provider, and how its connections are made. Never the client id or secret.
+/// <c>Configured</c>: people can connect accounts in the browser (a client id and the OAuth endpoints). <c>RedirectUri</c>:
+/// the callback address to register at the provider, null when it offers no OAuth2. <c>Setup</c>: what to configure before
+/// connecting, null when nothing is missing (credentials that are only imported need nothing).
+/// </summary>
+internal sealed record ProviderView(
+    string Name,
+    string DisplayName,
+    bool Configured,
+    string ConnectUrl,
+    string ApiBaseUrl,
+    string? Docs,
+    string? RedirectUri,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string> CredentialKinds,
+    IReadOnlyList<ParameterView> Parameters,
+    string? Setup)
+{
+    public static ProviderView From(ProviderDefinition provider, AuthorizationFlow flow, string publicBaseUrl) => new(
+        provider.Name,
+        provider.DisplayName,
+        provider.CanConnect,
+        $"{publicBaseUrl.TrimEnd('/')}/admin/connect/{provider.Name}",
+        provider.ApiBaseUrl?.AbsoluteUri ?? provider.UrlTemplates[ProviderCatalog.ApiBaseUrlKey].Text,
+        provider.Docs?.AbsoluteUri,
+        provider.Offers(CredentialKind.OAuth2) ? flow.RedirectUri(provider) : null,
+        provider.Scopes,
+        [.. provider.CredentialKinds.Select(k => k.ToWire())],
+        [.. provider.Parameters.Values.Select(ParameterView.From)],
+        SetupOf(provider));
+
+    /// <summary>The configuration keys a provider offering OAuth2 still lacks for a browser connect, named as they are set.</summary>
+    private static string? SetupOf(ProviderDefinition provider)
+    {
+        if (!provider.Offers(CredentialKind.OAuth2) || provider.CanConnect)
+        {
+            return null;
+        }
+
+        var key = $"TokenProxy:Providers:{provider.Name}";
+        if (provider.ClientId is null)
+        {
+            return provider.TokenEndpointAuth == TokenEndpointAuth.None
+                ? $"Set {key}:ClientId to connect."
+                : $"Set {key}:ClientId and ClientSecret to connect.";
+        }
+
+        return provider.UrlTemplates.ContainsKey("TokenUrl")
+            ? "Its token endpoint has a placeholder, so accounts cannot be connected in the browser yet: import a token."
+            : $"Set {key}:AuthorizationUrl and TokenUrl, or Issuer, to connect.";
+    }
+}
