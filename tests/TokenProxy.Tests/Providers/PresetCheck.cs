@@ -151,6 +151,13 @@ internal static partial class PresetCheck
         {
             yield return $"{name}:Scopes: listed as taking its scopes from the app's registration, yet the preset requests some.";
         }
+
+        // Keys and Basic credentials are imported as they are: no token request, no connect, no identity call ever runs for them.
+        var oauth = grant || provider.TokenUrl is not null || provider.UrlTemplates.ContainsKey("TokenUrl") || provider.Identity is not null || provider.Scopes.Count > 0;
+        if (provider.CredentialKinds.All(k => k.IsStatic()) && oauth)
+        {
+            yield return $"{name}: offers only {string.Join(" and ", provider.CredentialKinds)}, yet declares OAuth endpoints, scopes or an identity endpoint that nothing would use.";
+        }
     }
 
     private static IEnumerable<(string Key, Uri Url)> Urls(ProviderDefinition provider)

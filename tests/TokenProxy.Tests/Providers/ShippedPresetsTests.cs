@@ -96,6 +96,10 @@ public sealed partial class ShippedPresetsTests : IDisposable
         Write("noscopes", """{"DisplayName": "No scopes", "Docs": "https://docs.noscopes.example", "ApiBaseUrl": "https://api.noscopes.example", "AuthorizationUrl": "https://noscopes.example/authorize"}""");
         Write("keyonly", """{"DisplayName": "Key only", "Docs": "https://docs.keyonly.example", "ApiBaseUrl": "https://api.keyonly.example"}""");
         Write("quirky", """{"DisplayName": "Quirky", "Docs": "https://docs.quirky.example", "ApiBaseUrl": "https://api.quirky.example", "Scopes": ["read"], "Headers": {"X-Version": "1"}}""");
+        Write("keyoauth", """
+            {"DisplayName": "Key OAuth", "Docs": "https://docs.keyoauth.example", "ApiBaseUrl": "https://api.keyoauth.example", "Auth": "ApiKey",
+             "ApiKey": {"Header": "X-Key"}, "TokenUrl": "https://keyoauth.example/token", "Scopes": ["read"]}
+            """);
         Write("Twin", """{"DisplayName": "No scopes", "Docs": "https://docs.twin.example", "ApiBaseUrl": "https://api.twin.example", "Scopes": ["read"]}""");
 
         var problems = PresetCheck.Problems(_broken, ["stray"]);
@@ -112,6 +116,7 @@ public sealed partial class ShippedPresetsTests : IDisposable
         Assert.Contains("stray:Scopes: listed as taking its scopes from the app's registration, yet the preset requests some.", problems);
         Assert.Contains("noscopes:Scopes: the provider needs scopes requested, and the preset names none.", problems);
         Assert.DoesNotContain(problems, p => p.StartsWith("keyonly", StringComparison.Ordinal));
+        Assert.Contains("keyoauth: offers only ApiKey, yet declares OAuth endpoints, scopes or an identity endpoint that nothing would use.", problems);
         Assert.Contains(problems, p => p.StartsWith("quirky: ", StringComparison.Ordinal) && p.Contains("Headers", StringComparison.Ordinal));
         Assert.Contains("Twin: a preset file is named after its provider: lower-case letters, digits, '-' or '_'.", problems);
         Assert.Contains("noscopes, twin: the same DisplayName 'No scopes'.", problems);
