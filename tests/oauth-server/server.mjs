@@ -50,14 +50,17 @@ const provider = new Provider(issuer, {
     // client_secret_post for the same secret), used at token, revocation and
     // introspection alike. Without: a public client sending client_id in the body.
     token_endpoint_auth_method: clientSecret ? 'client_secret_basic' : 'none',
-    grant_types: ['authorization_code', 'refresh_token'],
+    // client_credentials: the same client also gets tokens for itself (RFC 6749 §4.4).
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
+    // Every scope but api:admin, so that asking for it is an invalid_scope refusal.
+    scope: 'openid offline_access profile email api:read',
     // http:// loopback redirect URIs are accepted for web clients with the code
     // flow (only implicit forbids them), so no extra setting is needed.
     redirect_uris: redirectUris,
   }],
   findAccount,
-  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read'],
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:admin'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   // PKCE for every client, not only public ones (v9 supports S256 only).
   pkce: { required: () => true },
@@ -71,6 +74,7 @@ const provider = new Provider(issuer, {
   expiresWithSession: async () => false,
   ttl: {
     AccessToken: accessTokenTtl,
+    ClientCredentials: accessTokenTtl,
     RefreshToken: refreshTokenTtl,
     AuthorizationCode: 60,
     IdToken: 3600,
@@ -85,6 +89,7 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true }, // built-in login/consent HTML pages
     revocation: { enabled: true },
+    clientCredentials: { enabled: true },
     introspection: { enabled: true },
     userinfo: { enabled: true },
     // RFC 9207 `iss` in authorization responses is always on in oidc-provider v9
@@ -96,7 +101,7 @@ const provider = new Provider(issuer, {
   renderError: async (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
 });
 
-const stats = { authorization_code: 0, refresh_token: 0, revocation: 0 };
+const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0 };
 provider.use(async (ctx, next) => {
   if (ctx.path === '/test/stats') {
     if (ctx.method === 'DELETE') for (const k of Object.keys(stats)) stats[k] = 0;
@@ -108,7 +113,7 @@ provider.use(async (ctx, next) => {
   // After routing, ctx.oidc has the route name and the parsed form body.
   const route = ctx.oidc?.route;
   const grantType = ctx.oidc?.body?.grant_type;
-  if (route === 'token' && ['authorization_code', 'refresh_token'].includes(grantType)) stats[grantType] += 1;
+  if (route === 'token' && ['authorization_code', 'refresh_token', 'client_credentials'].includes(grantType)) stats[grantType] += 1;
   if (route === 'revocation') stats.revocation += 1;
 });
 

@@ -36,6 +36,11 @@ internal sealed class AdminInstrumentation(EventFeed events, ILogger<AdminInstru
 
     public void Imported(string provider, string connectionId, string label) => Log.ConnectionImported(logger, provider, connectionId, label);
 
+    public void Created(string provider, string connectionId, string label) => Log.ClientCredentialsConnectionCreated(logger, provider, connectionId, label);
+
+    /// <summary>A client credentials grant that did not give a first token: the OAuth error code only, never a description or secret.</summary>
+    public void CreateFailed(string provider, TokenFailure failure) => Log.ClientCredentialsRefused(logger, provider, failure.Error, failure.Kind.ToWire());
+
     public void Deleted(string connectionId) => Log.ConnectionDeleted(logger, connectionId);
 
     /// <summary>A refresh-now finished: refreshed, or the failure's wire name.</summary>

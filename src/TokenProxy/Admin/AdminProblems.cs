@@ -29,8 +29,10 @@ internal static class AdminProblems
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",
             $"{provider} already has a connection labelled '{label}'. Choose another label, or delete that connection first.");
 
-    public static ProblemResult NotRefreshable(string id, bool holdsRefreshToken) =>
-        new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.", holdsRefreshToken
+    public static ProblemResult NotRefreshable(string id, bool holdsRefreshToken, CredentialKind kind) =>
+        new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.", kind == CredentialKind.ClientCredentials
+            ? $"Connection '{id}' gets its tokens by the client credentials grant, but its provider no longer can (no ClientId or ClientSecret, or ClientCredentials not in its Auth). Set the provider up, then refresh."
+            : holdsRefreshToken
             ? $"Connection '{id}' has a refresh token, but its provider cannot use it (no ClientId, or a token endpoint with a placeholder). Set the provider up, or reconnect it."
             : $"Connection '{id}' holds no refresh token. Reconnect it to get new credentials.");
 
@@ -51,6 +53,22 @@ internal static class AdminProblems
                 : "Failed to refresh connection. You may need to reconnect.",
             new Dictionary<string, object?> { ["error"] = failure.Error, ["error_description"] = failure.Description, ["transient"] = transient });
     }
+
+    /// <summary>
+    /// The token endpoint refused the client credentials grant (RFC 6749 §5.2: <c>invalid_client</c>, <c>unauthorized_client</c>,
+    /// <c>invalid_scope</c> …): its error and description, never the secret; nothing was stored.
+    /// </summary>
+    public static ProblemResult GrantRefused(string provider, TokenFailure failure) =>
+        new(StatusCodes.Status400BadRequest, "grant_refused", "The token endpoint refused the client credentials grant.",
+            $"{provider} answered {failure.Error}{(failure.Description is { } d ? $": {d}" : string.Empty)}. Check the provider's ClientId, ClientSecret, TokenEndpointAuth and scopes; no connection was created.",
+            new Dictionary<string, object?> { ["error"] = failure.Error, ["error_description"] = failure.Description });
+
+    /// <summary>The token endpoint could not be reached or failed (5xx, timeout, circuit open): nothing was stored; try again.</summary>
+    public static ProblemResult TokenEndpointUnavailable(string provider, TokenFailure failure) =>
+        new(StatusCodes.Status503ServiceUnavailable, "refresh_unavailable", "The token endpoint is unavailable.",
+            $"{provider}'s token endpoint did not give a token ({failure.Error}); no connection was created. Try again later.",
+            new Dictionary<string, object?> { ["error"] = failure.Error, ["error_description"] = failure.Description, ["transient"] = true },
+            failure.RetryAfter ?? TimeSpan.FromSeconds(5));
 
     public static ProblemResult AlreadyRevoked(string id) =>
         new(StatusCodes.Status409Conflict, "already_revoked", "Connection already revoked.", $"Connection '{id}' is already revoked; nothing was changed.");

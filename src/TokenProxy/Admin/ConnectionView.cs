@@ -38,8 +38,8 @@ internal sealed record ConnectionView(
         row.LastError is { } e ? new ErrorView(e.Code, e.Description, e.At) : null,
         row.CreatedAt,
         row.UpdatedAt,
-        // The same conditions a refresh checks (TokenRefresher): a refresh token and a provider that can use it.
-        CanRefresh: row.RefreshToken is not null && row.Status != ConnectionStatus.Revoked && provider is { CanConnect: true },
+        // The same conditions a refresh checks (TokenRefresher): a refresh token or the client credentials grant, and a provider that can use it.
+        CanRefresh: row.Renewable && row.Status != ConnectionStatus.Revoked && provider is not null && provider.CanRenew(row.CredentialKind),
         row.Parameters,
         row.CredentialKind.ToWire());
 }

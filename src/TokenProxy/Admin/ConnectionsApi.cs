@@ -39,7 +39,7 @@ internal static class ConnectionsApi
 
     private static async Task<IResult> ImportAsync(
         HttpRequest body, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, AdminInstrumentation instrumentation,
-        CancellationToken cancellationToken)
+        TokenRefresher refresher, CancellationToken cancellationToken)
     {
         var (request, unreadable) = await ReadImportAsync(body, cancellationToken);
         if (request is null)
@@ -54,6 +54,11 @@ internal static class ConnectionsApi
         }
 
         providers.TryGet(request.Provider!, out var provider);
+        if (request.Kind == CredentialKind.ClientCredentials)
+        {
+            return await ClientCredentialsCreation.CreateAsync(request, provider!, store, sealer, refresher, providers, time, instrumentation, cancellationToken);
+        }
+
         var id = ConnectionIds.New();
         var now = time.GetUtcNow();
         var row = new ConnectionRow
@@ -132,7 +137,7 @@ internal static class ConnectionsApi
 
         return refreshed.Failure.Kind switch
         {
-            FailureKind.NotRefreshable => AdminProblems.NotRefreshable(id, row.RefreshToken is not null),
+            FailureKind.NotRefreshable => AdminProblems.NotRefreshable(id, row.RefreshToken is not null, row.CredentialKind),
             FailureKind.NotConnected => AdminProblems.ConnectionNotFound(id),
             FailureKind.Revoked => AdminProblems.Revoked(id),
             _ => AdminProblems.RefreshFailed(refreshed.Failure),

@@ -6,7 +6,8 @@ namespace TokenProxy.Admin;
 
 /// <summary>
 /// <c>POST /admin/api/connections</c>: a credential obtained elsewhere stored as a connection: a token (a personal
-/// access token, a token from another tool), an API key, or a Basic user name and password.
+/// access token, a token from another tool), an API key, or a Basic user name and password; or, with no credential in
+/// the body, a client-credentials connection whose first token the proxy obtains itself (RFC 6749 §4.4).
 /// </summary>
 internal sealed record ImportConnectionRequest(
     string? Provider,
@@ -25,12 +26,14 @@ internal sealed record ImportConnectionRequest(
 
     /// <summary>
     /// The kind of credential the body carries: <c>apiKey</c>, <c>username</c>/<c>password</c>, or an access token (OAuth2
-    /// when it comes with a refresh token, which the proxy then uses; a plain bearer token otherwise).
+    /// when it comes with a refresh token, which the proxy then uses; a plain bearer token otherwise); none at all asks for
+    /// a client-credentials connection.
     /// </summary>
     public CredentialKind Kind => (ApiKey, Username, Password) switch
     {
         (not null, _, _) => CredentialKind.ApiKey,
         (_, not null, _) or (_, _, not null) => CredentialKind.Basic,
+        _ when AccessToken is null && RefreshToken is null => CredentialKind.ClientCredentials,
         _ => RefreshToken is null ? CredentialKind.Bearer : CredentialKind.OAuth2,
     };
 
@@ -56,6 +59,10 @@ internal sealed record ImportConnectionRequest(
             if (!provider.Offers(Kind))
             {
                 errors[KindField] = [$"{provider.Name} does not take {Describe(Kind)}; it offers {string.Join(", ", provider.CredentialKinds.Select(Describe))}."];
+            }
+            else if (Kind == CredentialKind.ClientCredentials && !provider.CanRequestClientCredentials)
+            {
+                errors["provider"] = [$"{provider.Name} offers client credentials, but has no ClientId (and ClientSecret) configured to request them with."];
             }
         }
 
@@ -130,6 +137,7 @@ internal sealed record ImportConnectionRequest(
     {
         CredentialKind.ApiKey => "apiKey",
         CredentialKind.Basic => "username",
+        CredentialKind.ClientCredentials => "credential",
         _ => "accessToken",
     };
 
@@ -137,6 +145,7 @@ internal sealed record ImportConnectionRequest(
     {
         CredentialKind.ApiKey => "an API key (ApiKey: apiKey)",
         CredentialKind.Basic => "Basic credentials (Basic: username, password)",
+        CredentialKind.ClientCredentials => "client credentials (ClientCredentials: provider and label, no credential in the body)",
         _ => "tokens (OAuth2: accessToken, refreshToken)",
     };
 
@@ -169,6 +178,14 @@ internal sealed record ImportConnectionRequest(
                 if (string.IsNullOrEmpty(Password) || Password.Any(char.IsControl) || Password.Length > TokenValue.MaxLength)
                 {
                     errors["password"] = ["The password is required, without control characters."];
+                }
+
+                break;
+            case CredentialKind.ClientCredentials:
+                // The token endpoint says how long its token lives.
+                if (ExpiresIn is not null)
+                {
+                    errors["expiresIn"] = ["A client-credentials connection takes no expiresIn: its tokens come from the token endpoint with their lifetime."];
                 }
 
                 break;

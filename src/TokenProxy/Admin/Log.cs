@@ -7,6 +7,14 @@ internal static partial class Log
         Message = "Imported {Provider} connection {ConnectionId} with label '{Label}'.")]
     public static partial void ConnectionImported(ILogger logger, string provider, string connectionId, string label);
 
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, EventName = "ClientCredentialsConnectionCreated",
+        Message = "Created {Provider} connection {ConnectionId} with label '{Label}' from a client credentials grant.")]
+    public static partial void ClientCredentialsConnectionCreated(ILogger logger, string provider, string connectionId, string label);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, EventName = "ClientCredentialsRefused",
+        Message = "No {Provider} connection was created: the token endpoint answered the client credentials grant with {Error} ({Outcome}).")]
+    public static partial void ClientCredentialsRefused(ILogger logger, string provider, string? error, string outcome);
+
     [LoggerMessage(EventId = 1401, Level = LogLevel.Information, EventName = "ConnectionRevoked",
         Message = "Revoked {Provider} connection {ConnectionId}; at the provider: {Result}.")]
     public static partial void ConnectionRevoked(ILogger logger, string provider, string connectionId, string result);

@@ -16,6 +16,8 @@ internal static class CommandLine
           TokenProxy [options]                          run the proxy (http://127.0.0.1:5080 by default)
           TokenProxy connections list                   every connection: id, provider, label, status, expiry
           TokenProxy connections import FILE|-          add connections from JSON ({"provider":…,"accessToken":…} or an array of them)
+          TokenProxy connections create PROVIDER LABEL [--scopes "a b"]
+                                                        a client-credentials connection: the proxy gets its token itself
           TokenProxy connections delete ID              remove a connection and its secrets
           TokenProxy connections refresh ID             refresh a connection's token now
           TokenProxy connections revoke ID              revoke at the provider and delete the secrets here

@@ -2,15 +2,19 @@ using System.Text.Json;
 
 namespace TokenProxy.Cli;
 
-/// <summary><c>connections list|import|delete|refresh|revoke</c>: the admin API's connection calls, from a terminal.</summary>
+/// <summary><c>connections list|import|create|delete|refresh|revoke</c>: the admin API's connection calls, from a terminal.</summary>
 internal static class ConnectionsCommand
 {
     public static async Task<int> RunAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
     {
+        // --scopes belongs to create, not to the configuration the other options make.
+        var (scopes, options) = TakeScopes(arguments.Options);
+        arguments = arguments with { Options = options };
         (HttpMethod Method, string Path)? call = arguments.Words switch
         {
             ["connections", "list"] => (HttpMethod.Get, "/admin/api/connections"),
             ["connections", "import", _] => (HttpMethod.Post, "/admin/api/connections"),
+            ["connections", "create", _, _] => (HttpMethod.Post, "/admin/api/connections"),
             ["connections", "delete", var id] => (HttpMethod.Delete, $"/admin/api/connections/{Uri.EscapeDataString(id)}"),
             ["connections", "refresh", var id] => (HttpMethod.Post, $"/admin/api/connections/{Uri.EscapeDataString(id)}/refresh"),
             ["connections", "revoke", var id] => (HttpMethod.Post, $"/admin/api/connections/{Uri.EscapeDataString(id)}/revoke"),
@@ -18,7 +22,13 @@ internal static class ConnectionsCommand
         };
         if (call is null)
         {
-            return await console.UsageAsync("connections: the commands are 'connections list', 'connections import FILE|-', 'connections delete|refresh|revoke ID'.");
+            return await console.UsageAsync(
+                "connections: the commands are 'connections list', 'connections import FILE|-', 'connections create PROVIDER LABEL [--scopes \"a b\"]', 'connections delete|refresh|revoke ID'.");
+        }
+
+        if (scopes is not null && arguments.Words[1] != "create")
+        {
+            return await console.UsageAsync("connections: --scopes goes with 'connections create PROVIDER LABEL'.");
         }
 
         List<string>? imports = null;
@@ -43,7 +53,14 @@ internal static class ConnectionsCommand
             return await ImportAsync(target, imports, console, cancellationToken);
         }
 
-        if (await target.SendAsync(call.Value.Method, call.Value.Path, console, json: null, cancellationToken) is not { } answer)
+        string? json = null;
+        if (arguments.Words is [_, "create", var provider, var label])
+        {
+            // No secret in the body: the proxy runs the provider's client credentials grant with its own client id and secret.
+            json = JsonSerializer.Serialize(new { provider, label, scopes = scopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries) });
+        }
+
+        if (await target.SendAsync(call.Value.Method, call.Value.Path, console, json, cancellationToken) is not { } answer)
         {
             return CommandLine.Failed;
         }
@@ -54,6 +71,9 @@ internal static class ConnectionsCommand
                 await console.TableAsync(
                     ["ID", "PROVIDER", "LABEL", "WORKSPACE", "STATUS", "EXPIRES"],
                     [.. answer.EnumerateArray().Select(Row)]);
+                break;
+            case "create":
+                await console.Out.WriteLineAsync($"Created {Describe(answer)}.");
                 break;
             case "delete":
                 await console.Out.WriteLineAsync($"Deleted connection {arguments.Words[2]} and its secrets.");
@@ -88,6 +108,30 @@ internal static class ConnectionsCommand
         }
 
         return failed == 0 ? 0 : CommandLine.Failed;
+    }
+
+    /// <summary><c>--scopes "a b"</c> or <c>--scopes=a b</c> taken out of the options; the rest are left for the configuration.</summary>
+    private static (string? Scopes, string[] Options) TakeScopes(string[] options)
+    {
+        string? scopes = null;
+        var rest = new List<string>(options.Length);
+        for (var i = 0; i < options.Length; i++)
+        {
+            if (options[i].StartsWith("--scopes=", StringComparison.Ordinal))
+            {
+                scopes = options[i]["--scopes=".Length..];
+            }
+            else if (options[i] == "--scopes" && i + 1 < options.Length)
+            {
+                scopes = options[++i];
+            }
+            else
+            {
+                rest.Add(options[i]);
+            }
+        }
+
+        return (scopes, [.. rest]);
     }
 
     /// <summary>One JSON object per connection to import, from a file or standard input (<c>-</c>), so no token is ever an argument.</summary>

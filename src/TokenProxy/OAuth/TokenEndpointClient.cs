@@ -5,7 +5,7 @@ using TokenProxy.Providers;
 namespace TokenProxy.OAuth;
 
 /// <summary>
-/// Calls a provider's token endpoint (RFC 6749 §4.1.3 code exchange, §6 refresh) with the client
+/// Calls a provider's token endpoint (RFC 6749 §4.1.3 code exchange, §4.4 client credentials, §6 refresh) with the client
 /// authentication the provider wants. It never follows redirects (RFC 9700 §4.12: a 307 would re-send
 /// the refresh token and client secret to wherever it points) and turns every failure into a
 /// <see cref="TokenResult{T}"/> failure: rejected (reconnect) or transient (try again).
@@ -36,6 +36,23 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
 
     public Task<TokenResult<TokenSet>> RefreshAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken) =>
         PostAsync(provider, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }, cancellationToken);
+
+    /// <summary>
+    /// RFC 6749 §4.4.2: a token for the client itself, with its scopes (none: the server's default). <c>audience</c> or
+    /// <c>resource</c> (RFC 8707), when the provider wants one, come from its <c>TokenParameters</c> like any extra form
+    /// field. §4.4.3 says no refresh token should be issued; one sent anyway is dropped, the grant is simply run again.
+    /// </summary>
+    public async Task<TokenResult<TokenSet>> RequestClientCredentialsAsync(ProviderDefinition provider, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };
+        if (scopes.Count > 0)
+        {
+            form["scope"] = string.Join(provider.ScopeSeparator, scopes);
+        }
+
+        var result = await PostAsync(provider, form, cancellationToken);
+        return result.Succeeded && result.Value.RefreshToken is not null ? TokenResult<TokenSet>.Success(result.Value with { RefreshToken = null }) : result;
+    }
 
     private async Task<TokenResult<TokenSet>> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
     {

@@ -2,7 +2,7 @@ namespace TokenProxy.Providers;
 
 /// <summary>
 /// What a connection holds and how it is sent upstream. A provider offers some of <see cref="OAuth2"/>,
-/// <see cref="ApiKey"/> and <see cref="Basic"/> (its <c>Auth</c>); <see cref="Bearer"/> is an access token imported
+/// <see cref="ApiKey"/>, <see cref="Basic"/> and <see cref="ClientCredentials"/> (its <c>Auth</c>); <see cref="Bearer"/> is an access token imported
 /// without a refresh token into a provider that offers OAuth2. Stored and shown in lower case.
 /// </summary>
 internal enum CredentialKind
@@ -18,6 +18,12 @@ internal enum CredentialKind
 
     /// <summary>A user name and password sent as <c>Authorization: Basic</c> (RFC 7617); never refreshed.</summary>
     Basic,
+
+    /// <summary>
+    /// Tokens the proxy obtains for itself with the provider's client id and secret (RFC 6749 §4.4), no person involved:
+    /// renewed before expiry and on 401 by running the grant again; there is no refresh token.
+    /// </summary>
+    ClientCredentials,
 }
 
 internal static class CredentialKindNames
@@ -28,6 +34,7 @@ internal static class CredentialKindNames
         CredentialKind.Bearer => "bearer",
         CredentialKind.ApiKey => "apikey",
         CredentialKind.Basic => "basic",
+        CredentialKind.ClientCredentials => "clientcredentials",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -37,9 +44,13 @@ internal static class CredentialKindNames
         "bearer" => CredentialKind.Bearer,
         "apikey" => CredentialKind.ApiKey,
         "basic" => CredentialKind.Basic,
+        "clientcredentials" => CredentialKind.ClientCredentials,
         _ => throw new FormatException($"Unknown credential kind '{value}'."),
     };
 
     /// <summary>True for the kinds a provider's <c>Auth</c> can name and whose secret is never refreshed.</summary>
     public static bool IsStatic(this CredentialKind kind) => kind is CredentialKind.ApiKey or CredentialKind.Basic;
+
+    /// <summary>True for the kinds a person gets again by connecting in the browser; not a key, Basic credentials or a client's own grant.</summary>
+    public static bool IsReconnectable(this CredentialKind kind) => kind is CredentialKind.OAuth2 or CredentialKind.Bearer;
 }

@@ -168,8 +168,9 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:ApiBaseUrl: must not have a query or fragment.");
         }
 
+        var kinds = ParseAuth(o.Auth, key, errors);
         var clientId = string.IsNullOrWhiteSpace(o.ClientId) ? null : o.ClientId;
-        if (clientId is not null && issuer is null
+        if (clientId is not null && issuer is null && kinds.Contains(CredentialKind.OAuth2)
             && (authorization is null && !templates.ContainsKey("AuthorizationUrl") || token is null && !templates.ContainsKey("TokenUrl")))
         {
             errors.Add($"{key}: a provider with a ClientId needs AuthorizationUrl and TokenUrl (or an Issuer to discover them).");
@@ -199,7 +200,21 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:RefreshSkew: must not be negative.");
         }
 
-        var kinds = ParseAuth(o.Auth, key, errors);
+        if (kinds.Contains(CredentialKind.ClientCredentials) && clientId is not null)
+        {
+            // The grant runs with no connection at hand, so its token endpoint cannot depend on a connection's parameters.
+            if (token is null && (issuer is null || templates.ContainsKey("TokenUrl")))
+            {
+                errors.Add($"{key}:TokenUrl: ClientCredentials needs a TokenUrl without placeholders (or an Issuer to discover it).");
+            }
+
+            // RFC 6749 §4.4: the client credentials grant is for confidential clients only.
+            if (string.IsNullOrEmpty(o.ClientSecret) || auth == TokenEndpointAuth.None)
+            {
+                errors.Add($"{key}:ClientSecret: ClientCredentials needs a ClientSecret, sent as client_secret_basic or client_secret_post (RFC 6749 §4.4: confidential clients only).");
+            }
+        }
+
         ApiKeyPlacement? apiKey = null;
         if (kinds.Contains(CredentialKind.ApiKey))
         {
@@ -257,6 +272,7 @@ internal sealed partial class ProviderCatalog
                 "oauth2" => CredentialKind.OAuth2,
                 "apikey" => CredentialKind.ApiKey,
                 "basic" => CredentialKind.Basic,
+                "clientcredentials" => CredentialKind.ClientCredentials,
                 _ => null,
             };
             if (kind is { } known)
@@ -266,13 +282,9 @@ internal sealed partial class ProviderCatalog
                     kinds.Add(known);
                 }
             }
-            else if (string.Equals(name, "ClientCredentials", StringComparison.OrdinalIgnoreCase))
-            {
-                errors.Add($"{key}:Auth: ClientCredentials is not supported yet; use OAuth2, ApiKey or Basic.");
-            }
             else
             {
-                errors.Add($"{key}:Auth: '{name}' is not a credential kind; use OAuth2, ApiKey or Basic.");
+                errors.Add($"{key}:Auth: '{name}' is not a credential kind; use OAuth2, ApiKey, Basic or ClientCredentials.");
             }
         }
 

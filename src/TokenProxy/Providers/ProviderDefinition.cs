@@ -80,4 +80,10 @@ internal sealed record ProviderDefinition
 
     /// <summary>True when people can connect accounts: a client id and the OAuth endpoints (or an issuer to discover them).</summary>
     public bool CanConnect => Offers(CredentialKind.OAuth2) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
+
+    /// <summary>True when the proxy can obtain tokens for itself (RFC 6749 §4.4): the kind offered, a client id and a token endpoint.</summary>
+    public bool CanRequestClientCredentials => Offers(CredentialKind.ClientCredentials) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
+
+    /// <summary>True when a connection of <paramref name="kind"/> can get a new access token here: by refresh token or by the grant.</summary>
+    public bool CanRenew(CredentialKind kind) => kind == CredentialKind.ClientCredentials ? CanRequestClientCredentials : CanConnect;
 }

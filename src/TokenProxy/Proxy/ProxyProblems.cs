@@ -1,4 +1,5 @@
 using TokenProxy.OAuth;
+using TokenProxy.Providers;
 using TokenProxy.Tokens;
 
 namespace TokenProxy.Proxy;
@@ -66,6 +67,11 @@ internal static class ProxyProblems
                 StatusCodes.Status401Unauthorized, "not_connected", "Not connected.",
                 $"There is no {provider} connection '{selector}'. Connect one at {connectUrl}.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection"] = selector, ["connect_url"] = connectUrl }),
+            // No person can reconnect a client-credentials connection: the grant is run again by a refresh, once the client is fixed.
+            FailureKind.Rejected when lookup.Value?.Kind == CredentialKind.ClientCredentials => new(
+                StatusCodes.Status401Unauthorized, "reconnect_required", "Reconnection needed.",
+                $"{provider} refused the client credentials of connection '{selector}'. Fix the provider's client settings, then refresh the connection at {publicBaseUrl.TrimEnd('/')}/admin/connections/{connection}.",
+                new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection }),
             FailureKind.Rejected => new(
                 StatusCodes.Status401Unauthorized, "reconnect_required", "Reconnection needed.",
                 lookup.Value?.Undecryptable == true

@@ -49,7 +49,7 @@ internal sealed class BackgroundRefresher(
     {
         var now = time.GetUtcNow();
         var candidates = (await store.ListAsync(cancellationToken))
-            .Where(r => r.Status == ConnectionStatus.Active && r.RefreshToken is not null)
+            .Where(r => r.Status == ConnectionStatus.Active && r.Renewable)
             .Where(r => schedule.IsDue(r, now + _options.BackgroundInterval)
                 || now - (r.LastRefreshedAt ?? r.CreatedAt) >= _options.IdleRefreshAfter)
             .ToList();

@@ -12,7 +12,11 @@ internal sealed partial class TokenRefresher : IDisposable
     /// <summary>Disposes the token endpoints' pipelines (their circuit breakers) with the refresher.</summary>
     public void Dispose() => _pipelines.Dispose();
 
-    private async Task<(TokenResult<TokenSet> Result, int Attempts)> CallTokenEndpointAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken)
+    /// <param name="provider">Whose token endpoint: its cap, retries and circuit are shared by every grant sent there.</param>
+    /// <param name="call">One attempt: a refresh (RFC 6749 §6) or a client credentials grant (§4.4).</param>
+    /// <param name="cancellationToken">The refresh's own timeout.</param>
+    private async Task<(TokenResult<TokenSet> Result, int Attempts)> CallTokenEndpointAsync(
+        ProviderDefinition provider, Func<CancellationToken, Task<TokenResult<TokenSet>>> call, CancellationToken cancellationToken)
     {
         var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
         var pipeline = _pipelines.GetOrAddPipeline<TokenResult<TokenSet>>(provider.Name, (builder, _) => ConfigurePipeline(builder));
@@ -24,7 +28,7 @@ internal sealed partial class TokenRefresher : IDisposable
                 async token =>
                 {
                     Interlocked.Increment(ref attempts);
-                    return await _client.RefreshAsync(provider, refreshToken, token);
+                    return await call(token);
                 },
                 cancellationToken);
             return (result, attempts);

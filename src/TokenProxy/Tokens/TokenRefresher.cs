@@ -118,17 +118,22 @@ internal sealed partial class TokenRefresher
             return new RefreshRun(TokenResult<ConnectionRow>.Fail(new TokenFailure(FailureKind.Rejected, row.LastError?.Code, row.LastError?.Description), row));
         }
 
-        if (row.RefreshToken is null || !_providers.TryGet(row.Provider, out var provider) || !provider.CanConnect)
+        if (!row.Renewable || !_providers.TryGet(row.Provider, out var provider) || !provider.CanRenew(row.CredentialKind))
         {
             return new RefreshRun(TokenResult<ConnectionRow>.Fail(TokenFailure.Of(FailureKind.NotRefreshable), row));
         }
 
-        if (!_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken, out var refreshToken))
+        // RFC 6749 §4.4: a client-credentials connection has no refresh token; its renewal is the grant, run again with its scopes.
+        var clientCredentials = row.CredentialKind == CredentialKind.ClientCredentials;
+        string? refreshToken = null;
+        if (!clientCredentials && !_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken!, out refreshToken))
         {
             return await RecordRejectionAsync(row, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
         }
 
-        var (result, attempts) = await CallTokenEndpointAsync(provider, refreshToken, cancellationToken);
+        var (result, attempts) = clientCredentials
+            ? await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, row.Scopes), token), cancellationToken)
+            : await CallTokenEndpointAsync(provider, token => _client.RefreshAsync(provider, refreshToken!, token), cancellationToken);
         if (result.Succeeded)
         {
             return await CommitAsync(provider, row, result.Value, reason, attempts, cancellationToken);
@@ -150,7 +155,8 @@ internal sealed partial class TokenRefresher
         // A refresh answer's instance_url replaces the stored one only when it passes the same checks as at connect; one
         // outside the allowed hosts leaves the connection where it was (the tokens themselves are still good).
         var (parameters, _) = ResponseParameters.Apply(provider, row, tokens);
-        var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire());
+        // The connection keeps its kind: a renewed client-credentials connection is still one.
+        var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire()) with { CredentialKind = row.CredentialKind };
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
         var committed = await _store.TryUpdateAsync(updated, cancellationToken);
@@ -179,6 +185,19 @@ internal sealed partial class TokenRefresher
         var committed = await _store.TryUpdateAsync(failed, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, committed), attempts);
     }
+
+    /// <summary>
+    /// The first token of a new client-credentials connection (RFC 6749 §4.4), through the same concurrency cap, retries
+    /// and circuit breaker as every renewal: the connection exists only once this succeeded.
+    /// </summary>
+    public async Task<TokenResult<TokenSet>> RequestClientCredentialsAsync(ProviderDefinition provider, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var (result, _) = await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, scopes), token), cancellationToken);
+        return result;
+    }
+
+    /// <summary>The connection's own scopes, or the provider's when it has none.</summary>
+    private static IReadOnlyList<string> ScopesFor(ProviderDefinition provider, IReadOnlyList<string> scopes) => scopes.Count > 0 ? scopes : provider.Scopes;
 
     /// <summary>The connection was revoked (the row says so) or deleted (no row) before or while refreshing.</summary>
     private static TokenResult<ConnectionRow> Gone(ConnectionRow? row) =>

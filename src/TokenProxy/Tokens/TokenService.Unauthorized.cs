@@ -42,7 +42,7 @@ internal sealed partial class TokenService
         var now = time.GetUtcNow();
         // The rejected token came from a 401-driven refresh, here or in another instance, and the API has never accepted it
         // (the row says so): refreshing again would not help. An API that answers 401 to every token must not cause a loop.
-        if (current.RefreshToken is null
+        if (!current.Renewable
             || (current.LastRefreshReason == RefreshReason.Upstream401.ToWire() && now - current.LastRefreshedAt < _unauthorizedBackoff))
         {
             return null;

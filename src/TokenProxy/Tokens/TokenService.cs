@@ -188,7 +188,7 @@ internal sealed partial class TokenService(
         var apiBase = provider.ResolveApiBase(row.Parameters);
         return new CachedCredential(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
-            CanRefresh: row.RefreshToken is not null, Undecryptable: undecryptable)
+            CanRefresh: row.Renewable, Undecryptable: undecryptable)
         {
             Kind = row.CredentialKind,
             HeaderName = placement?.Header ?? provider.TokenHeader.Name,

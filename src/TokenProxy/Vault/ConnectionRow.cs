@@ -66,6 +66,13 @@ internal sealed record ConnectionRow
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public long Version { get; init; }
+
+    /// <summary>
+    /// True when a new access token can be had without a person: with the refresh token, or by running the client
+    /// credentials grant again (which has none). Derived, so not part of an export.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Renewable => RefreshToken is not null || CredentialKind == CredentialKind.ClientCredentials;
 }
 
 /// <summary>The external account behind a connection, as the provider's identity endpoint named it.</summary>

@@ -6,7 +6,8 @@ namespace TokenProxy.Tests.Infrastructure;
 /// <summary>
 /// The real authorization server for end-to-end OAuth tests: the certified <c>oidc-provider</c> npm
 /// package, launched by node from <c>tests/oauth-server/</c> with a client whose redirect URI points at the
-/// proxy under test. Rotating refresh tokens, revocation and introspection are on.
+/// proxy under test. Rotating refresh tokens, the client credentials grant (the client may ask for every scope but
+/// <c>api:admin</c>), revocation and introspection are on.
 /// </summary>
 internal sealed class OidcProviderServer : IAsyncDisposable
 {
@@ -87,10 +88,13 @@ internal sealed class OidcProviderServer : IAsyncDisposable
     }
 
     /// <summary>RFC 7662 introspection, authenticated as the client: is this token still active?</summary>
-    public async Task<bool> IsActiveAsync(string token)
+    public async Task<bool> IsActiveAsync(string token) => (await IntrospectAsync(token)).GetProperty("active").GetBoolean();
+
+    /// <summary>RFC 7662 introspection, authenticated as the client: what the server says about this token (active, client_id, scope…).</summary>
+    public async Task<JsonElement> IntrospectAsync(string token)
     {
         using var response = await PostAsClientAsync("/token/introspection", new() { ["token"] = token });
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>RFC 7009 revocation at the server, authenticated as the client (revoking a refresh token ends its whole grant).</summary>

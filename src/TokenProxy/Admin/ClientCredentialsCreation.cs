@@ -1,0 +1,61 @@
+using TokenProxy.OAuth;
+using TokenProxy.Providers;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Admin;
+
+/// <summary>
+/// <c>POST /admin/api/connections</c> with no credential in the body, for a provider that offers <c>ClientCredentials</c>:
+/// the proxy runs the grant (RFC 6749 §4.4) and stores the connection only once the first token came back, so a refused
+/// client leaves nothing behind and its problem carries the provider's OAuth error.
+/// </summary>
+internal static class ClientCredentialsCreation
+{
+    public static async Task<IResult> CreateAsync(
+        ImportConnectionRequest request, ProviderDefinition provider, IConnectionStore store, SecretSealer sealer, TokenRefresher refresher,
+        ProviderCatalog providers, TimeProvider time, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
+    {
+        var label = request.Label ?? "default";
+        // A label in use is answered before the provider mints a token for nothing (the insert below still decides a race).
+        if (await store.FindAsync(provider.Name, label, cancellationToken) is { } existing && existing.Label == label)
+        {
+            return AdminProblems.LabelTaken(provider.Name, label);
+        }
+
+        var requested = request.Scopes ?? [];
+        var obtained = await refresher.RequestClientCredentialsAsync(provider, requested, cancellationToken);
+        if (!obtained.Succeeded)
+        {
+            instrumentation.CreateFailed(provider.Name, obtained.Failure);
+            return obtained.Failure.Kind == FailureKind.Rejected
+                ? AdminProblems.GrantRefused(provider.Name, obtained.Failure)
+                : AdminProblems.TokenEndpointUnavailable(provider.Name, obtained.Failure);
+        }
+
+        var id = ConnectionIds.New();
+        var now = time.GetUtcNow();
+        var row = new ConnectionRow
+        {
+            Id = id,
+            Provider = provider.Name,
+            Label = label,
+            Workspace = request.Workspace,
+            Status = ConnectionStatus.Active,
+            Scopes = requested.Length > 0 ? requested : provider.Scopes,
+            Parameters = request.Parameters ?? [],
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        row = obtained.Value.ApplyTo(row, sealer, now, reason: null) with { CredentialKind = CredentialKind.ClientCredentials };
+
+        if (!await store.TryInsertAsync(row, cancellationToken))
+        {
+            return AdminProblems.LabelTaken(row.Provider, row.Label);
+        }
+
+        instrumentation.Created(row.Provider, id, row.Label);
+        return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
+    }
+}
