@@ -64,6 +64,14 @@ public sealed class CredentialKindConfigurationTests
             ["TokenProxy:Providers:unknown:Auth:1"] = "Digest",
             ["TokenProxy:Providers:machine:ApiBaseUrl"] = "https://i.example/",
             ["TokenProxy:Providers:machine:Auth"] = "ClientCredentials",
+            ["TokenProxy:Providers:machine:ClientId"] = "machine-client",
+            ["TokenProxy:Providers:machine:TokenUrl"] = "https://i.example/token",
+            // The client's own grant needs no authorization endpoint: no problem here.
+            ["TokenProxy:Providers:robot:ApiBaseUrl"] = "https://k.example/",
+            ["TokenProxy:Providers:robot:Auth"] = "ClientCredentials",
+            ["TokenProxy:Providers:robot:ClientId"] = "robot-client",
+            ["TokenProxy:Providers:robot:ClientSecret"] = "robot-secret",
+            ["TokenProxy:Providers:robot:TokenUrl"] = "https://k.example/token",
             ["TokenProxy:Providers:unoffered:ApiBaseUrl"] = "https://j.example/",
             ["TokenProxy:Providers:unoffered:ApiKey:Header"] = "X-Api-Key",
         }));
@@ -78,7 +86,7 @@ public sealed class CredentialKindConfigurationTests
             "length:ApiKey:Header: 'content-length' is a field the proxy or HTTP itself controls",
             "ours:ApiKey:Header: 'TokenProxy-Connection' is a field the proxy or HTTP itself controls",
             "unknown:Auth: 'Digest' is not a credential kind",
-            "machine:Auth: ClientCredentials is not supported yet",
+            "machine:ClientSecret: ClientCredentials needs a ClientSecret",
             "unoffered:ApiKey: set, but Auth does not offer ApiKey",
         ];
         foreach (var problem in expected)
