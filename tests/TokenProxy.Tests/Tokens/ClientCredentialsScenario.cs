@@ -85,16 +85,39 @@ internal sealed class ClientCredentialsScenario : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement;
     }
 
-    /// <summary>An API call through the proxy with the connection <paramref name="label"/>.</summary>
-    public Task<HttpResponseMessage> CallAsync(string label = "robot", string path = "/v1/things")
+    /// <summary>An API call through the proxy (or another instance, <paramref name="through"/>) with the connection <paramref name="label"/>.</summary>
+    public Task<HttpResponseMessage> CallAsync(string label = "robot", string path = "/v1/things", ProxyHost? through = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"/{Provider}{path}");
         request.Headers.Add("TokenProxy-Connection", label);
-        return Proxy.Client.SendAsync(request);
+        return (through ?? Proxy).Client.SendAsync(request);
     }
 
     /// <summary>The bearer token the API received last.</summary>
     public string LastToken => Api.Requests.Last().Header("Authorization")!["Bearer ".Length..];
+
+    /// <summary>
+    /// From now on the API answers 401 to <paramref name="token"/>, but only once <paramref name="count"/> requests carrying
+    /// it have arrived, so that they all hold the old token at once; any other token gets 200.
+    /// </summary>
+    public void RefuseOnceAllHoldIt(string token, int count)
+    {
+        var holding = 0;
+        var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Api.Respond = async (context, request) =>
+        {
+            if (request.Header("Authorization") == $"Bearer {token}")
+            {
+                if (Interlocked.Increment(ref holding) == count)
+                {
+                    allArrived.TrySetResult();
+                }
+
+                await allArrived.Task;
+                context.Response.StatusCode = 401;
+            }
+        };
+    }
 
     /// <summary>Client credentials grants the server answered (including refused ones).</summary>
     public async Task<int> GrantsAsync() => (await Server.StatsAsync()).GetProperty("client_credentials").GetInt32();

@@ -92,25 +92,7 @@ public sealed class ClientCredentialsTests
         await scenario.CreatedAsync();
         (await scenario.CallAsync()).Dispose();
         var first = scenario.LastToken;
-        var withFirst = 0;
-        var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        scenario.Api.Respond = async (context, request) =>
-        {
-            if (request.Header("Authorization") == $"Bearer {first}")
-            {
-                // Every request holds the old token at once: only then does the API say it is no longer good.
-                if (Interlocked.Increment(ref withFirst) == concurrent)
-                {
-                    allArrived.TrySetResult();
-                }
-
-                await allArrived.Task;
-                context.Response.StatusCode = 401;
-                return;
-            }
-
-            context.Response.StatusCode = 200;
-        };
+        scenario.RefuseOnceAllHoldIt(first, concurrent);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, concurrent).Select(_ => scenario.CallAsync()));
 

@@ -34,29 +34,9 @@ public sealed class ClientCredentialsSharedStoreTests(PostgresServer server) : I
             await scenario.CreatedAsync();
             (await scenario.CallAsync()).Dispose();
             var first = scenario.LastToken;
-            var withFirst = 0;
-            var allArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            scenario.Api.Respond = async (context, request) =>
-            {
-                if (request.Header("Authorization") == $"Bearer {first}")
-                {
-                    if (Interlocked.Increment(ref withFirst) == 2 * perInstance)
-                    {
-                        allArrived.TrySetResult();
-                    }
+            scenario.RefuseOnceAllHoldIt(first, 2 * perInstance);
 
-                    await allArrived.Task;
-                    context.Response.StatusCode = 401;
-                }
-            };
-            Task<HttpResponseMessage> Call(ProxyHost proxy)
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, "/oidc/v1/things");
-                request.Headers.Add("TokenProxy-Connection", "robot");
-                return proxy.Client.SendAsync(request);
-            }
-
-            var responses = await Task.WhenAll(Enumerable.Range(0, perInstance).SelectMany(_ => new[] { Call(scenario.Proxy), Call(other) }));
+            var responses = await Task.WhenAll(Enumerable.Range(0, perInstance).SelectMany(_ => new[] { scenario.CallAsync(), scenario.CallAsync(through: other) }));
 
             Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
             Assert.Equal(2, await scenario.GrantsAsync());
