@@ -11,6 +11,7 @@ internal static class ProviderActions
         [CredentialKind.ApiKey] = "Import API key",
         [CredentialKind.Basic] = "Import Basic credentials",
         [CredentialKind.Bearer] = "Import token",
+        [CredentialKind.ClientCredentials] = "Create client-credentials connection",
     };
 
     /// <summary>The actions for <paramref name="provider"/>: Connect first when it can connect, then one import per kind.</summary>
@@ -23,8 +24,7 @@ internal static class ProviderActions
 
         foreach (var kind in provider.CredentialKinds.Select(CredentialKindNames.Parse))
         {
-            // A kind that needs no person (a client-credentials grant) will add its own action here: "Create", which
-            // creates the connection from the provider's client id and secret instead of opening a form.
+            // A client-credentials connection has a form too, with no secret in it: a label, parameters and scopes.
             var imported = kind == CredentialKind.OAuth2 ? CredentialKind.Bearer : kind;
             if (Imports.TryGetValue(imported, out var text))
             {
@@ -33,7 +33,7 @@ internal static class ProviderActions
         }
     }
 
-    /// <summary>The import kind <paramref name="kind"/> names (<c>apikey</c>, <c>basic</c>, <c>bearer</c>), when <paramref name="provider"/> offers it.</summary>
+    /// <summary>The import kind <paramref name="kind"/> names (<c>apikey</c>, <c>basic</c>, <c>bearer</c>, <c>clientcredentials</c>), when <paramref name="provider"/> offers it.</summary>
     public static CredentialKind? ImportKind(ProviderDefinition provider, string? kind)
     {
         var offered = provider.CredentialKinds.Select(k => k == CredentialKind.OAuth2 ? CredentialKind.Bearer : k).Where(Imports.ContainsKey).ToList();

@@ -36,9 +36,17 @@ internal sealed record ProviderView(
         [.. provider.Parameters.Values.Select(ParameterView.From)],
         SetupOf(provider));
 
-    /// <summary>The configuration keys a provider offering OAuth2 still lacks for a browser connect, named as they are set.</summary>
+    /// <summary>
+    /// The configuration keys a provider offering OAuth2 still lacks for a browser connect, or one offering client
+    /// credentials for its grant, named as they are set.
+    /// </summary>
     private static string? SetupOf(ProviderDefinition provider)
     {
+        if (provider.Offers(CredentialKind.ClientCredentials) && provider.ClientId is null && !provider.CanConnect)
+        {
+            return $"Set TokenProxy:Providers:{provider.Name}:ClientId and ClientSecret to {(provider.Offers(CredentialKind.OAuth2) ? "connect and to " : string.Empty)}create client-credentials connections.";
+        }
+
         if (!provider.Offers(CredentialKind.OAuth2) || provider.CanConnect)
         {
             return null;

@@ -113,6 +113,31 @@ public sealed class ProvidersPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Provider_offering_client_credentials_says_what_to_set_and_its_form_asks_for_scopes_and_no_secret()
+    {
+        await using var scenario = await ProxyScenario.StartAsync(configure: (settings, api) =>
+        {
+            settings["TokenProxy:Providers:machine:ApiBaseUrl"] = api.AbsoluteUri;
+            settings["TokenProxy:Providers:machine:TokenUrl"] = new Uri(api, "/token").AbsoluteUri;
+            settings["TokenProxy:Providers:machine:Auth"] = "ClientCredentials";
+            settings["TokenProxy:Providers:machine:Scopes:0"] = "invoices:read";
+        });
+
+        var providers = (await scenario.Proxy.Client.GetFromJsonAsync<JsonElement[]>("/admin/api/providers"))!.ToDictionary(p => p.GetProperty("name").GetString()!);
+        var html = await scenario.Proxy.Client.GetStringAsync("/admin/providers");
+        var form = await scenario.Proxy.Client.GetStringAsync("/admin/providers/machine/import");
+
+        var machine = providers["machine"];
+        Assert.Equal(["clientcredentials"], machine.GetProperty("credentialKinds").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal("Set TokenProxy:Providers:machine:ClientId and ClientSecret to create client-credentials connections.", machine.GetProperty("setup").GetString());
+        Assert.Contains("Client credentials (the proxy&#x27;s own grant)", Section(html, "machine"), StringComparison.Ordinal);
+        Assert.Contains("href=\"/admin/providers/machine/import?kind=clientcredentials\"", Section(html, "machine"), StringComparison.Ordinal);
+        Assert.Contains("data-done=\"created\"", form, StringComparison.Ordinal);
+        Assert.Contains("name=\"scopes\" type=\"text\" value=\"invoices:read\"", form, StringComparison.Ordinal);
+        Assert.DoesNotContain("type=\"password\"", form, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Import_form_for_an_unknown_provider_or_a_kind_it_does_not_offer_is_a_404_page()
     {
         using var unknown = await _scenario.Proxy.Client.GetAsync("/admin/providers/nope/import");

@@ -77,6 +77,9 @@
       input.removeAttribute('aria-invalid');
       if (input.dataset.parameter) {
         parameters[input.dataset.parameter] = input.value;
+      } else if (input.dataset.list !== undefined) {
+        const items = input.value.split(/\s+/).filter((item) => item !== '');
+        if (items.length > 0) body[input.name] = items;
       } else if (input.name && (input.name !== 'label' || input.value !== '')) {
         body[input.name] = input.value;
       }
@@ -94,7 +97,7 @@
       });
       if (response.status === 201) {
         const created = await response.json();
-        window.location.href = `/admin/connections/${encodeURIComponent(created.id)}?done=imported`;
+        window.location.href = `/admin/connections/${encodeURIComponent(created.id)}?done=${form.dataset.done}`;
         return;
       }
       const problem = await response.json().catch(() => ({}));
