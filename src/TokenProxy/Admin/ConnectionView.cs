@@ -21,7 +21,9 @@ internal sealed record ConnectionView(
     DateTimeOffset UpdatedAt,
     bool CanRefresh,
     IReadOnlyDictionary<string, string> Parameters,
-    string CredentialKind)
+    string CredentialKind,
+    DateTimeOffset? RefreshTokenExpiresAt,
+    string? ErrorHint)
 {
     public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
         row.Id,
@@ -41,7 +43,10 @@ internal sealed record ConnectionView(
         // The same conditions a refresh checks (TokenRefresher): a refresh token or the client credentials grant, and a provider that can use it.
         CanRefresh: row.Renewable && row.Status != ConnectionStatus.Revoked && provider is not null && provider.CanRenew(row.CredentialKind),
         row.Parameters,
-        row.CredentialKind.ToWire());
+        row.CredentialKind.ToWire(),
+        row.RefreshTokenExpiresAt,
+        // The operator's advice for the provider's error, while the connection is stuck in it (ErrorHints).
+        row is { Status: ConnectionStatus.Error, LastError: { } error } && provider is not null ? provider.ErrorHints.For(error.Code, error.Description) : null);
 }
 
 internal sealed record AccountView(string? Id, string? Email, string? Name);

@@ -178,14 +178,14 @@ internal static class ConnectionsApi
                 var result = row.CredentialKind.IsStatic()
                     ? RevocationResult.NotSupported("An API key or Basic credentials are revoked at the provider itself; the proxy erased its copy.")
                     : hasSecrets && provider is not null
-                    ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken)
+                    ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken, row.Parameters)
                     : RevocationResult.NotSupported("There was nothing to revoke at the provider.");
                 revocation = revocation is null ? result : revocation.Then(result);
             }
 
             // Local secrets go whatever the provider said: the connection must stop working here at once.
             var now = time.GetUtcNow();
-            var revokedRow = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, UpdatedAt = now };
+            var revokedRow = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, RefreshTokenExpiresAt = null, UpdatedAt = now };
             if (await store.TryUpdateAsync(revokedRow, cancellationToken) is { } committed)
             {
                 instrumentation.Revoked(activity, row.Provider, id, revocation);

@@ -35,6 +35,10 @@ internal static class OAuthServiceCollectionExtensions
                 .AddTimeout(TimeSpan.FromSeconds(10)));
         }
 
+        // A revocation address can carry the token (HubSpot's /refresh-tokens/{token}); HttpClientFactory's request logs
+        // would write it out. Failures are logged without addresses (Log.RevocationFailed).
+        services.AddHttpClient(RevocationClient.HttpClientName).RemoveAllLoggers();
+
         services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptionsValidator>();
         services.AddMemoryCache();

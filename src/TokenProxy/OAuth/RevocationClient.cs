@@ -7,16 +7,27 @@ namespace TokenProxy.OAuth;
 /// <summary>
 /// RFC 7009 token revocation: the refresh token first (§2.1: revoking it should also invalidate the access
 /// tokens of the same grant), then the access token, each with <c>token_type_hint</c> and the client's
-/// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now.
-/// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
+/// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now. A provider whose
+/// endpoint is not RFC 7009 describes its own as data (<see cref="RevocationEndpoint"/>; docs/architecture.md,
+/// "Provider quirks"). No redirects are followed; the endpoint is https (checked at startup) except on loopback.
 /// </summary>
 internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time, ILogger<RevocationClient> logger)
 {
     /// <summary>Revocation requests: no redirects, retried on 5xx and lost connections (revoking twice is harmless).</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Revocation";
 
-    public async Task<RevocationResult> RevokeAsync(ProviderDefinition provider, string? refreshToken, string? accessToken, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes the tokens at the provider. <paramref name="parameters"/> are the connection's, for an endpoint with
+    /// placeholders.
+    /// </summary>
+    public async Task<RevocationResult> RevokeAsync(
+        ProviderDefinition provider, string? refreshToken, string? accessToken, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? parameters = null)
     {
+        if (provider.Revocation is { } described)
+        {
+            return await RevokeDescribedAsync(provider, described, refreshToken, accessToken, parameters ?? new Dictionary<string, string>(), cancellationToken);
+        }
+
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
         if (resolved.RevocationUrl is not { } url)
         {
@@ -34,6 +45,11 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
             results.Add(await RevokeOneAsync(provider, url, accessToken, "access_token", cancellationToken));
         }
 
+        return Done(provider, results);
+    }
+
+    private RevocationResult Done(ProviderDefinition provider, List<RevokedToken> results)
+    {
         foreach (var failed in results.Where(r => r.Failure is not null))
         {
             var failure = failed.Failure!;
@@ -51,23 +67,141 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         TokenEndpointClient.AddClientAuthentication(provider, request, form);
         request.Content = new FormUrlEncodedContent(form);
+        return new RevokedToken(hint, await SendAsync(request, cancellationToken));
+    }
+
+    private async Task<RevocationResult> RevokeDescribedAsync(
+        ProviderDefinition provider, RevocationEndpoint endpoint, string? refreshToken, string? accessToken, IReadOnlyDictionary<string, string> parameters,
+        CancellationToken cancellationToken)
+    {
+        var tokens = new List<(string Token, string Type)>();
+        if (endpoint.RevokesRefreshToken && refreshToken is not null)
+        {
+            tokens.Add((refreshToken, "refresh_token"));
+        }
+
+        if (endpoint.RevokesAccessToken && accessToken is not null)
+        {
+            tokens.Add((accessToken, "access_token"));
+        }
+
+        if (tokens.Count == 0)
+        {
+            return RevocationResult.NotSupported($"{provider.DisplayName} revokes only a connection's {(endpoint.RevokesRefreshToken ? "refresh" : "access")} token, which this one does not hold; the tokens were deleted here only.");
+        }
+
+        var resolved = endpoint.Resolve(parameters);
+        if (resolved.Url is not { } url)
+        {
+            // Checked against configuration before anything is sent: a connection's parameters cannot move the endpoint.
+            var refused = TokenFailure.Rejected("invalid_destination", $"The revocation endpoint could not be addressed: {resolved.Describe()}.");
+            return Done(provider, [.. tokens.Select(t => new RevokedToken(t.Type, refused))]);
+        }
+
+        var results = new List<RevokedToken>();
+        foreach (var (token, type) in tokens)
+        {
+            results.Add(new RevokedToken(type, await RevokeDescribedOneAsync(provider, endpoint, url, token, cancellationToken)));
+        }
+
+        return Done(provider, results);
+    }
+
+    private async Task<TokenFailure?> RevokeDescribedOneAsync(ProviderDefinition provider, RevocationEndpoint endpoint, Uri url, string token, CancellationToken cancellationToken)
+    {
+        if (endpoint.WithToken(url, token) is not { } target)
+        {
+            return TokenFailure.Rejected("invalid_destination", "The revocation endpoint could not be addressed with the token in its path.");
+        }
+
+        using var request = new HttpRequestMessage(endpoint.Method, target);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (endpoint.TokenIn is RevocationTokenPlacement.Path or RevocationTokenPlacement.Query)
+        {
+            // The address carries the token: spans record it with {token} in its place, and the client logs no addresses.
+            request.Options.Set(Telemetry.ShownUrl.Key, RevocationEndpoint.Show(url));
+        }
+
+        var body = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (endpoint.TokenIn is RevocationTokenPlacement.Form or RevocationTokenPlacement.Json)
+        {
+            body[endpoint.TokenField] = token;
+        }
+
+        var clientId = provider.ClientId ?? string.Empty;
+        switch (endpoint.ClientAuth)
+        {
+            case RevocationClientAuth.Basic when provider.ClientSecret is not null:
+                TokenEndpointClient.AddClientAuthentication(provider with { TokenEndpointAuth = TokenEndpointAuth.ClientSecretBasic }, request, body);
+                break;
+            case RevocationClientAuth.Post:
+                body["client_id"] = clientId;
+                if (provider.ClientSecret is { } secret)
+                {
+                    body["client_secret"] = secret;
+                }
+
+                break;
+        }
+
+        if (body.Count > 0)
+        {
+            request.Content = endpoint.TokenIn == RevocationTokenPlacement.Json
+                ? System.Net.Http.Json.JsonContent.Create(body)
+                : new FormUrlEncodedContent(body);
+        }
+
+        return await SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends one revocation. RFC 7009 §2.2: 200 for success, also when the token was already invalid (the providers with
+    /// their own endpoints answer 204); §2.2.1: 503 means "try again later"; any other answer is a refusal. A 2xx with
+    /// Slack's <c>"ok": false</c> is a refusal too.
+    /// </summary>
+    private async Task<TokenFailure?> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         try
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
-            // §2.2: 200 for success, also when the token was already invalid. §2.2.1: 503 means "try again later"; any
-            // other answer is a refusal (unsupported_token_type, invalid_client).
             var status = (int)response.StatusCode;
-            return new RevokedToken(hint, response.StatusCode switch
+            return response.StatusCode switch
             {
-                HttpStatusCode.OK => null,
+                >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices => await RefusedInBodyAsync(response, cancellationToken),
                 HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
                     TokenFailure.Transient($"http_{status}", $"The revocation endpoint answered {status}.", TokenEndpointClient.RetryAfter(response, time.GetUtcNow()), status),
                 _ => TokenFailure.Rejected($"http_{status}", $"The revocation endpoint answered {status}.", status),
-            });
+            };
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return new RevokedToken(hint, TokenFailure.Transient("connection_failed", "The revocation endpoint could not be reached."));
+            return TokenFailure.Transient("connection_failed", "The revocation endpoint could not be reached.");
         }
+    }
+
+    /// <summary>Slack's <c>auth.revoke</c> answers 200 with <c>{"ok": false, "error": "invalid_auth"}</c> when it did not revoke.</summary>
+    private static async Task<TokenFailure?> RefusedInBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/json")
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var root = document.RootElement;
+            if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("ok", out var ok) && ok.ValueKind == System.Text.Json.JsonValueKind.False)
+            {
+                var error = root.TryGetProperty("error", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : "error";
+                return TokenFailure.Rejected(error, $"The revocation endpoint refused: {error}.", (int)response.StatusCode);
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A 2xx whose body is not JSON after all: the status says it was revoked.
+        }
+
+        return null;
     }
 }

@@ -108,10 +108,11 @@ internal static class TokenResponseParser
         var answer = new TokenSet(
             accessToken,
             refreshToken,
-            ExpiresIn(tokens) ?? ExpiresIn(root),
+            ExpiresIn(tokens, "expires_in") ?? ExpiresIn(root, "expires_in"),
             Text(tokens, "token_type") ?? Text(root, "token_type"),
             (Text(tokens, "scope") ?? Text(root, "scope"))?.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries),
             metadata);
+        answer = answer with { RefreshTokenExpiresIn = refreshToken is null ? null : ExpiresIn(tokens, "refresh_token_expires_in") ?? ExpiresIn(root, "refresh_token_expires_in") };
         return TokenResult<TokenSet>.Success(placeholders is null ? answer : answer with { Placeholders = placeholders });
     }
 
@@ -141,9 +142,10 @@ internal static class TokenResponseParser
         return null;
     }
 
-    private static TimeSpan? ExpiresIn(JsonElement element)
+    /// <summary>A lifetime in seconds (<c>expires_in</c>, <c>refresh_token_expires_in</c>), as a number or a string.</summary>
+    private static TimeSpan? ExpiresIn(JsonElement element, string field)
     {
-        if (!element.TryGetProperty("expires_in", out var value))
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(field, out var value))
         {
             return null;
         }

@@ -16,4 +16,7 @@ internal sealed record TokenSet(
     /// sent: not yet checked against the provider's allowed hosts.
     /// </summary>
     public IReadOnlyDictionary<string, string> Placeholders { get; init; } = None;
+
+    /// <summary>How long the refresh token lasts, when the answer says (<c>refresh_token_expires_in</c>: GitHub, Google time-limited grants).</summary>
+    public TimeSpan? RefreshTokenExpiresIn { get; init; }
 }

@@ -89,7 +89,9 @@ internal sealed partial class ProviderCatalog
         Issuer = entry.Issuer ?? preset.Issuer,
         AuthorizationUrl = entry.AuthorizationUrl ?? preset.AuthorizationUrl,
         TokenUrl = entry.TokenUrl ?? preset.TokenUrl,
-        RevocationUrl = entry.RevocationUrl ?? preset.RevocationUrl,
+        // A revocation endpoint is one choice: an entry that names either form replaces the preset's.
+        RevocationUrl = entry.RevocationUrl is null && entry.Revocation is null ? preset.RevocationUrl : entry.RevocationUrl,
+        Revocation = entry.RevocationUrl is null && entry.Revocation is null ? preset.Revocation : entry.Revocation,
         ApiBaseUrl = entry.ApiBaseUrl ?? preset.ApiBaseUrl,
         AllowedHosts = entry.AllowedHosts ?? preset.AllowedHosts,
         Parameters = entry.Parameters ?? preset.Parameters,
@@ -108,17 +110,21 @@ internal sealed partial class ProviderCatalog
         RefreshSkew = entry.RefreshSkew ?? preset.RefreshSkew,
         Auth = entry.Auth ?? preset.Auth,
         ApiKey = entry.ApiKey ?? preset.ApiKey,
+        Headers = MergeMaps(preset.Headers, entry.Headers, StringComparer.OrdinalIgnoreCase),
+        RefreshTokenLifetime = entry.RefreshTokenLifetime ?? preset.RefreshTokenLifetime,
+        RefreshTokenIdleLifetime = entry.RefreshTokenIdleLifetime ?? preset.RefreshTokenIdleLifetime,
+        ErrorHints = MergeMaps(preset.ErrorHints, entry.ErrorHints),
     };
 
-    private static Dictionary<string, string>? MergeMaps(Dictionary<string, string>? preset, Dictionary<string, string>? entry)
+    private static Dictionary<string, string>? MergeMaps(Dictionary<string, string>? preset, Dictionary<string, string>? entry, StringComparer? keys = null)
     {
         if (preset is null || entry is null)
         {
             return entry ?? preset;
         }
 
-        var merged = new Dictionary<string, string>(preset, StringComparer.Ordinal);
-        foreach (var (k, v) in entry)
+        var merged = new Dictionary<string, string>(keys ?? StringComparer.Ordinal);
+        foreach (var (k, v) in preset.Concat(entry))
         {
             merged[k] = v;
         }
@@ -225,6 +231,7 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:ApiKey: set, but Auth does not offer ApiKey (add it to Auth, or remove ApiKey).");
         }
 
+        var quirks = ParseQuirks(o, key, clientId, auth, header, apiKey, parameters, allowedHosts, declared, errors);
         if (errors.Count > before)
         {
             return null;
@@ -258,6 +265,11 @@ internal sealed partial class ProviderCatalog
             RefreshSkew = o.RefreshSkew,
             CredentialKinds = kinds,
             ApiKey = apiKey,
+            Revocation = quirks.Revocation,
+            Headers = quirks.Headers,
+            RefreshTokenLifetime = o.RefreshTokenLifetime,
+            RefreshTokenIdleLifetime = o.RefreshTokenIdleLifetime,
+            ErrorHints = quirks.ErrorHints,
         };
     }
 

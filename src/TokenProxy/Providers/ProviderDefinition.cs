@@ -21,6 +21,9 @@ internal sealed record ProviderDefinition
 
     public Uri? RevocationUrl { get; init; }
 
+    /// <summary>A revocation endpoint that is not RFC 7009, when configured (then <see cref="RevocationUrl"/> is null).</summary>
+    public RevocationEndpoint? Revocation { get; init; }
+
     /// <summary>
     /// The only origin and path prefix proxied requests and their tokens may go to; null when <c>ApiBaseUrl</c> has
     /// placeholders, and each connection's own is resolved by <see cref="ResolveApiBase"/>.
@@ -70,6 +73,44 @@ internal sealed record ProviderDefinition
 
     /// <summary>Where an API key goes; set when <see cref="CredentialKinds"/> has <see cref="CredentialKind.ApiKey"/>.</summary>
     public ApiKeyPlacement? ApiKey { get; init; }
+
+    /// <summary>Headers added to proxied requests that do not carry one of the same name.</summary>
+    public IReadOnlyList<StaticHeader> Headers { get; init; } = [];
+
+    /// <summary>A refresh token's lifetime from the connect, when the token answer does not say.</summary>
+    public TimeSpan? RefreshTokenLifetime { get; init; }
+
+    /// <summary>A refresh token's lifetime unused, from the latest connect or refresh, when the token answer does not say.</summary>
+    public TimeSpan? RefreshTokenIdleLifetime { get; init; }
+
+    /// <summary>What to do about the provider's errors, shown on a connection in error.</summary>
+    public ErrorHints ErrorHints { get; init; } = ErrorHints.None;
+
+    /// <summary>
+    /// The <see cref="Headers"/> of a connection with these parameter values, or null with why (a parameter and its
+    /// problem, never its value).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? ResolveHeaders(IReadOnlyDictionary<string, string> parameters, out string? problem)
+    {
+        problem = null;
+        if (Headers.Count == 0)
+        {
+            return [];
+        }
+
+        var resolved = new List<KeyValuePair<string, string>>(Headers.Count);
+        foreach (var header in Headers)
+        {
+            if (header.Resolve(parameters, out problem) is not { } value)
+            {
+                return null;
+            }
+
+            resolved.Add(new(header.Name, value));
+        }
+
+        return resolved;
+    }
 
     /// <summary>True when a connection of <paramref name="kind"/> may exist (an imported bearer token counts as OAuth2).</summary>
     public bool Offers(CredentialKind kind) => CredentialKinds.Contains(kind == CredentialKind.Bearer ? CredentialKind.OAuth2 : kind);

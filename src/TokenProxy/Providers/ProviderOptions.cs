@@ -24,8 +24,11 @@ internal sealed class ProviderOptions
 
     public string? TokenUrl { get; set; }
 
-    /// <summary>RFC 7009 revocation endpoint; none means revoke is local only.</summary>
+    /// <summary>RFC 7009 revocation endpoint; none (and no <see cref="Revocation"/>) means revoke is local only.</summary>
     public string? RevocationUrl { get; set; }
+
+    /// <summary>A revocation endpoint that is not RFC 7009 (GitHub, HubSpot), described as data; instead of <see cref="RevocationUrl"/>.</summary>
+    public RevocationOptions? Revocation { get; set; }
 
     /// <summary>Where proxied requests go: <c>/{provider}/{path}</c> → <c>{ApiBaseUrl}/{path}</c>.</summary>
     public string? ApiBaseUrl { get; set; }
@@ -92,6 +95,24 @@ internal sealed class ProviderOptions
 
     /// <summary>Where an API key goes upstream; required when <see cref="Auth"/> offers <c>ApiKey</c>.</summary>
     public ApiKeyOptions? ApiKey { get; set; }
+
+    /// <summary>
+    /// Headers the provider's API requires on every request (<c>Notion-Version</c>), added when the app sent none of that
+    /// name. A value may hold <c>{name}</c> placeholders declared under <see cref="Parameters"/>.
+    /// </summary>
+    public Dictionary<string, string>? Headers { get; set; }
+
+    /// <summary>How long a refresh token lasts from the connect, when the token answer has no <c>refresh_token_expires_in</c>.</summary>
+    public TimeSpan? RefreshTokenLifetime { get; set; }
+
+    /// <summary>How long a refresh token lasts unused (Atlassian: 90 days), counted from the latest connect or refresh.</summary>
+    public TimeSpan? RefreshTokenIdleLifetime { get; set; }
+
+    /// <summary>
+    /// What to do about an error, keyed by an OAuth error code (exact) or a phrase of its description (any case); shown on a
+    /// connection in error.
+    /// </summary>
+    public Dictionary<string, string>? ErrorHints { get; set; }
 }
 
 /// <summary>An identity endpoint and the dotted JSON paths of the account's id, email and name.</summary>

@@ -48,6 +48,15 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
         HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Credential.HeaderName);
+        foreach (var (header, value) in Credential.Headers)
+        {
+            // The provider's required headers (Notion-Version): the app's own, if it sent one, wins.
+            if (!proxyRequest.Headers.NonValidated.Contains(header))
+            {
+                proxyRequest.Headers.TryAddWithoutValidation(header, value);
+            }
+        }
+
         if (Credential.QueryName is null)
         {
             proxyRequest.Headers.TryAddWithoutValidation(Credential.HeaderName, Credential.HeaderValue);

@@ -6,7 +6,8 @@ namespace TokenProxy.Telemetry;
 /// <summary>
 /// Removes query strings from the URLs the ASP.NET Core and HttpClient instrumentation record (<c>url.full</c>,
 /// <c>url.query</c>) before any exporter sees the span: an app's query string can carry an API key, and the
-/// callback's carries the authorization code. Only <c>?*</c> is left, so a reader knows there was one.
+/// callback's carries the authorization code. Only <c>?*</c> is left, so a reader knows there was one. A request that
+/// named a <see cref="ShownUrl"/> (its path carries a token) is recorded with that address instead.
 /// </summary>
 internal sealed class QueryStringRedactor : BaseProcessor<Activity>
 {
@@ -14,6 +15,12 @@ internal sealed class QueryStringRedactor : BaseProcessor<Activity>
 
     public override void OnEnd(Activity data)
     {
+        if (data.GetCustomProperty(ShownUrl.Property) is string shown)
+        {
+            data.SetTag("url.full", shown);
+            data.SetTag("url.path", null);
+        }
+
         if (data.GetTagItem("url.full") is string full && full.IndexOf('?', StringComparison.Ordinal) is var at and >= 0)
         {
             data.SetTag("url.full", string.Concat(full.AsSpan(0, at + 1), Redacted));

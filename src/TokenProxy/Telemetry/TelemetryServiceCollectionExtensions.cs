@@ -59,7 +59,7 @@ internal static class TelemetryServiceCollectionExtensions
 
                 tracing.AddSource(Telemetry.Name, "Yarp.ReverseProxy")
                     .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
+                    .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = ShownUrl.Enrich)
                     .AddNpgsql()
                     // First, so no exporter sees a query string.
                     .AddProcessor<QueryStringRedactor>();

@@ -97,7 +97,7 @@ internal sealed partial class AuthorizationFlow
         }
 
         var account = await identity.ReadAsync(provider, result.Value.AccessToken, cancellationToken);
-        var stored = await StoreTokensAsync(pending, result.Value, account, parameters, cancellationToken);
+        var stored = await StoreTokensAsync(provider, pending, result.Value, account, parameters, cancellationToken);
         if (stored is null)
         {
             return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
@@ -108,7 +108,7 @@ internal sealed partial class AuthorizationFlow
     }
 
     private async Task<ConnectionRow?> StoreTokensAsync(
-        PendingAuthorization pending, TokenSet tokens, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+        ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
     {
         // Compare-and-swap with a re-read: a background refresh may write the row meanwhile.
         for (var attempt = 0; attempt < 5; attempt++)
@@ -120,7 +120,7 @@ internal sealed partial class AuthorizationFlow
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
-            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, time.GetUtcNow(), reason: null) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, time.GetUtcNow(), reason: null, provider) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return committed;

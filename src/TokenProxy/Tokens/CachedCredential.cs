@@ -34,6 +34,9 @@ internal sealed record CachedCredential(
     /// <summary>Why <see cref="ApiBase"/> is null: the parameter and its problem, never its value.</summary>
     public string? ApiBaseProblem { get; init; }
 
+    /// <summary>The provider's static headers with this connection's parameters in them, resolved once per row version.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
     /// <summary>A 401-driven refresh produced the token and the API has not accepted it yet (the row says so).</summary>
     public bool AwaitingAcceptance { get; init; }
 

@@ -156,7 +156,7 @@ internal sealed partial class TokenRefresher
         // outside the allowed hosts leaves the connection where it was (the tokens themselves are still good).
         var (parameters, _) = ResponseParameters.Apply(provider, row, tokens);
         // The connection keeps its kind: a renewed client-credentials connection is still one.
-        var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire()) with { CredentialKind = row.CredentialKind };
+        var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with { CredentialKind = row.CredentialKind };
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
         var committed = await _store.TryUpdateAsync(updated, cancellationToken);
@@ -167,7 +167,7 @@ internal sealed partial class TokenRefresher
             if (current is null || current.Status == ConnectionStatus.Revoked)
             {
                 // The connection was revoked or removed while the provider minted these: they must not stay alive there.
-                await _revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, cancellationToken);
+                await _revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, cancellationToken, parameters);
 
                 return new RefreshRun(Gone(current), attempts);
             }

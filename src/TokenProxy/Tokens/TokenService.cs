@@ -186,6 +186,8 @@ internal sealed partial class TokenService(
         }
 
         var apiBase = provider.ResolveApiBase(row.Parameters);
+        // A header whose placeholder does not resolve leaves the request as unsendable as an address that does not.
+        var headers = provider.ResolveHeaders(row.Parameters, out var headerProblem);
         return new CachedCredential(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
             CanRefresh: row.Renewable, Undecryptable: undecryptable)
@@ -196,8 +198,9 @@ internal sealed partial class TokenService(
             RefreshAt = schedule.DueAt(row),
             SealedToken = row.AccessToken,
             AwaitingAcceptance = row.LastRefreshReason == RefreshReason.Upstream401.ToWire(),
-            ApiBase = apiBase.Url,
-            ApiBaseProblem = apiBase.Succeeded ? null : apiBase.Describe(),
+            ApiBase = headers is null ? null : apiBase.Url,
+            ApiBaseProblem = apiBase.Succeeded ? headerProblem : apiBase.Describe(),
+            Headers = headers ?? [],
         };
     }
 

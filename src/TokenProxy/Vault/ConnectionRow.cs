@@ -43,6 +43,12 @@ internal sealed record ConnectionRow
     public DateTimeOffset? LastRefreshedAt { get; init; }
 
     /// <summary>
+    /// When the refresh token stops working, from the token answer's <c>refresh_token_expires_in</c> or the provider's
+    /// refresh-token lifetimes; null when unknown or there is no refresh token.
+    /// </summary>
+    public DateTimeOffset? RefreshTokenExpiresAt { get; init; }
+
+    /// <summary>
     /// Why the current token was obtained (<c>upstream_401</c>, <c>expiring</c>, …; null after a connect or import), and
     /// <c>upstream_401_accepted</c> once the API accepted a token a 401-driven refresh produced. Stored so that every
     /// instance can tell such a token before it was ever accepted (its 401 is not refreshed again, no loop) from one the

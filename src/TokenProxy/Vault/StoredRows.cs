@@ -13,7 +13,7 @@ internal static class StoredRows
     public const string ConnectionColumns =
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind";
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at";
 
     /// <summary>Every connection, in the order the admin list shows them.</summary>
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
@@ -73,6 +73,7 @@ internal static class StoredRows
             // Rows written before parameters existed hold NULL: no parameters.
             CredentialKind = CredentialKindNames.Parse(r.GetString(23)),
             Parameters = ReadParameters(S(22)),
+            RefreshTokenExpiresAt = T(24),
         };
     }
 

@@ -12,7 +12,7 @@ internal sealed partial class PostgresConnectionStore
     private const string Parameters =
         "@id, @provider, @label, @workspace, @status, @account_id, @account_email, @account_name, @scopes, @token_type, " +
         "@access_token, @refresh_token, @expires_at, @last_refreshed_at, @last_error_code, @last_error_description, " +
-        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason, @parameters, @credential_kind";
+        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason, @parameters, @credential_kind, @refresh_token_expires_at";
 
     private void Bind(NpgsqlCommand command, ConnectionRow row)
     {
@@ -41,6 +41,7 @@ internal sealed partial class PostgresConnectionStore
         p.Add(Text("last_refresh_reason", row.LastRefreshReason));
         p.Add(Text("parameters", row.Parameters.Count == 0 ? null : JsonSerializer.Serialize(row.Parameters)));
         p.AddWithValue("credential_kind", row.CredentialKind.ToWire());
+        p.Add(Time("refresh_token_expires_at", row.RefreshTokenExpiresAt));
         p.AddWithValue("origin", _origin);
     }
 

@@ -143,7 +143,8 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
                 refresh_token = @refresh_token, expires_at = @expires_at, last_refreshed_at = @last_refreshed_at,
                 last_error_code = @last_error_code, last_error_description = @last_error_description,
                 last_error_at = @last_error_at, metadata = @metadata, updated_at = @updated_at,
-                last_refresh_reason = @last_refresh_reason, parameters = @parameters, credential_kind = @credential_kind, version = version + 1
+                last_refresh_reason = @last_refresh_reason, parameters = @parameters, credential_kind = @credential_kind,
+              refresh_token_expires_at = @refresh_token_expires_at, version = version + 1
               WHERE id = @id AND version = @version
               RETURNING id)
             {NotifySelect("updated")}

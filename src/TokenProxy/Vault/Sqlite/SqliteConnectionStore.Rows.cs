@@ -12,7 +12,7 @@ internal sealed partial class SqliteConnectionStore
     private const string Parameters =
         "$id, $provider, $label, $workspace, $status, $account_id, $account_email, $account_name, $scopes, $token_type, " +
         "$access_token, $refresh_token, $expires_at, $last_refreshed_at, $last_error_code, $last_error_description, " +
-        "$last_error_at, $metadata, $created_at, $updated_at, $version, $last_refresh_reason, $parameters, $credential_kind";
+        "$last_error_at, $metadata, $created_at, $updated_at, $version, $last_refresh_reason, $parameters, $credential_kind, $refresh_token_expires_at";
 
     private static void Bind(SqliteCommand command, ConnectionRow row)
     {
@@ -41,6 +41,7 @@ internal sealed partial class SqliteConnectionStore
         p.AddWithValue("$last_refresh_reason", (object?)row.LastRefreshReason ?? DBNull.Value);
         p.AddWithValue("$credential_kind", row.CredentialKind.ToWire());
         p.AddWithValue("$parameters", row.Parameters.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(row.Parameters));
+        p.AddWithValue("$refresh_token_expires_at", ToUnix(row.RefreshTokenExpiresAt));
     }
 
 

@@ -64,6 +64,10 @@ internal sealed partial class SqliteConnectionStore
         UPDATE connections SET credential_kind = 'bearer'
           WHERE refresh_token IS NULL AND last_refreshed_at IS NULL AND status <> 'pending';
         """,
+        // Rows from before refresh-token lifetimes: unknown (NULL) until their next connect or refresh.
+        """
+        ALTER TABLE connections ADD COLUMN refresh_token_expires_at integer;
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
