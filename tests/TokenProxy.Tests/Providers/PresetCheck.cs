@@ -96,7 +96,8 @@ internal static partial class PresetCheck
             }
         }
 
-        foreach (var (key, template) in provider.UrlTemplates)
+        var templates = provider.Revocation?.Template is { } revocation ? provider.UrlTemplates.Append(new("Revocation:Url", revocation)) : provider.UrlTemplates;
+        foreach (var (key, template) in templates)
         {
             // A template starts with https:// or with a token-response origin, which resolving holds to https.
             if (!template.Text.StartsWith("https://", StringComparison.Ordinal) && !template.Text.StartsWith('{'))
@@ -110,7 +111,7 @@ internal static partial class PresetCheck
             }
         }
 
-        var used = provider.UrlTemplates.Values.SelectMany(t => t.Placeholders).ToHashSet(StringComparer.Ordinal);
+        var used = templates.SelectMany(t => t.Value.Placeholders).Concat(provider.Headers.SelectMany(h => h.Placeholders.Select(p => p.Name))).ToHashSet(StringComparer.Ordinal);
         foreach (var unused in provider.Parameters.Keys.Where(p => !used.Contains(p)))
         {
             yield return $"{name}:Parameters:{unused}: declared but no URL uses it.";
@@ -169,6 +170,7 @@ internal static partial class PresetCheck
             ("AuthorizationUrl", provider.AuthorizationUrl),
             ("TokenUrl", provider.TokenUrl),
             ("RevocationUrl", provider.RevocationUrl),
+            ("Revocation:Url", provider.Revocation?.Url),
             (ProviderCatalog.ApiBaseUrlKey, provider.ApiBaseUrl),
             ("Identity:Url", provider.Identity?.Url),
         };

@@ -95,7 +95,7 @@ public sealed partial class ShippedPresetsTests : IDisposable
         Write("stray", """{"DisplayName": "Stray", "Docs": "https://docs.stray.example", "ApiBaseUrl": "https://api.stray.example", "AllowedHosts": ["*.stray.example"], "Scopes": ["read"]}""");
         Write("noscopes", """{"DisplayName": "No scopes", "Docs": "https://docs.noscopes.example", "ApiBaseUrl": "https://api.noscopes.example", "AuthorizationUrl": "https://noscopes.example/authorize"}""");
         Write("keyonly", """{"DisplayName": "Key only", "Docs": "https://docs.keyonly.example", "ApiBaseUrl": "https://api.keyonly.example"}""");
-        Write("quirky", """{"DisplayName": "Quirky", "Docs": "https://docs.quirky.example", "ApiBaseUrl": "https://api.quirky.example", "Scopes": ["read"], "Headers": {"X-Version": "1"}}""");
+        Write("quirky", """{"DisplayName": "Quirky", "Docs": "https://docs.quirky.example", "ApiBaseUrl": "https://api.quirky.example", "Scopes": ["read"], "ScopeSets": {"calendar": ["read"]}}""");
         Write("keyoauth", """
             {"DisplayName": "Key OAuth", "Docs": "https://docs.keyoauth.example", "ApiBaseUrl": "https://api.keyoauth.example", "Auth": "ApiKey",
              "ApiKey": {"Header": "X-Key"}, "TokenUrl": "https://keyoauth.example/token", "Scopes": ["read"]}
@@ -117,7 +117,7 @@ public sealed partial class ShippedPresetsTests : IDisposable
         Assert.Contains("noscopes:Scopes: the provider needs scopes requested, and the preset names none.", problems);
         Assert.DoesNotContain(problems, p => p.StartsWith("keyonly", StringComparison.Ordinal));
         Assert.Contains("keyoauth: offers only ApiKey, yet declares OAuth endpoints, scopes or an identity endpoint that nothing would use.", problems);
-        Assert.Contains(problems, p => p.StartsWith("quirky: ", StringComparison.Ordinal) && p.Contains("Headers", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("quirky: ", StringComparison.Ordinal) && p.Contains("ScopeSets", StringComparison.Ordinal));
         Assert.Contains("Twin: a preset file is named after its provider: lower-case letters, digits, '-' or '_'.", problems);
         Assert.Contains("noscopes, twin: the same DisplayName 'No scopes'.", problems);
     }

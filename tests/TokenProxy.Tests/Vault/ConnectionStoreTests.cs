@@ -92,6 +92,7 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
             RefreshToken = "k:refresh",
             ExpiresAt = at,
             LastRefreshedAt = at,
+            RefreshTokenExpiresAt = at.AddDays(90),
             LastError = new ConnectionError("invalid_grant", "Token revoked", at),
             Metadata = new Dictionary<string, string> { ["team.id"] = "T1" },
             Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" },
@@ -104,6 +105,22 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         Assert.Equal(row.Scopes, read.Scopes);
         Assert.Equal(row.Metadata, read.Metadata);
         Assert.Equal(row.Parameters, read.Parameters);
+    }
+
+    [Fact]
+    public async Task Vault_export_and_import_carry_the_refresh_token_expiry()
+    {
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+        var row = NewRow("moving") with { RefreshToken = "k:refresh", RefreshTokenExpiresAt = expires };
+        await Store.TryInsertAsync(row, CancellationToken.None);
+        using var file = new MemoryStream();
+        await VaultTransfer.ExportAsync(Store, file, TimeProvider.System, CancellationToken.None);
+        await Store.DeleteAsync(row.Id, CancellationToken.None);
+
+        file.Position = 0;
+        await VaultTransfer.ImportAsync(Store, file, CancellationToken.None);
+
+        Assert.Equal(expires, (await Store.GetAsync(row.Id, CancellationToken.None))!.RefreshTokenExpiresAt);
     }
 
     [Fact]

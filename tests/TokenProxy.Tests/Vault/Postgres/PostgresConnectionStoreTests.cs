@@ -65,7 +65,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var row = NewRow("default");
         Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
         // The database as the previous release left it: the same schema without the parameters column, at version 3.
-        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
+        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
 
         var migrated = await OpenStoreAsync();
 
@@ -73,6 +73,24 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var stored = await migrated.GetAsync(row.Id, CancellationToken.None);
         Assert.Equal(row.AccessToken, stored!.AccessToken);
         Assert.Empty(stored.Parameters);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_refresh_token_lifetimes_is_migrated_and_its_rows_read_with_no_refresh_token_expiry()
+    {
+        var row = NewRow("default");
+        Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
+        // The database as the previous release left it: the same schema without the refresh_token_expires_at column, at version 5.
+        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN refresh_token_expires_at; UPDATE schema_version SET version = 5;");
+
+        var migrated = await OpenStoreAsync();
+
+        Assert.Equal(PostgresConnectionStore.SchemaVersion, await _database.ScalarAsync<int>("SELECT version FROM schema_version"));
+        var stored = await migrated.GetAsync(row.Id, CancellationToken.None);
+        Assert.Null(stored!.RefreshTokenExpiresAt);
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+        Assert.NotNull(await migrated.TryUpdateAsync(stored with { RefreshTokenExpiresAt = expires }, CancellationToken.None));
+        Assert.Equal(expires, (await migrated.GetAsync(row.Id, CancellationToken.None))!.RefreshTokenExpiresAt);
     }
 
     [Fact]
@@ -87,7 +105,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         }
 
         // The database as the previous release left it: the same schema without the credential_kind column, at version 4.
-        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
+        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
 
         var migrated = await OpenStoreAsync();
 

@@ -55,7 +55,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
+            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -67,6 +67,36 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         Assert.Empty(stored.Parameters);
         Assert.NotNull(await migrated.TryUpdateAsync(stored with { Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" } }, CancellationToken.None));
         Assert.Equal("acme", (await migrated.GetAsync(row.Id, CancellationToken.None))!.Parameters["subdomain"]);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_refresh_token_lifetimes_is_migrated_and_its_rows_read_with_no_refresh_token_expiry()
+    {
+        var path = Path.Combine(_directory, "before-lifetimes.db");
+        var row = NewRow("default");
+        using (var current = new SqliteConnectionStore(path))
+        {
+            await current.InitializeAsync(CancellationToken.None);
+            Assert.True(await current.TryInsertAsync(row, CancellationToken.None));
+        }
+
+        // The file as the previous release left it: the same schema without the refresh_token_expires_at column, at version 5.
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN refresh_token_expires_at; PRAGMA user_version = 5;";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        using var migrated = new SqliteConnectionStore(path);
+        await migrated.InitializeAsync(CancellationToken.None);
+
+        var stored = await migrated.GetAsync(row.Id, CancellationToken.None);
+        Assert.Null(stored!.RefreshTokenExpiresAt);
+        var expires = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
+        Assert.NotNull(await migrated.TryUpdateAsync(stored with { RefreshTokenExpiresAt = expires }, CancellationToken.None));
+        Assert.Equal(expires, (await migrated.GetAsync(row.Id, CancellationToken.None))!.RefreshTokenExpiresAt);
     }
 
     [Fact]
@@ -91,7 +121,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
+            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
