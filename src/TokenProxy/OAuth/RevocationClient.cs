@@ -8,8 +8,8 @@ namespace TokenProxy.OAuth;
 /// RFC 7009 token revocation: the refresh token first (§2.1: revoking it should also invalidate the access
 /// tokens of the same grant), then the access token, each with <c>token_type_hint</c> and the client's
 /// authentication. 200 does not prove the token existed (§2.2), only that it is not valid now. A provider whose
-/// endpoint is not RFC 7009 describes its own as data (<see cref="RevocationEndpoint"/>; docs/architecture.md,
-/// "Provider quirks"). No redirects are followed; the endpoint is https (checked at startup) except on loopback.
+/// endpoint is not RFC 7009 describes its own as data (<see cref="RevocationEndpoint"/>; docs/architecture.md §7).
+/// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
 /// </summary>
 internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time, ILogger<RevocationClient> logger)
 {

@@ -6,7 +6,7 @@ using TokenProxy.Tests.Tokens;
 namespace TokenProxy.Tests.Admin;
 
 /// <summary>
-/// The operator's advice for a provider's error (<c>ErrorHints</c>, docs/architecture.md "Provider quirks"), shown on a
+/// The operator's advice for a provider's error (<c>ErrorHints</c>, docs/architecture.md §7), shown on a
 /// connection in error: on its JSON as <c>errorHint</c> and on its page, HTML-encoded.
 /// </summary>
 public sealed class ErrorHintsTests

@@ -4,7 +4,7 @@ using TokenProxy.Tests.Infrastructure;
 namespace TokenProxy.Tests.Proxy;
 
 /// <summary>
-/// A provider's required headers (<c>Headers</c>, docs/architecture.md "Provider quirks"): added to every proxied request
+/// A provider's required headers (<c>Headers</c>, docs/architecture.md §7): added to every proxied request
 /// unless the app sent its own, with a placeholder filled from each connection's parameters.
 /// </summary>
 public sealed class ProviderHeadersTests

@@ -4,7 +4,7 @@ using TokenProxy.Tests.Infrastructure;
 namespace TokenProxy.Tests.Tokens;
 
 /// <summary>
-/// When a refresh token stops working (docs/architecture.md "Provider quirks"): the token answer's
+/// When a refresh token stops working (docs/architecture.md §7): the token answer's
 /// <c>refresh_token_expires_in</c>, else the provider's <c>RefreshTokenLifetime</c> (from the connect) or
 /// <c>RefreshTokenIdleLifetime</c> (from the latest refresh); stored with the connection and shown.
 /// </summary>
