@@ -16,11 +16,7 @@ public sealed class DescribedRevocationTests
     public async Task GitHub_style_revocation_deletes_the_grant_with_basic_client_auth_and_the_access_token_in_a_json_body()
     {
         await using var revoker = await RecordingUpstream.StartAsync();
-        revoker.Respond = (context, _) =>
-        {
-            context.Response.StatusCode = 204;
-            return Task.CompletedTask;
-        };
+        revoker.Respond = NoContent;
         await using var scenario = await StartAsync(revoker, new()
         {
             ["Url"] = revoker.Address.AbsoluteUri.TrimEnd('/') + "/applications/{client_id}/grant",
@@ -49,11 +45,7 @@ public sealed class DescribedRevocationTests
     public async Task HubSpot_style_revocation_deletes_the_refresh_token_named_in_the_path_without_a_body_or_credentials()
     {
         await using var revoker = await RecordingUpstream.StartAsync();
-        revoker.Respond = (context, _) =>
-        {
-            context.Response.StatusCode = 204;
-            return Task.CompletedTask;
-        };
+        revoker.Respond = NoContent;
         await using var scenario = await StartAsync(revoker, new()
         {
             ["Url"] = revoker.Address.AbsoluteUri.TrimEnd('/') + "/oauth/v1/refresh-tokens/{token}",
@@ -115,6 +107,13 @@ public sealed class DescribedRevocationTests
         Assert.Empty(revoker.Requests);
         Assert.Equal("not_supported", body.GetProperty("revocation").GetProperty("result").GetString());
         Assert.Equal("revoked", body.GetProperty("connection").GetProperty("status").GetString());
+    }
+
+    /// <summary>GitHub and HubSpot answer a revocation with 204.</summary>
+    private static Task NoContent(HttpContext context, RecordedRequest request)
+    {
+        context.Response.StatusCode = 204;
+        return Task.CompletedTask;
     }
 
     internal static Task<RefreshScenario> StartAsync(RecordingUpstream revoker, Dictionary<string, string> revocation, Action<Dictionary<string, string?>>? configure = null) =>
