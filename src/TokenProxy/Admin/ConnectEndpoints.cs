@@ -13,6 +13,9 @@ internal static class ConnectEndpoints
         // does not come along. The callback needs no admin credentials: it only completes an authorization an
         // admin started, proven by the single-use state and the browser-bound cookie set at connect time.
         admin.MapGet("/callback/{provider}", CallbackAsync).WithMetadata(new AdminLogin.AnonymousMarker());
+        // The pick after a discovery that offered several values: like the callback, proven by a single-use key and a
+        // browser-bound cookie rather than admin credentials; posted only from TokenProxy's own pick page.
+        admin.MapPost("/callback/{provider}/pick", PickAsync).WithMetadata(new AdminLogin.AnonymousMarker()).DisableAntiforgery();
         return admin;
     }
 
@@ -31,9 +34,39 @@ internal static class ConnectEndpoints
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Start from TokenProxy", "Connecting must be started from the TokenProxy connections page or by opening its link directly.");
         }
 
-        var result = await flow.StartAsync(definition, label, connection, scopes, context, cancellationToken);
+        // The values a person gives (?subdomain=acme), one per declared parameter; a repeated one arrives joined by ','
+        // and is refused by the universal rule.
+        var given = definition.GivenParameters
+            .Where(p => context.Request.Query.ContainsKey(p.Name))
+            .ToDictionary(p => p.Name, p => context.Request.Query[p.Name].ToString(), StringComparer.Ordinal);
+        var result = await flow.StartAsync(definition, label, connection, scopes, given, context, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
-        return result.RedirectUrl is { } url ? Results.Redirect(url) : AdminPage.Message(result.Status, result.Title!, result.Message!);
+        return result switch
+        {
+            { RedirectUrl: { } url } => Results.Redirect(url),
+            { Fields: { } fields } => AdminPage.Render<ConnectFormPage, ConnectForm>(
+                new ConnectForm(definition.Name, definition.DisplayName, label, connection, scopes, fields), result.Status),
+            _ => AdminPage.Message(result.Status, result.Title!, result.Message!),
+        };
+    }
+
+    private static async Task<IResult> PickAsync(string provider, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!providers.TryGet(provider, out var definition))
+        {
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{provider}' is configured.");
+        }
+
+        // Same origin only: the pick page is TokenProxy's own.
+        if (context.Request.Headers["Sec-Fetch-Site"] is [{ } site] && site is not "same-origin")
+        {
+            return AdminPage.Message(StatusCodes.Status403Forbidden, "Choose on TokenProxy", "The choice must be made on the TokenProxy page that offered it.");
+        }
+
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
+        var result = await flow.CompletePickAsync(definition, form["pick"].ToString(), form.TryGetValue("value", out var value) ? value.ToString() : null, context, cancellationToken);
+        return Finished(context, result);
     }
 
     private static async Task<IResult> CallbackAsync(string provider, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
@@ -47,9 +80,14 @@ internal static class ConnectEndpoints
         }
 
         var result = await flow.CompleteAsync(definition, context.Request.Query, context, cancellationToken);
+        return result.Pick is { } pick ? AdminPage.Render<PickPage, PickForm>(new PickForm(definition.Name, definition.DisplayName, pick)) : Finished(context, result);
+    }
+
+    private static IResult Finished(HttpContext context, AuthorizationResult result)
+    {
         if (result.ConnectionId is { } id)
         {
-            // 303 to a clean URL: the code and state leave the address bar and the history.
+            // 303 to a clean URL: the code and state (or the pick key) leave the address bar and the history.
             context.Response.Headers.Location = $"/admin/connections/{id}?connected=1";
             return Results.StatusCode(StatusCodes.Status303SeeOther);
         }

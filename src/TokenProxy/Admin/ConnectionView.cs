@@ -40,8 +40,10 @@ internal sealed record ConnectionView(
         row.LastError is { } e ? new ErrorView(e.Code, e.Description, e.At) : null,
         row.CreatedAt,
         row.UpdatedAt,
-        // The same conditions a refresh checks (TokenRefresher): a refresh token or the client credentials grant, and a provider that can use it.
-        CanRefresh: row.Renewable && row.Status != ConnectionStatus.Revoked && provider is not null && provider.CanRenew(row.CredentialKind),
+        // The same conditions a refresh checks (TokenRefresher): a refresh token or the client credentials grant, a provider
+        // that can use it, and parameters that resolve its token endpoint.
+        CanRefresh: row.Renewable && row.Status != ConnectionStatus.Revoked && provider is not null && provider.CanRenew(row.CredentialKind)
+            && provider.ForConnection(row.Parameters, out _) is not null,
         row.Parameters,
         row.CredentialKind.ToWire(),
         row.RefreshTokenExpiresAt,

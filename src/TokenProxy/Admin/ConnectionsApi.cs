@@ -177,8 +177,8 @@ internal static class ConnectionsApi
                     | (row.AccessToken is { } a && fresh.Contains(a) && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
                 var result = row.CredentialKind.IsStatic()
                     ? RevocationResult.NotSupported("An API key or Basic credentials are revoked at the provider itself; the proxy erased its copy.")
-                    : hasSecrets && provider is not null
-                    ? await revocations.RevokeAsync(provider, refresh, access, cancellationToken, row.Parameters)
+                    : hasSecrets && provider?.ForConnection(row.Parameters, out _) is { } endpoints
+                    ? await revocations.RevokeAsync(endpoints, refresh, access, cancellationToken, row.Parameters)
                     : RevocationResult.NotSupported("There was nothing to revoke at the provider.");
                 revocation = revocation is null ? result : revocation.Then(result);
             }

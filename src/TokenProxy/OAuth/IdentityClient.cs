@@ -15,14 +15,15 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
 
     public async Task<AccountIdentity?> ReadAsync(ProviderDefinition provider, string accessToken, CancellationToken cancellationToken)
     {
-        if (provider.Identity is not { } identity)
+        // A templated identity URL is resolved (and checked) by ProviderDefinition.ForConnection; unresolved, it is not read.
+        if (provider.Identity is not { Url: { } url } identity)
         {
             return null;
         }
 
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, identity.Url);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             // GitHub's API refuses requests without a User-Agent.
             request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TokenProxy", "1.0"));
@@ -44,7 +45,8 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
         }
     }
 
-    private static string? Field(JsonElement root, string? path) =>
+    /// <summary>The string or number at <paramref name="path"/> (dotted) in <paramref name="root"/>, as text; null otherwise.</summary>
+    public static string? Field(JsonElement root, string? path) =>
         path is not null && TokenResponseParser.Find(root, path) is { } value
             ? value.ValueKind switch
             {

@@ -17,6 +17,9 @@ internal static class OAuthServiceCollectionExtensions
         // refresher retries with Polly.Core, deciding from the parsed answer (TokenRefresher.Endpoint.cs).
         AddOAuthHttpClient(services, TokenEndpointClient.HttpClientName);
 
+        // Discovery runs while a person waits on the callback: one try, bounded (a failure is a failed connect to retry).
+        AddOAuthHttpClient(services, DiscoveryClient.HttpClientName).ConfigureHttpClient(client => client.Timeout = TimeSpan.FromSeconds(10));
+
         // Metadata, identity and revocation: the status code alone says whether to try again (5xx, 408, 429, no
         // connection). Revocation is idempotent (RFC 7009 §2.2: an invalid token is answered 200, too), so a
         // re-send cannot do harm; §2.2.1 asks clients to retry a 503 later.
@@ -46,6 +49,7 @@ internal static class OAuthServiceCollectionExtensions
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton<IdentityClient>();
         services.AddSingleton<RevocationClient>();
+        services.AddSingleton<DiscoveryClient>();
         return services;
     }
 

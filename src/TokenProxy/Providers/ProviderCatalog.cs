@@ -17,6 +17,9 @@ internal sealed partial class ProviderCatalog
     /// <summary>The key of the API base among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
     public const string ApiBaseUrlKey = "ApiBaseUrl";
 
+    /// <summary>The keys of the OAuth endpoints among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
+    public const string AuthorizationUrlKey = "AuthorizationUrl", TokenUrlKey = "TokenUrl", RevocationUrlKey = "RevocationUrl", IdentityUrlKey = "Identity:Url";
+
     private readonly IReadOnlyDictionary<string, ProviderDefinition> _providers;
 
     /// <summary>Reading the options validates them (an <see cref="OptionsValidationException"/> lists every problem).</summary>
@@ -157,12 +160,23 @@ internal sealed partial class ProviderCatalog
         }
 
         var apiBase = Url(o.ApiBaseUrl, ApiBaseUrlKey, required: true);
-        var authorization = Url(o.AuthorizationUrl, "AuthorizationUrl");
-        var token = Url(o.TokenUrl, "TokenUrl");
-        var revocation = Url(o.RevocationUrl, "RevocationUrl");
+        var authorization = Url(o.AuthorizationUrl, AuthorizationUrlKey);
+        var token = Url(o.TokenUrl, TokenUrlKey);
+        var revocation = Url(o.RevocationUrl, RevocationUrlKey);
         var issuer = RequireUrl(o.Issuer, $"{key}:Issuer", required: false, errors);
         var docs = RequireUrl(o.Docs, $"{key}:Docs", required: false, errors);
-        var identity = Url(o.Identity?.Url, "Identity:Url");
+        var identity = Url(o.Identity?.Url, IdentityUrlKey);
+
+        // The authorization request and the code exchange happen before a token answer or a discovery call: their
+        // placeholders can only be values the person gives.
+        foreach (var option in new[] { AuthorizationUrlKey, TokenUrlKey })
+        {
+            if (templates.TryGetValue(option, out var oauthTemplate)
+                && oauthTemplate.Placeholders.FirstOrDefault(n => parameters[n].Kind != ParameterKind.Given) is { } early)
+            {
+                errors.Add($"{key}:{option}: {{{early}}} is known only after connecting; this URL can use only parameters with a Pattern.");
+            }
+        }
 
         if (apiBase is not null && (!string.IsNullOrEmpty(apiBase.Query) || !string.IsNullOrEmpty(apiBase.Fragment)))
         {
@@ -177,7 +191,7 @@ internal sealed partial class ProviderCatalog
         var kinds = ParseAuth(o.Auth, key, errors);
         var clientId = string.IsNullOrWhiteSpace(o.ClientId) ? null : o.ClientId;
         if (clientId is not null && issuer is null && kinds.Contains(CredentialKind.OAuth2)
-            && (authorization is null && !templates.ContainsKey("AuthorizationUrl") || token is null && !templates.ContainsKey("TokenUrl")))
+            && (authorization is null && !templates.ContainsKey(AuthorizationUrlKey) || token is null && !templates.ContainsKey(TokenUrlKey)))
         {
             errors.Add($"{key}: a provider with a ClientId needs AuthorizationUrl and TokenUrl (or an Issuer to discover them).");
         }
@@ -261,7 +275,7 @@ internal sealed partial class ProviderCatalog
             TokenHeader = header!,
             TokenResponsePath = o.TokenResponsePath,
             TokenResponseFields = o.TokenResponseFields ?? [],
-            Identity = identity is null ? null : new IdentityEndpoint(identity, o.Identity!.IdField, o.Identity.EmailField, o.Identity.NameField),
+            Identity = identity is null && !templates.ContainsKey(IdentityUrlKey) ? null : new IdentityEndpoint(identity, o.Identity!.IdField, o.Identity.EmailField, o.Identity.NameField),
             RefreshSkew = o.RefreshSkew,
             CredentialKinds = kinds,
             ApiKey = apiKey,

@@ -119,12 +119,63 @@ internal sealed record ProviderDefinition
     public UrlResolution ResolveApiBase(IReadOnlyDictionary<string, string> parameters) =>
         UrlTemplates.TryGetValue(ProviderCatalog.ApiBaseUrlKey, out var template) ? template.Resolve(parameters) : UrlResolution.Resolved(ApiBaseUrl!);
 
-    /// <summary>True when people can connect accounts: a client id and the OAuth endpoints (or an issuer to discover them).</summary>
-    public bool CanConnect => Offers(CredentialKind.OAuth2) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
+    /// <summary>
+    /// True when people can connect accounts: a client id and the OAuth endpoints (or an issuer to discover them). A
+    /// templated token endpoint counts: it is resolved per connection by <see cref="ForConnection"/>.
+    /// </summary>
+    public bool CanConnect => Offers(CredentialKind.OAuth2) && ClientId is not null
+        && (TokenUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.TokenUrlKey));
 
     /// <summary>True when the proxy can obtain tokens for itself (RFC 6749 §4.4): the kind offered, a client id and a token endpoint.</summary>
     public bool CanRequestClientCredentials => Offers(CredentialKind.ClientCredentials) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
 
     /// <summary>True when a connection of <paramref name="kind"/> can get a new access token here: by refresh token or by the grant.</summary>
     public bool CanRenew(CredentialKind kind) => kind == CredentialKind.ClientCredentials ? CanRequestClientCredentials : CanConnect;
+
+    /// <summary>
+    /// This provider with its templated OAuth endpoints (<c>AuthorizationUrl</c>, <c>TokenUrl</c>, <c>RevocationUrl</c>,
+    /// <c>Identity:Url</c>) filled from a connection's <paramref name="parameters"/>, each checked like the API base
+    /// (allowed hosts, https, no userinfo, path prefix) before anything is sent to it; or null with the refusal in
+    /// <paramref name="refused"/>. An endpoint whose placeholder comes from the token response or a discovery call and has
+    /// no value yet (before the code exchange) stays unresolved; a missing given value is a refusal.
+    /// </summary>
+    public ProviderDefinition? ForConnection(IReadOnlyDictionary<string, string> parameters, out UrlResolution refused)
+    {
+        refused = default;
+        if (!UrlTemplates.Keys.Any(k => k != ProviderCatalog.ApiBaseUrlKey))
+        {
+            return this;
+        }
+
+        var resolved = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        foreach (var (key, template) in UrlTemplates)
+        {
+            if (key == ProviderCatalog.ApiBaseUrlKey
+                || template.Placeholders.Any(name => Parameters[name].Kind != ParameterKind.Given && !parameters.ContainsKey(name)))
+            {
+                continue;
+            }
+
+            var resolution = template.Resolve(parameters);
+            if (!resolution.Succeeded)
+            {
+                refused = resolution;
+                return null;
+            }
+
+            resolved[key] = resolution.Url!;
+        }
+
+        return this with
+        {
+            AuthorizationUrl = resolved.GetValueOrDefault(ProviderCatalog.AuthorizationUrlKey) ?? AuthorizationUrl,
+            TokenUrl = resolved.GetValueOrDefault(ProviderCatalog.TokenUrlKey) ?? TokenUrl,
+            RevocationUrl = resolved.GetValueOrDefault(ProviderCatalog.RevocationUrlKey) ?? RevocationUrl,
+            Identity = Identity is not null && resolved.GetValueOrDefault(ProviderCatalog.IdentityUrlKey) is { } identity ? Identity with { Url = identity } : Identity,
+            UrlTemplates = UrlTemplates.Where(t => !resolved.ContainsKey(t.Key)).ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>The placeholders a person gives (a Zendesk subdomain), in the order declared: asked for at connect.</summary>
+    public IEnumerable<ProviderParameter> GivenParameters => Parameters.Values.Where(p => p.Kind == ParameterKind.Given);
 }

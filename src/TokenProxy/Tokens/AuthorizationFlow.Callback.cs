@@ -70,7 +70,13 @@ internal sealed partial class AuthorizationFlow
             return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", "Start again from the connections page.", cancellationToken);
         }
 
-        var result = await tokenClient.ExchangeCodeAsync(provider, code, pending.RedirectUri, verifier, cancellationToken);
+        // The token endpoint of this flow's values (a Zendesk subdomain), checked against AllowedHosts again before the code goes there.
+        if (provider.ForConnection(pending.Parameters, out var refused) is not { } connecting)
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Could not finish connecting", $"{refused.Describe()}. Nothing was stored.", cancellationToken);
+        }
+
+        var result = await tokenClient.ExchangeCodeAsync(connecting, code, pending.RedirectUri, verifier, cancellationToken);
         if (!result.Succeeded)
         {
             var failure = result.Failure;
@@ -88,7 +94,7 @@ internal sealed partial class AuthorizationFlow
 
         // An API address named by the answer (instance_url) is checked before anything is stored: outside the provider's
         // allowed hosts it is a failed connect, never a new destination.
-        var (parameters, destinationProblem) = ResponseParameters.Apply(provider, current, result.Value);
+        var (parameters, destinationProblem) = ResponseParameters.Apply(provider, current with { Parameters = pending.Parameters }, result.Value);
         if (destinationProblem is not null)
         {
             await RecordErrorAsync(pending.ConnectionId, "invalid_destination", destinationProblem, cancellationToken);
@@ -96,8 +102,41 @@ internal sealed partial class AuthorizationFlow
                 $"{provider.DisplayName}'s token endpoint named an API address this provider does not allow: {destinationProblem}. Nothing was stored.", cancellationToken);
         }
 
-        var account = await identity.ReadAsync(provider, result.Value.AccessToken, cancellationToken);
-        var stored = await StoreTokensAsync(provider, pending, result.Value, account, parameters, cancellationToken);
+        // A value found by a discovery call (an Atlassian site) and not stored yet: one offered is taken, several are picked.
+        if (provider.Parameters.Values.FirstOrDefault(p => p.Kind == ParameterKind.Discovery && !parameters.ContainsKey(p.Name)) is { } discovered)
+        {
+            var offered = await discovery.DiscoverAsync(connecting, discovered, result.Value.AccessToken, cancellationToken);
+            if (offered.Problem is not null || offered.Offered.Count == 0)
+            {
+                var why = offered.Problem ?? $"it offered no {discovered.Label} this account can use";
+                await RecordErrorAsync(pending.ConnectionId, "discovery_failed", $"Finding the {discovered.Label} failed: {why}.", cancellationToken);
+                return await AbandonAsync(activity, pending, StatusCodes.Status502BadGateway, $"No {discovered.Label} to connect",
+                    $"{provider.DisplayName} was asked which {discovered.Label} to use, and {why}. Nothing was stored; start again once the account has access to one.", cancellationToken);
+            }
+
+            if (offered.Offered.Count > 1)
+            {
+                return await AwaitPickAsync(activity, provider, pending, parameters, discovered, offered.Offered, result.Value, context, cancellationToken);
+            }
+
+            parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal) { [discovered.Name] = offered.Offered[0].Value };
+        }
+
+        return await FinishAsync(activity, provider, pending, result.Value, time.GetUtcNow(), parameters, cancellationToken);
+    }
+
+    /// <summary>Reads the account with the connection's endpoints, then stores the tokens and parameters: the connect is done.</summary>
+    private async Task<AuthorizationResult> FinishAsync(
+        Activity? activity, ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, DateTimeOffset receivedAt,
+        IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        if (provider.ForConnection(parameters, out var refused) is not { } connected)
+        {
+            return await AbandonAsync(activity, pending, StatusCodes.Status502BadGateway, "Could not finish connecting", $"{refused.Describe()}. Nothing was stored.", cancellationToken);
+        }
+
+        var account = await identity.ReadAsync(connected, tokens.AccessToken, cancellationToken);
+        var stored = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, cancellationToken);
         if (stored is null)
         {
             return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
@@ -108,7 +147,8 @@ internal sealed partial class AuthorizationFlow
     }
 
     private async Task<ConnectionRow?> StoreTokensAsync(
-        ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+        ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, DateTimeOffset receivedAt, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters,
+        CancellationToken cancellationToken)
     {
         // Compare-and-swap with a re-read: a background refresh may write the row meanwhile.
         for (var attempt = 0; attempt < 5; attempt++)
@@ -120,7 +160,7 @@ internal sealed partial class AuthorizationFlow
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
-            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, time.GetUtcNow(), reason: null, provider) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, receivedAt, reason: null, provider) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return committed;

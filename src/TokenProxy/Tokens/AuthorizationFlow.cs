@@ -21,6 +21,7 @@ internal sealed partial class AuthorizationFlow(
     ProviderEndpoints endpoints,
     TokenEndpointClient tokenClient,
     IdentityClient identity,
+    DiscoveryClient discovery,
     TimeProvider time,
     TokenInstrumentation instrumentation,
     IOptions<PublicUrlOptions> options)
@@ -36,8 +37,14 @@ internal sealed partial class AuthorizationFlow(
     /// <summary>The redirect URI of a provider: one per provider, so a code can only come back for the provider it was issued by.</summary>
     public string RedirectUri(ProviderDefinition provider) => $"{_publicBaseUrl}/admin/callback/{provider.Name}";
 
+    /// <summary>
+    /// Starts a connect. <paramref name="given"/> holds values for the provider's given parameters (<c>?subdomain=acme</c>):
+    /// a connection that exists keeps its stored values; a value missing or refused makes the result ask for them
+    /// (<see cref="AuthorizationResult.Fields"/>).
+    /// </summary>
     public async Task<AuthorizationResult> StartAsync(
-        ProviderDefinition provider, string? label, string? connectionId, string? scopes, HttpContext context, CancellationToken cancellationToken)
+        ProviderDefinition provider, string? label, string? connectionId, string? scopes, IReadOnlyDictionary<string, string> given,
+        HttpContext context, CancellationToken cancellationToken)
     {
         using var activity = TokenInstrumentation.StartAuthorization("tokenproxy.connect", provider);
         if (!provider.CanConnect)
@@ -52,7 +59,39 @@ internal sealed partial class AuthorizationFlow(
             return Failed(activity, StatusCodes.Status400BadRequest, "Invalid scopes", scopeProblem);
         }
 
-        var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
+        var existing = await FindTargetAsync(provider, label, connectionId, cancellationToken);
+        if (existing.Failure is { } failure)
+        {
+            return Failed(activity, failure.Status, failure.Title!, failure.Message!);
+        }
+
+        // Checked before anything is created or sent: each given value against its pattern and the universal rule, then
+        // every OAuth endpoint it fills against AllowedHosts (ProviderDefinition.ForConnection).
+        var (parameters, fields) = GivenValues(provider, existing.Row, given);
+        if (fields.Any(f => f.Value is null))
+        {
+            instrumentation.AuthorizationFailed(activity, "Values needed");
+            return AuthorizationResult.NeedsValues(fields);
+        }
+
+        if (existing.Row is { } stored && provider.GivenParameters.FirstOrDefault(p => given.TryGetValue(p.Name, out var v) && stored.Parameters.TryGetValue(p.Name, out var kept) && kept != v) is { } changed)
+        {
+            return Failed(activity, StatusCodes.Status409Conflict, $"{provider.DisplayName} {stored.Label} has another {changed.Label}",
+                $"The connection '{stored.Label}' keeps the {changed.Label} it was connected with. Connect the other one under a new label.");
+        }
+
+        if (provider.ForConnection(parameters, out var refused) is not { } connecting)
+        {
+            if (refused.Parameter is { Kind: ParameterKind.Given } culprit && existing.Row is null)
+            {
+                instrumentation.AuthorizationFailed(activity, "Values needed");
+                return AuthorizationResult.NeedsValues([.. fields.Select(f => f.Name == culprit.Name ? f with { Value = null, Problem = refused.Problem } : f)]);
+            }
+
+            return Failed(activity, StatusCodes.Status400BadRequest, $"{provider.DisplayName}'s endpoints cannot be resolved", $"{refused.Describe()}.");
+        }
+
+        var resolved = await endpoints.ResolveAsync(connecting, cancellationToken);
         if (resolved.AuthorizationUrl is null || resolved.TokenUrl is null)
         {
             return Failed(activity, StatusCodes.Status502BadGateway, $"{provider.DisplayName}'s endpoints are unavailable", resolved.Problem ?? "No authorization or token endpoint.");
@@ -65,24 +104,10 @@ internal sealed partial class AuthorizationFlow(
                 $"Its metadata lists code_challenge_methods_supported = [{string.Join(", ", methods)}]. Set UsePkce to false for this provider only if that is intended.");
         }
 
-        var target = await TargetConnectionAsync(provider, label, connectionId, cancellationToken);
-        if (target.Failure is { } failure)
+        var target = await TargetConnectionAsync(provider, label, existing.Row, cancellationToken);
+        if (target.Failure is { } conflict)
         {
-            return Failed(activity, failure.Status, failure.Title!, failure.Message!);
-        }
-
-        // A value the person gives (a Zendesk subdomain) or picks (an Atlassian site) is not asked for in the browser yet:
-        // such a connection is imported with its parameters first, and can then be reconnected here.
-        if (provider.Parameters.Values.FirstOrDefault(p => p.Kind != ParameterKind.TokenResponse && !target.Row!.Parameters.ContainsKey(p.Name)) is { } missing)
-        {
-            if (target.Created)
-            {
-                await store.DeleteAsync(target.Row!.Id, cancellationToken);
-            }
-
-            return Failed(activity, StatusCodes.Status400BadRequest, $"{provider.DisplayName} needs {missing.Label}",
-                $"Connecting in the browser does not ask for {missing.Label} ({missing.Name}) yet. Import the connection with its \"parameters\" " +
-                "(POST /admin/api/connections), then reconnect it from its page.");
+            return Failed(activity, conflict.Status, conflict.Title!, conflict.Message!);
         }
 
         var state = RandomValue();
@@ -93,17 +118,13 @@ internal sealed partial class AuthorizationFlow(
         await store.PurgeExpiredPendingAsync(now, cancellationToken);
         await store.SavePendingAsync(new PendingAuthorization(
             stateHash, provider.Name, target.Row!.Id, target.Row.Label, requested, RedirectUri(provider), resolved.Issuer, resolved.IssParameterSupported,
-            Hash(browser), verifier is null ? null : sealer.Seal(stateHash, VerifierField, verifier), target.Created, now, now + Lifetime), cancellationToken);
-
-        context.Response.Cookies.Append(CookieName(stateHash), browser, new CookieOptions
+            Hash(browser), verifier is null ? null : sealer.Seal(stateHash, VerifierField, verifier), target.Created, now, now + Lifetime)
         {
-            HttpOnly = true,
-            // Lax: sent on the top-level redirect back from the provider, not on cross-site subrequests.
-            SameSite = SameSiteMode.Lax,
-            Secure = _publicBaseUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase),
-            Path = $"/admin/callback/{provider.Name}",
-            MaxAge = Lifetime,
-        });
+            Parameters = parameters,
+        }, cancellationToken);
+
+        // Lax: sent on the top-level redirect back from the provider, not on cross-site subrequests.
+        SetBrowserCookie(context, provider, stateHash, browser, SameSiteMode.Lax);
 
         var query = new Dictionary<string, string?>
         {
@@ -132,33 +153,66 @@ internal sealed partial class AuthorizationFlow(
         return AuthorizationResult.Redirect(QueryHelpers.AddQueryString(resolved.AuthorizationUrl.AbsoluteUri, query));
     }
 
-    private async Task<(ConnectionRow? Row, bool Created, AuthorizationResult? Failure)> TargetConnectionAsync(
+    /// <summary>The connection a connect is for, when it exists already (by id, or by label); a connection id that is unknown fails.</summary>
+    private async Task<(ConnectionRow? Row, AuthorizationResult? Failure)> FindTargetAsync(
         ProviderDefinition provider, string? label, string? connectionId, CancellationToken cancellationToken)
     {
-        ConnectionRow? row;
         if (connectionId is not null)
         {
-            row = await store.GetAsync(connectionId, cancellationToken);
-            if (row is null || row.Provider != provider.Name)
-            {
-                return (null, false, AuthorizationResult.Failed(StatusCodes.Status404NotFound, "Connection not found", $"There is no {provider.DisplayName} connection '{connectionId}'."));
-            }
+            var row = await store.GetAsync(connectionId, cancellationToken);
+            return row is null || row.Provider != provider.Name
+                ? (null, AuthorizationResult.Failed(StatusCodes.Status404NotFound, "Connection not found", $"There is no {provider.DisplayName} connection '{connectionId}'."))
+                : (row, null);
         }
-        else
+
+        label ??= "default";
+        return ConnectionLabel.IsValid(label)
+            ? (await store.FindAsync(provider.Name, label, cancellationToken), null)
+            : (null, AuthorizationResult.Failed(StatusCodes.Status400BadRequest, "Invalid label", ConnectionLabel.Rule));
+    }
+
+    /// <summary>
+    /// The parameters to connect with: an existing connection's stored values, plus each given parameter it lacks from
+    /// <paramref name="given"/> when the value passes its checks. Every given parameter is listed in the fields; one
+    /// without an accepted value has a null <see cref="ParameterField.Value"/>.
+    /// </summary>
+    private static (Dictionary<string, string> Parameters, List<ParameterField> Fields) GivenValues(
+        ProviderDefinition provider, ConnectionRow? row, IReadOnlyDictionary<string, string> given)
+    {
+        var parameters = new Dictionary<string, string>(row?.Parameters ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var fields = new List<ParameterField>();
+        foreach (var parameter in provider.GivenParameters)
         {
-            label ??= "default";
-            if (!ConnectionLabel.IsValid(label))
+            if (parameters.TryGetValue(parameter.Name, out var stored))
             {
-                return (null, false, AuthorizationResult.Failed(StatusCodes.Status400BadRequest, "Invalid label", ConnectionLabel.Rule));
+                fields.Add(new ParameterField(parameter.Name, parameter.Label, stored, null));
             }
-
-            row = await store.FindAsync(provider.Name, label, cancellationToken);
+            else if (given.TryGetValue(parameter.Name, out var value))
+            {
+                var problem = parameter.Problem(value);
+                fields.Add(new ParameterField(parameter.Name, parameter.Label, problem is null ? value : null, problem));
+                if (problem is null)
+                {
+                    parameters[parameter.Name] = value;
+                }
+            }
+            else
+            {
+                fields.Add(new ParameterField(parameter.Name, parameter.Label, null, null));
+            }
         }
 
+        return (parameters, fields);
+    }
+
+    private async Task<(ConnectionRow? Row, bool Created, AuthorizationResult? Failure)> TargetConnectionAsync(
+        ProviderDefinition provider, string? label, ConnectionRow? row, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         if (row is null)
         {
-            row = new ConnectionRow { Id = ConnectionIds.New(), Provider = provider.Name, Label = label!, Status = ConnectionStatus.Pending, CreatedAt = now, UpdatedAt = now };
+            label ??= "default";
+            row = new ConnectionRow { Id = ConnectionIds.New(), Provider = provider.Name, Label = label, Status = ConnectionStatus.Pending, CreatedAt = now, UpdatedAt = now };
             return await store.TryInsertAsync(row, cancellationToken)
                 ? (row with { Version = 1 }, true, null)
                 : (null, false, AuthorizationResult.Failed(StatusCodes.Status409Conflict, "Label already in use", $"{provider.DisplayName} already has a connection labelled '{label}'."));
@@ -174,6 +228,17 @@ internal sealed partial class AuthorizationFlow(
         // tokens arrive, and an abandoned attempt leaves it exactly as it was. The pending record marks it.
         return (row, false, null);
     }
+
+    /// <summary>The cookie that binds a pending flow (an authorization, or a pick) to this browser, for that provider's callback paths.</summary>
+    private void SetBrowserCookie(HttpContext context, ProviderDefinition provider, string stateHash, string browser, SameSiteMode sameSite) =>
+        context.Response.Cookies.Append(CookieName(stateHash), browser, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = sameSite,
+            Secure = _publicBaseUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase),
+            Path = $"/admin/callback/{provider.Name}",
+            MaxAge = Lifetime,
+        });
 
     private static string CookieName(string stateHash) => CookiePrefix + stateHash[..16];
 

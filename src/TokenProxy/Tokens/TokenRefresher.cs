@@ -118,9 +118,17 @@ internal sealed partial class TokenRefresher
             return new RefreshRun(TokenResult<ConnectionRow>.Fail(new TokenFailure(FailureKind.Rejected, row.LastError?.Code, row.LastError?.Description), row));
         }
 
-        if (!row.Renewable || !_providers.TryGet(row.Provider, out var provider) || !provider.CanRenew(row.CredentialKind))
+        if (!row.Renewable || !_providers.TryGet(row.Provider, out var configured) || !configured.CanRenew(row.CredentialKind))
         {
             return new RefreshRun(TokenResult<ConnectionRow>.Fail(TokenFailure.Of(FailureKind.NotRefreshable), row));
+        }
+
+        // A templated token endpoint (a Zendesk subdomain) is resolved from the connection's own parameters and checked
+        // against AllowedHosts before the refresh token goes anywhere. Parameters that no longer resolve (the provider's
+        // configuration changed, the row was edited) fail this refresh and leave the connection as it is.
+        if (configured.ForConnection(row.Parameters, out var refused) is not { } provider)
+        {
+            return new RefreshRun(TokenResult<ConnectionRow>.Fail(TokenFailure.Rejected("invalid_destination", $"The token endpoint cannot be resolved: {refused.Describe()}."), row));
         }
 
         // RFC 6749 §4.4: a client-credentials connection has no refresh token; its renewal is the grant, run again with its scopes.

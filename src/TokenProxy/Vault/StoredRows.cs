@@ -19,7 +19,7 @@ internal static class StoredRows
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
 
     public const string PendingColumns =
-        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at";
+        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at, parameters, pick";
 
     /// <summary>Runs <paramref name="command"/> and reads every row it selects with <see cref="ConnectionColumns"/>.</summary>
     public static async Task<IReadOnlyList<ConnectionRow>> ConnectionsAsync(
@@ -91,7 +91,15 @@ internal static class StoredRows
         r.GetString(4).Split(' ', StringSplitOptions.RemoveEmptyEntries), r.GetString(5),
         r.IsDBNull(6) ? null : r.GetString(6), r.GetBoolean(7), r.GetString(8),
         r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
-        time(r, 11), time(r, 12));
+        time(r, 11), time(r, 12))
+    {
+        Parameters = ReadParameters(r.IsDBNull(13) ? null : r.GetString(13)),
+        Pick = r.IsDBNull(14) ? null : r.GetString(14),
+    };
+
+    /// <summary>A parameters column's value: null for none, else a JSON object of strings.</summary>
+    public static string? ParametersJson(IReadOnlyDictionary<string, string> parameters) =>
+        parameters.Count == 0 ? null : JsonSerializer.Serialize(parameters);
 
     /// <summary>
     /// A column that is not a JSON object of strings (edited by hand, another writer) reads as no parameters: a provider
