@@ -27,6 +27,14 @@ internal sealed class ConnectFlow : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _browser.GetAsync(path);
 
+    /// <summary>Submits a form from a TokenProxy page, as the browser would (same origin).</summary>
+    public Task<HttpResponseMessage> PostFormAsync(string path, params (string Key, string Value)[] form) =>
+        _browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new FormUrlEncodedContent(form.Select(f => KeyValuePair.Create(f.Key, f.Value))),
+            Headers = { { "Sec-Fetch-Site", "same-origin" } },
+        });
+
     /// <summary>Comes back to the proxy as the authorization server would redirect the browser.</summary>
     public Task<HttpResponseMessage> CallbackAsync(string provider, params (string Key, string Value)[] query) =>
         _browser.GetAsync(QueryHelpers.AddQueryString($"/admin/callback/{provider}", query.Select(q => KeyValuePair.Create(q.Key, (string?)q.Value))));

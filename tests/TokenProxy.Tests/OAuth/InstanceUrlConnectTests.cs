@@ -64,7 +64,7 @@ public sealed class InstanceUrlConnectTests
     }
 
     [Fact]
-    public async Task A_browser_connect_to_a_provider_needing_a_given_value_is_refused_and_leaves_no_connection()
+    public async Task A_browser_connect_to_a_provider_needing_a_given_value_asks_for_it_and_leaves_no_connection()
     {
         await using var scenario = await RefreshScenario.StartAsync(settings =>
         {
@@ -79,8 +79,9 @@ public sealed class InstanceUrlConnectTests
         var page = await start.Content.ReadAsStringAsync();
         var connections = await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections");
 
-        Assert.Equal(HttpStatusCode.BadRequest, start.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
         Assert.Contains("Acme host", page, StringComparison.Ordinal);
+        Assert.Contains("name=\"host\"", page, StringComparison.Ordinal);
         Assert.Empty(connections.EnumerateArray());
         Assert.Equal(0, scenario.Authorization.Calls);
     }

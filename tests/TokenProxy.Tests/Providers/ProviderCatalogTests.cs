@@ -44,7 +44,7 @@ public sealed class ProviderCatalogTests
 
         catalog.TryGet("github", out var github);
         Assert.Equal(TokenEndpointAuth.ClientSecretPost, github!.TokenEndpointAuth);
-        Assert.Equal("https://api.github.com/user", github.Identity!.Url.AbsoluteUri);
+        Assert.Equal("https://api.github.com/user", github.Identity!.Url!.AbsoluteUri);
     }
 
     [Fact]
