@@ -16,12 +16,18 @@ internal static class AdminPage
     /// <summary>
     /// Renders <typeparamref name="TPage"/> with <paramref name="model"/> as a cascading value. Razor components
     /// are public classes whose parameters must be public, while the models are internal, so the page takes its
-    /// model as a private <c>[CascadingParameter]</c> rather than as a <c>[Parameter]</c>.
+    /// model as a private <c>[CascadingParameter]</c> rather than as a <c>[Parameter]</c>. A form whose answer redirects to
+    /// a provider names its origins in <c>formTargets</c>: CSP <c>form-action</c> also governs the redirects that follow a
+    /// submission (CSP Level 3 §6.4.1).
     /// </summary>
-    public static IResult Render<TPage, TModel>(TModel model, int status = StatusCodes.Status200OK)
+    public static IResult Render<TPage, TModel>(TModel model, int status = StatusCodes.Status200OK, IEnumerable<string>? formTargets = null)
         where TPage : IComponent
-        where TModel : class =>
-        new PageResult(new RazorComponentResult<CascadingValue<TModel>>(new Dictionary<string, object?>
+        where TModel : class
+    {
+        var policy = formTargets is null
+            ? ContentSecurityPolicy
+            : ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {string.Join(' ', formTargets)}", StringComparison.Ordinal);
+        return new PageResult(policy, new RazorComponentResult<CascadingValue<TModel>>(new Dictionary<string, object?>
         {
             [nameof(CascadingValue<TModel>.Value)] = model,
             [nameof(CascadingValue<TModel>.IsFixed)] = true,
@@ -34,12 +40,13 @@ internal static class AdminPage
         {
             StatusCode = status,
         });
+    }
 
     /// <summary>A page for an outcome a person sees in the browser: a failed connect or callback.</summary>
     public static IResult Message(int status, string title, string message) =>
         Render<MessagePage, PageMessage>(new PageMessage(title, message), status);
 
-    private sealed class PageResult(RazorComponentResult page) : IResult
+    private sealed class PageResult(string contentSecurityPolicy, RazorComponentResult page) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
@@ -47,7 +54,7 @@ internal static class AdminPage
             headers.CacheControl = "no-store";
             headers["Referrer-Policy"] = "no-referrer";
             headers["X-Content-Type-Options"] = "nosniff";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = contentSecurityPolicy;
             return page.ExecuteAsync(httpContext);
         }
     }

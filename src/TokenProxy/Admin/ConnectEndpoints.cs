@@ -45,10 +45,17 @@ internal static class ConnectEndpoints
         {
             { RedirectUrl: { } url } => Results.Redirect(url),
             { Fields: { } fields } => AdminPage.Render<ConnectFormPage, ConnectForm>(
-                new ConnectForm(definition.Name, definition.DisplayName, label, connection, scopes, fields), result.Status),
+                new ConnectForm(definition.Name, definition.DisplayName, label, connection, scopes, fields), result.Status, AuthorizationOrigins(definition)),
             _ => AdminPage.Message(result.Status, result.Title!, result.Message!),
         };
     }
+
+    /// <summary>Where the connect form's answer redirects to: the authorization endpoint's possible origins (the issuer's when discovered).</summary>
+    private static IEnumerable<string> AuthorizationOrigins(ProviderDefinition provider) =>
+        provider.UrlTemplates.TryGetValue(ProviderCatalog.AuthorizationUrlKey, out var template) ? template.OriginSources()
+        : provider.AuthorizationUrl is { } url ? [url.GetLeftPart(UriPartial.Authority)]
+        : provider.Issuer is { } issuer ? [new Uri(issuer).GetLeftPart(UriPartial.Authority)]
+        : [];
 
     private static async Task<IResult> PickAsync(string provider, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
     {

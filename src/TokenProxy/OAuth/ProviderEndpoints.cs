@@ -36,7 +36,9 @@ internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, IMemoryC
             return new ResolvedEndpoints(provider.AuthorizationUrl, provider.TokenUrl, provider.RevocationUrl, provider.Issuer, false, null, null);
         }
 
-        var key = (typeof(ResolvedEndpoints), provider.Name);
+        // Keyed by the configured endpoints too: a templated one is filled per connection (ProviderDefinition.ForConnection),
+        // and one connection's must never be served to another.
+        var key = (typeof(ResolvedEndpoints), provider.Name, provider.AuthorizationUrl, provider.TokenUrl, provider.RevocationUrl);
         if (cache.TryGetValue(key, out ResolvedEndpoints? cached) && cached is not null)
         {
             return cached;

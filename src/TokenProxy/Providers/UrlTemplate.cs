@@ -40,6 +40,14 @@ internal sealed partial class UrlTemplate
 
     public override string ToString() => Text;
 
+    /// <summary>
+    /// Every origin this template can resolve to, as CSP source expressions (<c>https://*.zendesk.com</c>,
+    /// <c>http://127.0.0.1:8443</c>): the template's own when a placeholder is only in the path, else one per allowed host.
+    /// </summary>
+    public IEnumerable<string> OriginSources() => HostTemplated
+        ? _allowedHosts.Select(h => $"{_probe.Scheme}://{(h.Wildcard ? "*." : string.Empty)}{h.Host}{(h.AnyPort ? ":*" : h.Port is { } port ? $":{port}" : string.Empty)}")
+        : [_probe.GetLeftPart(UriPartial.Authority)];
+
     /// <summary>True when <paramref name="text"/> holds a <c>{</c> or <c>}</c>: it is a template, valid or not.</summary>
     public static bool IsTemplate(string? text) => text is not null && text.AsSpan().IndexOfAny('{', '}') >= 0;
 
