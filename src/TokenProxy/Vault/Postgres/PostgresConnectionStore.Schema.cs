@@ -78,7 +78,7 @@ internal sealed partial class PostgresConnectionStore
         """
         ALTER TABLE connections ADD COLUMN refresh_token_expires_at timestamptz;
         """,
-        // A connect carries the values the person gave, and a discovery pick waits with its sealed tokens (docs/architecture.md §5).
+        // A connect carries the values the person gave, and a discovery pick waits with its sealed tokens (docs/architecture.md §8).
         """
         ALTER TABLE pending_authorizations ADD COLUMN parameters text;
         ALTER TABLE pending_authorizations ADD COLUMN pick text;
