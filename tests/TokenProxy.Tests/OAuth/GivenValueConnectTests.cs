@@ -142,6 +142,35 @@ public sealed partial class GivenValueConnectTests
         Assert.Empty((await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections")).EnumerateArray());
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:{port}#")]
+    [InlineData("a.127")]
+    public async Task A_stored_value_that_no_longer_resolves_sends_nothing_on_refresh_or_revoke(string tampered)
+    {
+        await using var attacker = await RecordingUpstream.StartAsync();
+        await using var scenario = await StartAsync();
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+        var authorize = await browser.StartAsync("/admin/connect/acme?subdomain=127");
+        using (await browser.CallbackAsync("acme", ("code", "code-1"), ("state", authorize["state"])))
+        {
+        }
+
+        var id = (await OnlyConnectionAsync(scenario)).GetProperty("id").GetString()!;
+        var value = tampered.Replace("{port}", attacker.Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        await TokenProxy.Tests.Vault.ParameterTamperingTests.SetParametersAsync(scenario.Proxy.DatabasePath, id, JsonSerializer.Serialize(new { subdomain = value }));
+
+        var connection = await scenario.ConnectionAsync(id);
+        using var refresh = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+        using var revoke = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+
+        Assert.False(connection.GetProperty("canRefresh").GetBoolean());
+        Assert.False(refresh.IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Equal(1, scenario.Authorization.Calls);
+        Assert.Empty(scenario.Authorization.Revocations);
+        Assert.Empty(attacker.Requests);
+    }
+
     private static Task<RefreshScenario> StartAsync() => RefreshScenario.StartAsync(settings =>
     {
         var api = new Uri(settings["TokenProxy:Providers:acme:ApiBaseUrl"]!);

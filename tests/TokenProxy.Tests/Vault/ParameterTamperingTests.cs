@@ -82,7 +82,7 @@ public sealed class ParameterTamperingTests
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private static async Task SetParametersAsync(string database, string id, string parameters)
+    internal static async Task SetParametersAsync(string database, string id, string parameters)
     {
         await using var connection = new SqliteConnection($"Data Source={database};Pooling=false");
         await connection.OpenAsync();
