@@ -23,7 +23,7 @@ internal sealed record PendingAuthorization(
     DateTimeOffset ExpiresAt)
 {
     /// <summary>The parameter values this flow connects with (given at connect, or the connection's own); never secret.</summary>
-    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = StoredRows.NoParameters;
 
     /// <summary>Set while the flow waits for a pick: the sealed tokens and the offered values (see <c>Tokens/ParameterPick</c>).</summary>
     public string? Pick { get; init; }

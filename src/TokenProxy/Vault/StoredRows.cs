@@ -93,9 +93,12 @@ internal static class StoredRows
         r.IsDBNull(9) ? null : r.GetString(9), r.GetBoolean(10),
         time(r, 11), time(r, 12))
     {
-        Parameters = ReadParameters(r.IsDBNull(13) ? null : r.GetString(13)),
+        Parameters = r.IsDBNull(13) ? NoParameters : ReadParameters(r.GetString(13)),
         Pick = r.IsDBNull(14) ? null : r.GetString(14),
     };
+
+    /// <summary>No parameters: one shared instance, so records without any compare equal.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
 
     /// <summary>A parameters column's value: null for none, else a JSON object of strings.</summary>
     public static string? ParametersJson(IReadOnlyDictionary<string, string> parameters) =>

@@ -201,14 +201,19 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         var now = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
         var pending = new PendingAuthorization(
             "state-hash", "github", ConnectionIds.New(), "work", ["repo", "read:user"], "http://127.0.0.1:5080/admin/callback/github",
-            "https://github.com", IssParameterSupported: true, "browser-hash", "k:verifier", CreatedConnection: true, now, now.AddMinutes(10));
+            "https://github.com", IssParameterSupported: true, "browser-hash", "k:verifier", CreatedConnection: true, now, now.AddMinutes(10))
+        {
+            Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" },
+            Pick = "k:sealed-pick",
+        };
         await Store.SavePendingAsync(pending, CancellationToken.None);
 
         var taken = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Store.TakePendingAsync("state-hash", CancellationToken.None))));
 
         var only = Assert.Single(taken, t => t is not null)!;
-        Assert.Equal(pending with { Scopes = only.Scopes }, only);
+        Assert.Equal(pending with { Scopes = only.Scopes, Parameters = only.Parameters }, only);
         Assert.Equal(pending.Scopes, only.Scopes);
+        Assert.Equal(pending.Parameters, only.Parameters);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var row = NewRow("default");
         Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
         // The database as the previous release left it: the same schema without the parameters column, at version 3.
-        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
+        await _database.ExecuteAsync("ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
 
         var migrated = await OpenStoreAsync();
 
@@ -81,7 +81,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var row = NewRow("default");
         Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
         // The database as the previous release left it: the same schema without the refresh_token_expires_at column, at version 5.
-        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN refresh_token_expires_at; UPDATE schema_version SET version = 5;");
+        await _database.ExecuteAsync("ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; UPDATE schema_version SET version = 5;");
 
         var migrated = await OpenStoreAsync();
 
@@ -105,7 +105,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         }
 
         // The database as the previous release left it: the same schema without the credential_kind column, at version 4.
-        await _database.ExecuteAsync("ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
+        await _database.ExecuteAsync("ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
 
         var migrated = await OpenStoreAsync();
 

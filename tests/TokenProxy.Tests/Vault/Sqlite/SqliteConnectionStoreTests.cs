@@ -55,7 +55,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
+            downgrade.CommandText = "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -85,7 +85,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN refresh_token_expires_at; PRAGMA user_version = 5;";
+            downgrade.CommandText = "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; PRAGMA user_version = 5;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -121,7 +121,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
+            downgrade.CommandText = "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
