@@ -60,8 +60,6 @@ internal sealed record ProviderView(
                 : $"Set {key}:ClientId and ClientSecret to connect.";
         }
 
-        return provider.UrlTemplates.ContainsKey("TokenUrl")
-            ? "Its token endpoint has a placeholder, so accounts cannot be connected in the browser yet: import a token."
-            : $"Set {key}:AuthorizationUrl and TokenUrl, or Issuer, to connect.";
+        return $"Set {key}:AuthorizationUrl and TokenUrl, or Issuer, to connect.";
     }
 }
