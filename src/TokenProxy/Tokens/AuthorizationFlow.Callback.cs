@@ -19,28 +19,10 @@ internal sealed partial class AuthorizationFlow
         }
 
         var stateHash = Hash(state);
-        // Taken (deleted) before anything else: whatever happens next, this state can never be used again.
-        var pending = await store.TakePendingAsync(stateHash, cancellationToken);
-        var cookieName = CookieName(stateHash);
-        var browser = context.Request.Cookies[cookieName];
-        context.Response.Cookies.Delete(cookieName, new CookieOptions { Path = $"/admin/callback/{provider.Name}" });
-        if (pending is null || pending.ExpiresAt < time.GetUtcNow())
+        var (pending, failure) = await TakeAsync(activity, provider, stateHash, pick: false, context, cancellationToken);
+        if (pending is null)
         {
-            return Failed(activity, StatusCodes.Status400BadRequest, "This authorization has expired",
-                "The link is unknown, was already used, or is older than 10 minutes. Start again from the connections page.");
-        }
-
-        TokenInstrumentation.ForConnection(activity, pending.ConnectionId);
-        if (pending.Provider != provider.Name)
-        {
-            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", "This authorization was started for another provider.", cancellationToken);
-        }
-
-        // RFC 6749 §10.12 / RFC 9700 §4.7: the browser that finishes must be the one that started.
-        if (browser is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(browser)), Encoding.ASCII.GetBytes(pending.BrowserHash)))
-        {
-            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",
-                "This authorization was started in another browser (or its cookie is gone). Start again here.", cancellationToken);
+            return failure!;
         }
 
         // RFC 9207 §2.4: an iss that is not the expected issuer means a mix-up; a missing one is fatal when the server promised it.
@@ -79,11 +61,11 @@ internal sealed partial class AuthorizationFlow
         var result = await tokenClient.ExchangeCodeAsync(connecting, code, pending.RedirectUri, verifier, cancellationToken);
         if (!result.Succeeded)
         {
-            var failure = result.Failure;
-            await RecordErrorAsync(pending.ConnectionId, failure.Error!, failure.Description, cancellationToken);
-            instrumentation.CodeExchangeFailed(activity, provider.Name, pending.ConnectionId, failure);
+            var refusal = result.Failure;
+            await RecordErrorAsync(pending.ConnectionId, refusal.Error!, refusal.Description, cancellationToken);
+            instrumentation.CodeExchangeFailed(activity, provider.Name, pending.ConnectionId, refusal);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
-                $"{provider.DisplayName}'s token endpoint answered '{failure.Error}'{(failure.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
+                $"{provider.DisplayName}'s token endpoint answered '{refusal.Error}'{(refusal.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
         }
 
         var current = await store.GetAsync(pending.ConnectionId, cancellationToken);
@@ -123,6 +105,41 @@ internal sealed partial class AuthorizationFlow
         }
 
         return await FinishAsync(activity, provider, pending, result.Value, time.GetUtcNow(), parameters, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the pending record under <paramref name="keyHash"/> (deleted before anything else: whatever happens next, its
+    /// key can never be used again) and checks that it is current, of its kind (an authorization's state, or a pick's
+    /// key), for this provider, and finished by the browser that started it. The browser's cookie is deleted either way.
+    /// </summary>
+    private async Task<(PendingAuthorization? Pending, AuthorizationResult? Failure)> TakeAsync(
+        Activity? activity, ProviderDefinition provider, string keyHash, bool pick, HttpContext context, CancellationToken cancellationToken)
+    {
+        var what = pick ? "choice" : "authorization";
+        var pending = await store.TakePendingAsync(keyHash, cancellationToken);
+        var cookieName = CookieName(keyHash);
+        var browser = context.Request.Cookies[cookieName];
+        context.Response.Cookies.Delete(cookieName, new CookieOptions { Path = $"/admin/callback/{provider.Name}" });
+        if (pending is null || pending.ExpiresAt < time.GetUtcNow() || (pending.Pick is not null) != pick)
+        {
+            return (null, Failed(activity, StatusCodes.Status400BadRequest, $"This {what} has expired",
+                "It is unknown, was already used, or is older than 10 minutes. Start again from the connections page."));
+        }
+
+        TokenInstrumentation.ForConnection(activity, pending.ConnectionId);
+        if (pending.Provider != provider.Name)
+        {
+            return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", $"This {what} was started for another provider.", cancellationToken));
+        }
+
+        // RFC 6749 §10.12 / RFC 9700 §4.7: the browser that finishes must be the one that started.
+        if (browser is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(browser)), Encoding.ASCII.GetBytes(pending.BrowserHash)))
+        {
+            return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",
+                $"This {what} was started in another browser (or its cookie is gone). Start again here.", cancellationToken));
+        }
+
+        return (pending, null);
     }
 
     /// <summary>Reads the account with the connection's endpoints, then stores the tokens and parameters: the connect is done.</summary>

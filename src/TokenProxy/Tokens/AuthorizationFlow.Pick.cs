@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
@@ -54,30 +52,13 @@ internal sealed partial class AuthorizationFlow
         }
 
         var keyHash = Hash(key);
-        // Taken before anything else, like a state: a pick is single-use, whatever it chooses.
-        var pending = await store.TakePendingAsync(keyHash, cancellationToken);
-        var cookieName = CookieName(keyHash);
-        var browser = context.Request.Cookies[cookieName];
-        context.Response.Cookies.Delete(cookieName, new CookieOptions { Path = $"/admin/callback/{provider.Name}" });
-        if (pending?.Pick is null || pending.ExpiresAt < time.GetUtcNow())
+        var (pending, failure) = await TakeAsync(activity, provider, keyHash, pick: true, context, cancellationToken);
+        if (pending is null)
         {
-            return Failed(activity, StatusCodes.Status400BadRequest, "This choice has expired",
-                "The choice is unknown, was already made, or is older than 10 minutes. Start again from the connections page.");
+            return failure!;
         }
 
-        TokenInstrumentation.ForConnection(activity, pending.ConnectionId);
-        if (pending.Provider != provider.Name)
-        {
-            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", "This choice was offered for another provider.", cancellationToken);
-        }
-
-        if (browser is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(browser)), Encoding.ASCII.GetBytes(pending.BrowserHash)))
-        {
-            return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",
-                "This choice was offered in another browser (or its cookie is gone). Start again here.", cancellationToken);
-        }
-
-        if (!sealer.TryOpen(keyHash, PickField, pending.Pick, out var opened) || JsonSerializer.Deserialize<ParameterPick>(opened) is not { } pick
+        if (!sealer.TryOpen(keyHash, PickField, pending.Pick!, out var opened) || JsonSerializer.Deserialize<ParameterPick>(opened) is not { } pick
             || !provider.Parameters.TryGetValue(pick.Parameter, out var parameter))
         {
             return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", "Start again from the connections page.", cancellationToken);

@@ -105,6 +105,20 @@ public sealed partial class SiteDiscoveryConnectTests
     }
 
     [Fact]
+    public async Task A_pick_key_is_no_state_a_callback_could_use()
+    {
+        await using var scenario = await StartAsync([new { id = First, name = "Acme Jira" }, new { id = Second, name = "Beta Jira" }]);
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+        using var callback = await ConnectAsync(scenario, browser);
+        var key = PickKey(await callback.Content.ReadAsStringAsync());
+
+        using var replay = await browser.CallbackAsync("acme", ("code", "code-2"), ("state", key));
+
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    [Fact]
     public async Task No_accessible_site_is_a_failed_connect_that_leaves_no_connection()
     {
         await using var scenario = await StartAsync([]);
