@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using TokenProxy.Providers;
 
@@ -21,10 +20,7 @@ internal sealed class DiscoveryClient(IHttpClientFactory httpClients)
         var discovery = parameter.Discovery!;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, discovery.Url);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TokenProxy", "1.0"));
-            request.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, provider.TokenHeader.Format(accessToken));
+            using var request = IdentityClient.AuthorizedGet(provider, discovery.Url, accessToken);
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {

@@ -23,11 +23,7 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
 
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            // GitHub's API refuses requests without a User-Agent.
-            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TokenProxy", "1.0"));
-            request.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, provider.TokenHeader.Format(accessToken));
+            using var request = AuthorizedGet(provider, url, accessToken);
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
@@ -43,6 +39,17 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
         {
             return null;
         }
+    }
+
+    /// <summary>A GET of <paramref name="url"/> asking for JSON, with the access token in the provider's token header.</summary>
+    public static HttpRequestMessage AuthorizedGet(ProviderDefinition provider, Uri url, string accessToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        // GitHub's API refuses requests without a User-Agent.
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TokenProxy", "1.0"));
+        request.Headers.TryAddWithoutValidation(provider.TokenHeader.Name, provider.TokenHeader.Format(accessToken));
+        return request;
     }
 
     /// <summary>The string or number at <paramref name="path"/> (dotted) in <paramref name="root"/>, as text; null otherwise.</summary>
