@@ -98,7 +98,7 @@ internal sealed partial class AuthorizationFlow
 
             if (offered.Offered.Count > 1)
             {
-                return await AwaitPickAsync(activity, provider, pending, parameters, discovered, offered.Offered, result.Value, context, cancellationToken);
+                return await AwaitPickAsync(provider, pending, parameters, discovered, offered.Offered, result.Value, context, cancellationToken);
             }
 
             parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal) { [discovered.Name] = offered.Offered[0].Value };

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
@@ -17,7 +16,7 @@ internal sealed partial class AuthorizationFlow
     private const string PickField = "parameter_pick";
 
     private async Task<AuthorizationResult> AwaitPickAsync(
-        Activity? activity, ProviderDefinition provider, PendingAuthorization pending, IReadOnlyDictionary<string, string> parameters,
+        ProviderDefinition provider, PendingAuthorization pending, IReadOnlyDictionary<string, string> parameters,
         ProviderParameter parameter, IReadOnlyList<DiscoveredValue> offered, TokenSet tokens, HttpContext context, CancellationToken cancellationToken)
     {
         var key = RandomValue();
@@ -38,7 +37,6 @@ internal sealed partial class AuthorizationFlow
 
         // Strict: the pick is posted from TokenProxy's own page, never from another site.
         SetBrowserCookie(context, provider, keyHash, browser, SameSiteMode.Strict);
-        instrumentation.AuthorizationFailed(activity, "Pick needed");
         return AuthorizationResult.Picking(new PickRequest(key, parameter.Label, offered));
     }
 

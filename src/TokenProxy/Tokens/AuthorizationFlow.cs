@@ -70,8 +70,7 @@ internal sealed partial class AuthorizationFlow(
         var (parameters, fields) = GivenValues(provider, existing.Row, given);
         if (fields.Any(f => f.Value is null))
         {
-            instrumentation.AuthorizationFailed(activity, "Values needed");
-            return AuthorizationResult.NeedsValues(fields);
+            return AskFor(activity, fields);
         }
 
         if (existing.Row is { } stored && provider.GivenParameters.FirstOrDefault(p => given.TryGetValue(p.Name, out var v) && stored.Parameters.TryGetValue(p.Name, out var kept) && kept != v) is { } changed)
@@ -84,8 +83,7 @@ internal sealed partial class AuthorizationFlow(
         {
             if (refused.Parameter is { Kind: ParameterKind.Given } culprit && existing.Row is null)
             {
-                instrumentation.AuthorizationFailed(activity, "Values needed");
-                return AuthorizationResult.NeedsValues([.. fields.Select(f => f.Name == culprit.Name ? f with { Value = null, Problem = refused.Problem } : f)]);
+                return AskFor(activity, [.. fields.Select(f => f.Name == culprit.Name ? f with { Value = null, Problem = refused.Problem } : f)]);
             }
 
             return Failed(activity, StatusCodes.Status400BadRequest, $"{provider.DisplayName}'s endpoints cannot be resolved", $"{refused.Describe()}.");
@@ -151,6 +149,17 @@ internal sealed partial class AuthorizationFlow(
 
         TokenInstrumentation.ForConnection(activity, target.Row.Id);
         return AuthorizationResult.Redirect(QueryHelpers.AddQueryString(resolved.AuthorizationUrl.AbsoluteUri, query));
+    }
+
+    /// <summary>The form for the values still needed: a missing value is no failure, a refused one is recorded as one.</summary>
+    private AuthorizationResult AskFor(Activity? activity, IReadOnlyList<ParameterField> fields)
+    {
+        if (fields.FirstOrDefault(f => f.Problem is not null) is { } refused)
+        {
+            instrumentation.AuthorizationFailed(activity, $"{refused.Label} ({refused.Name}) {refused.Problem}");
+        }
+
+        return AuthorizationResult.NeedsValues(fields);
     }
 
     /// <summary>The connection a connect is for, when it exists already (by id, or by label); a connection id that is unknown fails.</summary>
