@@ -6,7 +6,7 @@ using TokenProxy.Vault;
 namespace TokenProxy.Tokens;
 
 /// <summary>
-/// The pick after a discovery that offered several values (docs/architecture.md §7): the connection is not touched
+/// The pick after a discovery that offered several values (docs/architecture.md §8): the connection is not touched
 /// until the person picks (a new one stays <c>pending</c> with no credentials, which no app can use); the tokens wait,
 /// sealed, in a pending record under a new single-use key bound to this browser by a cookie, for
 /// <see cref="Lifetime"/>. The pick must be one of the values offered.

@@ -8,7 +8,7 @@ namespace TokenProxy.Tests.OAuth;
 
 /// <summary>
 /// Connecting in the browser to a Zendesk-like provider whose authorization, token, revocation and identity URLs have the
-/// person's value in the host (docs/architecture.md §7, A1): given on the connect URL or on the form, checked by its pattern,
+/// person's value in the host (docs/architecture.md §8, A1): given on the connect URL or on the form, checked by its pattern,
 /// the universal rule and <c>AllowedHosts</c> before anything is sent, and kept as the connection's parameter. On loopback
 /// the host is <c>{subdomain}.0.0.1</c>, so the value <c>127</c> makes <c>127.0.0.1</c>; the pattern is deliberately
 /// loose, so that the universal rule and AllowedHosts are what refuse a hostile value.

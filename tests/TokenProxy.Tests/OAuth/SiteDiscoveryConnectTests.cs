@@ -8,7 +8,7 @@ namespace TokenProxy.Tests.OAuth;
 
 /// <summary>
 /// An Atlassian-like provider whose API base is <c>/ex/jira/{cloudId}</c>, the site found after the code exchange by
-/// calling <c>accessible-resources</c> with the new token (docs/architecture.md §7, A1): one site is taken, of several the
+/// calling <c>accessible-resources</c> with the new token (docs/architecture.md §8, A1): one site is taken, of several the
 /// person picks one on a page, and nothing usable exists before that pick; a forged pick, no site or a failed call is a
 /// failed connect that stores nothing.
 /// </summary>

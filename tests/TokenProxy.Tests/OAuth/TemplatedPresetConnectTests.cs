@@ -5,7 +5,7 @@ using TokenProxy.Tests.Infrastructure;
 namespace TokenProxy.Tests.OAuth;
 
 /// <summary>
-/// The shipped presets whose OAuth endpoints have a per-tenant placeholder (docs/architecture.md §7, A1) start a browser
+/// The shipped presets whose OAuth endpoints have a per-tenant placeholder (docs/architecture.md §8, A1) start a browser
 /// connect at the tenant given on the connect URL, and a connection of theirs with its parameters can refresh. Nothing
 /// here reaches the real providers: starting a connect only answers a redirect.
 /// </summary>

@@ -8,7 +8,7 @@ using TokenProxy.Tests.Tokens;
 namespace TokenProxy.Tests.Security;
 
 /// <summary>
-/// Threat: the tokens of a connect that waits for a pick (docs/architecture.md §6: H42, §7) leak while they wait — at
+/// Threat: the tokens of a connect that waits for a pick (docs/architecture.md §6: H42, §8) leak while they wait — at
 /// rest in the pending record, or through the discovery call's logs and spans, the pick page or the answers.
 /// </summary>
 public sealed partial class DiscoveryPickLeakTests
