@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Proxy;
+
+/// <summary>
+/// API keys in the query and Basic credentials at their edges, seen from an app and a real loopback API: what the app
+/// gets back must never carry the key, and what RFC 7617 allows must be importable.
+/// </summary>
+public sealed class CredentialKindEdgeTests : IAsyncLifetime
+{
+    private ProxyScenario _scenario = null!;
+
+    public async Task InitializeAsync() =>
+        _scenario = await ProxyScenario.StartAsync(configure: CredentialKindTests.Configure);
+
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task A_redirect_from_the_api_does_not_hand_the_query_api_key_to_the_app()
+    {
+        // APIs redirect with the request's own query string (a trailing-slash or canonical-path redirect, RFC 9110 §15.4):
+        // the proxy passes redirects back to the app, so the key it put in that query would reach the app that must
+        // never hold it, and the app's HTTP client would carry it on.
+        var key = Canary.New("apikey");
+        await ImportAsync(new { provider = "querykey", label = "default", apiKey = key });
+        _scenario.Api.Respond = (context, recorded) =>
+        {
+            context.Response.StatusCode = (int)HttpStatusCode.MovedPermanently;
+            context.Response.Headers.Location = recorded.PathAndQuery.Replace("/items?", "/items/?", StringComparison.Ordinal);
+            return Task.CompletedTask;
+        };
+        using var app = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _scenario.Proxy.Address };
+
+        using var response = await app.GetAsync("/querykey/items?page=2");
+
+        Assert.Equal(HttpStatusCode.MovedPermanently, response.StatusCode);
+        Assert.Contains("api_key=", Assert.Single(_scenario.Api.Requests).PathAndQuery, StringComparison.Ordinal);
+        var location = response.Headers.Location?.OriginalString ?? "";
+        Assert.Contains("/items/", location, StringComparison.Ordinal);
+        // Asserted without printing the Location: a failure must not put the key in the test output either.
+        Assert.False(location.Contains(key, StringComparison.Ordinal) || location.Contains(Uri.EscapeDataString(key), StringComparison.Ordinal),
+            "The Location the app received carries the API key the proxy added.");
+    }
+
+    [Fact]
+    public async Task Basic_credentials_with_an_empty_password_are_imported_and_sent_as_user_and_colon()
+    {
+        // RFC 7617 §2: user-pass = user-id ":" password, password = *TEXT: an empty password is valid, and APIs that take
+        // their key as the user name expect exactly that (curl -u KEY:).
+        var user = Canary.New("key-as-user");
+
+        using var imported = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "basic", label = "default", username = user, password = "" }));
+
+        Assert.True(imported.StatusCode == HttpStatusCode.Created, await imported.Content.ReadAsStringAsync());
+        using var response = await _scenario.Proxy.Client.GetAsync("/basic/charges");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:"));
+        Assert.Equal(expected, Assert.Single(_scenario.Api.Requests).Header("Authorization"));
+    }
+
+    private async Task ImportAsync(object body)
+    {
+        using var response = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+}
