@@ -61,6 +61,37 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
         Assert.Equal(expected, Assert.Single(_scenario.Api.Requests).Header("Authorization"));
     }
 
+    [Fact]
+    public async Task A_connection_whose_kind_its_provider_no_longer_offers_is_not_answered_as_missing()
+    {
+        // After a configuration change (the provider's Auth no longer lists ApiKey) the connection is still listed as
+        // active; the app's answer must not say that no such connection exists, nor send the key anywhere.
+        Dictionary<string, string?> settings = null!;
+        await using var scenario = await ProxyScenario.StartAsync(configure: (values, api) =>
+        {
+            CredentialKindTests.Configure(values, api);
+            settings = values;
+        });
+        using (var imported = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "headerkey", label = "default", apiKey = Canary.New("apikey") })))
+        {
+            Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+        }
+
+        await scenario.StopAsync();
+        settings["TokenProxy:Providers:headerkey:Auth"] = "OAuth2";
+        settings.Remove("TokenProxy:Providers:headerkey:ApiKey:Header");
+        settings.Remove("TokenProxy:Providers:headerkey:ApiKey:Format");
+        var proxy = await scenario.RestartAsync();
+        using var response = await proxy.Client.GetAsync("/headerkey/items");
+
+        Assert.Empty(scenario.Api.Requests);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var error = response.Headers.TryGetValues("TokenProxy-Error", out var values) ? string.Join(",", values) : null;
+        Assert.NotEqual("not_connected", error);
+        Assert.DoesNotContain("There is no", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task ImportAsync(object body)
     {
         using var response = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body));
