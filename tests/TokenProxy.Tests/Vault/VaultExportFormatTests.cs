@@ -51,4 +51,67 @@ public sealed class VaultExportFormatTests : IAsyncLifetime
         Assert.Equal("\"bearer\"", kinds["acme"]);
         Assert.Equal("\"apikey\"", kinds["keyed"]);
     }
+
+    [Fact]
+    public async Task Vault_import_reads_names_and_older_numbers_and_says_in_words_what_it_cannot_read()
+    {
+        // Files written before names hold the enum's number (2: apikey); a value no version wrote is refused in words that
+        // name the field and the kinds, never in the parser's own (.NET type names, "could not be converted").
+        var settings = ProxyHost.Provider("acme", _api.Address);
+        await using (var proxy = await ProxyHost.StartAsync(settings, dataDirectory: _directory))
+        {
+            await proxy.ImportAsync("acme", Canary.New("access"));
+        }
+        var file = Path.Combine(_directory, "connections.json");
+        Assert.Equal(0, (await RunAsync("export", file, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        var exported = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+
+        var older = await ImportWithKindAsync(exported, JsonValue.Create(2));
+        var named = await ImportWithKindAsync(exported, JsonValue.Create("bearer"));
+        var unknown = await ImportWithKindAsync(exported, JsonValue.Create("weird"));
+        var mistyped = await ImportWithKindAsync(exported, JsonValue.Create(true));
+
+        Assert.Equal((0, "\"apikey\""), (older.Code, older.Kind));
+        Assert.Equal((0, "\"bearer\""), (named.Code, named.Kind));
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("credentialKind \"weird\" is not a kind this TokenProxy knows (oauth2, bearer, apikey, basic)", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal(2, mistyped.Code);
+        Assert.Contains("credentialKind", mistyped.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", mistyped.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("could not be converted", mistyped.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Imports <paramref name="export"/> with its first row's kind replaced into a new store; the kind that store then exports.</summary>
+    private async Task<(int Code, string Error, string? Kind)> ImportWithKindAsync(JsonNode export, JsonNode kind)
+    {
+        var copy = export.DeepClone();
+        copy["connections"]![0]!["credentialKind"] = kind;
+        var file = Path.Combine(_directory, $"tampered-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, copy.ToJsonString());
+        var target = ProxyHost.NewDataDirectory();
+        try
+        {
+            var import = await RunAsync("import", file, $"--TokenProxy:DataDirectory={target}");
+            if (import.Code != 0)
+            {
+                return (import.Code, import.Error, null);
+            }
+
+            var again = Path.Combine(target, "again.json");
+            Assert.Equal(0, (await RunAsync("export", again, $"--TokenProxy:DataDirectory={target}")).Code);
+            return (0, import.Error, JsonNode.Parse(await File.ReadAllTextAsync(again))!["connections"]![0]!["credentialKind"]!.ToJsonString());
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(target);
+        }
+    }
+
+    private static async Task<(int Code, string Error)> RunAsync(params string[] arguments)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CommandLine.RunAsync(["vault", .. arguments], TextReader.Null, output, error, CancellationToken.None);
+        return (code, error.ToString());
+    }
 }
