@@ -45,6 +45,35 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Headers_that_echo_the_request_url_reach_the_app_without_the_query_api_key()
+    {
+        // Content-Location (RFC 9110 §8.7), pagination Links (RFC 8288) and headers of the API's own echo the URL it was
+        // asked for: the parameter goes, the rest of each value stays; a header holding the key some other way goes whole.
+        var key = Canary.New("apikey");
+        await ImportAsync(new { provider = "querykey", label = "default", apiKey = key });
+        _scenario.Api.Respond = (context, recorded) =>
+        {
+            var url = $"http://{context.Request.Host}{recorded.PathAndQuery}";
+            context.Response.Headers.ContentLocation = recorded.PathAndQuery;
+            context.Response.Headers.Link = $"<{url.Replace("page=2", "page=3", StringComparison.Ordinal)}>; rel=\"next\"";
+            context.Response.Headers["X-Request-Url"] = url;
+            context.Response.Headers["X-Echo"] = key;
+            return context.Response.WriteAsync("{}");
+        };
+
+        using var response = await _scenario.Proxy.Client.GetAsync("/querykey/items?page=2");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var headers = response.Headers.Concat(response.Content.Headers).ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
+        Assert.False(headers.Values.Any(v => v.Contains(key, StringComparison.Ordinal) || v.Contains(Uri.EscapeDataString(key), StringComparison.Ordinal)),
+            "A response header the app received carries the API key the proxy added.");
+        Assert.EndsWith("/v1/items?page=2", headers["Content-Location"], StringComparison.Ordinal);
+        Assert.Matches(@"^<http://[^>]+/v1/items\?page=3>; rel=""next""$", headers["Link"]);
+        Assert.EndsWith("/v1/items?page=2", headers["X-Request-Url"], StringComparison.Ordinal);
+        Assert.False(headers.ContainsKey("X-Echo"));
+    }
+
+    [Fact]
     public async Task Basic_credentials_with_an_empty_password_are_imported_and_sent_as_user_and_colon()
     {
         // RFC 7617 §2: user-pass = user-id ":" password, password = *TEXT: an empty password is valid, and APIs that take
