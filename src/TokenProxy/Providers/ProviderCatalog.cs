@@ -336,7 +336,7 @@ internal sealed partial class ProviderCatalog
             var sources = (p.Pattern is null ? 0 : 1) + (p.FromTokenResponse == true ? 1 : 0) + (p.Discovery is null ? 0 : 1);
             if (sources == 0)
             {
-                errors.Add($"{at}: declares no source; give it a Pattern (a value given at import), FromTokenResponse: true (a token-response field) or a Discovery.");
+                errors.Add($"{at}: declare exactly one of Pattern, FromTokenResponse or Discovery: it has none (a Pattern for a value given at import, FromTokenResponse: true for a token-response field, a Discovery to pick the value from a list).");
                 continue;
             }
 

@@ -152,7 +152,7 @@ public sealed class ProviderCatalogTests
 
         var failures = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvidersOptions>>().Value).Failures.ToList();
 
-        Assert.Contains(failures, f => f.StartsWith("TokenProxy:Providers:jira:Parameters:cloudId: declares no source; give it a Pattern", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("TokenProxy:Providers:jira:Parameters:cloudId: declare exactly one of Pattern, FromTokenResponse or Discovery: it has none", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("is not declared", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("desk:AllowedHosts", StringComparison.Ordinal) && f.Contains("write the host alone", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("port '//", StringComparison.Ordinal));
