@@ -27,7 +27,7 @@ internal static class AdminProblems
     public static ProblemResult MalformedJson() =>
         new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.",
             "Send one JSON object: {provider, label?, workspace?, parameters?, credentialKind?} with one credential: accessToken " +
-            "(with refreshToken?, expiresIn?, scopes?), apiKey, or username and password. Each field is a string, except expiresIn " +
+            "(with refreshToken?, expiresIn?, scopes?), apiKey, or username and password; or none, with scopes?, for client credentials. Each field is a string, except expiresIn " +
             "(a number of seconds), scopes (a list of strings) and parameters (an object of strings).");
 
     public static ProblemResult LabelTaken(string provider, string label) =>

@@ -165,7 +165,7 @@ internal sealed record ImportConnectionRequest(
 
         if (!CredentialKindNames.TryParse(DeclaredKind.ToLowerInvariant(), out var declared))
         {
-            errors["credentialKind"] = [$"'{Truncated(DeclaredKind)}' is not a credential kind: oauth2, bearer, apikey or basic."];
+            errors["credentialKind"] = [$"'{Truncated(DeclaredKind)}' is not a credential kind ({CredentialKindNames.WireNames})."];
         }
         else if (declared != Kind)
         {

@@ -41,6 +41,9 @@ internal static class CredentialKindNames
     public static CredentialKind Parse(string value) =>
         TryParse(value, out var kind) ? kind : throw new FormatException($"Unknown credential kind '{value}'.");
 
+    /// <summary>Every kind's wire name, for messages that list them: "oauth2, bearer, …".</summary>
+    public static string WireNames => string.Join(", ", Enum.GetValues<CredentialKind>().Select(ToWire));
+
     /// <summary>The kind a wire name (<see cref="ToWire"/>) names; false for any other text.</summary>
     public static bool TryParse(string? value, out CredentialKind kind)
     {

@@ -103,7 +103,7 @@ internal static class VaultTransfer
                     ? value.GetRawText()
                     : ((int)row.CredentialKind).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new InvalidDataException(
-                    $"Connection {row.Id}: credentialKind {Shortened(given)} is not a kind this TokenProxy knows (oauth2, bearer, apikey, basic); nothing was imported.");
+                    $"Connection {row.Id}: credentialKind {Shortened(given)} is not a kind this TokenProxy knows ({CredentialKindNames.WireNames}); nothing was imported.");
             }
 
             var named = i < listed.Count && listed[i].ValueKind == JsonValueKind.Object && listed[i].TryGetProperty("credentialKind", out _);

@@ -63,6 +63,7 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     [InlineData("apikey")]
     [InlineData("basic")]
     [InlineData("oauth2")]
+    [InlineData("clientcredentials")]
     [InlineData("nosuch")]
     public async Task A_credential_kind_the_fields_do_not_make_is_refused_naming_it(string kind)
     {

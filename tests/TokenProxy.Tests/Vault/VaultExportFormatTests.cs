@@ -74,7 +74,7 @@ public sealed class VaultExportFormatTests : IAsyncLifetime
         Assert.Equal((0, "\"apikey\""), (older.Code, older.Kind));
         Assert.Equal((0, "\"bearer\""), (named.Code, named.Kind));
         Assert.Equal(2, unknown.Code);
-        Assert.Contains("credentialKind \"weird\" is not a kind this TokenProxy knows (oauth2, bearer, apikey, basic)", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("credentialKind \"weird\" is not a kind this TokenProxy knows (oauth2, bearer, apikey, basic, clientcredentials)", unknown.Error, StringComparison.Ordinal);
         Assert.Equal(2, mistyped.Code);
         Assert.Contains("credentialKind", mistyped.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("System.", mistyped.Error, StringComparison.Ordinal);
