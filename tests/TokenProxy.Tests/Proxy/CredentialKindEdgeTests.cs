@@ -121,6 +121,42 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
         Assert.DoesNotContain("There is no", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_connection_whose_kind_its_provider_no_longer_offers_is_409_and_the_operator_is_told_once()
+    {
+        Dictionary<string, string?> settings = null!;
+        await using var scenario = await ProxyScenario.StartAsync(configure: (values, api) =>
+        {
+            CredentialKindTests.Configure(values, api);
+            settings = values;
+        });
+        var key = Canary.New("apikey");
+        string id;
+        using (var imported = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "headerkey", label = "default", apiKey = key })))
+        {
+            id = (await imported.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        }
+
+        await scenario.StopAsync();
+        settings["TokenProxy:Providers:headerkey:Auth"] = "OAuth2";
+        settings.Remove("TokenProxy:Providers:headerkey:ApiKey:Header");
+        settings.Remove("TokenProxy:Providers:headerkey:ApiKey:Format");
+        var proxy = await scenario.RestartAsync();
+        using var first = await proxy.Client.GetAsync("/headerkey/items");
+        using var second = await proxy.Client.GetAsync("/headerkey/items");
+        var connection = await proxy.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/connections/{id}");
+        var page = await proxy.Client.GetStringAsync($"/admin/connections/{id}");
+
+        await Problems.AssertProblemAsync(first, HttpStatusCode.Conflict, "kind_not_offered");
+        await Problems.AssertProblemAsync(second, HttpStatusCode.Conflict, "kind_not_offered");
+        Assert.Empty(scenario.Api.Requests);
+        Assert.Single(proxy.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains(id, StringComparison.Ordinal) && line.Contains("no longer offers", StringComparison.Ordinal));
+        Assert.Contains("no longer offers apikey", connection.GetProperty("statusDescription").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no longer offers apikey", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains(key, StringComparison.Ordinal));
+    }
+
     private async Task ImportAsync(object body)
     {
         using var response = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body));
