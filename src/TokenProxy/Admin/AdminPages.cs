@@ -30,6 +30,11 @@ internal static class AdminPages
         return admin;
     }
 
+    /// <summary>An admin path that names nothing: a problem under <c>/admin/api</c>, a page elsewhere.</summary>
+    public static IResult NotFound(HttpRequest request) => request.Path.StartsWithSegments("/admin/api", StringComparison.OrdinalIgnoreCase)
+        ? AdminProblems.NotFound()
+        : AdminPage.Message(StatusCodes.Status404NotFound, "Not found", "There is no admin page at this address. The connections and providers pages list what there is.");
+
     private static async Task<IResult> ConnectionsAsync(IConnectionStore store, ProviderCatalog providers, EventFeed events, CancellationToken cancellationToken)
     {
         var rows = await store.ListAsync(cancellationToken);

@@ -10,6 +10,9 @@ internal static class AdminProblems
     public static ProblemResult Forbidden(string detail, string code = "admin_forbidden") =>
         new(StatusCodes.Status403Forbidden, code, "Forbidden.", detail);
 
+    public static ProblemResult NotFound() =>
+        new(StatusCodes.Status404NotFound, "not_found", "Not found.", "No admin API endpoint has this address and method; the README's Admin API table lists them.");
+
     public static ProblemResult ConnectionNotFound(string id) =>
         new(StatusCodes.Status404NotFound, "connection_not_found", "Connection not found.", $"There is no connection '{id}'.");
 
@@ -23,7 +26,9 @@ internal static class AdminProblems
 
     public static ProblemResult MalformedJson() =>
         new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.",
-            "Send one JSON object: {provider, label?, workspace?, accessToken, refreshToken?, expiresIn?, scopes?}, with each field of its documented type.");
+            "Send one JSON object: {provider, label?, workspace?, parameters?, credentialKind?} with one credential: accessToken " +
+            "(with refreshToken?, expiresIn?, scopes?), apiKey, or username and password; or none, with scopes?, for client credentials. Each field is a string, except expiresIn " +
+            "(a number of seconds), scopes (a list of strings) and parameters (an object of strings).");
 
     public static ProblemResult LabelTaken(string provider, string label) =>
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",

@@ -39,6 +39,8 @@ internal static class AdminServiceCollectionExtensions
         admin.MapAdminPages();
         admin.MapConnectEndpoints();
         admin.MapConnectionsApi();
+        // Any other path under /admin is the admin surface's own 404, not the data plane's answer for a provider "admin".
+        admin.Map("/{**rest}", AdminPages.NotFound);
         return endpoints;
     }
 }

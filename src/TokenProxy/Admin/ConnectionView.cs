@@ -32,7 +32,9 @@ internal sealed record ConnectionView(
         row.Label,
         row.Workspace,
         row.Status.ToWire(),
-        row.Status.Describe(),
+        provider is not null && !provider.Offers(row.CredentialKind)
+            ? $"{row.Status.Describe()} {provider.DisplayName} no longer offers {row.CredentialKind.ToWire()} credentials (its Auth): requests with this connection are refused."
+            : row.Status.Describe(),
         row.Account is { } a ? new AccountView(a.Id, a.Email, a.Name) : null,
         row.Scopes,
         row.ExpiresAt,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
@@ -20,7 +21,8 @@ internal sealed record ImportConnectionRequest(
     Dictionary<string, string>? Parameters,
     string? ApiKey = null,
     string? Username = null,
-    string? Password = null)
+    string? Password = null,
+    [property: JsonPropertyName("credentialKind")] string? DeclaredKind = null)
 {
     private const long MaxExpiresIn = 10L * 366 * 24 * 3600;
 
@@ -77,6 +79,7 @@ internal sealed record ImportConnectionRequest(
         }
 
         ValidateSecret(errors);
+        ValidateDeclaredKind(errors);
 
         if (RefreshToken is not null && !TokenValue.IsValid(RefreshToken))
         {
@@ -149,6 +152,28 @@ internal sealed record ImportConnectionRequest(
         _ => "tokens (OAuth2: accessToken, refreshToken)",
     };
 
+    /// <summary>
+    /// <c>credentialKind</c> is optional, since the fields decide the kind; when given (as <c>vault export</c> and the
+    /// connection JSON name it) it must agree with them, so a body meant as one kind is never stored as another.
+    /// </summary>
+    private void ValidateDeclaredKind(Dictionary<string, string[]> errors)
+    {
+        if (DeclaredKind is null)
+        {
+            return;
+        }
+
+        if (!CredentialKindNames.TryParse(DeclaredKind.ToLowerInvariant(), out var declared))
+        {
+            errors["credentialKind"] = [$"'{Truncated(DeclaredKind)}' is not a credential kind ({CredentialKindNames.WireNames})."];
+        }
+        else if (declared != Kind)
+        {
+            var given = Kind == CredentialKind.Bearer ? "an access token without a refresh token (bearer)" : Describe(Kind);
+            errors["credentialKind"] = [$"credentialKind is {declared.ToWire()}, but the fields given make {given}."];
+        }
+    }
+
     /// <summary>One kind of credential, complete and writable into a header; never quotes a value.</summary>
     private void ValidateSecret(Dictionary<string, string[]> errors)
     {
@@ -175,9 +200,10 @@ internal sealed record ImportConnectionRequest(
                     errors["username"] = ["The user name is required, without ':' or control characters."];
                 }
 
-                if (string.IsNullOrEmpty(Password) || Password.Any(char.IsControl) || Password.Length > TokenValue.MaxLength)
+                // RFC 7617 §2: password = *TEXT, so an empty one is valid (APIs that take their key as the user name expect it).
+                if (Password is null || Password.Any(char.IsControl) || Password.Length > TokenValue.MaxLength)
                 {
-                    errors["password"] = ["The password is required, without control characters."];
+                    errors["password"] = ["The password is required (it may be empty: \"\"), without control characters."];
                 }
 
                 break;

@@ -34,6 +34,12 @@ internal enum FailureKind
 
     /// <summary>The provider has no revocation endpoint (RFC 7009): the tokens were deleted here only.</summary>
     NotSupported,
+
+    /// <summary>
+    /// The connection holds a kind of credential its provider's <c>Auth</c> no longer lists (the configuration changed):
+    /// the connection is kept, and nothing is sent with it.
+    /// </summary>
+    KindNotOffered,
 }
 
 internal static class FailureKindNames
@@ -48,6 +54,7 @@ internal static class FailureKindNames
         FailureKind.WorkspaceForbidden => "client_forbidden",
         FailureKind.NotRefreshable => "not_refreshable",
         FailureKind.NotSupported => "not_supported",
+        FailureKind.KindNotOffered => "kind_not_offered",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

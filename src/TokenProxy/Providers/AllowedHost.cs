@@ -22,6 +22,13 @@ internal sealed record AllowedHost(string Host, bool Wildcard, int? Port, bool A
             return null;
         }
 
+        if (entry.Contains("://", StringComparison.Ordinal) || entry.Contains('/', StringComparison.Ordinal))
+        {
+            // A URL where a host is expected ("https://x.example.com"): the scheme is the URL template's, not the entry's.
+            problem = "has a scheme or a path: write the host alone, with an optional :port (x.example.com, not https://x.example.com/)";
+            return null;
+        }
+
         var host = entry;
         int? port = null;
         var anyPort = false;

@@ -38,15 +38,26 @@ internal static class CredentialKindNames
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    public static CredentialKind Parse(string value) => value switch
+    public static CredentialKind Parse(string value) =>
+        TryParse(value, out var kind) ? kind : throw new FormatException($"Unknown credential kind '{value}'.");
+
+    /// <summary>Every kind's wire name, for messages that list them: "oauth2, bearer, …".</summary>
+    public static string WireNames => string.Join(", ", Enum.GetValues<CredentialKind>().Select(ToWire));
+
+    /// <summary>The kind a wire name (<see cref="ToWire"/>) names; false for any other text.</summary>
+    public static bool TryParse(string? value, out CredentialKind kind)
     {
-        "oauth2" => CredentialKind.OAuth2,
-        "bearer" => CredentialKind.Bearer,
-        "apikey" => CredentialKind.ApiKey,
-        "basic" => CredentialKind.Basic,
-        "clientcredentials" => CredentialKind.ClientCredentials,
-        _ => throw new FormatException($"Unknown credential kind '{value}'."),
-    };
+        (var known, kind) = value switch
+        {
+            "oauth2" => (true, CredentialKind.OAuth2),
+            "bearer" => (true, CredentialKind.Bearer),
+            "apikey" => (true, CredentialKind.ApiKey),
+            "basic" => (true, CredentialKind.Basic),
+            "clientcredentials" => (true, CredentialKind.ClientCredentials),
+            _ => (false, default),
+        };
+        return known;
+    }
 
     /// <summary>True for the kinds a provider's <c>Auth</c> can name and whose secret is never refreshed.</summary>
     public static bool IsStatic(this CredentialKind kind) => kind is CredentialKind.ApiKey or CredentialKind.Basic;

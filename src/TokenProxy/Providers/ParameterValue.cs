@@ -66,7 +66,9 @@ internal static class ParameterValue
             || origin.AbsolutePath != "/"
             || !string.IsNullOrEmpty(origin.Query)
             || !string.IsNullOrEmpty(origin.Fragment)
-            || !value.StartsWith(origin.Scheme + "://", StringComparison.OrdinalIgnoreCase))
+            || !value.StartsWith(origin.Scheme + "://", StringComparison.OrdinalIgnoreCase)
+            // The text as given, not as Uri normalized it: "host/x/../.." and "host/." also have the path "/".
+            || value.IndexOf('/', origin.Scheme.Length + 3) is var slash && slash >= 0 && slash != value.Length - 1)
         {
             return "is not an origin (scheme://host[:port])";
         }

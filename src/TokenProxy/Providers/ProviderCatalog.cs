@@ -348,6 +348,12 @@ internal sealed partial class ProviderCatalog
             }
 
             var sources = (p.Pattern is null ? 0 : 1) + (p.FromTokenResponse == true ? 1 : 0) + (p.Discovery is null ? 0 : 1);
+            if (sources == 0)
+            {
+                errors.Add($"{at}: declare exactly one of Pattern, FromTokenResponse or Discovery: it has none (a Pattern for a value given at import, FromTokenResponse: true for a token-response field, a Discovery to pick the value from a list).");
+                continue;
+            }
+
             if (sources != 1 && !(sources == 2 && p.Pattern is not null && p.Discovery is not null))
             {
                 errors.Add($"{at}: declare exactly one of Pattern, FromTokenResponse or Discovery (a Discovery may also have a Pattern).");

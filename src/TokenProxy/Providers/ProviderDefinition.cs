@@ -120,6 +120,12 @@ internal sealed record ProviderDefinition
         UrlTemplates.TryGetValue(ProviderCatalog.ApiBaseUrlKey, out var template) ? template.Resolve(parameters) : UrlResolution.Resolved(ApiBaseUrl!);
 
     /// <summary>
+    /// True when a placeholder stands in the API base's path (<c>/ex/jira/{cloudId}</c>): the path before it is shared by
+    /// every connection, so a request path must not climb out of the connection's own part of it.
+    /// </summary>
+    public bool ApiPathTemplated => ApiBaseUrl is null && UrlTemplates.TryGetValue(ProviderCatalog.ApiBaseUrlKey, out var template) && template.PathTemplated;
+
+    /// <summary>
     /// True when people can connect accounts: a client id and the OAuth endpoints (or an issuer to discover them). A
     /// templated token endpoint counts: it is resolved per connection by <see cref="ForConnection"/>.
     /// </summary>

@@ -23,4 +23,22 @@ internal sealed class ProvidersOptions
             }
         }
     }
+
+    /// <summary>
+    /// Keeps a parameter declared with an empty section (<c>"Parameters": {"p": {}}</c>), which the binder drops: the
+    /// problem to report is that it names no source, not that the placeholder is undeclared.
+    /// </summary>
+    public void KeepEmptyParameters(IConfigurationSection section)
+    {
+        foreach (var (name, provider) in Providers)
+        {
+            foreach (var parameter in section.GetSection($"Providers:{name}:{nameof(ProviderOptions.Parameters)}").GetChildren())
+            {
+                if (provider.Parameters?.ContainsKey(parameter.Key) != true && parameter.Value is null && !parameter.GetChildren().Any())
+                {
+                    (provider.Parameters ??= new(StringComparer.Ordinal))[parameter.Key] = new ParameterOptions();
+                }
+            }
+        }
+    }
 }

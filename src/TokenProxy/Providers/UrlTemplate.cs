@@ -35,6 +35,9 @@ internal sealed partial class UrlTemplate
     /// <summary>True when a placeholder decides the host (so <c>AllowedHosts</c> does).</summary>
     public bool HostTemplated { get; }
 
+    /// <summary>True when a placeholder stands in the path (<c>/ex/jira/{cloudId}</c>).</summary>
+    public bool PathTemplated { get; private init; }
+
     /// <summary>The names of the placeholders, in the order they appear.</summary>
     public IEnumerable<string> Placeholders => _placeholders.Select(p => p.Name);
 
@@ -147,7 +150,7 @@ internal sealed partial class UrlTemplate
         // The literal path before the first placeholder, up to its last "/": a resolved path must stay under it.
         var first = path.IndexOf(ProbePrefix, StringComparison.Ordinal);
         var prefix = first < 0 ? path : path[..(path.LastIndexOf('/', first) + 1)];
-        return new UrlTemplate(text, placeholders, allowedHosts, probe, hostTemplated, prefix);
+        return new UrlTemplate(text, placeholders, allowedHosts, probe, hostTemplated, prefix) { PathTemplated = first >= 0 };
     }
 
     /// <summary>

@@ -1,10 +1,14 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
+
 namespace TokenProxy.Proxy;
 
 /// <summary>
 /// The app's query string with the connection's API key in its parameter. Any parameter of that name the app sent is
 /// dropped first: the app must not choose the key the API sees, nor send a second one next to it.
 /// </summary>
-internal static class ApiKeyQuery
+internal static partial class ApiKeyQuery
 {
     /// <summary>The query with <paramref name="name"/> set to <paramref name="encodedValue"/> (the key already percent-encoded) and no other.</summary>
     public static QueryString With(QueryString query, string name, string encodedValue)
@@ -27,6 +31,73 @@ internal static class ApiKeyQuery
         kept.Add(string.Concat(name, "=", encodedValue));
         return new QueryString("?" + string.Join('&', kept));
     }
+
+    /// <summary>
+    /// Takes the key out of the response headers the app receives. APIs echo the request's URL, query and all, in
+    /// <c>Location</c> (a trailing-slash or canonical redirect, RFC 9110 §15.4), <c>Content-Location</c>, <c>Link</c>
+    /// (RFC 8288) and headers of their own: the parameter <paramref name="name"/> is removed from such a value, and a
+    /// header that still holds the key after that is removed whole. Only values holding the key are touched.
+    /// </summary>
+    public static void RemoveFrom(IHeaderDictionary headers, string name, string encodedValue)
+    {
+        var plain = Uri.UnescapeDataString(encodedValue);
+        List<string>? held = null;
+        foreach (var (header, values) in headers)
+        {
+            if (Holds(values, plain, encodedValue))
+            {
+                (held ??= []).Add(header);
+            }
+        }
+
+        foreach (var header in held ?? [])
+        {
+            var cleaned = new StringValues(headers[header].Select(value => Without(value!, name)).ToArray());
+            if (Holds(cleaned, plain, encodedValue))
+            {
+                headers.Remove(header);
+            }
+            else
+            {
+                headers[header] = cleaned;
+            }
+        }
+    }
+
+    /// <summary>The text with every query parameter <paramref name="name"/> of the URLs in it removed (<c>?a&amp;key=K&amp;b</c> → <c>?a&amp;b</c>).</summary>
+    private static string Without(string text, string name)
+    {
+        var kept = new StringBuilder(text.Length);
+        var at = 0;
+        var opensQuery = false;
+        foreach (Match match in Parameter().Matches(text))
+        {
+            kept.Append(text, at, match.Index - at);
+            var separator = match.Groups["separator"].Value;
+            var pair = match.Groups["pair"].Value;
+            if (Names(pair, name))
+            {
+                // The '?' goes with the first parameter removed, and comes back before the next one kept.
+                opensQuery |= separator == "?";
+            }
+            else
+            {
+                kept.Append(opensQuery && match.Index == at ? "?" : separator).Append(pair);
+                opensQuery = false;
+            }
+
+            at = match.Index + match.Length;
+        }
+
+        return kept.Append(text, at, text.Length - at).ToString();
+    }
+
+    private static bool Holds(StringValues values, string plain, string encoded) =>
+        values.Any(value => value is not null && (value.Contains(plain, StringComparison.Ordinal) || value.Contains(encoded, StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>One query parameter of a URL in a header value: its separator and its <c>name=value</c>.</summary>
+    [GeneratedRegex(@"(?<separator>[?&;])(?<pair>[^=&;#?\s<>""',]*=[^&;#\s<>""',]*)", RegexOptions.CultureInvariant)]
+    private static partial Regex Parameter();
 
     /// <summary>
     /// Compared decoded, ignoring case and the blanks and NULs some servers trim: "API_KEY", "api%5Fkey" and

@@ -78,6 +78,12 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
+        if (provider.ApiPathTemplated && ConfinedPath.Escapes(context))
+        {
+            await ProxyProblems.InvalidPath(provider.Name).ExecuteAsync(context);
+            return null;
+        }
+
         // Who is asking is settled before any token is read.
         var (client, refused) = clients.Check(context.Request, provider.Name);
         if (refused is not null)

@@ -9,7 +9,8 @@ internal static class ProxyProblems
 {
     public static ProblemResult UnknownProvider(string provider) => new(
         StatusCodes.Status404NotFound, "unknown_provider", "Unknown provider.",
-        $"No provider named '{provider}' is configured. GET /admin/api/providers lists the configured providers.");
+        (provider.Length == 0 ? "The path names no provider: its first segment is empty (a '//' after the host?)." : $"No provider named '{provider}' is configured.")
+        + " GET /admin/api/providers lists the configured providers.");
 
     /// <summary>
     /// Two <c>TokenProxy-Connection</c> lines, or one with no value, name no single connection; falling back to
@@ -52,6 +53,12 @@ internal static class ProxyProblems
         $"The parameters of {provider} connection '{selector}' do not make an address {provider}'s configuration allows; nothing was sent. " +
         "Import or connect it again with valid parameters.");
 
+    /// <summary>A path that could leave the connection's part of an API base with a placeholder in its path (<see cref="ConfinedPath"/>).</summary>
+    public static ProblemResult InvalidPath(string provider) => new(
+        StatusCodes.Status400BadRequest, "invalid_path", "The request path is not allowed.",
+        $"{provider}'s API address has a placeholder in its path, so a request path may hold no encoded '/' or '\\' (%2F, %5C) " +
+        "and no dot-segment ('.', '..', '..;', %2E): it could leave the connection's own path. Nothing was sent.");
+
     public static ProblemResult Unexpected() => new(
         StatusCodes.Status500InternalServerError, "internal_error", "An error occurred while processing your request.",
         "TokenProxy failed unexpectedly; its log has the details.");
@@ -90,6 +97,11 @@ internal static class ProxyProblems
             FailureKind.WorkspaceForbidden => new(
                 StatusCodes.Status403Forbidden, "client_forbidden", "Forbidden.",
                 $"This client key may only use connections of its own workspace; {provider} connection '{selector}' is not one of them."),
+            FailureKind.KindNotOffered => new(
+                StatusCodes.Status409Conflict, "kind_not_offered", "The connection's kind of credential is not offered.",
+                $"The {provider} connection '{selector}' holds {lookup.Value?.Kind.ToWire()} credentials, which {provider}'s configuration (Auth) no longer offers; " +
+                "nothing was sent. Add the kind back to Auth, or replace the connection with one of a kind it offers.",
+                new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection }),
             _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure?.Kind, "Not a failure a request can have."),
         };
     }

@@ -24,6 +24,9 @@ internal static class ProxyServiceCollectionExtensions
         var handler = endpoints.ServiceProvider.GetRequiredService<ProxyEndpoint>();
         // The handler is the endpoint's metadata too: the error middleware recognises the data plane by it.
         endpoints.Map("/{provider}/{**path}", handler.HandleAsync).WithDisplayName("TokenProxy data plane").WithMetadata(handler);
+        // A path whose first segment is empty ("//acme/items": a base URL ending in '/' joined with "/acme/items") matches
+        // no route parameter: it names no provider, and is answered as every unknown provider is.
+        endpoints.MapFallback("{**path}", static context => ProxyProblems.UnknownProvider(string.Empty).ExecuteAsync(context));
         return endpoints;
     }
 }

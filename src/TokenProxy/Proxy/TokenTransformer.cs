@@ -74,14 +74,14 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
                 await tokens.NoteAcceptedAsync(Credential, cancellationToken);
             }
 
-            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            return await CopyResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 
         UpstreamUnauthorized = true;
         if (Credential.Kind.IsStatic())
         {
             // An API key or Basic credentials cannot be refreshed: the app gets the API's 401 as is, the connection stays as it is.
-            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            return await CopyResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 
         var recovered = await tokens.RecoverFromUnauthorizedAsync(Provider, Credential, cancellationToken);
@@ -109,5 +109,17 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         return false;
+    }
+
+    /// <summary>The API's response headers as the app gets them: without the connection's API key when the query carried it.</summary>
+    private async ValueTask<bool> CopyResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copied = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (Credential.QueryName is { } name)
+        {
+            ApiKeyQuery.RemoveFrom(httpContext.Response.Headers, name, Credential.HeaderValue!);
+        }
+
+        return copied;
     }
 }

@@ -40,6 +40,9 @@ internal sealed record CachedCredential(
     /// <summary>A 401-driven refresh produced the token and the API has not accepted it yet (the row says so).</summary>
     public bool AwaitingAcceptance { get; init; }
 
+    /// <summary>False when the provider's <c>Auth</c> no longer lists <see cref="Kind"/>: nothing is sent with the connection.</summary>
+    public bool KindOffered { get; init; } = true;
+
     /// <summary>What the connection holds; an API key or Basic credentials are never refreshed, and their 401 goes to the app.</summary>
     public CredentialKind Kind { get; init; }
 

@@ -23,6 +23,10 @@ internal static partial class Log
         Message = "The API accepted {ConnectionId}'s token after a 401-driven refresh, but the store could not record it; its next 401 may be passed on until Refresh:UnauthorizedBackoff has passed.")]
     public static partial void AcceptanceNotRecorded(ILogger logger, string connectionId, Exception exception);
 
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, EventName = "ResponseParametersRefused",
+        Message = "Refresh of {ConnectionId} ({Provider}): the token response's parameters were not taken, the stored ones are kept: {Problem}.")]
+    public static partial void ResponseParametersRefused(ILogger logger, string connectionId, string provider, string problem);
+
     // 1150–1159: the credential cache.
     [LoggerMessage(EventId = 1150, Level = LogLevel.Information, EventName = "CacheReconciled",
         Message = "Checked {Held} cached credential(s) against {Store} after notifications resumed: {Evicted} changed or removed meanwhile and were dropped, the rest confirmed.")]
@@ -31,6 +35,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1151, Level = LogLevel.Warning, EventName = "CacheReconcileFailed",
         Message = "Could not check cached credentials against {Store}; they stay unconfirmed (bounded by Store:MaxStaleness).")]
     public static partial void ReconcileFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(EventId = 1158, Level = LogLevel.Warning, EventName = "KindNotOffered",
+        Message = "{Provider} connection {ConnectionId} holds {Kind} credentials, which {Provider}'s Auth no longer offers: its requests are refused (kind_not_offered) until Auth offers {Kind} again or the connection is replaced.")]
+    public static partial void KindNotOffered(ILogger logger, string provider, string connectionId, string kind);
 
     // 1160–1169: connecting (authorization code + PKCE).
     [LoggerMessage(EventId = 1160, Level = LogLevel.Information, EventName = "Connected",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using TokenProxy.OAuth;
+using TokenProxy.Providers;
 using TokenProxy.Telemetry;
 using TokenProxy.Vault;
 using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
@@ -166,6 +167,20 @@ internal sealed class TokenInstrumentation
         _events.Record("connected", provider, connectionId, "active", account);
         Log.Connected(_connectLogger, provider, connectionId);
     }
+
+    /// <summary>
+    /// A refresh answer named parameters (an <c>instance_url</c>) that do not pass the provider's checks: the row keeps its
+    /// own, and the operator is told, since it is either an instance that moved or an attempt to redirect the traffic.
+    /// </summary>
+    public void ResponseParametersRefused(string provider, string connectionId, string problem)
+    {
+        _events.Record("parameters_refused", provider, connectionId, "invalid_destination", problem);
+        Log.ResponseParametersRefused(_refreshLogger, connectionId, provider, problem);
+    }
+
+    /// <summary>A connection read from the store holds a kind its provider no longer offers; said once per row version read.</summary>
+    public void KindNotOffered(string provider, string connectionId, CredentialKind kind) =>
+        Log.KindNotOffered(_serviceLogger, provider, connectionId, kind.ToWire());
 
     public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
 

@@ -162,7 +162,12 @@ internal sealed partial class TokenRefresher
     {
         // A refresh answer's instance_url replaces the stored one only when it passes the same checks as at connect; one
         // outside the allowed hosts leaves the connection where it was (the tokens themselves are still good).
-        var (parameters, _) = ResponseParameters.Apply(provider, row, tokens);
+        var (parameters, refused) = ResponseParameters.Apply(provider, row, tokens);
+        if (refused is not null)
+        {
+            _instrumentation.ResponseParametersRefused(provider.Name, row.Id, refused);
+        }
+
         // The connection keeps its kind: a renewed client-credentials connection is still one.
         var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with { CredentialKind = row.CredentialKind };
 

@@ -153,6 +153,11 @@ internal sealed partial class TokenService(
         }
 
         var credential = ToCredential(provider, row);
+        if (!credential.KindOffered)
+        {
+            instrumentation.KindNotOffered(provider.Name, row.Id, row.CredentialKind);
+        }
+
         if (credential.Undecryptable && row.Status != ConnectionStatus.Error)
         {
             // A flipped bit, a truncated or moved ciphertext: fail closed and say so where people look.
@@ -176,7 +181,7 @@ internal sealed partial class TokenService(
         {
             if (sealer.TryOpen(row.Id, SecretSealer.AccessFieldOf(row.CredentialKind), sealedToken, out var secret))
             {
-                // Null when the provider no longer offers this kind: the connection serves nothing (not_connected).
+                // Null when the provider no longer offers this kind: the connection serves nothing (kind_not_offered).
                 header = placement?.Value(secret);
             }
             else
@@ -193,6 +198,7 @@ internal sealed partial class TokenService(
             CanRefresh: row.Renewable, Undecryptable: undecryptable)
         {
             Kind = row.CredentialKind,
+            KindOffered = placement is not null,
             HeaderName = placement?.Header ?? provider.TokenHeader.Name,
             QueryName = placement?.Query,
             RefreshAt = schedule.DueAt(row),
@@ -211,6 +217,7 @@ internal sealed partial class TokenService(
     {
         { Status: ConnectionStatus.Revoked } => Fail(FailureKind.Revoked, credential),
         { Status: ConnectionStatus.Error } or { Undecryptable: true } => Fail(FailureKind.Rejected, credential),
+        { KindOffered: false } => Fail(FailureKind.KindNotOffered, credential),
         // A connection being (re)authorized keeps serving with the token it already holds, if any.
         { HeaderValue: null } => Fail(FailureKind.NotConnected, credential),
         _ => TokenResult<CachedCredential>.Success(credential),

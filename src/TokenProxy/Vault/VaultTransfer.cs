@@ -14,7 +14,7 @@ internal static class VaultTransfer
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter<ConnectionStatus>(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter<ConnectionStatus>(JsonNamingPolicy.CamelCase), new CredentialKindJsonConverter() },
     };
 
     /// <summary>Writes every connection of <paramref name="store"/> to <paramref name="destination"/>; returns how many.</summary>
@@ -42,7 +42,9 @@ internal static class VaultTransfer
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Not a TokenProxy vault export: {e.Message}", e);
+            // Where, not the parser's own words: those name .NET types, and the file is read by people.
+            var at = e.Path is { Length: > 1 } path ? $"the value at {path}" : "the JSON";
+            throw new InvalidDataException($"Not a TokenProxy vault export: {at} (line {e.LineNumber + 1}) is not valid JSON of the type an export has.", e);
         }
 
         if (export is null || export.Format != VaultExport.FormatName || export.Connections is null)
@@ -97,7 +99,11 @@ internal static class VaultTransfer
             var row = rows[i];
             if (!Enum.IsDefined(row.CredentialKind))
             {
-                throw new InvalidDataException($"Connection {row.Id}: credentialKind {(int)row.CredentialKind} is not a kind this TokenProxy knows; nothing was imported.");
+                var given = i < listed.Count && listed[i].ValueKind == JsonValueKind.Object && listed[i].TryGetProperty("credentialKind", out var value)
+                    ? value.GetRawText()
+                    : ((int)row.CredentialKind).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new InvalidDataException(
+                    $"Connection {row.Id}: credentialKind {Shortened(given)} is not a kind this TokenProxy knows ({CredentialKindNames.WireNames}); nothing was imported.");
             }
 
             var named = i < listed.Count && listed[i].ValueKind == JsonValueKind.Object && listed[i].TryGetProperty("credentialKind", out _);
@@ -108,4 +114,6 @@ internal static class VaultTransfer
 
         return known;
     }
+
+    private static string Shortened(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -59,6 +59,57 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
     }
 
+    [Theory]
+    [InlineData("apikey")]
+    [InlineData("basic")]
+    [InlineData("oauth2")]
+    [InlineData("clientcredentials")]
+    [InlineData("nosuch")]
+    public async Task A_credential_kind_the_fields_do_not_make_is_refused_naming_it(string kind)
+    {
+        // An access token without a refresh token is a bearer token: any other kind named beside it is a mistake to report,
+        // not to ignore, and an unknown one too.
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "abc", credentialKind = kind }));
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("credentialKind", out _), problem.GetRawText());
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Fact]
+    public async Task A_credential_kind_that_agrees_with_the_fields_is_accepted()
+    {
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "abc", credentialKind = "bearer" }));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrongly_typed_field_is_answered_with_every_field_an_import_accepts()
+    {
+        using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
+        request.Content = new StringContent("""{"provider":"acme","apiKey":5}""", System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await _proxy.Client.SendAsync(request);
+
+        var detail = (await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json")).GetProperty("detail").GetString();
+        Assert.All(["accessToken", "apiKey", "username", "password", "parameters", "credentialKind"], field => Assert.Contains(field, detail, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_admin_path_that_names_nothing_is_the_admin_surfaces_own_404()
+    {
+        using var page = await _proxy.Client.GetAsync("/admin/nosuch");
+        using var api = await _proxy.Client.GetAsync("/admin/api/nosuch");
+
+        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.False(page.Headers.Contains("TokenProxy-Error"));
+        await Problems.AssertProblemAsync(api, HttpStatusCode.NotFound, "not_found");
+    }
+
     [Fact]
     public async Task Lifetime_beyond_ten_years_is_refused_not_a_crash()
     {

@@ -137,6 +137,28 @@ public sealed class ProviderCatalogTests
     }
 
     [Fact]
+    public void An_empty_parameter_section_and_a_url_in_allowed_hosts_are_reported_as_what_they_are()
+    {
+        // "{}" is a section the configuration binder drops, and a URL is what people paste where a host goes: the messages
+        // must name the mistake, not an undeclared placeholder or a port "//x.example.com".
+        const string Json = """
+            {"TokenProxy": {"Providers": {
+              "jira": {"ApiBaseUrl": "https://api.example.com/ex/jira/{cloudId}", "Parameters": {"cloudId": {}}},
+              "desk": {"ApiBaseUrl": "https://{domain}.example.com/api", "AllowedHosts": ["https://x.example.com"], "Parameters": {"domain": {"Pattern": "^[a-z]+\\z"}}}
+            }}}
+            """;
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Json))).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddProviders().BuildServiceProvider();
+
+        var failures = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvidersOptions>>().Value).Failures.ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("TokenProxy:Providers:jira:Parameters:cloudId: declare exactly one of Pattern, FromTokenResponse or Discovery: it has none", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("is not declared", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("desk:AllowedHosts", StringComparison.Ordinal) && f.Contains("write the host alone", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("port '//", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_catalog_serves_the_providers_its_validation_resolved_without_resolving_them_again()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

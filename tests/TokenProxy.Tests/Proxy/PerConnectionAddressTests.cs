@@ -95,6 +95,8 @@ public sealed class PerConnectionAddressTests : IAsyncLifetime
             "https://evil.test", $"http://{attacker}", $"http://127.0.0.1:{api.Port}@{attacker}", $"http://127.0.0.1:{api.Port}.evil.test",
             $"http://localhost:{api.Port}", $"http://127.0.0.1:{api.Port}/other", $"http://127.0.0.1:{api.Port}#", "http://evil.test",
             $"https://a.my.salesforce.com@{attacker}", $"http://127.0.0.1:{api.Port}\r\n", "127.0.0.1",
+            // Uri resolves these to the origin: the text as given has a path all the same.
+            $"http://127.0.0.1:{api.Port}/x/../..", $"http://127.0.0.1:{api.Port}/.", $"http://127.0.0.1:{api.Port}//",
         };
 
         var table = tenants.Select(v => ("tenant", "tenant", v, "Tenant host")).Concat(origins.Select(v => ("orgs", "instance_url", v, "Salesforce instance")));
@@ -132,6 +134,43 @@ public sealed class PerConnectionAddressTests : IAsyncLifetime
         Assert.Empty(_attacker.Requests);
         Assert.Empty(_scenario.Api.Requests);
         Assert.DoesNotContain(_scenario.Proxy.Logs.Lines, l => l.Contains("token-stored-", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/sites/rest/..%2F..%2Fsite-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/..%2f..%2fsite-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/..%5C..%5Csite-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/..%5c..%5csite-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/../site-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/./api/3/myself")]
+    [InlineData("/sites/rest/%2E%2E/site-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/.%2e/site-b/rest/api/3/myself")]
+    [InlineData("/sites/..;/site-b/rest/api/3/myself")]
+    [InlineData("/sites/rest/..;x=1/site-b/rest/api/3/myself")]
+    public async Task A_path_that_could_leave_the_connections_own_path_is_refused_before_anything_is_sent(string target)
+    {
+        // The base /ex/jira/{cloudId} is shared up to the placeholder: an API that decodes %2F or %5C, or resolves a dot
+        // segment (Java servers read "..;" as ".."), after the proxy would serve another site's data with this token.
+        await ImportAsync("sites", "default", new() { ["cloudId"] = "site-a" });
+
+        var (status, response) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", target);
+
+        Assert.Equal(400, status);
+        Assert.Contains("TokenProxy-Error: invalid_path", response, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", response, StringComparison.Ordinal);
+        Assert.Empty(_scenario.Api.Requests);
+    }
+
+    [Fact]
+    public async Task An_encoded_slash_under_a_base_without_a_path_placeholder_is_still_forwarded()
+    {
+        // GitLab's project ids are "group%2Fproject": only a placeholder in the path makes an encoded slash a risk.
+        await ImportAsync("orgs", "default", new() { ["instance_url"] = $"http://127.0.0.1:{_scenario.Api.Address.Port}" });
+
+        var (status, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "GET", "/orgs/projects/group%2Fproject");
+
+        Assert.Equal(200, status);
+        Assert.Equal("/services/data/projects/group%2Fproject", Assert.Single(_scenario.Api.Requests).PathAndQuery);
     }
 
     private async Task<JsonElement> ImportAsync(string provider, string label, Dictionary<string, string> parameters)
