@@ -193,7 +193,8 @@ public sealed partial class SiteDiscoveryConnectTests
     private static async Task<JsonElement> OnlyConnectionAsync(RefreshScenario scenario) =>
         Assert.Single((await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections")).EnumerateArray());
 
-    private static string PickKey(string page) => PickField().Match(page).Groups[1].Value;
+    /// <summary>The single-use key of a site-pick page's form.</summary>
+    internal static string PickKey(string page) => PickField().Match(page).Groups[1].Value;
 
     [GeneratedRegex("name=\"pick\" value=\"([^\"]+)\"")]
     private static partial Regex PickField();
