@@ -8,7 +8,7 @@ namespace TokenProxy.Tests.Walkthrough;
 /// The README's walkthrough configuration ("Walkthrough: every kind of connection") with every host swapped for a loopback
 /// stand-in, served by TokenProxy running as its own process. Each provider keeps its shipped preset's name, so what the
 /// walkthrough leaves to the preset (patterns, client authentication, PKCE, identity fields) is the preset's own; only the
-/// keys holding a host are set here. The stand-ins: scripted authorization servers for Zendesk, Salesforce and Atlassian,
+/// keys holding a host are set here, and the client-credentials scope is one the oidc-provider knows. The stand-ins: scripted authorization servers for Zendesk, Salesforce and Atlassian,
 /// the real oidc-provider for client credentials, and one recording API per provider (a Salesforce instance, the Atlassian
 /// API host, a Zendesk account...).
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class WalkthroughStandIns : IAsyncLifetime
 
     /// <summary>
     /// On loopback a Zendesk host <c>{subdomain}.zendesk.com</c> becomes <c>{subdomain}.0.0.1</c>: the subdomain <c>127</c>
-    /// names 127.0.0.1, where the stand-ins listen (no name resolves to loopback here but localhost itself).
+    /// names 127.0.0.1, where the stand-ins listen (a made-up name such as <c>acme.zendesk.test</c> resolves nowhere here).
     /// </summary>
     public const string Subdomain = "127";
 
