@@ -33,9 +33,7 @@ public sealed class EveryKindOfConnectionTests(WalkthroughStandIns standIns) : I
         Assert.Equal("ada@acme.example", connection.GetProperty("account").GetProperty("email").GetString());
         using var call = await Proxy.Client.GetAsync("/zendesk/api/v2/tickets.json");
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
-        var seen = standIns.ZendeskAccount.Requests.Last();
-        Assert.Equal($"127.0.0.1:{standIns.ZendeskAccount.Address.Port}", seen.Host);
-        Assert.Equal("/api/v2/tickets.json", seen.PathAndQuery);
+        var seen = LastRequestAt(standIns.ZendeskAccount, "/api/v2/tickets.json");
         Assert.Equal("Bearer access-1", seen.Header("Authorization"));
     }
 
@@ -52,9 +50,7 @@ public sealed class EveryKindOfConnectionTests(WalkthroughStandIns standIns) : I
         Assert.Equal($"http://{standIns.SalesforceInstance.Address.Authority}", connection.GetProperty("parameters").GetProperty("instance_url").GetString());
         using var call = await Proxy.Client.GetAsync("/salesforce/services/data/v62.0/sobjects");
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
-        var seen = standIns.SalesforceInstance.Requests.Last();
-        Assert.Equal(standIns.SalesforceInstance.Address.Authority, seen.Host);
-        Assert.Equal("/services/data/v62.0/sobjects", seen.PathAndQuery);
+        var seen = LastRequestAt(standIns.SalesforceInstance, "/services/data/v62.0/sobjects");
         Assert.Equal("Bearer sf-access-1", seen.Header("Authorization"));
         Assert.Equal(1, standIns.SalesforceLogin.Calls);
     }
@@ -79,9 +75,7 @@ public sealed class EveryKindOfConnectionTests(WalkthroughStandIns standIns) : I
         Assert.Equal(WalkthroughStandIns.SecondSite, connection.GetProperty("parameters").GetProperty("cloudId").GetString());
         using var call = await Proxy.Client.GetAsync("/jira/rest/api/3/myself");
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
-        var seen = standIns.AtlassianApi.Requests.Last();
-        Assert.Equal(standIns.AtlassianApi.Address.Authority, seen.Host);
-        Assert.Equal($"/ex/jira/{WalkthroughStandIns.SecondSite}/rest/api/3/myself", seen.PathAndQuery);
+        var seen = LastRequestAt(standIns.AtlassianApi, $"/ex/jira/{WalkthroughStandIns.SecondSite}/rest/api/3/myself");
         Assert.Equal("Bearer access-1", seen.Header("Authorization"));
     }
 
@@ -97,9 +91,7 @@ public sealed class EveryKindOfConnectionTests(WalkthroughStandIns standIns) : I
         });
 
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
-        var seen = standIns.Stripe.Requests.Last();
-        Assert.Equal(standIns.Stripe.Address.Authority, seen.Host);
-        Assert.Equal("/v1/customers?limit=3", seen.PathAndQuery);
+        var seen = LastRequestAt(standIns.Stripe, "/v1/customers?limit=3");
         Assert.Equal("Bearer sk_test_walkthrough", seen.Header("Authorization"));
     }
 
@@ -116,9 +108,7 @@ public sealed class EveryKindOfConnectionTests(WalkthroughStandIns standIns) : I
         using var call = await Proxy.Client.GetAsync("/twilio/Messages.json");
 
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
-        var seen = standIns.Twilio.Requests.Last();
-        Assert.Equal(standIns.Twilio.Address.Authority, seen.Host);
-        Assert.Equal($"/2010-04-01/Accounts/{accountSid}/Messages.json", seen.PathAndQuery);
+        var seen = LastRequestAt(standIns.Twilio, $"/2010-04-01/Accounts/{accountSid}/Messages.json");
         Assert.Equal($"Basic {Convert.ToBase64String(Encoding.UTF8.GetBytes("SKwalkthrough:walkthrough-secret"))}", seen.Header("Authorization"));
     }
 
@@ -134,14 +124,21 @@ public sealed class EveryKindOfConnectionTests(WalkthroughStandIns standIns) : I
         });
 
         Assert.Equal(HttpStatusCode.OK, call.StatusCode);
-        var seen = standIns.BillingApi.Requests.Last();
-        Assert.Equal(standIns.BillingApi.Address.Authority, seen.Host);
-        Assert.Equal("/v1/invoices", seen.PathAndQuery);
+        var seen = LastRequestAt(standIns.BillingApi, "/v1/invoices");
         var token = seen.Header("Authorization")!["Bearer ".Length..];
         var introspection = await standIns.BillingAuthorization.IntrospectAsync(token);
         Assert.True(introspection.GetProperty("active").GetBoolean());
         Assert.Equal(OidcProviderServer.ClientId, introspection.GetProperty("client_id").GetString());
         Assert.Equal(1, (await standIns.BillingAuthorization.StatsAsync()).GetProperty("client_credentials").GetInt32());
+    }
+
+    /// <summary>The last request the stand-in received, asserted to have come to its own host and to <paramref name="pathAndQuery"/>.</summary>
+    private static RecordedRequest LastRequestAt(RecordingUpstream api, string pathAndQuery)
+    {
+        var seen = api.Requests.Last();
+        Assert.Equal(api.Address.Authority, seen.Host);
+        Assert.Equal(pathAndQuery, seen.PathAndQuery);
+        return seen;
     }
 
     /// <summary>The authorization server sends the browser back with a code; the callback's redirect lands on the new connection's page.</summary>

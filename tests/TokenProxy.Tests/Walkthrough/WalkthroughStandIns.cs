@@ -7,10 +7,11 @@ namespace TokenProxy.Tests.Walkthrough;
 /// <summary>
 /// The README's walkthrough configuration ("Walkthrough: every kind of connection") with every host swapped for a loopback
 /// stand-in, served by TokenProxy running as its own process. Each provider keeps its shipped preset's name, so what the
-/// walkthrough leaves to the preset (patterns, client authentication, PKCE, identity fields) is the preset's own; only the
-/// keys holding a host are set here, and the client-credentials scope is one the oidc-provider knows. The stand-ins: scripted authorization servers for Zendesk, Salesforce and Atlassian,
-/// the real oidc-provider for client credentials, and one recording API per provider (a Salesforce instance, the Atlassian
-/// API host, a Zendesk account...).
+/// walkthrough leaves to the preset (patterns, client authentication, PKCE, parameters without a host) is the preset's own;
+/// only the keys holding a host are set here (with the preset's other fields of the same section), and the
+/// client-credentials scope is one the oidc-provider knows. The stand-ins: scripted authorization servers for Zendesk,
+/// Salesforce and Atlassian, the real oidc-provider for client credentials, and one recording API per provider (a
+/// Salesforce instance, the Atlassian API host, a Zendesk account...).
 /// </summary>
 public sealed class WalkthroughStandIns : IAsyncLifetime
 {
