@@ -8,6 +8,7 @@ using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
+using TokenProxy.Vault;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace TokenProxy.Benchmarks.Proxy;
@@ -59,7 +60,7 @@ public class HotPathBenchmarks
         _providers.TryGet("bench", out var provider);
         _provider = provider!;
         // The first lookup reads the store and fills the cache; every one after is the steady state measured here.
-        var lookup = _tokens.GetAccessTokenAsync(_provider, ProxyEndpoint.DefaultLabel, workspace: null, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var lookup = _tokens.GetAccessTokenAsync(_provider, ProxyEndpoint.DefaultLabel, ConnectionScope.None, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         _credential = lookup.Value ?? throw new InvalidOperationException($"No token: {lookup.Failure?.Kind}");
         _bareHeader = _credential.HeaderValue!;
 
@@ -137,8 +138,13 @@ public class HotPathBenchmarks
 
         var (client, refused) = _clients.Check(request, provider.Name);
         var selector = request.Headers[ProxyEndpoint.ConnectionHeader] is [{ Length: > 0 } named] ? named : ProxyEndpoint.DefaultLabel;
-        var lookup = Complete(_tokens.GetAccessTokenAsync(provider, selector, workspace: null, CancellationToken.None));
-        if (refused is not null || !lookup.Succeeded || (client!.Workspace is { } workspace && lookup.Value!.Workspace != workspace))
+        if (refused is not null || RequestScope.TryRead(request, client!, out var scope) is not null)
+        {
+            throw new InvalidOperationException();
+        }
+
+        var lookup = Complete(_tokens.GetAccessTokenAsync(provider, selector, scope, CancellationToken.None));
+        if (!lookup.Succeeded)
         {
             throw new InvalidOperationException();
         }
@@ -160,7 +166,7 @@ public class HotPathBenchmarks
     public bool TokenLookupCacheHit()
     {
         var selector = _context.Request.Headers[ProxyEndpoint.ConnectionHeader] is [{ Length: > 0 } named] ? named : ProxyEndpoint.DefaultLabel;
-        return Complete(_tokens.GetAccessTokenAsync(_provider, selector, workspace: null, CancellationToken.None)).Succeeded;
+        return Complete(_tokens.GetAccessTokenAsync(_provider, selector, ConnectionScope.None, CancellationToken.None)).Succeeded;
     }
 
     /// <summary>The transformer alone: header copy (YARP's base), hygiene, the token header, the egress option.</summary>

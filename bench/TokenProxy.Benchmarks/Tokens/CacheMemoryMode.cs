@@ -24,7 +24,7 @@ internal static class CacheMemoryMode
         var epoch = empty.Epoch;
         foreach (var credential in credentials)
         {
-            empty.Add(credential.Label, credential, epoch);
+            empty.Add(TokenProxy.Vault.ConnectionScope.None, credential.Label, credential, epoch);
         }
 
         var withCache = GC.GetTotalMemory(forceFullCollection: true);

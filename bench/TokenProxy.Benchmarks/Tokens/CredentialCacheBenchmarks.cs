@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Caching.Memory;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tokens;
+using TokenProxy.Vault;
 using TokenProxy.Vault.Sqlite;
 
 namespace TokenProxy.Benchmarks.Tokens;
@@ -49,7 +50,7 @@ public class CredentialCacheBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public bool Lookup() => _cache.TryGet("github", _probeLabel, out _);
+    public bool Lookup() => _cache.TryGet("github", ConnectionScope.None, _probeLabel, out _);
 
     [Benchmark]
     public bool MemoryCacheLookup() => _memoryCache.TryGetValue(("github", _probeLabel), out CachedCredential? _);
@@ -62,7 +63,7 @@ public class CredentialCacheBenchmarks
         var epoch = cache.Epoch;
         foreach (var credential in _credentials)
         {
-            cache.Add(credential.Label, credential, epoch);
+            cache.Add(ConnectionScope.None, credential.Label, credential, epoch);
         }
 
         return cache;

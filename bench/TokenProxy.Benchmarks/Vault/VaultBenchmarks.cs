@@ -70,7 +70,7 @@ public class VaultBenchmarks
     [Benchmark]
     public async Task<string?> SqliteFindAndOpen()
     {
-        var row = await _store.FindAsync("bench", "default", CancellationToken.None);
+        var row = await _store.FindAsync("bench", ConnectionScope.None, "default", CancellationToken.None);
         return row?.AccessToken is { } token && _sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, token, out var plain) ? plain : null;
     }
 }

@@ -35,10 +35,15 @@ internal static class AdminPages
         ? AdminProblems.NotFound()
         : AdminPage.Message(StatusCodes.Status404NotFound, "Not found", "There is no admin page at this address. The connections and providers pages list what there is.");
 
-    private static async Task<IResult> ConnectionsAsync(IConnectionStore store, ProviderCatalog providers, EventFeed events, CancellationToken cancellationToken)
+    private static async Task<IResult> ConnectionsAsync(
+        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, EventFeed events, CancellationToken cancellationToken)
     {
-        var rows = await store.ListAsync(cancellationToken);
-        return AdminPage.Render<ConnectionsPage, ConnectionsPageModel>(new(rows, providers, events.Snapshot().Take(20).ToList()));
+        var rows = await ConnectionsApi.ListInAsync(store, workspace, endUser, cancellationToken);
+        return AdminPage.Render<ConnectionsPage, ConnectionsPageModel>(new(rows, providers, events.Snapshot().Take(20).ToList())
+        {
+            Workspace = string.IsNullOrEmpty(workspace) ? null : workspace,
+            EndUser = string.IsNullOrEmpty(endUser) ? null : endUser,
+        });
     }
 
     private static async Task<IResult> ConnectionAsync(

@@ -26,13 +26,28 @@ internal static class AdminProblems
 
     public static ProblemResult MalformedJson() =>
         new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.",
-            "Send one JSON object: {provider, label?, workspace?, parameters?, credentialKind?} with one credential: accessToken " +
+            "Send one JSON object: {provider, label?, workspace?, endUser?, parameters?, credentialKind?} with one credential: accessToken " +
             "(with refreshToken?, expiresIn?, scopes?), apiKey, or username and password; or none, with scopes?, for client credentials. Each field is a string, except expiresIn " +
             "(a number of seconds), scopes (a list of strings) and parameters (an object of strings).");
 
     public static ProblemResult LabelTaken(string provider, string label) =>
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",
-            $"{provider} already has a connection labelled '{label}'. Choose another label, or delete that connection first.");
+            $"{provider} already has a connection labelled '{label}' in that workspace for that end user. Choose another label, or delete that connection first.");
+
+    public static ProblemResult UnknownWorkspace(string id) =>
+        new(StatusCodes.Status404NotFound, "workspace_not_found", "Workspace not found.", $"There is no workspace '{id}'. Create it with POST /admin/api/workspaces.");
+
+    public static ProblemResult WorkspaceTaken(string id) =>
+        new(StatusCodes.Status409Conflict, "workspace_exists", "Workspace already exists.", $"There is already a workspace '{id}'.");
+
+    public static ProblemResult WorkspaceNotEmpty(string id, int connections) =>
+        new(StatusCodes.Status409Conflict, "workspace_not_empty", "The workspace holds connections.",
+            $"Workspace '{id}' holds {connections} connection(s). Delete them first, or delete with ?force=true to revoke them at their providers and delete them with the workspace.",
+            new Dictionary<string, object?> { ["connections"] = connections });
+
+    public static ProblemResult EndUserFiltersRequired() =>
+        new(StatusCodes.Status400BadRequest, "filters_required", "Name one end user.",
+            "Resetting credentials deletes every connection of one end user: give both ?workspace={id}&endUser={id}.");
 
     public static ProblemResult NotRefreshable(string id, bool holdsRefreshToken, CredentialKind kind) =>
         new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.", kind == CredentialKind.ClientCredentials

@@ -11,6 +11,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAccessFilter>();
         services.AddSingleton<AdminInstrumentation>();
+        services.AddSingleton<ConnectionRevoker>();
 
         // What RazorComponentResult renders with, for static server rendering only: no interactive render mode,
         // so no circuit, no WebSocket and no Blazor script.
@@ -39,6 +40,7 @@ internal static class AdminServiceCollectionExtensions
         admin.MapAdminPages();
         admin.MapConnectEndpoints();
         admin.MapConnectionsApi();
+        admin.MapWorkspacesApi();
         // Any other path under /admin is the admin surface's own 404, not the data plane's answer for a provider "admin".
         admin.Map("/{**rest}", AdminPages.NotFound);
         return endpoints;

@@ -18,7 +18,8 @@ internal static class ClientCredentialsCreation
     {
         var label = request.Label ?? "default";
         // A label in use is answered before the provider mints a token for nothing (the insert below still decides a race).
-        if (await store.FindAsync(provider.Name, label, cancellationToken) is { } existing && existing.Label == label)
+        var scope = new ConnectionScope(request.Workspace, request.EndUser?.Id);
+        if (await store.FindAsync(provider.Name, scope, label, cancellationToken) is { } existing && existing.Label == label)
         {
             return AdminProblems.LabelTaken(provider.Name, label);
         }
@@ -41,6 +42,7 @@ internal static class ClientCredentialsCreation
             Provider = provider.Name,
             Label = label,
             Workspace = request.Workspace,
+            EndUser = request.EndUser?.ToStored(),
             Status = ConnectionStatus.Active,
             Scopes = requested.Length > 0 ? requested : provider.Scopes,
             Parameters = request.Parameters ?? [],

@@ -1,5 +1,6 @@
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
@@ -20,7 +21,8 @@ internal static class ConnectEndpoints
     }
 
     private static async Task<IResult> ConnectAsync(
-        string provider, string? label, string? connection, string? scopes, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
+        string provider, string? label, string? connection, string? scopes, string? workspace, string? endUser, HttpContext context,
+        ProviderCatalog providers, AuthorizationFlow flow, IConnectionStore store, CancellationToken cancellationToken)
     {
         if (!providers.TryGet(provider, out var definition))
         {
@@ -34,18 +36,23 @@ internal static class ConnectEndpoints
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Start from TokenProxy", "Connecting must be started from the TokenProxy connections page or by opening its link directly.");
         }
 
+        if (await ScopeProblemAsync(workspace, endUser, store, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+
         // The values a person gives (?subdomain=acme), one per declared parameter; a repeated one arrives joined by ','
         // and is refused by the universal rule.
         var given = definition.GivenParameters
             .Where(p => context.Request.Query.ContainsKey(p.Name))
             .ToDictionary(p => p.Name, p => context.Request.Query[p.Name].ToString(), StringComparer.Ordinal);
-        var result = await flow.StartAsync(definition, label, connection, scopes, given, context, cancellationToken);
+        var result = await flow.StartAsync(definition, label, connection, new ConnectionScope(workspace, endUser), scopes, given, context, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
         return result switch
         {
             { RedirectUrl: { } url } => Results.Redirect(url),
             { Fields: { } fields } => AdminPage.Render<ConnectFormPage, ConnectForm>(
-                new ConnectForm(definition.Name, definition.DisplayName, label, connection, scopes, fields), result.Status, AuthorizationOrigins(definition)),
+                new ConnectForm(definition.Name, definition.DisplayName, label, connection, scopes, fields) { Workspace = workspace, EndUser = endUser }, result.Status, AuthorizationOrigins(definition)),
             _ => AdminPage.Message(result.Status, result.Title!, result.Message!),
         };
     }
@@ -74,6 +81,20 @@ internal static class ConnectEndpoints
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
         var result = await flow.CompletePickAsync(definition, form["pick"].ToString(), form.TryGetValue("value", out var value) ? value.ToString() : null, context, cancellationToken);
         return Finished(context, result);
+    }
+
+    /// <summary>A new connection lands in an existing workspace only (a typo must not strand it), under a valid end user id.</summary>
+    private static async Task<IResult?> ScopeProblemAsync(string? workspace, string? endUser, IConnectionStore store, CancellationToken cancellationToken)
+    {
+        if (workspace is not null && (!ScopeNames.IsWorkspace(workspace) || await store.GetWorkspaceAsync(workspace, cancellationToken) is null))
+        {
+            // The value is not echoed: it came in the URL.
+            return AdminPage.Message(StatusCodes.Status404NotFound, "Unknown workspace", "There is no such workspace. Create it first (POST /admin/api/workspaces), or check the link.");
+        }
+
+        return endUser is not null && !ScopeNames.IsEndUser(endUser)
+            ? AdminPage.Message(StatusCodes.Status400BadRequest, "Invalid end user", ScopeNames.EndUserRule)
+            : null;
     }
 
     private static async Task<IResult> CallbackAsync(string provider, HttpContext context, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)

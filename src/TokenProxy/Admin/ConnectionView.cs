@@ -23,7 +23,9 @@ internal sealed record ConnectionView(
     IReadOnlyDictionary<string, string> Parameters,
     string CredentialKind,
     DateTimeOffset? RefreshTokenExpiresAt,
-    string? ErrorHint)
+    string? ErrorHint,
+    EndUserView? EndUser,
+    string Origin)
 {
     public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
         row.Id,
@@ -50,7 +52,9 @@ internal sealed record ConnectionView(
         row.CredentialKind.ToWire(),
         row.RefreshTokenExpiresAt,
         // The operator's advice for the provider's error, while the connection is stuck in it (ErrorHints).
-        row is { Status: ConnectionStatus.Error, LastError: { } error } && provider is not null ? provider.ErrorHints.For(error.Code, error.Description) : null);
+        row is { Status: ConnectionStatus.Error, LastError: { } error } && provider is not null ? provider.ErrorHints.For(error.Code, error.Description) : null,
+        EndUserView.From(row.EndUser),
+        row.Origin.ToWire());
 }
 
 internal sealed record AccountView(string? Id, string? Email, string? Name);

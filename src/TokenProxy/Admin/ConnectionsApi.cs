@@ -21,6 +21,7 @@ internal static class ConnectionsApi
         api.MapPost("/connections/{id}/refresh", RefreshAsync);
         api.MapPost("/connections/{id}/revoke", RevokeAsync);
         api.MapDelete("/connections/{id}", DeleteAsync);
+        api.MapDelete("/connections", ResetEndUserAsync);
         api.MapPost("/vault/rotate-key", RotateKeyAsync);
         api.MapGet("/events", (EventFeed events) => events.Snapshot());
         return api;
@@ -29,8 +30,39 @@ internal static class ConnectionsApi
     private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
         providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl));
 
-    private static async Task<IEnumerable<ConnectionView>> ListAsync(IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
-        (await store.ListAsync(cancellationToken)).Select(r => ConnectionView.From(r, providers));
+    private static async Task<IEnumerable<ConnectionView>> ListAsync(
+        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
+        (await ListInAsync(store, workspace, endUser, cancellationToken)).Select(r => ConnectionView.From(r, providers));
+
+    /// <summary>The connections of <paramref name="workspace"/> and of <paramref name="endUser"/>, each filter applying only when given.</summary>
+    public static async Task<IReadOnlyList<ConnectionRow>> ListInAsync(IConnectionStore store, string? workspace, string? endUser, CancellationToken cancellationToken) =>
+        [.. (await store.ListAsync(cancellationToken))
+            .Where(r => (string.IsNullOrEmpty(workspace) || r.Workspace == workspace) && (string.IsNullOrEmpty(endUser) || r.EndUser?.Id == endUser))];
+
+    /// <summary>
+    /// <c>DELETE /admin/api/connections?workspace={w}&amp;endUser={u}</c>: resets one end user's credentials. Each connection
+    /// is revoked at its provider as a revoke does, then deleted. Both filters are required: a missing one must never
+    /// widen a reset to a whole workspace, or to everyone.
+    /// </summary>
+    private static async Task<IResult> ResetEndUserAsync(
+        string? workspace, string? endUser, IConnectionStore store, ConnectionRevoker revoker, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(workspace) || string.IsNullOrEmpty(endUser))
+        {
+            return AdminProblems.EndUserFiltersRequired();
+        }
+
+        var deleted = new List<string>();
+        foreach (var row in await ListInAsync(store, workspace, endUser, cancellationToken))
+        {
+            if (await revoker.RevokeAndDeleteAsync(row, cancellationToken))
+            {
+                deleted.Add(row.Id);
+            }
+        }
+
+        return TypedResults.Ok(new EndUserReset(workspace, endUser, deleted));
+    }
 
     private static async Task<IResult> GetAsync(string id, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken) is { } row
@@ -48,6 +80,12 @@ internal static class ConnectionsApi
         }
 
         var errors = request.Validate(providers);
+        if (request.Workspace is { } workspace && !errors.ContainsKey("workspace") && await store.GetWorkspaceAsync(workspace, cancellationToken) is null)
+        {
+            // A typo must not strand a connection in a workspace nobody sees.
+            errors["workspace"] = [$"There is no workspace '{workspace}'. Create it first with POST /admin/api/workspaces."];
+        }
+
         if (errors.Count > 0)
         {
             return AdminProblems.Invalid(errors);
@@ -67,6 +105,7 @@ internal static class ConnectionsApi
             Provider = provider!.Name,
             Label = request.Label ?? "default",
             Workspace = request.Workspace,
+            EndUser = request.EndUser?.ToStored(),
             Status = ConnectionStatus.Active,
             Scopes = request.Scopes ?? [],
             CredentialKind = request.Kind,
@@ -145,59 +184,22 @@ internal static class ConnectionsApi
     }
 
     private static async Task<IResult> RevokeAsync(
-        string id, IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time,
-        AdminInstrumentation instrumentation, CancellationToken cancellationToken)
+        string id, IConnectionStore store, ConnectionRevoker revoker, ProviderCatalog providers, CancellationToken cancellationToken)
     {
-        using var activity = AdminInstrumentation.StartRevoke(id);
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)
         {
             return AdminProblems.ConnectionNotFound(id);
         }
 
-        AdminInstrumentation.ForProvider(activity, row.Provider);
         if (row.Status == ConnectionStatus.Revoked)
         {
             return AdminProblems.AlreadyRevoked(id);
         }
 
-        providers.TryGet(row.Provider, out var provider);
-        var revoked = new HashSet<string>(StringComparer.Ordinal);
-        RevocationResult? revocation = null;
-        while (true)
-        {
-            // Revoke whatever the row holds now. If a refresh committed new tokens in between, the loop comes back
-            // here with them: tokens the provider minted for a revoked connection must not stay alive there.
-            var fresh = new[] { row.RefreshToken, row.AccessToken }.OfType<string>().Where(revoked.Add).ToList();
-            if (fresh.Count > 0 || revocation is null)
-            {
-                string? refresh = null;
-                string? access = null;
-                var hasSecrets = !row.CredentialKind.IsStatic() && (row.RefreshToken is { } r && fresh.Contains(r) && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
-                    | (row.AccessToken is { } a && fresh.Contains(a) && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
-                var result = row.CredentialKind.IsStatic()
-                    ? RevocationResult.NotSupported("An API key or Basic credentials are revoked at the provider itself; the proxy erased its copy.")
-                    : hasSecrets && provider?.ForConnection(row.Parameters, out _) is { } endpoints
-                    ? await revocations.RevokeAsync(endpoints, refresh, access, cancellationToken, row.Parameters)
-                    : RevocationResult.NotSupported("There was nothing to revoke at the provider.");
-                revocation = revocation is null ? result : revocation.Then(result);
-            }
-
-            // Local secrets go whatever the provider said: the connection must stop working here at once.
-            var now = time.GetUtcNow();
-            var revokedRow = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, RefreshTokenExpiresAt = null, UpdatedAt = now };
-            if (await store.TryUpdateAsync(revokedRow, cancellationToken) is { } committed)
-            {
-                instrumentation.Revoked(activity, row.Provider, id, revocation);
-                return TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers), revocation));
-            }
-
-            row = await store.GetAsync(id, cancellationToken);
-            if (row is null)
-            {
-                return AdminProblems.ConnectionNotFound(id);
-            }
-        }
+        return await revoker.RevokeAsync(row, cancellationToken) is ({ } committed, { } revocation)
+            ? TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers), revocation))
+            : AdminProblems.ConnectionNotFound(id);
     }
 
     private static async Task<IResult> RotateKeyAsync(VaultKeyRotator rotator, CancellationToken cancellationToken)
@@ -223,6 +225,9 @@ internal static class ConnectionsApi
         return TypedResults.NoContent();
     }
 }
+
+/// <summary>The answer to an end user's reset: the connections revoked and deleted.</summary>
+internal sealed record EndUserReset(string Workspace, string EndUser, IReadOnlyList<string> Deleted);
 
 /// <summary>The answer to a successful refresh-now.</summary>
 internal sealed record RefreshResponse(string Message, ConnectionView Connection);

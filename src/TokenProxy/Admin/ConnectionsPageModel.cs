@@ -4,5 +4,18 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
-/// <summary>What <see cref="ConnectionsPage"/> shows: every connection, the providers, the latest events (newest first).</summary>
-internal sealed record ConnectionsPageModel(IReadOnlyList<ConnectionRow> Rows, ProviderCatalog Providers, IReadOnlyList<ProxyEvent> Events);
+/// <summary>
+/// What <see cref="ConnectionsPage"/> shows: the connections (of one workspace and end user when filtered), the providers,
+/// the latest events (newest first).
+/// </summary>
+internal sealed record ConnectionsPageModel(IReadOnlyList<ConnectionRow> Rows, ProviderCatalog Providers, IReadOnlyList<ProxyEvent> Events)
+{
+    /// <summary>The workspace filter, if any.</summary>
+    public string? Workspace { get; init; }
+
+    /// <summary>The end user filter, if any.</summary>
+    public string? EndUser { get; init; }
+
+    /// <summary>True when the page shows one end user's connections, which can then be reset together.</summary>
+    public bool OneEndUser => !string.IsNullOrEmpty(Workspace) && !string.IsNullOrEmpty(EndUser);
+}

@@ -22,7 +22,8 @@ internal sealed record ImportConnectionRequest(
     string? ApiKey = null,
     string? Username = null,
     string? Password = null,
-    [property: JsonPropertyName("credentialKind")] string? DeclaredKind = null)
+    [property: JsonPropertyName("credentialKind")] string? DeclaredKind = null,
+    EndUserView? EndUser = null)
 {
     private const long MaxExpiresIn = 10L * 366 * 24 * 3600;
 
@@ -73,10 +74,12 @@ internal sealed record ImportConnectionRequest(
             errors["label"] = [ConnectionLabel.Rule];
         }
 
-        if (Workspace is not null && !ConnectionLabel.IsValid(Workspace))
+        if (Workspace is not null && !ScopeNames.IsWorkspace(Workspace))
         {
-            errors["workspace"] = ["A workspace is 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit."];
+            errors["workspace"] = [ScopeNames.WorkspaceRule];
         }
+
+        EndUser?.Validate(errors);
 
         ValidateSecret(errors);
         ValidateDeclaredKind(errors);

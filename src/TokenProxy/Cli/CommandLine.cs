@@ -14,7 +14,7 @@ internal static class CommandLine
     public const string Usage = """
         Usage:
           TokenProxy [options]                          run the proxy (http://127.0.0.1:5080 by default)
-          TokenProxy connections list                   every connection: id, provider, label, status, expiry
+          TokenProxy connections list [WS [END-USER]]   every connection (of a workspace, of one end user): id, provider, label, status, expiry
           TokenProxy connections import FILE|-          add connections from JSON ({"provider":…,"accessToken":…} or an array of them)
           TokenProxy connections create PROVIDER LABEL [--scopes "a b"]
                                                         a client-credentials connection: the proxy gets its token itself

@@ -13,6 +13,9 @@ internal static class ConnectionsCommand
         (HttpMethod Method, string Path)? call = arguments.Words switch
         {
             ["connections", "list"] => (HttpMethod.Get, "/admin/api/connections"),
+            ["connections", "list", var workspace] => (HttpMethod.Get, $"/admin/api/connections?workspace={Uri.EscapeDataString(workspace)}"),
+            ["connections", "list", var workspace, var endUser] =>
+                (HttpMethod.Get, $"/admin/api/connections?workspace={Uri.EscapeDataString(workspace)}&endUser={Uri.EscapeDataString(endUser)}"),
             ["connections", "import", _] => (HttpMethod.Post, "/admin/api/connections"),
             ["connections", "create", _, _] => (HttpMethod.Post, "/admin/api/connections"),
             ["connections", "delete", var id] => (HttpMethod.Delete, $"/admin/api/connections/{Uri.EscapeDataString(id)}"),
@@ -23,7 +26,7 @@ internal static class ConnectionsCommand
         if (call is null)
         {
             return await console.UsageAsync(
-                "connections: the commands are 'connections list', 'connections import FILE|-', 'connections create PROVIDER LABEL [--scopes \"a b\"]', 'connections delete|refresh|revoke ID'.");
+                "connections: the commands are 'connections list [WORKSPACE [END-USER]]', 'connections import FILE|-', 'connections create PROVIDER LABEL [--scopes \"a b\"]', 'connections delete|refresh|revoke ID'.");
         }
 
         if (scopes is not null && arguments.Words[1] != "create")
@@ -69,7 +72,7 @@ internal static class ConnectionsCommand
         {
             case "list":
                 await console.TableAsync(
-                    ["ID", "PROVIDER", "LABEL", "WORKSPACE", "STATUS", "EXPIRES"],
+                    ["ID", "PROVIDER", "LABEL", "WORKSPACE", "END USER", "STATUS", "EXPIRES"],
                     [.. answer.EnumerateArray().Select(Row)]);
                 break;
             case "create":
@@ -164,6 +167,7 @@ internal static class ConnectionsCommand
         c.GetProperty("provider").GetString()!,
         c.GetProperty("label").GetString()!,
         c.GetProperty("workspace").GetString() ?? "-",
+        c.GetProperty("endUser") is { ValueKind: JsonValueKind.Object } endUser ? endUser.GetProperty("id").GetString()! : "-",
         c.GetProperty("status").GetString()!,
         c.GetProperty("expiresAt").ValueKind == JsonValueKind.String ? c.GetProperty("expiresAt").GetDateTimeOffset().ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "-",
     ];

@@ -26,9 +26,6 @@ internal enum FailureKind
     /// <summary>A person revoked the connection.</summary>
     Revoked,
 
-    /// <summary>The client's key is limited to another workspace than the connection's.</summary>
-    WorkspaceForbidden,
-
     /// <summary>The connection holds no refresh token (or its provider cannot connect): only reconnecting gives new tokens.</summary>
     NotRefreshable,
 
@@ -51,7 +48,6 @@ internal static class FailureKindNames
         FailureKind.Transient => "refresh_unavailable",
         FailureKind.NotConnected => "not_connected",
         FailureKind.Revoked => "revoked",
-        FailureKind.WorkspaceForbidden => "client_forbidden",
         FailureKind.NotRefreshable => "not_refreshable",
         FailureKind.NotSupported => "not_supported",
         FailureKind.KindNotOffered => "kind_not_offered",

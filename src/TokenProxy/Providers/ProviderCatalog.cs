@@ -12,7 +12,9 @@ namespace TokenProxy.Providers;
 /// </summary>
 internal sealed partial class ProviderCatalog
 {
-    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase) { "admin", "healthz", "readyz" };
+    // Paths of TokenProxy's own pages (the admin surface, connect links and the client portal) and health checks: a
+    // provider of that name would be routed to them, or hide them.
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase) { "admin", "connect", "portal", "healthz", "readyz" };
 
     /// <summary>The key of the API base among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
     public const string ApiBaseUrlKey = "ApiBaseUrl";
@@ -62,7 +64,7 @@ internal sealed partial class ProviderCatalog
             var key = $"TokenProxy:Providers:{name}";
             if (!ProviderName().IsMatch(name) || ReservedNames.Contains(name))
             {
-                errors.Add($"{key}: '{name}' cannot be a provider name (use lower-case letters, digits, '-' or '_'; not admin, healthz or readyz).");
+                errors.Add($"{key}: '{name}' cannot be a provider name (use lower-case letters, digits, '-' or '_'; not {string.Join(", ", ReservedNames)}, which TokenProxy's own pages use).");
                 continue;
             }
 

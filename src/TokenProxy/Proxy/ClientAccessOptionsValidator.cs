@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Proxy;
 
@@ -13,6 +14,16 @@ internal sealed class ClientAccessOptionsValidator : IValidateOptions<ClientAcce
             if (settings.Key is not { Length: >= ClientOptions.MinKeyLength })
             {
                 errors.Add($"TokenProxy:Clients:{client}:Key: must be at least {ClientOptions.MinKeyLength} characters (for example: openssl rand -base64 32).");
+            }
+
+            if (settings.Workspace is { } workspace && !ScopeNames.IsWorkspace(workspace))
+            {
+                errors.Add($"TokenProxy:Clients:{client}:Workspace: '{workspace}' is not a workspace id. {ScopeNames.WorkspaceRule}");
+            }
+
+            if (settings.EndUser is { } endUser && !ScopeNames.IsEndUser(endUser))
+            {
+                errors.Add($"TokenProxy:Clients:{client}:EndUser: '{endUser}' is not an end user id. {ScopeNames.EndUserRule}");
             }
         }
 

@@ -14,7 +14,17 @@ internal sealed class ClientOptions
     /// <value>Default: all.</value>
     public string[]? Providers { get; set; }
 
-    /// <summary>The only workspace whose connections this key may use.</summary>
-    /// <value>Default: any.</value>
+    /// <summary>
+    /// The only workspace whose connections this key may use, and the one its requests use when they name none
+    /// (<c>TokenProxy-Workspace</c>).
+    /// </summary>
+    /// <value>Default: any; a request naming none uses connections in no workspace.</value>
     public string? Workspace { get; set; }
+
+    /// <summary>
+    /// The only end user whose connections this key may use, and the one its requests use when they name none
+    /// (<c>TokenProxy-End-User</c>).
+    /// </summary>
+    /// <value>Default: any; a request naming none uses connections of no end user.</value>
+    public string? EndUser { get; set; }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace TokenProxy.Proxy;
 
 /// <summary>The app a data-plane request was accepted for, with what its key allows.</summary>
-internal sealed record ProxyClient(string Name, IReadOnlySet<string>? Providers, string? Workspace)
+internal sealed record ProxyClient(string Name, IReadOnlySet<string>? Providers, string? Workspace, string? EndUser = null)
 {
     public static readonly ProxyClient Anonymous = new("(no key)", null, null);
 }
@@ -30,7 +30,7 @@ internal sealed class ClientPolicy
         _allowedOrigins = new HashSet<string>(options.Value.AllowedOrigins.Select(o => o.TrimEnd('/')), StringComparer.OrdinalIgnoreCase);
         _keys = [.. options.Value.Clients
             .Where(c => !string.IsNullOrEmpty(c.Value.Key))
-            .Select(c => (Hash(c.Value.Key!), new ProxyClient(c.Key, c.Value.Providers is { Length: > 0 } p ? new HashSet<string>(p, StringComparer.OrdinalIgnoreCase) : null, c.Value.Workspace)))];
+            .Select(c => (Hash(c.Value.Key!), new ProxyClient(c.Key, c.Value.Providers is { Length: > 0 } p ? new HashSet<string>(p, StringComparer.OrdinalIgnoreCase) : null, c.Value.Workspace, c.Value.EndUser)))];
     }
 
     public bool RequiresKey => _keys.Length > 0;

@@ -98,12 +98,18 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        var lookup = await tokens.GetAccessTokenAsync(provider, selector, client!.Workspace, context.RequestAborted);
+        if (RequestScope.TryRead(context.Request, client!, out var scope) is { } invalidScope)
+        {
+            await invalidScope.ExecuteAsync(context);
+            return null;
+        }
+
+        var lookup = await tokens.GetAccessTokenAsync(provider, selector, scope, context.RequestAborted);
 
         if (!lookup.Succeeded)
         {
             instrumentation.TokenUnavailable(provider.Name, selector, lookup);
-            await ProxyProblems.ForLookup(lookup, provider.Name, selector, _publicBaseUrl).ExecuteAsync(context);
+            await ProxyProblems.ForLookup(lookup, provider.Name, selector, scope, _publicBaseUrl).ExecuteAsync(context);
             return null;
         }
 
@@ -171,7 +177,9 @@ internal sealed class ProxyEndpoint(
                 if (transformer.Failure is { } failure)
                 {
                     instrumentation.NoTokenAfterUnauthorized(provider.Name, failure);
-                    await ProxyProblems.ForLookup(failure, provider.Name, SelectorOf(context.Request), _publicBaseUrl).ExecuteAsync(context);
+                    // The credential was found in the request's scope, so it names that scope.
+                    var scope = new Vault.ConnectionScope(transformer.Credential.Workspace, transformer.Credential.EndUser);
+                    await ProxyProblems.ForLookup(failure, provider.Name, SelectorOf(context.Request), scope, _publicBaseUrl).ExecuteAsync(context);
                     return;
                 }
 

@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.WebUtilities;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Proxy;
 
@@ -64,15 +66,15 @@ internal static class ProxyProblems
         "TokenProxy failed unexpectedly; its log has the details.");
 
     /// <summary>The problem for a failed token lookup: its <see cref="FailureKind"/> is the <c>TokenProxy-Error</c>.</summary>
-    public static ProblemResult ForLookup(TokenResult<CachedCredential> lookup, string provider, string selector, string publicBaseUrl)
+    public static ProblemResult ForLookup(TokenResult<CachedCredential> lookup, string provider, string selector, ConnectionScope scope, string publicBaseUrl)
     {
         var connection = lookup.Value?.ConnectionId;
-        var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, connection);
+        var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, connection, scope);
         return lookup.Failure?.Kind switch
         {
             FailureKind.NotConnected => new(
                 StatusCodes.Status401Unauthorized, "not_connected", "Not connected.",
-                $"There is no {provider} connection '{selector}'. Connect one at {connectUrl}.",
+                $"There is no {provider} connection '{selector}'{Where(scope)}. Connect one at {connectUrl}.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection"] = selector, ["connect_url"] = connectUrl }),
             // No person can reconnect a client-credentials connection: the grant is run again by a refresh, once the client is fixed.
             FailureKind.Rejected when lookup.Value?.Kind == CredentialKind.ClientCredentials => new(
@@ -94,9 +96,6 @@ internal static class ProxyProblems
                 $"The {provider} token has expired and {provider}'s token endpoint cannot be reached right now. Try again later.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
                 lookup.Failure.RetryAfter ?? TimeSpan.FromSeconds(5)),
-            FailureKind.WorkspaceForbidden => new(
-                StatusCodes.Status403Forbidden, "client_forbidden", "Forbidden.",
-                $"This client key may only use connections of its own workspace; {provider} connection '{selector}' is not one of them."),
             FailureKind.KindNotOffered => new(
                 StatusCodes.Status409Conflict, "kind_not_offered", "The connection's kind of credential is not offered.",
                 $"The {provider} connection '{selector}' holds {lookup.Value?.Kind.ToWire()} credentials, which {provider}'s configuration (Auth) no longer offers; " +
@@ -106,11 +105,30 @@ internal static class ProxyProblems
         };
     }
 
-    private static string ConnectUrl(string publicBaseUrl, string provider, string selector, string? connectionId)
+    /// <summary>The scope a connection was looked for in, as words; nothing for none.</summary>
+    private static string Where(ConnectionScope scope) => (scope.Workspace, scope.EndUser) switch
     {
-        var query = connectionId is not null
-            ? $"?connection={Uri.EscapeDataString(connectionId)}"
-            : selector == "default" ? string.Empty : $"?label={Uri.EscapeDataString(selector)}";
-        return $"{publicBaseUrl.TrimEnd('/')}/admin/connect/{provider}{query}";
+        (null, null) => string.Empty,
+        ({ } workspace, null) => $" in workspace '{workspace}'",
+        (null, { } endUser) => $" for end user '{endUser}'",
+        var (workspace, endUser) => $" in workspace '{workspace}' for end user '{endUser}'",
+    };
+
+    /// <summary>Where the connection is made: a reconnect by id, or a new one with its label, workspace and end user.</summary>
+    private static string ConnectUrl(string publicBaseUrl, string provider, string selector, string? connectionId, ConnectionScope scope)
+    {
+        var query = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (connectionId is not null)
+        {
+            query["connection"] = connectionId;
+        }
+        else
+        {
+            query["label"] = selector == ProxyEndpoint.DefaultLabel ? null : selector;
+            query["workspace"] = scope.Workspace;
+            query["endUser"] = scope.EndUser;
+        }
+
+        return QueryHelpers.AddQueryString($"{publicBaseUrl.TrimEnd('/')}/admin/connect/{provider}", query.Where(q => q.Value is not null));
     }
 }

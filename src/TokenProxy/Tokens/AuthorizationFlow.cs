@@ -43,7 +43,7 @@ internal sealed partial class AuthorizationFlow(
     /// (<see cref="AuthorizationResult.Fields"/>).
     /// </summary>
     public async Task<AuthorizationResult> StartAsync(
-        ProviderDefinition provider, string? label, string? connectionId, string? scopes, IReadOnlyDictionary<string, string> given,
+        ProviderDefinition provider, string? label, string? connectionId, ConnectionScope scope, string? scopes, IReadOnlyDictionary<string, string> given,
         HttpContext context, CancellationToken cancellationToken)
     {
         using var activity = TokenInstrumentation.StartAuthorization("tokenproxy.connect", provider);
@@ -59,7 +59,7 @@ internal sealed partial class AuthorizationFlow(
             return Failed(activity, StatusCodes.Status400BadRequest, "Invalid scopes", scopeProblem);
         }
 
-        var existing = await FindTargetAsync(provider, label, connectionId, cancellationToken);
+        var existing = await FindTargetAsync(provider, label, connectionId, scope, cancellationToken);
         if (existing.Failure is { } failure)
         {
             return Failed(activity, failure.Status, failure.Title!, failure.Message!);
@@ -102,7 +102,7 @@ internal sealed partial class AuthorizationFlow(
                 $"Its metadata lists code_challenge_methods_supported = [{string.Join(", ", methods)}]. Set UsePkce to false for this provider only if that is intended.");
         }
 
-        var target = await TargetConnectionAsync(provider, label, existing.Row, cancellationToken);
+        var target = await TargetConnectionAsync(provider, label, scope, existing.Row, cancellationToken);
         if (target.Failure is { } conflict)
         {
             return Failed(activity, conflict.Status, conflict.Title!, conflict.Message!);
@@ -162,9 +162,12 @@ internal sealed partial class AuthorizationFlow(
         return AuthorizationResult.NeedsValues(fields);
     }
 
-    /// <summary>The connection a connect is for, when it exists already (by id, or by label); a connection id that is unknown fails.</summary>
+    /// <summary>
+    /// The connection a connect is for, when it exists already (by id, or by label in <paramref name="scope"/>); a connection
+    /// id that is unknown fails.
+    /// </summary>
     private async Task<(ConnectionRow? Row, AuthorizationResult? Failure)> FindTargetAsync(
-        ProviderDefinition provider, string? label, string? connectionId, CancellationToken cancellationToken)
+        ProviderDefinition provider, string? label, string? connectionId, ConnectionScope scope, CancellationToken cancellationToken)
     {
         if (connectionId is not null)
         {
@@ -176,7 +179,7 @@ internal sealed partial class AuthorizationFlow(
 
         label ??= "default";
         return ConnectionLabel.IsValid(label)
-            ? (await store.FindAsync(provider.Name, label, cancellationToken), null)
+            ? (await store.FindAsync(provider.Name, scope, label, cancellationToken), null)
             : (null, AuthorizationResult.Failed(StatusCodes.Status400BadRequest, "Invalid label", ConnectionLabel.Rule));
     }
 
@@ -215,16 +218,21 @@ internal sealed partial class AuthorizationFlow(
     }
 
     private async Task<(ConnectionRow? Row, bool Created, AuthorizationResult? Failure)> TargetConnectionAsync(
-        ProviderDefinition provider, string? label, ConnectionRow? row, CancellationToken cancellationToken)
+        ProviderDefinition provider, string? label, ConnectionScope scope, ConnectionRow? row, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (row is null)
         {
             label ??= "default";
-            row = new ConnectionRow { Id = ConnectionIds.New(), Provider = provider.Name, Label = label, Status = ConnectionStatus.Pending, CreatedAt = now, UpdatedAt = now };
+            row = new ConnectionRow
+            {
+                Id = ConnectionIds.New(), Provider = provider.Name, Label = label, Workspace = scope.Workspace,
+                EndUser = scope.EndUser is { } endUser ? new ConnectionEndUser(endUser) : null,
+                Status = ConnectionStatus.Pending, CreatedAt = now, UpdatedAt = now,
+            };
             return await store.TryInsertAsync(row, cancellationToken)
                 ? (row with { Version = 1 }, true, null)
-                : (null, false, AuthorizationResult.Failed(StatusCodes.Status409Conflict, "Label already in use", $"{provider.DisplayName} already has a connection labelled '{label}'."));
+                : (null, false, AuthorizationResult.Failed(StatusCodes.Status409Conflict, "Label already in use", $"{provider.DisplayName} already has a connection labelled '{label}' there."));
         }
 
         if (row.Status == ConnectionStatus.Pending)

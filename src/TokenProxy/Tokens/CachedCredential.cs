@@ -19,6 +19,9 @@ internal sealed record CachedCredential(
     bool CanRefresh,
     bool Undecryptable)
 {
+    /// <summary>The id of the connection's end user, if it has one: with <see cref="Workspace"/>, the scope it was found in.</summary>
+    public string? EndUser { get; init; }
+
     /// <summary>When the token is due for refresh: its expiry less the skew, bounded by its lifetime (<see cref="RefreshSchedule"/>).</summary>
     public DateTimeOffset? RefreshAt { get; init; }
 

@@ -6,7 +6,7 @@ using TokenProxy.Vault;
 namespace TokenProxy.Tokens;
 
 /// <summary>
-/// Decrypted credentials by (provider, id-or-label), evicted whenever the store reports a write to the
+/// Decrypted credentials by (provider, scope, id-or-label), evicted whenever the store reports a write to the
 /// connection (refresh, revoke, delete — here, or in another instance for a shared store). An entry
 /// read from the store is only kept if no eviction happened while it was being read, so a slow read
 /// can never put back a version that a concurrent write already replaced.
@@ -22,7 +22,7 @@ namespace TokenProxy.Tokens;
 /// </remarks>
 internal sealed class CredentialCache
 {
-    private readonly ConcurrentDictionary<(string Provider, string Selector), CachedCredential> _bySelector = new();
+    private readonly ConcurrentDictionary<(string Provider, ConnectionScope Scope, string Selector), CachedCredential> _bySelector = new();
     private readonly ConcurrentDictionary<string, CachedCredential> _byId = new(StringComparer.Ordinal);
     private readonly IConnectionStore _store;
     private readonly TimeProvider _time;
@@ -64,9 +64,9 @@ internal sealed class CredentialCache
     public bool IsUnconfirmed => Interlocked.Read(ref _unconfirmedSince) != 0;
 
     /// <summary>The cached credential; none once entries have been unconfirmed for longer than <c>Store:MaxStaleness</c>.</summary>
-    public bool TryGet(string provider, string selector, [NotNullWhen(true)] out CachedCredential? credential)
+    public bool TryGet(string provider, ConnectionScope scope, string selector, [NotNullWhen(true)] out CachedCredential? credential)
     {
-        if (!_bySelector.TryGetValue((provider, selector), out credential))
+        if (!_bySelector.TryGetValue((provider, scope, selector), out credential))
         {
             return false;
         }
@@ -82,9 +82,9 @@ internal sealed class CredentialCache
         return true;
     }
 
-    public void Add(string selector, CachedCredential credential, long epochBeforeRead)
+    public void Add(ConnectionScope scope, string selector, CachedCredential credential, long epochBeforeRead)
     {
-        _bySelector[(credential.Provider, selector)] = credential;
+        _bySelector[(credential.Provider, scope, selector)] = credential;
         _byId[credential.ConnectionId] = credential;
         // An eviction raced the read: drop what we just added; the next request reads again.
         if (Epoch != epochBeforeRead)

@@ -32,17 +32,17 @@ internal sealed partial class TokenService(
     private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The token for <paramref name="selector"/> (a label or id). When the client's key is limited to a
-    /// <paramref name="workspace"/>, a connection of another workspace is refused before anything (a refresh) happens to it.
+    /// The token for <paramref name="selector"/> (a label or id) among the connections of <paramref name="scope"/> (a
+    /// workspace and end user, or none): a connection of another scope is never found, so nothing (a refresh) happens to it.
     /// </summary>
-    public ValueTask<TokenResult<CachedCredential>> GetAccessTokenAsync(ProviderDefinition provider, string selector, string? workspace, CancellationToken cancellationToken)
+    public ValueTask<TokenResult<CachedCredential>> GetAccessTokenAsync(ProviderDefinition provider, string selector, ConnectionScope scope, CancellationToken cancellationToken)
     {
         // Created only when someone listens: free on the hot path otherwise.
         var activity = TokenInstrumentation.StartLookup(provider.Name);
-        if (cache.TryGet(provider.Name, selector, out var credential))
+        if (cache.TryGet(provider.Name, scope, selector, out var credential))
         {
             instrumentation.CacheLookup(hit: true);
-            var lookup = Evaluate(credential, workspace);
+            var lookup = Evaluate(credential);
             if (!lookup.Succeeded || !(credential.RefreshAt <= time.GetUtcNow()))
             {
                 TokenInstrumentation.LookupDone(activity, lookup, cacheHit: true);
@@ -54,27 +54,27 @@ internal sealed partial class TokenService(
             instrumentation.CacheLookup(hit: false);
         }
 
-        return LoadAndRefreshTracedAsync(provider, selector, workspace, credential, activity, cancellationToken);
+        return LoadAndRefreshTracedAsync(provider, selector, scope, credential, activity, cancellationToken);
     }
 
     private async ValueTask<TokenResult<CachedCredential>> LoadAndRefreshTracedAsync(
-        ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, Activity? activity, CancellationToken cancellationToken)
+        ProviderDefinition provider, string selector, ConnectionScope scope, CachedCredential? credential, Activity? activity, CancellationToken cancellationToken)
     {
-        var lookup = await LoadAndRefreshAsync(provider, selector, workspace, credential, cancellationToken);
+        var lookup = await LoadAndRefreshAsync(provider, selector, scope, credential, cancellationToken);
         TokenInstrumentation.LookupDone(activity, lookup, cacheHit: credential is not null);
         return lookup;
     }
 
     private async ValueTask<TokenResult<CachedCredential>> LoadAndRefreshAsync(
-        ProviderDefinition provider, string selector, string? workspace, CachedCredential? credential, CancellationToken cancellationToken)
+        ProviderDefinition provider, string selector, ConnectionScope scope, CachedCredential? credential, CancellationToken cancellationToken)
     {
-        credential ??= await LoadAsync(provider, selector, cancellationToken);
+        credential ??= await LoadAsync(provider, selector, scope, cancellationToken);
         if (credential is null)
         {
             return TokenFailure.Of(FailureKind.NotConnected);
         }
 
-        var lookup = Evaluate(credential, workspace);
+        var lookup = Evaluate(credential);
         var now = time.GetUtcNow();
         if (!lookup.Succeeded || !(credential.RefreshAt <= now))
         {
@@ -143,10 +143,10 @@ internal sealed partial class TokenService(
         TokenFailure.Transient("cooling_down", "A refresh failed moments ago; the token endpoint is not asked again yet.", wait);
 
     /// <summary>Reads the connection from the store and caches it; null when there is no such connection.</summary>
-    private async Task<CachedCredential?> LoadAsync(ProviderDefinition provider, string selector, CancellationToken cancellationToken)
+    private async Task<CachedCredential?> LoadAsync(ProviderDefinition provider, string selector, ConnectionScope scope, CancellationToken cancellationToken)
     {
         var epoch = cache.Epoch;
-        var row = await store.FindAsync(provider.Name, selector, cancellationToken);
+        var row = await store.FindAsync(provider.Name, scope, selector, cancellationToken);
         if (row is null)
         {
             return null;
@@ -168,7 +168,7 @@ internal sealed partial class TokenService(
             return marked is null ? credential : ToCredential(provider, marked);
         }
 
-        cache.Add(selector, credential, epoch);
+        cache.Add(scope, selector, credential, epoch);
         return credential;
     }
 
@@ -199,6 +199,7 @@ internal sealed partial class TokenService(
         {
             Kind = row.CredentialKind,
             KindOffered = placement is not null,
+            EndUser = row.EndUser?.Id,
             HeaderName = placement?.Header ?? provider.TokenHeader.Name,
             QueryName = placement?.Query,
             RefreshAt = schedule.DueAt(row),
@@ -209,9 +210,6 @@ internal sealed partial class TokenService(
             Headers = headers ?? [],
         };
     }
-
-    private static TokenResult<CachedCredential> Evaluate(CachedCredential credential, string? workspace) =>
-        workspace is not null && credential.Workspace != workspace ? Fail(FailureKind.WorkspaceForbidden, credential) : Evaluate(credential);
 
     private static TokenResult<CachedCredential> Evaluate(CachedCredential credential) => credential switch
     {

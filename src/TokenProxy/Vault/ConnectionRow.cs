@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TokenProxy.Providers;
 
 namespace TokenProxy.Vault;
@@ -15,7 +16,18 @@ internal sealed record ConnectionRow
 
     public required string Label { get; init; }
 
+    /// <summary>The workspace the connection belongs to (<see cref="WorkspaceRow"/>); null: none, as every connection made before workspaces.</summary>
     public string? Workspace { get; init; }
+
+    /// <summary>The end user of the workspace it belongs to; null: the workspace's (or the operator's) own.</summary>
+    public ConnectionEndUser? EndUser { get; init; }
+
+    /// <summary>Who brought it in; the operator, unless a workspace's person answered a connect request.</summary>
+    public ConnectionOrigin Origin { get; init; } = ConnectionOrigin.Operator;
+
+    /// <summary>The scope the connection is found in: its workspace and end user.</summary>
+    [JsonIgnore]
+    public ConnectionScope Scope => new(Workspace, EndUser?.Id);
 
     public required ConnectionStatus Status { get; init; }
 

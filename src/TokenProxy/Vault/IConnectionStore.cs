@@ -31,15 +31,15 @@ internal interface IConnectionStore
 
     Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>The provider's connection whose id or label equals <paramref name="idOrLabel"/> (id first).</summary>
-    Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken);
+    /// <summary>The provider's connection in <paramref name="scope"/> whose id or label equals <paramref name="idOrLabel"/> (id first).</summary>
+    Task<ConnectionRow?> FindAsync(string provider, ConnectionScope scope, string idOrLabel, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken);
 
     /// <summary>The stored versions of those of <paramref name="ids"/> that still exist, in one query.</summary>
     Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 
-    /// <summary>Inserts a new row at version 1; false when the provider already has that label.</summary>
+    /// <summary>Inserts a new row at version 1; false when the provider already has that label in the row's scope (workspace, end user).</summary>
     Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken);
 
     /// <summary>
@@ -56,6 +56,16 @@ internal interface IConnectionStore
     /// </summary>
     /// <exception cref="TimeoutException">The cross-instance lock could not be had in time (another instance holds it).</exception>
     Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<WorkspaceRow>> ListWorkspacesAsync(CancellationToken cancellationToken);
+
+    Task<WorkspaceRow?> GetWorkspaceAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a workspace; false when one with that id exists.</summary>
+    Task<bool> TryInsertWorkspaceAsync(WorkspaceRow workspace, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the workspace row only (its connections are dealt with above); false when there was none.</summary>
+    Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Saves a started authorization (its state's hash is the key).</summary>
     Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken);

@@ -13,10 +13,24 @@ internal static class StoredRows
     public const string ConnectionColumns =
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
-        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at";
+        "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at, " +
+        "end_user_id, end_user_display_name, end_user_email, origin";
 
     /// <summary>Every connection, in the order the admin list shows them.</summary>
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
+
+    /// <summary>
+    /// The provider's connection in a scope whose id or label is the key (an id wins over a label that looks the same). The
+    /// scope is compared as the label index stores it, with the empty string for none, so the lookup uses that index.
+    /// </summary>
+    public const string FindConnection = $"""
+        SELECT {ConnectionColumns} FROM connections
+        WHERE provider = @provider AND coalesce(workspace, '') = @workspace AND coalesce(end_user_id, '') = @end_user
+          AND (id = @key OR label = @key)
+        ORDER BY id = @key DESC LIMIT 1;
+        """;
+
+    public const string WorkspaceColumns = "id, display_name, created_at";
 
     public const string PendingColumns =
         "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at, parameters, pick";
@@ -74,7 +88,23 @@ internal static class StoredRows
             CredentialKind = CredentialKindNames.Parse(r.GetString(23)),
             Parameters = ReadParameters(S(22)),
             RefreshTokenExpiresAt = T(24),
+            EndUser = S(25) is { } endUser ? new ConnectionEndUser(endUser, S(26), S(27)) : null,
+            Origin = ConnectionOriginNames.Parse(r.GetString(28)),
         };
+    }
+
+    /// <summary>Runs <paramref name="command"/> and reads every row it selects with <see cref="WorkspaceColumns"/>.</summary>
+    public static async Task<IReadOnlyList<WorkspaceRow>> WorkspacesAsync(
+        DbCommand command, Func<DbDataReader, int, DateTimeOffset> time, CancellationToken cancellationToken)
+    {
+        var rows = new List<WorkspaceRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new WorkspaceRow(reader.GetString(0), reader.GetString(1), time(reader, 2)));
+        }
+
+        return rows;
     }
 
     /// <summary>Runs <paramref name="command"/> and reads the first row it returns with <see cref="PendingColumns"/>, if any.</summary>

@@ -76,6 +76,16 @@ internal static class VaultTransfer
             }
         }
 
+        // An export holds connections, not workspaces: each workspace they name is made (as the migration from before
+        // workspaces does), so that every connection's workspace exists wherever it is imported.
+        foreach (var workspace in rows.Where(r => r.Workspace is not null).GroupBy(r => r.Workspace!, StringComparer.Ordinal))
+        {
+            if (await store.GetWorkspaceAsync(workspace.Key, cancellationToken) is null)
+            {
+                await store.TryInsertWorkspaceAsync(new WorkspaceRow(workspace.Key, workspace.Key, workspace.Min(r => r.CreatedAt)), cancellationToken);
+            }
+        }
+
         var keyIds = export.Connections
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
             .Select(SecretSealer.KeyIdOf).OfType<string>()
@@ -104,6 +114,11 @@ internal static class VaultTransfer
                     : ((int)row.CredentialKind).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new InvalidDataException(
                     $"Connection {row.Id}: credentialKind {Shortened(given)} is not a kind this TokenProxy knows ({CredentialKindNames.WireNames}); nothing was imported.");
+            }
+
+            if (!Enum.IsDefined(row.Origin))
+            {
+                throw new InvalidDataException($"Connection {row.Id}: origin {(int)row.Origin} is not one this TokenProxy knows; nothing was imported.");
             }
 
             var named = i < listed.Count && listed[i].ValueKind == JsonValueKind.Object && listed[i].TryGetProperty("credentialKind", out _);

@@ -38,6 +38,38 @@ public sealed class AdminPagesTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Filtering_by_workspace_and_end_user_offers_a_reset_that_revokes_and_deletes_their_connections()
+    {
+        using (var created = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co" })))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+
+        foreach (var endUser in new[] { "alice", "bob" })
+        {
+            using var imported = await _scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new
+            {
+                provider = "acme", workspace = "acme-co", endUser = new { id = endUser }, accessToken = $"access-{endUser}", refreshToken = $"refresh-{endUser}",
+            }));
+            Assert.Equal(System.Net.HttpStatusCode.Created, imported.StatusCode);
+        }
+
+        await _page.GotoAsync("/admin/connections");
+        await Expect(_page.GetByRole(AriaRole.Button, new() { Name = "Reset this end user's credentials" })).ToHaveCountAsync(0);
+        await _page.GetByLabel("Workspace").FillAsync("acme-co");
+        await _page.GetByLabel("End user").FillAsync("alice");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(_page.Locator("tbody tr")).ToHaveCountAsync(1);
+        _page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Reset this end user's credentials" }).ClickAsync();
+
+        await Expect(_page.GetByText("No connections match")).ToBeVisibleAsync();
+        Assert.Equal(["refresh-alice", "access-alice"], _scenario.Authorization.Revocations.Select(f => f["token"]));
+        var left = await _scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections");
+        Assert.Equal("bob", Assert.Single(left.EnumerateArray()).GetProperty("endUser").GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task List_shows_every_connection_with_its_status_badge_and_a_manage_link()
     {
         await _scenario.ImportAsync(label: "work");
@@ -51,7 +83,7 @@ public sealed class AdminPagesTests(BrowserFixture browser) : IAsyncLifetime
 
         var rows = _page.Locator("tbody tr");
         await Expect(rows).ToHaveCountAsync(4);
-        await Expect(_page.Locator("thead th")).ToHaveTextAsync(["App", "Label", "Status", "Actions"]);
+        await Expect(_page.Locator("thead th")).ToHaveTextAsync(["App", "Label", "Workspace", "End user", "Status", "Actions"]);
         await Expect(Row("work")).ToContainTextAsync("active");
         await Expect(Row("broken")).ToContainTextAsync("error");
         await Expect(Row("broken")).ToContainTextAsync("Reconnection needed.");

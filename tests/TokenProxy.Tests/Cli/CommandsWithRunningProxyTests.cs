@@ -43,6 +43,7 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         var imported = await CommandRun.RunAsync(["connections", "import", "-", .. Options], body);
         var id = System.Text.RegularExpressions.Regex.Match(imported.Output, @"conn_\w+").Value;
         var listed = await CommandRun.RunAsync(["connections", "list", .. Options]);
+        var listedInWorkspace = await CommandRun.RunAsync(["connections", "list", "acme-co", "alice", .. Options]);
         var refreshed = await CommandRun.RunAsync(["connections", "refresh", id, .. Options]);
         var revoked = await CommandRun.RunAsync(["connections", "revoke", id, .. Options]);
         var revokedAgain = await CommandRun.RunAsync(["connections", "revoke", id, .. Options]);
@@ -54,7 +55,9 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         Assert.Equal((0, string.Empty), (imported.Code, imported.Error));
         Assert.Contains($"Imported {id} (acme/default, active).", imported.Output, StringComparison.Ordinal);
         Assert.Equal(0, listed.Code);
-        Assert.Matches($@"{id}\s+acme\s+default\s+-\s+active\s+\d{{4}}-", listed.Output);
+        Assert.Matches($@"{id}\s+acme\s+default\s+-\s+-\s+active\s+\d{{4}}-", listed.Output);
+        Assert.Equal(0, listedInWorkspace.Code);
+        Assert.DoesNotContain(id, listedInWorkspace.Output, StringComparison.Ordinal);
         Assert.Equal(0, refreshed.Code);
         Assert.Contains($"Connection refreshed. {id} (acme/default, active)", refreshed.Output, StringComparison.Ordinal);
         Assert.Equal(1, _authorization.Calls);

@@ -39,6 +39,23 @@ public sealed class StartupProblemTests : IDisposable
     }
 
     [Fact]
+    public async Task The_names_of_the_connect_links_portal_and_admin_are_refused_for_providers_with_every_other_problem()
+    {
+        var run = await RunAsync(
+            "--TokenProxy:Providers:connect:ApiBaseUrl=https://api.connect.example",
+            "--TokenProxy:Providers:portal:ApiBaseUrl=https://api.portal.example",
+            "--TokenProxy:Providers:admin:ApiBaseUrl=https://api.admin.example",
+            "--TokenProxy:Clients:app:Key=0123456789abcdef0123456789abcdef",
+            "--TokenProxy:Clients:app:Workspace=not a workspace");
+
+        AssertPlainProblems(run,
+            "TokenProxy:Providers:connect: 'connect' cannot be a provider name",
+            "TokenProxy:Providers:portal: 'portal' cannot be a provider name",
+            "TokenProxy:Providers:admin: 'admin' cannot be a provider name",
+            "TokenProxy:Clients:app:Workspace: 'not a workspace' is not a workspace id.");
+    }
+
+    [Fact]
     public async Task A_value_of_the_wrong_type_is_named_with_what_is_allowed()
     {
         var run = await RunAsync("--TokenProxy:Refresh:Skew=banana", "--TokenProxy:Refresh:Background=sometimes");

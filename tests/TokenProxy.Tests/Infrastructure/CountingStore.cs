@@ -65,11 +65,35 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
         return inner.GetAsync(id, cancellationToken);
     }
 
-    public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> FindAsync(string provider, ConnectionScope scope, string idOrLabel, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
-        return inner.FindAsync(provider, idOrLabel, cancellationToken);
+        return inner.FindAsync(provider, scope, idOrLabel, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<WorkspaceRow>> ListWorkspacesAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.ListWorkspacesAsync(cancellationToken);
+    }
+
+    public Task<WorkspaceRow?> GetWorkspaceAsync(string id, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.GetWorkspaceAsync(id, cancellationToken);
+    }
+
+    public Task<bool> TryInsertWorkspaceAsync(WorkspaceRow workspace, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.TryInsertWorkspaceAsync(workspace, cancellationToken);
+    }
+
+    public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken)
+    {
+        ThrowIfUnavailable();
+        return inner.DeleteWorkspaceAsync(id, cancellationToken);
     }
 
     public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)

@@ -71,11 +71,12 @@ public sealed class ClientKeyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Key_limited_to_a_workspace_cannot_use_connections_outside_it()
+    public async Task Key_limited_to_a_workspace_does_not_reach_connections_outside_it()
     {
         using var response = await SendAsync("/acme/a", TeamKey);
 
-        await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        // The key's requests look in its workspace only: the connection in none is not there.
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
         Assert.Empty(_scenario.Api.Requests);
     }
 
@@ -94,7 +95,7 @@ public sealed class ClientKeyTests : IAsyncLifetime
 
         using var response = await scenario.Proxy.Client.SendAsync(request);
 
-        await Problems.AssertProblemAsync(response, HttpStatusCode.Forbidden, "client_forbidden");
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
         Assert.Equal(0, scenario.Authorization.Calls);
         Assert.Empty(scenario.Api.Requests);
     }

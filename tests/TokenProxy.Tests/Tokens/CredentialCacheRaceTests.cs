@@ -18,11 +18,11 @@ public sealed class CredentialCacheRaceTests
         var labelReadStarted = cache.Epoch;       // a miss by label reads version 5 ...
         cache.Evict("conn_x");                    // ... while a refresh commits version 6
         var idReadStarted = cache.Epoch;          // a miss by id reads version 6 and caches it
-        cache.Add("conn_x", Version(6), idReadStarted);
-        cache.Add("work", Version(5), labelReadStarted); // the slow label read arrives last
+        cache.Add(ConnectionScope.None, "conn_x", Version(6), idReadStarted);
+        cache.Add(ConnectionScope.None, "work", Version(5), labelReadStarted); // the slow label read arrives last
         cache.Evict("conn_x");                    // the connection is revoked
 
-        Assert.False(cache.TryGet("acme", "conn_x", out _));
-        Assert.False(cache.TryGet("acme", "work", out _));
+        Assert.False(cache.TryGet("acme", ConnectionScope.None, "conn_x", out _));
+        Assert.False(cache.TryGet("acme", ConnectionScope.None, "work", out _));
     }
 }

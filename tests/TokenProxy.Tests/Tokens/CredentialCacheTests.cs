@@ -38,16 +38,16 @@ public sealed class CredentialCacheTests : IAsyncLifetime
     {
         var clock = new FakeTimeProvider();
         var cache = Caches.For(_store, clock, maxStaleness: TimeSpan.FromMinutes(5));
-        cache.Add("default", Credential("conn_a", 1), cache.Epoch);
+        cache.Add(ConnectionScope.None, "default", Credential("conn_a", 1), cache.Epoch);
 
         cache.MarkUnconfirmed();
         clock.Advance(TimeSpan.FromMinutes(5));
-        Assert.True(cache.TryGet("acme", "default", out _));
+        Assert.True(cache.TryGet("acme", ConnectionScope.None, "default", out _));
         // A later loss does not restart the clock: staleness counts from when the store stopped hearing.
         cache.MarkUnconfirmed();
         clock.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.False(cache.TryGet("acme", "default", out _));
+        Assert.False(cache.TryGet("acme", ConnectionScope.None, "default", out _));
         Assert.True(cache.IsUnconfirmed);
     }
 
@@ -58,7 +58,7 @@ public sealed class CredentialCacheTests : IAsyncLifetime
         var (same, changed, removed) = (await InsertAsync("same"), await InsertAsync("changed"), await InsertAsync("removed"));
         foreach (var row in new[] { same, changed, removed })
         {
-            cache.Add(row.Label, Credential(row.Id, row.Version) with { Label = row.Label }, cache.Epoch);
+            cache.Add(ConnectionScope.None, row.Label, Credential(row.Id, row.Version) with { Label = row.Label }, cache.Epoch);
         }
 
         cache.MarkUnconfirmed();
@@ -68,9 +68,9 @@ public sealed class CredentialCacheTests : IAsyncLifetime
 
         Assert.Equal(2, evicted);
         Assert.Equal(1, _store.VersionQueries);
-        Assert.True(cache.TryGet("acme", "same", out _));
-        Assert.False(cache.TryGet("acme", "changed", out _));
-        Assert.False(cache.TryGet("acme", "removed", out _));
+        Assert.True(cache.TryGet("acme", ConnectionScope.None, "same", out _));
+        Assert.False(cache.TryGet("acme", ConnectionScope.None, "changed", out _));
+        Assert.False(cache.TryGet("acme", ConnectionScope.None, "removed", out _));
         Assert.False(cache.IsUnconfirmed);
     }
 
@@ -84,7 +84,7 @@ public sealed class CredentialCacheTests : IAsyncLifetime
         cache.MarkUnconfirmed();
         await cache.ReconcileAsync();
         // The read began before the store listened again: what it read may have been replaced meanwhile, unnoticed.
-        cache.Add("default", Credential(row.Id, row.Version), epochBeforeRead);
+        cache.Add(ConnectionScope.None, "default", Credential(row.Id, row.Version), epochBeforeRead);
 
         Assert.Equal(0, cache.Count);
     }
@@ -94,7 +94,7 @@ public sealed class CredentialCacheTests : IAsyncLifetime
     {
         var cache = Caches.For(_store);
         var row = await InsertAsync("default");
-        cache.Add("default", Credential(row.Id, row.Version), cache.Epoch);
+        cache.Add(ConnectionScope.None, "default", Credential(row.Id, row.Version), cache.Epoch);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _store.VersionsHeldUntil = release.Task;
 
@@ -105,7 +105,7 @@ public sealed class CredentialCacheTests : IAsyncLifetime
         await check;
 
         Assert.True(cache.IsUnconfirmed);
-        Assert.True(cache.TryGet("acme", "default", out _));
+        Assert.True(cache.TryGet("acme", ConnectionScope.None, "default", out _));
     }
 
     private async Task<ConnectionRow> InsertAsync(string label)

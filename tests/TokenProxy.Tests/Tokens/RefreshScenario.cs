@@ -82,6 +82,12 @@ internal sealed class RefreshScenario : IAsyncDisposable
     public async Task<JsonElement> ConnectionAsync(string id) =>
         JsonDocument.Parse(await Proxy.Client.GetStringAsync($"/admin/api/connections/{id}")).RootElement;
 
+    /// <summary>Stops the proxy, as <see cref="ProxyScenario.StopAsync"/>; its store stays, closed.</summary>
+    public Task StopAsync() => _proxied.StopAsync();
+
+    /// <summary>Starts the proxy again on the same settings and store, as <see cref="ProxyScenario.RestartAsync"/>.</summary>
+    public Task<ProxyHost> RestartAsync() => _proxied.RestartAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _proxied.DisposeAsync();

@@ -21,9 +21,9 @@ public sealed class TokenServiceTests
         await scenario.ImportAsync(access: "cached");
         var tokens = scenario.Service<TokenService>();
 
-        var first = await tokens.GetAccessTokenAsync(scenario.Acme, "default", workspace: null, CancellationToken.None);
+        var first = await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
         var readsAfterFirst = counting!.Reads;
-        var pending = tokens.GetAccessTokenAsync(scenario.Acme, "default", workspace: null, CancellationToken.None);
+        var pending = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
         var answeredAtOnce = pending.IsCompletedSuccessfully;
         var second = await pending;
 
@@ -43,9 +43,9 @@ public sealed class TokenServiceTests
         var tokens = scenario.Service<TokenService>();
 
         scenario.Clock.Advance(TimeSpan.FromMinutes(58));
-        var early = await tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
+        var early = await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
         scenario.Clock.Advance(TimeSpan.FromMinutes(1.5)); // 30 s before expiry: inside the 1 min skew
-        var due = await tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
+        var due = await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
 
         Assert.Equal("Bearer stale", early.Value!.HeaderValue);
         Assert.True(due.Succeeded);
@@ -64,7 +64,7 @@ public sealed class TokenServiceTests
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
         var lookups = Enumerable.Range(0, 50)
-            .Select(_ => tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None).AsTask())
+            .Select(_ => tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask())
             .ToList();
         await scenario.Authorization.FirstCall.Task;
         scenario.Authorization.Hold.SetResult();
@@ -82,8 +82,8 @@ public sealed class TokenServiceTests
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, """{"error":"invalid_grant","error_description":"Refresh token revoked"}""");
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
-        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", "http://127.0.0.1");
+        var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
+        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", ConnectionScope.None, "http://127.0.0.1");
         var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
 
         Assert.Equal(new TokenFailure(FailureKind.Rejected, "invalid_grant", "Refresh token revoked", HttpStatus: 400), lookup.Failure);
@@ -102,8 +102,8 @@ public sealed class TokenServiceTests
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(503, retryAfter: "30");
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None);
-        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", "http://127.0.0.1");
+        var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
+        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", ConnectionScope.None, "http://127.0.0.1");
         var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
 
         Assert.Equal(FailureKind.Transient, lookup.Failure!.Kind);
@@ -123,7 +123,7 @@ public sealed class TokenServiceTests
         scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
-        var pending = scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None).AsTask();
+        var pending = scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
         await scenario.Authorization.FirstCall.Task;
         scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout
         var lookup = await pending;
@@ -142,7 +142,7 @@ public sealed class TokenServiceTests
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync(access: "refused");
         var tokens = scenario.Service<TokenService>();
-        var used = (await tokens.GetAccessTokenAsync(scenario.Acme, "default", null, CancellationToken.None)).Value!;
+        var used = (await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None)).Value!;
 
         var recovered = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, used, CancellationToken.None);
         var again = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, recovered!.Value.Value!, CancellationToken.None);

@@ -85,6 +85,8 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         var row = NewRow("full") with
         {
             Workspace = "team-a",
+            EndUser = new ConnectionEndUser("alice", "Alice", "alice@example.com"),
+            Origin = ConnectionOrigin.ConnectRequest,
             Status = ConnectionStatus.Error,
             Account = new ConnectionAccount("42", "a@example.com", "octocat"),
             Scopes = ["read:user", "repo"],
@@ -99,7 +101,7 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         };
         await Store.TryInsertAsync(row, CancellationToken.None);
 
-        var read = (await Store.FindAsync("github", "full", CancellationToken.None))!;
+        var read = (await Store.FindAsync("github", new ConnectionScope("team-a", "alice"), "full", CancellationToken.None))!;
 
         Assert.Equal(row with { Version = 1, Scopes = read.Scopes, Metadata = read.Metadata, Parameters = read.Parameters }, read);
         Assert.Equal(row.Scopes, read.Scopes);
@@ -138,7 +140,7 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         await Store.TryInsertAsync(target, CancellationToken.None);
         await Store.TryInsertAsync(NewRow(target.Id), CancellationToken.None);
 
-        Assert.Equal(target.Id, (await Store.FindAsync("github", target.Id, CancellationToken.None))!.Id);
+        Assert.Equal(target.Id, (await Store.FindAsync("github", ConnectionScope.None, target.Id, CancellationToken.None))!.Id);
     }
 
     [Fact]
@@ -255,7 +257,70 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         Assert.NotNull(updated);
         Assert.Equal(row.Parameters, stored.Parameters);
         Assert.Equal(row.Parameters, Assert.Single(await Store.ListAsync(CancellationToken.None)).Parameters);
-        Assert.Empty((await Store.TryInsertAsync(NewRow("other"), CancellationToken.None) ? await Store.FindAsync("github", "other", CancellationToken.None) : null)!.Parameters);
+        Assert.Empty((await Store.TryInsertAsync(NewRow("other"), CancellationToken.None) ? await Store.FindAsync("github", ConnectionScope.None, "other", CancellationToken.None) : null)!.Parameters);
+    }
+
+    [Fact]
+    public async Task A_label_is_unique_per_provider_workspace_and_end_user_and_found_only_in_its_scope()
+    {
+        var none = NewRow("default");
+        var team = NewRow("default") with { Workspace = "acme-co" };
+        var alice = NewRow("default") with { Workspace = "acme-co", EndUser = new ConnectionEndUser("alice", "Alice", "alice@example.com") };
+        var aliceAlone = NewRow("default") with { EndUser = new ConnectionEndUser("alice") };
+        foreach (var row in new[] { none, team, alice, aliceAlone })
+        {
+            Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
+        }
+
+        Assert.False(await Store.TryInsertAsync(NewRow("default") with { Workspace = "acme-co", EndUser = new ConnectionEndUser("alice") }, CancellationToken.None));
+        Assert.False(await Store.TryInsertAsync(NewRow("default"), CancellationToken.None));
+        Assert.Equal(none.Id, (await Store.FindAsync("github", ConnectionScope.None, "default", CancellationToken.None))!.Id);
+        Assert.Equal(team.Id, (await Store.FindAsync("github", new ConnectionScope("acme-co", null), "default", CancellationToken.None))!.Id);
+        var found = (await Store.FindAsync("github", new ConnectionScope("acme-co", "alice"), "default", CancellationToken.None))!;
+        Assert.Equal(alice.Id, found.Id);
+        Assert.Equal(alice.EndUser, found.EndUser);
+        Assert.Equal(aliceAlone.Id, (await Store.FindAsync("github", new ConnectionScope(null, "alice"), "default", CancellationToken.None))!.Id);
+        // An id is found in its own scope only.
+        Assert.Null(await Store.FindAsync("github", ConnectionScope.None, alice.Id, CancellationToken.None));
+        Assert.Null(await Store.FindAsync("github", new ConnectionScope("acme-co", null), alice.Id, CancellationToken.None));
+        Assert.Equal(alice.Id, (await Store.FindAsync("github", new ConnectionScope("acme-co", "alice"), alice.Id, CancellationToken.None))!.Id);
+    }
+
+    [Fact]
+    public async Task Workspaces_are_inserted_once_listed_read_and_deleted()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", at), CancellationToken.None));
+        Assert.False(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Again", at), CancellationToken.None));
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("globex", "Globex", at), CancellationToken.None));
+
+        Assert.Equal(["acme-co", "globex"], (await Store.ListWorkspacesAsync(CancellationToken.None)).Select(w => w.Id));
+        Assert.Equal(new WorkspaceRow("acme-co", "Acme Co", at), await Store.GetWorkspaceAsync("acme-co", CancellationToken.None));
+        Assert.True(await Store.DeleteWorkspaceAsync("acme-co", CancellationToken.None));
+        Assert.False(await Store.DeleteWorkspaceAsync("acme-co", CancellationToken.None));
+        Assert.Null(await Store.GetWorkspaceAsync("acme-co", CancellationToken.None));
+    }
+
+    /// <summary>
+    /// What a database from before workspaces looks like once migrated: every row as it was, in no workspace and of no
+    /// end user unless an import named a workspace (which now exists); the label index is the new one.
+    /// </summary>
+    private protected static async Task AssertMigratedFromBeforeWorkspacesAsync(IConnectionStore migrated, ConnectionRow plain, ConnectionRow named)
+    {
+        var stored = (await migrated.FindAsync("github", ConnectionScope.None, "default", CancellationToken.None))!;
+        Assert.Equal(plain.Id, stored.Id);
+        Assert.Equal(plain.AccessToken, stored.AccessToken);
+        Assert.Null(stored.Workspace);
+        Assert.Null(stored.EndUser);
+        Assert.Equal(ConnectionOrigin.Operator, stored.Origin);
+        Assert.Equal(named.Id, (await migrated.FindAsync("github", new ConnectionScope("legacy", null), "reports", CancellationToken.None))!.Id);
+        var legacy = Assert.Single(await migrated.ListWorkspacesAsync(CancellationToken.None));
+        Assert.Equal("legacy", legacy.Id);
+        Assert.Equal(named.CreatedAt, legacy.CreatedAt);
+        Assert.True(await migrated.TryInsertAsync(NewRow("default") with { Workspace = "legacy" }, CancellationToken.None));
+        Assert.False(await migrated.TryInsertAsync(NewRow("default"), CancellationToken.None));
+        Assert.NotNull(await migrated.TryUpdateAsync(stored with { AccessToken = "k:after" }, CancellationToken.None));
     }
 
     private protected static ConnectionRow NewRow(string label) => new()

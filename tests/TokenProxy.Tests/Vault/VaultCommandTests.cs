@@ -91,6 +91,37 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connection_moves_with_its_workspace_and_end_user_and_its_workspace_is_made_there()
+    {
+        var token = Canary.New("access");
+        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            using var created = await sqlite.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co" }));
+            using var imported = await sqlite.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+                new { provider = "acme", workspace = "acme-co", endUser = new { id = "alice", email = "alice@example.com" }, accessToken = token }));
+            Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+        }
+
+        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        Assert.Equal(0, (await RunAsync(["import", ExportFile, .. Postgres])).Code);
+        var settings = ProxyHost.Provider("acme", _api.Address);
+        settings["TokenProxy:Store:Kind"] = "Postgres";
+        settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
+        await using var postgres = await ProxyHost.StartAsync(settings, dataDirectory: _directory);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/user");
+        request.Headers.Add("TokenProxy-Workspace", "acme-co");
+        request.Headers.Add("TokenProxy-End-User", "alice");
+        using var response = await postgres.Client.SendAsync(request);
+        var workspace = JsonDocument.Parse(await postgres.Client.GetStringAsync("/admin/api/workspaces/acme-co")).RootElement;
+        var connection = JsonDocument.Parse(await postgres.Client.GetStringAsync("/admin/api/connections")).RootElement[0];
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"Bearer {token}", Assert.Single(_api.Requests).Header("Authorization"));
+        Assert.Equal(1, workspace.GetProperty("connections").GetInt32());
+        Assert.Equal("alice@example.com", connection.GetProperty("endUser").GetProperty("email").GetString());
+    }
+
+    [Fact]
     public async Task Import_leaves_a_label_another_connection_holds_alone_and_says_so()
     {
         await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))

@@ -115,3 +115,28 @@
     }
   });
 })();
+
+// Resetting one end user's credentials (/admin/connections?workspace=&endUser=): the same call as
+// DELETE /admin/api/connections?workspace=&endUser=, with the TokenProxy-Csrf header, after the person confirms.
+(() => {
+  'use strict';
+  const panel = document.querySelector('[data-reset-end-user]');
+  if (!panel) return;
+  const button = panel.querySelector('[data-action="reset-end-user"]');
+  const message = panel.querySelector('[data-reset-message]');
+  button.addEventListener('click', async () => {
+    const { resetWorkspace: workspace, resetEndUser: endUser } = panel.dataset;
+    if (!window.confirm(`Revoke and delete every connection of ${endUser} in ${workspace}? Their apps stop working until they connect again.`)) return;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    const query = new URLSearchParams({ workspace, endUser });
+    const response = await fetch(`/admin/api/connections?${query}`, { method: 'DELETE', headers: { 'TokenProxy-Csrf': '1' }, credentials: 'same-origin' });
+    if (response.ok) {
+      window.location.reload();
+      return;
+    }
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    message.textContent = 'Resetting failed. Try again, or reload the page.';
+  });
+})();

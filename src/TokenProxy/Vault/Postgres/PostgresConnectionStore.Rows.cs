@@ -12,7 +12,8 @@ internal sealed partial class PostgresConnectionStore
     private const string Parameters =
         "@id, @provider, @label, @workspace, @status, @account_id, @account_email, @account_name, @scopes, @token_type, " +
         "@access_token, @refresh_token, @expires_at, @last_refreshed_at, @last_error_code, @last_error_description, " +
-        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason, @parameters, @credential_kind, @refresh_token_expires_at";
+        "@last_error_at, @metadata, @created_at, @updated_at, @version, @last_refresh_reason, @parameters, @credential_kind, @refresh_token_expires_at, " +
+        "@end_user_id, @end_user_display_name, @end_user_email, @connection_origin";
 
     private void Bind(NpgsqlCommand command, ConnectionRow row)
     {
@@ -42,6 +43,11 @@ internal sealed partial class PostgresConnectionStore
         p.Add(Text("parameters", row.Parameters.Count == 0 ? null : JsonSerializer.Serialize(row.Parameters)));
         p.AddWithValue("credential_kind", row.CredentialKind.ToWire());
         p.Add(Time("refresh_token_expires_at", row.RefreshTokenExpiresAt));
+        p.Add(Text("end_user_id", row.EndUser?.Id));
+        p.Add(Text("end_user_display_name", row.EndUser?.DisplayName));
+        p.Add(Text("end_user_email", row.EndUser?.Email));
+        // Not "origin": that parameter names the writing instance in the change notification.
+        p.AddWithValue("connection_origin", row.Origin.ToWire());
         p.AddWithValue("origin", _origin);
     }
 

@@ -83,6 +83,25 @@ internal sealed partial class PostgresConnectionStore
         ALTER TABLE pending_authorizations ADD COLUMN parameters text;
         ALTER TABLE pending_authorizations ADD COLUMN pick text;
         """,
+        // Workspaces and end users. A workspace named on an earlier import becomes a workspace of that name, so its
+        // connections and the client keys limited to it keep working; every other connection stays in none. A label is
+        // now unique per provider, workspace and end user (none compared as '', as lookups do).
+        """
+        CREATE TABLE workspaces (
+          id text PRIMARY KEY,
+          display_name text NOT NULL,
+          created_at timestamptz NOT NULL
+        );
+        INSERT INTO workspaces (id, display_name, created_at)
+          SELECT workspace, workspace, min(created_at) FROM connections WHERE workspace IS NOT NULL GROUP BY workspace;
+        ALTER TABLE connections
+          ADD COLUMN end_user_id text,
+          ADD COLUMN end_user_display_name text,
+          ADD COLUMN end_user_email text,
+          ADD COLUMN origin text NOT NULL DEFAULT 'operator',
+          DROP CONSTRAINT connections_provider_label_key;
+        CREATE UNIQUE INDEX connections_label ON connections (provider, coalesce(workspace, ''), coalesce(end_user_id, ''), label);
+        """,
     ];
 
     /// <summary>

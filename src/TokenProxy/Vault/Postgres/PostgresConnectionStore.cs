@@ -94,15 +94,12 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
-    public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<ConnectionRow?> FindAsync(string provider, ConnectionScope scope, string idOrLabel, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
-        // An id wins over a label that happens to look the same.
-        await using var command = _dataSource.CreateCommand($"""
-            SELECT {Columns} FROM connections
-            WHERE provider = @provider AND (id = @key OR label = @key)
-            ORDER BY id = @key DESC LIMIT 1;
-            """);
+        await using var command = _dataSource.CreateCommand(StoredRows.FindConnection);
         command.Parameters.AddWithValue("provider", provider);
+        command.Parameters.AddWithValue("workspace", scope.Workspace ?? string.Empty);
+        command.Parameters.AddWithValue("end_user", scope.EndUser ?? string.Empty);
         command.Parameters.AddWithValue("key", idOrLabel);
         return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
@@ -115,7 +112,7 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
 
     public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
-        // ON CONFLICT DO NOTHING: a taken (provider, label) inserts nothing, so nothing is notified either.
+        // ON CONFLICT DO NOTHING: a label taken in its provider and scope inserts nothing, so nothing is notified either.
         await using var command = _dataSource.CreateCommand($"""
             WITH inserted AS (
               INSERT INTO connections ({Columns}) VALUES ({Parameters}) ON CONFLICT DO NOTHING RETURNING id)
@@ -144,7 +141,8 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
                 last_error_code = @last_error_code, last_error_description = @last_error_description,
                 last_error_at = @last_error_at, metadata = @metadata, updated_at = @updated_at,
                 last_refresh_reason = @last_refresh_reason, parameters = @parameters, credential_kind = @credential_kind,
-              refresh_token_expires_at = @refresh_token_expires_at, version = version + 1
+              refresh_token_expires_at = @refresh_token_expires_at,
+              end_user_id = @end_user_id, end_user_display_name = @end_user_display_name, end_user_email = @end_user_email, origin = @connection_origin, version = version + 1
               WHERE id = @id AND version = @version
               RETURNING id)
             {NotifySelect("updated")}

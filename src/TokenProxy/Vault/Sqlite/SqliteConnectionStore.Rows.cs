@@ -12,7 +12,8 @@ internal sealed partial class SqliteConnectionStore
     private const string Parameters =
         "$id, $provider, $label, $workspace, $status, $account_id, $account_email, $account_name, $scopes, $token_type, " +
         "$access_token, $refresh_token, $expires_at, $last_refreshed_at, $last_error_code, $last_error_description, " +
-        "$last_error_at, $metadata, $created_at, $updated_at, $version, $last_refresh_reason, $parameters, $credential_kind, $refresh_token_expires_at";
+        "$last_error_at, $metadata, $created_at, $updated_at, $version, $last_refresh_reason, $parameters, $credential_kind, $refresh_token_expires_at, " +
+        "$end_user_id, $end_user_display_name, $end_user_email, $connection_origin";
 
     private static void Bind(SqliteCommand command, ConnectionRow row)
     {
@@ -42,6 +43,10 @@ internal sealed partial class SqliteConnectionStore
         p.AddWithValue("$credential_kind", row.CredentialKind.ToWire());
         p.AddWithValue("$parameters", row.Parameters.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(row.Parameters));
         p.AddWithValue("$refresh_token_expires_at", ToUnix(row.RefreshTokenExpiresAt));
+        p.AddWithValue("$end_user_id", (object?)row.EndUser?.Id ?? DBNull.Value);
+        p.AddWithValue("$end_user_display_name", (object?)row.EndUser?.DisplayName ?? DBNull.Value);
+        p.AddWithValue("$end_user_email", (object?)row.EndUser?.Email ?? DBNull.Value);
+        p.AddWithValue("$connection_origin", row.Origin.ToWire());
     }
 
 

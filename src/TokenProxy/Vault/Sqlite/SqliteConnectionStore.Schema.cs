@@ -73,6 +73,62 @@ internal sealed partial class SqliteConnectionStore
         ALTER TABLE pending_authorizations ADD COLUMN parameters text;
         ALTER TABLE pending_authorizations ADD COLUMN pick text;
         """,
+        // Workspaces and end users. A workspace named on an earlier import becomes a workspace of that name, so its
+        // connections and the client keys limited to it keep working; every other connection stays in none. A label is
+        // now unique per provider, workspace and end user: SQLite cannot drop the old UNIQUE (provider, label), so the
+        // table is rebuilt (https://www.sqlite.org/lang_altertable.html#otheralter) with every row as it was.
+        """
+        CREATE TABLE workspaces (
+          id TEXT PRIMARY KEY,
+          display_name TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        );
+        INSERT INTO workspaces (id, display_name, created_at)
+          SELECT workspace, workspace, MIN(created_at) FROM connections WHERE workspace IS NOT NULL GROUP BY workspace;
+        CREATE TABLE connections_scoped (
+          id TEXT PRIMARY KEY,
+          provider TEXT NOT NULL,
+          label TEXT NOT NULL,
+          workspace TEXT,
+          status TEXT NOT NULL,
+          account_id TEXT,
+          account_email TEXT,
+          account_name TEXT,
+          scopes TEXT NOT NULL DEFAULT '',
+          token_type TEXT,
+          access_token TEXT,
+          refresh_token TEXT,
+          expires_at INTEGER,
+          last_refreshed_at INTEGER,
+          last_error_code TEXT,
+          last_error_description TEXT,
+          last_error_at INTEGER,
+          metadata TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          last_refresh_reason TEXT,
+          parameters TEXT,
+          credential_kind TEXT NOT NULL DEFAULT 'oauth2',
+          refresh_token_expires_at INTEGER,
+          end_user_id TEXT,
+          end_user_display_name TEXT,
+          end_user_email TEXT,
+          origin TEXT NOT NULL DEFAULT 'operator'
+        );
+        INSERT INTO connections_scoped (
+          id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, access_token,
+          refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, last_error_at, metadata,
+          created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at)
+        SELECT
+          id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, access_token,
+          refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, last_error_at, metadata,
+          created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at
+        FROM connections;
+        DROP TABLE connections;
+        ALTER TABLE connections_scoped RENAME TO connections;
+        CREATE UNIQUE INDEX connections_label ON connections (provider, coalesce(workspace, ''), coalesce(end_user_id, ''), label);
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -60,18 +60,15 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
         return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
-    public Task<ConnectionRow?> FindAsync(string provider, string idOrLabel, CancellationToken cancellationToken) => ReadGuardAsync(async () =>
+    public Task<ConnectionRow?> FindAsync(string provider, ConnectionScope scope, string idOrLabel, CancellationToken cancellationToken) => ReadGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        // An id wins over a label that happens to look the same.
-        command.CommandText = $"""
-            SELECT {Columns} FROM connections
-            WHERE provider = $provider AND (id = $key OR label = $key)
-            ORDER BY id = $key DESC LIMIT 1;
-            """;
-        command.Parameters.AddWithValue("$provider", provider);
-        command.Parameters.AddWithValue("$key", idOrLabel);
+        command.CommandText = StoredRows.FindConnection;
+        command.Parameters.AddWithValue("@provider", provider);
+        command.Parameters.AddWithValue("@workspace", scope.Workspace ?? string.Empty);
+        command.Parameters.AddWithValue("@end_user", scope.EndUser ?? string.Empty);
+        command.Parameters.AddWithValue("@key", idOrLabel);
         return await StoredRows.ConnectionAsync(command, TimeColumn, cancellationToken);
     });
 
@@ -95,7 +92,7 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {
-            // SQLITE_CONSTRAINT: the (provider, label) pair is taken.
+            // SQLITE_CONSTRAINT: the label is taken in its provider and scope.
             return false;
         }
 
@@ -115,7 +112,8 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
               last_error_code = $last_error_code, last_error_description = $last_error_description,
               last_error_at = $last_error_at, metadata = $metadata, updated_at = $updated_at,
               last_refresh_reason = $last_refresh_reason, parameters = $parameters, credential_kind = $credential_kind,
-              refresh_token_expires_at = $refresh_token_expires_at, version = version + 1
+              refresh_token_expires_at = $refresh_token_expires_at,
+              end_user_id = $end_user_id, end_user_display_name = $end_user_display_name, end_user_email = $end_user_email, origin = $connection_origin, version = version + 1
             WHERE id = $id AND version = $version;
             """;
         Bind(command, row);

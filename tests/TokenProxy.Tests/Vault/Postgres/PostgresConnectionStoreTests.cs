@@ -17,6 +17,19 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Takes a database back to the schema of the release before workspaces (version 7): UNIQUE (provider, label), no end
+    /// user or origin columns, no workspaces table.
+    /// </summary>
+    internal const string BeforeWorkspaces = """
+        DROP INDEX connections_label;
+        ALTER TABLE connections
+          DROP COLUMN end_user_id, DROP COLUMN end_user_display_name, DROP COLUMN end_user_email, DROP COLUMN origin,
+          ADD CONSTRAINT connections_provider_label_key UNIQUE (provider, label);
+        DROP TABLE workspaces;
+        UPDATE schema_version SET version = 7;
+        """;
+
     private readonly List<IConnectionStore> _opened = [];
     private PostgresDatabase _database = null!;
 
@@ -65,7 +78,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var row = NewRow("default");
         Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
         // The database as the previous release left it: the same schema without the parameters column, at version 3.
-        await _database.ExecuteAsync("ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
+        await _database.ExecuteAsync(BeforeWorkspaces + "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; UPDATE schema_version SET version = 3;");
 
         var migrated = await OpenStoreAsync();
 
@@ -81,7 +94,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var row = NewRow("default");
         Assert.True(await Store.TryInsertAsync(row, CancellationToken.None));
         // The database as the previous release left it: the same schema without the refresh_token_expires_at column, at version 5.
-        await _database.ExecuteAsync("ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; UPDATE schema_version SET version = 5;");
+        await _database.ExecuteAsync(BeforeWorkspaces + "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; UPDATE schema_version SET version = 5;");
 
         var migrated = await OpenStoreAsync();
 
@@ -105,7 +118,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         }
 
         // The database as the previous release left it: the same schema without the credential_kind column, at version 4.
-        await _database.ExecuteAsync("ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
+        await _database.ExecuteAsync(BeforeWorkspaces + "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; UPDATE schema_version SET version = 4;");
 
         var migrated = await OpenStoreAsync();
 
@@ -115,6 +128,21 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var stored = await migrated.GetAsync(imported.Id, CancellationToken.None);
         Assert.Equal(CredentialKind.Bearer, stored!.CredentialKind);
         Assert.Equal(imported.AccessToken, stored.AccessToken);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_workspaces_keeps_its_rows_in_no_workspace_and_makes_workspaces_of_the_names_imports_gave()
+    {
+        var plain = NewRow("default");
+        var named = NewRow("reports") with { Workspace = "legacy" };
+        Assert.True(await Store.TryInsertAsync(plain, CancellationToken.None));
+        Assert.True(await Store.TryInsertAsync(named, CancellationToken.None));
+        await _database.ExecuteAsync(BeforeWorkspaces);
+
+        var migrated = await OpenStoreAsync();
+
+        Assert.Equal(PostgresConnectionStore.SchemaVersion, await _database.ScalarAsync<int>("SELECT version FROM schema_version"));
+        await AssertMigratedFromBeforeWorkspacesAsync(migrated, plain, named);
     }
 
     [Fact]

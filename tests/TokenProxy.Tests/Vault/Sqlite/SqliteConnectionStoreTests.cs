@@ -9,6 +9,30 @@ namespace TokenProxy.Tests.Vault.Sqlite;
 /// <summary>The shared store suite on SQLite, plus what only the embedded store does: one process per file, WAL with full sync.</summary>
 public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
 {
+    /// <summary>
+    /// Takes a database back to the schema of the release before workspaces (version 7): the connections table with its
+    /// UNIQUE (provider, label) and without the end user and origin columns, no workspaces table.
+    /// </summary>
+    internal const string BeforeWorkspaces = """
+        CREATE TABLE connections_v7 (
+          id TEXT PRIMARY KEY, provider TEXT NOT NULL, label TEXT NOT NULL, workspace TEXT, status TEXT NOT NULL,
+          account_id TEXT, account_email TEXT, account_name TEXT, scopes TEXT NOT NULL DEFAULT '', token_type TEXT,
+          access_token TEXT, refresh_token TEXT, expires_at INTEGER, last_refreshed_at INTEGER, last_error_code TEXT,
+          last_error_description TEXT, last_error_at INTEGER, metadata TEXT, created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL, version INTEGER NOT NULL, last_refresh_reason text, parameters text,
+          credential_kind text NOT NULL DEFAULT 'oauth2', refresh_token_expires_at integer,
+          UNIQUE (provider, label));
+        INSERT INTO connections_v7 SELECT
+          id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, access_token,
+          refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, last_error_at, metadata,
+          created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at
+        FROM connections;
+        DROP TABLE connections;
+        ALTER TABLE connections_v7 RENAME TO connections;
+        DROP TABLE workspaces;
+        PRAGMA user_version = 7;
+        """;
+
     private readonly string _directory = ProxyHost.NewDataDirectory();
 
     private string DatabasePath => Path.Combine(_directory, "tokenproxy.db");
@@ -55,7 +79,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
+            downgrade.CommandText = BeforeWorkspaces + "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; ALTER TABLE connections DROP COLUMN parameters; PRAGMA user_version = 3;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -85,7 +109,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; PRAGMA user_version = 5;";
+            downgrade.CommandText = BeforeWorkspaces + "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; PRAGMA user_version = 5;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -121,7 +145,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
+            downgrade.CommandText = BeforeWorkspaces + "ALTER TABLE pending_authorizations DROP COLUMN parameters; ALTER TABLE pending_authorizations DROP COLUMN pick; ALTER TABLE connections DROP COLUMN refresh_token_expires_at; ALTER TABLE connections DROP COLUMN credential_kind; PRAGMA user_version = 4;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -136,6 +160,33 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         Assert.Equal(imported.AccessToken, stored.AccessToken);
         Assert.NotNull(await migrated.TryUpdateAsync(stored with { CredentialKind = CredentialKind.ApiKey }, CancellationToken.None));
         Assert.Equal(CredentialKind.ApiKey, (await migrated.GetAsync(imported.Id, CancellationToken.None))!.CredentialKind);
+    }
+
+    [Fact]
+    public async Task A_database_from_before_workspaces_keeps_its_rows_in_no_workspace_and_makes_workspaces_of_the_names_imports_gave()
+    {
+        var path = Path.Combine(_directory, "before-workspaces.db");
+        var plain = NewRow("default");
+        var named = NewRow("reports") with { Workspace = "legacy" };
+        using (var current = new SqliteConnectionStore(path))
+        {
+            await current.InitializeAsync(CancellationToken.None);
+            Assert.True(await current.TryInsertAsync(plain, CancellationToken.None));
+            Assert.True(await current.TryInsertAsync(named, CancellationToken.None));
+        }
+
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = BeforeWorkspaces;
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        using var migrated = new SqliteConnectionStore(path);
+        await migrated.InitializeAsync(CancellationToken.None);
+
+        await AssertMigratedFromBeforeWorkspacesAsync(migrated, plain, named);
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using TokenProxy.Proxy;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Admin;
+
+/// <summary><c>/admin/api/workspaces</c>: the workspaces connections can belong to (docs/architecture.md §2).</summary>
+internal static class WorkspacesApi
+{
+    public static RouteGroupBuilder MapWorkspacesApi(this RouteGroupBuilder admin)
+    {
+        var api = admin.MapGroup("/api/workspaces");
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{id}", GetAsync);
+        api.MapDelete("/{id}", DeleteAsync);
+        return admin;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest body, IConnectionStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!body.HasJsonContentType())
+        {
+            return AdminProblems.NotJson();
+        }
+
+        CreateWorkspaceRequest? request;
+        try
+        {
+            request = await body.ReadFromJsonAsync<CreateWorkspaceRequest>(cancellationToken);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return AdminProblems.MalformedJson();
+        }
+        catch (BadHttpRequestException e)
+        {
+            return ProxyProblems.UnreadableBody(e);
+        }
+
+        if (request is null)
+        {
+            return AdminProblems.MalformedJson();
+        }
+
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            return AdminProblems.Invalid(errors);
+        }
+
+        var workspace = new WorkspaceRow(request.Id!, request.DisplayName ?? request.Id!, time.GetUtcNow());
+        return await store.TryInsertWorkspaceAsync(workspace, cancellationToken)
+            ? TypedResults.Created($"/admin/api/workspaces/{workspace.Id}", WorkspaceView.From(workspace, 0))
+            : AdminProblems.WorkspaceTaken(workspace.Id);
+    }
+
+    private static async Task<IEnumerable<WorkspaceView>> ListAsync(IConnectionStore store, CancellationToken cancellationToken)
+    {
+        var workspaces = await store.ListWorkspacesAsync(cancellationToken);
+        var counts = (await store.ListAsync(cancellationToken)).Where(r => r.Workspace is not null)
+            .GroupBy(r => r.Workspace!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return workspaces.Select(w => WorkspaceView.From(w, counts.GetValueOrDefault(w.Id)));
+    }
+
+    private static async Task<IResult> GetAsync(string id, IConnectionStore store, CancellationToken cancellationToken) =>
+        await store.GetWorkspaceAsync(id, cancellationToken) is { } workspace
+            ? TypedResults.Ok(WorkspaceView.From(workspace, (await ConnectionsApi.ListInAsync(store, id, null, cancellationToken)).Count))
+            : AdminProblems.UnknownWorkspace(id);
+
+    /// <summary>
+    /// Refused while the workspace holds connections, so none is left behind in a workspace that no longer exists; with
+    /// <c>?force=true</c> each is revoked at its provider (as a revoke does) and deleted first.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(
+        string id, bool? force, IConnectionStore store, ConnectionRevoker revoker, CancellationToken cancellationToken)
+    {
+        if (await store.GetWorkspaceAsync(id, cancellationToken) is null)
+        {
+            return AdminProblems.UnknownWorkspace(id);
+        }
+
+        var held = await ConnectionsApi.ListInAsync(store, id, null, cancellationToken);
+        if (held.Count > 0 && force != true)
+        {
+            return AdminProblems.WorkspaceNotEmpty(id, held.Count);
+        }
+
+        foreach (var row in held)
+        {
+            await revoker.RevokeAndDeleteAsync(row, cancellationToken);
+        }
+
+        return await store.DeleteWorkspaceAsync(id, cancellationToken) ? TypedResults.NoContent() : AdminProblems.UnknownWorkspace(id);
+    }
+}

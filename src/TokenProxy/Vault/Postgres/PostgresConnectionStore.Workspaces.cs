@@ -1,0 +1,34 @@
+namespace TokenProxy.Vault.Postgres;
+
+internal sealed partial class PostgresConnectionStore
+{
+    public Task<IReadOnlyList<WorkspaceRow>> ListWorkspacesAsync(CancellationToken cancellationToken) => GuardAsync<IReadOnlyList<WorkspaceRow>>(async () =>
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {StoredRows.WorkspaceColumns} FROM workspaces ORDER BY id;");
+        return await StoredRows.WorkspacesAsync(command, TimeColumn, cancellationToken);
+    });
+
+    public Task<WorkspaceRow?> GetWorkspaceAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {StoredRows.WorkspaceColumns} FROM workspaces WHERE id = @id;");
+        command.Parameters.AddWithValue("id", id);
+        return await StoredRows.WorkspacesAsync(command, TimeColumn, cancellationToken) is [var found, ..] ? found : null;
+    });
+
+    public Task<bool> TryInsertWorkspaceAsync(WorkspaceRow workspace, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        await using var command = _dataSource.CreateCommand(
+            "INSERT INTO workspaces (id, display_name, created_at) VALUES (@id, @display_name, @created_at) ON CONFLICT DO NOTHING;");
+        command.Parameters.AddWithValue("id", workspace.Id);
+        command.Parameters.AddWithValue("display_name", workspace.DisplayName);
+        command.Parameters.Add(Time("created_at", workspace.CreatedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    });
+
+    public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        await using var command = _dataSource.CreateCommand("DELETE FROM workspaces WHERE id = @id;");
+        command.Parameters.AddWithValue("id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    });
+}

@@ -1,0 +1,41 @@
+namespace TokenProxy.Vault.Sqlite;
+
+internal sealed partial class SqliteConnectionStore
+{
+    public Task<IReadOnlyList<WorkspaceRow>> ListWorkspacesAsync(CancellationToken cancellationToken) => ReadGuardAsync<IReadOnlyList<WorkspaceRow>>(async () =>
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {StoredRows.WorkspaceColumns} FROM workspaces ORDER BY id;";
+        return await StoredRows.WorkspacesAsync(command, TimeColumn, cancellationToken);
+    });
+
+    public Task<WorkspaceRow?> GetWorkspaceAsync(string id, CancellationToken cancellationToken) => ReadGuardAsync(async () =>
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {StoredRows.WorkspaceColumns} FROM workspaces WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        return await StoredRows.WorkspacesAsync(command, TimeColumn, cancellationToken) is [var found, ..] ? found : null;
+    });
+
+    public Task<bool> TryInsertWorkspaceAsync(WorkspaceRow workspace, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO workspaces (id, display_name, created_at) VALUES ($id, $display_name, $created_at) ON CONFLICT DO NOTHING;";
+        command.Parameters.AddWithValue("$id", workspace.Id);
+        command.Parameters.AddWithValue("$display_name", workspace.DisplayName);
+        command.Parameters.AddWithValue("$created_at", workspace.CreatedAt.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    });
+
+    public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM workspaces WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    });
+}
