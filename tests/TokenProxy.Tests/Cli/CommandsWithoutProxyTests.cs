@@ -57,7 +57,7 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
         Assert.Equal(0, deleted.Code);
         Assert.Equal(0, providers.Code);
         Assert.Equal(0, listed.Code);
-        Assert.Matches($@"{ids[0]}\s+acme\s+one\s+-\s+revoked", listed.Output);
+        Assert.Matches($@"{ids[0]}\s+acme\s+one\s+-\s+-\s+revoked", listed.Output);
         Assert.DoesNotContain(ids[1], listed.Output, StringComparison.Ordinal);
 
         // Every command closed the store behind it: the server can start on it now.

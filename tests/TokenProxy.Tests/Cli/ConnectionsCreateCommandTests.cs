@@ -46,7 +46,7 @@ public sealed class ConnectionsCreateCommandTests : IAsyncLifetime
 
         Assert.True(created.Code == 0, created.All);
         Assert.Contains($"Created {id} (oidc/robot, active).", created.Output, StringComparison.Ordinal);
-        Assert.Matches($@"{id}\s+oidc\s+robot\s+-\s+active\s+\d{{4}}-", listed.Output);
+        Assert.Matches($@"{id}\s+oidc\s+robot\s+-\s+-\s+active\s+\d{{4}}-", listed.Output);
         Assert.True(refreshed.Code == 0, refreshed.All);
         Assert.Equal(1, again.Code);
         Assert.Contains("409 Label already in use.", again.Error, StringComparison.Ordinal);
