@@ -116,6 +116,13 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
 
         using var request = new HttpRequestMessage(endpoint.Method, target);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        // A provider's API-wide fixed headers (Notion-Version: its revoke endpoint refuses a request without one); a header
+        // naming a connection's parameter is for the API, not the authorization server.
+        foreach (var header in provider.Headers.Where(h => h.Placeholders.Count == 0 && !request.Headers.Contains(h.Name)))
+        {
+            request.Headers.TryAddWithoutValidation(header.Name, header.Value);
+        }
+
         if (endpoint.TokenIn is RevocationTokenPlacement.Path or RevocationTokenPlacement.Query)
         {
             // The address carries the token: spans record it with {token} in its place, and the client logs no addresses.

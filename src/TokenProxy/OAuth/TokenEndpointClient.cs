@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using TokenProxy.Providers;
 
 namespace TokenProxy.OAuth;
@@ -71,7 +72,16 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
         // GitHub answers form-encoded bodies unless asked for JSON.
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         AddClientAuthentication(provider, request, form);
-        request.Content = new FormUrlEncodedContent(form);
+        if (provider.TokenRequestInQuery)
+        {
+            // The code, refresh token and a posted client secret are then in the address: spans show it without its query
+            // (QueryStringRedactor), this client writes no request logs, and redirects are not followed.
+            request.RequestUri = new Uri(QueryHelpers.AddQueryString(tokenUrl.AbsoluteUri, form.Select(p => KeyValuePair.Create(p.Key, (string?)p.Value))));
+        }
+        else
+        {
+            request.Content = new FormUrlEncodedContent(form);
+        }
 
         try
         {

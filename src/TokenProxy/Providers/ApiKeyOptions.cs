@@ -11,4 +11,11 @@ internal sealed class ApiKeyOptions
 
     /// <summary>The value written, with <c>{key}</c> once (<c>Token token={key}</c>). Default: <c>{key}</c>.</summary>
     public string? Format { get; set; }
+
+    /// <summary>
+    /// Instead of Header and Query: Basic credentials made from the key, a <c>user:password</c> template with <c>{key}</c>
+    /// once (<c>{key}:X</c>), sent as <c>Authorization: Basic base64(…)</c> (RFC 7617), for APIs that take their key as
+    /// a Basic user name (Freshdesk).
+    /// </summary>
+    public string? Basic { get; set; }
 }

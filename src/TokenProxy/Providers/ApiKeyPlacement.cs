@@ -1,10 +1,12 @@
+using System.Text;
+
 namespace TokenProxy.Providers;
 
 /// <summary>
 /// Where a provider's API keys go upstream: a header (<see cref="Header"/>) or a query parameter (<see cref="Query"/>),
-/// with the value written as <c>{Prefix}{key}{Suffix}</c>.
+/// with the value written as <c>{Prefix}{key}{Suffix}</c>, or for <see cref="Basic"/> that text as Basic credentials.
 /// </summary>
-internal sealed record ApiKeyPlacement(string? Header, string? Query, string Prefix, string Suffix)
+internal sealed record ApiKeyPlacement(string? Header, string? Query, string Prefix, string Suffix, bool Basic = false)
 {
     private const string Placeholder = "{key}";
 
@@ -18,12 +20,20 @@ internal sealed record ApiKeyPlacement(string? Header, string? Query, string Pre
         "Proxy-Connection", "TE", "Trailer", "Upgrade", "Proxy-Authorization", "Cookie", "Forwarded", "Via", "Expect",
     };
 
-    public string Format(string key) => string.Concat(Prefix, key, Suffix);
+    // RFC 7617 §2: base64 of user-pass in UTF-8.
+    public string Format(string key) => Basic
+        ? "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Concat(Prefix, key, Suffix)))
+        : string.Concat(Prefix, key, Suffix);
 
     /// <summary>The placement <paramref name="o"/> describes; null with every problem added to <paramref name="errors"/>.</summary>
     public static ApiKeyPlacement? Parse(ApiKeyOptions? o, string key, List<string> errors)
     {
         var before = errors.Count;
+        if (o?.Basic is { } basic)
+        {
+            return ParseBasic(o, basic, key, errors);
+        }
+
         var header = string.IsNullOrEmpty(o?.Header) ? null : o.Header;
         var query = string.IsNullOrEmpty(o?.Query) ? null : o.Query;
         if (header is null == query is null)
@@ -49,16 +59,45 @@ internal sealed record ApiKeyPlacement(string? Header, string? Query, string Pre
         }
 
         var format = o?.Format ?? Placeholder;
-        var at = format.IndexOf(Placeholder, StringComparison.Ordinal);
-        if (at < 0 || format.IndexOf(Placeholder, at + 1, StringComparison.Ordinal) >= 0)
+        var at = Template(format, $"{key}:Format", errors);
+        return errors.Count > before ? null : new ApiKeyPlacement(header, query, format[..at], format[(at + Placeholder.Length)..]);
+    }
+
+    /// <summary>The key as a Basic user name or password: <c>Authorization</c> is its header, the template its only format.</summary>
+    private static ApiKeyPlacement? ParseBasic(ApiKeyOptions o, string basic, string key, List<string> errors)
+    {
+        var before = errors.Count;
+        if (!string.IsNullOrEmpty(o.Header) || !string.IsNullOrEmpty(o.Query) || o.Format is not null)
         {
-            errors.Add($"{key}:Format: '{format}' must contain {Placeholder} exactly once.");
-        }
-        else if (format.Any(char.IsControl))
-        {
-            errors.Add($"{key}:Format: must not contain control characters.");
+            errors.Add($"{key}: Basic sends the key in Authorization; set no Header, Query or Format with it.");
         }
 
-        return errors.Count > before ? null : new ApiKeyPlacement(header, query, format[..at], format[(at + Placeholder.Length)..]);
+        var at = Template(basic, $"{key}:Basic", errors);
+        // RFC 7617 §2: the user-id ends at the first colon, so the template must have one outside the key.
+        if (at >= 0 && !basic.Remove(at, Placeholder.Length).Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"{key}:Basic: '{basic}' must be user:password with {Placeholder} in one of them ('{Placeholder}:X').");
+        }
+
+        return errors.Count > before ? null : new ApiKeyPlacement("Authorization", null, basic[..at], basic[(at + Placeholder.Length)..], Basic: true);
+    }
+
+    /// <summary>Where <see cref="Placeholder"/> is in <paramref name="template"/>; -1 with a problem unless there exactly once and no control character.</summary>
+    private static int Template(string template, string key, List<string> errors)
+    {
+        var at = template.IndexOf(Placeholder, StringComparison.Ordinal);
+        if (at < 0 || template.IndexOf(Placeholder, at + 1, StringComparison.Ordinal) >= 0)
+        {
+            errors.Add($"{key}: '{template}' must contain {Placeholder} exactly once.");
+            return -1;
+        }
+
+        if (template.Any(char.IsControl))
+        {
+            errors.Add($"{key}: must not contain control characters.");
+            return -1;
+        }
+
+        return at;
     }
 }

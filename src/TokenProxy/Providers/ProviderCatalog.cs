@@ -206,6 +206,11 @@ internal sealed partial class ProviderCatalog
             var other => Fail($"{key}:TokenEndpointAuth: '{other}' is not one of client_secret_basic, client_secret_post, none.", errors),
         };
 
+        if (o.TokenRequest is not (null or "form" or "query"))
+        {
+            errors.Add($"{key}:TokenRequest: '{o.TokenRequest}' is not one of form, query.");
+        }
+
         var header = TokenHeaderFormat.TryParse(o.TokenHeader ?? TokenHeaderFormat.Default, out var headerProblem);
         if (header is null)
         {
@@ -272,6 +277,7 @@ internal sealed partial class ProviderCatalog
             ScopeSeparator = o.ScopeSeparator ?? " ",
             UsePkce = o.UsePkce ?? true,
             TokenEndpointAuth = auth,
+            TokenRequestInQuery = o.TokenRequest == "query",
             AuthorizationParameters = o.AuthorizationParameters ?? [],
             TokenParameters = o.TokenParameters ?? [],
             TokenHeader = header!,

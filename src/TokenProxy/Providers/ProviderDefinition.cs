@@ -54,6 +54,9 @@ internal sealed record ProviderDefinition
 
     public TokenEndpointAuth TokenEndpointAuth { get; init; }
 
+    /// <summary>True when the token request's parameters go in the token endpoint's query string, not in a form body.</summary>
+    public bool TokenRequestInQuery { get; init; }
+
     public IReadOnlyDictionary<string, string> AuthorizationParameters { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, string> TokenParameters { get; init; } = new Dictionary<string, string>();

@@ -58,6 +58,12 @@ internal sealed class ProviderOptions
     /// <summary><c>client_secret_basic</c> (default), <c>client_secret_post</c> or <c>none</c>.</summary>
     public string? TokenEndpointAuth { get; set; }
 
+    /// <summary>
+    /// Where the token request's parameters go: <c>form</c> (default, RFC 6749 §4.1.3) or <c>query</c>, for a provider
+    /// that documents them in the token endpoint's query string (ClickUp).
+    /// </summary>
+    public string? TokenRequest { get; set; }
+
     /// <summary>Extra query parameters on the authorization request (Google: <c>access_type=offline</c>).</summary>
     public Dictionary<string, string>? AuthorizationParameters { get; set; }
 

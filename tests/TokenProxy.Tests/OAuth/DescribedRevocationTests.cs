@@ -68,6 +68,38 @@ public sealed class DescribedRevocationTests
     }
 
     [Fact]
+    public async Task Notion_style_revocation_carries_the_providers_fixed_headers_but_no_per_connection_one()
+    {
+        await using var revoker = await RecordingUpstream.StartAsync();
+        revoker.Respond = NoContent;
+        await using var scenario = await StartAsync(
+            revoker,
+            new()
+            {
+                ["Url"] = revoker.Address.AbsoluteUri.TrimEnd('/') + "/v1/oauth/revoke",
+                ["ClientAuth"] = "basic",
+                ["TokenIn"] = "json",
+                ["Tokens"] = "access",
+            },
+            settings =>
+            {
+                // Notion refuses a revocation without its version header, as it refuses any API call.
+                settings["TokenProxy:Providers:acme:Headers:Notion-Version"] = "2025-09-03";
+                settings["TokenProxy:Providers:acme:Headers:Accept"] = "application/vnd.acme+json";
+            });
+        var id = await scenario.ImportAsync(access: "ntn_access", refresh: "ntn_refresh");
+
+        var body = await RevokeAsync(scenario, id);
+
+        var request = Assert.Single(revoker.Requests);
+        Assert.Equal("2025-09-03", request.Header("Notion-Version"));
+        // The revocation answer is read as JSON, whatever the API's own media type.
+        Assert.Equal("application/json", request.Header("Accept"));
+        Assert.Equal("""{"token":"ntn_access"}""", Encoding.UTF8.GetString(request.Body));
+        Assert.Equal("revoked", body.GetProperty("revocation").GetProperty("result").GetString());
+    }
+
+    [Fact]
     public async Task A_provider_that_answers_ok_false_in_a_200_did_not_revoke()
     {
         await using var revoker = await RecordingUpstream.StartAsync();

@@ -74,6 +74,19 @@ public sealed class CredentialKindConfigurationTests
             ["TokenProxy:Providers:robot:TokenUrl"] = "https://k.example/token",
             ["TokenProxy:Providers:unoffered:ApiBaseUrl"] = "https://j.example/",
             ["TokenProxy:Providers:unoffered:ApiKey:Header"] = "X-Api-Key",
+            ["TokenProxy:Providers:basicheader:ApiBaseUrl"] = "https://l.example/",
+            ["TokenProxy:Providers:basicheader:Auth"] = "ApiKey",
+            ["TokenProxy:Providers:basicheader:ApiKey:Basic"] = "{key}:X",
+            ["TokenProxy:Providers:basicheader:ApiKey:Header"] = "X-Api-Key",
+            ["TokenProxy:Providers:nocolon:ApiBaseUrl"] = "https://m.example/",
+            ["TokenProxy:Providers:nocolon:Auth"] = "ApiKey",
+            ["TokenProxy:Providers:nocolon:ApiKey:Basic"] = "{key}",
+            ["TokenProxy:Providers:badrequest:ApiBaseUrl"] = "https://n.example/",
+            ["TokenProxy:Providers:badrequest:TokenRequest"] = "json",
+            // Valid: the key as Basic password.
+            ["TokenProxy:Providers:keyaspassword:ApiBaseUrl"] = "https://o.example/",
+            ["TokenProxy:Providers:keyaspassword:Auth"] = "ApiKey",
+            ["TokenProxy:Providers:keyaspassword:ApiKey:Basic"] = "api:{key}",
         }));
 
         string[] expected =
@@ -88,6 +101,9 @@ public sealed class CredentialKindConfigurationTests
             "unknown:Auth: 'Digest' is not a credential kind",
             "machine:ClientSecret: ClientCredentials needs a ClientSecret",
             "unoffered:ApiKey: set, but Auth does not offer ApiKey",
+            "basicheader:ApiKey: Basic sends the key in Authorization; set no Header, Query or Format with it.",
+            "nocolon:ApiKey:Basic: '{key}' must be user:password",
+            "badrequest:TokenRequest: 'json' is not one of form, query.",
         ];
         foreach (var problem in expected)
         {

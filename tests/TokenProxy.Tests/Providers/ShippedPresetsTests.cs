@@ -10,8 +10,8 @@ public sealed partial class ShippedPresetsTests : IDisposable
     private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "config", "providers");
 
     // Their providers take scopes from the app's registration (Bitbucket consumer, Box/Zoom/Intercom/Pipedrive app settings,
-    // Notion capabilities) or, for Slack user tokens, from AuthorizationParameters:user_scope.
-    private static readonly string[] WithoutScopes = ["bitbucket", "box", "intercom", "notion", "pipedrive", "slack", "zoom"];
+    // Notion capabilities, the Workspaces a person ticks on ClickUp) or, for Slack user tokens, from AuthorizationParameters:user_scope.
+    private static readonly string[] WithoutScopes = ["bitbucket", "box", "clickup", "intercom", "notion", "pipedrive", "slack", "zoom"];
 
     private readonly string _broken = Directory.CreateTempSubdirectory("tokenproxy-presets-").FullName;
 
@@ -30,7 +30,7 @@ public sealed partial class ShippedPresetsTests : IDisposable
     [InlineData("stripe", "Authorization", "Bearer ")]
     [InlineData("openai", "Authorization", "Bearer ")]
     [InlineData("sendgrid", "Authorization", "Bearer ")]
-    [InlineData("clickup", "Authorization", "")]
+    [InlineData("anthropic", "x-api-key", "")]
     [InlineData("figma", "X-Figma-Token", "")]
     public void Api_key_presets_offer_only_an_imported_key_sent_in_the_header_their_provider_documents(string name, string header, string prefix)
     {
@@ -50,12 +50,39 @@ public sealed partial class ShippedPresetsTests : IDisposable
         var freshdesk = Preset("freshdesk");
 
         Assert.Equal([CredentialKind.Basic], twilio.CredentialKinds);
-        Assert.Equal([CredentialKind.Basic], freshdesk.CredentialKinds);
+        // Freshdesk takes its API key as the Basic user name with any password: imported as a key, sent as key:X.
+        Assert.Equal([CredentialKind.ApiKey, CredentialKind.Basic], freshdesk.CredentialKinds);
+        Assert.Equal(new ApiKeyPlacement("Authorization", null, string.Empty, ":X", Basic: true), freshdesk.ApiKey);
         var sid = "AC" + new string('a', 32);
         Assert.Equal($"https://api.twilio.com/2010-04-01/Accounts/{sid}", twilio.ResolveApiBase(new Dictionary<string, string> { ["accountSid"] = sid }).Url!.AbsoluteUri);
         Assert.NotNull(twilio.Parameters["accountSid"].Problem("SK" + new string('a', 32)));
         Assert.Equal("https://acme.freshdesk.com/api/v2", freshdesk.ResolveApiBase(new Dictionary<string, string> { ["domain"] = "acme" }).Url!.AbsoluteUri);
         Assert.NotNull(freshdesk.Parameters["domain"].Problem("acme.evil.test"));
+    }
+
+    [Fact]
+    public void Anthropic_sends_its_version_header_and_xero_its_organisation_found_after_sign_in()
+    {
+        var anthropic = Preset("anthropic");
+        var xero = Preset("xero");
+
+        Assert.Equal(("anthropic-version", "2023-06-01"), (anthropic.Headers[0].Name, anthropic.Headers[0].Value));
+        Assert.Equal(ParameterKind.Discovery, xero.Parameters["tenantId"].Kind);
+        Assert.Equal("https://api.xero.com/connections", xero.Parameters["tenantId"].Discovery!.Url.AbsoluteUri);
+        var tenant = Assert.Single(xero.Headers, h => h.Name == "Xero-tenant-id");
+        Assert.Equal("abc", tenant.Resolve(new Dictionary<string, string> { ["tenantId"] = "abc" }, out _));
+        Assert.Equal(TimeSpan.FromDays(60), xero.RefreshTokenIdleLifetime);
+    }
+
+    [Fact]
+    public void Clickup_offers_oauth_with_its_token_request_in_the_query_and_a_personal_token()
+    {
+        var clickup = Preset("clickup");
+
+        Assert.Equal([CredentialKind.OAuth2, CredentialKind.ApiKey], clickup.CredentialKinds);
+        Assert.True(clickup.TokenRequestInQuery);
+        Assert.Equal(new ApiKeyPlacement("Authorization", null, string.Empty, string.Empty), clickup.ApiKey);
+        Assert.False(Preset("miro").TokenRequestInQuery);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class CredentialKindTests : IAsyncLifetime
 
     public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
 
-    /// <summary>Providers <c>headerkey</c>, <c>querykey</c> and <c>basic</c> on the scenario's API, next to its OAuth2 <c>acme</c>.</summary>
+    /// <summary>Providers <c>headerkey</c>, <c>querykey</c>, <c>basic</c> and <c>basickey</c> (a key sent as Basic credentials) on the scenario's API, next to its OAuth2 <c>acme</c>.</summary>
     internal static void Configure(Dictionary<string, string?> settings, Uri api)
     {
         settings["TokenProxy:Providers:headerkey:ApiBaseUrl"] = api.AbsoluteUri;
@@ -31,6 +31,9 @@ public sealed class CredentialKindTests : IAsyncLifetime
         settings["TokenProxy:Providers:basic:ApiBaseUrl"] = api.AbsoluteUri;
         settings["TokenProxy:Providers:basic:Auth:0"] = "OAuth2";
         settings["TokenProxy:Providers:basic:Auth:1"] = "Basic";
+        settings["TokenProxy:Providers:basickey:ApiBaseUrl"] = api.AbsoluteUri;
+        settings["TokenProxy:Providers:basickey:Auth"] = "ApiKey";
+        settings["TokenProxy:Providers:basickey:ApiKey:Basic"] = "{key}:X";
     }
 
     [Fact]
@@ -50,6 +53,22 @@ public sealed class CredentialKindTests : IAsyncLifetime
         var upstream = Assert.Single(_scenario.Api.Requests);
         Assert.Equal($"Token token={key}", upstream.Header("X-Api-Key"));
         Assert.Null(upstream.Header("Authorization"));
+    }
+
+    [Fact]
+    public async Task Api_key_declared_as_basic_goes_as_basic_credentials_built_from_its_template()
+    {
+        var key = Canary.New("apikey");
+        var created = await ImportAsync(new { provider = "basickey", label = "default", apiKey = key });
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/basickey/tickets");
+        request.Headers.Add("Authorization", "Bearer from-the-app");
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("apikey", created.GetProperty("credentialKind").GetString());
+        var upstream = Assert.Single(_scenario.Api.Requests);
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{key}:X")), upstream.Header("Authorization"));
     }
 
     [Fact]

@@ -41,7 +41,9 @@ public sealed class CredentialKindLeakTests
         var queryKey = Canary.New("querykey");
         var downKey = Canary.New("downkey");
         var password = Canary.New("password");
-        string[] secrets = [headerKey, queryKey, downKey, password];
+        var basicKey = Canary.New("basickey");
+        // The key sent as Basic credentials is base64 of "key:X", a form of its own.
+        string[] secrets = [headerKey, queryKey, downKey, password, basicKey, $"{basicKey}:X"];
         var ids = new List<string>();
         foreach (var body in new object[]
         {
@@ -49,6 +51,7 @@ public sealed class CredentialKindLeakTests
             new { provider = "querykey", apiKey = queryKey },
             new { provider = "down", apiKey = downKey },
             new { provider = "basic", username = "agent@example.com", password },
+            new { provider = "basickey", apiKey = basicKey },
         })
         {
             using var created = await Read(await client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", body)));
@@ -57,7 +60,7 @@ public sealed class CredentialKindLeakTests
         }
 
         // Accepted, refused with 401, and a forward that fails; each kind.
-        foreach (var path in new[] { "/headerkey/a", "/querykey/a?api_key=app&x=1", "/basic/a", "/down/a?x=1" })
+        foreach (var path in new[] { "/headerkey/a", "/querykey/a?api_key=app&x=1", "/basic/a", "/basickey/a", "/down/a?x=1" })
         {
             (await Read(await client.GetAsync(path))).Dispose();
         }
@@ -67,7 +70,7 @@ public sealed class CredentialKindLeakTests
             context.Response.StatusCode = 401;
             return Task.CompletedTask;
         };
-        foreach (var path in new[] { "/headerkey/b", "/querykey/b", "/basic/b" })
+        foreach (var path in new[] { "/headerkey/b", "/querykey/b", "/basic/b", "/basickey/b" })
         {
             (await Read(await client.GetAsync(path))).Dispose();
         }
@@ -80,7 +83,7 @@ public sealed class CredentialKindLeakTests
         (await Read(await client.GetAsync("/admin/connections"))).Dispose();
         (await Read(await client.GetAsync("/admin/providers"))).Dispose();
         (await Read(await client.GetAsync("/admin/api/providers"))).Dispose();
-        foreach (var form in new[] { "headerkey/import", "querykey/import", "basic/import?kind=basic", "basic/import?kind=bearer" })
+        foreach (var form in new[] { "headerkey/import", "querykey/import", "basickey/import", "basic/import?kind=basic", "basic/import?kind=bearer" })
         {
             (await Read(await client.GetAsync($"/admin/providers/{form}"))).Dispose();
         }
@@ -109,5 +112,6 @@ public sealed class CredentialKindLeakTests
         Assert.Contains(scenario.Api.Requests, r => r.Header("X-Api-Key") == $"Token token={headerKey}");
         Assert.Contains(scenario.Api.Requests, r => r.PathAndQuery == $"/v1/a?x=1&api_key={queryKey}");
         Assert.Contains(scenario.Api.Requests, r => r.Header("Authorization") == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"agent@example.com:{password}")));
+        Assert.Contains(scenario.Api.Requests, r => r.Header("Authorization") == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basicKey}:X")));
     }
 }
