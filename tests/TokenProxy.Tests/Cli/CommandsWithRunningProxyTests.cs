@@ -94,7 +94,7 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         Assert.Matches($@"acme\s+yes\s+{System.Text.RegularExpressions.Regex.Escape(_api.Address.AbsoluteUri)}", listed.Output);
         Assert.Matches(@"github\s+no \(set ClientId\)\s+https://api\.github\.com/", listed.Output);
         Assert.Matches(@"stripe\s+no \(import only\)\s+https://api\.stripe\.com/\s+\S+\s+apikey", listed.Output);
-        Assert.Matches(@"zendesk\s+no \(set ClientId\)\s+.*\s+oauth2\r?\n", listed.Output);
+        Assert.Matches(@"zendesk\s+no \(set ClientId\)\s+.*\s+oauth2,basic\r?\n", listed.Output);
         Assert.Equal(1, refused.Code);
         Assert.Contains("give it the proxy's admin token (TokenProxy:Admin:Token", refused.Error, StringComparison.Ordinal);
     }
