@@ -12,14 +12,21 @@ internal sealed partial class TokenRefresher : IDisposable
     /// <summary>Disposes the token endpoints' pipelines (their circuit breakers) with the refresher.</summary>
     public void Dispose() => _pipelines.Dispose();
 
-    /// <param name="provider">Whose token endpoint: its cap, retries and circuit are shared by every grant sent there.</param>
+    /// <summary>
+    /// At most this many token endpoints get a cap and circuit of their own; past it, a provider's further endpoints share
+    /// one. Templated token URLs (a Zendesk subdomain) make one endpoint per tenant, and the registry never forgets a key.
+    /// </summary>
+    internal const int MaxEndpointKeys = 1024;
+
+    /// <param name="provider">Resolved for the connection: its token endpoint's cap, retries and circuit are shared by every grant sent there.</param>
     /// <param name="call">One attempt: a refresh (RFC 6749 §6) or a client credentials grant (§4.4).</param>
     /// <param name="cancellationToken">The refresh's own timeout.</param>
     private async Task<(TokenResult<TokenSet> Result, int Attempts)> CallTokenEndpointAsync(
         ProviderDefinition provider, Func<CancellationToken, Task<TokenResult<TokenSet>>> call, CancellationToken cancellationToken)
     {
-        var slot = _endpointSlots.GetOrAdd(provider.Name, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
-        var pipeline = _pipelines.GetOrAddPipeline<TokenResult<TokenSet>>(provider.Name, (builder, _) => ConfigurePipeline(builder));
+        var endpoint = EndpointKey(provider);
+        var slot = _endpointSlots.GetOrAdd(endpoint, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
+        var pipeline = _pipelines.GetOrAddPipeline<TokenResult<TokenSet>>(endpoint, (builder, _) => ConfigurePipeline(builder));
         var attempts = 0;
         await slot.WaitAsync(cancellationToken);
         try
@@ -35,7 +42,7 @@ internal sealed partial class TokenRefresher : IDisposable
         }
         catch (BrokenCircuitException e)
         {
-            return (TokenFailure.Transient("circuit_open", $"{provider.Name}'s token endpoint failed repeatedly; calls are paused.", e.RetryAfter), attempts);
+            return (TokenFailure.Transient("circuit_open", $"{provider.Name}'s token endpoint {endpoint} failed repeatedly; calls to it are paused.", e.RetryAfter), attempts);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -45,6 +52,19 @@ internal sealed partial class TokenRefresher : IDisposable
         {
             slot.Release();
         }
+    }
+
+    /// <summary>
+    /// The resolved token endpoint's origin and path: one tenant's outage pauses that tenant only. A provider with only an
+    /// <c>Issuer</c> has one discovered endpoint for all its connections. Past <see cref="MaxEndpointKeys"/> endpoints, a
+    /// new one shares its provider's key: bounded memory over isolation.
+    /// </summary>
+    private string EndpointKey(ProviderDefinition provider)
+    {
+        var key = provider.TokenUrl is { } url ? url.GetLeftPart(UriPartial.Path) : $"{provider.Name} {provider.Issuer}";
+        return _endpointKeys.ContainsKey(key) || (_endpointKeys.Count < MaxEndpointKeys && _endpointKeys.TryAdd(key, 0)) || _endpointKeys.ContainsKey(key)
+            ? key
+            : provider.Name;
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ internal sealed partial class TokenRefresher
     private readonly RefreshSchedule _schedule;
     private readonly ResiliencePipelineRegistry<string> _pipelines = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _endpointKeys = new(StringComparer.Ordinal);
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
