@@ -46,5 +46,5 @@ internal static class ProviderActions
         return offered.Cast<CredentialKind?>().FirstOrDefault(k => k!.Value.ToWire() == kind);
     }
 
-    public static string ImportUrl(string provider, CredentialKind kind) => $"/admin/providers/{Uri.EscapeDataString(provider)}/import?kind={kind.ToWire()}";
+    public static string ImportUrl(string provider, CredentialKind kind) => ProviderDefinition.ImportPath(provider, kind);
 }

@@ -27,7 +27,7 @@ internal sealed record ProviderView(
         provider.Name,
         provider.DisplayName,
         provider.CanConnect,
-        $"{publicBaseUrl.TrimEnd('/')}/admin/connect/{provider.Name}",
+        $"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}",
         provider.ApiBaseUrl?.AbsoluteUri ?? provider.UrlTemplates[ProviderCatalog.ApiBaseUrlKey].Text,
         provider.Docs?.AbsoluteUri,
         provider.Offers(CredentialKind.OAuth2) ? flow.RedirectUri(provider) : null,

@@ -39,6 +39,8 @@ internal static class ProvidersCommand
     /// <summary>A provider without OAuth2 never connects: its API keys or Basic credentials are imported.</summary>
     private static string CanConnect(JsonElement provider) =>
         provider.GetProperty("configured").GetBoolean() ? "yes"
+        : provider.GetProperty("setup").ValueKind == JsonValueKind.Null && provider.GetProperty("credentialKinds").EnumerateArray().Any(k => k.GetString() == "clientcredentials")
+            ? "yes (client credentials)"
         : provider.GetProperty("redirectUri").ValueKind == JsonValueKind.Null ? "no (import only)"
         : "no (set ClientId)";
 }

@@ -343,6 +343,13 @@ internal sealed partial class ProviderCatalog
         return hosts;
     }
 
+    /// <summary>
+    /// The query names <c>/admin/connect/{provider}</c> reads for itself. A value the person gives arrives in the same query
+    /// (<c>?subdomain=acme</c>), so a given parameter by one of these names could never be told apart; query names are
+    /// matched without regard to case.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ConnectQueryNames = ["label", "connection", "scopes", "workspace", "endUser"];
+
     private static Dictionary<string, ProviderParameter> ParseParameters(Dictionary<string, ParameterOptions>? declared, string key, List<string> errors)
     {
         var parameters = new Dictionary<string, ProviderParameter>(StringComparer.Ordinal);
@@ -366,6 +373,11 @@ internal sealed partial class ProviderCatalog
             {
                 errors.Add($"{at}: declare exactly one of Pattern, FromTokenResponse or Discovery (a Discovery may also have a Pattern).");
                 continue;
+            }
+
+            if (p.Pattern is not null && ConnectQueryNames.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) is { } clash)
+            {
+                errors.Add($"{at}: '{name}' is given in the connect URL's query, where '{clash}' is already the connect's own; name the parameter differently.");
             }
 
             Regex? pattern = null;

@@ -135,6 +135,17 @@ internal sealed record ProviderDefinition
     public bool CanConnect => Offers(CredentialKind.OAuth2) && ClientId is not null
         && (TokenUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.TokenUrlKey));
 
+    /// <summary>
+    /// The admin page where a connection of this provider is made: the browser connect when it offers OAuth2, else the
+    /// providers page's form for a kind it takes (an API key or Basic credentials before a client-credentials connection).
+    /// </summary>
+    public string ConnectPath => Offers(CredentialKind.OAuth2)
+        ? $"/admin/connect/{Uri.EscapeDataString(Name)}"
+        : ImportPath(Name, CredentialKinds.OrderBy(k => k == CredentialKind.ClientCredentials).First());
+
+    /// <summary>The providers page's form that makes a connection of <paramref name="kind"/> without a browser connect.</summary>
+    public static string ImportPath(string provider, CredentialKind kind) => $"/admin/providers/{Uri.EscapeDataString(provider)}/import?kind={kind.ToWire()}";
+
     /// <summary>True when the proxy can obtain tokens for itself (RFC 6749 §4.4): the kind offered, a client id and a token endpoint.</summary>
     public bool CanRequestClientCredentials => Offers(CredentialKind.ClientCredentials) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
 

@@ -109,7 +109,7 @@ internal sealed class ProxyEndpoint(
         if (!lookup.Succeeded)
         {
             instrumentation.TokenUnavailable(provider.Name, selector, lookup);
-            await ProxyProblems.ForLookup(lookup, provider.Name, selector, scope, _publicBaseUrl).ExecuteAsync(context);
+            await ProxyProblems.ForLookup(lookup, provider, selector, scope, _publicBaseUrl).ExecuteAsync(context);
             return null;
         }
 
@@ -179,7 +179,7 @@ internal sealed class ProxyEndpoint(
                     instrumentation.NoTokenAfterUnauthorized(provider.Name, failure);
                     // The credential was found in the request's scope, so it names that scope.
                     var scope = new Vault.ConnectionScope(transformer.Credential.Workspace, transformer.Credential.EndUser);
-                    await ProxyProblems.ForLookup(failure, provider.Name, SelectorOf(context.Request), scope, _publicBaseUrl).ExecuteAsync(context);
+                    await ProxyProblems.ForLookup(failure, provider, SelectorOf(context.Request), scope, _publicBaseUrl).ExecuteAsync(context);
                     return;
                 }
 

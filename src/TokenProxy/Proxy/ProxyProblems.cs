@@ -66,10 +66,11 @@ internal static class ProxyProblems
         "TokenProxy failed unexpectedly; its log has the details.");
 
     /// <summary>The problem for a failed token lookup: its <see cref="FailureKind"/> is the <c>TokenProxy-Error</c>.</summary>
-    public static ProblemResult ForLookup(TokenResult<CachedCredential> lookup, string provider, string selector, ConnectionScope scope, string publicBaseUrl)
+    public static ProblemResult ForLookup(TokenResult<CachedCredential> lookup, ProviderDefinition definition, string selector, ConnectionScope scope, string publicBaseUrl)
     {
+        var provider = definition.Name;
         var connection = lookup.Value?.ConnectionId;
-        var connectUrl = ConnectUrl(publicBaseUrl, provider, selector, connection, scope);
+        var connectUrl = ConnectUrl(publicBaseUrl, definition, selector, connection, scope);
         return lookup.Failure?.Kind switch
         {
             FailureKind.NotConnected => new(
@@ -114,9 +115,17 @@ internal static class ProxyProblems
         var (workspace, endUser) => $" in workspace '{workspace}' for end user '{endUser}'",
     };
 
-    /// <summary>Where the connection is made: a reconnect by id, or a new one with its label, workspace and end user.</summary>
-    private static string ConnectUrl(string publicBaseUrl, string provider, string selector, string? connectionId, ConnectionScope scope)
+    /// <summary>
+    /// Where the connection is made: a reconnect by id, or a new one with its label, workspace and end user; for a provider
+    /// whose connections are not made in the browser, the providers page's form for them (it takes the label itself).
+    /// </summary>
+    private static string ConnectUrl(string publicBaseUrl, ProviderDefinition provider, string selector, string? connectionId, ConnectionScope scope)
     {
+        if (!provider.Offers(CredentialKind.OAuth2))
+        {
+            return $"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}";
+        }
+
         var query = new Dictionary<string, string?>(StringComparer.Ordinal);
         if (connectionId is not null)
         {
@@ -129,6 +138,6 @@ internal static class ProxyProblems
             query["endUser"] = scope.EndUser;
         }
 
-        return QueryHelpers.AddQueryString($"{publicBaseUrl.TrimEnd('/')}/admin/connect/{provider}", query.Where(q => q.Value is not null));
+        return QueryHelpers.AddQueryString($"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}", query.Where(q => q.Value is not null));
     }
 }

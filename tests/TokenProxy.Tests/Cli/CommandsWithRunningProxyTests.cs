@@ -23,6 +23,11 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         _api = await RecordingUpstream.StartAsync();
         var settings = _authorization.Provider("acme", _api.Address);
         settings["TokenProxy:Admin:Token"] = AdminToken;
+        settings["TokenProxy:Providers:robot:ApiBaseUrl"] = _api.Address.AbsoluteUri;
+        settings["TokenProxy:Providers:robot:Auth"] = "ClientCredentials";
+        settings["TokenProxy:Providers:robot:ClientId"] = "robot-client";
+        settings["TokenProxy:Providers:robot:ClientSecret"] = "robot-secret";
+        settings["TokenProxy:Providers:robot:TokenUrl"] = _authorization.TokenUrl.AbsoluteUri;
         _proxy = await ProxyProcess.StartAsync(settings, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     }
 
@@ -93,7 +98,8 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         Assert.Equal((0, string.Empty), (listed.Code, listed.Error));
         Assert.Matches($@"acme\s+yes\s+{System.Text.RegularExpressions.Regex.Escape(_api.Address.AbsoluteUri)}", listed.Output);
         Assert.Matches(@"github\s+no \(set ClientId\)\s+https://api\.github\.com/", listed.Output);
-        Assert.Matches(@"stripe\s+no \(import only\)\s+https://api\.stripe\.com/\s+\S+\s+apikey", listed.Output);
+        Assert.Matches(@"stripe\s+no \(import only\)\s+https://api\.stripe\.com/\s+\S+/admin/providers/stripe/import\?kind=apikey\s+apikey", listed.Output);
+        Assert.Matches(@"robot\s+yes \(client credentials\)\s+\S+\s+\S+/admin/providers/robot/import\?kind=clientcredentials\s+clientcredentials", listed.Output);
         Assert.Matches(@"zendesk\s+no \(set ClientId\)\s+.*\s+oauth2,basic\r?\n", listed.Output);
         Assert.Equal(1, refused.Code);
         Assert.Contains("give it the proxy's admin token (TokenProxy:Admin:Token", refused.Error, StringComparison.Ordinal);

@@ -46,6 +46,23 @@ public sealed class ProviderParametersTests
     }
 
     [Fact]
+    public void A_given_parameter_named_like_the_connect_urls_own_query_is_refused_with_the_other_problems()
+    {
+        var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        {
+            ["labelled"] = new() { ApiBaseUrl = "https://api.example.com/{label}", Parameters = new() { ["label"] = new() { Pattern = @"^[a-z]+\z" } } },
+            ["scoped"] = new() { ApiBaseUrl = "https://api.example.com/{Scopes}", Parameters = new() { ["Scopes"] = new() { Pattern = @"^[a-z]+\z" } } },
+            ["fine"] = new() { ApiBaseUrl = "https://api.example.com/{site}", Parameters = new() { ["site"] = new() { Pattern = @"^[a-z]+\z" } } },
+            ["undeclared"] = new() { ApiBaseUrl = "https://api.example.com/{site}" },
+        }, new PresetLibrary()).Problems;
+
+        Assert.Contains(errors, e => e.StartsWith("TokenProxy:Providers:labelled:Parameters:label: 'label' is given in the connect URL's query", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("TokenProxy:Providers:scoped:Parameters:Scopes: 'Scopes' is given in the connect URL's query, where 'scopes'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("TokenProxy:Providers:undeclared:ApiBaseUrl:", StringComparison.Ordinal));
+        Assert.True(errors.Count == 3, string.Join("\n", errors));
+    }
+
+    [Fact]
     public void Templates_in_every_url_of_a_provider_are_resolved_with_the_same_parameters()
     {
         var provider = UrlTemplateTests.Provider(new()

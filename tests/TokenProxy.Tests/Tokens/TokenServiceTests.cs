@@ -83,7 +83,7 @@ public sealed class TokenServiceTests
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
         var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
-        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", ConnectionScope.None, "http://127.0.0.1");
+        var problem = ProxyProblems.ForLookup(lookup, scenario.Acme, "default", ConnectionScope.None, "http://127.0.0.1");
         var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
 
         Assert.Equal(new TokenFailure(FailureKind.Rejected, "invalid_grant", "Refresh token revoked", HttpStatus: 400), lookup.Failure);
@@ -103,7 +103,7 @@ public sealed class TokenServiceTests
         scenario.Clock.Advance(TimeSpan.FromHours(2));
 
         var lookup = await scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None);
-        var problem = ProxyProblems.ForLookup(lookup, "acme", "default", ConnectionScope.None, "http://127.0.0.1");
+        var problem = ProxyProblems.ForLookup(lookup, scenario.Acme, "default", ConnectionScope.None, "http://127.0.0.1");
         var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
 
         Assert.Equal(FailureKind.Transient, lookup.Failure!.Kind);
