@@ -32,11 +32,14 @@ internal sealed class ConnectionRevoker(
                 string? access = null;
                 var hasSecrets = !row.CredentialKind.IsStatic() && (row.RefreshToken is { } r && fresh.Contains(r) && sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, r, out refresh))
                     | (row.AccessToken is { } a && fresh.Contains(a) && sealer.TryOpen(row.Id, SecretSealer.AccessTokenField, a, out access));
+                UrlResolution refused = default;
                 var result = row.CredentialKind.IsStatic()
                     ? RevocationResult.NotSupported("An API key or Basic credentials are revoked at the provider itself; the proxy erased its copy.")
-                    : hasSecrets && provider?.ForConnection(row.Parameters, out _) is { } endpoints
+                    : !hasSecrets || provider is null
+                    ? RevocationResult.NotSupported("There was nothing to revoke at the provider.")
+                    : provider.ForConnection(row.Parameters, out refused) is { } endpoints
                     ? await revocations.RevokeAsync(endpoints, refresh, access, cancellationToken, row.Parameters)
-                    : RevocationResult.NotSupported("There was nothing to revoke at the provider.");
+                    : RevocationResult.Unreachable($"The provider could not be reached: the connection's address no longer resolves ({refused.Describe()}); the tokens were deleted here only and may stay valid at the provider until they expire.");
                 revocation = revocation is null ? result : revocation.Then(result);
             }
 

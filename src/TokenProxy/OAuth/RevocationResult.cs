@@ -18,8 +18,18 @@ internal sealed record RevocationResult([property: JsonIgnore] TokenFailure? Fai
 
     public string? Reason => Failure?.Description;
 
+    /// <summary>The failure's code, such as <c>invalid_destination</c> when the connection's address no longer resolves.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error => Failure?.Error;
+
     /// <summary>Nothing was revoked at the provider, for <paramref name="reason"/>; the tokens go here all the same.</summary>
     public static RevocationResult NotSupported(string reason) => new(new TokenFailure(FailureKind.NotSupported, Description: reason), []);
+
+    /// <summary>
+    /// Nothing was sent: the connection's parameters no longer make an address the provider allows (its configuration
+    /// changed), for <paramref name="reason"/>. A failure, not "nothing to revoke": the tokens may live on there.
+    /// </summary>
+    public static RevocationResult Unreachable(string reason) => new(TokenFailure.Rejected("invalid_destination", reason), []);
 
     /// <summary>
     /// This revocation followed by <paramref name="then"/> (of tokens a refresh stored meanwhile): failed if either failed,

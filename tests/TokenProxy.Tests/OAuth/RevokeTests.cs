@@ -90,6 +90,40 @@ public sealed class RevokeTests
     }
 
     [Fact]
+    public async Task Revoking_a_connection_whose_address_no_longer_resolves_says_the_provider_could_not_be_reached_and_revokes_locally()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(settings =>
+        {
+            var revoke = new Uri(settings["TokenProxy:Providers:acme:RevocationUrl"]!);
+            settings["TokenProxy:Providers:acme:RevocationUrl"] = $"http://{{host}}:{revoke.Port}/revoke";
+            settings["TokenProxy:Providers:acme:AllowedHosts:0"] = $"127.0.0.1:{revoke.Port}";
+            settings["TokenProxy:Providers:acme:Parameters:host:Pattern"] = @"^[0-9.]{1,15}\z";
+        });
+        using var import = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new
+        {
+            provider = "acme", accessToken = "stale", refreshToken = "refresh-0", expiresIn = 3600,
+            parameters = new Dictionary<string, string> { ["host"] = "127.0.0.1" },
+        }));
+        var id = (await import.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        // The row's parameter no longer makes an allowed address, as after a change of AllowedHosts.
+        var store = scenario.Service<TokenProxy.Vault.IConnectionStore>();
+        var row = await store.GetAsync(id, CancellationToken.None);
+        Assert.NotNull(await store.TryUpdateAsync(row! with { Parameters = new Dictionary<string, string> { ["host"] = "10.0.0.1" } }, CancellationToken.None));
+
+        using var response = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        using var page = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Get, $"/admin/connections/{id}?done=revoked-unresolved"));
+
+        var revocation = body.GetProperty("revocation");
+        Assert.Equal("failed", revocation.GetProperty("result").GetString());
+        Assert.Equal("invalid_destination", revocation.GetProperty("error").GetString());
+        Assert.StartsWith("The provider could not be reached: the connection's address no longer resolves", revocation.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("revoked", body.GetProperty("connection").GetProperty("status").GetString());
+        Assert.Empty(scenario.Authorization.Revocations);
+        Assert.Contains("the connection&#x27;s address no longer resolves", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Provider_without_a_revocation_endpoint_revokes_locally_and_says_so()
     {
         await using var scenario = await RefreshScenario.StartAsync(s => s.Remove("TokenProxy:Providers:acme:RevocationUrl"));

@@ -41,7 +41,8 @@
       const response = await post(`${base}/revoke`);
       // 409: someone revoked it meanwhile; either way it is revoked now.
       if (response.ok || response.status === 409) {
-        show('revoked');
+        const body = response.ok ? await response.json().catch(() => null) : null;
+        show(body?.revocation?.error === 'invalid_destination' ? 'revoked-unresolved' : 'revoked');
         return;
       }
       busy(confirm, false);
