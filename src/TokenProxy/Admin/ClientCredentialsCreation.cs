@@ -24,8 +24,16 @@ internal static class ClientCredentialsCreation
             return AdminProblems.LabelTaken(provider.Name, label);
         }
 
+        // A templated token endpoint (an Okta domain) is resolved from the given parameters and checked against AllowedHosts
+        // before the client secret goes anywhere; the request's validation refused values that do not resolve.
+        var parameters = request.Parameters ?? [];
+        if (provider.ForConnection(parameters, out var refused) is not { } resolved)
+        {
+            return AdminProblems.Invalid(new Dictionary<string, string[]> { [$"parameters.{refused.Parameter?.Name}"] = [$"{refused.Describe()}."] });
+        }
+
         var requested = request.Scopes ?? [];
-        var obtained = await refresher.RequestClientCredentialsAsync(provider, requested, cancellationToken);
+        var obtained = await refresher.RequestClientCredentialsAsync(resolved, requested, cancellationToken);
         if (!obtained.Succeeded)
         {
             instrumentation.CreateFailed(provider.Name, obtained.Failure);
@@ -45,7 +53,7 @@ internal static class ClientCredentialsCreation
             EndUser = request.EndUser?.ToStored(),
             Status = ConnectionStatus.Active,
             Scopes = requested.Length > 0 ? requested : provider.Scopes,
-            Parameters = request.Parameters ?? [],
+            Parameters = parameters,
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,

@@ -229,10 +229,13 @@ internal sealed partial class ProviderCatalog
 
         if (kinds.Contains(CredentialKind.ClientCredentials) && clientId is not null)
         {
-            // The grant runs with no connection at hand, so its token endpoint cannot depend on a connection's parameters.
-            if (token is null && (issuer is null || templates.ContainsKey("TokenUrl")))
+            // The grant runs before any token exists: a templated token endpoint (an Okta domain) can only take values given
+            // with the connection, never one from a token response or a discovery call.
+            if (templates.TryGetValue(TokenUrlKey, out var tokenTemplate)
+                ? tokenTemplate.Placeholders.Any(name => !parameters.TryGetValue(name, out var p) || p.Kind != ParameterKind.Given)
+                : token is null && issuer is null)
             {
-                errors.Add($"{key}:TokenUrl: ClientCredentials needs a TokenUrl without placeholders (or an Issuer to discover it).");
+                errors.Add($"{key}:TokenUrl: ClientCredentials needs a TokenUrl whose placeholders are all given values (Pattern), or an Issuer to discover it.");
             }
 
             // RFC 6749 §4.4: the client credentials grant is for confidential clients only.

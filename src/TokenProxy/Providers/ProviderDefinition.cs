@@ -147,7 +147,8 @@ internal sealed record ProviderDefinition
     public static string ImportPath(string provider, CredentialKind kind) => $"/admin/providers/{Uri.EscapeDataString(provider)}/import?kind={kind.ToWire()}";
 
     /// <summary>True when the proxy can obtain tokens for itself (RFC 6749 §4.4): the kind offered, a client id and a token endpoint.</summary>
-    public bool CanRequestClientCredentials => Offers(CredentialKind.ClientCredentials) && ClientId is not null && (TokenUrl is not null || Issuer is not null);
+    public bool CanRequestClientCredentials => Offers(CredentialKind.ClientCredentials) && ClientId is not null
+        && (TokenUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.TokenUrlKey));
 
     /// <summary>True when a connection of <paramref name="kind"/> can get a new access token here: by refresh token or by the grant.</summary>
     public bool CanRenew(CredentialKind kind) => kind == CredentialKind.ClientCredentials ? CanRequestClientCredentials : CanConnect;

@@ -41,4 +41,39 @@ public sealed class TemplatedTokenUrlTests
             $"canRefresh is {canRefresh}, and the refresh answered {(int)refresh.StatusCode}: {body}");
         Assert.DoesNotContain("holds no refresh token", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Client_credentials_with_a_templated_token_url_are_requested_at_the_given_host_and_a_host_outside_allowed_hosts_gets_nothing_sent()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(settings =>
+        {
+            var token = new Uri(settings["TokenProxy:Providers:acme:TokenUrl"]!);
+            settings["TokenProxy:Providers:acme:Auth"] = "ClientCredentials";
+            settings["TokenProxy:Providers:acme:TokenUrl"] = $"http://{{host}}:{token.Port}/token";
+            settings["TokenProxy:Providers:acme:AllowedHosts:0"] = $"127.0.0.1:{token.Port}";
+            settings["TokenProxy:Providers:acme:Parameters:host:Pattern"] = @"^[0-9.]{1,15}\z";
+        });
+
+        using var outside = await CreateAsync(scenario, "outside", "10.0.0.1");
+        var refused = await Problems.AssertProblemAsync(outside, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(0, scenario.Authorization.Calls);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("parameters.host", out _), refused.ToString());
+
+        using var created = await CreateAsync(scenario, "robot", "127.0.0.1");
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var connection = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("clientcredentials", connection.GetProperty("credentialKind").GetString());
+        Assert.Equal("127.0.0.1", connection.GetProperty("parameters").GetProperty("host").GetString());
+        Assert.Equal("client_credentials", Assert.Single(scenario.Authorization.Forms)["grant_type"]);
+
+        using var refresh = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{connection.GetProperty("id").GetString()}/refresh"));
+        Assert.True(refresh.StatusCode == HttpStatusCode.OK, await refresh.Content.ReadAsStringAsync());
+        Assert.Equal(2, scenario.Authorization.Calls);
+    }
+
+    private static Task<HttpResponseMessage> CreateAsync(RefreshScenario scenario, string label, string host) =>
+        scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new
+        {
+            provider = "acme", label, parameters = new Dictionary<string, string> { ["host"] = host },
+        }));
 }
