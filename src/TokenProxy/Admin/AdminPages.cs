@@ -57,7 +57,9 @@ internal static class AdminPages
 
         // Only a fixed keyword picks the toast: nothing from the URL is echoed into the page.
         var outcome = connected is not null ? "connected" : done;
-        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome));
+        // The "Reconnect with scopes" form is answered by a redirect to the provider, which CSP form-action governs too.
+        var formTargets = row.CredentialKind.IsReconnectable() && providers.TryGet(row.Provider, out var provider) ? ConnectEndpoints.AuthorizationOrigins(provider) : null;
+        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome), formTargets: formTargets);
     }
 
     private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>

@@ -58,7 +58,7 @@ internal static class ConnectEndpoints
     }
 
     /// <summary>Where the connect form's answer redirects to: the authorization endpoint's possible origins (the issuer's when discovered).</summary>
-    private static IEnumerable<string> AuthorizationOrigins(ProviderDefinition provider) =>
+    public static IEnumerable<string> AuthorizationOrigins(ProviderDefinition provider) =>
         provider.UrlTemplates.TryGetValue(ProviderCatalog.AuthorizationUrlKey, out var template) ? template.OriginSources()
         : provider.AuthorizationUrl is { } url ? [url.GetLeftPart(UriPartial.Authority)]
         : provider.Issuer is { } issuer ? [new Uri(issuer).GetLeftPart(UriPartial.Authority)]
