@@ -92,6 +92,7 @@ internal sealed partial class AuthorizationFlow
             {
                 var why = offered.Problem ?? $"it offered no {discovered.Label} this account can use";
                 await RecordErrorAsync(pending.ConnectionId, "discovery_failed", $"Finding the {discovered.Label} failed: {why}.", cancellationToken);
+                RevokeInBackground(connecting, result.Value, parameters);
                 return await AbandonAsync(activity, pending, StatusCodes.Status502BadGateway, $"No {discovered.Label} to connect",
                     $"{provider.DisplayName} was asked which {discovered.Label} to use, and {why}. Nothing was stored; start again once the account has access to one.", cancellationToken);
             }
@@ -206,4 +207,12 @@ internal sealed partial class AuthorizationFlow
             await store.TryUpdateAsync(row with { LastError = new ConnectionError(code, description, now), UpdatedAt = now }, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Tokens minted for a connect that stores nothing must not stay alive at the provider: revoked best effort (RFC 7009
+    /// §2; nothing is sent without a revocation endpoint), in the background so the person's page never waits on it. The
+    /// client logs a failure; the connect has failed either way.
+    /// </summary>
+    private void RevokeInBackground(ProviderDefinition provider, TokenSet tokens, IReadOnlyDictionary<string, string> parameters) =>
+        _ = Task.Run(() => revocations.RevokeAsync(provider, tokens.RefreshToken, tokens.AccessToken, CancellationToken.None, parameters));
 }

@@ -22,6 +22,7 @@ internal sealed partial class AuthorizationFlow(
     TokenEndpointClient tokenClient,
     IdentityClient identity,
     DiscoveryClient discovery,
+    RevocationClient revocations,
     TimeProvider time,
     TokenInstrumentation instrumentation,
     IOptions<PublicUrlOptions> options)

@@ -123,6 +123,16 @@ public sealed partial class SiteDiscoveryConnectTests
     {
         await using var scenario = await StartAsync([]);
         using var browser = new ConnectFlow(scenario.Proxy.Address);
+        var revoked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Authorization.RevokeRespond = _ =>
+        {
+            if (scenario.Authorization.Revocations.Count == 2)
+            {
+                revoked.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
 
         using var callback = await ConnectAsync(scenario, browser);
         var page = await callback.Content.ReadAsStringAsync();
@@ -130,6 +140,9 @@ public sealed partial class SiteDiscoveryConnectTests
         Assert.Equal(HttpStatusCode.BadGateway, callback.StatusCode);
         Assert.Contains("No Atlassian site to connect", page, StringComparison.Ordinal);
         Assert.Empty((await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections")).EnumerateArray());
+        // The tokens minted for nothing are revoked at the provider, in the background: refresh token, then access token.
+        await revoked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["refresh_token", "access_token"], scenario.Authorization.Revocations.Select(f => f["token_type_hint"]));
     }
 
     [Fact]
