@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
 using TokenProxy.OAuth;
@@ -82,8 +83,35 @@ internal static class ConfigurationCheck
     private static bool IsAtOrUnder(string path, string key) =>
         path.Equals(key, StringComparison.OrdinalIgnoreCase) || path.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The heading and one line per problem, as the server and every command print them.</summary>
-    public static string Format(IEnumerable<string> problems) => Heading + "\n  - " + string.Join("\n  - ", problems);
+    /// <summary>
+    /// The heading and one line per problem, as the server and every command print them. A problem quotes configured names
+    /// and values as written; their control characters are shown escaped, so a line break in one (a header name in a JSON
+    /// file) can neither cut its problem in two nor forge another.
+    /// </summary>
+    public static string Format(IEnumerable<string> problems) => Heading + string.Concat(problems.Select(p => "\n  - " + Escaped(p)));
+
+    private static string Escaped(string problem)
+    {
+        if (!problem.Any(char.IsControl))
+        {
+            return problem;
+        }
+
+        var escaped = new StringBuilder(problem.Length + 8);
+        foreach (var c in problem)
+        {
+            escaped.Append(c switch
+            {
+                '\r' => "\\r",
+                '\n' => "\\n",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+
+        return escaped.ToString();
+    }
 
     private static void Validate<TOptions>(
         IConfiguration configuration, string section, IValidateOptions<TOptions> validator, List<string> failures, Action<TOptions, IConfigurationSection>? bindMore = null)

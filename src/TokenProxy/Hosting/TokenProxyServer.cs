@@ -61,16 +61,16 @@ internal static class TokenProxyServer
     }
 
     /// <summary>The problem a person can fix, in their words; null for anything else (a bug keeps its stack trace).</summary>
-    private static string? Explain(Exception e, IConfiguration configuration) => e switch
+    private static string[]? Explain(Exception e, IConfiguration configuration) => e switch
     {
-        OptionsValidationException validation => string.Join("\n  - ", validation.Failures),
+        OptionsValidationException validation => [.. validation.Failures],
 
-        VaultStartupException vault => vault.Message,
-        IOException { InnerException: AddressInUseException } => $"Urls: {BindAddress(e, configuration)} is already in use by another program. " +
+        VaultStartupException vault => [vault.Message],
+        IOException { InnerException: AddressInUseException } => [$"Urls: {BindAddress(e, configuration)} is already in use by another program. " +
             "Stop that program, or choose another address with --urls (for example --urls http://127.0.0.1:5081), the Urls key or ASPNETCORE_URLS; " +
-            "then set TokenProxy:PublicBaseUrl to match.",
+            "then set TokenProxy:PublicBaseUrl to match."],
         IOException { InnerException: System.Net.Sockets.SocketException socket } when e.Message.StartsWith("Failed to bind", StringComparison.Ordinal) =>
-            $"Urls: cannot listen on {BindAddress(e, configuration)} ({socket.Message}). Choose another address with --urls, the Urls key or ASPNETCORE_URLS.",
+            [$"Urls: cannot listen on {BindAddress(e, configuration)} ({socket.Message}). Choose another address with --urls, the Urls key or ASPNETCORE_URLS."],
         _ => null,
     };
 
