@@ -21,5 +21,30 @@ internal sealed record CommandArguments(string[] Words, string[] Options)
         return new CommandArguments(args[start..(start + count)], [.. args[..start], .. args[(start + count)..]]);
     }
 
+    /// <summary>
+    /// The options given to a command that it does not read: not one of <paramref name="own"/>, <c>--config</c> or
+    /// <c>--urls</c>, nor a configuration key (one with a ':', <c>--TokenProxy:…</c>, <c>--Logging:…</c>). A command reads
+    /// no other key, so another option is a typo (<c>--scope</c> for <c>--scopes</c>) that would otherwise be ignored. One
+    /// left without a value is not listed: the configuration's own check names it better.
+    /// </summary>
+    public IEnumerable<string> UnknownOptions(params string[] own)
+    {
+        for (var i = 0; i < Options.Length; i++)
+        {
+            if (!IsOption(Options[i]))
+            {
+                continue;
+            }
+
+            var name = Options[i].TrimStart('-').Split('=', 2)[0];
+            var valued = Options[i].Contains('=', StringComparison.Ordinal) || (i + 1 < Options.Length && !IsOption(Options[i + 1]));
+            if (valued && !name.Contains(':', StringComparison.Ordinal)
+                && !own.Append("config").Append("urls").Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                yield return Options[i].Split('=', 2)[0];
+            }
+        }
+    }
+
     private static bool IsOption(string argument) => argument.StartsWith('-') && argument != "-";
 }

@@ -64,6 +64,13 @@ internal static class CommandLine
         }
 
         var console = new CommandConsole(input, output, error);
+        string[] own = command.Words is ["connections", ..] ? ["scopes"] : [];
+        if (command.UnknownOptions(own).FirstOrDefault() is { } unknown)
+        {
+            return await console.UsageAsync(
+                $"{string.Join(' ', command.Words.Take(2))}: unknown option '{unknown}'. Options are {string.Concat(own.Select(o => $"--{o}, "))}--config, --urls and settings such as --TokenProxy:KEY=VALUE.");
+        }
+
         return command.Words switch
         {
             ["connections", ..] => await ConnectionsCommand.RunAsync(command, console, cancellationToken),
