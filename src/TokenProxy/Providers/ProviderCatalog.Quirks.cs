@@ -11,13 +11,16 @@ internal sealed partial class ProviderCatalog
 
     /// <summary>
     /// Header names a provider cannot set: the proxy's own, those that choose the destination or carry credentials, HTTP's
-    /// framing and hop-by-hop fields (RFC 9110 §7.6.1), the body's fields and trace context (set per request).
+    /// framing and hop-by-hop fields (RFC 9110 §7.6.1), the body's fields and trace context (set per request), and the
+    /// fields some servers and frameworks honour to rewrite the request's path or method, or to stop it early
+    /// (<c>Max-Forwards</c>, RFC 9110 §7.6.2): a provider's static header must not change which call the app made.
     /// </summary>
     private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "Authorization", "Proxy-Authorization", "Cookie", "Cookie2", "Set-Cookie", "Host", "Content-Length",
         "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Expect",
         "Forwarded", "Via", "traceparent", "tracestate", "baggage",
+        "X-Original-URL", "X-Rewrite-URL", "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override", "Max-Forwards",
     };
 
     private static readonly Dictionary<string, HttpMethod> RevocationMethods = new(StringComparer.OrdinalIgnoreCase)
@@ -104,7 +107,7 @@ internal sealed partial class ProviderCatalog
                 || string.Equals(name, tokenHeader?.Name, StringComparison.OrdinalIgnoreCase)
                 || string.Equals(name, apiKey?.Header, StringComparison.OrdinalIgnoreCase))
             {
-                errors.Add($"{at}: '{name}' is a field the proxy controls (destination, credentials, framing or its own); it cannot be set here.");
+                errors.Add($"{at}: '{name}' is a field the proxy controls (destination, credentials, framing or its own) or one that rewrites the request; it cannot be set here.");
                 continue;
             }
 
