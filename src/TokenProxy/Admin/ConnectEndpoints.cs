@@ -42,9 +42,9 @@ internal static class ConnectEndpoints
         }
 
         // The values a person gives (?subdomain=acme), one per declared parameter; a repeated one arrives joined by ','
-        // and is refused by the universal rule.
+        // and is refused by the universal rule. An empty one (?subdomain=, a form sent blank) is no value: it is asked for.
         var given = definition.GivenParameters
-            .Where(p => context.Request.Query.ContainsKey(p.Name))
+            .Where(p => context.Request.Query[p.Name].ToString().Length > 0)
             .ToDictionary(p => p.Name, p => context.Request.Query[p.Name].ToString(), StringComparer.Ordinal);
         var result = await flow.StartAsync(definition, label, connection, new ConnectionScope(workspace, endUser), scopes, given, context, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using TokenProxy.OAuth;
@@ -63,7 +62,7 @@ internal sealed partial class AuthorizationFlow
         {
             var refusal = result.Failure;
             await RecordErrorAsync(pending.ConnectionId, refusal.Error!, refusal.Description, cancellationToken);
-            instrumentation.CodeExchangeFailed(activity, provider.Name, pending.ConnectionId, refusal);
+            instrumentation.CodeExchangeFailed(activity.Activity, provider.Name, pending.ConnectionId, refusal);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
                 $"{provider.DisplayName}'s token endpoint answered '{refusal.Error}'{(refusal.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
         }
@@ -114,7 +113,7 @@ internal sealed partial class AuthorizationFlow
     /// key), for this provider, and finished by the browser that started it. The browser's cookie is deleted either way.
     /// </summary>
     private async Task<(PendingAuthorization? Pending, AuthorizationResult? Failure)> TakeAsync(
-        Activity? activity, ProviderDefinition provider, string keyHash, bool pick, HttpContext context, CancellationToken cancellationToken)
+        AuthorizationAttempt activity, ProviderDefinition provider, string keyHash, bool pick, HttpContext context, CancellationToken cancellationToken)
     {
         var what = pick ? "choice" : "authorization";
         var pending = await store.TakePendingAsync(keyHash, cancellationToken);
@@ -127,7 +126,7 @@ internal sealed partial class AuthorizationFlow
                 "It is unknown, was already used, or is older than 10 minutes. Start again from the connections page."));
         }
 
-        TokenInstrumentation.ForConnection(activity, pending.ConnectionId);
+        activity.ForConnection(pending.ConnectionId);
         if (pending.Provider != provider.Name)
         {
             return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", $"This {what} was started for another provider.", cancellationToken));
@@ -145,7 +144,7 @@ internal sealed partial class AuthorizationFlow
 
     /// <summary>Reads the account with the connection's endpoints, then stores the tokens and parameters: the connect is done.</summary>
     private async Task<AuthorizationResult> FinishAsync(
-        Activity? activity, ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, DateTimeOffset receivedAt,
+        AuthorizationAttempt activity, ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, DateTimeOffset receivedAt,
         IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
     {
         if (provider.ForConnection(parameters, out var refused) is not { } connected)
@@ -154,42 +153,76 @@ internal sealed partial class AuthorizationFlow
         }
 
         var account = await identity.ReadAsync(connected, tokens.AccessToken, cancellationToken);
-        var stored = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, cancellationToken);
+        var (stored, refusal) = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, cancellationToken);
         if (stored is null)
         {
-            return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
+            return Failed(activity, StatusCodes.Status409Conflict, refusal!.Value.Title, refusal.Value.Message);
         }
 
-        instrumentation.Connected(activity, provider.Name, stored.Id, account?.Email ?? account?.Name);
+        instrumentation.Connected(activity.Activity, provider.Name, stored.Id, account?.Email ?? account?.Name);
         return AuthorizationResult.Connected(stored.Id);
     }
 
-    private async Task<ConnectionRow?> StoreTokensAsync(
+    private async Task<(ConnectionRow? Row, (string Title, string Message)? Refusal)> StoreTokensAsync(
         ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, DateTimeOffset receivedAt, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters,
         CancellationToken cancellationToken)
     {
-        // Compare-and-swap with a re-read: a background refresh may write the row meanwhile.
+        // Compare-and-swap with a re-read: a background refresh may write the row meanwhile. What the connect was started
+        // against is checked again on the row written, since it may have changed while the person signed in.
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var row = await store.GetAsync(pending.ConnectionId, cancellationToken);
             if (row is null)
             {
-                return null;
+                return (null, ("Connection removed", "The connection was deleted while it was being connected. Start again."));
+            }
+
+            if (CommitRefusal(provider, pending, row, parameters) is { } refusal)
+            {
+                return (null, refusal);
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
             var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, receivedAt, reason: null, provider) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
-                return committed;
+                return (committed, null);
             }
         }
 
         throw new InvalidOperationException($"Connection {pending.ConnectionId} kept changing while its new tokens were being stored.");
     }
 
+    /// <summary>
+    /// Why the tokens of <paramref name="pending"/> must not be written to <paramref name="row"/> as it is now: it holds a
+    /// credential no sign-in gives, it was revoked after this connect started (a revoke ends every attempt under way), or
+    /// it keeps another value of a parameter the person gave or picked (another tab connected the same label first).
+    /// </summary>
+    private static (string Title, string Message)? CommitRefusal(
+        ProviderDefinition provider, PendingAuthorization pending, ConnectionRow row, IReadOnlyDictionary<string, string> parameters)
+    {
+        if (!BrowserConnectable(row))
+        {
+            return ($"{provider.DisplayName} {row.Label} is not connected in a browser", NotBrowserConnectable(row));
+        }
+
+        if (row.Status == ConnectionStatus.Revoked && row.UpdatedAt > pending.CreatedAt)
+        {
+            return ("Connection revoked", $"The connection '{row.Label}' was revoked while it was being connected. Nothing was stored; reconnect it to use it again.");
+        }
+
+        if (provider.Parameters.Values.FirstOrDefault(p => p.Kind is ParameterKind.Given or ParameterKind.Discovery
+                && row.Parameters.TryGetValue(p.Name, out var kept) && parameters.TryGetValue(p.Name, out var value) && kept != value) is { } changed)
+        {
+            return ($"{provider.DisplayName} {row.Label} has another {changed.Label}",
+                $"The connection '{row.Label}' keeps the {changed.Label} it was connected with. Nothing was stored; connect the other one under a new label.");
+        }
+
+        return null;
+    }
+
     /// <summary>Ends a failed callback: a connection created by this attempt and still empty is removed; an existing one is untouched.</summary>
-    private async Task<AuthorizationResult> AbandonAsync(Activity? activity, PendingAuthorization pending, int status, string title, string message, CancellationToken cancellationToken)
+    private async Task<AuthorizationResult> AbandonAsync(AuthorizationAttempt activity, PendingAuthorization pending, int status, string title, string message, CancellationToken cancellationToken)
     {
         if (pending.CreatedConnection && await store.GetAsync(pending.ConnectionId, cancellationToken) is { Status: ConnectionStatus.Pending, AccessToken: null })
         {

@@ -29,7 +29,6 @@ internal sealed partial class AuthorizationFlow
             StateHash = keyHash,
             BrowserHash = Hash(browser),
             CodeVerifier = null,
-            CreatedAt = now,
             ExpiresAt = now + Lifetime,
             Parameters = parameters,
             Pick = sealer.Seal(keyHash, PickField, pick),

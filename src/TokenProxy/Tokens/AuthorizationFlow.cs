@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -64,6 +63,13 @@ internal sealed partial class AuthorizationFlow(
         if (existing.Failure is { } failure)
         {
             return Failed(activity, failure.Status, failure.Title!, failure.Message!);
+        }
+
+        // A browser connect gives tokens for a person: it may renew such a connection, never take over one that holds a
+        // credential of another kind (an app's own client-credentials tokens, an API key, Basic credentials).
+        if (existing.Row is { } other && !BrowserConnectable(other))
+        {
+            return Failed(activity, StatusCodes.Status409Conflict, $"{provider.DisplayName} {other.Label} is not connected in a browser", NotBrowserConnectable(other));
         }
 
         // Checked before anything is created or sent: each given value against its pattern and the universal rule, then
@@ -148,12 +154,18 @@ internal sealed partial class AuthorizationFlow(
             query.TryAdd(key, value);
         }
 
-        TokenInstrumentation.ForConnection(activity, target.Row.Id);
+        activity.ForConnection(target.Row.Id);
         return AuthorizationResult.Redirect(QueryHelpers.AddQueryString(resolved.AuthorizationUrl.AbsoluteUri, query));
     }
 
+    /// <summary>Whether a browser connect may give <paramref name="row"/> its tokens: only a connection of tokens for a person.</summary>
+    private static bool BrowserConnectable(ConnectionRow row) => row.CredentialKind is CredentialKind.OAuth2 or CredentialKind.Bearer;
+
+    private static string NotBrowserConnectable(ConnectionRow row) =>
+        $"The connection '{row.Label}' holds {row.CredentialKind.ToWire()} credentials, which no sign-in gives; a browser connect would turn it into another account's. Connect a person under a new label.";
+
     /// <summary>The form for the values still needed: a missing value is no failure, a refused one is recorded as one.</summary>
-    private AuthorizationResult AskFor(Activity? activity, IReadOnlyList<ParameterField> fields)
+    private AuthorizationResult AskFor(AuthorizationAttempt activity, IReadOnlyList<ParameterField> fields)
     {
         if (fields.FirstOrDefault(f => f.Problem is not null) is { } refused)
         {
@@ -264,7 +276,7 @@ internal sealed partial class AuthorizationFlow(
 
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
-    private AuthorizationResult Failed(Activity? activity, int status, string title, string message)
+    private AuthorizationResult Failed(AuthorizationAttempt activity, int status, string title, string message)
     {
         instrumentation.AuthorizationFailed(activity, title);
         return AuthorizationResult.Failed(status, title, message);

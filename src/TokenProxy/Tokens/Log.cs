@@ -47,7 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1161, Level = LogLevel.Information, EventName = "AuthorizationFailed",
         Message = "Authorization for {Provider} failed at {Step} (connection {ConnectionId}): {Title}.")]
-    public static partial void AuthorizationFailed(ILogger logger, string? provider, string step, string? connectionId, string title);
+    public static partial void AuthorizationFailed(ILogger logger, string provider, string step, string? connectionId, string title);
 
     [LoggerMessage(EventId = 1162, Level = LogLevel.Warning, EventName = "CodeExchangeFailed",
         Message = "{Provider}'s token endpoint did not exchange the authorization code of connection {ConnectionId}: {Error} ({Kind}).")]

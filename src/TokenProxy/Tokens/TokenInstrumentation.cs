@@ -131,24 +131,22 @@ internal sealed class TokenInstrumentation
     }
 
     /// <summary>Starts one of the always-recorded authorization spans (<c>tokenproxy.connect</c>, <c>tokenproxy.callback</c>).</summary>
-    public static Activity? StartAuthorization(string operation, Providers.ProviderDefinition provider)
+    public static AuthorizationAttempt StartAuthorization(string operation, Providers.ProviderDefinition provider)
     {
         var activity = Telemetry.Telemetry.StartOperation(operation);
         activity?.SetTag(Attributes.Provider, provider.Name);
-        return activity;
+        return new AuthorizationAttempt(activity, operation, provider.Name);
     }
 
     public static void ForConnection(Activity? activity, string connectionId) => activity?.SetTag(Attributes.ConnectionId, connectionId);
 
     /// <summary>An authorization stopped with <paramref name="title"/> (what the person is shown).</summary>
-    public void AuthorizationFailed(Activity? activity, string title)
+    public void AuthorizationFailed(AuthorizationAttempt attempt, string title)
     {
-        Telemetry.Telemetry.Fail(activity, "authorization_failed", title);
-        var callback = activity?.OperationName == "tokenproxy.callback";
-        var provider = activity?.GetTagItem(Attributes.Provider) as string;
-        var connectionId = activity?.GetTagItem(Attributes.ConnectionId) as string;
-        _events.Record(callback ? "callback_failed" : "connect_failed", provider, connectionId, "authorization_failed", title);
-        Log.AuthorizationFailed(_connectLogger, provider, callback ? "callback" : "connect", connectionId, title);
+        Telemetry.Telemetry.Fail(attempt.Activity, "authorization_failed", title);
+        var callback = attempt.Operation == "tokenproxy.callback";
+        _events.Record(callback ? "callback_failed" : "connect_failed", attempt.Provider, attempt.ConnectionId, "authorization_failed", title);
+        Log.AuthorizationFailed(_connectLogger, attempt.Provider, callback ? "callback" : "connect", attempt.ConnectionId, title);
     }
 
     /// <summary>The token endpoint did not exchange the code (RFC 6749 §5.2 error, or unreachable).</summary>
