@@ -69,6 +69,23 @@ public sealed partial class GivenValueConnectTests
         Assert.Equal("127", connection.GetProperty("parameters").GetProperty("subdomain").GetString());
     }
 
+    [Theory]
+    [InlineData("/admin/connect/acme?subdomain=")]
+    [InlineData("/admin/connect/acme?label=default&subdomain=")]
+    public async Task An_empty_value_asks_for_it_as_a_missing_one_does(string path)
+    {
+        await using var scenario = await StartAsync();
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+
+        using var form = await browser.GetAsync(path);
+        var page = await form.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        Assert.Contains("name=\"subdomain\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("is empty", page, StringComparison.Ordinal);
+        Assert.Equal(0, scenario.Authorization.Calls);
+    }
+
     [Fact]
     public async Task Reconnecting_uses_the_stored_value_and_a_different_one_is_refused()
     {

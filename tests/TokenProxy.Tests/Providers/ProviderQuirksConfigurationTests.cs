@@ -80,6 +80,26 @@ public sealed class ProviderQuirksConfigurationTests
         Assert.Equal(expected.Length, problems.Count);
     }
 
+    [Theory]
+    [InlineData("X-Original-URL", "/admin")]
+    [InlineData("X-Rewrite-URL", "/admin")]
+    [InlineData("X-HTTP-Method-Override", "DELETE")]
+    [InlineData("x-http-method", "DELETE")]
+    [InlineData("X-Method-Override", "DELETE")]
+    [InlineData("Max-Forwards", "0")]
+    public void A_header_that_rewrites_the_request_is_refused(string name, string value)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TokenProxy:Providers:acme:ApiBaseUrl"] = "https://acme.example/",
+            [$"TokenProxy:Providers:acme:Headers:{name}"] = value,
+        };
+
+        var problems = ConfigurationCheck.Problems(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        Assert.StartsWith($"TokenProxy:Providers:acme:Headers:{name}: '{name}' is a field the proxy controls", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Presets_declare_their_quirks_and_a_configuration_entry_overrides_them()
     {

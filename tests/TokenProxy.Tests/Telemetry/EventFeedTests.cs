@@ -47,6 +47,21 @@ public sealed class EventFeedTests
     }
 
     [Fact]
+    public void Failed_connects_with_different_refusals_stay_apart_and_a_repeated_refusal_is_counted()
+    {
+        var feed = new EventFeed(new FakeTimeProvider());
+        feed.Record("connect_failed", "acme", null, "authorization_failed", "Invalid scopes");
+        feed.Record("connect_failed", "acme", null, "authorization_failed", "Acme tenant (tenant) may hold only a-z");
+        feed.Record("connect_failed", "acme", null, "authorization_failed", "Invalid scopes");
+
+        var events = feed.Snapshot();
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal(("Invalid scopes", 2), (events[0].Description, events[0].Count));
+        Assert.Equal(("Acme tenant (tenant) may hold only a-z", 1), (events[1].Description, events[1].Count));
+    }
+
+    [Fact]
     public void Distinct_events_beyond_the_capacity_push_out_the_oldest()
     {
         var feed = new EventFeed(new FakeTimeProvider());
