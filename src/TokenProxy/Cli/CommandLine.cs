@@ -37,6 +37,7 @@ internal static class CommandLine
           --TokenProxy:KEY=VALUE        any setting, for example --TokenProxy:Store:Kind=Postgres
                                         --TokenProxy:Store:ConnectionString="Host=…;Database=…;Username=…;Password=…"
                                         --TokenProxy:Providers:NAME:ApiBaseUrl=https://api.example.com
+          A command takes no other option: any other --NAME (a typo) is a usage error.
 
         Configuration, later sources winning: built-in defaults, appsettings.json beside the executable, appsettings.json
         in the current directory, --config PATH, environment variables (TokenProxy__Admin__Token=…, TOKENPROXY_VAULT_KEY),
