@@ -156,6 +156,7 @@ internal sealed partial class AuthorizationFlow
         var (stored, refusal) = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, cancellationToken);
         if (stored is null)
         {
+            RevokeInBackground(connected, tokens, parameters);
             return Failed(activity, StatusCodes.Status409Conflict, refusal!.Value.Title, refusal.Value.Message);
         }
 
