@@ -1,0 +1,78 @@
+using System.Net;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Admin;
+
+/// <summary>
+/// Workspaces and end users at their edges, as an outside user meets them: values the admin API and the data plane
+/// must refuse with a problem naming what is wrong, and the connect link of a provider connected by import.
+/// </summary>
+public sealed class WorkspaceEdgeTests : IAsyncLifetime
+{
+    private ProxyScenario _scenario = null!;
+
+    private HttpClient Client => _scenario.Proxy.Client;
+
+    public async Task InitializeAsync()
+    {
+        _scenario = await ProxyScenario.StartAsync((settings, api) =>
+        {
+            settings["TokenProxy:Providers:keyed:ApiBaseUrl"] = api.ToString();
+            settings["TokenProxy:Providers:keyed:Auth"] = "ApiKey";
+            settings["TokenProxy:Providers:keyed:ApiKey:Header"] = "X-Api-Key";
+        });
+        using var created = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co" }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Not_connected_to_an_api_key_provider_answers_a_connect_url_with_the_workspace_and_end_user()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/keyed/a");
+        request.Headers.Add("TokenProxy-Workspace", "acme-co");
+        request.Headers.Add("TokenProxy-End-User", "alice");
+        using var response = await Client.SendAsync(request);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(problem.GetProperty("connect_url").GetString()!).Query);
+        Assert.Equal("acme-co", query.GetValueOrDefault("workspace").ToString());
+        Assert.Equal("alice", query.GetValueOrDefault("endUser").ToString());
+    }
+
+    [Fact]
+    public async Task Deleting_a_workspace_with_a_force_that_is_not_true_or_false_is_an_invalid_request_problem()
+    {
+        using var response = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/workspaces/acme-co?force=yes"));
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task A_workspace_body_of_the_wrong_shape_is_refused_with_a_detail_about_workspaces_not_imports()
+    {
+        using var response = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = 5 }));
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json");
+        Assert.DoesNotContain("accessToken", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("..", "alice")]
+    [InlineData("acme-co", "al%0D%0Aice")]
+    public async Task Resetting_an_end_user_named_by_a_malformed_id_is_an_invalid_request_not_an_empty_success(string workspace, string endUser)
+    {
+        using var response = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections?workspace={workspace}&endUser={endUser}"));
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Filtering_connections_by_a_malformed_workspace_is_an_invalid_request_not_an_empty_list()
+    {
+        using var response = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Get, "/admin/api/connections?workspace=.."));
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+}
