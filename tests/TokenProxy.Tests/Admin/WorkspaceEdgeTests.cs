@@ -10,6 +10,7 @@ namespace TokenProxy.Tests.Admin;
 public sealed class WorkspaceEdgeTests : IAsyncLifetime
 {
     private ProxyScenario _scenario = null!;
+    private CountingStore _store = null!;
 
     private HttpClient Client => _scenario.Proxy.Client;
 
@@ -20,7 +21,7 @@ public sealed class WorkspaceEdgeTests : IAsyncLifetime
             settings["TokenProxy:Providers:keyed:ApiBaseUrl"] = api.ToString();
             settings["TokenProxy:Providers:keyed:Auth"] = "ApiKey";
             settings["TokenProxy:Providers:keyed:ApiKey:Header"] = "X-Api-Key";
-        });
+        }, services: s => CountingStore.Wrap(s, created => _store = created));
         using var created = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co" }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
     }
@@ -74,5 +75,31 @@ public sealed class WorkspaceEdgeTests : IAsyncLifetime
         using var response = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Get, "/admin/api/connections?workspace=.."));
 
         await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task An_import_that_checked_its_workspace_before_a_forced_delete_does_not_leave_a_connection_in_the_deleted_workspace()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _store.InsertsHeldUntil = release.Task;
+        var import = Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "keyed", label = "late", workspace = "acme-co", apiKey = "key-late" }));
+        await _store.InsertReached.Task;
+
+        using (var deleted = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/workspaces/acme-co?force=true")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        release.SetResult();
+        using var imported = await import;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/keyed/a");
+        request.Headers.Add("TokenProxy-Workspace", "acme-co");
+        request.Headers.Add("TokenProxy-Connection", "late");
+        using var response = await Client.SendAsync(request);
+
+        Assert.NotEqual(HttpStatusCode.Created, imported.StatusCode);
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
+        Assert.Empty(_scenario.Api.Requests);
     }
 }

@@ -45,6 +45,12 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
     /// <summary><see cref="GetVersionsAsync"/> answers once this completes: to hold a version check half-way.</summary>
     public Task VersionsHeldUntil { get; set; } = Task.CompletedTask;
 
+    /// <summary>Completed when <see cref="TryInsertAsync"/> is first called: the insert has passed every check before it.</summary>
+    public TaskCompletionSource InsertReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary><see cref="TryInsertAsync"/> inserts once this completes: to hold an import between its checks and its write.</summary>
+    public Task InsertsHeldUntil { get; set; } = Task.CompletedTask;
+
     /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
     public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
@@ -110,10 +116,12 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
         return await inner.GetVersionsAsync(ids, cancellationToken);
     }
 
-    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public async Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
-        return inner.TryInsertAsync(row, cancellationToken);
+        InsertReached.TrySetResult();
+        await InsertsHeldUntil;
+        return await inner.TryInsertAsync(row, cancellationToken);
     }
 
     public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
