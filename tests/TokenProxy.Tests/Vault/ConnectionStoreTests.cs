@@ -287,6 +287,18 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_label_is_taken_once_in_a_workspace_without_an_end_user_and_for_an_end_user_without_a_workspace()
+    {
+        var team = NewRow("default") with { Workspace = "acme-co" };
+        var aliceAlone = NewRow("default") with { EndUser = new ConnectionEndUser("alice") };
+        Assert.True(await Store.TryInsertAsync(team, CancellationToken.None));
+        Assert.True(await Store.TryInsertAsync(aliceAlone, CancellationToken.None));
+
+        Assert.False(await Store.TryInsertAsync(team with { Id = ConnectionIds.New() }, CancellationToken.None));
+        Assert.False(await Store.TryInsertAsync(aliceAlone with { Id = ConnectionIds.New() }, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Workspaces_are_inserted_once_listed_read_and_deleted()
     {
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
