@@ -24,11 +24,17 @@ internal static class AdminProblems
         new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "The body must be JSON.",
             "Send the connection as a JSON object with Content-Type: application/json.");
 
-    public static ProblemResult MalformedJson() =>
-        new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.",
-            "Send one JSON object: {provider, label?, workspace?, endUser?, parameters?, credentialKind?} with one credential: accessToken " +
-            "(with refreshToken?, expiresIn?, scopes?), apiKey, or username and password; or none, with scopes?, for client credentials. Each field is a string, except expiresIn " +
-            "(a number of seconds), scopes (a list of strings) and parameters (an object of strings).");
+    /// <summary>The shape of a connection import, said to whoever sent another.</summary>
+    public const string ImportShape =
+        "Send one JSON object: {provider, label?, workspace?, endUser?, parameters?, credentialKind?} with one credential: accessToken " +
+        "(with refreshToken?, expiresIn?, scopes?), apiKey, or username and password; or none, with scopes?, for client credentials. Each field is a string, except expiresIn " +
+        "(a number of seconds), scopes (a list of strings) and parameters (an object of strings).";
+
+    /// <summary>The shape of a workspace, said to whoever sent another.</summary>
+    public const string WorkspaceShape = "Send one JSON object: {id, displayName?}, each a string.";
+
+    public static ProblemResult MalformedJson(string shape = ImportShape) =>
+        new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.", shape);
 
     public static ProblemResult LabelTaken(string provider, string label) =>
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",

@@ -30,9 +30,31 @@ internal static class ConnectionsApi
     private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
         providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl));
 
-    private static async Task<IEnumerable<ConnectionView>> ListAsync(
+    private static async Task<IResult> ListAsync(
         string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
-        (await ListInAsync(store, workspace, endUser, cancellationToken)).Select(r => ConnectionView.From(r, providers));
+        InvalidFilters(workspace, endUser) is { } invalid
+            ? invalid
+            : TypedResults.Ok((await ListInAsync(store, workspace, endUser, cancellationToken)).Select(r => ConnectionView.From(r, providers)));
+
+    /// <summary>
+    /// A filter no connection could match is refused with the data plane's rule for it: an empty answer would read as
+    /// "none there" (or, for a reset, "done") when the id was mistyped.
+    /// </summary>
+    private static ProblemResult? InvalidFilters(string? workspace, string? endUser)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!string.IsNullOrEmpty(workspace) && !ScopeNames.IsWorkspace(workspace))
+        {
+            errors["workspace"] = [ScopeNames.WorkspaceRule];
+        }
+
+        if (!string.IsNullOrEmpty(endUser) && !ScopeNames.IsEndUser(endUser))
+        {
+            errors["endUser"] = [ScopeNames.EndUserRule];
+        }
+
+        return errors.Count > 0 ? AdminProblems.Invalid(errors) : null;
+    }
 
     /// <summary>The connections of <paramref name="workspace"/> and of <paramref name="endUser"/>, each filter applying only when given.</summary>
     public static async Task<IReadOnlyList<ConnectionRow>> ListInAsync(IConnectionStore store, string? workspace, string? endUser, CancellationToken cancellationToken) =>
@@ -50,6 +72,11 @@ internal static class ConnectionsApi
         if (string.IsNullOrEmpty(workspace) || string.IsNullOrEmpty(endUser))
         {
             return AdminProblems.EndUserFiltersRequired();
+        }
+
+        if (InvalidFilters(workspace, endUser) is { } invalid)
+        {
+            return invalid;
         }
 
         var deleted = new List<string>();

@@ -30,7 +30,7 @@ internal static class WorkspacesApi
         }
         catch (System.Text.Json.JsonException)
         {
-            return AdminProblems.MalformedJson();
+            return AdminProblems.MalformedJson(AdminProblems.WorkspaceShape);
         }
         catch (BadHttpRequestException e)
         {
@@ -39,7 +39,7 @@ internal static class WorkspacesApi
 
         if (request is null)
         {
-            return AdminProblems.MalformedJson();
+            return AdminProblems.MalformedJson(AdminProblems.WorkspaceShape);
         }
 
         if (request.Validate() is { Count: > 0 } errors)
@@ -71,15 +71,21 @@ internal static class WorkspacesApi
     /// <c>?force=true</c> each is revoked at its provider (as a revoke does) and deleted first.
     /// </summary>
     private static async Task<IResult> DeleteAsync(
-        string id, bool? force, IConnectionStore store, ConnectionRevoker revoker, CancellationToken cancellationToken)
+        string id, string? force, IConnectionStore store, ConnectionRevoker revoker, CancellationToken cancellationToken)
     {
+        // Read as text: a bound bool? would answer "?force=yes" with a bare 400 and no problem saying why.
+        if (!bool.TryParse(force ?? "false", out var forced))
+        {
+            return AdminProblems.Invalid(new Dictionary<string, string[]> { ["force"] = ["force is true or false."] });
+        }
+
         if (await store.GetWorkspaceAsync(id, cancellationToken) is null)
         {
             return AdminProblems.UnknownWorkspace(id);
         }
 
         var held = await ConnectionsApi.ListInAsync(store, id, null, cancellationToken);
-        if (held.Count > 0 && force != true)
+        if (held.Count > 0 && !forced)
         {
             return AdminProblems.WorkspaceNotEmpty(id, held.Count);
         }

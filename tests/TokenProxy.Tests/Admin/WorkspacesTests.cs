@@ -69,20 +69,6 @@ public abstract class WorkspacesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_connection_an_earlier_import_put_in_a_workspace_still_answers_the_request_that_reached_it_before_the_upgrade()
-    {
-        var named = await ImportAsync("reports", workspace: null, endUser: null, access: "access-named");
-        await _scenario.StopAsync();
-        await DowngradeToBeforeWorkspacesAsync(_scenario.Proxy, $"UPDATE connections SET workspace = 'legacy' WHERE id = '{named}';");
-
-        await _scenario.RestartAsync();
-        // Before workspaces, labels were unique per provider and a request without a workspace-limited key reached it by label.
-        using var response = await DataAsync(workspace: null, endUser: null, connection: "reports");
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    [Fact]
     public async Task A_workspace_is_created_listed_read_and_deleted()
     {
         using var created = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co", displayName = "Acme Co" });
