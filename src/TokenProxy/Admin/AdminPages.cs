@@ -65,20 +65,25 @@ internal static class AdminPages
     private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
         AdminPage.Render<ProvidersPage, ProvidersPageModel>(new([.. providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl))]));
 
-    private static IResult ImportForm(string name, string? kind, ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options)
+    private static IResult ImportForm(
+        string name, string? kind, string? label, string? workspace, string? endUser, ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options)
     {
         if (!providers.TryGet(name, out var provider))
         {
             return AdminPage.Message(StatusCodes.Status404NotFound, "Unknown provider", $"No provider named '{name}' is configured.");
         }
 
-        // Only a kind the provider offers picks the form; nothing else from the URL reaches the page.
+        // Only a kind the provider offers picks the form; a label, workspace and end user fill it only when valid.
         if (ProviderActions.ImportKind(provider, kind) is not { } chosen)
         {
             return AdminPage.Message(StatusCodes.Status404NotFound, "Nothing to import", $"{provider.DisplayName} does not take that kind of credential; its kinds are on the providers page.");
         }
 
-        return AdminPage.Render<ImportPage, ImportPageModel>(new(ProviderView.From(provider, flow, options.Value.PublicBaseUrl), chosen));
+        return AdminPage.Render<ImportPage, ImportPageModel>(new(
+            ProviderView.From(provider, flow, options.Value.PublicBaseUrl), chosen,
+            label is not null && ConnectionLabel.IsValid(label) ? label : null,
+            ScopeNames.IsWorkspace(workspace) ? workspace : null,
+            ScopeNames.IsEndUser(endUser) ? endUser : null));
     }
 
     private static byte[] Load(string name)

@@ -117,17 +117,12 @@ internal static class ProxyProblems
 
     /// <summary>
     /// Where the connection is made: a reconnect by id, or a new one with its label, workspace and end user; for a provider
-    /// whose connections are not made in the browser, the providers page's form for them (it takes the label itself).
+    /// whose connections are not made in the browser, the providers page's form for them, filled with the same three.
     /// </summary>
     private static string ConnectUrl(string publicBaseUrl, ProviderDefinition provider, string selector, string? connectionId, ConnectionScope scope)
     {
-        if (!provider.Offers(CredentialKind.OAuth2))
-        {
-            return $"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}";
-        }
-
         var query = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (connectionId is not null)
+        if (connectionId is not null && provider.Offers(CredentialKind.OAuth2))
         {
             query["connection"] = connectionId;
         }

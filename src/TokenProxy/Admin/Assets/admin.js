@@ -81,6 +81,10 @@
       } else if (input.dataset.list !== undefined) {
         const items = input.value.split(/\s+/).filter((item) => item !== '');
         if (items.length > 0) body[input.name] = items;
+      } else if (input.dataset.optional !== undefined && input.value === '') {
+        // Left empty: the connection is in no workspace, or for no end user.
+      } else if (input.dataset.endUser !== undefined) {
+        body.endUser = { id: input.value };
       } else if (input.name && (input.name !== 'label' || input.value !== '')) {
         body[input.name] = input.value;
       }
