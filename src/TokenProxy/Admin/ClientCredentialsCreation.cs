@@ -62,7 +62,7 @@ internal static class ClientCredentialsCreation
 
         if (!await store.TryInsertAsync(row, cancellationToken))
         {
-            return AdminProblems.LabelTaken(row.Provider, row.Label);
+            return await ConnectionsApi.InsertRefusedAsync(store, row, cancellationToken);
         }
 
         instrumentation.Created(row.Provider, id, row.Label);

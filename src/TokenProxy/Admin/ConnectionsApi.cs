@@ -148,12 +148,21 @@ internal static class ConnectionsApi
 
         if (!await store.TryInsertAsync(row, cancellationToken))
         {
-            return AdminProblems.LabelTaken(row.Provider, row.Label);
+            return await InsertRefusedAsync(store, row, cancellationToken);
         }
 
         instrumentation.Imported(row.Provider, id, row.Label);
         return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
     }
+
+    /// <summary>
+    /// Why an insert inserted nothing: its workspace was deleted since it was checked (the store checks it in the insert
+    /// itself), else its label is taken.
+    /// </summary>
+    public static async Task<ProblemResult> InsertRefusedAsync(IConnectionStore store, ConnectionRow row, CancellationToken cancellationToken) =>
+        row.Workspace is { } workspace && await store.GetWorkspaceAsync(workspace, cancellationToken) is null
+            ? AdminProblems.UnknownWorkspace(workspace)
+            : AdminProblems.LabelTaken(row.Provider, row.Label);
 
     /// <summary>
     /// Reads the body here rather than letting the framework bind it: a request that is not JSON would not match this

@@ -243,8 +243,14 @@ internal sealed partial class AuthorizationFlow(
                 EndUser = scope.EndUser is { } endUser ? new ConnectionEndUser(endUser) : null,
                 Status = ConnectionStatus.Pending, CreatedAt = now, UpdatedAt = now,
             };
-            return await store.TryInsertAsync(row, cancellationToken)
-                ? (row with { Version = 1 }, true, null)
+            if (await store.TryInsertAsync(row, cancellationToken))
+            {
+                return (row with { Version = 1 }, true, null);
+            }
+
+            // The store checks the workspace in the insert: one deleted since the connect began inserts nothing.
+            return scope.Workspace is { } workspace && await store.GetWorkspaceAsync(workspace, cancellationToken) is null
+                ? (null, false, AuthorizationResult.Failed(StatusCodes.Status404NotFound, "Workspace not found", $"There is no workspace '{workspace}'. Create it first, then connect."))
                 : (null, false, AuthorizationResult.Failed(StatusCodes.Status409Conflict, "Label already in use", $"{provider.DisplayName} already has a connection labelled '{label}' there."));
         }
 

@@ -39,7 +39,10 @@ internal interface IConnectionStore
     /// <summary>The stored versions of those of <paramref name="ids"/> that still exist, in one query.</summary>
     Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken);
 
-    /// <summary>Inserts a new row at version 1; false when the provider already has that label in the row's scope (workspace, end user).</summary>
+    /// <summary>
+    /// Inserts a new row at version 1; false when the provider already has that label in the row's scope (workspace, end
+    /// user), or when the row's workspace does not exist (checked in the same statement).
+    /// </summary>
     Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken);
 
     /// <summary>

@@ -59,6 +59,17 @@ internal static class VaultTransfer
 
         var rows = KnownKinds(export.Connections, document);
         document.Dispose();
+        // An export holds connections, not workspaces: each workspace they name is made (as the migration from before
+        // workspaces does), so that every connection's workspace exists wherever it is imported
+        // (first: a connection is inserted only into a workspace that exists).
+        foreach (var workspace in rows.Where(r => r.Workspace is not null).GroupBy(r => r.Workspace!, StringComparer.Ordinal))
+        {
+            if (await store.GetWorkspaceAsync(workspace.Key, cancellationToken) is null)
+            {
+                await store.TryInsertWorkspaceAsync(new WorkspaceRow(workspace.Key, workspace.Key, workspace.Min(r => r.CreatedAt)), cancellationToken);
+            }
+        }
+
         var (imported, present, conflicts) = (0, 0, new List<string>());
         foreach (var row in rows)
         {
@@ -73,16 +84,6 @@ internal static class VaultTransfer
             else
             {
                 conflicts.Add($"{row.Provider}/{row.Label} ({row.Id})");
-            }
-        }
-
-        // An export holds connections, not workspaces: each workspace they name is made (as the migration from before
-        // workspaces does), so that every connection's workspace exists wherever it is imported.
-        foreach (var workspace in rows.Where(r => r.Workspace is not null).GroupBy(r => r.Workspace!, StringComparer.Ordinal))
-        {
-            if (await store.GetWorkspaceAsync(workspace.Key, cancellationToken) is null)
-            {
-                await store.TryInsertWorkspaceAsync(new WorkspaceRow(workspace.Key, workspace.Key, workspace.Min(r => r.CreatedAt)), cancellationToken);
             }
         }
 

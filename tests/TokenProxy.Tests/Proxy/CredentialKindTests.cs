@@ -37,14 +37,14 @@ public sealed class CredentialKindTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Missing_connection_of_an_api_key_provider_points_to_its_import_form_not_to_a_browser_connect()
+    public async Task Missing_connection_of_an_api_key_provider_points_to_its_import_form_with_the_label_not_to_a_browser_connect()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/headerkey/items");
         request.Headers.Add("TokenProxy-Connection", "personal");
         using var response = await _scenario.Proxy.Client.SendAsync(request);
 
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
-        Assert.Equal("http://127.0.0.1:5080/admin/providers/headerkey/import?kind=apikey", problem.GetProperty("connect_url").GetString());
+        Assert.Equal("http://127.0.0.1:5080/admin/providers/headerkey/import?kind=apikey&label=personal", problem.GetProperty("connect_url").GetString());
         Assert.Contains("/admin/providers/headerkey/import?kind=apikey", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(_scenario.Api.Requests);
     }

@@ -81,6 +81,8 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
     [Fact]
     public async Task Every_field_round_trips()
     {
+        // A connection is inserted only into a workspace that exists.
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("team-a", "Team A", DateTimeOffset.UnixEpoch), CancellationToken.None));
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123);
         var row = NewRow("full") with
         {
@@ -263,6 +265,7 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_label_is_unique_per_provider_workspace_and_end_user_and_found_only_in_its_scope()
     {
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", DateTimeOffset.UnixEpoch), CancellationToken.None));
         var none = NewRow("default");
         var team = NewRow("default") with { Workspace = "acme-co" };
         var alice = NewRow("default") with { Workspace = "acme-co", EndUser = new ConnectionEndUser("alice", "Alice", "alice@example.com") };
@@ -289,6 +292,7 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_label_is_taken_once_in_a_workspace_without_an_end_user_and_for_an_end_user_without_a_workspace()
     {
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", DateTimeOffset.UnixEpoch), CancellationToken.None));
         var team = NewRow("default") with { Workspace = "acme-co" };
         var aliceAlone = NewRow("default") with { EndUser = new ConnectionEndUser("alice") };
         Assert.True(await Store.TryInsertAsync(team, CancellationToken.None));
@@ -296,6 +300,18 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
 
         Assert.False(await Store.TryInsertAsync(team with { Id = ConnectionIds.New() }, CancellationToken.None));
         Assert.False(await Store.TryInsertAsync(aliceAlone with { Id = ConnectionIds.New() }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_connection_is_not_inserted_into_a_workspace_that_does_not_exist()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", at), CancellationToken.None));
+        Assert.True(await Store.DeleteWorkspaceAsync("acme-co", CancellationToken.None));
+
+        Assert.False(await Store.TryInsertAsync(NewRow("default") with { Workspace = "acme-co" }, CancellationToken.None));
+        Assert.False(await Store.TryInsertAsync(NewRow("default") with { Workspace = "never-made" }, CancellationToken.None));
+        Assert.Empty(await Store.ListAsync(CancellationToken.None));
     }
 
     [Fact]

@@ -113,9 +113,13 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // ON CONFLICT DO NOTHING: a label taken in its provider and scope inserts nothing, so nothing is notified either.
+        // The workspace is checked in the insert itself, its row locked FOR KEY SHARE so a concurrent delete waits for
+        // this insert (and a workspace deleted first is not found): one checked before could be gone by now.
         await using var command = _dataSource.CreateCommand($"""
             WITH inserted AS (
-              INSERT INTO connections ({Columns}) VALUES ({Parameters}) ON CONFLICT DO NOTHING RETURNING id)
+              INSERT INTO connections ({Columns}) SELECT {Parameters}
+              WHERE @workspace IS NULL OR EXISTS (SELECT 1 FROM workspaces WHERE id = @workspace FOR KEY SHARE)
+              ON CONFLICT DO NOTHING RETURNING id)
             {NotifySelect("inserted")}
             """);
         Bind(command, row with { Version = 1 });

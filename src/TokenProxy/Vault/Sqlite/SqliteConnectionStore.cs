@@ -84,11 +84,19 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT INTO connections ({Columns}) VALUES ({Parameters});";
+        // The workspace is checked in the insert itself: one checked before could be deleted (with ?force=true) before
+        // the insert, leaving a connection in a workspace that no longer exists.
+        command.CommandText = $"""
+            INSERT INTO connections ({Columns}) SELECT {Parameters}
+            WHERE $workspace IS NULL OR EXISTS (SELECT 1 FROM workspaces WHERE id = $workspace);
+            """;
         Bind(command, row with { Version = 1 });
         try
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
         }
         catch (SqliteException e) when (e.SqliteErrorCode == 19)
         {

@@ -136,6 +136,7 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
         var plain = NewRow("default");
         var named = NewRow("reports") with { Workspace = "legacy" };
         Assert.True(await Store.TryInsertAsync(plain, CancellationToken.None));
+        Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("legacy", "legacy", named.CreatedAt), CancellationToken.None));
         Assert.True(await Store.TryInsertAsync(named, CancellationToken.None));
         await _database.ExecuteAsync(BeforeWorkspaces);
 

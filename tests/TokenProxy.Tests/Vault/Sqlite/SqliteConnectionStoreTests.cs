@@ -172,6 +172,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await current.InitializeAsync(CancellationToken.None);
             Assert.True(await current.TryInsertAsync(plain, CancellationToken.None));
+            Assert.True(await current.TryInsertWorkspaceAsync(new WorkspaceRow("legacy", "legacy", named.CreatedAt), CancellationToken.None));
             Assert.True(await current.TryInsertAsync(named, CancellationToken.None));
         }
 
