@@ -43,6 +43,20 @@ public sealed class WorkspaceEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_import_form_a_not_connected_link_opens_is_filled_with_its_label_workspace_and_end_user_and_ignores_invalid_ones()
+    {
+        var filled = await Client.GetStringAsync("/admin/providers/keyed/import?kind=apikey&label=reports&workspace=acme-co&endUser=alice");
+        var refused = await Client.GetStringAsync("/admin/providers/keyed/import?kind=apikey&label=..&workspace=..&endUser=%3Cb%3E");
+
+        Assert.Contains("id=\"label\" name=\"label\" type=\"text\" value=\"reports\"", filled, StringComparison.Ordinal);
+        Assert.Contains("id=\"workspace\" name=\"workspace\" type=\"text\" value=\"acme-co\"", filled, StringComparison.Ordinal);
+        Assert.Contains("id=\"endUser\" name=\"endUser\" type=\"text\" value=\"alice\"", filled, StringComparison.Ordinal);
+        Assert.Contains("id=\"label\" name=\"label\" type=\"text\" value=\"default\"", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain("value=\"..\"", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain("&lt;b&gt;", refused, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deleting_a_workspace_with_a_force_that_is_not_true_or_false_is_an_invalid_request_problem()
     {
         using var response = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/workspaces/acme-co?force=yes"));
