@@ -25,6 +25,9 @@ internal sealed class ClientOptions
     /// The only end user whose connections this key may use, and the one its requests use when they name none
     /// (<c>TokenProxy-End-User</c>).
     /// </summary>
-    /// <value>Default: any; a request naming none uses connections of no end user.</value>
+    /// <value>
+    /// Default: any; a request naming none uses connections of no end user. Without <see cref="Workspace"/>, the key is
+    /// also limited to no workspace (end user ids are unique only within one).
+    /// </value>
     public string? EndUser { get; set; }
 }

@@ -21,7 +21,15 @@ internal static class RequestScope
         scope = default;
         // The common request names neither: two dictionary misses and the key's own scope, nothing allocated.
         var headers = request.Headers;
-        if (Read(headers[WorkspaceHeader], client.Workspace, ScopeNames.IsWorkspace, "invalid_workspace", WorkspaceHeader, ScopeNames.WorkspaceRule, "workspace",
+        // A key limited to an end user but to no workspace is limited to no workspace: end user ids are unique only
+        // within a workspace, so naming one would reach another tenant's end user of the same id.
+        var workspaceLimit = client.Workspace;
+        if (workspaceLimit is null && client.EndUser is not null && headers[WorkspaceHeader].Count > 0)
+        {
+            return Forbidden($"This client key may only use the connections of end user '{client.EndUser}' in no workspace.");
+        }
+
+        if (Read(headers[WorkspaceHeader], workspaceLimit, ScopeNames.IsWorkspace, "invalid_workspace", WorkspaceHeader, ScopeNames.WorkspaceRule, "workspace",
             out var workspace) is { } wrongWorkspace)
         {
             return wrongWorkspace;

@@ -13,6 +13,7 @@ public sealed class RequestScopeTests : IAsyncLifetime
     private const string TeamKey = "team-a-key-0123456789abcdef0123456789ab";
     private const string CarolKey = "carol-key-0123456789abcdef0123456789abc";
     private const string AnyKey = "any-key-0123456789abcdef0123456789abcde";
+    private const string DaveKey = "dave-key-0123456789abcdef0123456789abc";
     private ProxyScenario _scenario = null!;
 
     public async Task InitializeAsync()
@@ -25,6 +26,8 @@ public sealed class RequestScopeTests : IAsyncLifetime
             settings["TokenProxy:Clients:carol:Workspace"] = "team-a";
             settings["TokenProxy:Clients:carol:EndUser"] = "carol";
             settings["TokenProxy:Clients:any:Key"] = AnyKey;
+            settings["TokenProxy:Clients:dave:Key"] = DaveKey;
+            settings["TokenProxy:Clients:dave:EndUser"] = "dave";
         });
         foreach (var workspace in new[] { "team-a", "team-b" })
         {
@@ -37,6 +40,7 @@ public sealed class RequestScopeTests : IAsyncLifetime
         await ImportAsync("team-b", null, "access-team-b");
         await ImportAsync("team-a", "carol", "access-carol");
         await ImportAsync("team-a", "dave", "access-dave");
+        await ImportAsync(null, "dave", "access-dave-alone");
     }
 
     public Task DisposeAsync() => _scenario.DisposeAsync().AsTask();
@@ -48,6 +52,7 @@ public sealed class RequestScopeTests : IAsyncLifetime
     [InlineData(CarolKey, "team-a", "carol", "Bearer access-carol")]
     [InlineData(AnyKey, null, null, "Bearer access-none")]
     [InlineData(AnyKey, "team-b", null, "Bearer access-team-b")]
+    [InlineData(DaveKey, null, null, "Bearer access-dave-alone")]
     public async Task A_request_uses_the_workspace_and_end_user_it_names_else_its_keys(string key, string? workspace, string? endUser, string sent)
     {
         using var response = await SendAsync(key, workspace, endUser);
@@ -61,6 +66,10 @@ public sealed class RequestScopeTests : IAsyncLifetime
     [InlineData(CarolKey, "team-b", null)]
     [InlineData(CarolKey, null, "dave")]
     [InlineData(CarolKey, "team-a", "dave")]
+    // A key limited to an end user and no workspace: end user ids are only unique within a workspace, so naming one
+    // would reach another tenant's "dave".
+    [InlineData(DaveKey, "team-a", null)]
+    [InlineData(DaveKey, "team-a", "dave")]
     public async Task A_key_limited_to_a_workspace_or_end_user_naming_another_is_forbidden(string key, string? workspace, string? endUser)
     {
         using var response = await SendAsync(key, workspace, endUser);
