@@ -11,6 +11,7 @@ namespace TokenProxy.Tests.Vault.Sqlite;
 /// stand in: the tests run as root, whom file modes do not stop; a read-only remount is refused while the proxy holds
 /// the file open for writing, which is exactly when it matters.) Mounting needs root, as the suite has in CI.
 /// </summary>
+[Collection(AloneTests.Collection)]
 public sealed class FullDiskTests : IAsyncLifetime
 {
     private readonly string _mount = Directory.CreateTempSubdirectory("tokenproxy-full-").FullName;
