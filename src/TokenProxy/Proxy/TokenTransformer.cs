@@ -48,9 +48,12 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         // The Host header comes from the destination URI, not from the app (RFC 9110 §7.2).
         proxyRequest.Headers.Host = null;
         HeaderHygiene.Clean(proxyRequest, httpContext.Request.Headers.Connection, Credential.HeaderName);
-        foreach (var (header, value) in Credential.Headers)
+        // Indexed, not foreach: an interface enumerator would be allocated per request on this hot path.
+        var headers = Credential.Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
             // The provider's required headers (Notion-Version): the app's own, if it sent one, wins.
+            var (header, value) = headers[i];
             if (!proxyRequest.Headers.NonValidated.Contains(header))
             {
                 proxyRequest.Headers.TryAddWithoutValidation(header, value);
