@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TokenProxy.OAuth;
 using TokenProxy.Telemetry;
+using TokenProxy.Vault;
 using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
 
 namespace TokenProxy.Admin;
@@ -49,4 +50,10 @@ internal sealed class AdminInstrumentation(EventFeed events, ILogger<AdminInstru
         var outcome = failure?.Kind.ToWire() ?? "refreshed";
         Log.RefreshRequested(logger, connectionId, outcome);
     }
+
+    /// <summary>A connect request was created: its id, never its link's token.</summary>
+    public void ConnectRequestCreated(ConnectRequestRow request) =>
+        Log.ConnectRequestCreated(logger, request.Id, request.Workspace, request.Provider, request.ExpiresAt);
+
+    public void ConnectRequestCancelled(string requestId) => Log.ConnectRequestCancelled(logger, requestId);
 }

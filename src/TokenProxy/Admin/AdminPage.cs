@@ -46,6 +46,13 @@ internal static class AdminPage
     public static IResult Message(int status, string title, string message) =>
         Render<MessagePage, PageMessage>(new PageMessage(title, message), status);
 
+    /// <summary>
+    /// A page for an outcome a person without admin access sees (a connect request's link): like <see cref="Message"/>,
+    /// without the admin navigation or any admin link.
+    /// </summary>
+    public static IResult PlainMessage(int status, string title, string message) =>
+        Render<PlainMessagePage, PageMessage>(new PageMessage(title, message), status);
+
     private sealed class PageResult(string contentSecurityPolicy, RazorComponentResult page) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)

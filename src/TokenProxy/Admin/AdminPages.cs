@@ -24,9 +24,11 @@ internal static class AdminPages
         admin.MapGet("/connections/{id}", ConnectionAsync);
         admin.MapGet("/providers", Providers);
         admin.MapGet("/providers/{name}/import", ImportForm);
+        // Anonymous: the stylesheet and script hold nothing secret, and the pages a connect request's link shows (to
+        // people without admin access) use them too.
         admin.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var asset)
             ? Results.Bytes(asset.Content, asset.ContentType)
-            : Results.NotFound());
+            : Results.NotFound()).WithMetadata(new AdminLogin.AnonymousMarker());
         return admin;
     }
 
@@ -36,11 +38,15 @@ internal static class AdminPages
         : AdminPage.Message(StatusCodes.Status404NotFound, "Not found", "There is no admin page at this address. The connections and providers pages list what there is.");
 
     private static async Task<IResult> ConnectionsAsync(
-        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, EventFeed events, CancellationToken cancellationToken)
+        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, EventFeed events, TimeProvider time, CancellationToken cancellationToken)
     {
         var rows = await ConnectionsApi.ListInAsync(store, workspace, endUser, cancellationToken);
+        var now = time.GetUtcNow();
+        var requests = string.IsNullOrEmpty(workspace) ? []
+            : (await store.ListConnectRequestsAsync(workspace, cancellationToken)).Where(r => r.StatusAt(now) == ConnectRequestStatus.Outstanding).ToList();
         return AdminPage.Render<ConnectionsPage, ConnectionsPageModel>(new(rows, providers, events.Snapshot().Take(20).ToList())
         {
+            Requests = requests,
             Workspace = string.IsNullOrEmpty(workspace) ? null : workspace,
             EndUser = string.IsNullOrEmpty(endUser) ? null : endUser,
         });

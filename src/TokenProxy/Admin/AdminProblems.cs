@@ -96,6 +96,18 @@ internal static class AdminProblems
             new Dictionary<string, object?> { ["error"] = failure.Error, ["error_description"] = failure.Description, ["transient"] = true },
             failure.RetryAfter ?? TimeSpan.FromSeconds(5));
 
+    /// <summary>The shape of a connect request, said to whoever sent another.</summary>
+    public const string ConnectRequestShape =
+        "Send one JSON object: {workspace, provider, label?, scopes?, endUser?, parameters?, connection?, expiresIn?, message?}; each a string, except " +
+        "scopes (a list of strings), endUser ({id, displayName?, email?}), parameters (an object of strings) and expiresIn (a whole number of seconds).";
+
+    public static ProblemResult ConnectRequestNotFound(string id) =>
+        new(StatusCodes.Status404NotFound, "connect_request_not_found", "Connect request not found.", $"There is no connect request '{id}'.");
+
+    public static ProblemResult ConnectRequestCompleted(string id) =>
+        new(StatusCodes.Status409Conflict, "connect_request_completed", "Connect request already completed.",
+            $"Connect request '{id}' was answered: its connection exists. Revoke or delete the connection instead.");
+
     public static ProblemResult AlreadyRevoked(string id) =>
         new(StatusCodes.Status409Conflict, "already_revoked", "Connection already revoked.", $"Connection '{id}' is already revoked; nothing was changed.");
 }

@@ -41,6 +41,7 @@ internal static class AdminServiceCollectionExtensions
         admin.MapConnectEndpoints();
         admin.MapConnectionsApi();
         admin.MapWorkspacesApi();
+        admin.MapConnectRequestsApi();
         // Any other path under /admin is the admin surface's own 404, not the data plane's answer for a provider "admin".
         admin.Map("/{**rest}", AdminPages.NotFound);
         return endpoints;

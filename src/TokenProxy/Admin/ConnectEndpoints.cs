@@ -80,7 +80,7 @@ internal static class ConnectEndpoints
 
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
         var result = await flow.CompletePickAsync(definition, form["pick"].ToString(), form.TryGetValue("value", out var value) ? value.ToString() : null, context, cancellationToken);
-        return Finished(context, result);
+        return await FinishedAsync(context, result, cancellationToken);
     }
 
     /// <summary>A new connection lands in an existing workspace only (a typo must not strand it), under a valid end user id.</summary>
@@ -108,11 +108,26 @@ internal static class ConnectEndpoints
         }
 
         var result = await flow.CompleteAsync(definition, context.Request.Query, context, cancellationToken);
-        return result.Pick is { } pick ? AdminPage.Render<PickPage, PickForm>(new PickForm(definition.Name, definition.DisplayName, pick)) : Finished(context, result);
+        return result.Pick is { } pick ? AdminPage.Render<PickPage, PickForm>(new PickForm(definition.Name, definition.DisplayName, pick)) : await FinishedAsync(context, result, cancellationToken);
     }
 
-    private static IResult Finished(HttpContext context, AuthorizationResult result)
+    private static async Task<IResult> FinishedAsync(HttpContext context, AuthorizationResult result, CancellationToken cancellationToken)
     {
+        // A connect started from a connect request's link: the person may have no admin access, so neither its outcome
+        // nor where the browser goes next is an admin page.
+        if (result.ConnectRequestId is { } requestId)
+        {
+            if (result.ConnectionId is not { } connected)
+            {
+                return AdminPage.PlainMessage(result.Status, result.Title!, result.Message!);
+            }
+
+            // Requests are never deleted: the one just claimed is there.
+            var request = await context.RequestServices.GetRequiredService<IConnectionStore>().GetConnectRequestAsync(requestId, cancellationToken)
+                ?? throw new InvalidOperationException($"Connect request {requestId} vanished after it was completed.");
+            return await context.RequestServices.GetRequiredService<ILinkCompletion>().CompletedAsync(context, request, connected, cancellationToken);
+        }
+
         if (result.ConnectionId is { } id)
         {
             // 303 to a clean URL: the code and state (or the pick key) leave the address bar and the history.

@@ -13,6 +13,9 @@ internal sealed record ConnectionsPageModel(IReadOnlyList<ConnectionRow> Rows, P
     /// <summary>The workspace filter, if any.</summary>
     public string? Workspace { get; init; }
 
+    /// <summary>The workspace's outstanding connect requests, shown while the page is filtered by workspace.</summary>
+    public IReadOnlyList<ConnectRequestRow> Requests { get; init; } = [];
+
     /// <summary>The end user filter, if any.</summary>
     public string? EndUser { get; init; }
 

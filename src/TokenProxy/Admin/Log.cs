@@ -26,4 +26,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1403, Level = LogLevel.Information, EventName = "RefreshRequested",
         Message = "Refresh of {ConnectionId} asked for on the admin API: {Outcome}.")]
     public static partial void RefreshRequested(ILogger logger, string connectionId, string outcome);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Information, EventName = "ConnectRequestCreated",
+        Message = "Created connect request {RequestId} for workspace {Workspace} to connect {Provider}, valid until {ExpiresAt:O}.")]
+    public static partial void ConnectRequestCreated(ILogger logger, string requestId, string workspace, string provider, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Information, EventName = "ConnectRequestCancelled",
+        Message = "Cancelled connect request {RequestId}.")]
+    public static partial void ConnectRequestCancelled(ILogger logger, string requestId);
 }

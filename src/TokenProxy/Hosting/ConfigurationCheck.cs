@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
 using TokenProxy.OAuth;
+using TokenProxy.Portal;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Telemetry;
@@ -31,6 +32,7 @@ internal static class ConfigurationCheck
         (VaultOptions.SectionName, typeof(VaultOptions)),
         (RefreshOptions.SectionName, typeof(RefreshOptions)),
         (AdminOptions.SectionName, typeof(AdminOptions)),
+        (PortalOptions.SectionName, typeof(PortalOptions)),
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
         (ClientAccessOptions.SectionName, typeof(ClientAccessOptions)),
         (ProvidersOptions.SectionName, typeof(ProvidersOptions)),
@@ -52,6 +54,7 @@ internal static class ConfigurationCheck
         Validate(readable, StoreOptions.SectionName, new StoreOptionsValidator(), failures);
         Validate(readable, RefreshOptions.SectionName, new RefreshOptionsValidator(), failures);
         Validate(readable, AdminOptions.SectionName, new AdminOptionsValidator(), failures);
+        Validate(readable, PortalOptions.SectionName, new PortalOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ClientAccessOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ListenAddressValidator(readable), failures);
         Validate(readable, ProvidersOptions.SectionName, new ProvidersOptionsValidator(new PresetLibrary()), failures, (o, s) => o.BindOneValueLists(s));

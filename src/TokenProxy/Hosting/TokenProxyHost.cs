@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
+using TokenProxy.Links;
 using TokenProxy.OAuth;
+using TokenProxy.Portal;
 using TokenProxy.Providers;
 using TokenProxy.Telemetry;
 using TokenProxy.Proxy;
@@ -46,6 +48,8 @@ internal static class TokenProxyHost
         services.AddTokens();
         services.AddProxy();
         services.AddAdmin();
+        services.AddPortal();
+        services.AddLinks();
         StartupValidation.ListEveryProblem(services);
         return builder;
     }
@@ -97,10 +101,13 @@ internal static class TokenProxyHost
         // Unexpected exceptions become a bare problem+json 500 and a store outage 503 store_unavailable, everywhere but
         // on the data plane, which answers both itself.
         app.UseErrorAnswers();
+        // Only endpoints that name a policy are limited (the pages opened without admin access); the data plane names none.
+        app.UseRateLimiter();
         app.MapHealth();
         // The first thing a person opens is the address the banner printed: send them to the admin pages.
         app.MapGet("/", () => Results.Redirect("/admin/connections")).ExcludeFromDescription();
         app.MapAdmin();
+        app.MapLinks();
         app.MapProxy();
         return app;
     }

@@ -7,11 +7,15 @@ namespace TokenProxy.Telemetry;
 /// Removes query strings from the URLs the ASP.NET Core and HttpClient instrumentation record (<c>url.full</c>,
 /// <c>url.query</c>) before any exporter sees the span: an app's query string can carry an API key, and the
 /// callback's carries the authorization code. Only <c>?*</c> is left, so a reader knows there was one. A request that
-/// named a <see cref="ShownUrl"/> (its path carries a token) is recorded with that address instead.
+/// named a <see cref="ShownUrl"/> (its path carries a token) is recorded with that address instead, and a request for a
+/// connect request's link (<c>/connect/{token}</c>) with <c>/connect/*</c>.
 /// </summary>
 internal sealed class QueryStringRedactor : BaseProcessor<Activity>
 {
     public const string Redacted = "*";
+
+    /// <summary>The paths whose last segment is a secret: <c>/connect/{token}</c>.</summary>
+    public const string LinkPathPrefix = "/connect/";
 
     public override void OnEnd(Activity data)
     {
@@ -19,6 +23,12 @@ internal sealed class QueryStringRedactor : BaseProcessor<Activity>
         {
             data.SetTag("url.full", shown);
             data.SetTag("url.path", null);
+        }
+
+        // A connect request's link carries its token in the path: the server span shows where, never the token.
+        if (data.GetTagItem("url.path") is string path && path.StartsWith(LinkPathPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            data.SetTag("url.path", LinkPathPrefix + Redacted);
         }
 
         if (data.GetTagItem("url.full") is string full && full.IndexOf('?', StringComparison.Ordinal) is var at and >= 0)

@@ -24,6 +24,21 @@ internal sealed partial class AuthorizationFlow
             return failure!;
         }
 
+        // A flow started from a link says so in its result, so that its pages are the link's, never the admin's.
+        return await ExchangeAsync(activity, provider, pending, stateHash, query, context, cancellationToken) with { ConnectRequestId = pending.ConnectRequestId };
+    }
+
+    private async Task<AuthorizationResult> ExchangeAsync(
+        AuthorizationAttempt activity, ProviderDefinition provider, PendingAuthorization pending, string stateHash, IQueryCollection query, HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        // docs/architecture.md §9: a link cancelled, expired or used in another browser while the person was at the
+        // provider exchanges nothing and keeps nothing.
+        if (pending.ConnectRequestId is { } requestId && await LinkRefusalAsync(activity, pending, requestId, cancellationToken) is { } gone)
+        {
+            return gone;
+        }
+
         // RFC 9207 §2.4: an iss that is not the expected issuer means a mix-up; a missing one is fatal when the server promised it.
         var iss = query["iss"].ToString();
         if ((iss.Length > 0 && pending.Issuer is not null && iss != pending.Issuer) || (iss.Length == 0 && pending.IssParameterSupported))
@@ -153,9 +168,25 @@ internal sealed partial class AuthorizationFlow
         }
 
         var account = await identity.ReadAsync(connected, tokens.AccessToken, cancellationToken);
+
+        // The claim (docs/architecture.md §9): outstanding → completed in one compare-and-swap, after the exchange and
+        // before the tokens are stored. Of two browsers that come back with one link, exactly one claims it; an exchange
+        // that failed never claimed, so it leaves the link usable; tokens stored by nobody are revoked.
+        if (pending.ConnectRequestId is { } requestId && !await store.TryClaimConnectRequestAsync(requestId, pending.ConnectionId, time.GetUtcNow(), cancellationToken))
+        {
+            RevokeInBackground(connected, tokens, parameters);
+            return await LinkRefusalAsync(activity, pending, requestId, cancellationToken) ?? Failed(activity, StatusCodes.Status410Gone, LinkRefusal.UsedTitle, LinkRefusal.Used);
+        }
+
         var (stored, refusal) = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, cancellationToken);
         if (stored is null)
         {
+            if (pending.ConnectRequestId is { } claimed)
+            {
+                // Nothing was connected: the claim is released, and the link can be used again.
+                await store.ReleaseConnectRequestAsync(claimed, pending.ConnectionId, cancellationToken);
+            }
+
             RevokeInBackground(connected, tokens, parameters);
             return Failed(activity, StatusCodes.Status409Conflict, refusal!.Value.Title, refusal.Value.Message);
         }
@@ -184,7 +215,12 @@ internal sealed partial class AuthorizationFlow
             }
 
             // Granted scopes when the provider says, else the ones asked for (RFC 6749 §5.1: scope is optional if unchanged).
-            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, receivedAt, reason: null, provider) with { Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name) };
+            // Tokens got through a link are the workspace person's: the connection is theirs from now on (a reconnect too).
+            var updated = tokens.ApplyTo(row with { Scopes = pending.Scopes, Parameters = parameters }, sealer, receivedAt, reason: null, provider) with
+            {
+                Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name),
+                Origin = pending.ConnectRequestId is null ? row.Origin : ConnectionOrigin.ConnectRequest,
+            };
             if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
             {
                 return (committed, null);
@@ -220,6 +256,23 @@ internal sealed partial class AuthorizationFlow
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Why the link a flow was started from can no longer complete it (cancelled, expired, used), as a 410 that removes a
+    /// connection this attempt created and left empty; null while it is outstanding.
+    /// </summary>
+    private async Task<AuthorizationResult?> LinkRefusalAsync(AuthorizationAttempt activity, PendingAuthorization pending, string requestId, CancellationToken cancellationToken)
+    {
+        var request = await store.GetConnectRequestAsync(requestId, cancellationToken);
+        var status = request?.StatusAt(time.GetUtcNow());
+        if (status == ConnectRequestStatus.Outstanding)
+        {
+            return null;
+        }
+
+        var (title, message) = LinkRefusal.For(status);
+        return await AbandonAsync(activity, pending, StatusCodes.Status410Gone, title, message, cancellationToken);
     }
 
     /// <summary>Ends a failed callback: a connection created by this attempt and still empty is removed; an existing one is untouched.</summary>

@@ -55,6 +55,12 @@ internal sealed partial class AuthorizationFlow
             return failure!;
         }
 
+        return await PickedAsync(activity, provider, pending, keyHash, value, cancellationToken) with { ConnectRequestId = pending.ConnectRequestId };
+    }
+
+    private async Task<AuthorizationResult> PickedAsync(
+        AuthorizationAttempt activity, ProviderDefinition provider, PendingAuthorization pending, string keyHash, string? value, CancellationToken cancellationToken)
+    {
         if (!sealer.TryOpen(keyHash, PickField, pending.Pick!, out var opened) || JsonSerializer.Deserialize<ParameterPick>(opened) is not { } pick
             || !provider.Parameters.TryGetValue(pick.Parameter, out var parameter))
         {

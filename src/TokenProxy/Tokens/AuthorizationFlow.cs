@@ -42,9 +42,32 @@ internal sealed partial class AuthorizationFlow(
     /// a connection that exists keeps its stored values; a value missing or refused makes the result ask for them
     /// (<see cref="AuthorizationResult.Fields"/>).
     /// </summary>
-    public async Task<AuthorizationResult> StartAsync(
+    public Task<AuthorizationResult> StartAsync(
         ProviderDefinition provider, string? label, string? connectionId, ConnectionScope scope, string? scopes, IReadOnlyDictionary<string, string> given,
-        HttpContext context, CancellationToken cancellationToken)
+        HttpContext context, CancellationToken cancellationToken) =>
+        StartAsync(provider, label, connectionId, scope, scopes, given, request: null, context, cancellationToken);
+
+    /// <summary>
+    /// Starts the connect a connect request's link asks for (docs/architecture.md §9): the connection lands in the
+    /// request's workspace and end user, made by the person (<see cref="ConnectionOrigin.ConnectRequest"/>); the values
+    /// the operator set win over <paramref name="given"/>. The callback checks and claims the request before it keeps anything.
+    /// </summary>
+    public Task<AuthorizationResult> StartAsync(
+        ProviderDefinition provider, ConnectRequestRow request, IReadOnlyDictionary<string, string> given, HttpContext context, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string>(given, StringComparer.Ordinal);
+        foreach (var (name, value) in request.Parameters)
+        {
+            values[name] = value;
+        }
+
+        return StartAsync(provider, request.Label, request.ConnectionId, request.Scope, request.Scopes is { } scopes ? string.Join(' ', scopes) : null, values,
+            request, context, cancellationToken);
+    }
+
+    private async Task<AuthorizationResult> StartAsync(
+        ProviderDefinition provider, string? label, string? connectionId, ConnectionScope scope, string? scopes, IReadOnlyDictionary<string, string> given,
+        ConnectRequestRow? request, HttpContext context, CancellationToken cancellationToken)
     {
         using var activity = TokenInstrumentation.StartAuthorization("tokenproxy.connect", provider);
         if (!provider.CanConnect)
@@ -109,7 +132,7 @@ internal sealed partial class AuthorizationFlow(
                 $"Its metadata lists code_challenge_methods_supported = [{string.Join(", ", methods)}]. Set UsePkce to false for this provider only if that is intended.");
         }
 
-        var target = await TargetConnectionAsync(provider, label, scope, existing.Row, cancellationToken);
+        var target = await TargetConnectionAsync(provider, label, scope, request, existing.Row, cancellationToken);
         if (target.Failure is { } conflict)
         {
             return Failed(activity, conflict.Status, conflict.Title!, conflict.Message!);
@@ -126,6 +149,7 @@ internal sealed partial class AuthorizationFlow(
             Hash(browser), verifier is null ? null : sealer.Seal(stateHash, VerifierField, verifier), target.Created, now, now + Lifetime)
         {
             Parameters = parameters,
+            ConnectRequestId = request?.Id,
         }, cancellationToken);
 
         // Lax: sent on the top-level redirect back from the provider, not on cross-site subrequests.
@@ -231,7 +255,7 @@ internal sealed partial class AuthorizationFlow(
     }
 
     private async Task<(ConnectionRow? Row, bool Created, AuthorizationResult? Failure)> TargetConnectionAsync(
-        ProviderDefinition provider, string? label, ConnectionScope scope, ConnectionRow? row, CancellationToken cancellationToken)
+        ProviderDefinition provider, string? label, ConnectionScope scope, ConnectRequestRow? request, ConnectionRow? row, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (row is null)
@@ -240,7 +264,8 @@ internal sealed partial class AuthorizationFlow(
             row = new ConnectionRow
             {
                 Id = ConnectionIds.New(), Provider = provider.Name, Label = label, Workspace = scope.Workspace,
-                EndUser = scope.EndUser is { } endUser ? new ConnectionEndUser(endUser) : null,
+                EndUser = request?.EndUser ?? (scope.EndUser is { } endUser ? new ConnectionEndUser(endUser) : null),
+                Origin = request is null ? ConnectionOrigin.Operator : ConnectionOrigin.ConnectRequest,
                 Status = ConnectionStatus.Pending, CreatedAt = now, UpdatedAt = now,
             };
             if (await store.TryInsertAsync(row, cancellationToken))

@@ -12,6 +12,9 @@ internal sealed record AuthorizationResult(string? RedirectUrl, string? Connecti
     /// <summary>Set when the code exchange discovered several values and the person picks one.</summary>
     public PickRequest? Pick { get; init; }
 
+    /// <summary>The connect request whose link started this flow; its pages are then the link's, never the admin's.</summary>
+    public string? ConnectRequestId { get; init; }
+
     public static AuthorizationResult Redirect(string url) => new(url, null, 302, null, null);
 
     public static AuthorizationResult Connected(string connectionId) => new(null, connectionId, 303, null, null);

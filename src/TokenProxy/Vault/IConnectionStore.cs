@@ -7,7 +7,7 @@ namespace TokenProxy.Vault;
 /// cannot be written) every operation throws <see cref="StoreUnavailableException"/>, and the store logs the outage
 /// once when it starts and once when it ends.
 /// </summary>
-internal interface IConnectionStore
+internal interface IConnectionStore : IConnectRequestStore
 {
     /// <summary>Raised with a connection id after a write to it commits, here or (where the store can tell) in another instance.</summary>
     event Action<string>? Changed;

@@ -27,4 +27,7 @@ internal sealed record PendingAuthorization(
 
     /// <summary>Set while the flow waits for a pick: the sealed tokens and the offered values (see <c>Tokens/ParameterPick</c>).</summary>
     public string? Pick { get; init; }
+
+    /// <summary>The connect request this flow answers, when it was started from a link (docs/architecture.md §9).</summary>
+    public string? ConnectRequestId { get; init; }
 }

@@ -33,7 +33,7 @@ internal static class StoredRows
     public const string WorkspaceColumns = "id, display_name, created_at";
 
     public const string PendingColumns =
-        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at, parameters, pick";
+        "state_hash, provider, connection_id, label, scopes, redirect_uri, issuer, iss_supported, browser_hash, code_verifier, created_connection, created_at, expires_at, parameters, pick, connect_request_id";
 
     /// <summary>Runs <paramref name="command"/> and reads every row it selects with <see cref="ConnectionColumns"/>.</summary>
     public static async Task<IReadOnlyList<ConnectionRow>> ConnectionsAsync(
@@ -125,6 +125,7 @@ internal static class StoredRows
     {
         Parameters = r.IsDBNull(13) ? NoParameters : ReadParameters(r.GetString(13)),
         Pick = r.IsDBNull(14) ? null : r.GetString(14),
+        ConnectRequestId = r.IsDBNull(15) ? null : r.GetString(15),
     };
 
     /// <summary>No parameters: one shared instance, so records without any compare equal.</summary>

@@ -19,6 +19,8 @@ public sealed partial class ImportDirectionTests
         ["Tokens"],
         ["Proxy"],
         ["Admin"],
+        ["Portal"],
+        ["Links"],
         ["Hosting"],
         ["Cli"],
     ];

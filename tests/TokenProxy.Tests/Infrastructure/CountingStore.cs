@@ -157,6 +157,33 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
         return inner.PurgeExpiredPendingAsync(now, cancellationToken);
     }
 
+    public Task<bool> TryInsertConnectRequestAsync(ConnectRequestRow request, CancellationToken cancellationToken) =>
+        Checked(() => inner.TryInsertConnectRequestAsync(request, cancellationToken));
+
+    public Task<ConnectRequestRow?> GetConnectRequestAsync(string id, CancellationToken cancellationToken) =>
+        Checked(() => inner.GetConnectRequestAsync(id, cancellationToken));
+
+    public Task<ConnectRequestRow?> FindConnectRequestAsync(string tokenHash, CancellationToken cancellationToken) =>
+        Checked(() => inner.FindConnectRequestAsync(tokenHash, cancellationToken));
+
+    public Task<IReadOnlyList<ConnectRequestRow>> ListConnectRequestsAsync(string? workspace, CancellationToken cancellationToken) =>
+        Checked(() => inner.ListConnectRequestsAsync(workspace, cancellationToken));
+
+    public Task<ConnectRequestRow?> TryCancelConnectRequestAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Checked(() => inner.TryCancelConnectRequestAsync(id, now, cancellationToken));
+
+    public Task<bool> TryClaimConnectRequestAsync(string id, string connectionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Checked(() => inner.TryClaimConnectRequestAsync(id, connectionId, now, cancellationToken));
+
+    public Task ReleaseConnectRequestAsync(string id, string connectionId, CancellationToken cancellationToken) =>
+        Checked(() => inner.ReleaseConnectRequestAsync(id, connectionId, cancellationToken));
+
+    private T Checked<T>(Func<T> call)
+    {
+        ThrowIfUnavailable();
+        return call();
+    }
+
     private void ThrowIfUnavailable()
     {
         if (Unavailable)

@@ -209,6 +209,7 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         {
             Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" },
             Pick = "k:sealed-pick",
+            ConnectRequestId = ConnectRequestIds.New(),
         };
         await Store.SavePendingAsync(pending, CancellationToken.None);
 
@@ -218,6 +219,76 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         Assert.Equal(pending with { Scopes = only.Scopes, Parameters = only.Parameters }, only);
         Assert.Equal(pending.Scopes, only.Scopes);
         Assert.Equal(pending.Parameters, only.Parameters);
+    }
+
+    [Fact]
+    public async Task A_connect_request_is_stored_with_every_field_and_found_by_its_token_hash_only()
+    {
+        await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", RequestTime), CancellationToken.None);
+        var request = NewRequest("acme-co") with
+        {
+            Label = "work", Scopes = ["repo", "read:user"], EndUser = new ConnectionEndUser("u-1", "Ada", "ada@example.com"),
+            Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" }, ConnectionId = ConnectionIds.New(), Message = "Please connect",
+        };
+
+        Assert.True(await Store.TryInsertConnectRequestAsync(request, CancellationToken.None));
+        Assert.False(await Store.TryInsertConnectRequestAsync(NewRequest("no-such-workspace"), CancellationToken.None));
+        var found = await Store.FindConnectRequestAsync(request.TokenHash, CancellationToken.None);
+        var read = await Store.GetConnectRequestAsync(request.Id, CancellationToken.None);
+
+        Assert.NotNull(found);
+        Assert.Equal(request with { Scopes = found.Scopes, Parameters = found.Parameters }, found);
+        Assert.Equal(request.Scopes, found.Scopes);
+        Assert.Equal(request.Parameters, found.Parameters);
+        Assert.Equal(found.Id, read?.Id);
+        Assert.Null(await Store.FindConnectRequestAsync(request.Id, CancellationToken.None));
+        Assert.Equal([request.Id], (await Store.ListConnectRequestsAsync("acme-co", CancellationToken.None)).Select(r => r.Id));
+        Assert.Empty(await Store.ListConnectRequestsAsync("other", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Of_eight_concurrent_claims_of_a_connect_request_exactly_one_wins_and_a_release_undoes_only_its_own()
+    {
+        await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", RequestTime), CancellationToken.None);
+        var request = NewRequest("acme-co");
+        await Store.TryInsertConnectRequestAsync(request, CancellationToken.None);
+        var now = RequestTime.AddMinutes(1);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Store.TryClaimConnectRequestAsync(request.Id, $"conn_{i}", now, CancellationToken.None))));
+        var claimed = await Store.GetConnectRequestAsync(request.Id, CancellationToken.None);
+        await Store.ReleaseConnectRequestAsync(request.Id, "conn_other", CancellationToken.None);
+        var kept = await Store.GetConnectRequestAsync(request.Id, CancellationToken.None);
+        await Store.ReleaseConnectRequestAsync(request.Id, claimed!.ResultConnectionId!, CancellationToken.None);
+        var released = await Store.GetConnectRequestAsync(request.Id, CancellationToken.None);
+
+        Assert.Single(claims, c => c);
+        Assert.Equal(ConnectRequestStatus.Completed, claimed.Status);
+        Assert.Equal(now, claimed.CompletedAt);
+        Assert.Equal(ConnectRequestStatus.Completed, kept!.Status);
+        Assert.Equal(ConnectRequestStatus.Outstanding, released!.Status);
+        Assert.Null(released.ResultConnectionId);
+    }
+
+    [Fact]
+    public async Task A_cancelled_or_expired_connect_request_cannot_be_claimed_and_a_completed_one_cannot_be_cancelled()
+    {
+        await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", RequestTime), CancellationToken.None);
+        var (cancelled, expired, completed) = (NewRequest("acme-co"), NewRequest("acme-co"), NewRequest("acme-co"));
+        foreach (var request in new[] { cancelled, expired, completed })
+        {
+            await Store.TryInsertConnectRequestAsync(request, CancellationToken.None);
+        }
+
+        var now = RequestTime.AddMinutes(1);
+        var cancel = await Store.TryCancelConnectRequestAsync(cancelled.Id, now, CancellationToken.None);
+        await Store.TryClaimConnectRequestAsync(completed.Id, "conn_1", now, CancellationToken.None);
+
+        Assert.Equal(ConnectRequestStatus.Cancelled, cancel?.Status);
+        Assert.Equal(now, cancel?.CancelledAt);
+        Assert.False(await Store.TryClaimConnectRequestAsync(cancelled.Id, "conn_2", now, CancellationToken.None));
+        Assert.False(await Store.TryClaimConnectRequestAsync(expired.Id, "conn_3", expired.ExpiresAt, CancellationToken.None));
+        Assert.Null(await Store.TryCancelConnectRequestAsync(completed.Id, now, CancellationToken.None));
+        Assert.Equal(ConnectRequestStatus.Expired, (await Store.GetConnectRequestAsync(expired.Id, CancellationToken.None))!.StatusAt(expired.ExpiresAt));
     }
 
     [Fact]
@@ -350,6 +421,19 @@ public abstract class ConnectionStoreTests : IAsyncLifetime
         Assert.False(await migrated.TryInsertAsync(NewRow("default"), CancellationToken.None));
         Assert.NotNull(await migrated.TryUpdateAsync(stored with { AccessToken = "k:after" }, CancellationToken.None));
     }
+
+    private static readonly DateTimeOffset RequestTime = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+
+    private static ConnectRequestRow NewRequest(string workspace) => new()
+    {
+        Id = ConnectRequestIds.New(),
+        TokenHash = ConnectRequestTokens.Hash(ConnectRequestTokens.New()),
+        Workspace = workspace,
+        Provider = "github",
+        Status = ConnectRequestStatus.Outstanding,
+        CreatedAt = RequestTime,
+        ExpiresAt = RequestTime.AddDays(7),
+    };
 
     private protected static ConnectionRow NewRow(string label) => new()
     {

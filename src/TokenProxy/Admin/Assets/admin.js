@@ -145,3 +145,25 @@
     message.textContent = 'Resetting failed. Try again, or reload the page.';
   });
 })();
+
+// Cancelling a workspace's outstanding connect request (/admin/connections?workspace=): the same call as
+// DELETE /admin/api/connect-requests/{id}, with the TokenProxy-Csrf header; its link stops working at once.
+(() => {
+  'use strict';
+  for (const button of document.querySelectorAll('[data-action="cancel-request"]')) {
+    const row = button.closest('[data-connect-request]');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      button.setAttribute('aria-busy', 'true');
+      const response = await fetch(`/admin/api/connect-requests/${encodeURIComponent(row.dataset.connectRequest)}`,
+        { method: 'DELETE', headers: { 'TokenProxy-Csrf': '1' }, credentials: 'same-origin' });
+      if (response.ok) {
+        row.remove();
+        return;
+      }
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+      button.textContent = 'Retry cancel';
+    });
+  }
+})();

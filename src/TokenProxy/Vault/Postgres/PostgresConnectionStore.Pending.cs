@@ -8,7 +8,7 @@ internal sealed partial class PostgresConnectionStore
     {
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO pending_authorizations ({PendingColumns})
-            VALUES (@state_hash, @provider, @connection_id, @label, @scopes, @redirect_uri, @issuer, @iss_supported, @browser_hash, @code_verifier, @created_connection, @created_at, @expires_at, @parameters, @pick);
+            VALUES (@state_hash, @provider, @connection_id, @label, @scopes, @redirect_uri, @issuer, @iss_supported, @browser_hash, @code_verifier, @created_connection, @created_at, @expires_at, @parameters, @pick, @connect_request_id);
             """);
         var p = command.Parameters;
         p.AddWithValue("state_hash", pending.StateHash);
@@ -26,6 +26,7 @@ internal sealed partial class PostgresConnectionStore
         p.Add(Time("expires_at", pending.ExpiresAt));
         p.Add(Text("parameters", StoredRows.ParametersJson(pending.Parameters)));
         p.Add(Text("pick", pending.Pick));
+        p.Add(Text("connect_request_id", pending.ConnectRequestId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     });
 

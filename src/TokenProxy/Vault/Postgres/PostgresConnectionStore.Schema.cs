@@ -102,6 +102,32 @@ internal sealed partial class PostgresConnectionStore
           DROP CONSTRAINT connections_provider_label_key;
         CREATE UNIQUE INDEX connections_label ON connections (provider, coalesce(workspace, ''), coalesce(end_user_id, ''), label);
         """,
+        // Connect requests: a link's token is stored as its SHA-256 only; a started authorization names the request it
+        // answers (docs/architecture.md §9).
+        """
+        CREATE TABLE connect_requests (
+          id text PRIMARY KEY,
+          token_hash text NOT NULL UNIQUE,
+          workspace text NOT NULL,
+          provider text NOT NULL,
+          label text,
+          scopes text,
+          end_user_id text,
+          end_user_display_name text,
+          end_user_email text,
+          parameters text,
+          connection_id text,
+          message text,
+          status text NOT NULL,
+          created_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL,
+          completed_at timestamptz,
+          cancelled_at timestamptz,
+          result_connection_id text
+        );
+        CREATE INDEX connect_requests_workspace ON connect_requests (workspace, created_at);
+        ALTER TABLE pending_authorizations ADD COLUMN connect_request_id text;
+        """,
     ];
 
     /// <summary>

@@ -10,7 +10,7 @@ internal sealed partial class SqliteConnectionStore
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             INSERT INTO pending_authorizations ({PendingColumns})
-            VALUES ($state_hash, $provider, $connection_id, $label, $scopes, $redirect_uri, $issuer, $iss_supported, $browser_hash, $code_verifier, $created_connection, $created_at, $expires_at, $parameters, $pick);
+            VALUES ($state_hash, $provider, $connection_id, $label, $scopes, $redirect_uri, $issuer, $iss_supported, $browser_hash, $code_verifier, $created_connection, $created_at, $expires_at, $parameters, $pick, $connect_request_id);
             """;
         var p = command.Parameters;
         p.AddWithValue("$state_hash", pending.StateHash);
@@ -28,6 +28,7 @@ internal sealed partial class SqliteConnectionStore
         p.AddWithValue("$expires_at", pending.ExpiresAt.ToUnixTimeMilliseconds());
         p.AddWithValue("$parameters", (object?)StoredRows.ParametersJson(pending.Parameters) ?? DBNull.Value);
         p.AddWithValue("$pick", (object?)pending.Pick ?? DBNull.Value);
+        p.AddWithValue("$connect_request_id", (object?)pending.ConnectRequestId ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     });
 

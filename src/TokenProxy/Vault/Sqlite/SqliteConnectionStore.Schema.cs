@@ -129,6 +129,32 @@ internal sealed partial class SqliteConnectionStore
         ALTER TABLE connections_scoped RENAME TO connections;
         CREATE UNIQUE INDEX connections_label ON connections (provider, coalesce(workspace, ''), coalesce(end_user_id, ''), label);
         """,
+        // Connect requests: a link's token is stored as its SHA-256 only; a started authorization names the request it
+        // answers (docs/architecture.md §9).
+        """
+        CREATE TABLE connect_requests (
+          id TEXT PRIMARY KEY,
+          token_hash TEXT NOT NULL UNIQUE,
+          workspace TEXT NOT NULL,
+          provider TEXT NOT NULL,
+          label TEXT,
+          scopes TEXT,
+          end_user_id TEXT,
+          end_user_display_name TEXT,
+          end_user_email TEXT,
+          parameters TEXT,
+          connection_id TEXT,
+          message TEXT,
+          status TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          completed_at INTEGER,
+          cancelled_at INTEGER,
+          result_connection_id TEXT
+        );
+        CREATE INDEX connect_requests_workspace ON connect_requests (workspace, created_at);
+        ALTER TABLE pending_authorizations ADD COLUMN connect_request_id TEXT;
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

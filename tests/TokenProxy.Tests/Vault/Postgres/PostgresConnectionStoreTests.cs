@@ -22,6 +22,8 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
     /// user or origin columns, no workspaces table.
     /// </summary>
     internal const string BeforeWorkspaces = """
+        DROP TABLE connect_requests;
+        ALTER TABLE pending_authorizations DROP COLUMN connect_request_id;
         DROP INDEX connections_label;
         ALTER TABLE connections
           DROP COLUMN end_user_id, DROP COLUMN end_user_display_name, DROP COLUMN end_user_email, DROP COLUMN origin,

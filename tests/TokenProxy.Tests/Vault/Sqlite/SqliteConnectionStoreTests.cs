@@ -14,6 +14,8 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
     /// UNIQUE (provider, label) and without the end user and origin columns, no workspaces table.
     /// </summary>
     internal const string BeforeWorkspaces = """
+        DROP TABLE connect_requests;
+        ALTER TABLE pending_authorizations DROP COLUMN connect_request_id;
         CREATE TABLE connections_v7 (
           id TEXT PRIMARY KEY, provider TEXT NOT NULL, label TEXT NOT NULL, workspace TEXT, status TEXT NOT NULL,
           account_id TEXT, account_email TEXT, account_name TEXT, scopes TEXT NOT NULL DEFAULT '', token_type TEXT,

@@ -1,0 +1,135 @@
+using TokenProxy.Admin;
+using TokenProxy.Portal;
+using TokenProxy.Providers;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Links;
+
+/// <summary>
+/// <c>/connect/{token}</c>: a connect request's link (docs/architecture.md §9). No admin access is needed, whatever
+/// <c>Admin:Token</c> says: the token is the authority, for one connect into one workspace. Unknown, forged and truncated
+/// tokens are 404; a used, cancelled or expired link is 410. Rate-limited per client address (<see cref="PortalRateLimit"/>).
+/// </summary>
+internal static class LinkEndpoints
+{
+    /// <summary>Where the browser lands once its connect is done.</summary>
+    public const string DonePath = "/connect/done";
+
+    public static IEndpointRouteBuilder MapLinks(this IEndpointRouteBuilder endpoints)
+    {
+        var links = endpoints.MapGroup("/connect").RequireRateLimiting(PortalRateLimit.PolicyName);
+        links.MapGet("/done", () => AdminPage.PlainMessage(StatusCodes.Status200OK, "Connected", "Your account is connected. You can close this window."));
+        links.MapGet("/{token}", OpenAsync);
+        // Posted from the link's own page only: checked by ForeignPost rather than an antiforgery token.
+        links.MapPost("/{token}", ConnectAsync).DisableAntiforgery();
+        return endpoints;
+    }
+
+    private static async Task<IResult> OpenAsync(
+        string token, IConnectionStore store, ProviderCatalog providers, TimeProvider time, ILogger<LinkPageModel> logger, CancellationToken cancellationToken)
+    {
+        var (link, refusal) = await FindAsync(token, store, providers, time, logger, cancellationToken);
+        if (link is null)
+        {
+            return refusal!;
+        }
+
+        var fields = link.Value.Request.ConnectionId is not null
+            ? []
+            : link.Value.Provider.GivenParameters.Where(p => !link.Value.Request.Parameters.ContainsKey(p.Name)).Select(p => new ParameterField(p.Name, p.Label, null, null)).ToList();
+        return Page(link.Value, fields, StatusCodes.Status200OK);
+    }
+
+    private static async Task<IResult> ConnectAsync(
+        string token, HttpContext context, IConnectionStore store, ProviderCatalog providers, TimeProvider time, AuthorizationFlow flow, ILogger<LinkPageModel> logger,
+        CancellationToken cancellationToken)
+    {
+        if (ForeignPost(context.Request))
+        {
+            // Login CSRF: another site must not make this browser connect its account into someone else's workspace.
+            return AdminPage.PlainMessage(StatusCodes.Status403Forbidden, "Start from the link", "Connecting must be started from the page the link opens.");
+        }
+
+        var (link, refusal) = await FindAsync(token, store, providers, time, logger, cancellationToken);
+        if (link is null)
+        {
+            return refusal!;
+        }
+
+        var (request, provider, _) = link.Value;
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
+        // The values the person gives, for the given parameters the operator left open; an empty one is asked for again.
+        var given = provider.GivenParameters
+            .Where(p => !request.Parameters.ContainsKey(p.Name) && form[p.Name].ToString().Length > 0)
+            .ToDictionary(p => p.Name, p => form[p.Name].ToString(), StringComparer.Ordinal);
+        var result = await flow.StartAsync(provider, request, given, context, cancellationToken);
+        context.Response.Headers.CacheControl = "no-store";
+        switch (result)
+        {
+            case { RedirectUrl: { } url }:
+                Log.LinkConnectStarted(logger, request.Id, provider.Name);
+                // The link's address must not travel to the provider as a Referer.
+                context.Response.Headers["Referrer-Policy"] = "no-referrer";
+                return Results.Redirect(url);
+            case { Fields: { } fields }:
+                return Page(link.Value, fields, result.Status);
+            default:
+                return AdminPage.PlainMessage(result.Status, result.Title!, result.Message!);
+        }
+    }
+
+    /// <summary>
+    /// A post that did not come from a TokenProxy page: Fetch Metadata (<c>Sec-Fetch-Site</c>) where the browser sends it,
+    /// else the <c>Origin</c> every browser sends on a form post, which must be this address's.
+    /// </summary>
+    private static bool ForeignPost(HttpRequest request)
+    {
+        if (request.Headers["Sec-Fetch-Site"] is [{ } site])
+        {
+            return site is not "same-origin";
+        }
+
+        return request.Headers.Origin is [{ } origin] && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The outstanding request <paramref name="token"/> opens, or the page that says why there is none. The token is looked
+    /// up by its hash; what the page says depends on that request only, never on any other.
+    /// </summary>
+    private static async Task<((ConnectRequestRow Request, ProviderDefinition Provider, WorkspaceRow Workspace)? Link, IResult? Refusal)> FindAsync(
+        string token, IConnectionStore store, ProviderCatalog providers, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        var request = ConnectRequestTokens.IsWellFormed(token) ? await store.FindConnectRequestAsync(ConnectRequestTokens.Hash(token), cancellationToken) : null;
+        if (request is null || !ConnectRequestTokens.Matches(token, request.TokenHash))
+        {
+            Log.LinkRefused(logger, "unknown", null);
+            return (null, AdminPage.PlainMessage(StatusCodes.Status404NotFound, "Link not found",
+                "This link is not valid. Check that it was copied whole, or ask whoever sent it for a new one."));
+        }
+
+        var status = request.StatusAt(time.GetUtcNow());
+        var workspace = await store.GetWorkspaceAsync(request.Workspace, cancellationToken);
+        if (status != ConnectRequestStatus.Outstanding || workspace is null || !providers.TryGet(request.Provider, out var provider) || !provider.CanConnect)
+        {
+            // A workspace deleted or a provider no longer configured since the request was made: the link can do nothing.
+            var (title, message) = LinkRefusal.For(status == ConnectRequestStatus.Outstanding ? null : status);
+            Log.LinkRefused(logger, status == ConnectRequestStatus.Outstanding ? "unusable" : status.ToWire(), request.Id);
+            return (null, AdminPage.PlainMessage(StatusCodes.Status410Gone, title, message));
+        }
+
+        return ((request, provider, workspace), null);
+    }
+
+    private static IResult Page((ConnectRequestRow Request, ProviderDefinition Provider, WorkspaceRow Workspace) link, IReadOnlyList<ParameterField> fields, int status)
+    {
+        var (request, provider, workspace) = link;
+        var model = new LinkPageModel(workspace.DisplayName, provider.DisplayName, request.Scopes ?? provider.Scopes, request.Message, fields)
+        {
+            Reconnect = request.ConnectionId is not null,
+            EndUser = request.EndUser is { } person ? person.DisplayName ?? person.Id : null,
+        };
+        // The form's answer redirects to the provider, which CSP form-action governs too.
+        return AdminPage.Render<LinkPage, LinkPageModel>(model, status, ConnectEndpoints.AuthorizationOrigins(provider));
+    }
+}
