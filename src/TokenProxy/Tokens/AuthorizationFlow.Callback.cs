@@ -272,7 +272,11 @@ internal sealed partial class AuthorizationFlow
         }
 
         var (title, message) = LinkRefusal.For(status);
-        return await AbandonAsync(activity, pending, StatusCodes.Status410Gone, title, message, cancellationToken);
+        // The browser that claimed the link may be storing its tokens into this very connection (both browsers connect
+        // the same label): it is not this attempt's to remove.
+        return request?.ResultConnectionId == pending.ConnectionId
+            ? Failed(activity, StatusCodes.Status410Gone, title, message)
+            : await AbandonAsync(activity, pending, StatusCodes.Status410Gone, title, message, cancellationToken);
     }
 
     /// <summary>Ends a failed callback: a connection created by this attempt and still empty is removed; an existing one is untouched.</summary>
