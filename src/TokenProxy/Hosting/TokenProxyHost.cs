@@ -60,7 +60,8 @@ internal static class TokenProxyHost
     /// while it is enabled at any level, hosting starts an Activity and a log scope for every request (~850 B and
     /// about a microsecond with the trace listeners off; bench/results/hot-path-allocations.md), and nothing it writes
     /// above Information is needed here (a failed start is reported by TokenProxyServer, the listening address by the
-    /// banner). Traces do not depend on it: with an exporter, the trace listener starts the server span itself. YARP's
+    /// banner). Routing's matcher logs each request path at Debug, and the path of a connect request's link is its token:
+    /// it is kept at Information, where it writes nothing. Traces do not depend on it: with an exporter, the trace listener starts the server span itself. YARP's
     /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
     /// query string, which can carry an API key: at Error by default, unless a rule names YARP
     /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on.
@@ -69,8 +70,11 @@ internal static class TokenProxyHost
     {
         const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
         const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+        // Routing's Debug lines name the request path, and a connect request's link carries its token there.
+        const string MatcherCategory = "Microsoft.AspNetCore.Routing.Matching.DfaMatcher";
         var yarpConfigured = options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith("Yarp", StringComparison.OrdinalIgnoreCase));
         AddMinimumRule(options, UrlCategory, LogLevel.None);
+        AddMinimumRule(options, MatcherCategory, LogLevel.Information);
         if (!yarpConfigured)
         {
             // Error, not Warning: YARP also logs every failed forward at Warning with its stack trace (the provider down,

@@ -17,18 +17,19 @@ public sealed class ConfigurationCheckTests
             ["TokenProxy:Store:Kind"] = "Oracle",
             ["TokenProxy:Refresh:MaxConcurrentPerEndpoint"] = "0",
             ["TokenProxy:Admin:Token"] = "short",
+            ["TokenProxy:Portal:PermitsPerMinute"] = "0",
             ["TokenProxy:AllowedOrigins:0"] = "https://app.example/path",
             ["TokenProxy:Providers:acme:ApiBaseUrl"] = "http://api.acme.example",
         }));
 
         Assert.Equal(
             ["TokenProxy:PublicBaseUrl", "TokenProxy:Store:Kind", "TokenProxy:Refresh:MaxConcurrentPerEndpoint", "TokenProxy:Admin:Token",
-                "TokenProxy:AllowedOrigins", "TokenProxy:Providers:acme:ApiBaseUrl"],
+                "TokenProxy:Portal:PermitsPerMinute", "TokenProxy:AllowedOrigins", "TokenProxy:Providers:acme:ApiBaseUrl"],
             problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]));
     }
 
     [Theory]
-    [InlineData("TokenProxy:PublicBaseUri", "the settings of TokenProxy are PublicBaseUrl, DataDirectory, Store, Vault, Refresh, Admin, Telemetry, AllowedOrigins, Clients, Providers.")]
+    [InlineData("TokenProxy:PublicBaseUri", "the settings of TokenProxy are PublicBaseUrl, DataDirectory, Store, Vault, Refresh, Admin, Portal, Telemetry, AllowedOrigins, Clients, Providers.")]
     [InlineData("TokenProxy:Vault:Keyfile2", "the settings of TokenProxy:Vault are KeyFile.")]
     [InlineData("TokenProxy:Store:RefreshLockTimeout", "the settings of TokenProxy:Store are Kind, ConnectionString, ListenConnectionString, MaxStaleness.")]
     public void A_key_no_folder_reads_is_named_with_the_settings_of_its_section(string key, string settings)

@@ -62,10 +62,11 @@ internal sealed class CollectedTelemetry
     }
 
     /// <summary>Everything exported, as text, for leak checks: names, tags, status, events, metric names and tags.</summary>
-    public string AllText()
+    /// <param name="exclude">Spans that are not the proxy's: the test's own requests, recorded because they run in its process.</param>
+    public string AllText(Func<Activity, bool>? exclude = null)
     {
         Reader.Collect();
-        var spans = Spans.Select(s => string.Join("|", new[] { s.OperationName, s.DisplayName, s.StatusDescription ?? string.Empty }
+        var spans = Spans.Where(s => exclude?.Invoke(s) != true).Select(s => string.Join("|", new[] { s.OperationName, s.DisplayName, s.StatusDescription ?? string.Empty }
             .Concat(s.TagObjects.Select(t => $"{t.Key}={t.Value}"))
             .Concat(s.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")))));
         var points = Points.Select(p => $"{p.Name} {string.Join(",", p.Tags.Select(t => $"{t.Key}={t.Value}"))}");
