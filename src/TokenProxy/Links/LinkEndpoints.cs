@@ -20,7 +20,8 @@ internal static class LinkEndpoints
     {
         var links = endpoints.MapGroup("/connect").RequireRateLimiting(PortalRateLimit.PolicyName);
         links.MapGet("/done", () => AdminPage.PlainMessage(StatusCodes.Status200OK, "Connected", "Your account is connected. You can close this window."));
-        links.MapGet("/{token}", OpenAsync);
+        // Opening changes nothing (a mail scanner or a chat's link preview may fetch it first): only the post connects.
+        links.MapMethods("/{token}", [HttpMethods.Get, HttpMethods.Head], OpenAsync);
         // Posted from the link's own page only: checked by ForeignPost rather than an antiforgery token.
         links.MapPost("/{token}", ConnectAsync).DisableAntiforgery();
         return endpoints;

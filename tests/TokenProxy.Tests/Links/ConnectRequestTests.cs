@@ -31,6 +31,7 @@ public abstract partial class ConnectRequestTests
 
         using var page = await browser.GetAsync(link);
         var html = await page.Content.ReadAsStringAsync();
+        using var preview = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Head, link));
         var state = await LinkScenario.StartAsync(browser, link);
         using var callback = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", state));
         using var done = await browser.GetAsync(callback.Headers.Location!.OriginalString);
@@ -39,6 +40,7 @@ public abstract partial class ConnectRequestTests
 
         Assert.Equal("outstanding", request.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
         Assert.Contains("Acme Co", html, StringComparison.Ordinal);
         Assert.Contains("contacts.read", html, StringComparison.Ordinal);
         Assert.Contains("Hi &lt;b&gt;Ada&lt;/b&gt;, please connect.", html, StringComparison.Ordinal);

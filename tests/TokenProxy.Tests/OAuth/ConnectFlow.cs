@@ -27,6 +27,8 @@ internal sealed class ConnectFlow : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path) => _browser.GetAsync(path);
 
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => _browser.SendAsync(request);
+
     /// <summary>Submits a form from a TokenProxy page, as the browser would (same origin).</summary>
     public Task<HttpResponseMessage> PostFormAsync(string path, params (string Key, string Value)[] form) =>
         _browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, path)
