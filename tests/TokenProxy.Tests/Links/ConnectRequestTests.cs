@@ -287,7 +287,7 @@ public abstract partial class ConnectRequestTests
     [Fact]
     public async Task A_given_value_the_request_leaves_open_is_asked_on_the_links_page()
     {
-        await using var scenario = await StartAsync(GivenSubdomain);
+        await using var scenario = await StartAsync(OAuth.GivenValueConnectTests.TemplatedSubdomain);
         var link = LinkScenario.PathOf(await scenario.CreateAsync());
         using var browser = scenario.Browser();
 
@@ -302,20 +302,5 @@ public abstract partial class ConnectRequestTests
         Assert.Contains("name=\"subdomain\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, connect.StatusCode);
         Assert.StartsWith("http://127.0.0.1:", connect.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
-    }
-
-    private static void GivenSubdomain(Dictionary<string, string?> settings)
-    {
-        var auth = new Uri(settings["TokenProxy:Providers:acme:TokenUrl"]!);
-        var api = new Uri(settings["TokenProxy:Providers:acme:ApiBaseUrl"]!);
-        settings["TokenProxy:Providers:acme:ApiBaseUrl"] = $"http://{{subdomain}}.0.0.1:{api.Port}/";
-        settings["TokenProxy:Providers:acme:AuthorizationUrl"] = $"http://{{subdomain}}.0.0.1:{auth.Port}/authorize";
-        settings["TokenProxy:Providers:acme:TokenUrl"] = $"http://{{subdomain}}.0.0.1:{auth.Port}/token";
-        settings["TokenProxy:Providers:acme:RevocationUrl"] = $"http://{{subdomain}}.0.0.1:{auth.Port}/revoke";
-        settings["TokenProxy:Providers:acme:Identity:Url"] = $"http://{{subdomain}}.0.0.1:{auth.Port}/userinfo";
-        settings["TokenProxy:Providers:acme:AllowedHosts:0"] = $"127.0.0.1:{api.Port}";
-        settings["TokenProxy:Providers:acme:AllowedHosts:1"] = $"127.0.0.1:{auth.Port}";
-        settings["TokenProxy:Providers:acme:Parameters:subdomain:Pattern"] = @"^.+\z";
-        settings["TokenProxy:Providers:acme:Parameters:subdomain:Label"] = "Acme subdomain";
     }
 }

@@ -188,7 +188,10 @@ public sealed partial class GivenValueConnectTests
         Assert.Empty(attacker.Requests);
     }
 
-    private static Task<RefreshScenario> StartAsync() => RefreshScenario.StartAsync(settings =>
+    private static Task<RefreshScenario> StartAsync() => RefreshScenario.StartAsync(TemplatedSubdomain);
+
+    /// <summary>Makes the scenario's provider <c>acme</c> one whose every URL has the person's <c>subdomain</c> in its host.</summary>
+    internal static void TemplatedSubdomain(Dictionary<string, string?> settings)
     {
         var api = new Uri(settings["TokenProxy:Providers:acme:ApiBaseUrl"]!);
         var auth = new Uri(settings["TokenProxy:Providers:acme:TokenUrl"]!);
@@ -201,7 +204,7 @@ public sealed partial class GivenValueConnectTests
         settings["TokenProxy:Providers:acme:AllowedHosts:1"] = $"127.0.0.1:{auth.Port}";
         settings["TokenProxy:Providers:acme:Parameters:subdomain:Pattern"] = @"^.+\z";
         settings["TokenProxy:Providers:acme:Parameters:subdomain:Label"] = "Acme subdomain";
-    });
+    }
 
     private static async Task<JsonElement> OnlyConnectionAsync(RefreshScenario scenario) =>
         Assert.Single((await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections")).EnumerateArray());

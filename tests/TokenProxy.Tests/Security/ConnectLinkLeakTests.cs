@@ -53,19 +53,7 @@ public sealed class ConnectLinkLeakTests
             Canary.AssertAbsent(token, scenario.Proxy.Logs.All, "logs");
             Canary.AssertAbsent(token, proxySpans, "spans and metrics");
             Canary.AssertAbsent(token, string.Join("\n", seen), "pages, problems and admin answers");
-            Canary.AssertAbsent(token, ReadDataDirectory(scenario.Proxy.DataDirectory), "the data directory");
+            Canary.AssertAbsent(token, DiscoveryPickLeakTests.ReadDataDirectory(scenario.Proxy.DataDirectory), "the data directory");
         }
-    }
-
-    private static byte[] ReadDataDirectory(string directory)
-    {
-        using var all = new MemoryStream();
-        foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))
-        {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.CopyTo(all);
-        }
-
-        return all.ToArray();
     }
 }

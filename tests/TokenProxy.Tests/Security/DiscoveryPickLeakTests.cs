@@ -48,7 +48,8 @@ public sealed partial class DiscoveryPickLeakTests
         }
     }
 
-    private static byte[] ReadDataDirectory(string directory)
+    /// <summary>Every byte of a data directory but its lock file, to look for a secret at rest.</summary>
+    internal static byte[] ReadDataDirectory(string directory)
     {
         using var all = new MemoryStream();
         foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)))

@@ -11,7 +11,8 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
 {
     /// <summary>
     /// Takes a database back to the schema of the release before workspaces (version 7): the connections table with its
-    /// UNIQUE (provider, label) and without the end user and origin columns, no workspaces table.
+    /// UNIQUE (provider, label) and without the end user and origin columns, no workspaces table (and no connect requests,
+    /// which came later).
     /// </summary>
     internal const string BeforeWorkspaces = """
         DROP TABLE connect_requests;
