@@ -16,6 +16,8 @@ internal static class LinkEndpoints
     /// <summary>Where the browser lands once its connect is done.</summary>
     public const string DonePath = "/connect/done";
 
+    private const string LogCategory = "TokenProxy.Links.LinkEndpoints";
+
     public static IEndpointRouteBuilder MapLinks(this IEndpointRouteBuilder endpoints)
     {
         var links = endpoints.MapGroup("/connect").RequireRateLimiting(PortalRateLimit.PolicyName);
@@ -28,9 +30,9 @@ internal static class LinkEndpoints
     }
 
     private static async Task<IResult> OpenAsync(
-        string token, IConnectionStore store, ProviderCatalog providers, TimeProvider time, ILogger<LinkPageModel> logger, CancellationToken cancellationToken)
+        string token, IConnectionStore store, ProviderCatalog providers, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var (link, refusal) = await FindAsync(token, store, providers, time, logger, cancellationToken);
+        var (link, refusal) = await FindAsync(token, store, providers, time, loggers.CreateLogger(LogCategory), cancellationToken);
         if (link is null)
         {
             return refusal!;
@@ -43,9 +45,10 @@ internal static class LinkEndpoints
     }
 
     private static async Task<IResult> ConnectAsync(
-        string token, HttpContext context, IConnectionStore store, ProviderCatalog providers, TimeProvider time, AuthorizationFlow flow, ILogger<LinkPageModel> logger,
+        string token, HttpContext context, IConnectionStore store, ProviderCatalog providers, TimeProvider time, AuthorizationFlow flow, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger(LogCategory);
         if (ForeignPost(context.Request))
         {
             // Login CSRF: another site must not make this browser connect its account into someone else's workspace.
