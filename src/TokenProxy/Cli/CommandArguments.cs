@@ -46,5 +46,29 @@ internal sealed record CommandArguments(string[] Words, string[] Options)
         }
     }
 
+    /// <summary>A command's own option (<c>--NAME value</c> or <c>--NAME=value</c>) taken out; the rest are left for the configuration.</summary>
+    public static (string? Value, string[] Others) Take(string[] options, string name)
+    {
+        string? value = null;
+        var rest = new List<string>(options.Length);
+        for (var i = 0; i < options.Length; i++)
+        {
+            if (options[i].StartsWith($"--{name}=", StringComparison.Ordinal))
+            {
+                value = options[i][$"--{name}=".Length..];
+            }
+            else if (options[i] == $"--{name}" && i + 1 < options.Length)
+            {
+                value = options[++i];
+            }
+            else
+            {
+                rest.Add(options[i]);
+            }
+        }
+
+        return (value, [.. rest]);
+    }
+
     private static bool IsOption(string argument) => argument.StartsWith('-') && argument != "-";
 }

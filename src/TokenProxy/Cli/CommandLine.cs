@@ -25,6 +25,8 @@ internal static class CommandLine
           TokenProxy vault export FILE                  write every connection, tokens still sealed, to a new FILE (mode 0600)
           TokenProxy vault import FILE                  add FILE's connections to the store; ids already there are skipped
           TokenProxy vault rotate-key                   new vault key, every connection re-sealed, old key retired
+          TokenProxy vault move-key --to keychain|file  move the vault key from the key file into the operating system's keychain
+                                                        (TokenProxy:Vault:KeySource=keychain), or back; stop the proxy first
           TokenProxy --help | --version
 
         Commands use the running proxy's admin API at its configured address (Urls), with TokenProxy:Admin:Token when
@@ -65,7 +67,12 @@ internal static class CommandLine
         }
 
         var console = new CommandConsole(input, output, error);
-        string[] own = command.Words is ["connections", ..] ? ["scopes"] : [];
+        string[] own = command.Words switch
+        {
+            ["connections", ..] => ["scopes"],
+            ["vault", "move-key", ..] => ["to"],
+            _ => [],
+        };
         if (command.UnknownOptions(own).FirstOrDefault() is { } unknown)
         {
             return await console.UsageAsync(

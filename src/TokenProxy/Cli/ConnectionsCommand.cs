@@ -8,7 +8,7 @@ internal static class ConnectionsCommand
     public static async Task<int> RunAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
     {
         // --scopes belongs to create, not to the configuration the other options make.
-        var (scopes, options) = TakeScopes(arguments.Options);
+        var (scopes, options) = CommandArguments.Take(arguments.Options, "scopes");
         arguments = arguments with { Options = options };
         (HttpMethod Method, string Path)? call = arguments.Words switch
         {
@@ -111,30 +111,6 @@ internal static class ConnectionsCommand
         }
 
         return failed == 0 ? 0 : CommandLine.Failed;
-    }
-
-    /// <summary><c>--scopes "a b"</c> or <c>--scopes=a b</c> taken out of the options; the rest are left for the configuration.</summary>
-    private static (string? Scopes, string[] Options) TakeScopes(string[] options)
-    {
-        string? scopes = null;
-        var rest = new List<string>(options.Length);
-        for (var i = 0; i < options.Length; i++)
-        {
-            if (options[i].StartsWith("--scopes=", StringComparison.Ordinal))
-            {
-                scopes = options[i]["--scopes=".Length..];
-            }
-            else if (options[i] == "--scopes" && i + 1 < options.Length)
-            {
-                scopes = options[++i];
-            }
-            else
-            {
-                rest.Add(options[i]);
-            }
-        }
-
-        return (scopes, [.. rest]);
     }
 
     /// <summary>One JSON object per connection to import, from a file or standard input (<c>-</c>), so no token is ever an argument.</summary>

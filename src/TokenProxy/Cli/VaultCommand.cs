@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
 using TokenProxy.Vault;
+using TokenProxy.Vault.Keychains;
 
 namespace TokenProxy.Cli;
 
@@ -10,6 +11,7 @@ namespace TokenProxy.Cli;
 /// (<see cref="VaultTransfer"/>); <c>vault rotate-key</c> re-seals every connection under a new key through the admin API.
 /// Export and import open the store the server would open, from the same configuration sources, so
 /// <c>--TokenProxy:Store:Kind=Postgres --TokenProxy:Store:ConnectionString=…</c> after the file name picks the other side.
+/// <c>vault move-key --to keychain|file</c> moves the key list between the key file and the operating system's keychain.
 /// </summary>
 internal static class VaultCommand
 {
@@ -19,10 +21,12 @@ internal static class VaultCommand
         {
             case ["vault", "rotate-key"]:
                 return await RotateKeyAsync(arguments, console, cancellationToken);
+            case ["vault", "move-key"]:
+                return await MoveKeyAsync(arguments, console, cancellationToken);
             case ["vault", "export" or "import", _]:
                 break;
             default:
-                return await console.UsageAsync("vault: the commands are 'vault export FILE', 'vault import FILE' and 'vault rotate-key'.");
+                return await console.UsageAsync("vault: the commands are 'vault export FILE', 'vault import FILE', 'vault rotate-key' and 'vault move-key --to keychain|file'.");
         }
 
         var (builder, problems) = ConfigurationFiles.Load(arguments.Options);
@@ -94,6 +98,120 @@ internal static class VaultCommand
             (retired.Count > 0 ? $"; retired key id {string.Join(", ", retired)}." : "."));
         return 0;
     }
+
+    /// <summary>
+    /// Copies the key list to the other place, reads it back from there, and only then deletes it where it was: at every
+    /// step one of the two holds every key. Refuses, changing nothing, when the other place already holds other keys.
+    /// </summary>
+    private static async Task<int> MoveKeyAsync(CommandArguments arguments, CommandConsole console, CancellationToken cancellationToken)
+    {
+        var (to, rest) = CommandArguments.Take(arguments.Options, "to");
+        if (to is not (VaultOptions.KeychainSource or VaultOptions.FileSource))
+        {
+            return await console.UsageAsync($"vault move-key: say where to, --to {VaultOptions.KeychainSource} or --to {VaultOptions.FileSource}.");
+        }
+
+        var (builder, problems) = ConfigurationFiles.Load(rest);
+        if (builder is null)
+        {
+            return await TokenProxyServer.FailAsync(console.Error, [.. problems]);
+        }
+
+        using var configuration = builder.Configuration;
+        if (await AdminTarget.FindRunningAsync(configuration, cancellationToken) is { } running)
+        {
+            // It holds the key list in memory, and a rotation there would write it back to where it was.
+            await console.Error.WriteLineAsync($"A TokenProxy is running at {running}. Stop it, then run 'vault move-key' again, and start it with the new key source.");
+            return CommandLine.UsageError;
+        }
+
+        var vault = configuration.GetSection(VaultOptions.SectionName).Get<VaultOptions>() ?? new VaultOptions();
+        var paths = new DataPaths(Options.Create(configuration.GetSection(DataDirectoryOptions.SectionName).Get<DataDirectoryOptions>() ?? new()), Options.Create(vault));
+        var keychain = new VaultKeychain(SystemKeychain.For(SystemKeychain.NameFor(
+            vault, configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions(), paths)));
+        try
+        {
+            return to == VaultOptions.KeychainSource
+                ? await MoveToKeychainAsync(paths.KeyFile, keychain, console, cancellationToken)
+                : await MoveToFileAsync(keychain, paths.KeyFile, console, cancellationToken);
+        }
+        catch (Exception e) when (e is VaultStartupException or KeychainUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync($"{e.Message} The vault key was not moved.");
+            return CommandLine.UsageError;
+        }
+    }
+
+    private static async Task<int> MoveToKeychainAsync(string file, VaultKeychain keychain, CommandConsole console, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(file))
+        {
+            await console.Error.WriteLineAsync($"There is no key file at {file} to move (TokenProxy:Vault:KeyFile names another).");
+            return CommandLine.UsageError;
+        }
+
+        var keys = VaultInitializer.ReadKeyFile(file);
+        if (await keychain.LoadAsync(cancellationToken) is { } held && !SameKeys(held, keys))
+        {
+            return await RefuseAsync(console, keychain.Description, held, file, keys);
+        }
+
+        await keychain.SaveAsync(keys, cancellationToken);
+        // Deleted, not overwritten first: journaling and copy-on-write filesystems and SSDs write the new bytes elsewhere.
+        File.Delete(file);
+        await console.Out.WriteLineAsync(
+            $"Moved vault key id {Ids(keys)} from {file} to {keychain.Description}, read it back from there, and deleted {file}. " +
+            "The file was deleted, not overwritten: on today's filesystems and disks overwriting does not reach the old copy.");
+        await console.Out.WriteLineAsync(
+            $"Now set TokenProxy:Vault:KeySource={VaultOptions.KeychainSource} (appsettings.json: \"TokenProxy\": {{ \"Vault\": {{ \"KeySource\": \"keychain\" }} }}, " +
+            "or TokenProxy__Vault__KeySource=keychain) before starting TokenProxy, and back the key up with the keychain.");
+        return 0;
+    }
+
+    private static async Task<int> MoveToFileAsync(VaultKeychain keychain, string file, CommandConsole console, CancellationToken cancellationToken)
+    {
+        if (await keychain.LoadAsync(cancellationToken) is not { } keys)
+        {
+            await console.Error.WriteLineAsync($"{keychain.Description} holds no vault key to move.");
+            return CommandLine.UsageError;
+        }
+
+        if (File.Exists(file))
+        {
+            if (VaultInitializer.ReadKeyFile(file) is var present && !SameKeys(present, keys))
+            {
+                return await RefuseAsync(console, file, present, keychain.Description, keys);
+            }
+        }
+        else
+        {
+            VaultInitializer.WriteKeyFile(file, [.. keys]);
+        }
+
+        if (!SameKeys(VaultInitializer.ReadKeyFile(file), keys))
+        {
+            await console.Error.WriteLineAsync($"{file} does not read back as the key list just written to it; the keychain still holds it.");
+            return CommandLine.Failed;
+        }
+
+        await keychain.DeleteAsync(cancellationToken);
+        await console.Out.WriteLineAsync($"Moved vault key id {Ids(keys)} from {keychain.Description} to {file} (mode 0600), and removed it from the keychain.");
+        await console.Out.WriteLineAsync(
+            $"Now set TokenProxy:Vault:KeySource={VaultOptions.FileSource}, or remove the setting, before starting TokenProxy. Back the file up.");
+        return 0;
+    }
+
+    private static async Task<int> RefuseAsync(CommandConsole console, string there, IReadOnlyList<VaultKey> held, string from, IReadOnlyList<VaultKey> moving)
+    {
+        await console.Error.WriteLineAsync(
+            $"{there} already holds another vault key list for this store (key id {Ids(held)}; {from} has key id {Ids(moving)}). " +
+            "Nothing was changed: find out which one the store's connections are sealed with (a start names the key id it needs) before removing either.");
+        return CommandLine.Failed;
+    }
+
+    private static bool SameKeys(IReadOnlyList<VaultKey> a, IReadOnlyList<VaultKey> b) => a.Select(k => k.Id).SequenceEqual(b.Select(k => k.Id), StringComparer.Ordinal);
+
+    private static string Ids(IReadOnlyList<VaultKey> keys) => string.Join(", ", keys.Select(k => k.Id));
 
     private static async Task<int> ExportAsync(IConnectionStore store, string file, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -52,6 +52,7 @@ internal static class ConfigurationCheck
         var failures = new List<string>();
         Validate(readable, PublicUrlOptions.SectionName, new PublicUrlOptionsValidator(), failures);
         Validate(readable, StoreOptions.SectionName, new StoreOptionsValidator(), failures);
+        Validate(readable, VaultOptions.SectionName, new VaultOptionsValidator(), failures);
         Validate(readable, RefreshOptions.SectionName, new RefreshOptionsValidator(), failures);
         Validate(readable, AdminOptions.SectionName, new AdminOptionsValidator(), failures);
         Validate(readable, PortalOptions.SectionName, new PortalOptionsValidator(), failures);

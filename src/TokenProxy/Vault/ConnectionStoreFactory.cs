@@ -14,8 +14,11 @@ internal static class ConnectionStoreFactory
                 store.RefreshLockTimeout,
                 time,
                 loggers.CreateLogger<PostgresConnectionStore>())
-            : new SqliteConnectionStore(
-                SqlitePath(store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"), time, loggers.CreateLogger<SqliteConnectionStore>());
+            : new SqliteConnectionStore(SqliteDatabasePath(store, paths), time, loggers.CreateLogger<SqliteConnectionStore>());
+
+    /// <summary>The SQLite database file: the connection string's, or <c>tokenproxy.db</c> in the data directory.</summary>
+    public static string SqliteDatabasePath(StoreOptions store, DataPaths paths) =>
+        SqlitePath(store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db");
 
     /// <summary>For SQLite the connection string may be a plain file path or <c>Data Source=…</c>.</summary>
     private static string? SqlitePath(string? connectionString) =>

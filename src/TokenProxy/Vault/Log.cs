@@ -9,6 +9,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Created a new vault key at {KeyFile} (key id {KeyId}). Back it up: without it, stored tokens cannot be opened.")]
     public static partial void KeyCreated(ILogger logger, string keyFile, string keyId);
 
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning,
+        Message = "Created a new vault key in {Keychain} (key id {KeyId}). Back it up (TokenProxy vault move-key --to file, then copy the file somewhere safe): without it, stored tokens cannot be opened.")]
+    public static partial void KeyCreatedInKeychain(ILogger logger, string keychain, string keyId);
+
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, EventName = "StoreUnavailable",
         Message = "Store unavailable: {Store} cannot be used ({Reason}). Requests that need it get 503 store_unavailable until it is back; cached credentials keep serving while valid.")]
     public static partial void StoreUnavailable(ILogger logger, string store, string reason);

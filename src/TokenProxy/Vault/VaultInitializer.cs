@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Vault.Keychains;
 
 namespace TokenProxy.Vault;
 
@@ -9,7 +10,7 @@ namespace TokenProxy.Vault;
 /// </summary>
 internal sealed class VaultInitializer(
     IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, IOptions<StoreOptions> options,
-    ILogger<VaultInitializer> logger) : IHostedService
+    IOptions<VaultOptions> vault, IKeychain keychain, ILogger<VaultInitializer> logger) : IHostedService
 {
     public const string KeyVariable = "TOKENPROXY_VAULT_KEY";
 
@@ -24,18 +25,20 @@ internal sealed class VaultInitializer(
             .ToHashSet(StringComparer.Ordinal);
         var sealedRows = rows.Count(r => r.AccessToken is not null || r.RefreshToken is not null);
 
-        var (keys, source) = LoadKeys(sealedRows);
+        var (keys, source, storage) = await LoadKeysAsync(sealedRows, cancellationToken);
         var missing = sealedKeyIds.Where(id => id is null || !keys.Any(k => k.Id == id)).ToList();
         if (missing.Count > 0)
         {
             throw new VaultStartupException(
                 $"The vault key from {source} (key id {string.Join(", ", keys.Select(k => k.Id))}) cannot open the secrets in " +
                 $"{store.Description}: {sealedRows} connection(s) are sealed with key id {string.Join(", ", missing.Select(m => m ?? "(unknown)"))}. " +
-                $"Start TokenProxy with the key those rows were sealed with ({KeyVariable} or TokenProxy:Vault:KeyFile). Nothing was changed or deleted.");
+                $"Start TokenProxy with the key those rows were sealed with ({KeyVariable}, TokenProxy:Vault:KeyFile or the keychain). Nothing was changed or deleted.");
         }
 
-        ring.Load(keys, source);
-        Log.VaultReady(logger, store.Description, source, keys[0].Id, rows.Count);
+        ring.Load(keys, source, storage);
+        Log.VaultReady(logger, store.Description, source == KeyVariable && vault.Value.UsesKeychain
+            ? $"{KeyVariable} (set, so it wins over TokenProxy:Vault:KeySource={VaultOptions.KeychainSource}: the keychain is not read)"
+            : source, keys[0].Id, rows.Count);
         // Several keys in the file mean a rotation was interrupted: finish it.
         await rotator.ResumeAsync(cancellationToken);
     }
@@ -73,25 +76,29 @@ internal sealed class VaultInitializer(
         _ => null,
     };
 
-    private (IReadOnlyList<VaultKey> Keys, string Source) LoadKeys(int sealedRows)
+    private async Task<(IReadOnlyList<VaultKey> Keys, string Source, IVaultKeyStorage? Storage)> LoadKeysAsync(int sealedRows, CancellationToken cancellationToken)
     {
         if (configuration[KeyVariable] is { Length: > 0 } fromEnvironment)
         {
-            return (ParseKeys(fromEnvironment.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries), KeyVariable), KeyVariable);
+            return (ParseKeys(fromEnvironment.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries), KeyVariable), KeyVariable, null);
+        }
+
+        if (vault.Value.UsesKeychain)
+        {
+            try
+            {
+                return await LoadFromKeychainAsync(new VaultKeychain(keychain), sealedRows, cancellationToken);
+            }
+            catch (KeychainUnavailableException e)
+            {
+                throw new VaultStartupException($"{e.Message} Nothing was changed.", e);
+            }
         }
 
         var file = paths.KeyFile;
         if (File.Exists(file))
         {
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-            {
-                throw new VaultStartupException(
-                    $"The vault key file {file} can be read or written by other users (mode {ModeString(File.GetUnixFileMode(file))}). " +
-                    $"Restrict it to its owner: chmod 600 '{file}'. Nothing was changed.");
-            }
-
-            var lines = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
-            return (ParseKeys(lines, file), file);
+            return (ReadKeyFile(file), file, new VaultKeyFile(file));
         }
 
         if (sealedRows > 0)
@@ -124,10 +131,58 @@ internal sealed class VaultInitializer(
         }
 
         Log.KeyCreated(logger, file, key.Id);
-        return ([key], file);
+        return ([key], file, new VaultKeyFile(file));
     }
 
-    private static VaultKey[] ParseKeys(string[] texts, string source)
+    /// <summary>The keys of a key file that only its owner can read; a file others can read or write is refused, not used.</summary>
+    public static VaultKey[] ReadKeyFile(string file)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new VaultStartupException(
+                $"The vault key file {file} can be read or written by other users (mode {ModeString(File.GetUnixFileMode(file))}). " +
+                $"Restrict it to its owner: chmod 600 '{file}'. Nothing was changed.");
+        }
+
+        var lines = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
+        return ParseKeys(lines, file);
+    }
+
+    /// <summary>The keys from the keychain; on the first start of an empty SQLite store a new key, created there and read back.</summary>
+    private async Task<(IReadOnlyList<VaultKey> Keys, string Source, IVaultKeyStorage? Storage)> LoadFromKeychainAsync(
+        VaultKeychain keys, int sealedRows, CancellationToken cancellationToken)
+    {
+        if (await keys.LoadAsync(cancellationToken) is { } stored)
+        {
+            return (stored, keys.Description, keys);
+        }
+
+        if (sealedRows > 0)
+        {
+            throw new VaultStartupException(
+                $"No vault key: {KeyVariable} is not set and {keys.Description} holds no key (or the keyring is locked, which looks the same), " +
+                $"but {store.Description} holds {sealedRows} connection(s) with sealed secrets. Unlock the keyring; if the key is still in a key file, " +
+                $"move it there (TokenProxy vault move-key --to keychain) or set TokenProxy:Vault:KeySource={VaultOptions.FileSource}; if the store was moved, " +
+                "set TokenProxy:Vault:KeychainName to its former name. A new key would not open them, so none was generated and nothing was deleted.");
+        }
+
+        if (options.Value.IsPostgres)
+        {
+            throw new VaultStartupException(
+                $"No vault key: {KeyVariable} is not set and {keys.Description} holds no key. Every instance sharing {store.Description} " +
+                "must use the same key, so none is generated here: put the same key in each instance's keychain " +
+                "(a key file with it, then TokenProxy vault move-key --to keychain), or give it to every instance in " +
+                $"{KeyVariable} or a key file (TokenProxy:Vault:KeyFile, mode 0600).");
+        }
+
+        var key = VaultKey.Generate();
+        await keys.SaveAsync([key], cancellationToken);
+        Log.KeyCreatedInKeychain(logger, keys.Description, key.Id);
+        return ([key], keys.Description, keys);
+    }
+
+    /// <summary>Parses base64 keys, the first one active; every unusable one listed in one message, never quoted.</summary>
+    public static VaultKey[] ParseKeys(string[] texts, string source)
     {
         var keys = new List<VaultKey>();
         var problems = new List<string>();

@@ -8,8 +8,11 @@ internal sealed class VaultKeyRing
 {
     private volatile IReadOnlyList<VaultKey> _keys = [];
 
-    /// <summary>Where the keys came from, for messages: "TOKENPROXY_VAULT_KEY" or the key file path.</summary>
+    /// <summary>Where the keys came from, for messages: "TOKENPROXY_VAULT_KEY", the key file path or the keychain entry.</summary>
     public string Source { get; private set; } = "(not loaded)";
+
+    /// <summary>Where a rotation writes the new key list; null when the keys come from <c>TOKENPROXY_VAULT_KEY</c>.</summary>
+    public IVaultKeyStorage? Storage { get; private set; }
 
     public bool IsLoaded => _keys.Count > 0;
 
@@ -30,9 +33,10 @@ internal sealed class VaultKeyRing
         return null;
     }
 
-    public void Load(IReadOnlyList<VaultKey> keys, string source)
+    public void Load(IReadOnlyList<VaultKey> keys, string source, IVaultKeyStorage? storage = null)
     {
         Source = source;
+        Storage = storage;
         _keys = keys;
     }
 }

@@ -6,10 +6,10 @@ namespace TokenProxy.Vault;
 internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds);
 
 /// <summary>
-/// Online key rotation. A new key is added to the key file first (written atomically, 0600), so from
-/// that moment every row is readable whatever happens next; then every sealed field under an older key
-/// is re-sealed with compare-and-swap while the proxy keeps serving; only when no row names an old key is
-/// it removed from the file. A crash at any point leaves every row readable, and the next rotation (or
+/// Online key rotation. A new key is added to the key list first (the key file written atomically, 0600, or the
+/// keychain entry written and read back), so from that moment every row is readable whatever happens next; then every
+/// sealed field under an older key is re-sealed with compare-and-swap while the proxy keeps serving; only when no row
+/// names an old key is it removed from the list. A crash at any point leaves every row readable, and the next rotation (or
 /// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c>, and every key of a shared (PostgreSQL) store, are the
 /// operator's to change.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            if (KeyFileOrThrow() is not { } file)
+            if (StorageOrThrow() is not { } storage)
             {
                 // The keys live in the variable, the new one first: nothing to write, every row re-sealed under it; the
                 // answer names the keys no row needs any more, to be dropped from the variable.
@@ -36,9 +36,14 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
 
             var keys = new List<VaultKey> { VaultKey.Generate() };
             keys.AddRange(ring.Keys);
-            VaultInitializer.ReplaceKeyFile(file, [.. keys]);
-            ring.Load(keys, file);
-            return await ResealAndRetireAsync(file, cancellationToken);
+            await storage.SaveAsync(keys, cancellationToken);
+            ring.Load(keys, ring.Source, storage);
+            return await ResealAndRetireAsync(storage, cancellationToken);
+        }
+        catch (Keychains.KeychainUnavailableException e)
+        {
+            // Whichever step failed, the key list there still holds every key a row is sealed with.
+            throw new InvalidOperationException($"{e.Message} Every connection stays readable; rotate again once the keychain can be used.", e);
         }
         finally
         {
@@ -52,8 +57,8 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            return ring.Keys.Count > 1 && ring.Source != VaultInitializer.KeyVariable && !_shared
-                ? await ResealAndRetireAsync(ring.Source, cancellationToken)
+            return ring.Keys.Count > 1 && ring.Storage is { } storage && !_shared
+                ? await ResealAndRetireAsync(storage, cancellationToken)
                 : new RotationResult(ring.Active.Id, 0, []);
         }
         finally
@@ -62,7 +67,7 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         }
     }
 
-    private async Task<RotationResult> ResealAndRetireAsync(string? file, CancellationToken cancellationToken)
+    private async Task<RotationResult> ResealAndRetireAsync(IVaultKeyStorage? storage, CancellationToken cancellationToken)
     {
         var active = ring.Active;
         var resealed = 0;
@@ -90,11 +95,11 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
             .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
         var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
-        if (retired.Count > 0 && file is not null)
+        if (retired.Count > 0 && storage is not null)
         {
             var kept = ring.Keys.Except(retired).ToArray();
-            VaultInitializer.ReplaceKeyFile(file, kept);
-            ring.Load(kept, file);
+            await storage.SaveAsync(kept, cancellationToken);
+            ring.Load(kept, ring.Source, storage);
         }
 
         return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)]);
@@ -109,14 +114,14 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
     private string? Reseal(string connectionId, string field, string? value) =>
         value is not null && sealer.TryOpen(connectionId, field, value, out var plain) ? sealer.Seal(connectionId, field, plain) : value;
 
-    /// <summary>The key file to rotate in; null when the keys come from the variable and a new one was put first there.</summary>
-    private string? KeyFileOrThrow() =>
+    /// <summary>The key file or keychain to rotate in; null when the keys come from the variable and a new one was put first there.</summary>
+    private IVaultKeyStorage? StorageOrThrow() =>
         _shared
             ? throw new InvalidOperationException(
                 $"Instances sharing {store.Description} must all know a key before any row is sealed with it, so it is rotated in their configuration: " +
                 "add the new key after the old one on every instance and restart them, then put it first everywhere and restart again; " +
                 "drop the old key once no connection uses it (a start that still needs it refuses, and changes nothing).")
-            : ring.Source != VaultInitializer.KeyVariable ? ring.Source
+            : ring.Storage is { } storage ? storage
             : ring.Keys.Count > 1 ? null
             : throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: put a new key first there (new,old, comma-separated), " +
                 "restart, and call this again to re-seal every connection under it; then drop the old key.");

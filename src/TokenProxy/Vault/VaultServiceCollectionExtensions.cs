@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Vault.Keychains;
 
 namespace TokenProxy.Vault;
 
@@ -8,12 +9,16 @@ internal static class VaultServiceCollectionExtensions
     {
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>();
-        services.AddOptions<VaultOptions>().BindConfiguration(VaultOptions.SectionName);
+        services.AddOptions<VaultOptions>().BindConfiguration(VaultOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VaultOptions>, VaultOptionsValidator>();
         services.AddOptions<DataDirectoryOptions>().BindConfiguration(DataDirectoryOptions.SectionName);
         services.AddSingleton<DataPaths>();
         services.AddSingleton<VaultKeyRing>();
         services.AddSingleton<SecretSealer>();
         services.AddSingleton<VaultKeyRotator>();
+        // Built only: nothing runs until the key source is the keychain and the vault reads it.
+        services.AddSingleton(sp => SystemKeychain.For(SystemKeychain.NameFor(
+            sp.GetRequiredService<IOptions<VaultOptions>>().Value, sp.GetRequiredService<IOptions<StoreOptions>>().Value, sp.GetRequiredService<DataPaths>())));
         services.AddSingleton(sp => ConnectionStoreFactory.Create(
             sp.GetRequiredService<IOptions<StoreOptions>>().Value,
             sp.GetRequiredService<DataPaths>(),

@@ -16,12 +16,14 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<string>> _awaitedLines = new(StringComparer.Ordinal);
     private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
     private int _requestsStarted;
 
-    private ProxyProcess(Process process, string dataDirectory)
+    private ProxyProcess(Process process, string dataDirectory, bool ownsDataDirectory)
     {
         _process = process;
         _dataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
     }
 
     public Uri Address { get; private set; } = null!;
@@ -63,10 +65,18 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
     }
 
     /// <summary>Starts an instance on a free loopback port and returns once it listens (its vault and store are ready by then).</summary>
-    public static async Task<ProxyProcess> StartAsync(IDictionary<string, string?> settings, string vaultKey)
+    public static Task<ProxyProcess> StartAsync(IDictionary<string, string?> settings, string vaultKey) => StartAsync(settings, vaultKey, null, null);
+
+    /// <param name="settings">Configuration keys over the defaults (loopback, own data directory and key file).</param>
+    /// <param name="vaultKey"><c>TOKENPROXY_VAULT_KEY</c>; null: not set, so the key comes from the key file or the keychain.</param>
+    /// <param name="environment">More environment variables (a session bus address, a home directory).</param>
+    /// <param name="dataDirectory">An existing data directory, kept after disposal; null: a new one, deleted after.</param>
+    public static async Task<ProxyProcess> StartAsync(
+        IDictionary<string, string?> settings, string? vaultKey, IDictionary<string, string>? environment, string? dataDirectory)
     {
         var directory = AppContext.BaseDirectory;
-        var dataDirectory = ProxyHost.NewDataDirectory();
+        var ownsDataDirectory = dataDirectory is null;
+        dataDirectory ??= ProxyHost.NewDataDirectory();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             WorkingDirectory = directory,
@@ -93,7 +103,20 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
             start.ArgumentList.Add($"--{key}={value}");
         }
 
-        start.Environment["TOKENPROXY_VAULT_KEY"] = vaultKey;
+        if (vaultKey is null)
+        {
+            start.Environment.Remove("TOKENPROXY_VAULT_KEY");
+        }
+        else
+        {
+            start.Environment["TOKENPROXY_VAULT_KEY"] = vaultKey;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         // Several processes start at once on a small CI machine; without PGO instrumentation they are ready sooner.
@@ -101,7 +124,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var proxy = new ProxyProcess(process, dataDirectory);
+        var proxy = new ProxyProcess(process, dataDirectory, ownsDataDirectory);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not { } line)
@@ -161,7 +184,10 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
-        Directory.Delete(_dataDirectory, recursive: true);
+        if (_ownsDataDirectory)
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]

@@ -98,7 +98,7 @@ public sealed class VaultKeyHandlingTests
         Assert.Contains("openssl rand -base64 32", error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<long> CountRowsAsync(string directory)
+    internal static async Task<long> CountRowsAsync(string directory)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(directory, "tokenproxy.db")};Pooling=false");
         await connection.OpenAsync();
