@@ -13,6 +13,10 @@ internal static partial class Log
         Message = "Created a new vault key in {Keychain} (key id {KeyId}). Back it up (TokenProxy vault move-key --to file, then copy the file somewhere safe): without it, stored tokens cannot be opened.")]
     public static partial void KeyCreatedInKeychain(ILogger logger, string keychain, string keyId);
 
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning,
+        Message = "Every connection is re-sealed under the new vault key, but the old key id {KeyIds} stays in the key list: {Reason} The next rotation or start retires it.")]
+    public static partial void KeysNotRetired(ILogger logger, string keyIds, string reason);
+
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, EventName = "StoreUnavailable",
         Message = "Store unavailable: {Store} cannot be used ({Reason}). Requests that need it get 503 store_unavailable until it is back; cached credentials keep serving while valid.")]
     public static partial void StoreUnavailable(ILogger logger, string store, string reason);

@@ -13,7 +13,8 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c>, and every key of a shared (PostgreSQL) store, are the
 /// operator's to change.
 /// </summary>
-internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options) : IDisposable
+internal sealed class VaultKeyRotator(
+    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
@@ -98,7 +99,17 @@ internal sealed class VaultKeyRotator(IConnectionStore store, VaultKeyRing ring,
         if (retired.Count > 0 && storage is not null)
         {
             var kept = ring.Keys.Except(retired).ToArray();
-            await storage.SaveAsync(kept, cancellationToken);
+            try
+            {
+                await storage.SaveAsync(kept, cancellationToken);
+            }
+            catch (Keychains.KeychainUnavailableException e)
+            {
+                // Every row is sealed under the active key already; the old keys only linger in the list until next time.
+                Log.KeysNotRetired(logger, string.Join(", ", retired.Select(k => k.Id)), e.Message);
+                return new RotationResult(active.Id, resealed, []);
+            }
+
             ring.Load(kept, ring.Source, storage);
         }
 
