@@ -135,35 +135,13 @@ public sealed class SecretServiceSession : IAsyncLifetime
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, program)).FirstOrDefault(File.Exists);
 
+    /// <summary>Runs a program of the session as TokenProxy runs secret-tool; its output, or an exception with its message.</summary>
     private static async Task<string> RunAsync(string program, Dictionary<string, string> environment, string? input, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // Only what this session sets: never the user's own bus or keyring.
-        start.Environment.Remove("DBUS_SESSION_BUS_ADDRESS");
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(input ?? string.Empty);
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return process.ExitCode == 0
-            ? await output
-            : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}");
+        var result = await KeychainTool.RunAsync(program, arguments, input, environment.ToDictionary(e => e.Key, string? (e) => e.Value), CancellationToken.None)
+            ?? throw new InvalidOperationException($"{program} is not installed.");
+        return result.ExitCode == 0
+            ? result.Output
+            : throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {result.ExitCode}: {result.Error}");
     }
 }
