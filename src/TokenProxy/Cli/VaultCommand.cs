@@ -176,16 +176,13 @@ internal static class VaultCommand
             return CommandLine.UsageError;
         }
 
-        if (File.Exists(file))
-        {
-            if (VaultInitializer.ReadKeyFile(file) is var present && !SameKeys(present, keys))
-            {
-                return await RefuseAsync(console, file, present, keychain.Description, keys);
-            }
-        }
-        else
+        if (!File.Exists(file))
         {
             VaultInitializer.WriteKeyFile(file, [.. keys]);
+        }
+        else if (VaultInitializer.ReadKeyFile(file) is { } present && !SameKeys(present, keys))
+        {
+            return await RefuseAsync(console, file, present, keychain.Description, keys);
         }
 
         if (!SameKeys(VaultInitializer.ReadKeyFile(file), keys))
