@@ -37,4 +37,19 @@ public sealed class VaultKeySourceTests
         var ready = await proxy.WaitForLineAsync("Vault ready");
         Assert.Contains($"key from TOKENPROXY_VAULT_KEY (set, so it wins over TokenProxy:Vault:KeySource=keychain: the keychain is not read) (key id {key.Id})", ready, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Move_key_refuses_while_a_proxy_answers_at_the_configured_address_and_moves_nothing()
+    {
+        await using var proxy = await ProxyProcess.StartAsync(new Dictionary<string, string?>(), vaultKey: null, environment: null, dataDirectory: null);
+        var keyFile = ProxyHost.KeyFileFor(proxy.DataDirectory);
+        var before = await File.ReadAllTextAsync(keyFile);
+
+        var (code, _, error) = await ProxyCommand.RunAsync(
+            ["vault", "move-key", "--to", "keychain", $"--urls={proxy.Address}", .. ProxyCommand.Isolated(proxy.DataDirectory)]);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"A TokenProxy is running at {proxy.Address}. Stop it, then run 'vault move-key' again", error, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllTextAsync(keyFile));
+    }
 }
