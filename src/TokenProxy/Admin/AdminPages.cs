@@ -92,10 +92,11 @@ internal static class AdminPages
             ScopeNames.IsEndUser(endUser) ? endUser : null));
     }
 
-    private static byte[] Load(string name)
+    /// <summary>An asset embedded from <c>{folder}/Assets</c>: the admin pages' own, or the portal's.</summary>
+    internal static byte[] Load(string name, string folder = "Admin")
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"TokenProxy.Admin.Assets.{name}")
-            ?? throw new InvalidOperationException($"The admin asset {name} is not embedded.");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"TokenProxy.{folder}.Assets.{name}")
+            ?? throw new InvalidOperationException($"The {folder.ToLowerInvariant()} asset {name} is not embedded.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

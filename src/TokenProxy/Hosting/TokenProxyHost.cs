@@ -60,7 +60,7 @@ internal static class TokenProxyHost
     /// while it is enabled at any level, hosting starts an Activity and a log scope for every request (~850 B and
     /// about a microsecond with the trace listeners off; bench/results/hot-path-allocations.md), and nothing it writes
     /// above Information is needed here (a failed start is reported by TokenProxyServer, the listening address by the
-    /// banner). Routing's matcher logs each request path at Debug, and the path of a connect request's link is its token:
+    /// banner). Routing's matcher logs each request path at Debug, and the path of a connect request's or a portal link is its token:
     /// it is kept at Information, where it writes nothing. Traces do not depend on it: with an exporter, the trace listener starts the server span itself. YARP's
     /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
     /// query string, which can carry an API key: at Error by default, unless a rule names YARP
@@ -70,10 +70,11 @@ internal static class TokenProxyHost
     {
         const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
         const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
-        // Routing's Debug lines name the request path, and a connect request's link carries its token there.
         const string MatcherCategory = "Microsoft.AspNetCore.Routing.Matching.DfaMatcher";
         var yarpConfigured = options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith("Yarp", StringComparison.OrdinalIgnoreCase));
         AddMinimumRule(options, UrlCategory, LogLevel.None);
+        // The route matcher's Debug lines quote the request path, and a portal link's path is its token
+        // (docs/architecture.md §9); nothing it writes at Debug is needed to run the proxy.
         AddMinimumRule(options, MatcherCategory, LogLevel.Information);
         if (!yarpConfigured)
         {
@@ -112,6 +113,7 @@ internal static class TokenProxyHost
         app.MapGet("/", () => Results.Redirect("/admin/connections")).ExcludeFromDescription();
         app.MapAdmin();
         app.MapLinks();
+        app.MapPortal();
         app.MapProxy();
         return app;
     }

@@ -122,7 +122,7 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
         }
     }
 
-    /// <summary>RFC 9110 §10.2.3: Retry-After is seconds or an HTTP date.</summary>
+    /// <summary>RFC 9110 §9.2.3: Retry-After is seconds or an HTTP date.</summary>
     public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
     {
         { Delta: { } delta } => delta,

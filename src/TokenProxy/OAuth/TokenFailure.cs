@@ -7,7 +7,7 @@ namespace TokenProxy.OAuth;
 /// <param name="Kind">What happened, which decides what happens next.</param>
 /// <param name="Error">The OAuth error code (<c>invalid_grant</c>) or our own (<c>http_503</c>, <c>timeout</c>); null for a plain kind.</param>
 /// <param name="Description">The provider's <c>error_description</c> or our explanation. Never contains a token.</param>
-/// <param name="RetryAfter">When trying again makes sense, if the provider said (RFC 9110 §10.2.3) or we know.</param>
+/// <param name="RetryAfter">When trying again makes sense, if the provider said (RFC 9110 §9.2.3) or we know.</param>
 /// <param name="HttpStatus">The token endpoint's status code, when it answered.</param>
 internal sealed record TokenFailure(FailureKind Kind, string? Error = null, string? Description = null, TimeSpan? RetryAfter = null, int? HttpStatus = null)
 {

@@ -9,6 +9,21 @@ internal static class PortalServiceCollectionExtensions
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
         services.AddPortalRateLimit();
+        services.AddSingleton<PortalSessions>();
+        services.AddSingleton<PortalAccessFilter>();
+        // Until the connect requests are plugged in here, no request is ever outstanding in the portal.
+        services.AddSingleton<IOutstandingRequests, NoOutstandingRequests>();
         return services;
+    }
+
+    /// <summary>Everything under <c>/portal</c> behind <see cref="PortalAccessFilter"/> and rate-limited, and the operator's portal endpoints under <c>/admin</c>.</summary>
+    public static IEndpointRouteBuilder MapPortal(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGroup(PortalSessions.CookiePath)
+            .AddEndpointFilter(endpoints.ServiceProvider.GetRequiredService<PortalAccessFilter>())
+            .RequireRateLimiting(PortalRateLimit.PolicyName)
+            .MapPortalEndpoints();
+        endpoints.MapPortalLinksApi();
+        return endpoints;
     }
 }

@@ -8,7 +8,7 @@ namespace TokenProxy.Telemetry;
 /// <c>url.query</c>) before any exporter sees the span: an app's query string can carry an API key, and the
 /// callback's carries the authorization code. Only <c>?*</c> is left, so a reader knows there was one. A request that
 /// named a <see cref="ShownUrl"/> (its path carries a token) is recorded with that address instead, and a request for a
-/// connect request's link (<c>/connect/{token}</c>) with <c>/connect/*</c>.
+/// connect request's link (<c>/connect/{token}</c>) with <c>/connect/*</c>, and for a portal link with <c>/portal/enter/*</c>.
 /// </summary>
 internal sealed class QueryStringRedactor : BaseProcessor<Activity>
 {
@@ -16,6 +16,9 @@ internal sealed class QueryStringRedactor : BaseProcessor<Activity>
 
     /// <summary>The paths whose last segment is a secret: <c>/connect/{token}</c>.</summary>
     public const string LinkPathPrefix = "/connect/";
+
+    /// <summary>A portal link's path, whose last segment is its token: <c>/portal/enter/{token}</c>.</summary>
+    public const string PortalLinkPathPrefix = "/portal/enter/";
 
     public override void OnEnd(Activity data)
     {
@@ -29,6 +32,10 @@ internal sealed class QueryStringRedactor : BaseProcessor<Activity>
         if (data.GetTagItem("url.path") is string path && path.StartsWith(LinkPathPrefix, StringComparison.OrdinalIgnoreCase))
         {
             data.SetTag("url.path", LinkPathPrefix + Redacted);
+        }
+        else if (data.GetTagItem("url.path") is string portal && portal.StartsWith(PortalLinkPathPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            data.SetTag("url.path", PortalLinkPathPrefix + Redacted);
         }
 
         if (data.GetTagItem("url.full") is string full && full.IndexOf('?', StringComparison.Ordinal) is var at and >= 0)

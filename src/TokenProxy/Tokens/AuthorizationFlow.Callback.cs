@@ -147,7 +147,7 @@ internal sealed partial class AuthorizationFlow
             return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", $"This {what} was started for another provider.", cancellationToken));
         }
 
-        // RFC 6749 §10.12 / RFC 9700 §4.7: the browser that finishes must be the one that started.
+        // RFC 6749 §9.12 / RFC 9700 §4.7: the browser that finishes must be the one that started.
         if (browser is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(browser)), Encoding.ASCII.GetBytes(pending.BrowserHash)))
         {
             return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",

@@ -24,6 +24,8 @@ internal static class VaultServiceCollectionExtensions
             sp.GetRequiredService<DataPaths>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
+        // Portal links and sessions live in the same store, behind their own small interface.
+        services.AddSingleton(sp => (IPortalStore)sp.GetRequiredService<IConnectionStore>());
         services.AddHostedService<VaultInitializer>();
         return services;
     }

@@ -47,7 +47,7 @@ public sealed partial class ImportDirectionTests
             }
         }
 
-        Assert.True(wrong.Count == 0, "Imports against the direction Cli → Hosting → Admin → Proxy → Tokens → (OAuth, Vault) → Providers → Telemetry:\n  "
+        Assert.True(wrong.Count == 0, "Imports against the direction Cli → Hosting → Portal → Admin → Proxy → Tokens → (OAuth, Vault) → Providers → Telemetry:\n  "
             + string.Join("\n  ", wrong));
     }
 

@@ -7,7 +7,7 @@ namespace TokenProxy.Tests.Infrastructure;
 /// fakes an outage: every call then fails as the real stores fail when their database cannot be used. Shared with the
 /// benchmarks.
 /// </summary>
-internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
+internal sealed partial class CountingStore(IConnectionStore inner) : IConnectionStore
 {
     private long _reads;
     private long _versionQueries;

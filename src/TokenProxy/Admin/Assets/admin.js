@@ -5,8 +5,9 @@
   const section = document.querySelector('section[data-connection]');
   if (!section) return;
   const id = section.dataset.connection;
-  const base = `/admin/api/connections/${encodeURIComponent(id)}`;
-  const show = (done) => { window.location.href = `/admin/connections/${encodeURIComponent(id)}?done=${done}`; };
+  // The client portal's connection page runs this too, with its own addresses (data-actions, data-page).
+  const base = `${section.dataset.actions ?? '/admin/api/connections'}/${encodeURIComponent(id)}`;
+  const show = (done) => { window.location.href = `${section.dataset.page ?? '/admin/connections'}/${encodeURIComponent(id)}?done=${done}`; };
   const post = (path) => fetch(path, { method: 'POST', headers: { 'TokenProxy-Csrf': '1' }, credentials: 'same-origin' });
 
   const busy = (button, on) => {

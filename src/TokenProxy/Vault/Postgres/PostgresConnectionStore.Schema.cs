@@ -128,6 +128,29 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX connect_requests_workspace ON connect_requests (workspace, created_at);
         ALTER TABLE pending_authorizations ADD COLUMN connect_request_id text;
         """,
+        // Portal links and sessions (docs/architecture.md §10): only SHA-256 hashes of the values browsers hold.
+        """
+        CREATE TABLE portal_links (
+          token_hash text PRIMARY KEY,
+          workspace text NOT NULL,
+          created_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL
+        );
+        CREATE INDEX portal_links_workspace ON portal_links (workspace);
+        CREATE TABLE portal_sessions (
+          id text PRIMARY KEY,
+          workspace text NOT NULL,
+          token_hash text NOT NULL UNIQUE,
+          previous_hash text,
+          previous_valid_until timestamptz,
+          created_at timestamptz NOT NULL,
+          rotated_at timestamptz NOT NULL,
+          idle_expires_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL
+        );
+        CREATE INDEX portal_sessions_previous ON portal_sessions (previous_hash);
+        CREATE INDEX portal_sessions_workspace ON portal_sessions (workspace);
+        """,
     ];
 
     /// <summary>

@@ -27,8 +27,15 @@ internal sealed partial class PostgresConnectionStore
 
     public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
-        await using var command = _dataSource.CreateCommand("DELETE FROM workspaces WHERE id = @id;");
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // Its portal sessions and links end with it, in the same commit: a workspace created again under the name opens
+        // to nobody who held the old one.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await EndPortalAccessAsync(connection, transaction, id, cancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand("DELETE FROM workspaces WHERE id = @id;", connection, transaction);
         command.Parameters.AddWithValue("id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     });
 }

@@ -155,6 +155,29 @@ internal sealed partial class SqliteConnectionStore
         CREATE INDEX connect_requests_workspace ON connect_requests (workspace, created_at);
         ALTER TABLE pending_authorizations ADD COLUMN connect_request_id TEXT;
         """,
+        // Portal links and sessions (docs/architecture.md §10): only SHA-256 hashes of the values browsers hold.
+        """
+        CREATE TABLE portal_links (
+          token_hash TEXT PRIMARY KEY,
+          workspace TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX portal_links_workspace ON portal_links (workspace);
+        CREATE TABLE portal_sessions (
+          id TEXT PRIMARY KEY,
+          workspace TEXT NOT NULL,
+          token_hash TEXT NOT NULL UNIQUE,
+          previous_hash TEXT,
+          previous_valid_until INTEGER,
+          created_at INTEGER NOT NULL,
+          rotated_at INTEGER NOT NULL,
+          idle_expires_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX portal_sessions_previous ON portal_sessions (previous_hash);
+        CREATE INDEX portal_sessions_workspace ON portal_sessions (workspace);
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

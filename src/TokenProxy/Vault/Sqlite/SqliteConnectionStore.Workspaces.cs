@@ -33,9 +33,16 @@ internal sealed partial class SqliteConnectionStore
     public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // Its portal sessions and links end with it, in the same commit: a workspace created again under the name opens
+        // to nobody who held the old one.
+        await using var transaction = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await EndPortalAccessAsync(connection, transaction, id, cancellationToken);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "DELETE FROM workspaces WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     });
 }

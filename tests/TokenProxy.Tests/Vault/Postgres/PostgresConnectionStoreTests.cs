@@ -29,6 +29,8 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
           DROP COLUMN end_user_id, DROP COLUMN end_user_display_name, DROP COLUMN end_user_email, DROP COLUMN origin,
           ADD CONSTRAINT connections_provider_label_key UNIQUE (provider, label);
         DROP TABLE workspaces;
+        DROP TABLE portal_links;
+        DROP TABLE portal_sessions;
         UPDATE schema_version SET version = 7;
         """;
 
