@@ -11,8 +11,7 @@ internal static class PortalServiceCollectionExtensions
         services.AddPortalRateLimit();
         services.AddSingleton<PortalSessions>();
         services.AddSingleton<PortalAccessFilter>();
-        // Until the connect requests are plugged in here, no request is ever outstanding in the portal.
-        services.AddSingleton<IOutstandingRequests, NoOutstandingRequests>();
+        // IOutstandingRequests comes from the Links folder (connect requests), registered by AddLinks.
         return services;
     }
 

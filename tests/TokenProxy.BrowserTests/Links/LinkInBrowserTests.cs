@@ -49,8 +49,9 @@ public sealed partial class LinkInBrowserTests(BrowserFixture browser)
         await page.Locator("button[type=submit]").ClickAsync();
         await page.Locator("button[type=submit]").ClickAsync();
 
-        await page.WaitForURLAsync($"{publicBase}/connect/done");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Connected" })).ToBeVisibleAsync();
+        // The link ends in the workspace's portal, on the new connection.
+        await page.WaitForURLAsync(new Regex("/portal/connections/[^/?]+\\?connected=1$"));
+        await Expect(page.GetByText("Example ID").First).ToBeVisibleAsync();
         var connection = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("/admin/api/connections?workspace=acme-co")).EnumerateArray());
         Assert.Equal("erin@example.com", connection.GetProperty("account").GetProperty("email").GetString());
 

@@ -47,9 +47,10 @@ public abstract partial class ConnectRequestTests
         Assert.DoesNotContain("href=\"/admin/connections", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<nav", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.SeeOther, callback.StatusCode);
-        Assert.Equal("/connect/done", callback.Headers.Location!.OriginalString);
+        // The person lands in the workspace's portal, on the new connection (a portal session started by the link).
+        Assert.Equal($"/portal/connections/{connection.GetProperty("id").GetString()}?connected=1", callback.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
-        Assert.Contains("Connected", await done.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("crm", await done.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("crm", connection.GetProperty("label").GetString());
         Assert.Equal("active", connection.GetProperty("status").GetString());
         Assert.Equal("u-1", connection.GetProperty("endUser").GetProperty("id").GetString());

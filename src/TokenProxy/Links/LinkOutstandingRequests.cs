@@ -1,0 +1,47 @@
+using TokenProxy.Portal;
+using TokenProxy.Providers;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Links;
+
+/// <summary>
+/// The portal's outstanding requests: the workspace's connect requests that a person can still use. A portal session
+/// proves the workspace, so its Connect button opens a request by id, never by token — and only a request of that
+/// workspace, outstanding now, whose provider can still connect; anything else is the portal's 404.
+/// </summary>
+internal sealed class LinkOutstandingRequests(IConnectionStore store, ProviderCatalog providers, AuthorizationFlow flow, TimeProvider time) : IOutstandingRequests
+{
+    public async Task<IReadOnlyList<OutstandingRequest>> ListAsync(string workspace, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var requests = await store.ListConnectRequestsAsync(workspace, cancellationToken);
+        return [.. requests
+            .Where(r => r.StatusAt(now) == ConnectRequestStatus.Outstanding && providers.TryGet(r.Provider, out var p) && p.CanConnect)
+            .OrderBy(r => r.ExpiresAt)
+            .Select(r =>
+            {
+                providers.TryGet(r.Provider, out var provider);
+                return new OutstandingRequest(r.Id, provider!.DisplayName, r.Label, r.Message, r.ExpiresAt) { NeedsLink = NeedsValues(provider, r) };
+            })];
+    }
+
+    public async Task<string?> StartConnectAsync(HttpContext context, string workspace, string requestId, CancellationToken cancellationToken)
+    {
+        if (await store.GetConnectRequestAsync(requestId, cancellationToken) is not { } request
+            || request.Workspace != workspace
+            || request.StatusAt(time.GetUtcNow()) != ConnectRequestStatus.Outstanding
+            || !providers.TryGet(request.Provider, out var provider) || !provider.CanConnect
+            || NeedsValues(provider, request))
+        {
+            return null;
+        }
+
+        var result = await flow.StartAsync(provider, request, new Dictionary<string, string>(), context, cancellationToken);
+        return result.RedirectUrl;
+    }
+
+    /// <summary>A value the operator left for the person to give (a Zendesk subdomain) is asked for on the link's own page only.</summary>
+    private static bool NeedsValues(ProviderDefinition provider, ConnectRequestRow request) =>
+        request.ConnectionId is null && provider.GivenParameters.Any(p => !request.Parameters.ContainsKey(p.Name));
+}
