@@ -13,9 +13,14 @@ internal static class ConnectionStoreFactory
                 store.ListenConnectionString,
                 store.RefreshLockTimeout,
                 time,
-                loggers.CreateLogger<PostgresConnectionStore>())
+                loggers.CreateLogger<PostgresConnectionStore>(),
+                loggers.CreateLogger(EventsLogCategory))
             : new SqliteConnectionStore(
-                SqlitePath(store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"), time, loggers.CreateLogger<SqliteConnectionStore>());
+                SqlitePath(store.ConnectionString) ?? Path.Combine(paths.DataDirectory, "tokenproxy.db"), time, loggers.CreateLogger<SqliteConnectionStore>(),
+                loggers.CreateLogger(EventsLogCategory));
+
+    /// <summary>The log category of the record each committed event gets.</summary>
+    public const string EventsLogCategory = "TokenProxy.Events";
 
     /// <summary>For SQLite the connection string may be a plain file path or <c>Data Source=…</c>.</summary>
     private static string? SqlitePath(string? connectionString) =>

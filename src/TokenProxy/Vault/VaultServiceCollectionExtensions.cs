@@ -19,6 +19,9 @@ internal static class VaultServiceCollectionExtensions
             sp.GetRequiredService<DataPaths>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
+        // Both stores keep the event log next to the connections, so an event commits with its change.
+        services.AddSingleton(sp => (Events.IEventStore)sp.GetRequiredService<IConnectionStore>());
+        services.AddSingleton<Events.IEventLog>(sp => sp.GetRequiredService<Events.IEventStore>());
         services.AddHostedService<VaultInitializer>();
         return services;
     }

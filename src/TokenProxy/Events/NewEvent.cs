@@ -1,0 +1,24 @@
+using System.Text.Json.Nodes;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Events;
+
+/// <summary>
+/// An event to append with the change it describes (the store gives it its sequence, id and time in the same transaction).
+/// <see cref="Once"/>, when set, is a key no other event of the log has: an event whose key was already written is
+/// dropped, so a fact noticed by every background pass of every instance (a token about to lapse) is told once.
+/// </summary>
+internal sealed record NewEvent(
+    string Type,
+    string Actor,
+    string? ConnectionId = null,
+    string? Workspace = null,
+    string? EndUser = null,
+    string? Provider = null,
+    JsonObject? Data = null,
+    string? Once = null)
+{
+    /// <summary>An event about <paramref name="row"/>: its id, workspace, end user and provider.</summary>
+    public static NewEvent About(ConnectionRow row, string type, string actor, JsonObject? data = null) =>
+        new(type, actor, row.Id, row.Workspace, row.EndUser?.Id, row.Provider, data);
+}
