@@ -1,6 +1,7 @@
 using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TokenProxy.Vault;
 
 namespace TokenProxy.Events;
 
@@ -16,9 +15,4 @@ internal sealed record NewEvent(
     string? EndUser = null,
     string? Provider = null,
     JsonObject? Data = null,
-    string? Once = null)
-{
-    /// <summary>An event about <paramref name="row"/>: its id, workspace, end user and provider.</summary>
-    public static NewEvent About(ConnectionRow row, string type, string actor, JsonObject? data = null) =>
-        new(type, actor, row.Id, row.Workspace, row.EndUser?.Id, row.Provider, data);
-}
+    string? Once = null);

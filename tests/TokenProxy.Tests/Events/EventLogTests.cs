@@ -4,6 +4,7 @@ using TokenProxy.Events;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Tests.OAuth;
 using TokenProxy.Tests.Tokens;
+using TokenProxy.Tokens;
 
 namespace TokenProxy.Tests.Events;
 

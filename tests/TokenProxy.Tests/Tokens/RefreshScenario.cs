@@ -59,7 +59,7 @@ internal sealed class RefreshScenario : IAsyncDisposable
                     && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Tokens.BackgroundRefresher)));
                 // So would the event log's retention and expiry passes (EventLogMaintenance.PruneAsync, WarnExpiringAsync).
                 s.Remove(s.Single(d => d.ServiceType == typeof(IHostedService)
-                    && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Events.EventLogMaintenance)));
+                    && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Tokens.EventLogMaintenance)));
             }
 
             services?.Invoke(s);

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
 using TokenProxy.Events;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault;
 
-/// <summary>The event log every store keeps (docs/architecture.md, §11): written with its change or not at all, read by sequence, paged, pruned.</summary>
+/// <summary>The event log every store keeps (docs/architecture.md, §9): written with its change or not at all, read by sequence, paged, pruned.</summary>
 public abstract partial class ConnectionStoreTests
 {
     private IEventStore Events => (IEventStore)Store;
@@ -16,15 +17,15 @@ public abstract partial class ConnectionStoreTests
         Events.Appended += appended.Add;
         var row = NewRow("default");
 
-        Assert.True(await Store.TryInsertAsync(row, [NewEvent.About(row, EventTypes.ConnectionCreated, EventTypes.ActorAdmin)], CancellationToken.None));
+        Assert.True(await Store.TryInsertAsync(row, [ConnectionEvents.About(row, EventTypes.ConnectionCreated, EventTypes.ActorAdmin)], CancellationToken.None));
         Assert.False(await Store.TryInsertAsync(NewRow("default"), [new NewEvent(EventTypes.ConnectionCreated, EventTypes.ActorAdmin)], CancellationToken.None));
         var stored = (await Store.GetAsync(row.Id, CancellationToken.None))!;
-        var error = NewEvent.About(row, EventTypes.ConnectionError, EventTypes.ActorBackground, new JsonObject { ["error"] = "invalid_grant" });
+        var error = ConnectionEvents.About(row, EventTypes.ConnectionError, EventTypes.ActorBackground, new JsonObject { ["error"] = "invalid_grant" });
         Assert.NotNull(await Store.TryUpdateAsync(stored with { Status = ConnectionStatus.Error }, [error], CancellationToken.None));
         // The same version again: the swap is lost, and so is its event.
-        Assert.Null(await Store.TryUpdateAsync(stored with { Status = ConnectionStatus.Revoked }, [NewEvent.About(row, EventTypes.ConnectionRevoked, EventTypes.ActorAdmin)], CancellationToken.None));
+        Assert.Null(await Store.TryUpdateAsync(stored with { Status = ConnectionStatus.Revoked }, [ConnectionEvents.About(row, EventTypes.ConnectionRevoked, EventTypes.ActorAdmin)], CancellationToken.None));
         Assert.False(await Store.DeleteAsync(ConnectionIds.New(), [new NewEvent(EventTypes.ConnectionDeleted, EventTypes.ActorAdmin)], CancellationToken.None));
-        Assert.True(await Store.DeleteAsync(row.Id, [NewEvent.About(row, EventTypes.ConnectionDeleted, EventTypes.ActorAdmin)], CancellationToken.None));
+        Assert.True(await Store.DeleteAsync(row.Id, [ConnectionEvents.About(row, EventTypes.ConnectionDeleted, EventTypes.ActorAdmin)], CancellationToken.None));
 
         var events = await Events.ReadAfterAsync(0, 100, CancellationToken.None);
         Assert.Equal([EventTypes.ConnectionCreated, EventTypes.ConnectionError, EventTypes.ConnectionDeleted], events.Select(e => e.Type));

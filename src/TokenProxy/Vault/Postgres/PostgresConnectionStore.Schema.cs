@@ -128,7 +128,7 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX connect_requests_workspace ON connect_requests (workspace, created_at);
         ALTER TABLE pending_authorizations ADD COLUMN connect_request_id text;
         """,
-        // The event log (docs/architecture.md, §11). Sequences come from the one row of event_sequence, locked by the writing
+        // The event log (docs/architecture.md, §10). Sequences come from the one row of event_sequence, locked by the writing
         // statement until its transaction ends, so they become visible in the order they were given (an identity column's
         // would not). once_key makes an event that must be told once (a token about to lapse) a constraint rather than a
         // check. Indexes for the API's filters, newest first, and for retention.

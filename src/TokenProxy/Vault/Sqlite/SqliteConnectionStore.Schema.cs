@@ -155,7 +155,7 @@ internal sealed partial class SqliteConnectionStore
         CREATE INDEX connect_requests_workspace ON connect_requests (workspace, created_at);
         ALTER TABLE pending_authorizations ADD COLUMN connect_request_id TEXT;
         """,
-        // The event log (docs/architecture.md, §11). One writer at a time: AUTOINCREMENT numbers events in commit order and
+        // The event log (docs/architecture.md, §10). One writer at a time: AUTOINCREMENT numbers events in commit order and
         // never reuses a number, even after the newest events were pruned. once_key makes an event that must be told once
         // (a token about to lapse) a constraint rather than a check. Indexes for the API's filters, newest first, and for
         // retention.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TokenProxy.Events;
+using TokenProxy.Tokens;
 
 namespace TokenProxy.Tests.Vault.Postgres;
 
@@ -58,7 +59,7 @@ public sealed partial class PostgresConnectionStoreTests
                 // Half with a row change, half alone: both take their numbers the same way.
                 if (n % 2 == 0)
                 {
-                    row = (await store.TryUpdateAsync(row with { AccessToken = $"k:{n}" }, [NewEvent.About(row, EventTypes.ConnectionRefreshed, EventTypes.ActorAdmin)], CancellationToken.None))!;
+                    row = (await store.TryUpdateAsync(row with { AccessToken = $"k:{n}" }, [ConnectionEvents.About(row, EventTypes.ConnectionRefreshed, EventTypes.ActorAdmin)], CancellationToken.None))!;
                 }
                 else
                 {
@@ -97,7 +98,7 @@ public sealed partial class PostgresConnectionStoreTests
         other.Appended += sequence => heard.TrySetResult(sequence);
         var row = NewRow("default");
 
-        Assert.True(await Store.TryInsertAsync(row, [NewEvent.About(row, EventTypes.ConnectionCreated, EventTypes.ActorAdmin)], CancellationToken.None));
+        Assert.True(await Store.TryInsertAsync(row, [ConnectionEvents.About(row, EventTypes.ConnectionCreated, EventTypes.ActorAdmin)], CancellationToken.None));
 
         var sequence = await heard.Task.WaitAsync(Patience);
         Assert.Equal(Assert.Single(await other.ReadAfterAsync(0, 10, CancellationToken.None)).Sequence, sequence);

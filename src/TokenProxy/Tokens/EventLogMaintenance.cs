@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using TokenProxy.Events;
 using TokenProxy.Vault;
 
-namespace TokenProxy.Events;
+namespace TokenProxy.Tokens;
 
 /// <summary>
 /// The event log's background work, every <see cref="Interval"/>, off the request path: deletes events past
@@ -49,7 +50,7 @@ internal sealed class EventLogMaintenance(
 
         if (total > 0)
         {
-            Log.EventsPruned(logger, total, _options.RetentionDays);
+            Events.Log.EventsPruned(logger, total, _options.RetentionDays);
         }
 
         return total;
@@ -70,7 +71,7 @@ internal sealed class EventLogMaintenance(
 
             var data = new JsonObject { ["token"] = token, ["lapsesAt"] = at.ToString("O", CultureInfo.InvariantCulture) };
             var once = string.Create(CultureInfo.InvariantCulture, $"{EventTypes.ConnectionExpiring} {row.Id} {token} {at.ToUnixTimeMilliseconds()}");
-            await events.AppendAsync([NewEvent.About(row, EventTypes.ConnectionExpiring, EventTypes.ActorBackground, data) with { Once = once }], cancellationToken);
+            await events.AppendAsync([ConnectionEvents.About(row, EventTypes.ConnectionExpiring, EventTypes.ActorBackground, data) with { Once = once }], cancellationToken);
             warned++;
         }
 
@@ -98,7 +99,7 @@ internal sealed class EventLogMaintenance(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Log.PassFailed(logger, pass, e);
+            Events.Log.PassFailed(logger, pass, e);
         }
     }
 }
