@@ -4,6 +4,7 @@ namespace TokenProxy.Vault;
 
 internal static class VaultServiceCollectionExtensions
 {
+
     public static IServiceCollection AddVault(this IServiceCollection services)
     {
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName).ValidateOnStart();
@@ -14,13 +15,14 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton<VaultKeyRing>();
         services.AddSingleton<SecretSealer>();
         services.AddSingleton<VaultKeyRotator>();
-        services.AddSingleton(sp => ConnectionStoreFactory.Create(
+        // The event log lives next to the connections, so an event commits with its change (docs/architecture.md, §9).
+        services.AddSingleton(sp => new OpenedStore(ConnectionStoreFactory.Create(
             sp.GetRequiredService<IOptions<StoreOptions>>().Value,
             sp.GetRequiredService<DataPaths>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
-        // Both stores keep the event log next to the connections, so an event commits with its change.
-        services.AddSingleton(sp => (Events.IEventStore)sp.GetRequiredService<IConnectionStore>());
+            sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedStore>().Store);
+        services.AddSingleton(sp => (Events.IEventStore)sp.GetRequiredService<OpenedStore>().Store);
         services.AddSingleton<Events.IEventLog>(sp => sp.GetRequiredService<Events.IEventStore>());
         services.AddHostedService<VaultInitializer>();
         return services;

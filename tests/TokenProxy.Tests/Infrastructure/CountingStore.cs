@@ -8,10 +8,8 @@ namespace TokenProxy.Tests.Infrastructure;
 /// fakes an outage: every call then fails as the real stores fail when their database cannot be used. Shared with the
 /// benchmarks.
 /// </summary>
-internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore, IEventStore
+internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore
 {
-    private readonly IEventStore _events = (IEventStore)inner;
-
     private long _reads;
     private long _versionQueries;
 
@@ -143,36 +141,6 @@ internal sealed class CountingStore(IConnectionStore inner) : IConnectionStore, 
     {
         ThrowIfUnavailable();
         return inner.DeleteAsync(id, events, cancellationToken);
-    }
-
-    public event Action<long>? Appended
-    {
-        add => _events.Appended += value;
-        remove => _events.Appended -= value;
-    }
-
-    public Task AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
-    {
-        ThrowIfUnavailable();
-        return _events.AppendAsync(events, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken)
-    {
-        ThrowIfUnavailable();
-        return _events.ReadAfterAsync(afterSequence, limit, cancellationToken);
-    }
-
-    public Task<IReadOnlyList<StoredEvent>> QueryAsync(EventQuery query, CancellationToken cancellationToken)
-    {
-        ThrowIfUnavailable();
-        return _events.QueryAsync(query, cancellationToken);
-    }
-
-    public Task<int> PruneAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
-    {
-        ThrowIfUnavailable();
-        return _events.PruneAsync(before, batchSize, cancellationToken);
     }
 
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>

@@ -71,13 +71,20 @@ internal sealed partial class PostgresConnectionStore : IEventStore
     });
 
     /// <summary>
-    /// The tail of a write statement whose CTE <paramref name="writtenRows"/> returns the rows it wrote: without events the
-    /// change notification as before; with events, their numbers, their rows and their notification, all only when a
-    /// row was written (a lost compare-and-swap appends nothing). Read with <see cref="ExecuteWritingAsync"/>.
+    /// The tail of a write statement whose CTE <paramref name="writtenRows"/> returns the rows it wrote (their <c>id</c>
+    /// when they are connections): for connections the change notification as before; with events, their numbers, their
+    /// rows and their notification, all only when a row was written (a lost compare-and-swap appends nothing). Another
+    /// table's write (<paramref name="connections"/> false) notifies only its events. Bind with <see cref="BindEvents"/>
+    /// and an <c>origin</c> parameter; read with <see cref="ExecuteWritingAsync"/>.
     /// </summary>
-    private static string WriteTail(string writtenRows, IReadOnlyList<NewEvent> events) => events.Count == 0
-        ? NotifySelect(writtenRows)
-        : $"{EventsCte(writtenRows)} SELECT pg_notify('{Channel}', @origin || ' ' || id), {AppendedColumns} FROM {writtenRows};";
+    private static string WriteTail(string writtenRows, IReadOnlyList<NewEvent> events, bool connections = true) =>
+        (events.Count, connections) switch
+        {
+            (0, true) => NotifySelect(writtenRows),
+            (0, false) => $"SELECT 1 FROM {writtenRows};",
+            (_, true) => $"{EventsCte(writtenRows)} SELECT pg_notify('{Channel}', @origin || ' ' || id), {AppendedColumns} FROM {writtenRows};",
+            _ => $"{EventsCte(writtenRows)} SELECT 1, {AppendedColumns} FROM {writtenRows};",
+        };
 
     private const string AppendedColumns =
         "(SELECT array_agg(id ORDER BY sequence) FROM appended) AS event_ids, " +
