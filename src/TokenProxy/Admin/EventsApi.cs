@@ -7,7 +7,7 @@ namespace TokenProxy.Admin;
 
 /// <summary>
 /// <c>GET /admin/api/events?workspace=&amp;connection=&amp;type=&amp;since=&amp;cursor=&amp;limit=</c>: the durable event log, newest
-/// first, a page at a time (docs/architecture.md, §9). <c>next</c> is an opaque cursor for the following (older) page,
+/// first, a page at a time (docs/architecture.md, §10). <c>next</c> is an opaque cursor for the following (older) page,
 /// null on the last one. Every parameter is checked: a bad one is a 400 problem naming it, never an empty page.
 /// </summary>
 internal static class EventsApi

@@ -4,7 +4,7 @@ namespace TokenProxy.Events;
 
 /// <summary>
 /// <c>TokenProxy:Events</c>: how long the event log keeps events and how early it warns of a lapsing token
-/// (docs/architecture.md, §9). <see cref="EventsOptionsValidator"/> names every setting outside its range at startup.
+/// (docs/architecture.md, §10). <see cref="EventsOptionsValidator"/> names every setting outside its range at startup.
 /// </summary>
 internal sealed class EventsOptions
 {

@@ -7,7 +7,7 @@ namespace TokenProxy.Tokens;
 
 /// <summary>
 /// The events of a connection's changes, built from its row as the writer passes them to the store with the change
-/// (docs/architecture.md, §9). Data holds codes, labels and what the provider said, never a token.
+/// (docs/architecture.md, §10). Data holds codes, labels and what the provider said, never a token.
 /// </summary>
 internal static class ConnectionEvents
 {

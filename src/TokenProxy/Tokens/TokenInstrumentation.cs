@@ -10,7 +10,7 @@ namespace TokenProxy.Tokens;
 /// <summary>
 /// What the Tokens folder tells an operator, in one place: the <c>tokenproxy.token</c>, <c>tokenproxy.refresh</c>,
 /// <c>tokenproxy.connect</c> and <c>tokenproxy.callback</c> spans, the refresh and cache metrics, the connections gauge and the log lines. The durable events of these changes are
-/// written by the store with them (docs/architecture.md, §9); failures that change nothing stay here, in spans and logs. The meter
+/// written by the store with them (docs/architecture.md, §10); failures that change nothing stay here, in spans and logs. The meter
 /// comes from <see cref="IMeterFactory"/>, so each host has its own instruments and gauge state. Ids, names and
 /// outcomes only, never a token.
 /// </summary>

@@ -49,7 +49,7 @@ internal interface IConnectionStore : IConnectRequestStore
 
     /// <summary>
     /// <see cref="TryInsertAsync(ConnectionRow, CancellationToken)"/> that appends <paramref name="events"/> to the event log in
-    /// the same transaction: written if and only if the row is (docs/architecture.md, §9).
+    /// the same transaction: written if and only if the row is (docs/architecture.md, §10).
     /// </summary>
     Task<bool> TryInsertAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
 

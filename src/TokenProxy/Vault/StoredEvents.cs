@@ -7,7 +7,7 @@ using TokenProxy.Events;
 namespace TokenProxy.Vault;
 
 /// <summary>
-/// The <c>events</c> table as both stores read it (docs/architecture.md, §9): the column list, the filtered page and
+/// The <c>events</c> table as both stores read it (docs/architecture.md, §10): the column list, the filtered page and
 /// the retention batch in SQL both dialects take, and the reading of a row. Times are stored as each store stores them.
 /// </summary>
 internal static class StoredEvents

@@ -15,7 +15,7 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton<VaultKeyRing>();
         services.AddSingleton<SecretSealer>();
         services.AddSingleton<VaultKeyRotator>();
-        // The event log lives next to the connections, so an event commits with its change (docs/architecture.md, §9).
+        // The event log lives next to the connections, so an event commits with its change (docs/architecture.md, §10).
         services.AddSingleton(sp => new OpenedStore(ConnectionStoreFactory.Create(
             sp.GetRequiredService<IOptions<StoreOptions>>().Value,
             sp.GetRequiredService<DataPaths>(),

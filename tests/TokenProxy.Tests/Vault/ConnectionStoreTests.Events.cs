@@ -5,7 +5,7 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault;
 
-/// <summary>The event log every store keeps (docs/architecture.md, §9): written with its change or not at all, read by sequence, paged, pruned.</summary>
+/// <summary>The event log every store keeps (docs/architecture.md, §10): written with its change or not at all, read by sequence, paged, pruned.</summary>
 public abstract partial class ConnectionStoreTests
 {
     private IEventStore Events => (IEventStore)Store;

@@ -5,7 +5,7 @@ using TokenProxy.Events;
 namespace TokenProxy.Vault.Postgres;
 
 /// <summary>
-/// The event log in the <c>events</c> table (docs/architecture.md, §9). An identity column would hand out numbers at
+/// The event log in the <c>events</c> table (docs/architecture.md, §10). An identity column would hand out numbers at
 /// insert, and a transaction that took 5 could commit after one that took 6: a reader that had seen 6 would ask for what
 /// follows 6 and never see 5. So a write that carries events takes its numbers from the one row of <c>event_sequence</c>,
 /// in its own statement: the row stays locked until that transaction ends, the next writer of events waits for it, and

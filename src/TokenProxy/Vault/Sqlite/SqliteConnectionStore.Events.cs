@@ -4,7 +4,7 @@ using TokenProxy.Events;
 namespace TokenProxy.Vault.Sqlite;
 
 /// <summary>
-/// The event log in the <c>events</c> table (docs/architecture.md, §9). SQLite has one writer at a time, so the
+/// The event log in the <c>events</c> table (docs/architecture.md, §10). SQLite has one writer at a time, so the
 /// AUTOINCREMENT sequence is assigned in commit order and a reader never sees a later sequence before an earlier one.
 /// </summary>
 internal sealed partial class SqliteConnectionStore : IEventStore
