@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using TokenProxy.OAuth;
-using TokenProxy.Telemetry;
 using TokenProxy.Vault;
 using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
 
 namespace TokenProxy.Admin;
 
 /// <summary>
-/// What the admin API tells an operator, in one place: the <c>tokenproxy.revoke</c> span, the events feed entry of a
-/// revoke, and the log lines of what people changed. Never a token or the admin token.
+/// What the admin API tells an operator, in one place: the <c>tokenproxy.revoke</c> span and the log lines of what people
+/// changed (their durable events are written with the changes). Never a token or the admin token.
 /// </summary>
-internal sealed class AdminInstrumentation(EventFeed events, ILogger<AdminInstrumentation> logger)
+internal sealed class AdminInstrumentation(ILogger<AdminInstrumentation> logger)
 {
     /// <summary>Starts the always-recorded span of a revoke.</summary>
     public static Activity? StartRevoke(string connectionId)
@@ -31,7 +30,6 @@ internal sealed class AdminInstrumentation(EventFeed events, ILogger<AdminInstru
             Telemetry.Telemetry.Fail(activity, "revocation_failed", revocation.Reason);
         }
 
-        events.Record("revoked", provider, connectionId, revocation.Result, revocation.Reason);
         Log.ConnectionRevoked(logger, provider, connectionId, revocation.Result);
     }
 

@@ -1,8 +1,8 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
-using TokenProxy.Telemetry;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
@@ -38,13 +38,14 @@ internal static class AdminPages
         : AdminPage.Message(StatusCodes.Status404NotFound, "Not found", "There is no admin page at this address. The connections and providers pages list what there is.");
 
     private static async Task<IResult> ConnectionsAsync(
-        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, EventFeed events, TimeProvider time, CancellationToken cancellationToken)
+        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, IEventStore events, TimeProvider time, CancellationToken cancellationToken)
     {
         var rows = await ConnectionsApi.ListInAsync(store, workspace, endUser, cancellationToken);
         var now = time.GetUtcNow();
         var requests = string.IsNullOrEmpty(workspace) ? []
             : (await store.ListConnectRequestsAsync(workspace, cancellationToken)).Where(r => r.StatusAt(now) == ConnectRequestStatus.Outstanding).ToList();
-        return AdminPage.Render<ConnectionsPage, ConnectionsPageModel>(new(rows, providers, events.Snapshot().Take(20).ToList())
+        var recent = await events.QueryAsync(new EventQuery(Workspace: string.IsNullOrEmpty(workspace) ? null : workspace, Limit: EventLines.Shown), cancellationToken);
+        return AdminPage.Render<ConnectionsPage, ConnectionsPageModel>(new(rows, providers, recent)
         {
             Requests = requests,
             Workspace = string.IsNullOrEmpty(workspace) ? null : workspace,
@@ -53,7 +54,7 @@ internal static class AdminPages
     }
 
     private static async Task<IResult> ConnectionAsync(
-        string id, string? done, string? connected, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken)
+        string id, string? done, string? connected, IConnectionStore store, ProviderCatalog providers, IEventStore events, CancellationToken cancellationToken)
     {
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)
@@ -65,7 +66,8 @@ internal static class AdminPages
         var outcome = connected is not null ? "connected" : done;
         // The "Reconnect with scopes" form is answered by a redirect to the provider, which CSP form-action governs too.
         var formTargets = row.CredentialKind.IsReconnectable() && providers.TryGet(row.Provider, out var provider) ? ConnectEndpoints.AuthorizationOrigins(provider) : null;
-        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome), formTargets: formTargets);
+        var history = await events.QueryAsync(new EventQuery(ConnectionId: row.Id, Limit: EventLines.Shown), cancellationToken);
+        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome, history), formTargets: formTargets);
     }
 
     private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>

@@ -1,3 +1,4 @@
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
@@ -60,7 +61,7 @@ internal static class ClientCredentialsCreation
         };
         row = obtained.Value.ApplyTo(row, sealer, now, reason: null) with { CredentialKind = CredentialKind.ClientCredentials };
 
-        if (!await store.TryInsertAsync(row, cancellationToken))
+        if (!await store.TryInsertAsync(row, ConnectionEvents.Created(row, EventTypes.ActorAdmin, "client_credentials"), cancellationToken))
         {
             return await ConnectionsApi.InsertRefusedAsync(store, row, cancellationToken);
         }

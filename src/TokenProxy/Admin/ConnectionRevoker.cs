@@ -1,5 +1,7 @@
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -12,8 +14,12 @@ namespace TokenProxy.Admin;
 internal sealed class ConnectionRevoker(
     IConnectionStore store, SecretSealer sealer, RevocationClient revocations, ProviderCatalog providers, TimeProvider time, AdminInstrumentation instrumentation)
 {
-    /// <summary>Revokes <paramref name="connection"/>; the committed row and what the provider said, or nulls when the row is gone.</summary>
-    public async Task<(ConnectionRow? Row, RevocationResult? Revocation)> RevokeAsync(ConnectionRow connection, CancellationToken cancellationToken)
+    /// <summary>Revokes <paramref name="connection"/> as an admin; the committed row and what the provider said, or nulls when the row is gone.</summary>
+    public Task<(ConnectionRow? Row, RevocationResult? Revocation)> RevokeAsync(ConnectionRow connection, CancellationToken cancellationToken) =>
+        RevokeAsync(connection, EventTypes.ActorAdmin, cancellationToken);
+
+    /// <summary>Revokes <paramref name="connection"/>; <paramref name="actor"/> names who asked, in the <c>connection.revoked</c> event.</summary>
+    public async Task<(ConnectionRow? Row, RevocationResult? Revocation)> RevokeAsync(ConnectionRow connection, string actor, CancellationToken cancellationToken)
     {
         var row = connection;
         using var activity = AdminInstrumentation.StartRevoke(row.Id);
@@ -46,7 +52,7 @@ internal sealed class ConnectionRevoker(
             // Local secrets go whatever the provider said: the connection must stop working here at once.
             var now = time.GetUtcNow();
             var revokedRow = row with { Status = ConnectionStatus.Revoked, AccessToken = null, RefreshToken = null, ExpiresAt = null, RefreshTokenExpiresAt = null, UpdatedAt = now };
-            if (await store.TryUpdateAsync(revokedRow, cancellationToken) is { } committed)
+            if (await store.TryUpdateAsync(revokedRow, ConnectionEvents.Revoked(row, actor, revocation), cancellationToken) is { } committed)
             {
                 instrumentation.Revoked(activity, row.Provider, row.Id, revocation);
                 return (committed, revocation);
@@ -61,14 +67,17 @@ internal sealed class ConnectionRevoker(
     }
 
     /// <summary>Revokes the connection unless it is revoked already, then deletes it; false when it was gone meanwhile.</summary>
-    public async Task<bool> RevokeAndDeleteAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<bool> RevokeAndDeleteAsync(ConnectionRow row, CancellationToken cancellationToken) => RevokeAndDeleteAsync(row, EventTypes.ActorAdmin, cancellationToken);
+
+    /// <summary>Revokes then deletes, as <paramref name="actor"/>.</summary>
+    public async Task<bool> RevokeAndDeleteAsync(ConnectionRow row, string actor, CancellationToken cancellationToken)
     {
-        if (row.Status != ConnectionStatus.Revoked && (await RevokeAsync(row, cancellationToken)).Row is null)
+        if (row.Status != ConnectionStatus.Revoked && (await RevokeAsync(row, actor, cancellationToken)).Row is null)
         {
             return false;
         }
 
-        if (!await store.DeleteAsync(row.Id, cancellationToken))
+        if (!await store.DeleteAsync(row.Id, ConnectionEvents.Deleted(row, actor), cancellationToken))
         {
             return false;
         }

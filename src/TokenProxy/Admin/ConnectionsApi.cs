@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
-using TokenProxy.Telemetry;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
@@ -23,7 +23,7 @@ internal static class ConnectionsApi
         api.MapDelete("/connections/{id}", DeleteAsync);
         api.MapDelete("/connections", ResetEndUserAsync);
         api.MapPost("/vault/rotate-key", RotateKeyAsync);
-        api.MapGet("/events", (EventFeed events) => events.Snapshot());
+        api.MapEventsApi();
         return api;
     }
 
@@ -40,7 +40,7 @@ internal static class ConnectionsApi
     /// A filter no connection could match is refused with the data plane's rule for it: an empty answer would read as
     /// "none there" (or, for a reset, "done") when the id was mistyped.
     /// </summary>
-    private static ProblemResult? InvalidFilters(string? workspace, string? endUser)
+    public static ProblemResult? InvalidFilters(string? workspace, string? endUser)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!string.IsNullOrEmpty(workspace) && !ScopeNames.IsWorkspace(workspace))
@@ -146,7 +146,7 @@ internal static class ConnectionsApi
             Version = 1,
         };
 
-        if (!await store.TryInsertAsync(row, cancellationToken))
+        if (!await store.TryInsertAsync(row, ConnectionEvents.Created(row, EventTypes.ActorAdmin, "import"), cancellationToken))
         {
             return await InsertRefusedAsync(store, row, cancellationToken);
         }
@@ -252,7 +252,7 @@ internal static class ConnectionsApi
 
     private static async Task<IResult> DeleteAsync(string id, IConnectionStore store, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
-        if (!await store.DeleteAsync(id, cancellationToken))
+        if (await store.GetAsync(id, cancellationToken) is not { } row || !await store.DeleteAsync(id, ConnectionEvents.Deleted(row, EventTypes.ActorAdmin), cancellationToken))
         {
             return AdminProblems.ConnectionNotFound(id);
         }

@@ -1,14 +1,14 @@
 using TokenProxy.Providers;
-using TokenProxy.Telemetry;
+using TokenProxy.Events;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
 /// <summary>
 /// What <see cref="ConnectionsPage"/> shows: the connections (of one workspace and end user when filtered), the providers,
-/// the latest events (newest first).
+/// the latest events of the log (of the workspace when filtered; newest first).
 /// </summary>
-internal sealed record ConnectionsPageModel(IReadOnlyList<ConnectionRow> Rows, ProviderCatalog Providers, IReadOnlyList<ProxyEvent> Events)
+internal sealed record ConnectionsPageModel(IReadOnlyList<ConnectionRow> Rows, ProviderCatalog Providers, IReadOnlyList<StoredEvent> Events)
 {
     /// <summary>The workspace filter, if any.</summary>
     public string? Workspace { get; init; }

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Portal;
 using TokenProxy.Providers;
@@ -31,6 +32,7 @@ internal static class ConfigurationCheck
         (StoreOptions.SectionName, typeof(StoreOptions)),
         (VaultOptions.SectionName, typeof(VaultOptions)),
         (RefreshOptions.SectionName, typeof(RefreshOptions)),
+        (EventsOptions.SectionName, typeof(EventsOptions)),
         (AdminOptions.SectionName, typeof(AdminOptions)),
         (PortalOptions.SectionName, typeof(PortalOptions)),
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
@@ -54,6 +56,7 @@ internal static class ConfigurationCheck
         Validate(readable, StoreOptions.SectionName, new StoreOptionsValidator(), failures);
         Validate(readable, VaultOptions.SectionName, new VaultOptionsValidator(), failures);
         Validate(readable, RefreshOptions.SectionName, new RefreshOptionsValidator(), failures);
+        Validate(readable, EventsOptions.SectionName, new EventsOptionsValidator(), failures);
         Validate(readable, AdminOptions.SectionName, new AdminOptionsValidator(), failures);
         Validate(readable, PortalOptions.SectionName, new PortalOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ClientAccessOptionsValidator(), failures);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenProxy.Admin;
+using TokenProxy.Events;
 using TokenProxy.Links;
 using TokenProxy.OAuth;
 using TokenProxy.Portal;
@@ -44,6 +45,7 @@ internal static class TokenProxyHost
         services.AddTelemetry(builder.Configuration);
         services.AddProviders();
         services.AddVault();
+        services.AddEvents();
         services.AddOAuthClient();
         services.AddTokens();
         services.AddProxy();

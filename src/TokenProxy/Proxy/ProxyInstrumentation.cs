@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using TokenProxy.OAuth;
-using TokenProxy.Telemetry;
 using TokenProxy.Tokens;
 using Yarp.ReverseProxy.Forwarder;
 using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
@@ -10,7 +9,7 @@ namespace TokenProxy.Proxy;
 
 /// <summary>
 /// What the data plane tells an operator, in one place: its metrics (401s from provider APIs, replays, requests answered
-/// without forwarding), the events feed entries and the log lines, under <see cref="ProxyEndpoint"/>'s category. The meter
+/// without forwarding), the span events of those failures and the log lines, under <see cref="ProxyEndpoint"/>'s category. The meter
 /// comes from <see cref="IMeterFactory"/>. Never a path, query, token or Authorization header.
 /// </summary>
 internal sealed class ProxyInstrumentation
@@ -18,13 +17,11 @@ internal sealed class ProxyInstrumentation
     private readonly Counter<long> _upstreamUnauthorized;
     private readonly Counter<long> _replays;
     private readonly Counter<long> _injectionFailures;
-    private readonly EventFeed _events;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ProxyInstrumentation(IMeterFactory meters, EventFeed events, TimeProvider time, ILogger<ProxyEndpoint> logger)
+    public ProxyInstrumentation(IMeterFactory meters, TimeProvider time, ILogger<ProxyEndpoint> logger)
     {
-        _events = events;
         _time = time;
         _logger = logger;
         var meter = meters.Create(Telemetry.Telemetry.Name);
@@ -84,6 +81,12 @@ internal sealed class ProxyInstrumentation
             { Attributes.Provider, provider },
             { Attributes.Failure, kind },
         });
-        _events.Record(kind, provider, connectionId, kind, null);
+        // Per request, so not in the durable event log (a connection's change of state is): an event on the request's span.
+        Activity.Current?.AddEvent(new ActivityEvent("tokenproxy.injection_failure", tags: new ActivityTagsCollection
+        {
+            [Attributes.Failure] = kind,
+            [Attributes.Provider] = provider,
+            [Attributes.ConnectionId] = connectionId,
+        }));
     }
 }

@@ -35,6 +35,9 @@ internal static class Telemetry
         public const string Failure = "tokenproxy.failure";
         public const string RevokeResult = "tokenproxy.revoke.result";
         public const string ErrorCode = "tokenproxy.error.code";
+        public const string Workspace = "tokenproxy.workspace";
+        public const string EventId = "tokenproxy.event.id";
+        public const string EventActor = "tokenproxy.event.actor";
     }
 
     /// <summary>

@@ -43,7 +43,6 @@ internal static class TelemetryServiceCollectionExtensions
         var traced = export || services.Any(d => d.ServiceType == typeof(BaseProcessor<Activity>));
 
         services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
-        services.AddSingleton<EventFeed>();
         if (traced)
         {
             services.AddHostedService<AlwaysRecorded>();

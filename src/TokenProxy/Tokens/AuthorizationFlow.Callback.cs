@@ -1,3 +1,4 @@
+using TokenProxy.Events;
 using System.Security.Cryptography;
 using System.Text;
 using TokenProxy.OAuth;
@@ -191,7 +192,7 @@ internal sealed partial class AuthorizationFlow
             return Failed(activity, StatusCodes.Status409Conflict, refusal!.Value.Title, refusal.Value.Message);
         }
 
-        instrumentation.Connected(activity.Activity, provider.Name, stored.Id, account?.Email ?? account?.Name);
+        instrumentation.Connected(activity.Activity, provider.Name, stored.Id);
         return AuthorizationResult.Connected(stored.Id);
     }
 
@@ -221,7 +222,14 @@ internal sealed partial class AuthorizationFlow
                 Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name),
                 Origin = pending.ConnectRequestId is null ? row.Origin : ConnectionOrigin.ConnectRequest,
             };
-            if (await store.TryUpdateAsync(updated, cancellationToken) is { } committed)
+            // A connection that never held tokens (created by this connect or an abandoned earlier one) is told as created
+            // once it does; an existing one as reconnected (and recovered, when it was in error). Through a link, the
+            // workspace's person did it.
+            var actor = pending.ConnectRequestId is null ? EventTypes.ActorAdmin : EventTypes.ActorPortal;
+            var events = row.Status == ConnectionStatus.Pending
+                ? ConnectionEvents.Created(row, actor, "connect")
+                : ConnectionEvents.Reconnected(row, actor);
+            if (await store.TryUpdateAsync(updated, events, cancellationToken) is { } committed)
             {
                 return (committed, null);
             }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
-using TokenProxy.Telemetry;
 using TokenProxy.Vault;
 using Attributes = TokenProxy.Telemetry.Telemetry.Attributes;
 
@@ -10,7 +9,8 @@ namespace TokenProxy.Tokens;
 
 /// <summary>
 /// What the Tokens folder tells an operator, in one place: the <c>tokenproxy.token</c>, <c>tokenproxy.refresh</c>,
-/// <c>tokenproxy.connect</c> and <c>tokenproxy.callback</c> spans, the refresh and cache metrics, the connections gauge, the log lines and the events feed entries. The meter
+/// <c>tokenproxy.connect</c> and <c>tokenproxy.callback</c> spans, the refresh and cache metrics, the connections gauge and the log lines. The durable events of these changes are
+/// written by the store with them (docs/architecture.md, §10); failures that change nothing stay here, in spans and logs. The meter
 /// comes from <see cref="IMeterFactory"/>, so each host has its own instruments and gauge state. Ids, names and
 /// outcomes only, never a token.
 /// </summary>
@@ -22,17 +22,15 @@ internal sealed class TokenInstrumentation
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _refreshDuration;
     private readonly Counter<long> _cacheLookups;
-    private readonly EventFeed _events;
     private readonly ILogger _refreshLogger;
     private readonly ILogger _serviceLogger;
     private readonly ILogger _connectLogger;
     private IReadOnlyDictionary<string, int> _connectionCounts = new Dictionary<string, int>();
 
     public TokenInstrumentation(
-        IMeterFactory meters, EventFeed events, ILogger<TokenRefresher> refreshLogger, ILogger<TokenService> serviceLogger, ILogger<AuthorizationFlow> connectLogger)
+        IMeterFactory meters, ILogger<TokenRefresher> refreshLogger, ILogger<TokenService> serviceLogger, ILogger<AuthorizationFlow> connectLogger)
     {
         _connectLogger = connectLogger;
-        _events = events;
         _refreshLogger = refreshLogger;
         _serviceLogger = serviceLogger;
         var meter = meters.Create(Telemetry.Telemetry.Name);
@@ -93,8 +91,7 @@ internal sealed class TokenInstrumentation
     }
 
     /// <summary>
-    /// A refresh finished: its span's outcome, the refresh metrics when the token endpoint was called, an events feed
-    /// entry when it failed, and one log line.
+    /// A refresh finished: its span's outcome, the refresh metrics when the token endpoint was called, and one log line.
     /// </summary>
     public void Refreshed(Activity? activity, string connectionId, RefreshReason reason, RefreshRun run, TimeSpan elapsed)
     {
@@ -111,7 +108,6 @@ internal sealed class TokenInstrumentation
         if (run.Result.Failure is { Kind: FailureKind.Rejected or FailureKind.Transient } failure)
         {
             Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
-            _events.Record(failure.Kind == FailureKind.Rejected ? "refresh_rejected" : "refresh_failed", row?.Provider, connectionId, failure.Error, failure.Description);
         }
 
         var reasonName = reason.ToWire();
@@ -145,7 +141,6 @@ internal sealed class TokenInstrumentation
     {
         Telemetry.Telemetry.Fail(attempt.Activity, "authorization_failed", title);
         var callback = attempt.Operation == "tokenproxy.callback";
-        _events.Record(callback ? "callback_failed" : "connect_failed", attempt.Provider, attempt.ConnectionId, "authorization_failed", title);
         Log.AuthorizationFailed(_connectLogger, attempt.Provider, callback ? "callback" : "connect", attempt.ConnectionId, title);
     }
 
@@ -153,16 +148,14 @@ internal sealed class TokenInstrumentation
     public void CodeExchangeFailed(Activity? activity, string provider, string connectionId, TokenFailure failure)
     {
         Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
-        _events.Record("callback_failed", provider, connectionId, failure.Error, failure.Description);
         var kind = failure.Kind.ToWire();
         Log.CodeExchangeFailed(_connectLogger, provider, connectionId, failure.Error, kind);
     }
 
-    /// <summary>The connection holds its first tokens; <paramref name="account"/> is the account's display name, for the events feed only.</summary>
-    public void Connected(Activity? activity, string provider, string connectionId, string? account)
+    /// <summary>The connection holds its new tokens (its <c>connection.created</c> or <c>connection.reconnected</c> event committed with them).</summary>
+    public void Connected(Activity? activity, string provider, string connectionId)
     {
         activity?.SetTag(Attributes.ConnectionStatus, "active");
-        _events.Record("connected", provider, connectionId, "active", account);
         Log.Connected(_connectLogger, provider, connectionId);
     }
 
@@ -172,13 +165,15 @@ internal sealed class TokenInstrumentation
     /// </summary>
     public void ResponseParametersRefused(string provider, string connectionId, string problem)
     {
-        _events.Record("parameters_refused", provider, connectionId, "invalid_destination", problem);
         Log.ResponseParametersRefused(_refreshLogger, connectionId, provider, problem);
     }
 
     /// <summary>A connection read from the store holds a kind its provider no longer offers; said once per row version read.</summary>
     public void KindNotOffered(string provider, string connectionId, CredentialKind kind) =>
         Log.KindNotOffered(_serviceLogger, provider, connectionId, kind.ToWire());
+
+    /// <summary>An event that accompanies no row change (a provider's circuit) could not be written.</summary>
+    public void EventNotRecorded(string type, Exception exception) => Events.Log.EventNotRecorded(_refreshLogger, type, exception);
 
     public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
 

@@ -1,6 +1,7 @@
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 
@@ -26,7 +27,7 @@ internal sealed partial class TokenRefresher : IDisposable
     {
         var endpoint = EndpointKey(provider);
         var slot = _endpointSlots.GetOrAdd(endpoint, _ => new SemaphoreSlim(_options.MaxConcurrentPerEndpoint));
-        var pipeline = _pipelines.GetOrAddPipeline<TokenResult<TokenSet>>(endpoint, (builder, _) => ConfigurePipeline(builder));
+        var pipeline = _pipelines.GetOrAddPipeline<TokenResult<TokenSet>>(endpoint, (builder, _) => ConfigurePipeline(builder, provider.Name, endpoint));
         var attempts = 0;
         await slot.WaitAsync(cancellationToken);
         try
@@ -72,7 +73,7 @@ internal sealed partial class TokenRefresher : IDisposable
     /// whether to retry is decided from the parsed answer (an OAuth error in a 200, a 400 <c>invalid_grant</c>
     /// that must never be retried), not from the status code alone.
     /// </summary>
-    private void ConfigurePipeline(ResiliencePipelineBuilder<TokenResult<TokenSet>> builder)
+    private void ConfigurePipeline(ResiliencePipelineBuilder<TokenResult<TokenSet>> builder, string provider, string endpoint)
     {
         static bool IsTransient(Outcome<TokenResult<TokenSet>> outcome) => outcome.Result.Failure is { Kind: FailureKind.Transient };
         var maxWait = TimeSpan.FromSeconds(5);
@@ -95,6 +96,26 @@ internal sealed partial class TokenRefresher : IDisposable
                 MinimumThroughput = 6,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(15),
+                // Once per transition, not per refused call: the circuit is what says the endpoint is down or back.
+                OnOpened = _ => ProviderTransitionAsync(EventTypes.ProviderUnavailable, provider, endpoint),
+                OnClosed = _ => ProviderTransitionAsync(EventTypes.ProviderAvailable, provider, endpoint),
             });
+    }
+
+    /// <summary>
+    /// A token endpoint's circuit opened or closed: one event, on its own (no row changes with it). Best effort: a store
+    /// that cannot be written must not fail the refresh that tripped the circuit; the log says what was not recorded.
+    /// </summary>
+    private async ValueTask ProviderTransitionAsync(string type, string provider, string endpoint)
+    {
+        try
+        {
+            var data = new System.Text.Json.Nodes.JsonObject { ["endpoint"] = endpoint };
+            await _events.AppendAsync([new NewEvent(type, EventTypes.ActorBackground, Provider: provider, Data: data)], CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _instrumentation.EventNotRecorded(type, e);
+        }
     }
 }

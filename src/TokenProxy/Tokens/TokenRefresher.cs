@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Polly.Registry;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
@@ -28,14 +29,16 @@ internal sealed partial class TokenRefresher
     private readonly RevocationClient _revocations;
     private readonly RefreshGate<TokenResult<ConnectionRow>> _gate;
     private readonly RefreshSchedule _schedule;
+    private readonly IEventStore _events;
     private readonly ResiliencePipelineRegistry<string> _pipelines = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _endpointSlots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _endpointKeys = new(StringComparer.Ordinal);
 
     public TokenRefresher(
         IConnectionStore store, SecretSealer sealer, TokenEndpointClient client, ProviderCatalog providers, TimeProvider time,
-        IOptions<RefreshOptions> options, RevocationClient revocations, RefreshSchedule schedule, TokenInstrumentation instrumentation)
+        IOptions<RefreshOptions> options, RevocationClient revocations, RefreshSchedule schedule, TokenInstrumentation instrumentation, IEventStore events)
     {
+        _events = events;
         _schedule = schedule;
         _instrumentation = instrumentation;
         _revocations = revocations;
@@ -137,7 +140,7 @@ internal sealed partial class TokenRefresher
         string? refreshToken = null;
         if (!clientCredentials && !_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken!, out refreshToken))
         {
-            return await RecordRejectionAsync(row, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
+            return await RecordRejectionAsync(row, reason, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
         }
 
         var (result, attempts) = clientCredentials
@@ -151,7 +154,7 @@ internal sealed partial class TokenRefresher
         var failure = result.Failure;
         if (failure.Kind == FailureKind.Rejected)
         {
-            return await RecordRejectionAsync(row, failure, attempts, cancellationToken);
+            return await RecordRejectionAsync(row, reason, failure, attempts, cancellationToken);
         }
 
         // A provider outage never disables a connection: tokens and status stay; lastError tells what happened.
@@ -172,8 +175,8 @@ internal sealed partial class TokenRefresher
         // The connection keeps its kind: a renewed client-credentials connection is still one.
         var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with { CredentialKind = row.CredentialKind };
 
-        // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it.
-        var committed = await _store.TryUpdateAsync(updated, cancellationToken);
+        // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it (nor its events be told).
+        var committed = await _store.TryUpdateAsync(updated, ConnectionEvents.Refreshed(row, ActorOf(reason), reason == RefreshReason.Manual), cancellationToken);
         if (committed is null)
         {
             var current = await _store.GetAsync(row.Id, cancellationToken);
@@ -192,11 +195,12 @@ internal sealed partial class TokenRefresher
         return new RefreshRun(TokenResult<ConnectionRow>.Success(committed), attempts, Committed: true);
     }
 
-    private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, TokenFailure failure, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, RefreshReason reason, TokenFailure failure, int attempts, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now };
-        var committed = await _store.TryUpdateAsync(failed, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
+        var events = ConnectionEvents.Error(row, ActorOf(reason), failure.Error, failure.Description);
+        var committed = await _store.TryUpdateAsync(failed, events, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, committed), attempts);
     }
 
@@ -212,6 +216,14 @@ internal sealed partial class TokenRefresher
 
     /// <summary>The connection's own scopes, or the provider's when it has none.</summary>
     private static IReadOnlyList<string> ScopesFor(ProviderDefinition provider, IReadOnlyList<string> scopes) => scopes.Count > 0 ? scopes : provider.Scopes;
+
+    /// <summary>Who caused a refresh, as the event log names it: a person, the background refresher, or an app's request.</summary>
+    public static string ActorOf(RefreshReason reason) => reason switch
+    {
+        RefreshReason.Manual => EventTypes.ActorAdmin,
+        RefreshReason.Background => EventTypes.ActorBackground,
+        _ => EventTypes.ActorApp,
+    };
 
     /// <summary>The connection was revoked (the row says so) or deleted (no row) before or while refreshing.</summary>
     private static TokenResult<ConnectionRow> Gone(ConnectionRow? row) =>

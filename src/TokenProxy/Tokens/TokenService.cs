@@ -1,3 +1,4 @@
+using TokenProxy.Events;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -162,8 +163,10 @@ internal sealed partial class TokenService(
         {
             // A flipped bit, a truncated or moved ciphertext: fail closed and say so where people look.
             var now = time.GetUtcNow();
+            const string Undecryptable = "The stored credentials cannot be decrypted.";
             var marked = await store.TryUpdateAsync(
-                row with { Status = ConnectionStatus.Error, LastError = new ConnectionError("undecryptable", "The stored credentials cannot be decrypted.", now), UpdatedAt = now },
+                row with { Status = ConnectionStatus.Error, LastError = new ConnectionError("undecryptable", Undecryptable, now), UpdatedAt = now },
+                ConnectionEvents.Error(row, EventTypes.ActorApp, "undecryptable", Undecryptable),
                 cancellationToken);
             return marked is null ? credential : ToCredential(provider, marked);
         }

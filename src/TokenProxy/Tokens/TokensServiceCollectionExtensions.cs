@@ -19,6 +19,8 @@ internal static class TokensServiceCollectionExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton<BackgroundRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundRefresher>());
+        services.AddSingleton<EventLogMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventLogMaintenance>());
         return services;
     }
 

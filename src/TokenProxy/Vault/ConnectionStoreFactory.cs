@@ -13,8 +13,12 @@ internal static class ConnectionStoreFactory
                 store.ListenConnectionString,
                 store.RefreshLockTimeout,
                 time,
-                loggers.CreateLogger<PostgresConnectionStore>())
-            : new SqliteConnectionStore(SqliteDatabasePath(store, paths), time, loggers.CreateLogger<SqliteConnectionStore>());
+                loggers.CreateLogger<PostgresConnectionStore>(),
+                loggers.CreateLogger(EventsLogCategory))
+            : new SqliteConnectionStore(SqliteDatabasePath(store, paths), time, loggers.CreateLogger<SqliteConnectionStore>(), loggers.CreateLogger(EventsLogCategory));
+
+    /// <summary>The log category of the record each committed event gets.</summary>
+    public const string EventsLogCategory = "TokenProxy.Events";
 
     /// <summary>The SQLite database file: the connection string's, or <c>tokenproxy.db</c> in the data directory.</summary>
     public static string SqliteDatabasePath(StoreOptions store, DataPaths paths) =>

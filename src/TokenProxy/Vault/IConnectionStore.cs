@@ -1,3 +1,5 @@
+using TokenProxy.Events;
+
 namespace TokenProxy.Vault;
 
 /// <summary>
@@ -43,15 +45,30 @@ internal interface IConnectionStore : IConnectRequestStore
     /// Inserts a new row at version 1; false when the provider already has that label in the row's scope (workspace, end
     /// user), or when the row's workspace does not exist (checked in the same statement).
     /// </summary>
-    Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken);
+    Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => TryInsertAsync(row, [], cancellationToken);
+
+    /// <summary>
+    /// <see cref="TryInsertAsync(ConnectionRow, CancellationToken)"/> that appends <paramref name="events"/> to the event log in
+    /// the same transaction: written if and only if the row is (docs/architecture.md, §10).
+    /// </summary>
+    Task<bool> TryInsertAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes <paramref name="row"/> if the stored version still equals <c>row.Version</c>, and returns the
     /// committed row (version + 1); null when someone else wrote first or the row is gone.
     /// </summary>
-    Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken);
+    Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => TryUpdateAsync(row, [], cancellationToken);
 
-    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
+    /// <summary>
+    /// <see cref="TryUpdateAsync(ConnectionRow, CancellationToken)"/> that appends <paramref name="events"/> in the same
+    /// transaction: a compare-and-swap that loses writes no event.
+    /// </summary>
+    Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);
+
+    /// <summary>Deletes the row and appends <paramref name="events"/> in the same transaction; neither when there was no row.</summary>
+    Task<bool> DeleteAsync(string id, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="action"/> holding the connection's refresh lock. In-process single-flight is

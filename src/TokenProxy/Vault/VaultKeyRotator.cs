@@ -14,7 +14,7 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// operator's to change.
 /// </summary>
 internal sealed class VaultKeyRotator(
-    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger) : IDisposable
+    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
@@ -32,14 +32,14 @@ internal sealed class VaultKeyRotator(
             {
                 // The keys live in the variable, the new one first: nothing to write, every row re-sealed under it; the
                 // answer names the keys no row needs any more, to be dropped from the variable.
-                return await ResealAndRetireAsync(null, cancellationToken);
+                return await RotatedAsync(await ResealAndRetireAsync(null, cancellationToken), cancellationToken);
             }
 
             var keys = new List<VaultKey> { VaultKey.Generate() };
             keys.AddRange(ring.Keys);
             await storage.SaveAsync(keys, cancellationToken);
             ring.Load(keys, ring.Source, storage);
-            return await ResealAndRetireAsync(storage, cancellationToken);
+            return await RotatedAsync(await ResealAndRetireAsync(storage, cancellationToken), cancellationToken);
         }
         catch (Keychains.KeychainUnavailableException e)
         {
@@ -114,6 +114,19 @@ internal sealed class VaultKeyRotator(
         }
 
         return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)]);
+    }
+
+    /// <summary>Tells the rotation in the event log: key ids only (they name keys, they are not keys).</summary>
+    private async Task<RotationResult> RotatedAsync(RotationResult result, CancellationToken cancellationToken)
+    {
+        var data = new System.Text.Json.Nodes.JsonObject
+        {
+            ["activeKeyId"] = result.ActiveKeyId,
+            ["resealed"] = result.Resealed,
+            ["retiredKeyIds"] = new System.Text.Json.Nodes.JsonArray([.. result.RetiredKeyIds.Select(k => (System.Text.Json.Nodes.JsonNode?)k)]),
+        };
+        await events.AppendAsync([new Events.NewEvent(Events.EventTypes.VaultKeyRotated, Events.EventTypes.ActorAdmin, Data: data)], cancellationToken);
+        return result;
     }
 
     public void Dispose() => _oneAtATime.Dispose();

@@ -5,6 +5,7 @@ namespace TokenProxy.Vault;
 
 internal static class VaultServiceCollectionExtensions
 {
+
     public static IServiceCollection AddVault(this IServiceCollection services)
     {
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.SectionName).ValidateOnStart();
@@ -19,11 +20,15 @@ internal static class VaultServiceCollectionExtensions
         // Built only: nothing runs until the key source is the keychain and the vault reads it.
         services.AddSingleton(sp => SystemKeychain.For(SystemKeychain.NameFor(
             sp.GetRequiredService<IOptions<VaultOptions>>().Value, sp.GetRequiredService<IOptions<StoreOptions>>().Value, sp.GetRequiredService<DataPaths>())));
-        services.AddSingleton(sp => ConnectionStoreFactory.Create(
+        // The event log lives next to the connections, so an event commits with its change (docs/architecture.md §11).
+        services.AddSingleton(sp => new OpenedStore(ConnectionStoreFactory.Create(
             sp.GetRequiredService<IOptions<StoreOptions>>().Value,
             sp.GetRequiredService<DataPaths>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedStore>().Store);
+        services.AddSingleton(sp => (Events.IEventStore)sp.GetRequiredService<OpenedStore>().Store);
+        services.AddSingleton<Events.IEventLog>(sp => sp.GetRequiredService<Events.IEventStore>());
         // Portal links and sessions live in the same store, behind their own small interface.
         services.AddSingleton(sp => (IPortalStore)sp.GetRequiredService<IConnectionStore>());
         services.AddHostedService<VaultInitializer>();

@@ -42,9 +42,10 @@ public sealed class AdminPageTests
 
         // Each place a value is written: on the list, the provider name among the providers, in two rows and two link
         // names, the label in its cell and its link name, the description in the events; on the connection pages, the
-        // provider name in the title, heading and dialog, then the error, or the label (title, heading) and the account.
+        // provider name in the title, heading and dialog, then the error and the error in its history, or the label (title,
+        // heading) and the account.
         Assert.Equal(8, Count(list, "&lt;script&gt;alert"));
-        Assert.Equal(4, Count(failedPage, "&lt;script&gt;alert"));
+        Assert.Equal(5, Count(failedPage, "&lt;script&gt;alert"));
         Assert.Equal(6, Count(labelledPage, "&lt;script&gt;alert"));
     }
 

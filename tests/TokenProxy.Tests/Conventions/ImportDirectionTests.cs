@@ -14,6 +14,7 @@ public sealed partial class ImportDirectionTests
     private static readonly string[][] Layers =
     [
         ["Telemetry"],
+        ["Events"],
         ["Providers"],
         ["OAuth", "Vault"],
         ["Tokens"],
@@ -47,7 +48,7 @@ public sealed partial class ImportDirectionTests
             }
         }
 
-        Assert.True(wrong.Count == 0, "Imports against the direction Cli → Hosting → Portal → Admin → Proxy → Tokens → (OAuth, Vault) → Providers → Telemetry:\n  "
+        Assert.True(wrong.Count == 0, "Imports against the direction Cli → Hosting → Portal → Admin → Proxy → Tokens → (OAuth, Vault) → Providers → Events → Telemetry:\n  "
             + string.Join("\n  ", wrong));
     }
 
@@ -93,7 +94,7 @@ public sealed partial class ImportDirectionTests
 
     // using TokenProxy.X; using static TokenProxy.X.Y; global using A = TokenProxy.X.Y; TokenProxy.X.Y in code;
     // X.Y from within the TokenProxy namespace, where a folder's name alone resolves (not after a '.', not a member).
-    [GeneratedRegex(@"(?:\bTokenProxy\.|(?<![\w.])(?=(?:Admin|Cli|Hosting|OAuth|Providers|Proxy|Telemetry|Tokens|Vault)\.[A-Z]))(?<folder>[A-Z][A-Za-z]+)\b(?!\s*[(=])")]
+    [GeneratedRegex(@"(?:\bTokenProxy\.|(?<![\w.])(?=(?:Admin|Cli|Events|Hosting|OAuth|Providers|Proxy|Telemetry|Tokens|Vault)\.[A-Z]))(?<folder>[A-Z][A-Za-z]+)\b(?!\s*[(=])")]
     private static partial Regex Reference();
 
     [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]

@@ -1,3 +1,4 @@
+using TokenProxy.Events;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Infrastructure;
@@ -45,10 +46,10 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
     /// <summary><see cref="GetVersionsAsync"/> answers once this completes: to hold a version check half-way.</summary>
     public Task VersionsHeldUntil { get; set; } = Task.CompletedTask;
 
-    /// <summary>Completed when <see cref="TryInsertAsync"/> is first called: the insert has passed every check before it.</summary>
+    /// <summary>Completed when <see cref="TryInsertAsync(ConnectionRow, IReadOnlyList{NewEvent}, CancellationToken)"/> is first called: the insert has passed every check before it.</summary>
     public TaskCompletionSource InsertReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary><see cref="TryInsertAsync"/> inserts once this completes: to hold an import between its checks and its write.</summary>
+    /// <summary><see cref="TryInsertAsync(ConnectionRow, IReadOnlyList{NewEvent}, CancellationToken)"/> inserts once this completes: to hold an import between its checks and its write.</summary>
     public Task InsertsHeldUntil { get; set; } = Task.CompletedTask;
 
     /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
@@ -116,24 +117,30 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
         return await inner.GetVersionsAsync(ids, cancellationToken);
     }
 
-    public async Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => TryInsertAsync(row, [], cancellationToken);
+
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => TryUpdateAsync(row, [], cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);
+
+    public async Task<bool> TryInsertAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
         InsertReached.TrySetResult();
         await InsertsHeldUntil;
-        return await inner.TryInsertAsync(row, cancellationToken);
+        return await inner.TryInsertAsync(row, events, cancellationToken);
     }
 
-    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken)
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
-        return inner.TryUpdateAsync(row, cancellationToken);
+        return inner.TryUpdateAsync(row, events, cancellationToken);
     }
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DeleteAsync(string id, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
-        return inner.DeleteAsync(id, cancellationToken);
+        return inner.DeleteAsync(id, events, cancellationToken);
     }
 
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>

@@ -45,8 +45,6 @@ public sealed class InstanceUrlRefreshTests
         var warned = scenario.Proxy.Logs.Lines.Any(line =>
             (line.StartsWith("Warning", StringComparison.Ordinal) || line.StartsWith("Error", StringComparison.Ordinal))
             && line.Contains(id, StringComparison.Ordinal) && line.Contains("instance_url", StringComparison.Ordinal));
-        var events = await scenario.Proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/events");
-        var evented = events.EnumerateArray().Any(e => e.GetProperty("connectionId").GetString() == id && e.GetProperty("kind").GetString() != "connected");
-        Assert.True(warned || evented, "The refused instance_url was kept from the stored address silently: no Warning naming the connection, no event.");
+        Assert.True(warned, "The refused instance_url was kept from the stored address silently: no Warning naming the connection.");
     }
 }

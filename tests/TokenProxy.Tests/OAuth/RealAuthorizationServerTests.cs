@@ -152,6 +152,31 @@ public sealed class RealAuthorizationServerTests
         Assert.Equal(2, (await server.StatsAsync()).GetProperty("refresh_token").GetInt32());
     }
 
+    [Fact]
+    public async Task A_real_connect_refresh_and_grant_revoked_at_the_provider_are_in_the_event_log_once_each()
+    {
+        var (server, proxy) = await StartAsync(accessTokenSeconds: 600);
+        await using var _ = server;
+        await using var __ = proxy;
+        var id = await ConnectAsync(proxy, "frank");
+
+        using var refresh = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+        var (_, refreshToken) = await OpenTokensAsync(proxy, id);
+        await server.RevokeAsync(refreshToken, "refresh_token");
+        using var broken = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+        using var brokenAgain = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, broken.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, brokenAgain.StatusCode);
+        var events = JsonDocument.Parse(await proxy.Client.GetStringAsync($"/admin/api/events?connection={id}")).RootElement.GetProperty("items");
+        Assert.Equal(
+            ["connection.error", "connection.refreshed", "connection.created"],
+            events.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal("invalid_grant", events[0].GetProperty("data").GetProperty("error").GetString());
+        Assert.Equal("connect", events[2].GetProperty("data").GetProperty("via").GetString());
+    }
+
     /// <summary><paramref name="callers"/> callers each sending GET /oidc/me in a loop for <paramref name="duration"/>; returns how many were sent.</summary>
     private static async Task<int> CallMeAsync(ProxyHost proxy, int callers, TimeSpan duration, Dictionary<HttpStatusCode, int> statuses)
     {

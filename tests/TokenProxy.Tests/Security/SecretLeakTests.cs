@@ -8,7 +8,7 @@ namespace TokenProxy.Tests.Security;
 /// <summary>
 /// Threat: a secret leaks through a side channel (docs/architecture.md §6: H42). One run goes through every kind of
 /// scenario — connect with a code and a PKCE verifier, refresh with rotation, a 401 replay, a rejected and
-/// a failing refresh, problem answers, revoke, the admin JSON and pages — with logging at Trace and an
+/// a failing refresh, problem answers, revoke, delete, the admin JSON and pages, the event log's API and rows — with logging at Trace and an
 /// in-memory OpenTelemetry exporter; then every secret is searched for, in every encoding, in everything
 /// the proxy emitted.
 /// </summary>
@@ -69,6 +69,17 @@ public sealed class SecretLeakTests
         await Read(await scenario.Proxy.Client.GetAsync("/admin/connections"));
         await Read(await scenario.Proxy.Client.GetAsync($"/admin/connections/{id}"));
         await Read(await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke")));
+        await Read(await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}")));
+
+        // The durable event log, as the API, the pages and the stored rows hold it after all of that.
+        var events = await Read(await scenario.Proxy.Client.GetAsync("/admin/api/events?limit=500"));
+        await Read(await scenario.Proxy.Client.GetAsync("/admin/connections"));
+        var stored = await scenario.Service<TokenProxy.Events.IEventStore>().ReadAfterAsync(0, 500, CancellationToken.None);
+        seen.Append(System.Text.Json.JsonSerializer.Serialize(stored));
+        foreach (var told in new[] { "connection.created", "connection.error", "connection.revoked", "connection.deleted" })
+        {
+            Assert.Contains(told, events, StringComparison.Ordinal);
+        }
 
         // Everything the proxy emitted.
         var logs = scenario.Proxy.Logs.All;

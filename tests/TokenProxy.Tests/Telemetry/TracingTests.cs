@@ -115,9 +115,15 @@ public sealed class TracingTests
         var token = Assert.Single(telemetry.Named("tokenproxy.token", id));
         Assert.Equal(ActivityStatusCode.Error, token.Status);
         Assert.Equal("reconnect_required", token.GetTagItem("tokenproxy.failure"));
-        var rejected = events.EnumerateArray().First(e => e.GetProperty("kind").GetString() == "refresh_rejected");
+        var rejected = Assert.Single(events.GetProperty("items").EnumerateArray(), e => e.GetProperty("type").GetString() == "connection.error");
         Assert.Equal(id, rejected.GetProperty("connectionId").GetString());
-        Assert.Equal("invalid_grant", rejected.GetProperty("code").GetString());
+        Assert.Equal("app", rejected.GetProperty("actor").GetString());
+        Assert.Equal("invalid_grant", rejected.GetProperty("data").GetProperty("error").GetString());
+        // The same fact on the span where it happened, with the same attributes.
+        var spanEvent = Assert.Single(refresh.Events, e => e.Name == "connection.error");
+        Assert.Equal(id, spanEvent.Tags.Single(t => t.Key == "tokenproxy.connection.id").Value);
+        Assert.Equal("invalid_grant", spanEvent.Tags.Single(t => t.Key == "tokenproxy.error.code").Value);
+        Assert.Equal("app", spanEvent.Tags.Single(t => t.Key == "tokenproxy.event.actor").Value);
         telemetry.Reader.Collect();
         Assert.Contains(telemetry.Points, p => p.Name == "tokenproxy.injection.failures" && (string?)p.Tags["tokenproxy.failure"] == "reconnect_required");
     }

@@ -53,10 +53,13 @@ internal sealed class RefreshScenario : IAsyncDisposable
             if (clock is not null)
             {
                 s.AddSingleton<TimeProvider>(clock);
-                // The background loop would tick on this clock, so every Advance would start passes behind the test's back;
+                // The background loops would tick on this clock, so every Advance would start passes behind the test's back;
                 // tests run a pass themselves (BackgroundRefresher.RunOnceAsync, RemoveAbandonedAsync) when they mean one.
                 s.Remove(s.Single(d => d.ServiceType == typeof(IHostedService)
                     && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Tokens.BackgroundRefresher)));
+                // So would the event log's retention and expiry passes (EventLogMaintenance.PruneAsync, WarnExpiringAsync).
+                s.Remove(s.Single(d => d.ServiceType == typeof(IHostedService)
+                    && d.ImplementationFactory?.GetType().GenericTypeArguments[^1] == typeof(TokenProxy.Tokens.EventLogMaintenance)));
             }
 
             services?.Invoke(s);

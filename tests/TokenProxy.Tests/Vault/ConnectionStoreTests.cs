@@ -6,9 +6,9 @@ namespace TokenProxy.Tests.Vault;
 /// What every <see cref="IConnectionStore"/> must do, run against each store (SQLite, PostgreSQL): one logical
 /// schema, compare-and-swap on the version, single-use pending authorizations, change events.
 /// </summary>
-public abstract class ConnectionStoreTests : IAsyncLifetime
+public abstract partial class ConnectionStoreTests : IAsyncLifetime
 {
-    private protected IConnectionStore Store { get; private set; } = null!;
+    private protected IConnectionStore Store { get; set; } = null!;
 
     public async Task InitializeAsync()
     {

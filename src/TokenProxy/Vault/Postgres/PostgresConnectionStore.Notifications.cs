@@ -48,7 +48,7 @@ internal sealed partial class PostgresConnectionStore
             {
                 await using var connection = await _listenSource.OpenConnectionAsync(stopping);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel};", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {EventChannel};", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping);
                 }
@@ -115,6 +115,12 @@ internal sealed partial class PostgresConnectionStore
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        if (e.Channel == EventChannel)
+        {
+            OnEventNotification(e.Payload);
+            return;
+        }
+
         var space = e.Payload.IndexOf(' ', StringComparison.Ordinal);
         if (space <= 0 || e.Payload.AsSpan(0, space).SequenceEqual(_origin))
         {

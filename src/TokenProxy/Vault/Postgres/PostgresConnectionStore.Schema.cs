@@ -151,6 +151,31 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX portal_sessions_previous ON portal_sessions (previous_hash);
         CREATE INDEX portal_sessions_workspace ON portal_sessions (workspace);
         """,
+        // The event log (docs/architecture.md §11). Sequences come from the one row of event_sequence, locked by the writing
+        // statement until its transaction ends, so they become visible in the order they were given (an identity column's
+        // would not). once_key makes an event that must be told once (a token about to lapse) a constraint rather than a
+        // check. Indexes for the API's filters, newest first, and for retention.
+        """
+        CREATE TABLE events (
+          sequence bigint PRIMARY KEY,
+          id text NOT NULL UNIQUE,
+          type text NOT NULL,
+          created_at timestamptz NOT NULL,
+          workspace text,
+          end_user text,
+          connection_id text,
+          provider text,
+          actor text NOT NULL,
+          data text NOT NULL,
+          once_key text UNIQUE
+        );
+        CREATE TABLE event_sequence (last bigint NOT NULL);
+        INSERT INTO event_sequence (last) VALUES (0);
+        CREATE INDEX events_created_at ON events (created_at);
+        CREATE INDEX events_connection ON events (connection_id, sequence);
+        CREATE INDEX events_workspace ON events (workspace, sequence);
+        CREATE INDEX events_type ON events (type, sequence);
+        """,
     ];
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Npgsql;
+using TokenProxy.Events;
 
 namespace TokenProxy.Vault.Postgres;
 
@@ -28,8 +29,11 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     /// <param name="lockTimeout">How long a refresh waits for another instance's refresh of the same connection; see <see cref="LockTimeoutFor"/>.</param>
     /// <param name="time">Paces the listener's reconnect attempts; times outages.</param>
     /// <param name="logger">Migrations, listener state, outages, lock timeouts; connection ids only.</param>
-    public PostgresConnectionStore(string connectionString, string? listenConnectionString, TimeSpan lockTimeout, TimeProvider time, ILogger<PostgresConnectionStore> logger)
+    /// <param name="eventLogger">The log record of each committed event. Default: none.</param>
+    public PostgresConnectionStore(
+        string connectionString, string? listenConnectionString, TimeSpan lockTimeout, TimeProvider time, ILogger<PostgresConnectionStore> logger, ILogger? eventLogger = null)
     {
+        _eventLogger = eventLogger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var rows = new NpgsqlConnectionStringBuilder(connectionString);
         rows.ApplicationName ??= "tokenproxy";
         _dataSource = NpgsqlDataSource.Create(rows);
@@ -110,7 +114,9 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         return await StoredRows.ConnectionsAsync(command, TimeColumn, cancellationToken);
     });
 
-    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => TryInsertAsync(row, [], cancellationToken);
+
+    public Task<bool> TryInsertAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // ON CONFLICT DO NOTHING: a label taken in its provider and scope inserts nothing, so nothing is notified either.
         // The workspace is checked in the insert itself, its row locked FOR KEY SHARE so a concurrent delete waits for
@@ -120,19 +126,24 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
               INSERT INTO connections ({Columns}) SELECT {Parameters}
               WHERE @workspace IS NULL OR EXISTS (SELECT 1 FROM workspaces WHERE id = @workspace FOR KEY SHARE)
               ON CONFLICT DO NOTHING RETURNING id)
-            {NotifySelect("inserted")}
+            {WriteTail("inserted", events)}
             """);
         Bind(command, row with { Version = 1 });
-        if (await ExecuteNotifyingAsync(command, cancellationToken) == 0)
+        var at = BindEvents(command, events);
+        var (written, appended) = await ExecuteWritingAsync(command, events, at, cancellationToken);
+        if (written == 0)
         {
             return false;
         }
 
         Changed?.Invoke(row.Id);
+        Announce(appended);
         return true;
     });
 
-    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => TryUpdateAsync(row, [], cancellationToken);
+
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         // Under READ COMMITTED a concurrent writer of the same row makes this wait, then re-check the WHERE clause
         // against the committed row: the version no longer matches and nothing is updated. That is the swap.
@@ -149,32 +160,40 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
               end_user_id = @end_user_id, end_user_display_name = @end_user_display_name, end_user_email = @end_user_email, origin = @connection_origin, version = version + 1
               WHERE id = @id AND version = @version
               RETURNING id)
-            {NotifySelect("updated")}
+            {WriteTail("updated", events)}
             """);
         Bind(command, row);
-        if (await ExecuteNotifyingAsync(command, cancellationToken) == 0)
+        var at = BindEvents(command, events);
+        var (written, appended) = await ExecuteWritingAsync(command, events, at, cancellationToken);
+        if (written == 0)
         {
             return null;
         }
 
         Changed?.Invoke(row.Id);
+        Announce(appended);
         return row with { Version = row.Version + 1 };
     });
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var command = _dataSource.CreateCommand($"""
             WITH deleted AS (DELETE FROM connections WHERE id = @id RETURNING id)
-            {NotifySelect("deleted")}
+            {WriteTail("deleted", events)}
             """);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("origin", _origin);
-        if (await ExecuteNotifyingAsync(command, cancellationToken) == 0)
+        var at = BindEvents(command, events);
+        var (written, appended) = await ExecuteWritingAsync(command, events, at, cancellationToken);
+        if (written == 0)
         {
             return false;
         }
 
         Changed?.Invoke(id);
+        Announce(appended);
         return true;
     });
 
@@ -192,17 +211,4 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <summary>Runs a statement built with <see cref="NotifySelect"/>; the rows it returns are the rows it wrote.</summary>
-    private static async Task<int> ExecuteNotifyingAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var written = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            written++;
-        }
-
-        return written;
-    }
 }

@@ -178,6 +178,29 @@ internal sealed partial class SqliteConnectionStore
         CREATE INDEX portal_sessions_previous ON portal_sessions (previous_hash);
         CREATE INDEX portal_sessions_workspace ON portal_sessions (workspace);
         """,
+        // The event log (docs/architecture.md §11). One writer at a time: AUTOINCREMENT numbers events in commit order and
+        // never reuses a number, even after the newest events were pruned. once_key makes an event that must be told once
+        // (a token about to lapse) a constraint rather than a check. Indexes for the API's filters, newest first, and for
+        // retention.
+        """
+        CREATE TABLE events (
+          sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          type TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          workspace TEXT,
+          end_user TEXT,
+          connection_id TEXT,
+          provider TEXT,
+          actor TEXT NOT NULL,
+          data TEXT NOT NULL,
+          once_key TEXT UNIQUE
+        );
+        CREATE INDEX events_created_at ON events (created_at);
+        CREATE INDEX events_connection ON events (connection_id, sequence);
+        CREATE INDEX events_workspace ON events (workspace, sequence);
+        CREATE INDEX events_type ON events (type, sequence);
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

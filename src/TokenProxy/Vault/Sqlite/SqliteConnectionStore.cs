@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using TokenProxy.Events;
 
 namespace TokenProxy.Vault.Sqlite;
 
@@ -10,7 +11,9 @@ namespace TokenProxy.Vault.Sqlite;
 /// <param name="databasePath">The database file.</param>
 /// <param name="time">Times outages (a file that cannot be written). Default: the system clock.</param>
 /// <param name="logger">The two lines per outage. Default: none.</param>
-internal sealed partial class SqliteConnectionStore(string databasePath, TimeProvider? time = null, ILogger<SqliteConnectionStore>? logger = null)
+/// <param name="eventLogger">The log record of each committed event. Default: none.</param>
+internal sealed partial class SqliteConnectionStore(
+    string databasePath, TimeProvider? time = null, ILogger<SqliteConnectionStore>? logger = null, ILogger? eventLogger = null)
     : IConnectionStore, IDisposable
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
@@ -80,10 +83,14 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
         return await StoredRows.ConnectionsAsync(command, TimeColumn, cancellationToken);
     });
 
-    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    public Task<bool> TryInsertAsync(ConnectionRow row, CancellationToken cancellationToken) => TryInsertAsync(row, [], cancellationToken);
+
+    public Task<bool> TryInsertAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = BeginFor(connection, events);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         // The workspace is checked in the insert itself: one checked before could be deleted (with ?force=true) before
         // the insert, leaving a connection in a workspace that no longer exists.
         command.CommandText = $"""
@@ -104,14 +111,20 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
             return false;
         }
 
+        var appended = await CommitWithAsync(connection, transaction, events, cancellationToken);
         Changed?.Invoke(row.Id);
+        Announce(appended);
         return true;
     });
 
-    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, CancellationToken cancellationToken) => TryUpdateAsync(row, [], cancellationToken);
+
+    public Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = BeginFor(connection, events);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             UPDATE connections SET
               workspace = $workspace, status = $status, account_id = $account_id, account_email = $account_email,
@@ -131,23 +144,31 @@ internal sealed partial class SqliteConnectionStore(string databasePath, TimePro
             return null;
         }
 
+        var appended = await CommitWithAsync(connection, transaction, events, cancellationToken);
         Changed?.Invoke(row.Id);
+        Announce(appended);
         return row with { Version = row.Version + 1 };
     });
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = BeginFor(connection, events);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = "DELETE FROM connections WHERE id = $id;";
         command.Parameters.AddWithValue("$id", id);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
-        if (deleted)
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            Changed?.Invoke(id);
+            return false;
         }
 
-        return deleted;
+        var appended = await CommitWithAsync(connection, transaction, events, cancellationToken);
+        Changed?.Invoke(id);
+        Announce(appended);
+        return true;
     });
 
     /// <summary>One process per database file, so the in-process refresh gate is the whole lock.</summary>

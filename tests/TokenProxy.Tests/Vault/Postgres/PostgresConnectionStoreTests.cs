@@ -12,7 +12,7 @@ namespace TokenProxy.Tests.Vault.Postgres;
 /// store opened here stands for one TokenProxy instance.
 /// </summary>
 [Collection(PostgresTests.Collection)]
-public sealed class PostgresConnectionStoreTests(PostgresServer server) : ConnectionStoreTests
+public sealed partial class PostgresConnectionStoreTests(PostgresServer server) : ConnectionStoreTests
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
@@ -29,6 +29,8 @@ public sealed class PostgresConnectionStoreTests(PostgresServer server) : Connec
           DROP COLUMN end_user_id, DROP COLUMN end_user_display_name, DROP COLUMN end_user_email, DROP COLUMN origin,
           ADD CONSTRAINT connections_provider_label_key UNIQUE (provider, label);
         DROP TABLE workspaces;
+        DROP TABLE events;
+        DROP TABLE event_sequence;
         DROP TABLE portal_links;
         DROP TABLE portal_sessions;
         UPDATE schema_version SET version = 7;

@@ -33,6 +33,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         DROP TABLE connections;
         ALTER TABLE connections_v7 RENAME TO connections;
         DROP TABLE workspaces;
+        DROP TABLE events;
         DROP TABLE portal_links;
         DROP TABLE portal_sessions;
         PRAGMA user_version = 7;

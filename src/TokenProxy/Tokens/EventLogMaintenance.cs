@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using TokenProxy.Events;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Tokens;
+
+/// <summary>
+/// The event log's background work, every <see cref="Interval"/>, off the request path: deletes events past
+/// <c>Events:RetentionDays</c> in batches (short transactions, so writers and the data plane never wait long behind it),
+/// and tells each token that will lapse within <c>Events:ExpiringWithin</c> once (<c>connection.expiring</c>, its
+/// <see cref="NewEvent.Once"/> key naming the connection, the token and the lapse, so every later pass and every other
+/// instance finds it written).
+/// </summary>
+internal sealed class EventLogMaintenance(
+    IConnectionStore store, IEventStore events, TimeProvider time, IOptions<EventsOptions> options, ILogger<EventLogMaintenance> logger)
+    : BackgroundService
+{
+    internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    /// <summary>Events deleted per statement.</summary>
+    internal const int PruneBatch = 1000;
+
+    private readonly EventsOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            await RunAsync("expiring", WarnExpiringAsync, stoppingToken);
+            await RunAsync("retention", PruneAsync, stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Deletes every event older than the retention, a batch at a time; how many went.</summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(_options.RetentionDays);
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await events.PruneAsync(cutoff, PruneBatch, cancellationToken);
+            total += deleted;
+        }
+        while (deleted == PruneBatch);
+
+        if (total > 0)
+        {
+            Events.Log.EventsPruned(logger, total, _options.RetentionDays);
+        }
+
+        return total;
+    }
+
+    /// <summary>Appends <c>connection.expiring</c> for each active connection whose token lapses within the window and was not told yet; how many were considered.</summary>
+    public async Task<int> WarnExpiringAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var horizon = now + _options.ExpiringWithin;
+        var warned = 0;
+        foreach (var row in await store.ListAsync(cancellationToken))
+        {
+            if (row.Status != ConnectionStatus.Active || Lapse(row) is not var (token, at) || at <= now || at > horizon)
+            {
+                continue;
+            }
+
+            var data = new JsonObject { ["token"] = token, ["lapsesAt"] = at.ToString("O", CultureInfo.InvariantCulture) };
+            var once = string.Create(CultureInfo.InvariantCulture, $"{EventTypes.ConnectionExpiring} {row.Id} {token} {at.ToUnixTimeMilliseconds()}");
+            await events.AppendAsync([ConnectionEvents.About(row, EventTypes.ConnectionExpiring, EventTypes.ActorBackground, data) with { Once = once }], cancellationToken);
+            warned++;
+        }
+
+        return warned;
+    }
+
+    /// <summary>
+    /// What will stop working and when: the refresh token, when the provider said how long it lives; or a token nothing
+    /// renews (imported without a refresh token) at its expiry. A renewable access token's expiry is routine, not told.
+    /// </summary>
+    private static (string Token, DateTimeOffset At)? Lapse(ConnectionRow row) =>
+        row.RefreshToken is not null && row.RefreshTokenExpiresAt is { } refreshLapse ? ("refresh_token", refreshLapse)
+        : !row.Renewable && row.AccessToken is not null && row.ExpiresAt is { } accessLapse ? ("access_token", accessLapse)
+        : null;
+
+    private async Task RunAsync(string pass, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await work(stoppingToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The store logs its outage once; the next pass runs on schedule.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Events.Log.PassFailed(logger, pass, e);
+        }
+    }
+}
