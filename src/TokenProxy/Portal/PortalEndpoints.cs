@@ -1,4 +1,5 @@
 using TokenProxy.Admin;
+using TokenProxy.Events;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
@@ -115,7 +116,7 @@ internal static class PortalEndpoints
                 "Contact your agency if this integration needs to be reconnected.");
         }
 
-        var refreshed = await refresher.RefreshAsync(row.Id, RefreshReason.Manual, seenVersion: null, cancellationToken);
+        var refreshed = await refresher.RefreshAsync(row.Id, RefreshReason.Manual, seenVersion: null, EventTypes.ActorPortal, cancellationToken);
         Log.RefreshRequested(logger, row.Id, session.Workspace, session.Id, refreshed.Succeeded ? "refreshed" : refreshed.Failure.Kind.ToString());
         return refreshed.Succeeded
             ? TypedResults.Ok(new PortalOutcome("Connection refreshed."))
@@ -136,7 +137,7 @@ internal static class PortalEndpoints
             return AdminProblems.AlreadyRevoked(row.Id);
         }
 
-        if ((await revoker.RevokeAsync(row, cancellationToken)).Row is null)
+        if ((await revoker.RevokeAsync(row, EventTypes.ActorPortal, cancellationToken)).Row is null)
         {
             return NotFound();
         }

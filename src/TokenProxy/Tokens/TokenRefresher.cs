@@ -61,13 +61,20 @@ internal sealed partial class TokenRefresher
     /// token was discarded), with the row when there is one.
     /// </summary>
     public Task<TokenResult<ConnectionRow>> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken) =>
-        _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, shared), cancellationToken);
+        RefreshAsync(connectionId, reason, seenVersion, ActorOf(reason), cancellationToken);
 
-    private async Task<TokenResult<ConnectionRow>> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// As above, with the event log's <paramref name="actor"/> named by the caller (a manual refresh from the client portal
+    /// is the portal's). Callers waiting on the same single-flight refresh share the first caller's actor.
+    /// </summary>
+    public Task<TokenResult<ConnectionRow>> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken) =>
+        _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, actor, shared), cancellationToken);
+
+    private async Task<TokenResult<ConnectionRow>> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
     {
         try
         {
-            return await _store.RunExclusiveAsync(connectionId, locked => RefreshLockedAsync(connectionId, reason, seenVersion, locked), cancellationToken);
+            return await _store.RunExclusiveAsync(connectionId, locked => RefreshLockedAsync(connectionId, reason, seenVersion, actor, locked), cancellationToken);
         }
         catch (TimeoutException)
         {
@@ -82,16 +89,16 @@ internal sealed partial class TokenRefresher
         }
     }
 
-    private async Task<TokenResult<ConnectionRow>> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    private async Task<TokenResult<ConnectionRow>> RefreshLockedAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
     {
         using var activity = TokenInstrumentation.StartRefresh(connectionId, reason);
         var started = _time.GetTimestamp();
-        var run = await DecideAndRefreshAsync(connectionId, reason, seenVersion, cancellationToken);
+        var run = await DecideAndRefreshAsync(connectionId, reason, seenVersion, actor, cancellationToken);
         _instrumentation.Refreshed(activity, connectionId, reason, run, _time.GetElapsedTime(started));
         return run.Result;
     }
 
-    private async Task<RefreshRun> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, CancellationToken cancellationToken)
+    private async Task<RefreshRun> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
     {
         // Re-read under the lock: another caller or instance may have refreshed, revoked or deleted meanwhile.
         var row = await _store.GetAsync(connectionId, cancellationToken);
@@ -140,7 +147,7 @@ internal sealed partial class TokenRefresher
         string? refreshToken = null;
         if (!clientCredentials && !_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken!, out refreshToken))
         {
-            return await RecordRejectionAsync(row, reason, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
+            return await RecordRejectionAsync(row, reason, actor, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
         }
 
         var (result, attempts) = clientCredentials
@@ -148,13 +155,13 @@ internal sealed partial class TokenRefresher
             : await CallTokenEndpointAsync(provider, token => _client.RefreshAsync(provider, refreshToken!, token), cancellationToken);
         if (result.Succeeded)
         {
-            return await CommitAsync(provider, row, result.Value, reason, attempts, cancellationToken);
+            return await CommitAsync(provider, row, result.Value, reason, actor, attempts, cancellationToken);
         }
 
         var failure = result.Failure;
         if (failure.Kind == FailureKind.Rejected)
         {
-            return await RecordRejectionAsync(row, reason, failure, attempts, cancellationToken);
+            return await RecordRejectionAsync(row, reason, actor, failure, attempts, cancellationToken);
         }
 
         // A provider outage never disables a connection: tokens and status stay; lastError tells what happened.
@@ -162,7 +169,7 @@ internal sealed partial class TokenRefresher
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, row), attempts);
     }
 
-    private async Task<RefreshRun> CommitAsync(ProviderDefinition provider, ConnectionRow row, TokenSet tokens, RefreshReason reason, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshRun> CommitAsync(ProviderDefinition provider, ConnectionRow row, TokenSet tokens, RefreshReason reason, string actor, int attempts, CancellationToken cancellationToken)
     {
         // A refresh answer's instance_url replaces the stored one only when it passes the same checks as at connect; one
         // outside the allowed hosts leaves the connection where it was (the tokens themselves are still good).
@@ -176,7 +183,7 @@ internal sealed partial class TokenRefresher
         var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with { CredentialKind = row.CredentialKind };
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it (nor its events be told).
-        var committed = await _store.TryUpdateAsync(updated, ConnectionEvents.Refreshed(row, ActorOf(reason), reason == RefreshReason.Manual), cancellationToken);
+        var committed = await _store.TryUpdateAsync(updated, ConnectionEvents.Refreshed(row, actor, reason == RefreshReason.Manual), cancellationToken);
         if (committed is null)
         {
             var current = await _store.GetAsync(row.Id, cancellationToken);
@@ -195,11 +202,11 @@ internal sealed partial class TokenRefresher
         return new RefreshRun(TokenResult<ConnectionRow>.Success(committed), attempts, Committed: true);
     }
 
-    private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, RefreshReason reason, TokenFailure failure, int attempts, CancellationToken cancellationToken)
+    private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, RefreshReason reason, string actor, TokenFailure failure, int attempts, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now };
-        var events = ConnectionEvents.Error(row, ActorOf(reason), failure.Error, failure.Description);
+        var events = ConnectionEvents.Error(row, actor, failure.Error, failure.Description);
         var committed = await _store.TryUpdateAsync(failed, events, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, committed), attempts);
     }

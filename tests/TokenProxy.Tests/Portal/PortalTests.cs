@@ -312,6 +312,8 @@ public abstract class PortalTests : IAsyncLifetime
         using var revoked = await Portal.PostAsync($"/portal/connections/{mine}/revoke", cookie);
         using var again = await Portal.PostAsync($"/portal/connections/{mine}/revoke", cookie);
         var detail = await (await Portal.GetAsync($"/portal/connections/{mine}", cookie)).Content.ReadAsStringAsync();
+        var told = (await Portal.Admin.GetFromJsonAsync<JsonElement>($"/admin/api/events?connection={mine}")).GetProperty("items").EnumerateArray()
+            .Select(e => (e.GetProperty("type").GetString(), e.GetProperty("actor").GetString())).ToList();
 
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         Assert.Equal("Connection refreshed.", (await refreshed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
@@ -324,6 +326,8 @@ public abstract class PortalTests : IAsyncLifetime
         await Problems.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_revoked");
         Assert.DoesNotContain("data-action=\"revoke\"", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("data-action=\"refresh\"", detail, StringComparison.Ordinal);
+        // The event log names the portal as the one who refreshed and revoked (newest first).
+        Assert.Equal([("connection.revoked", "portal"), ("connection.refreshed", "portal")], told);
     }
 
     [Fact]
