@@ -209,6 +209,26 @@ public sealed partial class AgencyStoryTests(BrowserFixture browser, PostgresSer
             await Expect(latePage.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(new Regex("cancel", RegexOptions.IgnoreCase));
             await ScreenshotAsync(latePage, "link-cancelled-410");
 
+            // Cancelled while the person is at the provider: the request is checked again at the callback, before any exchange.
+            var midwayRequest = await CreateRequestAsync(admin, new { workspace = "acme-co", provider = "oidc", label = "midway" });
+            await latePage.GotoAsync(Url(midwayRequest));
+            await latePage.GetByRole(AriaRole.Button, new() { Name = "Connect" }).ClickAsync();
+            await latePage.Locator("input[name=login]").FillAsync("erin");
+            using (var cancel = await admin.DeleteAsync($"/admin/api/connect-requests/{Id(midwayRequest)}"))
+            {
+                Assert.True(cancel.IsSuccessStatusCode, $"Cancel answered {(int)cancel.StatusCode}.");
+            }
+
+            await latePage.Locator("input[name=password]").FillAsync("any-password");
+            await latePage.Locator("button[type=submit]").ClickAsync();
+            await Expect(latePage.Locator("input[name=login]")).ToHaveCountAsync(0);
+            var callback = await latePage.RunAndWaitForResponseAsync(() => latePage.Locator("button[type=submit]").ClickAsync(),
+                response => response.Url.Contains("/admin/callback/oidc", StringComparison.Ordinal));
+            Assert.Equal(410, callback.Status);
+            await Expect(latePage.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(new Regex("cancel", RegexOptions.IgnoreCase));
+            Assert.Equal("cancelled", (await RequestAsync(admin, midwayRequest)).GetProperty("status").GetString());
+            await ScreenshotAsync(latePage, "callback-cancelled-410");
+
             var expiringRequest = await CreateRequestAsync(admin, new { workspace = "acme-co", provider = "oidc", label = "soon", expiresIn = 1 });
             await WaitForStatusAsync(admin, expiringRequest, "expired");
             var expiredOpen = await latePage.GotoAsync(Url(expiringRequest));
