@@ -41,6 +41,41 @@ internal sealed class LinkOutstandingRequests(IConnectionStore store, ProviderCa
         return result.RedirectUrl;
     }
 
+    public async Task<string?> StartReconnectAsync(HttpContext context, string workspace, string connectionId, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(connectionId, cancellationToken) is not { } row
+            || !PortalConnection.IsShown(row, workspace)
+            || !PortalConnection.IsReconnectable(row, providers)
+            || !providers.TryGet(row.Provider, out var provider))
+        {
+            return null;
+        }
+
+        // A request of its own, as the operator's would be: the callback then checks and claims it like any link's, the
+        // reconnect keeps the account, and the person lands back here. Its token is never shown: the session is the authority.
+        var now = time.GetUtcNow();
+        var request = new ConnectRequestRow
+        {
+            Id = ConnectRequestIds.New(),
+            TokenHash = ConnectRequestTokens.Hash(ConnectRequestTokens.New()),
+            Workspace = workspace,
+            Provider = provider.Name,
+            Label = row.Label,
+            Scopes = row.Scopes.Count > 0 ? row.Scopes : null,
+            EndUser = row.EndUser,
+            ConnectionId = row.Id,
+            Status = ConnectRequestStatus.Outstanding,
+            CreatedAt = now,
+            ExpiresAt = now + AuthorizationFlow.Lifetime,
+        };
+        if (!await store.TryInsertConnectRequestAsync(request, cancellationToken))
+        {
+            return null;
+        }
+
+        return (await flow.StartAsync(provider, request, new Dictionary<string, string>(), context, cancellationToken)).RedirectUrl;
+    }
+
     /// <summary>A value the operator left for the person to give (a Zendesk subdomain) is asked for on the link's own page only.</summary>
     private static bool NeedsValues(ProviderDefinition provider, ConnectRequestRow request) =>
         request.ConnectionId is null && provider.GivenParameters.Any(p => !request.Parameters.ContainsKey(p.Name));

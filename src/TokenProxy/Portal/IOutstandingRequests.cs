@@ -17,4 +17,12 @@ internal interface IOutstandingRequests
     /// with that id in that workspace: the portal then answers 404, as for an id that never existed.
     /// </summary>
     Task<string?> StartConnectAsync(HttpContext context, string workspace, string requestId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The portal's Reconnect: a connect request for the shown connection <paramref name="connectionId"/> of
+    /// <paramref name="workspace"/>, made on the spot and started at once in this browser, so it runs the link's flow (single
+    /// use, same account, landing back in the portal). The address to go to next; null when the connection is not shown
+    /// there or cannot be reconnected in a browser.
+    /// </summary>
+    Task<string?> StartReconnectAsync(HttpContext context, string workspace, string connectionId, CancellationToken cancellationToken);
 }

@@ -8,6 +8,9 @@ namespace TokenProxy.Portal;
 internal sealed record PortalConnection(
     string Id, string App, string Label, ConnectionStatus Status, string? StatusDescription, string? AccountEmail, DateTimeOffset? LastRefreshedAt, bool CanRefresh)
 {
+    /// <summary>A connection in error or revoked, whose people can sign in again from the portal (a browser-connectable provider).</summary>
+    public bool CanReconnect { get; init; }
+
     /// <summary>
     /// True for a connection the workspace's people see: one of their workspace that they connected themselves. Imports
     /// and the operator's own connects stay the operator's; anything else answers as if it did not exist.
@@ -19,6 +22,13 @@ internal sealed record PortalConnection(
     {
         // Whether it can refresh is decided where the admin API decides it.
         var view = ConnectionView.From(row, providers);
-        return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt, view.CanRefresh);
+        return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt, view.CanRefresh)
+        {
+            CanReconnect = row.Status is ConnectionStatus.Error or ConnectionStatus.Revoked && IsReconnectable(row, providers),
+        };
     }
+
+    /// <summary>Whether a sign-in can give <paramref name="row"/> new tokens: tokens for a person, from a provider set up for connecting.</summary>
+    public static bool IsReconnectable(ConnectionRow row, ProviderCatalog providers) =>
+        row.CredentialKind is CredentialKind.OAuth2 or CredentialKind.Bearer && providers.TryGet(row.Provider, out var provider) && provider.CanConnect;
 }

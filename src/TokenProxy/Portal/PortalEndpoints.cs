@@ -34,6 +34,7 @@ internal static class PortalEndpoints
         portal.MapPost("/connections/{id}/refresh", RefreshAsync);
         portal.MapPost("/connections/{id}/revoke", RevokeAsync);
         portal.MapPost("/requests/{id}/connect", ConnectAsync);
+        portal.MapPost("/connections/{id}/reconnect", ReconnectAsync);
         // Any other path under /portal is the portal's own 404, not the data plane's answer for a provider "portal".
         portal.Map("/{**rest}", () => NotFoundPage()).WithMetadata(anonymous);
         return portal;
@@ -86,7 +87,7 @@ internal static class PortalEndpoints
     }
 
     private static async Task<IResult> DetailAsync(
-        string id, string? done, HttpContext context, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken)
+        string id, string? done, string? connected, HttpContext context, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken)
     {
         var session = PortalAccessFilter.SessionOf(context);
         if (await FindAsync(store, session, id, cancellationToken) is not { } row)
@@ -97,7 +98,7 @@ internal static class PortalEndpoints
         var workspace = await store.GetWorkspaceAsync(session.Workspace, cancellationToken);
         // Only a fixed keyword picks the toast: nothing from the URL is echoed into the page.
         return PortalPage.Render<PortalConnectionPage, PortalConnectionPageModel>(
-            new(workspace?.DisplayName ?? session.Workspace, PortalConnection.From(row, providers), done));
+            new(workspace?.DisplayName ?? session.Workspace, PortalConnection.From(row, providers), connected == "1" ? "connected" : done));
     }
 
     private static async Task<IResult> RefreshAsync(
@@ -151,6 +152,15 @@ internal static class PortalEndpoints
     {
         var session = PortalAccessFilter.SessionOf(context);
         return await requests.StartConnectAsync(context, session.Workspace, id, cancellationToken) is { } location
+            ? TypedResults.Ok(new PortalNext(location))
+            : NotFound();
+    }
+
+    /// <summary>The Reconnect button of a connection in error or revoked: the address the page sends the browser to next.</summary>
+    private static async Task<IResult> ReconnectAsync(string id, HttpContext context, IOutstandingRequests requests, CancellationToken cancellationToken)
+    {
+        var session = PortalAccessFilter.SessionOf(context);
+        return await requests.StartReconnectAsync(context, session.Workspace, id, cancellationToken) is { } location
             ? TypedResults.Ok(new PortalNext(location))
             : NotFound();
     }

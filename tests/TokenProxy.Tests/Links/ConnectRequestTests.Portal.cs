@@ -62,6 +62,36 @@ public abstract partial class ConnectRequestTests
         Assert.Contains("crm", landing, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_revoked_connection_is_reconnected_from_the_portal_through_a_request_of_its_own_keeping_its_id()
+    {
+        await using var scenario = await StartAsync();
+        using var browser = scenario.Browser();
+        var link = LinkScenario.PathOf(await scenario.CreateAsync(new { workspace = "acme-co", provider = "acme", label = "crm" }));
+        using var first = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", await LinkScenario.StartAsync(browser, link)));
+        var id = Id(Assert.Single(await scenario.ConnectionsAsync()));
+        var landing = await PortalAsync(browser, HttpMethod.Get, first.Headers.Location!.OriginalString);
+        await PortalAsync(browser, HttpMethod.Post, $"/portal/connections/{id}/revoke");
+        var revokedPage = await PortalAsync(browser, HttpMethod.Get, $"/portal/connections/{id}");
+        using var imported = await scenario.Admin.PostAsJsonAsync("/admin/api/connections", new { provider = "acme", label = "ops", workspace = "acme-co", accessToken = "CANARYops-access-0123456789" });
+        using var notShown = await PortalSendAsync(browser, HttpMethod.Post, $"/portal/connections/{Id(await imported.Content.ReadFromJsonAsync<JsonElement>())}/reconnect");
+
+        var next = new Uri(JsonDocument.Parse(await PortalAsync(browser, HttpMethod.Post, $"/portal/connections/{id}/reconnect")).RootElement.GetProperty("location").GetString()!);
+        using var callback = await browser.CallbackAsync("acme", ("code", "code-2"), ("state", QueryHelpers.ParseQuery(next.Query)["state"].ToString()));
+        var connection = (await scenario.ConnectionsAsync()).Single(c => Id(c) == id);
+        var requests = (await scenario.Admin.GetFromJsonAsync<JsonElement>("/admin/api/connect-requests?workspace=acme-co")).EnumerateArray().ToList();
+
+        Assert.Contains("Connected.", landing, StringComparison.Ordinal);
+        Assert.Contains("data-action=\"reconnect\"", revokedPage, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, notShown.StatusCode);
+        Assert.Equal(scenario.Authorization.Address.Authority, next.Authority);
+        Assert.Equal($"/portal/connections/{id}?connected=1", callback.Headers.Location!.OriginalString);
+        Assert.Equal("active", connection.GetProperty("status").GetString());
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r => Assert.Equal("completed", r.GetProperty("status").GetString()));
+        Assert.Contains(requests, r => r.TryGetProperty("connection", out var c) && c.GetString() == id);
+    }
+
     private static string Id(JsonElement json) => json.GetProperty("id").GetString()!;
 
     private static async Task<string> PortalAsync(OAuth.ConnectFlow browser, HttpMethod method, string path)
