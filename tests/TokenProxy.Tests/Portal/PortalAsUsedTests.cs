@@ -1,11 +1,14 @@
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Portal;
 
 /// <summary>
 /// The client portal as an agency and its client use it, beside the README's words: a short idle timeout the
-/// settings allow, the reconnect the revoke dialog promises, and a link checker's HEAD.
+/// settings allow, the reconnect the revoke dialog promises and
+/// what pressing it again leaves behind, and a link checker's HEAD.
 /// </summary>
 public sealed partial class PortalAsUsedTests
 {
@@ -68,6 +71,27 @@ public sealed partial class PortalAsUsedTests
 
         Assert.Equal(HttpStatusCode.SeeOther, get.StatusCode);
         Assert.NotEqual(HttpStatusCode.NotFound, head.StatusCode);
+    }
+
+    [Fact]
+    public async Task Pressing_reconnect_again_leaves_one_outstanding_request_for_the_connection_not_one_per_press()
+    {
+        // A person presses Reconnect, turns back at the provider and presses it again: the Outstanding connection
+        // requests panel (and the operator's list) should not fill with one more request per press.
+        await using var portal = await PortalScenario.StartAsync([]);
+        await portal.CreateWorkspaceAsync("acme");
+        var mine = await portal.InsertAsync("acme", "mine-label", status: ConnectionStatus.Revoked, refreshToken: null);
+        var cookie = await portal.EnterAsync("acme");
+
+        for (var press = 0; press < 3; press++)
+        {
+            using var reconnect = await portal.PostAsync($"/portal/connections/{mine}/reconnect", cookie);
+            Assert.Equal(HttpStatusCode.OK, reconnect.StatusCode);
+        }
+
+        var outstanding = (await portal.Admin.GetFromJsonAsync<JsonElement>("/admin/api/connect-requests?workspace=acme&status=outstanding"))
+            .EnumerateArray().Count(r => r.GetProperty("connection").GetString() == mine);
+        Assert.Equal(1, outstanding);
     }
 
     /// <summary>A button or link whose text starts with "Reconnect".</summary>
