@@ -45,15 +45,23 @@ internal sealed class LinkOutstandingRequests(IConnectionStore store, ProviderCa
     {
         if (await store.GetAsync(connectionId, cancellationToken) is not { } row
             || !PortalConnection.IsShown(row, workspace)
+            || row.Status is not (ConnectionStatus.Error or ConnectionStatus.Revoked)
             || !PortalConnection.IsReconnectable(row, providers)
             || !providers.TryGet(row.Provider, out var provider))
         {
             return null;
         }
 
+        // A second press (the person turned back at the provider) starts the reconnect already waiting again, rather than
+        // leaving one more outstanding request behind per press.
+        var now = time.GetUtcNow();
+        if ((await store.ListConnectRequestsAsync(workspace, cancellationToken)).FirstOrDefault(r => r.ConnectionId == row.Id && r.StatusAt(now) == ConnectRequestStatus.Outstanding) is { } waiting)
+        {
+            return (await flow.StartAsync(provider, waiting, new Dictionary<string, string>(), context, cancellationToken)).RedirectUrl;
+        }
+
         // A request of its own, as the operator's would be: the callback then checks and claims it like any link's, the
         // reconnect keeps the account, and the person lands back here. Its token is never shown: the session is the authority.
-        var now = time.GetUtcNow();
         var request = new ConnectRequestRow
         {
             Id = ConnectRequestIds.New(),

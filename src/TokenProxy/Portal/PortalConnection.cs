@@ -20,9 +20,11 @@ internal sealed record PortalConnection(
 
     public static PortalConnection From(ConnectionRow row, ProviderCatalog providers)
     {
-        // Whether it can refresh is decided where the admin API decides it.
+        // Whether it can refresh is decided where the admin API decides it; a connection in error was refused by the provider
+        // (its grant is gone), so the portal offers Reconnect rather than a refresh that can only fail again.
         var view = ConnectionView.From(row, providers);
-        return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt, view.CanRefresh)
+        return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt,
+            view.CanRefresh && row.Status != ConnectionStatus.Error)
         {
             CanReconnect = row.Status is ConnectionStatus.Error or ConnectionStatus.Revoked && IsReconnectable(row, providers),
         };

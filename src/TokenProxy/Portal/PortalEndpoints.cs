@@ -27,6 +27,8 @@ internal static class PortalEndpoints
     {
         var anonymous = new PortalAccessFilter.AnonymousMarker();
         portal.MapGet("/enter/{token}", EnterAsync).WithMetadata(anonymous);
+        // A mail system's or chat's link checker asks with HEAD first: told whether the link works, no session started.
+        portal.MapMethods("/enter/{token}", [HttpMethods.Head], CheckLinkAsync).WithMetadata(anonymous);
         portal.MapGet("/assets/{name}", Asset).WithMetadata(anonymous);
         portal.MapGet("/", () => Results.Redirect("/portal/connections"));
         portal.MapGet("/connections", ListAsync);
@@ -71,6 +73,9 @@ internal static class PortalEndpoints
         context.Response.Headers.Location = "/portal/connections";
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    private static async Task<IResult> CheckLinkAsync(string token, PortalSessions sessions, CancellationToken cancellationToken) =>
+        await sessions.OpenLinkAsync(token, cancellationToken) is null ? Results.NotFound() : Results.Ok();
 
     private static async Task<IResult> ListAsync(
         HttpContext context, IConnectionStore store, ProviderCatalog providers, IOutstandingRequests requests, CancellationToken cancellationToken)

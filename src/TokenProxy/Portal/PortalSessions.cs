@@ -22,7 +22,7 @@ internal sealed class PortalSessions(
     /// <summary>Where a portal link points, followed by its token.</summary>
     public const string EnterPath = Telemetry.QueryStringRedactor.PortalLinkPathPrefix;
 
-    /// <summary>How often a session's cookie value changes while it is used; the idle timeout is renewed then too.</summary>
+    /// <summary>How often a session's cookie value changes while it is used (at most half the idle timeout); the idle timeout is renewed then too.</summary>
     public static readonly TimeSpan RotateEvery = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a replaced cookie value still works: long enough for requests already sent with it.</summary>
@@ -78,7 +78,10 @@ internal sealed class PortalSessions(
         }
 
         // Only the current value rotates: a request with the previous one is one that raced the rotation.
-        if (session.TokenHash == hash && now - session.RotatedAt >= RotateEvery)
+        // The idle deadline moves when the value rotates: with a short idle timeout, rotate at half of it, so a session in use
+        // never reaches its idle deadline (the deadline is measured to within the rotation interval).
+        var rotateEvery = options.Value.SessionIdleTimeout / 2 < RotateEvery ? options.Value.SessionIdleTimeout / 2 : RotateEvery;
+        if (session.TokenHash == hash && now - session.RotatedAt >= rotateEvery)
         {
             var value = PortalTokens.New();
             var rotated = session with
