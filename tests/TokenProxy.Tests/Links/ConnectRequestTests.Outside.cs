@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Links;
+
+/// <summary>
+/// Connect requests as an agency and an attacker use them from outside: a link never takes over a connection the request
+/// did not name, two people answering two requests keep two accounts, and the link's address answers only its own methods.
+/// </summary>
+public abstract partial class ConnectRequestTests
+{
+    [Fact]
+    public async Task A_request_for_a_label_in_use_is_refused_instead_of_silently_taking_over_that_connection()
+    {
+        await using var scenario = await StartAsync();
+        using var imported = await scenario.Admin.PostAsJsonAsync("/admin/api/connections", new
+        {
+            provider = "acme", label = "crm", workspace = "acme-co", accessToken = "old-access", refreshToken = "old-refresh",
+        });
+        Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+
+        // No "connection": the operator asked for a new connection, not a reconnect of the existing "crm" (README, Connect
+        // requests by link: reconnecting is what "connection" names; labels are unique per provider, workspace and end user).
+        using var created = await scenario.Admin.PostAsJsonAsync("/admin/api/connect-requests", new { workspace = "acme-co", provider = "acme", label = "crm" });
+        if (created.StatusCode == HttpStatusCode.Created)
+        {
+            var link = LinkScenario.PathOf(await created.Content.ReadFromJsonAsync<JsonElement>());
+            using var browser = scenario.Browser();
+            var state = await LinkScenario.StartAsync(browser, link);
+            using var callback = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", state));
+        }
+
+        using var call = await scenario.Proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/acme/items")
+        {
+            Headers = { { "TokenProxy-Workspace", "acme-co" }, { "TokenProxy-Connection", "crm" } },
+        });
+
+        Assert.True(
+            created.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict,
+            $"A connect request for the label of an existing connection was accepted ({(int)created.StatusCode}).");
+        Assert.Equal("Bearer old-access", scenario.Inner.Api.Requests.Last().Header("Authorization"));
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+    }
+
+    [Fact]
+    public async Task Two_requests_answered_by_two_people_do_not_complete_into_one_connection_overwriting_the_first()
+    {
+        await using var scenario = await StartAsync();
+        var first = await scenario.CreateAsync();
+        var second = await scenario.CreateAsync();
+        using var ada = scenario.Browser();
+        using var bob = scenario.Browser();
+        var adaState = await LinkScenario.StartAsync(ada, LinkScenario.PathOf(first));
+        using var adaDone = await ada.CallbackAsync("acme", ("code", "code-1"), ("state", adaState));
+        var bobState = await LinkScenario.StartAsync(bob, LinkScenario.PathOf(second));
+        using var bobDone = await bob.CallbackAsync("acme", ("code", "code-2"), ("state", bobState));
+
+        var firstAfter = await scenario.RequestAsync(first.GetProperty("id").GetString()!);
+        var secondAfter = await scenario.RequestAsync(second.GetProperty("id").GetString()!);
+        var bothCompleted = firstAfter.GetProperty("status").GetString() == "completed" && secondAfter.GetProperty("status").GetString() == "completed";
+
+        Assert.Equal(HttpStatusCode.SeeOther, adaDone.StatusCode);
+        Assert.False(
+            bothCompleted && firstAfter.GetProperty("resultConnection").GetString() == secondAfter.GetProperty("resultConnection").GetString(),
+            "Both requests completed into the same connection: the second person's tokens replaced the first person's.");
+    }
+
+    [Theory]
+    [InlineData("OPTIONS")]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task Other_methods_on_a_link_answer_405_not_the_data_planes_unknown_provider(string method)
+    {
+        await using var scenario = await StartAsync();
+        var link = LinkScenario.PathOf(await scenario.CreateAsync());
+        using var browser = scenario.Browser();
+
+        using var answer = await browser.SendAsync(new HttpRequestMessage(new HttpMethod(method), link));
+        var body = await answer.Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("No provider named 'connect'", body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, answer.StatusCode);
+        Assert.Equal("outstanding", (await scenario.RequestAsync((await scenario.Admin.GetFromJsonAsync<JsonElement>("/admin/api/connect-requests"))[0].GetProperty("id").GetString()!)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ExpiresIn_given_as_a_string_is_refused_like_any_other_non_number()
+    {
+        await using var scenario = await StartAsync();
+
+        using var quoted = await scenario.Admin.PostAsJsonAsync("/admin/api/connect-requests", new { workspace = "acme-co", provider = "acme", expiresIn = "60" });
+
+        await Problems.AssertProblemAsync(quoted, HttpStatusCode.BadRequest, "invalid_json");
+    }
+}
