@@ -93,4 +93,26 @@ public abstract partial class ConnectRequestTests
 
         await Problems.AssertProblemAsync(quoted, HttpStatusCode.BadRequest, "invalid_json");
     }
+
+    [Fact]
+    public async Task A_failed_exchange_tells_the_person_with_the_link_to_open_it_again_not_to_use_the_admin_connections_page()
+    {
+        await using var scenario = await StartAsync();
+        var request = await scenario.CreateAsync();
+        var link = LinkScenario.PathOf(request);
+        using var browser = scenario.Browser();
+        var state = await LinkScenario.StartAsync(browser, link);
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, new { error = "invalid_grant" });
+
+        using var callback = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", state));
+        var page = await callback.Content.ReadAsStringAsync();
+        using var reopened = await browser.GetAsync(link);
+
+        // The person holding a link has no admin access (README, Connect requests by link): the admin connections page is
+        // not somewhere they can start again; the link still works (a failed exchange does not use it up).
+        Assert.Equal(HttpStatusCode.OK, reopened.StatusCode);
+        Assert.Equal("outstanding", (await scenario.RequestAsync(request.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+        Assert.DoesNotContain("connections page", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"/admin/connections", page, StringComparison.Ordinal);
+    }
 }
