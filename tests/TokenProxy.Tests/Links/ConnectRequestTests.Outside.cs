@@ -115,4 +115,26 @@ public abstract partial class ConnectRequestTests
         Assert.DoesNotContain("connections page", page, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"/admin/connections", page, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Deleting_a_workspace_ends_its_outstanding_requests_so_a_new_workspace_of_that_id_does_not_revive_their_links()
+    {
+        await using var scenario = await StartAsync();
+        using var old = await scenario.Admin.PostAsJsonAsync("/admin/api/workspaces", new { id = "old-co", displayName = "Old Co" });
+        var request = await scenario.CreateAsync(new { workspace = "old-co", provider = "acme" });
+        var id = request.GetProperty("id").GetString()!;
+        var link = LinkScenario.PathOf(request);
+        using var deleted = await scenario.Admin.DeleteAsync("/admin/api/workspaces/old-co");
+        var afterDelete = await scenario.RequestAsync(id);
+        using var recreated = await scenario.Admin.PostAsJsonAsync("/admin/api/workspaces", new { id = "old-co", displayName = "Another Client" });
+        using var browser = scenario.Browser();
+
+        using var page = await browser.GetAsync(link);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, recreated.StatusCode);
+        Assert.NotEqual("outstanding", afterDelete.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
+        Assert.DoesNotContain("Another Client", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
