@@ -137,4 +137,30 @@ public abstract partial class ConnectRequestTests
         Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
         Assert.DoesNotContain("Another Client", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_link_to_reconnect_a_connection_deleted_since_answers_410_instead_of_offering_a_connect_that_fails()
+    {
+        await using var scenario = await StartAsync();
+        using var imported = await scenario.Admin.PostAsJsonAsync("/admin/api/connections", new
+        {
+            provider = "acme", label = "crm", workspace = "acme-co", accessToken = "old-access", refreshToken = "old-refresh",
+        });
+        var id = (await imported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var request = await scenario.CreateAsync(new { workspace = "acme-co", provider = "acme", connection = id });
+        var link = LinkScenario.PathOf(request);
+        using var deleted = await scenario.Admin.DeleteAsync($"/admin/api/connections/{id}");
+        using var browser = scenario.Browser();
+
+        using var page = await browser.GetAsync(link);
+        using var connect = await browser.PostFormAsync(link);
+        var html = await page.Content.ReadAsStringAsync();
+
+        // Like a used, cancelled or expired link (README, Connect requests by link): a plain page saying it cannot be used,
+        // not a Connect button whose press answers "Connection not found" with the connection's id.
+        Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, connect.StatusCode);
+        Assert.DoesNotContain(id!, await connect.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("<form", html, StringComparison.Ordinal);
+    }
 }
