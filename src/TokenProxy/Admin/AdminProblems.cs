@@ -104,6 +104,10 @@ internal static class AdminProblems
     public static ProblemResult ConnectRequestNotFound(string id) =>
         new(StatusCodes.Status404NotFound, "connect_request_not_found", "Connect request not found.", $"There is no connect request '{id}'.");
 
+    public static ProblemResult LabelRequested(string provider, string label, string requestId) =>
+        new(StatusCodes.Status409Conflict, "label_requested", "Label already requested.",
+            $"Outstanding connect request '{requestId}' already asks for the {provider} connection '{label}' there. Cancel it first, or ask for another label.");
+
     public static ProblemResult ConnectRequestCompleted(string id) =>
         new(StatusCodes.Status409Conflict, "connect_request_completed", "Connect request already completed.",
             $"Connect request '{id}' was answered: its connection exists. Revoke or delete the connection instead.");

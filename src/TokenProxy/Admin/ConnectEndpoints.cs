@@ -108,7 +108,9 @@ internal static class ConnectEndpoints
         }
 
         var result = await flow.CompleteAsync(definition, context.Request.Query, context, cancellationToken);
-        return result.Pick is { } pick ? AdminPage.Render<PickPage, PickForm>(new PickForm(definition.Name, definition.DisplayName, pick)) : await FinishedAsync(context, result, cancellationToken);
+        return result.Pick is { } pick
+            ? AdminPage.Render<PickPage, PickForm>(new PickForm(definition.Name, definition.DisplayName, pick) { Link = result.ConnectRequestId is not null })
+            : await FinishedAsync(context, result, cancellationToken);
     }
 
     private static async Task<IResult> FinishedAsync(HttpContext context, AuthorizationResult result, CancellationToken cancellationToken)
@@ -126,6 +128,12 @@ internal static class ConnectEndpoints
             var request = await context.RequestServices.GetRequiredService<IConnectionStore>().GetConnectRequestAsync(requestId, cancellationToken)
                 ?? throw new InvalidOperationException($"Connect request {requestId} vanished after it was completed.");
             return await context.RequestServices.GetRequiredService<ILinkCompletion>().CompletedAsync(context, request, connected, cancellationToken);
+        }
+
+        if (result.Unattributed)
+        {
+            // The flow cannot be told: it may be a person's from a link, who must not be shown the admin's pages.
+            return AdminPage.PlainMessage(result.Status, result.Title!, result.Message!);
         }
 
         if (result.ConnectionId is { } id)

@@ -67,6 +67,11 @@ internal static class ConnectRequestsApi
             CreatedAt = now,
             ExpiresAt = now.AddSeconds(request.ExpiresIn ?? CreateConnectRequest.DefaultExpiresIn),
         };
+        if (await LabelProblemAsync(row, store, now, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
         if (!await store.TryInsertConnectRequestAsync(row, cancellationToken))
         {
             // The store checks the workspace in the insert: it was deleted since it was checked above.
@@ -76,6 +81,29 @@ internal static class ConnectRequestsApi
         instrumentation.ConnectRequestCreated(row);
         var url = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/connect/{token}";
         return TypedResults.Created($"/admin/api/connect-requests/{row.Id}", ConnectRequestView.From(row, now, url));
+    }
+
+    /// <summary>
+    /// A request without <c>connection</c> asks for a new connection (docs/architecture.md §9): never for a label that a
+    /// connection holds in its scope (that is a reconnect, which names the connection), nor one that another outstanding
+    /// request asks for there, so that two people answering two links never end in one connection.
+    /// </summary>
+    private static async Task<IResult?> LabelProblemAsync(ConnectRequestRow row, IConnectionStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (row.ConnectionId is not null)
+        {
+            return null;
+        }
+
+        var label = row.EffectiveLabel;
+        if (await store.FindAsync(row.Provider, row.Scope, label, cancellationToken) is not null)
+        {
+            return AdminProblems.LabelTaken(row.Provider, label);
+        }
+
+        var rival = (await store.ListConnectRequestsAsync(row.Workspace, cancellationToken)).FirstOrDefault(r =>
+            r.ConnectionId is null && r.Provider == row.Provider && r.Scope == row.Scope && r.EffectiveLabel == label && r.StatusAt(now) == ConnectRequestStatus.Outstanding);
+        return rival is null ? null : AdminProblems.LabelRequested(row.Provider, label, rival.Id);
     }
 
     private static async Task<IResult> ListAsync(string? workspace, string? status, IConnectionStore store, TimeProvider time, CancellationToken cancellationToken)

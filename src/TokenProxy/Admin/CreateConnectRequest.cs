@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
@@ -9,6 +10,8 @@ namespace TokenProxy.Admin;
 /// §9). The connection lands in <see cref="Workspace"/> (and <see cref="EndUser"/>); <see cref="Connection"/> names one to
 /// reconnect instead, keeping its id.
 /// </summary>
+// Numbers are numbers: the web defaults would read "60" as 60, and a quoted expiresIn is a client's mistake to name.
+[JsonNumberHandling(JsonNumberHandling.Strict)]
 internal sealed record CreateConnectRequest(
     string? Workspace,
     string? Provider,
@@ -76,9 +79,9 @@ internal sealed record CreateConnectRequest(
             errors["expiresIn"] = [$"expiresIn is a number of seconds from 1 to {MaxExpiresIn} (30 days); without it, 7 days."];
         }
 
-        if (Message is not null && (Message.Length is 0 or > MaxMessageLength || Message.Any(char.IsControl)))
+        if (Message is not null && (Message.Length is 0 or > MaxMessageLength || Message.Any(c => char.IsControl(c) || IsBidiControl(c))))
         {
-            errors["message"] = [$"A message is 1-{MaxMessageLength} characters without control characters (no line breaks)."];
+            errors["message"] = [$"A message is 1-{MaxMessageLength} characters without control characters (no line breaks, no bidirectional overrides)."];
         }
 
         if (Connection is not null && !Connection.StartsWith(ConnectionIds.Prefix, StringComparison.Ordinal))
@@ -108,6 +111,13 @@ internal sealed record CreateConnectRequest(
 
         return Label is not null && Label != row.Label ? $"The connection is labelled '{row.Label}'; leave label out, or give that one." : null;
     }
+
+    /// <summary>
+    /// The embeddings, overrides and isolates of Unicode's bidirectional algorithm (UAX #9 §2: U+202A–U+202E,
+    /// U+2066–U+2069): format characters, not controls to <see cref="char.IsControl(char)"/>, yet they reorder how the
+    /// rest of the page around the message reads (CVE-2021-42574, "Trojan Source").
+    /// </summary>
+    private static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 
     /// <summary>Only the provider's given parameters (those a person types), each with a value that passes its own checks.</summary>
     private void ValidateParameters(ProviderDefinition provider, Dictionary<string, string[]> errors)

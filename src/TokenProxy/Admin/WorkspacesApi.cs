@@ -71,7 +71,7 @@ internal static class WorkspacesApi
     /// <c>?force=true</c> each is revoked at its provider (as a revoke does) and deleted first.
     /// </summary>
     private static async Task<IResult> DeleteAsync(
-        string id, string? force, IConnectionStore store, ConnectionRevoker revoker, CancellationToken cancellationToken)
+        string id, string? force, IConnectionStore store, ConnectionRevoker revoker, TimeProvider time, CancellationToken cancellationToken)
     {
         // Read as text: a bound bool? would answer "?force=yes" with a bare 400 and no problem saying why.
         if (!bool.TryParse(force ?? "false", out var forced))
@@ -95,6 +95,6 @@ internal static class WorkspacesApi
             await revoker.RevokeAndDeleteAsync(row, cancellationToken);
         }
 
-        return await store.DeleteWorkspaceAsync(id, cancellationToken) ? TypedResults.NoContent() : AdminProblems.UnknownWorkspace(id);
+        return await store.DeleteWorkspaceAsync(id, time.GetUtcNow(), cancellationToken) ? TypedResults.NoContent() : AdminProblems.UnknownWorkspace(id);
     }
 }

@@ -18,6 +18,8 @@ internal static class LinkEndpoints
 
     private const string LogCategory = "TokenProxy.Links.LinkEndpoints";
 
+    private const string NotFoundMessage = "This link is not valid. Check that it was copied whole, or ask whoever sent it for a new one.";
+
     public static IEndpointRouteBuilder MapLinks(this IEndpointRouteBuilder endpoints)
     {
         var links = endpoints.MapGroup("/connect").RequireRateLimiting(PortalRateLimit.PolicyName);
@@ -26,7 +28,22 @@ internal static class LinkEndpoints
         links.MapMethods("/{token}", [HttpMethods.Get, HttpMethods.Head], OpenAsync);
         // Posted from the link's own page only: checked by ForeignPost rather than an antiforgery token.
         links.MapPost("/{token}", ConnectAsync).DisableAntiforgery();
+        // Any other method or path under /connect is this group's, never the data plane's: without these, the proxy's
+        // catch-all route would answer as if 'connect' were a provider's name.
+        links.Map("/{**rest}", NotHere).DisableAntiforgery();
         return endpoints;
+    }
+
+    /// <summary>RFC 9110 §15.5.6: 405 names the methods the link answers; a deeper path under <c>/connect</c> is unknown.</summary>
+    private static IResult NotHere(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsPost(context.Request.Method))
+        {
+            return AdminPage.PlainMessage(StatusCodes.Status404NotFound, "Link not found", NotFoundMessage);
+        }
+
+        context.Response.Headers.Allow = "GET, HEAD, POST";
+        return AdminPage.PlainMessage(StatusCodes.Status405MethodNotAllowed, "Method not allowed", "A link is opened in a browser.");
     }
 
     private static async Task<IResult> OpenAsync(
@@ -85,7 +102,8 @@ internal static class LinkEndpoints
 
     /// <summary>
     /// A post that did not come from a TokenProxy page: Fetch Metadata (<c>Sec-Fetch-Site</c>) where the browser sends it,
-    /// else the <c>Origin</c> every browser sends on a form post, which must be this address's.
+    /// else the <c>Origin</c> every browser sends on a form post, which must be this address's. A post with neither cannot
+    /// show where it came from, so it is refused too.
     /// </summary>
     private static bool ForeignPost(HttpRequest request)
     {
@@ -94,7 +112,7 @@ internal static class LinkEndpoints
             return site is not "same-origin";
         }
 
-        return request.Headers.Origin is [{ } origin] && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+        return request.Headers.Origin is not [{ } origin] || !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -108,15 +126,16 @@ internal static class LinkEndpoints
         if (request is null || !ConnectRequestTokens.Matches(token, request.TokenHash))
         {
             Log.LinkRefused(logger, "unknown", null);
-            return (null, AdminPage.PlainMessage(StatusCodes.Status404NotFound, "Link not found",
-                "This link is not valid. Check that it was copied whole, or ask whoever sent it for a new one."));
+            return (null, AdminPage.PlainMessage(StatusCodes.Status404NotFound, "Link not found", NotFoundMessage));
         }
 
         var status = request.StatusAt(time.GetUtcNow());
         var workspace = await store.GetWorkspaceAsync(request.Workspace, cancellationToken);
-        if (status != ConnectRequestStatus.Outstanding || workspace is null || !providers.TryGet(request.Provider, out var provider) || !provider.CanConnect)
+        var targetGone = request.ConnectionId is { } target && (await store.GetAsync(target, cancellationToken))?.Provider != request.Provider;
+        if (status != ConnectRequestStatus.Outstanding || workspace is null || targetGone || !providers.TryGet(request.Provider, out var provider) || !provider.CanConnect)
         {
-            // A workspace deleted or a provider no longer configured since the request was made: the link can do nothing.
+            // A workspace deleted, a connection to reconnect deleted or a provider no longer configured since the request was
+            // made: the link can do nothing. The page names no connection: the person holding the link has no admin access.
             var (title, message) = LinkRefusal.For(status == ConnectRequestStatus.Outstanding ? null : status);
             Log.LinkRefused(logger, status == ConnectRequestStatus.Outstanding ? "unusable" : status.ToWire(), request.Id);
             return (null, AdminPage.PlainMessage(StatusCodes.Status410Gone, title, message));

@@ -15,7 +15,7 @@ internal sealed partial class AuthorizationFlow
         var state = query["state"].ToString();
         if (state.Length == 0)
         {
-            return Failed(activity, StatusCodes.Status400BadRequest, "Invalid authorization response", "The response has no state. Start again from the connections page.");
+            return Failed(activity, StatusCodes.Status400BadRequest, "Invalid authorization response", $"The response has no state. {StartAgainAnywhere}");
         }
 
         var stateHash = Hash(state);
@@ -26,7 +26,28 @@ internal sealed partial class AuthorizationFlow
         }
 
         // A flow started from a link says so in its result, so that its pages are the link's, never the admin's.
-        return await ExchangeAsync(activity, provider, pending, stateHash, query, context, cancellationToken) with { ConnectRequestId = pending.ConnectRequestId };
+        return ForLink(pending, await ExchangeAsync(activity, provider, pending, stateHash, query, context, cancellationToken));
+    }
+
+    /// <summary>
+    /// The result of a flow as its person sees it: one started from a link carries the request's id (its pages are the
+    /// link's), and a failure tells them to open the link again rather than to start from an admin page they cannot reach.
+    /// A link that can no longer be used (410) says so in its own words.
+    /// </summary>
+    private static AuthorizationResult ForLink(PendingAuthorization pending, AuthorizationResult result)
+    {
+        if (pending.ConnectRequestId is null)
+        {
+            return result;
+        }
+
+        if (result.Message is not { } message || result.Status == StatusCodes.Status410Gone)
+        {
+            return result with { ConnectRequestId = pending.ConnectRequestId };
+        }
+
+        var bare = message.Replace(StartAgainFromConnections, string.Empty, StringComparison.Ordinal).Replace(" Start again.", string.Empty, StringComparison.Ordinal).TrimEnd();
+        return result with { ConnectRequestId = pending.ConnectRequestId, Message = $"{bare} {LinkRefusal.OpenAgain}" };
     }
 
     private async Task<AuthorizationResult> ExchangeAsync(
@@ -64,7 +85,7 @@ internal sealed partial class AuthorizationFlow
         string? verifier = null;
         if (pending.CodeVerifier is not null && !sealer.TryOpen(stateHash, VerifierField, pending.CodeVerifier, out verifier))
         {
-            return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", "Start again from the connections page.", cancellationToken);
+            return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", StartAgainFromConnections, cancellationToken);
         }
 
         // The token endpoint of this flow's values (a Zendesk subdomain), checked against AllowedHosts again before the code goes there.
@@ -80,12 +101,14 @@ internal sealed partial class AuthorizationFlow
             await RecordErrorAsync(pending.ConnectionId, refusal.Error!, refusal.Description, cancellationToken);
             instrumentation.CodeExchangeFailed(activity.Activity, provider.Name, pending.ConnectionId, refusal);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
-                $"{provider.DisplayName}'s token endpoint answered '{refusal.Error}'{(refusal.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. Start again from the connections page.");
+                $"{provider.DisplayName}'s token endpoint answered '{refusal.Error}'{(refusal.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. {StartAgainFromConnections}");
         }
 
         var current = await store.GetAsync(pending.ConnectionId, cancellationToken);
         if (current is null)
         {
+            // Tokens minted for a connection that is gone are stored by nobody: revoked, as for a lost race.
+            RevokeInBackground(connecting, result.Value, pending.Parameters);
             return Failed(activity, StatusCodes.Status409Conflict, "Connection removed", "The connection was deleted while it was being connected. Start again.");
         }
 
@@ -138,21 +161,22 @@ internal sealed partial class AuthorizationFlow
         context.Response.Cookies.Delete(cookieName, new CookieOptions { Path = $"/admin/callback/{provider.Name}" });
         if (pending is null || pending.ExpiresAt < time.GetUtcNow() || (pending.Pick is not null) != pick)
         {
-            return (null, Failed(activity, StatusCodes.Status400BadRequest, $"This {what} has expired",
-                "It is unknown, was already used, or is older than 10 minutes. Start again from the connections page."));
+            // An unknown key cannot tell whether a link or the admin started the flow: neutral words, on a plain page.
+            var expired = Failed(activity, StatusCodes.Status400BadRequest, $"This {what} has expired", $"It is unknown, was already used, or is older than 10 minutes. {StartAgainAnywhere}");
+            return (null, pending is null ? expired with { Unattributed = true } : ForLink(pending, expired with { Message = $"It is older than 10 minutes. {StartAgainFromConnections}" }));
         }
 
         activity.ForConnection(pending.ConnectionId);
         if (pending.Provider != provider.Name)
         {
-            return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", $"This {what} was started for another provider.", cancellationToken));
+            return (null, ForLink(pending, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Wrong provider", $"This {what} was started for another provider.", cancellationToken)));
         }
 
         // RFC 6749 §9.12 / RFC 9700 §4.7: the browser that finishes must be the one that started.
         if (browser is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(browser)), Encoding.ASCII.GetBytes(pending.BrowserHash)))
         {
-            return (null, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",
-                $"This {what} was started in another browser (or its cookie is gone). Start again here.", cancellationToken));
+            return (null, ForLink(pending, await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Started in another browser",
+                $"This {what} was started in another browser (or its cookie is gone). Start again here.", cancellationToken)));
         }
 
         return (pending, null);
@@ -169,6 +193,18 @@ internal sealed partial class AuthorizationFlow
         }
 
         var account = await identity.ReadAsync(connected, tokens.AccessToken, cancellationToken);
+        var request = pending.ConnectRequestId is { } linked ? await store.GetConnectRequestAsync(linked, cancellationToken) : null;
+
+        // A reconnect by link keeps the account (docs/architecture.md §9): another person's sign-in must not replace it.
+        // Nothing is claimed, so the link stays usable by the right person.
+        if (request?.ConnectionId is { } reconnecting && await store.GetAsync(reconnecting, cancellationToken) is { Account.Id: { } expected } target
+            && account?.Id is { } signedIn && signedIn != expected)
+        {
+            RevokeInBackground(connected, tokens, parameters);
+            var who = target.Account.Email ?? target.Account.Name;
+            return Failed(activity, StatusCodes.Status409Conflict, "Another account",
+                $"This link reconnects {(who is null ? $"another {provider.DisplayName} account" : who)}; you signed in as another account. Nothing was changed.");
+        }
 
         // The claim (docs/architecture.md §9): outstanding → completed in one compare-and-swap, after the exchange and
         // before the tokens are stored. Of two browsers that come back with one link, exactly one claims it; an exchange
@@ -179,7 +215,7 @@ internal sealed partial class AuthorizationFlow
             return await LinkRefusalAsync(activity, pending, requestId, cancellationToken) ?? Failed(activity, StatusCodes.Status410Gone, LinkRefusal.UsedTitle, LinkRefusal.Used);
         }
 
-        var (stored, refusal) = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, cancellationToken);
+        var (stored, refusal) = await StoreTokensAsync(provider, pending, tokens, receivedAt, account, parameters, newOnly: request is { ConnectionId: null }, cancellationToken);
         if (stored is null)
         {
             if (pending.ConnectRequestId is { } claimed)
@@ -198,7 +234,7 @@ internal sealed partial class AuthorizationFlow
 
     private async Task<(ConnectionRow? Row, (string Title, string Message)? Refusal)> StoreTokensAsync(
         ProviderDefinition provider, PendingAuthorization pending, TokenSet tokens, DateTimeOffset receivedAt, AccountIdentity? account, IReadOnlyDictionary<string, string> parameters,
-        CancellationToken cancellationToken)
+        bool newOnly, CancellationToken cancellationToken)
     {
         // Compare-and-swap with a re-read: a background refresh may write the row meanwhile. What the connect was started
         // against is checked again on the row written, since it may have changed while the person signed in.
@@ -208,6 +244,13 @@ internal sealed partial class AuthorizationFlow
             if (row is null)
             {
                 return (null, ("Connection removed", "The connection was deleted while it was being connected. Start again."));
+            }
+
+            // A link that names no connection fills only the one it created, still empty: one that holds a credential now
+            // was connected by someone else meanwhile (docs/architecture.md §9).
+            if (newOnly && (row.AccessToken is not null || row.Status != ConnectionStatus.Pending))
+            {
+                return (null, ("Label already in use", LabelTakenByAnother(provider, row.Label)));
             }
 
             if (CommitRefusal(provider, pending, row, parameters) is { } refusal)

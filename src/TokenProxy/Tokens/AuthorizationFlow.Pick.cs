@@ -45,7 +45,7 @@ internal sealed partial class AuthorizationFlow
         using var activity = TokenInstrumentation.StartAuthorization("tokenproxy.pick", provider);
         if (string.IsNullOrEmpty(key))
         {
-            return Failed(activity, StatusCodes.Status400BadRequest, "Invalid pick", "The form has no pick key. Start again from the connections page.");
+            return Unattributed(activity, StatusCodes.Status400BadRequest, "Invalid pick", $"The form has no pick key. {StartAgainAnywhere}");
         }
 
         var keyHash = Hash(key);
@@ -55,7 +55,7 @@ internal sealed partial class AuthorizationFlow
             return failure!;
         }
 
-        return await PickedAsync(activity, provider, pending, keyHash, value, cancellationToken) with { ConnectRequestId = pending.ConnectRequestId };
+        return ForLink(pending, await PickedAsync(activity, provider, pending, keyHash, value, cancellationToken));
     }
 
     private async Task<AuthorizationResult> PickedAsync(
@@ -64,14 +64,14 @@ internal sealed partial class AuthorizationFlow
         if (!sealer.TryOpen(keyHash, PickField, pending.Pick!, out var opened) || JsonSerializer.Deserialize<ParameterPick>(opened) is not { } pick
             || !provider.Parameters.TryGetValue(pick.Parameter, out var parameter))
         {
-            return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", "Start again from the connections page.", cancellationToken);
+            return await AbandonAsync(activity, pending, StatusCodes.Status500InternalServerError, "Authorization state unreadable", StartAgainFromConnections, cancellationToken);
         }
 
         // Only a value that was offered, and that still passes the parameter's own checks, can become the connection's.
         if (value is null || !pick.Offered.Any(o => o.Value == value) || parameter.Problem(value) is not null)
         {
             return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, $"Not an offered {parameter.Label}",
-                $"The {parameter.Label} chosen is not one of those {provider.DisplayName} offered. Nothing was stored; start again from the connections page.", cancellationToken);
+                $"The {parameter.Label} chosen is not one of those {provider.DisplayName} offered. Nothing was stored. {StartAgainFromConnections}", cancellationToken);
         }
 
         var parameters = new Dictionary<string, string>(pending.Parameters, StringComparer.Ordinal) { [parameter.Name] = value };

@@ -29,6 +29,12 @@ internal sealed partial class AuthorizationFlow(
     /// <summary>How long a started authorization stays valid.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
+    /// <summary>Where an admin starts a failed connect again; a flow from a link says <see cref="LinkRefusal.OpenAgain"/> instead.</summary>
+    private const string StartAgainFromConnections = "Start again from the connections page.";
+
+    /// <summary>Where to start again when the flow cannot be told: no admin page is named to a person who may hold a link only.</summary>
+    private const string StartAgainAnywhere = "Start again where you began: open the link you were sent again, or connect again from TokenProxy.";
+
     private const string VerifierField = "code_verifier";
     private const string CookiePrefix = "tokenproxy_auth_";
 
@@ -86,6 +92,14 @@ internal sealed partial class AuthorizationFlow(
         if (existing.Failure is { } failure)
         {
             return Failed(activity, failure.Status, failure.Title!, failure.Message!);
+        }
+
+        // docs/architecture.md §9: a link that names no connection asks for a new one and only ever fills a connection it
+        // created itself. Its label taken since the request was made is a refusal, never a takeover; a retry of the same
+        // link finds its own abandoned attempt (AbandonedLinkAttempt) and carries on with it.
+        if (request is { ConnectionId: null } && existing.Row is { } taken && !AbandonedLinkAttempt(taken, request))
+        {
+            return Failed(activity, StatusCodes.Status409Conflict, "Label already in use", LabelTakenByAnother(provider, taken.Label));
         }
 
         // A browser connect gives tokens for a person: it may renew such a connection, never take over one that holds a
@@ -181,6 +195,19 @@ internal sealed partial class AuthorizationFlow(
         activity.ForConnection(target.Row.Id);
         return AuthorizationResult.Redirect(QueryHelpers.AddQueryString(resolved.AuthorizationUrl.AbsoluteUri, query));
     }
+
+    /// <summary>
+    /// Whether <paramref name="row"/> is an attempt of <paramref name="request"/>'s link that never finished (the person
+    /// never came back from the provider, or the exchange failed): a connection that never held a credential, made through
+    /// a link, in the request's scope. It is this request's own: while a request is outstanding no other may ask for its
+    /// label in its scope (label_requested), and no connection can take the label meanwhile (label_taken, unique labels).
+    /// </summary>
+    private static bool AbandonedLinkAttempt(ConnectionRow row, ConnectRequestRow request) =>
+        row is { Status: ConnectionStatus.Pending, AccessToken: null, RefreshToken: null, Origin: ConnectionOrigin.ConnectRequest }
+        && row.Scope == request.Scope && row.Label == request.EffectiveLabel && row.Provider == request.Provider;
+
+    private static string LabelTakenByAnother(ProviderDefinition provider, string label) =>
+        $"{provider.DisplayName} already has another connection labelled '{label}' there, so this link cannot create it. Nothing was changed.";
 
     /// <summary>Whether a browser connect may give <paramref name="row"/> its tokens: only a connection of tokens for a person.</summary>
     private static bool BrowserConnectable(ConnectionRow row) => row.CredentialKind is CredentialKind.OAuth2 or CredentialKind.Bearer;
@@ -312,4 +339,8 @@ internal sealed partial class AuthorizationFlow(
         instrumentation.AuthorizationFailed(activity, title);
         return AuthorizationResult.Failed(status, title, message);
     }
+
+    /// <summary>A failure of a flow that cannot be told (no pending record): shown on a plain page.</summary>
+    private AuthorizationResult Unattributed(AuthorizationAttempt activity, int status, string title, string message) =>
+        Failed(activity, status, title, message) with { Unattributed = true };
 }

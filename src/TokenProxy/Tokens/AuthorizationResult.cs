@@ -15,6 +15,12 @@ internal sealed record AuthorizationResult(string? RedirectUrl, string? Connecti
     /// <summary>The connect request whose link started this flow; its pages are then the link's, never the admin's.</summary>
     public string? ConnectRequestId { get; init; }
 
+    /// <summary>
+    /// Set when the flow cannot be told (an unknown or used state): it may have come from a link, so its page is a plain
+    /// one, without admin navigation.
+    /// </summary>
+    public bool Unattributed { get; init; }
+
     public static AuthorizationResult Redirect(string url) => new(url, null, 302, null, null);
 
     public static AuthorizationResult Connected(string connectionId) => new(null, connectionId, 303, null, null);

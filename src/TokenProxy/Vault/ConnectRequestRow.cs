@@ -52,4 +52,7 @@ internal sealed record ConnectRequestRow
 
     /// <summary>The scope the connection lands in.</summary>
     public ConnectionScope Scope => new(Workspace, EndUser?.Id);
+
+    /// <summary>The label of the connection a request without <see cref="ConnectionId"/> creates: <c>default</c> when none is given, as for any connect.</summary>
+    public string EffectiveLabel => Label ?? "default";
 }

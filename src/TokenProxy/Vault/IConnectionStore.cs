@@ -84,8 +84,12 @@ internal interface IConnectionStore : IConnectRequestStore
     /// <summary>Inserts a workspace; false when one with that id exists.</summary>
     Task<bool> TryInsertWorkspaceAsync(WorkspaceRow workspace, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the workspace row only (its connections are dealt with above); false when there was none.</summary>
-    Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes the workspace row (its connections are dealt with above) and, in the same commit, cancels its outstanding
+    /// connect requests as of <paramref name="now"/>: a workspace created again under that id revives no link. False when
+    /// there was none.
+    /// </summary>
+    Task<bool> DeleteWorkspaceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Saves a started authorization (its state's hash is the key).</summary>
     Task SavePendingAsync(PendingAuthorization pending, CancellationToken cancellationToken);

@@ -10,6 +10,10 @@ internal static class StoredConnectRequests
         "id, token_hash, workspace, provider, label, scopes, end_user_id, end_user_display_name, end_user_email, parameters, " +
         "connection_id, message, status, created_at, expires_at, completed_at, cancelled_at, result_connection_id";
 
+    /// <summary>Cancels a workspace's outstanding requests (<c>@workspace</c>, <c>@now</c>), in the commit that deletes it.</summary>
+    public const string CancelInWorkspace =
+        "UPDATE connect_requests SET status = 'cancelled', cancelled_at = @now WHERE workspace = @workspace AND status = 'outstanding';";
+
     public static async Task<IReadOnlyList<ConnectRequestRow>> ReadAllAsync(
         DbCommand command, Func<DbDataReader, int, DateTimeOffset> time, CancellationToken cancellationToken)
     {

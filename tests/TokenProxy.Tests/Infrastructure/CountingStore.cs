@@ -97,10 +97,10 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
         return inner.TryInsertWorkspaceAsync(workspace, cancellationToken);
     }
 
-    public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken)
+    public Task<bool> DeleteWorkspaceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
-        return inner.DeleteWorkspaceAsync(id, cancellationToken);
+        return inner.DeleteWorkspaceAsync(id, now, cancellationToken);
     }
 
     public Task<IReadOnlyList<ConnectionRow>> ListAsync(CancellationToken cancellationToken)

@@ -39,6 +39,9 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
 
     public Func<HttpContext, Task> RevokeRespond { get; set; } = _ => Task.CompletedTask;
 
+    /// <summary>What the identity endpoint answers: the account signed in.</summary>
+    public object UserInfo { get; set; } = new { sub = "user-42", email = "ada@example.com", name = "Ada Lovelace" };
+
     /// <summary>Every Authorization header the identity endpoint received.</summary>
     public ConcurrentQueue<string> UserInfoAuthorizations { get; } = new();
 
@@ -80,7 +83,7 @@ internal sealed class FakeAuthorizationServer : IAsyncDisposable
             {
                 case "/userinfo":
                     fake!.UserInfoAuthorizations.Enqueue(context.Request.Headers.Authorization.ToString());
-                    await context.Response.WriteAsJsonAsync(new { sub = "user-42", email = "ada@example.com", name = "Ada Lovelace" });
+                    await context.Response.WriteAsJsonAsync(fake.UserInfo);
                     return;
                 case "/revoke":
                     fake!.Revocations.Enqueue((await context.Request.ReadFormAsync()).ToDictionary(p => p.Key, p => p.Value.ToString()));

@@ -34,6 +34,7 @@ public sealed class ConnectLinkLeakTests
         await SeeAsync(browser.GetAsync("/connect/done"));
         await SeeAsync(browser.GetAsync(LinkScenario.PathOf(used)));
         await SeeAsync(browser.PostFormAsync(LinkScenario.PathOf(used)));
+        await SeeAsync(browser.SendAsync(new HttpRequestMessage(HttpMethod.Put, LinkScenario.PathOf(cancelled))));
         await SeeAsync(scenario.Admin.DeleteAsync($"/admin/api/connect-requests/{cancelled.GetProperty("id").GetString()}"));
         await SeeAsync(browser.GetAsync(LinkScenario.PathOf(cancelled)));
         await SeeAsync(browser.GetAsync($"/connect/{tokens[1][..^1]}"));

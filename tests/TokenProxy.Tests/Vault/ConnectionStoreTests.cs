@@ -378,7 +378,7 @@ public abstract partial class ConnectionStoreTests : IAsyncLifetime
     {
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
         Assert.True(await Store.TryInsertWorkspaceAsync(new WorkspaceRow("acme-co", "Acme Co", at), CancellationToken.None));
-        Assert.True(await Store.DeleteWorkspaceAsync("acme-co", CancellationToken.None));
+        Assert.True(await Store.DeleteWorkspaceAsync("acme-co", DateTimeOffset.UnixEpoch, CancellationToken.None));
 
         Assert.False(await Store.TryInsertAsync(NewRow("default") with { Workspace = "acme-co" }, CancellationToken.None));
         Assert.False(await Store.TryInsertAsync(NewRow("default") with { Workspace = "never-made" }, CancellationToken.None));
@@ -396,8 +396,8 @@ public abstract partial class ConnectionStoreTests : IAsyncLifetime
 
         Assert.Equal(["acme-co", "globex"], (await Store.ListWorkspacesAsync(CancellationToken.None)).Select(w => w.Id));
         Assert.Equal(new WorkspaceRow("acme-co", "Acme Co", at), await Store.GetWorkspaceAsync("acme-co", CancellationToken.None));
-        Assert.True(await Store.DeleteWorkspaceAsync("acme-co", CancellationToken.None));
-        Assert.False(await Store.DeleteWorkspaceAsync("acme-co", CancellationToken.None));
+        Assert.True(await Store.DeleteWorkspaceAsync("acme-co", DateTimeOffset.UnixEpoch, CancellationToken.None));
+        Assert.False(await Store.DeleteWorkspaceAsync("acme-co", DateTimeOffset.UnixEpoch, CancellationToken.None));
         Assert.Null(await Store.GetWorkspaceAsync("acme-co", CancellationToken.None));
     }
 

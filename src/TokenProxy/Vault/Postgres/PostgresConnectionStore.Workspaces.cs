@@ -25,13 +25,17 @@ internal sealed partial class PostgresConnectionStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     });
 
-    public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<bool> DeleteWorkspaceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        // Its portal sessions and links end with it, in the same commit: a workspace created again under the name opens
-        // to nobody who held the old one.
+        // Its portal sessions and links end with it, and its outstanding connect requests are cancelled, in the same
+        // commit: a workspace created again under the name opens to nobody who held the old one (docs/architecture.md §9).
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await EndPortalAccessAsync(connection, transaction, id, cancellationToken);
+        await using var cancel = new Npgsql.NpgsqlCommand(StoredConnectRequests.CancelInWorkspace, connection, transaction);
+        cancel.Parameters.AddWithValue("workspace", id);
+        cancel.Parameters.Add(Time("now", now));
+        await cancel.ExecuteNonQueryAsync(cancellationToken);
         await using var command = new Npgsql.NpgsqlCommand("DELETE FROM workspaces WHERE id = @id;", connection, transaction);
         command.Parameters.AddWithValue("id", id);
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;

@@ -30,17 +30,18 @@ internal sealed partial class SqliteConnectionStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     });
 
-    public Task<bool> DeleteWorkspaceAsync(string id, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    public Task<bool> DeleteWorkspaceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
-        // Its portal sessions and links end with it, in the same commit: a workspace created again under the name opens
-        // to nobody who held the old one.
+        // Its portal sessions and links end with it, and its outstanding connect requests are cancelled, in the same
+        // commit: a workspace created again under the name opens to nobody who held the old one (docs/architecture.md §9).
         await using var transaction = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await EndPortalAccessAsync(connection, transaction, id, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "DELETE FROM workspaces WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", id);
+        command.CommandText = $"{StoredConnectRequests.CancelInWorkspace} DELETE FROM workspaces WHERE id = @workspace;";
+        command.Parameters.AddWithValue("@workspace", id);
+        command.Parameters.AddWithValue("@now", now.ToUnixTimeMilliseconds());
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         await transaction.CommitAsync(cancellationToken);
         return deleted;
