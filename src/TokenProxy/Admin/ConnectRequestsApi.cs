@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -23,8 +25,8 @@ internal static class ConnectRequestsApi
     }
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest body, IConnectionStore store, ProviderCatalog providers, TimeProvider time, IOptions<PublicUrlOptions> options, AdminInstrumentation instrumentation,
-        CancellationToken cancellationToken)
+        HttpRequest body, IConnectionStore store, IEventStore events, ProviderCatalog providers, TimeProvider time, IOptions<PublicUrlOptions> options,
+        AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
         var (request, unreadable) = await ReadAsync(body, cancellationToken);
         if (request is null)
@@ -78,6 +80,8 @@ internal static class ConnectRequestsApi
             return AdminProblems.UnknownWorkspace(row.Workspace);
         }
 
+        // Told after the insert commits: a crash in between loses this one event, never tells one for a request that is not there.
+        await events.AppendAsync([ConnectionEvents.Request(row, EventTypes.ConnectRequestCreated, EventTypes.ActorAdmin)], cancellationToken);
         instrumentation.ConnectRequestCreated(row);
         var url = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/connect/{token}";
         return TypedResults.Created($"/admin/api/connect-requests/{row.Id}", ConnectRequestView.From(row, now, url));
@@ -141,11 +145,13 @@ internal static class ConnectRequestsApi
             : AdminProblems.ConnectRequestNotFound(id);
 
     /// <summary>Cancels an outstanding (or expired) request; cancelling one again changes nothing; a completed one is 409.</summary>
-    private static async Task<IResult> CancelAsync(string id, IConnectionStore store, TimeProvider time, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(
+        string id, IConnectionStore store, IEventStore events, TimeProvider time, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (await store.TryCancelConnectRequestAsync(id, now, cancellationToken) is { } cancelled)
         {
+            await events.AppendAsync([ConnectionEvents.Request(cancelled, EventTypes.ConnectRequestCancelled, EventTypes.ActorAdmin)], cancellationToken);
             instrumentation.ConnectRequestCancelled(id);
             return TypedResults.Ok(ConnectRequestView.From(cancelled, now));
         }

@@ -1,4 +1,6 @@
+using TokenProxy.Events;
 using TokenProxy.Proxy;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -71,7 +73,7 @@ internal static class WorkspacesApi
     /// <c>?force=true</c> each is revoked at its provider (as a revoke does) and deleted first.
     /// </summary>
     private static async Task<IResult> DeleteAsync(
-        string id, string? force, IConnectionStore store, ConnectionRevoker revoker, TimeProvider time, CancellationToken cancellationToken)
+        string id, string? force, IConnectionStore store, IEventStore events, ConnectionRevoker revoker, TimeProvider time, CancellationToken cancellationToken)
     {
         // Read as text: a bound bool? would answer "?force=yes" with a bare 400 and no problem saying why.
         if (!bool.TryParse(force ?? "false", out var forced))
@@ -95,6 +97,15 @@ internal static class WorkspacesApi
             await revoker.RevokeAndDeleteAsync(row, cancellationToken);
         }
 
-        return await store.DeleteWorkspaceAsync(id, time.GetUtcNow(), cancellationToken) ? TypedResults.NoContent() : AdminProblems.UnknownWorkspace(id);
+        // The delete cancels the workspace's outstanding requests in its own commit; each is told once that has committed.
+        var now = time.GetUtcNow();
+        var outstanding = (await store.ListConnectRequestsAsync(id, cancellationToken)).Where(r => r.StatusAt(now) == ConnectRequestStatus.Outstanding).ToList();
+        if (!await store.DeleteWorkspaceAsync(id, now, cancellationToken))
+        {
+            return AdminProblems.UnknownWorkspace(id);
+        }
+
+        await events.AppendAsync([.. outstanding.Select(r => ConnectionEvents.Request(r, EventTypes.ConnectRequestCancelled, EventTypes.ActorAdmin))], cancellationToken);
+        return TypedResults.NoContent();
     }
 }

@@ -1,3 +1,4 @@
+using TokenProxy.Events;
 using TokenProxy.Portal;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
@@ -10,7 +11,8 @@ namespace TokenProxy.Links;
 /// proves the workspace, so its Connect button opens a request by id, never by token — and only a request of that
 /// workspace, outstanding now, whose provider can still connect; anything else is the portal's 404.
 /// </summary>
-internal sealed class LinkOutstandingRequests(IConnectionStore store, ProviderCatalog providers, AuthorizationFlow flow, TimeProvider time) : IOutstandingRequests
+internal sealed class LinkOutstandingRequests(
+    IConnectionStore store, IEventStore events, ProviderCatalog providers, AuthorizationFlow flow, TimeProvider time) : IOutstandingRequests
 {
     public async Task<IReadOnlyList<OutstandingRequest>> ListAsync(string workspace, CancellationToken cancellationToken)
     {
@@ -80,6 +82,8 @@ internal sealed class LinkOutstandingRequests(IConnectionStore store, ProviderCa
         {
             return null;
         }
+
+        await events.AppendAsync([ConnectionEvents.Request(request, EventTypes.ConnectRequestCreated, EventTypes.ActorPortal)], cancellationToken);
 
         return (await flow.StartAsync(provider, request, new Dictionary<string, string>(), context, cancellationToken)).RedirectUrl;
     }

@@ -1,6 +1,6 @@
-using TokenProxy.Events;
 using System.Security.Cryptography;
 using System.Text;
+using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Vault;
@@ -269,9 +269,16 @@ internal sealed partial class AuthorizationFlow
             // once it does; an existing one as reconnected (and recovered, when it was in error). Through a link, the
             // workspace's person did it.
             var actor = pending.ConnectRequestId is null ? EventTypes.ActorAdmin : EventTypes.ActorPortal;
-            var events = row.Status == ConnectionStatus.Pending
+            NewEvent[] events = row.Status == ConnectionStatus.Pending
                 ? ConnectionEvents.Created(row, actor, "connect")
                 : ConnectionEvents.Reconnected(row, actor);
+            if (pending.ConnectRequestId is { } completed)
+            {
+                // The request was claimed before the exchange; it is told completed with the tokens' commit, not before.
+                events = [.. events, new NewEvent(EventTypes.ConnectRequestCompleted, actor, row.Id, row.Workspace, row.EndUser?.Id, row.Provider,
+                    new System.Text.Json.Nodes.JsonObject { ["request"] = completed, ["label"] = row.Label })];
+            }
+
             if (await store.TryUpdateAsync(updated, events, cancellationToken) is { } committed)
             {
                 return (committed, null);

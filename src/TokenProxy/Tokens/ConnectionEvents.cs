@@ -7,10 +7,18 @@ namespace TokenProxy.Tokens;
 
 /// <summary>
 /// The events of a connection's changes, built from its row as the writer passes them to the store with the change
-/// (docs/architecture.md, §10). Data holds codes, labels and what the provider said, never a token.
+/// (docs/architecture.md §11). Data holds codes, labels and what the provider said, never a token.
 /// </summary>
 internal static class ConnectionEvents
 {
+    /// <summary>
+    /// A <c>connect_request.*</c> event about <paramref name="request"/>: its workspace, end user and provider, the connection
+    /// it reconnects or made, and its id and label in the data (never its link token).
+    /// </summary>
+    public static NewEvent Request(ConnectRequestRow request, string type, string actor) =>
+        new(type, actor, request.ConnectionId ?? request.ResultConnectionId, request.Workspace, request.EndUser?.Id, request.Provider,
+            new JsonObject { ["request"] = request.Id, ["label"] = request.Label });
+
     /// <summary>An event about <paramref name="row"/>: its id, workspace, end user and provider.</summary>
     public static NewEvent About(ConnectionRow row, string type, string actor, JsonObject? data = null) =>
         new(type, actor, row.Id, row.Workspace, row.EndUser?.Id, row.Provider, data);

@@ -30,6 +30,7 @@ internal sealed class EventLogMaintenance(
         do
         {
             await RunAsync("expiring", WarnExpiringAsync, stoppingToken);
+            await RunAsync("expired requests", TellExpiredRequestsAsync, stoppingToken);
             await RunAsync("retention", PruneAsync, stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -54,6 +55,24 @@ internal sealed class EventLogMaintenance(
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// Appends <c>connect_request.expired</c> for each request past its expiry while outstanding: no write marks that moment
+    /// (a request is expired as soon as its time has passed), so a pass tells it, once, by its <see cref="NewEvent.Once"/> key.
+    /// </summary>
+    public async Task<int> TellExpiredRequestsAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expired = (await store.ListConnectRequestsAsync(null, cancellationToken)).Where(r => r.StatusAt(now) == ConnectRequestStatus.Expired).ToList();
+        if (expired.Count > 0)
+        {
+            await events.AppendAsync(
+                [.. expired.Select(r => ConnectionEvents.Request(r, EventTypes.ConnectRequestExpired, EventTypes.ActorBackground) with { Once = $"{EventTypes.ConnectRequestExpired} {r.Id}" })],
+                cancellationToken);
+        }
+
+        return expired.Count;
     }
 
     /// <summary>Appends <c>connection.expiring</c> for each active connection whose token lapses within the window and was not told yet; how many were considered.</summary>
