@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using TokenProxy.Events;
 using TokenProxy.Proxy;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
@@ -40,9 +41,9 @@ internal static class EventsApi
         string? workspace, string? connection, string? type, string? since, string? cursor, string? limit)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (ConnectionsApi.InvalidFilters(workspace, null) is { } badWorkspace)
+        if (!string.IsNullOrEmpty(workspace) && !ScopeNames.IsWorkspace(workspace))
         {
-            return (null, badWorkspace);
+            errors["workspace"] = [ScopeNames.WorkspaceRule];
         }
 
         if (!string.IsNullOrEmpty(type) && !EventTypes.All.Contains(type))

@@ -200,7 +200,7 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
             var root = document.RootElement;
             if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("ok", out var ok) && ok.ValueKind == System.Text.Json.JsonValueKind.False)
             {
-                var error = root.TryGetProperty("error", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : "error";
+                var error = root.TryGetProperty("error", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String ? ProviderText.Code(e.GetString())! : "error";
                 return TokenFailure.Rejected(error, $"The revocation endpoint refused: {error}.", (int)response.StatusCode);
             }
         }

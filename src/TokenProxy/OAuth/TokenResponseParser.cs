@@ -54,8 +54,8 @@ internal static class TokenResponseParser
         var error = Text(root, "error");
         if (!string.IsNullOrEmpty(error) || (root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.False))
         {
-            error = string.IsNullOrEmpty(error) ? "error" : error;
-            var description = Text(root, "error_description") ?? Text(root, "message");
+            error = string.IsNullOrEmpty(error) ? "error" : ProviderText.Code(error)!;
+            var description = ProviderText.Description(Text(root, "error_description") ?? Text(root, "message"));
             // An OAuth error in a 200 (GitHub, Slack), 400 or 401 answer is the provider's verdict on this grant.
             return TransientErrors.Contains(error) || code is not (200 or 400 or 401)
                 ? TokenFailure.Transient(error, description, retryAfter, code)

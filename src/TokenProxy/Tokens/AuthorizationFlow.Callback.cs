@@ -69,9 +69,9 @@ internal sealed partial class AuthorizationFlow
                 $"The response did not come from {provider.DisplayName}'s authorization server; it was ignored.", cancellationToken);
         }
 
-        if (query["error"].ToString() is { Length: > 0 } error)
+        if (ProviderText.Code(query["error"].ToString()) is { Length: > 0 } error)
         {
-            var description = query["error_description"].ToString();
+            var description = ProviderText.Description(query["error_description"].ToString())!;
             return await AbandonAsync(activity, pending, StatusCodes.Status400BadRequest, "Authorization was not granted",
                 $"{provider.DisplayName} answered '{error}'{(description.Length > 0 ? $": {description}" : string.Empty)}. Nothing was changed.", cancellationToken);
         }

@@ -42,7 +42,7 @@ internal static class ConnectionEvents
     public static NewEvent[] Error(ConnectionRow before, string actor, string? code, string? description) =>
         before.Status == ConnectionStatus.Error
             ? []
-            : [About(before, EventTypes.ConnectionError, actor, new JsonObject { ["error"] = code, ["errorDescription"] = description })];
+            : [About(before, EventTypes.ConnectionError, actor, new JsonObject { ["error"] = ProviderText.Code(code), ["errorDescription"] = ProviderText.Description(description) })];
 
     /// <summary>The connection is revoked here; <paramref name="revocation"/> is what the provider said (RFC 7009).</summary>
     public static NewEvent[] Revoked(ConnectionRow before, string actor, RevocationResult revocation) =>

@@ -142,6 +142,40 @@ public abstract class EventLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_bad_events_parameters_are_named_together_in_one_problem()
+    {
+        using var response = await Scenario.Proxy.Client.GetAsync("/admin/api/events?workspace=Not%20A%20Workspace&limit=100000&since=yesterday&cursor=YmVmb3JlOi0x&type=x");
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(
+            ["cursor", "limit", "since", "type", "workspace"],
+            problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_200_KB_error_description_with_line_breaks_is_kept_short_and_on_one_line_in_the_row_the_event_and_the_log()
+    {
+        var id = await Scenario.ImportAsync();
+        var description = "Token revoked\nInformation TokenProxy.Events[1900] Event forged\r\n" + new string('x', 200_000);
+        Scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, new { error = "invalid_grant\nforged", error_description = description });
+        Scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        using var broken = await Scenario.Proxy.Client.GetAsync("/acme/user");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, broken.StatusCode);
+        var data = Assert.Single((await PageAsync($"?connection={id}&type=connection.error")).Items).GetProperty("data");
+        var told = data.GetProperty("errorDescription").GetString()!;
+        Assert.Equal("invalid_grant forged", data.GetProperty("error").GetString());
+        Assert.StartsWith("Token revoked Information TokenProxy.Events[1900] Event forged xxx", told, StringComparison.Ordinal);
+        Assert.InRange(told.Length, 1, TokenProxy.OAuth.ProviderText.MaxDescriptionLength);
+        Assert.EndsWith("…", told, StringComparison.Ordinal);
+        var stored = (await Scenario.ConnectionAsync(id)).GetProperty("lastError").GetProperty("description").GetString()!;
+        Assert.Equal(told, stored);
+        Assert.DoesNotContain(new string('x', TokenProxy.OAuth.ProviderText.MaxDescriptionLength), Scenario.Proxy.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Scenario.Proxy.Logs.Lines, line => line.Contains("Event forged", StringComparison.Ordinal) && line.StartsWith("Information TokenProxy.Events", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Events_past_the_retention_are_pruned_in_the_background_pass()
     {
         await Scenario.ImportAsync(label: "old");
@@ -199,6 +233,9 @@ public abstract class EventLogTests : IAsyncLifetime
         Assert.Equal([EventTypes.ProviderAvailable, EventTypes.ProviderUnavailable], transitions.Select(e => e.GetProperty("type").GetString()));
         Assert.All(transitions, e => Assert.Equal("acme", e.GetProperty("provider").GetString()));
         Assert.All(transitions, e => Assert.Equal(JsonValueKind.Null, e.GetProperty("connectionId").ValueKind));
+        // Told to OpenTelemetry's logs like every other event, though no row changed with them.
+        Assert.Single(Scenario.Proxy.Logs.Lines, l => l.Contains("[1900] Event provider.unavailable", StringComparison.Ordinal));
+        Assert.Single(Scenario.Proxy.Logs.Lines, l => l.Contains("[1900] Event provider.available", StringComparison.Ordinal));
     }
 
     private protected async Task<(List<JsonElement> Items, string? Next)> PageAsync(string query)

@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace TokenProxy.OAuth;
+
+/// <summary>
+/// What a provider says about a failure (RFC 6749 §5.2 <c>error</c>, <c>error_description</c>), made fit to store, log,
+/// show and put in an event: control characters and line breaks become one space, and the text is cut at a bound. A
+/// megabyte of description must not bloat a row, a log line, a page or the event log, nor forge a second log line.
+/// </summary>
+internal static class ProviderText
+{
+    /// <summary>The longest <c>error</c> code kept; RFC 6749 codes are short words.</summary>
+    public const int MaxCodeLength = 128;
+
+    /// <summary>The longest <c>error_description</c> (or message) kept, ellipsis included.</summary>
+    public const int MaxDescriptionLength = 512;
+
+    public static string? Code(string? text) => Bound(text, MaxCodeLength);
+
+    public static string? Description(string? text) => Bound(text, MaxDescriptionLength);
+
+    /// <summary><paramref name="text"/> on one line, without controls, at most <paramref name="max"/> characters; null stays null.</summary>
+    public static string? Bound(string? text, int max)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var clean = new StringBuilder(Math.Min(text.Length, max + 1));
+        var space = false;
+        foreach (var c in text)
+        {
+            // Controls, line and paragraph separators and bidi overrides would break a log line or reorder what a page shows.
+            if (char.IsControl(c) || c is '\u2028' or '\u2029' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069')
+            {
+                space = clean.Length > 0;
+                continue;
+            }
+
+            if (space)
+            {
+                clean.Append(' ');
+                space = false;
+            }
+
+            clean.Append(c);
+            if (clean.Length > max)
+            {
+                break;
+            }
+        }
+
+        if (clean.Length > max)
+        {
+            clean.Length = max - 1;
+            if (char.IsHighSurrogate(clean[^1]))
+            {
+                clean.Length--;
+            }
+
+            clean.Append('…');
+        }
+
+        return clean.ToString();
+    }
+}
