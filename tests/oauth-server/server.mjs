@@ -101,8 +101,18 @@ const provider = new Provider(issuer, {
   renderError: async (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
 });
 
-const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0 };
+const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0, held: 0 };
+// PUT /test/hold: refresh answers are held after the grant is processed (the refresh token already rotated), as a
+// process that dies before storing its answer sees it. DELETE /test/hold sends the held answers and stops holding.
+let holding = false;
+let held = [];
 provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/hold') {
+    holding = ctx.method === 'PUT';
+    if (!holding) { for (const release of held) release(); held = []; }
+    ctx.status = 204;
+    return;
+  }
   if (ctx.path === '/test/stats') {
     if (ctx.method === 'DELETE') for (const k of Object.keys(stats)) stats[k] = 0;
     ctx.set('Cache-Control', 'no-store');
@@ -114,6 +124,10 @@ provider.use(async (ctx, next) => {
   const route = ctx.oidc?.route;
   const grantType = ctx.oidc?.body?.grant_type;
   if (route === 'token' && ['authorization_code', 'refresh_token', 'client_credentials'].includes(grantType)) stats[grantType] += 1;
+  if (route === 'token' && grantType === 'refresh_token' && holding) {
+    stats.held += 1;
+    await new Promise((release) => held.push(release));
+  }
   if (route === 'revocation') stats.revocation += 1;
 });
 

@@ -31,6 +31,7 @@ internal static class Telemetry
         public const string RefreshReason = "tokenproxy.refresh.reason";
         public const string RefreshOutcome = "tokenproxy.refresh.outcome";
         public const string RefreshAttempts = "tokenproxy.refresh.attempts";
+        public const string RefreshUnconfirmedMs = "tokenproxy.refresh.unconfirmed_ms";
         public const string CacheHit = "tokenproxy.cache.hit";
         public const string Failure = "tokenproxy.failure";
         public const string RevokeResult = "tokenproxy.revoke.result";

@@ -52,4 +52,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1162, Level = LogLevel.Warning, EventName = "CodeExchangeFailed",
         Message = "{Provider}'s token endpoint did not exchange the authorization code of connection {ConnectionId}: {Error} ({Kind}).")]
     public static partial void CodeExchangeFailed(ILogger logger, string provider, string connectionId, string? error, string kind);
+
+    [LoggerMessage(EventId = 1180, Level = LogLevel.Warning, EventName = "RefreshInterrupted",
+        Message = "{Provider} refused the refresh token of connection {ConnectionId} after an earlier refresh of it was interrupted before its answer was stored; the provider rotated it. The connection needs a reconnect.")]
+    public static partial void RefreshInterrupted(ILogger logger, string connectionId, string provider);
 }

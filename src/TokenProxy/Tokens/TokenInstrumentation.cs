@@ -21,6 +21,7 @@ internal sealed class TokenInstrumentation
 
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _refreshDuration;
+    private readonly Histogram<double> _refreshUnconfirmed;
     private readonly Counter<long> _cacheLookups;
     private readonly ILogger _refreshLogger;
     private readonly ILogger _serviceLogger;
@@ -36,6 +37,8 @@ internal sealed class TokenInstrumentation
         var meter = meters.Create(Telemetry.Telemetry.Name);
         _refreshes = meter.CreateCounter<long>("tokenproxy.refreshes", "{refresh}", "Token refreshes, by provider, reason and outcome.");
         _refreshDuration = meter.CreateHistogram<double>("tokenproxy.refresh.duration", "s", "Time a refresh took, retries included.");
+        _refreshUnconfirmed = meter.CreateHistogram<double>(
+            "tokenproxy.refresh.unconfirmed", "s", "Time from recording a refresh as sent to committing its answer: a crash within it interrupts the refresh.");
         // The hit ratio is hits / all.
         _cacheLookups = meter.CreateCounter<long>("tokenproxy.cache.lookups", "{lookup}", "Token lookups, by whether the in-memory cache answered.");
         // As of the last background pass (every Refresh:BackgroundInterval).
@@ -123,6 +126,12 @@ internal sealed class TokenInstrumentation
             _refreshDuration.Record(elapsed.TotalSeconds, tags);
         }
 
+        if (run.Unconfirmed is { } unconfirmed)
+        {
+            activity?.SetTag(Attributes.RefreshUnconfirmedMs, unconfirmed.TotalMilliseconds);
+            _refreshUnconfirmed.Record(unconfirmed.TotalSeconds, new KeyValuePair<string, object?>(Attributes.Provider, row?.Provider));
+        }
+
         Log.Refreshed(_refreshLogger, connectionId, reasonName, outcome, run.Attempts, elapsed.TotalMilliseconds);
     }
 
@@ -174,6 +183,9 @@ internal sealed class TokenInstrumentation
 
     /// <summary>An event that accompanies no row change (a provider's circuit) could not be written.</summary>
     public void EventNotRecorded(string type, Exception exception) => Events.Log.EventNotRecorded(_refreshLogger, type, exception);
+
+    /// <summary>The provider refused a refresh token after an earlier refresh of it was interrupted (docs/architecture.md §5).</summary>
+    public void RefreshInterrupted(string connectionId, string provider) => Log.RefreshInterrupted(_refreshLogger, connectionId, provider);
 
     public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
 

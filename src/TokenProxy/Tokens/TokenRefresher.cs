@@ -93,12 +93,19 @@ internal sealed partial class TokenRefresher
     {
         using var activity = TokenInstrumentation.StartRefresh(connectionId, reason);
         var started = _time.GetTimestamp();
-        var run = await DecideAndRefreshAsync(connectionId, reason, seenVersion, actor, cancellationToken);
+        // Null: the row was written between reading it and recording the attempt; decide again from what is stored now.
+        RefreshRun? decided = null;
+        for (var tries = 0; decided is null && tries < 3; tries++)
+        {
+            decided = await DecideAndRefreshAsync(connectionId, reason, seenVersion, actor, cancellationToken);
+        }
+
+        var run = decided ?? new RefreshRun(TokenFailure.Transient("conflict", "The connection kept changing while a refresh was about to be sent."));
         _instrumentation.Refreshed(activity, connectionId, reason, run, _time.GetElapsedTime(started));
         return run.Result;
     }
 
-    private async Task<RefreshRun> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
+    private async Task<RefreshRun?> DecideAndRefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
     {
         // Re-read under the lock: another caller or instance may have refreshed, revoked or deleted meanwhile.
         var row = await _store.GetAsync(connectionId, cancellationToken);
@@ -150,9 +157,35 @@ internal sealed partial class TokenRefresher
             return await RecordRejectionAsync(row, reason, actor, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
         }
 
+        // docs/architecture.md §5: the attempt is durable before the refresh token leaves. A process that dies before the
+        // answer is committed leaves it on the row; a rotating provider then holds a refresh token this row never saw, and
+        // the next refresh's invalid_grant is named for what it is. A client-credentials grant rotates nothing.
+        var interrupted = row.RefreshAttempt is not null;
+        RefreshAttempt? attempt = null;
+        long? sent = null;
+        if (!clientCredentials)
+        {
+            attempt = new RefreshAttempt(Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)), now);
+            if (!await _store.TryMarkRefreshAttemptAsync(row.Id, row.Version, attempt, cancellationToken))
+            {
+                return null;
+            }
+
+            sent = _time.GetTimestamp();
+        }
+
         var (result, attempts) = clientCredentials
             ? await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, row.Scopes), token), cancellationToken)
             : await CallTokenEndpointAsync(provider, token => _client.RefreshAsync(provider, refreshToken!, token), cancellationToken);
+        var run = await SettleAsync(provider, row, result, interrupted, attempt, reason, actor, attempts, cancellationToken);
+        return sent is { } since ? run with { Unconfirmed = _time.GetElapsedTime(since) } : run;
+    }
+
+    /// <summary>Commits the token endpoint's answer, or records its failure; either write clears the refresh attempt.</summary>
+    private async Task<RefreshRun> SettleAsync(
+        ProviderDefinition provider, ConnectionRow row, TokenResult<TokenSet> result, bool interrupted, RefreshAttempt? attempt, RefreshReason reason, string actor, int attempts,
+        CancellationToken cancellationToken)
+    {
         if (result.Succeeded)
         {
             return await CommitAsync(provider, row, result.Value, reason, actor, attempts, cancellationToken);
@@ -161,13 +194,30 @@ internal sealed partial class TokenRefresher
         var failure = result.Failure;
         if (failure.Kind == FailureKind.Rejected)
         {
+            if (interrupted && failure.Error == "invalid_grant")
+            {
+                // RFC 9700 §4.14.2: a rotating provider treats the refresh token this row holds as used; only a sign-in helps.
+                _instrumentation.RefreshInterrupted(row.Id, provider.Name);
+                failure = TokenFailure.Rejected(RefreshInterrupted, RefreshInterruptedText, failure.HttpStatus);
+            }
+
             return await RecordRejectionAsync(row, reason, actor, failure, attempts, cancellationToken);
         }
 
-        // A provider outage never disables a connection: tokens and status stay; lastError tells what happened.
-        await _store.TryUpdateAsync(row with { LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now }, cancellationToken);
+        // A provider outage never disables a connection: tokens and status stay; lastError tells what happened. An attempt
+        // that went unanswered (a timeout, a broken connection) may still have been processed: its record stays.
+        var now = _time.GetUtcNow();
+        var unanswered = failure.HttpStatus is null && attempts > 0;
+        await _store.TryUpdateAsync(
+            row with { LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now, RefreshAttempt = unanswered ? attempt : null },
+            cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, row), attempts);
     }
+
+    /// <summary>The error code of a connection whose refresh token a rotating provider replaced during an interrupted refresh.</summary>
+    public const string RefreshInterrupted = "refresh_interrupted";
+
+    public const string RefreshInterruptedText = "A refresh was interrupted; the provider rotated the refresh token. Reconnect to continue.";
 
     private async Task<RefreshRun> CommitAsync(ProviderDefinition provider, ConnectionRow row, TokenSet tokens, RefreshReason reason, string actor, int attempts, CancellationToken cancellationToken)
     {
@@ -205,7 +255,7 @@ internal sealed partial class TokenRefresher
     private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, RefreshReason reason, string actor, TokenFailure failure, int attempts, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now };
+        var failed = row with { Status = ConnectionStatus.Error, LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now, RefreshAttempt = null };
         var events = ConnectionEvents.Error(row, actor, failure.Error, failure.Description);
         var committed = await _store.TryUpdateAsync(failed, events, cancellationToken) ?? await _store.GetAsync(row.Id, cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, committed), attempts);

@@ -31,6 +31,8 @@ internal static class TokenSetSealing
         LastRefreshReason = reason,
         LastError = null,
         UpdatedAt = receivedAt,
+        // The answer is committed with these tokens: no refresh is in flight any more (docs/architecture.md §5).
+        RefreshAttempt = null,
     };
 
     /// <summary>

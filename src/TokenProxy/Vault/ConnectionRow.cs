@@ -70,6 +70,14 @@ internal sealed record ConnectionRow
 
     public ConnectionError? LastError { get; init; }
 
+    /// <summary>
+    /// A refresh sent and not yet answered (docs/architecture.md §5): written before the refresh token leaves, cleared by the
+    /// write that records the answer. Still set when no refresh is running means the process died meanwhile, and a rotating
+    /// provider may hold a newer refresh token than this row. Not exported: it means nothing in another store.
+    /// </summary>
+    [JsonIgnore]
+    public RefreshAttempt? RefreshAttempt { get; init; }
+
     /// <summary>Non-secret token response fields the provider config asks to keep (Slack <c>team.id</c>).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
@@ -95,6 +103,9 @@ internal sealed record ConnectionRow
 
 /// <summary>The external account behind a connection, as the provider's identity endpoint named it.</summary>
 internal sealed record ConnectionAccount(string? Id, string? Email, string? Name);
+
+/// <summary>A refresh request in flight: its id and when it was written, just before the refresh token was sent.</summary>
+internal sealed record RefreshAttempt(string Id, DateTimeOffset At);
 
 /// <summary>The last failure on a connection: an OAuth error code (or our own), its description, and when.</summary>
 internal sealed record ConnectionError(string Code, string? Description, DateTimeOffset At);

@@ -65,6 +65,13 @@ internal interface IConnectionStore : IConnectRequestStore
     /// </summary>
     Task<ConnectionRow?> TryUpdateAsync(ConnectionRow row, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records <paramref name="attempt"/> (a refresh about to be sent; null clears it) on the row if its version is still
+    /// <paramref name="version"/>, committed before this returns. The version stays and nobody is told: no token changed, so
+    /// no cached token is stale (docs/architecture.md §5). False when the row was written meanwhile or is gone.
+    /// </summary>
+    Task<bool> TryMarkRefreshAttemptAsync(string id, long version, RefreshAttempt? attempt, CancellationToken cancellationToken);
+
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);
 
     /// <summary>Deletes the row and appends <paramref name="events"/> in the same transaction; neither when there was no row.</summary>

@@ -143,6 +143,9 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
         return inner.DeleteAsync(id, events, cancellationToken);
     }
 
+    public Task<bool> TryMarkRefreshAttemptAsync(string id, long version, RefreshAttempt? attempt, CancellationToken cancellationToken) =>
+        inner.TryMarkRefreshAttemptAsync(id, version, attempt, cancellationToken);
+
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         inner.RunExclusiveAsync(id, action, cancellationToken);
 

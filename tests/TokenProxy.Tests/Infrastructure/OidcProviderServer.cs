@@ -87,6 +87,17 @@ internal sealed class OidcProviderServer : IAsyncDisposable
         return await client.GetFromJsonAsync<JsonElement>(new Uri(Issuer, "/test/stats"));
     }
 
+    /// <summary>
+    /// While on, a refresh's answer is held after the server processed the grant (the refresh token already rotated); off
+    /// sends the held answers. <c>held</c> in <see cref="StatsAsync"/> counts the refreshes held.
+    /// </summary>
+    public async Task HoldRefreshAnswersAsync(bool hold)
+    {
+        using var client = new HttpClient();
+        using var response = await client.SendAsync(new HttpRequestMessage(hold ? HttpMethod.Put : HttpMethod.Delete, new Uri(Issuer, "/test/hold")));
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>RFC 7662 introspection, authenticated as the client: is this token still active?</summary>
     public async Task<bool> IsActiveAsync(string token) => (await IntrospectAsync(token)).GetProperty("active").GetBoolean();
 

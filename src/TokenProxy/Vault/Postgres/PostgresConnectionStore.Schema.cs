@@ -176,6 +176,11 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX events_workspace ON events (workspace, sequence);
         CREATE INDEX events_type ON events (type, sequence);
         """,
+        // A refresh in flight (docs/architecture.md §5): set before the refresh token is sent, cleared with its answer.
+        """
+        ALTER TABLE connections ADD COLUMN refresh_attempt_id text;
+        ALTER TABLE connections ADD COLUMN refresh_attempt_at timestamptz;
+        """,
     ];
 
     /// <summary>

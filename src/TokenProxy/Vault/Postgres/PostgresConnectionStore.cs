@@ -157,7 +157,8 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
                 last_error_at = @last_error_at, metadata = @metadata, updated_at = @updated_at,
                 last_refresh_reason = @last_refresh_reason, parameters = @parameters, credential_kind = @credential_kind,
               refresh_token_expires_at = @refresh_token_expires_at,
-              end_user_id = @end_user_id, end_user_display_name = @end_user_display_name, end_user_email = @end_user_email, origin = @connection_origin, version = version + 1
+              end_user_id = @end_user_id, end_user_display_name = @end_user_display_name, end_user_email = @end_user_email, origin = @connection_origin,
+              refresh_attempt_id = @refresh_attempt_id, refresh_attempt_at = @refresh_attempt_at, version = version + 1
               WHERE id = @id AND version = @version
               RETURNING id)
             {WriteTail("updated", events)}
@@ -173,6 +174,20 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         Changed?.Invoke(row.Id);
         Announce(appended);
         return row with { Version = row.Version + 1 };
+    });
+
+    public Task<bool> TryMarkRefreshAttemptAsync(string id, long version, RefreshAttempt? attempt, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        // No notification: the version stays, so no instance's cached token is stale.
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE connections SET refresh_attempt_id = @attempt_id, refresh_attempt_at = @attempt_at
+            WHERE id = @id AND version = @version;
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("version", version);
+        command.Parameters.Add(Text("attempt_id", attempt?.Id));
+        command.Parameters.Add(Time("attempt_at", attempt?.At));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     });
 
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);

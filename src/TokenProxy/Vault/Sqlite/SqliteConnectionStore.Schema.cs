@@ -201,6 +201,11 @@ internal sealed partial class SqliteConnectionStore
         CREATE INDEX events_workspace ON events (workspace, sequence);
         CREATE INDEX events_type ON events (type, sequence);
         """,
+        // A refresh in flight (docs/architecture.md §5): set before the refresh token is sent, cleared with its answer.
+        """
+        ALTER TABLE connections ADD COLUMN refresh_attempt_id TEXT;
+        ALTER TABLE connections ADD COLUMN refresh_attempt_at INTEGER;
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

@@ -134,7 +134,8 @@ internal sealed partial class SqliteConnectionStore(
               last_error_at = $last_error_at, metadata = $metadata, updated_at = $updated_at,
               last_refresh_reason = $last_refresh_reason, parameters = $parameters, credential_kind = $credential_kind,
               refresh_token_expires_at = $refresh_token_expires_at,
-              end_user_id = $end_user_id, end_user_display_name = $end_user_display_name, end_user_email = $end_user_email, origin = $connection_origin, version = version + 1
+              end_user_id = $end_user_id, end_user_display_name = $end_user_display_name, end_user_email = $end_user_email, origin = $connection_origin,
+              refresh_attempt_id = $refresh_attempt_id, refresh_attempt_at = $refresh_attempt_at, version = version + 1
             WHERE id = $id AND version = $version;
             """;
         Bind(command, row);
@@ -148,6 +149,21 @@ internal sealed partial class SqliteConnectionStore(
         Changed?.Invoke(row.Id);
         Announce(appended);
         return row with { Version = row.Version + 1 };
+    });
+
+    public Task<bool> TryMarkRefreshAttemptAsync(string id, long version, RefreshAttempt? attempt, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE connections SET refresh_attempt_id = $attempt_id, refresh_attempt_at = $attempt_at
+            WHERE id = $id AND version = $version;
+            """;
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$version", version);
+        command.Parameters.AddWithValue("$attempt_id", (object?)attempt?.Id ?? DBNull.Value);
+        command.Parameters.AddWithValue("$attempt_at", ToUnix(attempt?.At));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     });
 
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => DeleteAsync(id, [], cancellationToken);
