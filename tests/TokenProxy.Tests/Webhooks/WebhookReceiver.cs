@@ -30,6 +30,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<Received> Requests => [.. _received];
 
+    /// <summary>Requests that arrived, answered or not (held).</summary>
+    public int Arrived => Volatile.Read(ref _arrived);
+
+    private int _arrived;
+
     public static async Task<WebhookReceiver> StartAsync(string secret = DefaultSecret)
     {
         var receiver = new WebhookReceiver(secret);
@@ -39,6 +44,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var n = Interlocked.Increment(ref count);
+            Interlocked.Increment(ref receiver._arrived);
             if (receiver.Hold is { } hold)
             {
                 await hold.Task;
