@@ -42,6 +42,7 @@ internal static class AdminServiceCollectionExtensions
         admin.MapConnectionsApi();
         admin.MapWorkspacesApi();
         admin.MapConnectRequestsApi();
+        admin.MapWebhooksApi();
         // Any other path under /admin is the admin surface's own 404, not the data plane's answer for a provider "admin".
         admin.Map("/{**rest}", AdminPages.NotFound);
         return endpoints;

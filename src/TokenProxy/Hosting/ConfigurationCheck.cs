@@ -9,6 +9,7 @@ using TokenProxy.Proxy;
 using TokenProxy.Telemetry;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
+using TokenProxy.Webhooks;
 
 namespace TokenProxy.Hosting;
 
@@ -38,6 +39,7 @@ internal static class ConfigurationCheck
         (TelemetryOptions.SectionName, typeof(TelemetryOptions)),
         (ClientAccessOptions.SectionName, typeof(ClientAccessOptions)),
         (ProvidersOptions.SectionName, typeof(ProvidersOptions)),
+        (WebhooksOptions.SectionName, typeof(WebhooksOptions)),
     ];
 
     public static IReadOnlyList<string> Problems(IConfiguration configuration)
@@ -62,6 +64,7 @@ internal static class ConfigurationCheck
         Validate(readable, ClientAccessOptions.SectionName, new ClientAccessOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ListenAddressValidator(readable), failures);
         Validate(readable, ProvidersOptions.SectionName, new ProvidersOptionsValidator(new PresetLibrary()), failures, (o, s) => o.BindOneValueLists(s));
+        Validate(readable, WebhooksOptions.SectionName, new WebhooksOptionsValidator(), failures, (o, s) => o.BindEntries(s));
 
         // A key already reported as unusable reads as missing here; its own problem says enough.
         problems.AddRange(failures.Where(f => !unusable.Any(key => f.StartsWith(key + ":", StringComparison.OrdinalIgnoreCase))));

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using TokenProxy.Providers;
+using TokenProxy.Webhooks;
 
 namespace TokenProxy.Hosting;
 
@@ -44,11 +45,23 @@ internal static class ConfigurationShape
         return unusable;
     }
 
-    private static void CheckObject(IConfigurationSection section, IReadOnlyDictionary<string, Type> settings, List<string> problems, List<string> unusable)
+    /// <summary>
+    /// Checks each key of <paramref name="section"/> against <paramref name="settings"/>; any other key is a problem, or, with
+    /// an <paramref name="entryType"/> (<see cref="NamedEntriesAttribute"/>), an entry of that type under a name of the
+    /// operator's choosing.
+    /// </summary>
+    private static void CheckObject(
+        IConfigurationSection section, IReadOnlyDictionary<string, Type> settings, List<string> problems, List<string> unusable, Type? entryType = null)
     {
         foreach (var child in section.GetChildren())
         {
-            if (!settings.TryGetValue(child.Key, out var type))
+            if (!settings.TryGetValue(child.Key, out var type) && entryType is not null)
+            {
+                CheckValue(child, entryType, problems, unusable);
+                continue;
+            }
+
+            if (type is null)
             {
                 problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", settings.Keys)}.");
                 unusable.Add(child.Path);
@@ -132,7 +145,7 @@ internal static class ConfigurationShape
             return;
         }
 
-        CheckObject(section, SettingsOf(target), problems, unusable);
+        CheckObject(section, SettingsOf(target), problems, unusable, target.GetCustomAttribute<NamedEntriesAttribute>()?.EntryType);
     }
 
     private static string WhatBelongs(string key, Type type)

@@ -9,6 +9,7 @@ using TokenProxy.Telemetry;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
+using TokenProxy.Webhooks;
 
 namespace TokenProxy.Hosting;
 
@@ -48,6 +49,7 @@ internal static class TokenProxyHost
         services.AddEvents();
         services.AddOAuthClient();
         services.AddTokens();
+        services.AddWebhooks();
         services.AddProxy();
         services.AddAdmin();
         services.AddPortal();

@@ -39,6 +39,11 @@ internal static class Telemetry
         public const string Workspace = "tokenproxy.workspace";
         public const string EventId = "tokenproxy.event.id";
         public const string EventActor = "tokenproxy.event.actor";
+        public const string EventType = "tokenproxy.event.type";
+        public const string WebhookName = "tokenproxy.webhook.name";
+        public const string WebhookStatus = "tokenproxy.webhook.status";
+        public const string WebhookAttempt = "tokenproxy.webhook.attempt";
+        public const string HttpStatusCode = "http.response.status_code";
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ internal sealed class SecretSealer(VaultKeyRing keys)
     public const string RefreshTokenField = "refresh_token";
     public const string ApiKeyField = "api_key";
 
+    /// <summary>A webhook's signing secret, sealed under <see cref="WebhookRow.SealingId"/>.</summary>
+    public const string WebhookSecretField = "webhook_secret";
+
     /// <summary>RFC 7617 user-pass (<c>username:password</c>): one sealed value, since a user name holds no colon.</summary>
     public const string BasicCredentialsField = "basic_credentials";
 

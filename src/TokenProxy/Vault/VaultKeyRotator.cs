@@ -14,7 +14,8 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// operator's to change.
 /// </summary>
 internal sealed class VaultKeyRotator(
-    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events) : IDisposable
+    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events,
+    IWebhookStore webhooks) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
@@ -92,8 +93,30 @@ internal sealed class VaultKeyRotator(
             }
         }
 
+        // Webhook secrets are sealed like tokens (docs/architecture.md §12): re-sealed with compare-and-swap too.
+        foreach (var listed in await webhooks.ListWebhooksAsync(cancellationToken))
+        {
+            for (var webhook = listed; webhook is not null && SecretSealer.KeyIdOf(webhook.SealedSecret) != active.Id;)
+            {
+                var id = WebhookRow.SealingId(webhook.Name);
+                if (Reseal(id, SecretSealer.WebhookSecretField, webhook.SealedSecret) is not { } resealedSecret || resealedSecret == webhook.SealedSecret)
+                {
+                    break;
+                }
+
+                if (await webhooks.TryResealWebhookAsync(webhook.Name, webhook.SealedSecret, resealedSecret, cancellationToken))
+                {
+                    resealed++;
+                    break;
+                }
+
+                webhook = await webhooks.GetWebhookAsync(webhook.Name, cancellationToken);
+            }
+        }
+
         var stillUsed = (await store.ListAsync(cancellationToken))
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
+            .Concat((await webhooks.ListWebhooksAsync(cancellationToken)).Select(w => w.SealedSecret))
             .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
         var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
         if (retired.Count > 0 && storage is not null)

@@ -31,6 +31,8 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton<Events.IEventLog>(sp => sp.GetRequiredService<Events.IEventStore>());
         // Portal links and sessions live in the same store, behind their own small interface.
         services.AddSingleton(sp => (IPortalStore)sp.GetRequiredService<IConnectionStore>());
+        // Webhooks and their outbox too (docs/architecture.md §12).
+        services.AddSingleton(sp => (IWebhookStore)sp.GetRequiredService<OpenedStore>().Store);
         services.AddHostedService<VaultInitializer>();
         return services;
     }

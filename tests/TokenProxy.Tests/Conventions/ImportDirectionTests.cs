@@ -17,7 +17,7 @@ public sealed partial class ImportDirectionTests
         ["Events"],
         ["Providers"],
         ["OAuth", "Vault"],
-        ["Tokens"],
+        ["Tokens", "Webhooks"],
         ["Proxy"],
         ["Admin"],
         ["Portal"],
@@ -48,7 +48,7 @@ public sealed partial class ImportDirectionTests
             }
         }
 
-        Assert.True(wrong.Count == 0, "Imports against the direction Cli → Hosting → Portal → Admin → Proxy → Tokens → (OAuth, Vault) → Providers → Events → Telemetry:\n  "
+        Assert.True(wrong.Count == 0, "Imports against the direction Cli → Hosting → Links → Portal → Admin → Proxy → (Tokens, Webhooks) → (OAuth, Vault) → Providers → Events → Telemetry:\n  "
             + string.Join("\n  ", wrong));
     }
 

@@ -29,7 +29,7 @@ public sealed class ConfigurationCheckTests
     }
 
     [Theory]
-    [InlineData("TokenProxy:PublicBaseUri", "the settings of TokenProxy are PublicBaseUrl, DataDirectory, Store, Vault, Refresh, Events, Admin, Portal, Telemetry, AllowedOrigins, Clients, Providers.")]
+    [InlineData("TokenProxy:PublicBaseUri", "the settings of TokenProxy are PublicBaseUrl, DataDirectory, Store, Vault, Refresh, Events, Admin, Portal, Telemetry, AllowedOrigins, Clients, Providers, Webhooks.")]
     [InlineData("TokenProxy:Vault:Keyfile2", "the settings of TokenProxy:Vault are KeySource, KeyFile, KeychainName.")]
     [InlineData("TokenProxy:Store:RefreshLockTimeout", "the settings of TokenProxy:Store are Kind, ConnectionString, ListenConnectionString, MaxStaleness.")]
     public void A_key_no_folder_reads_is_named_with_the_settings_of_its_section(string key, string settings)

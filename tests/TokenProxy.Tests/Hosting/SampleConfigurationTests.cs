@@ -1,6 +1,7 @@
 using TokenProxy.Hosting;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
+using TokenProxy.Webhooks;
 
 namespace TokenProxy.Tests.Hosting;
 
@@ -15,9 +16,15 @@ public sealed class SampleConfigurationTests
         var configuration = new ConfigurationBuilder().AddJsonFile(SamplePath).Build();
 
         // ErrorOnUnknownConfiguration: a key in the sample that no option of its section reads fails here.
-        foreach (var (section, type) in ConfigurationCheck.Sections.Where(s => s.Section != ConfigurationCheck.SectionName))
+        foreach (var (section, type) in ConfigurationCheck.Sections.Where(s => s.Section is not (ConfigurationCheck.SectionName or WebhooksOptions.SectionName)))
         {
             configuration.GetSection(section).Get(type, o => o.ErrorOnUnknownConfiguration = true);
+        }
+
+        // Webhooks sit under names of the operator's choosing, next to the section's own settings.
+        foreach (var webhook in configuration.GetSection(WebhooksOptions.SectionName).GetChildren().Where(c => c.Value is null))
+        {
+            webhook.Get<WebhookOptions>(o => o.ErrorOnUnknownConfiguration = true);
         }
 
         configuration.GetSection("TokenProxy:Clients").Get<Dictionary<string, ClientOptions>>(o => o.ErrorOnUnknownConfiguration = true);
@@ -28,7 +35,8 @@ public sealed class SampleConfigurationTests
         Assert.Equal(4, providers.Count);
         Assert.Equal(
             ["TokenProxy:Clients:reports-app:Key", "TokenProxy:Providers:acme:ClientId", "TokenProxy:Providers:github:ClientId",
-                "TokenProxy:Providers:github:ClientSecret", "TokenProxy:Providers:work-google:ClientId"],
+                "TokenProxy:Providers:github:ClientSecret", "TokenProxy:Providers:work-google:ClientId",
+                "TokenProxy:Webhooks:crm:Secret"],
             problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
         Assert.All(problems, p => Assert.Contains(": still the placeholder from appsettings.sample.json; put ", p, StringComparison.Ordinal));
     }
@@ -43,6 +51,7 @@ public sealed class SampleConfigurationTests
             ["TokenProxy:Providers:github:ClientSecret"] = "secret",
             ["TokenProxy:Providers:acme:ClientId"] = "acme-client",
             ["TokenProxy:Providers:work-google:ClientId"] = "1234.apps.googleusercontent.com",
+            ["TokenProxy:Webhooks:crm:Secret"] = "0123456789abcdef0123456789abcdef",
         }).Build();
 
         Assert.Empty(ConfigurationCheck.Problems(configuration));

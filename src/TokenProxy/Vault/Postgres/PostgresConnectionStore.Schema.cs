@@ -181,6 +181,43 @@ internal sealed partial class PostgresConnectionStore
         ALTER TABLE connections ADD COLUMN refresh_attempt_id text;
         ALTER TABLE connections ADD COLUMN refresh_attempt_at timestamptz;
         """,
+        // Webhooks and their durable outbox (docs/architecture.md §12); the identity numbers deliveries of one webhook in the order its fan-out (one at a time,
+        // under the webhook's row lock) inserted them. A webhook's cursor is the last event fanned out to it;
+        // a delivery carries its body, so pruning events loses none. Partial indexes: the due pending deliveries, and the
+        // oldest pending one per webhook and ordering key (a connection's events go out in order).
+        """
+        CREATE TABLE webhooks (
+          name text PRIMARY KEY,
+          url text NOT NULL,
+          secret text NOT NULL,
+          events text NOT NULL,
+          workspace text,
+          origin text NOT NULL,
+          last_sequence bigint NOT NULL,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          webhook text NOT NULL,
+          event_id text NOT NULL,
+          event_type text NOT NULL,
+          ordering_key text NOT NULL,
+          payload text NOT NULL,
+          status text NOT NULL,
+          attempts integer NOT NULL,
+          next_attempt_at timestamptz NOT NULL,
+          claimed_by text,
+          claimed_until timestamptz,
+          last_status integer,
+          last_error text,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+        CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries (webhook, event_id);
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_order ON webhook_deliveries (webhook, ordering_key, id) WHERE status = 'pending';
+        """,
     ];
 
     /// <summary>

@@ -206,6 +206,42 @@ internal sealed partial class SqliteConnectionStore
         ALTER TABLE connections ADD COLUMN refresh_attempt_id TEXT;
         ALTER TABLE connections ADD COLUMN refresh_attempt_at INTEGER;
         """,
+        // Webhooks and their durable outbox (docs/architecture.md §12): a webhook's cursor is the last event fanned out to it;
+        // a delivery carries its body, so pruning events loses none. Partial indexes: the due pending deliveries, and the
+        // oldest pending one per webhook and ordering key (a connection's events go out in order).
+        """
+        CREATE TABLE webhooks (
+          name TEXT PRIMARY KEY,
+          url TEXT NOT NULL,
+          secret TEXT NOT NULL,
+          events TEXT NOT NULL,
+          workspace TEXT,
+          origin TEXT NOT NULL,
+          last_sequence INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          webhook TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          event_type TEXT NOT NULL,
+          ordering_key TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          status TEXT NOT NULL,
+          attempts INTEGER NOT NULL,
+          next_attempt_at INTEGER NOT NULL,
+          claimed_by TEXT,
+          claimed_until INTEGER,
+          last_status INTEGER,
+          last_error TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries (webhook, event_id);
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_order ON webhook_deliveries (webhook, ordering_key, id) WHERE status = 'pending';
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

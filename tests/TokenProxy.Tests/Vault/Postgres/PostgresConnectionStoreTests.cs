@@ -34,6 +34,8 @@ public sealed partial class PostgresConnectionStoreTests(PostgresServer server) 
         DROP TABLE event_sequence;
         DROP TABLE portal_links;
         DROP TABLE portal_sessions;
+        DROP TABLE webhook_deliveries;
+        DROP TABLE webhooks;
         UPDATE schema_version SET version = 7;
         """;
 

@@ -36,6 +36,8 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         DROP TABLE events;
         DROP TABLE portal_links;
         DROP TABLE portal_sessions;
+        DROP TABLE webhook_deliveries;
+        DROP TABLE webhooks;
         PRAGMA user_version = 7;
         """;
 

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Webhooks;
+
+/// <summary>
+/// Webhooks as a receiver sees them, on each store: signed events from the durable outbox, every one delivered once and
+/// in order per connection through an outage, and the answers that are not retried.
+/// </summary>
+public abstract class WebhookDeliveryTests : IAsyncLifetime
+{
+    private protected WebhookReceiver Receiver { get; private set; } = null!;
+
+    private protected ProxyHost Proxy { get; private set; } = null!;
+
+    /// <summary>Points the proxy at the store under test.</summary>
+    private protected abstract void UseStore(Dictionary<string, string?> settings);
+
+    public virtual async Task InitializeAsync()
+    {
+        Receiver = await WebhookReceiver.StartAsync();
+        Proxy = await StartProxyAsync();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        await Proxy.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+
+    private protected async Task<ProxyHost> StartProxyAsync(Action<IServiceCollection>? services = null, Dictionary<string, string?>? more = null)
+    {
+        var settings = Settings(Receiver.Url, Receiver.Secret);
+        UseStore(settings);
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+
+        return await ProxyHost.StartAsync(settings, services);
+    }
+
+    /// <summary>A provider <c>acme</c> and a webhook <c>hook</c> for connections' creation and deletion.</summary>
+    internal static Dictionary<string, string?> Settings(Uri url, string secret, string name = "hook")
+    {
+        var settings = ProxyHost.Provider("acme", new Uri("https://api.acme.test/"));
+        settings[$"TokenProxy:Webhooks:{name}:Url"] = url.AbsoluteUri;
+        settings[$"TokenProxy:Webhooks:{name}:Secret"] = secret;
+        settings[$"TokenProxy:Webhooks:{name}:Events:0"] = "connection.created";
+        settings[$"TokenProxy:Webhooks:{name}:Events:1"] = "connection.deleted";
+        return settings;
+    }
+
+    [Fact]
+    public async Task An_event_is_posted_signed_with_the_event_as_the_events_api_shows_it()
+    {
+        var id = (await Proxy.ImportAsync("acme", "access-1")).GetProperty("id").GetString()!;
+
+        var received = Assert.Single(await Receiver.WaitForAsync(r => r.Count >= 1, "the connection.created event"));
+        var shown = (await Proxy.Client.GetFromJsonAsync<JsonElement>($"/admin/api/events?connection={id}")).GetProperty("items")[0];
+        Assert.True(received.SignatureValid, received.Signature);
+        Assert.Equal("POST", received.Method);
+        Assert.Equal("application/json; charset=utf-8", received.ContentType);
+        Assert.Equal(shown.GetProperty("id").GetString(), received.EventId);
+        Assert.Equal("connection.created", received.EventType);
+        var body = JsonDocument.Parse(received.Body).RootElement;
+        Assert.Equal(
+            ["id", "type", "createdAt", "workspace", "endUser", "connectionId", "provider", "actor", "data"],
+            body.EnumerateObject().Select(p => p.Name));
+        foreach (var property in body.EnumerateObject())
+        {
+            Assert.Equal(shown.GetProperty(property.Name).GetRawText(), property.Value.GetRawText());
+        }
+
+        var t = long.Parse(received.Signature.Split(',')[0]["t=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(t, DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task A_receiver_down_for_a_while_then_up_gets_every_event_once_and_each_connections_in_order()
+    {
+        Receiver.Respond = n => n < 6 ? (503, null, null) : (200, null, null);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await Proxy.ImportAsync("acme", $"access-{i}", label: $"c{i}")).GetProperty("id").GetString()!);
+        }
+
+        foreach (var id in ids)
+        {
+            using var delete = await Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, $"/admin/api/connections/{id}"));
+        }
+
+        var received = await Receiver.WaitForAsync(r => r.Where(x => x.Status == 200).Select(x => x.EventId).Distinct().Count() == 6, "six events answered 200");
+        var delivered = received.Where(r => r.Status == 200).ToList();
+        Assert.Contains(received, r => r.Status == 503);
+        Assert.Equal(6, delivered.Count);
+        Assert.All(received, r => Assert.True(r.SignatureValid));
+        foreach (var id in ids)
+        {
+            var ofConnection = delivered.Where(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("connectionId").GetString() == id).Select(r => r.EventType);
+            Assert.Equal(["connection.created", "connection.deleted"], ofConnection);
+        }
+    }
+
+    [Theory]
+    [InlineData(410)]
+    [InlineData(400)]
+    public async Task A_refusal_other_than_408_or_429_is_not_retried_and_is_recorded_failed(int status)
+    {
+        Receiver.Respond = n => n == 0 ? (status, null, null) : (200, null, null);
+        await Proxy.ImportAsync("acme", "access-1");
+        var refused = Assert.Single(await Receiver.WaitForAsync(r => r.Count >= 1, "the first event"));
+
+        // A test event sent afterwards arrives: the worker ran on, and never tried the refused event again.
+        var test = await TestEventAsync(Proxy);
+        var received = await Receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event");
+        Assert.Single(received, r => r.EventId == refused.EventId);
+        var failed = Assert.Single(await DeliveriesAsync(Proxy), d => d.GetProperty("eventId").GetString() == refused.EventId);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal(1, failed.GetProperty("attempts").GetInt32());
+        Assert.Equal(status, failed.GetProperty("lastStatus").GetInt32());
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("nextAttemptAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_redirect_is_never_followed_nor_retried()
+    {
+        await using var elsewhere = await WebhookReceiver.StartAsync();
+        Receiver.Respond = n => n == 0 ? (307, null, elsewhere.Url.AbsoluteUri) : (200, null, null);
+        await Proxy.ImportAsync("acme", "access-1");
+        var redirected = Assert.Single(await Receiver.WaitForAsync(r => r.Count >= 1, "the first event"));
+
+        var test = await TestEventAsync(Proxy);
+        var received = await Receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event");
+        Assert.Single(received, r => r.EventId == redirected.EventId);
+        Assert.Empty(elsewhere.Requests);
+        var failed = Assert.Single(await DeliveriesAsync(Proxy), d => d.GetProperty("eventId").GetString() == redirected.EventId);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal(307, failed.GetProperty("lastStatus").GetInt32());
+        Assert.Contains("redirect", failed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends the webhook a test event; its event id.</summary>
+    internal static async Task<string> TestEventAsync(ProxyHost proxy, string name = "hook")
+    {
+        using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/webhooks/{name}/test"));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventId").GetString()!;
+    }
+
+    internal static async Task<List<JsonElement>> DeliveriesAsync(ProxyHost proxy, string name = "hook") =>
+        [.. (await proxy.Client.GetFromJsonAsync<JsonElement>($"/admin/api/webhooks/{name}/deliveries")).EnumerateArray()];
+}

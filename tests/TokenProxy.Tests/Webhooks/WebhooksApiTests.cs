@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Webhooks;
+
+/// <summary>
+/// <c>/admin/api/webhooks</c>: webhooks made, changed and deleted through the API with a write-only secret, sealed with the
+/// vault key and re-sealed by a key rotation; deliveries listed, redelivered and a test event sent.
+/// </summary>
+public sealed class WebhooksApiTests : IAsyncLifetime
+{
+    private WebhookReceiver _receiver = null!;
+    private ProxyHost _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _receiver = await WebhookReceiver.StartAsync();
+        _proxy = await ProxyHost.StartAsync(WebhookDeliveryTests.Settings(_receiver.Url, _receiver.Secret, name: "configured"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    private Task<HttpResponseMessage> PutAsync(string name, object body) =>
+        _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Put, $"/admin/api/webhooks/{name}", body));
+
+    [Fact]
+    public async Task A_webhook_is_created_changed_without_repeating_its_secret_and_deleted_and_its_secret_is_never_shown()
+    {
+        using var created = await PutAsync("crm", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" } });
+        using var changed = await PutAsync("crm", new { url = _receiver.Url, events = new[] { "connection.created", "connection.error" }, workspace = "team-a" });
+        var shown = await _proxy.Client.GetStringAsync("/admin/api/webhooks/crm");
+        var listed = await _proxy.Client.GetStringAsync("/admin/api/webhooks");
+        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "crm");
+        var received = Assert.Single(await _receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event"));
+        using var deleted = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/webhooks/crm"));
+        using var gone = await _proxy.Client.GetAsync("/admin/api/webhooks/crm");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var view = JsonDocument.Parse(shown).RootElement;
+        Assert.Equal(["connection.created", "connection.error"], view.GetProperty("events").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("team-a", view.GetProperty("workspace").GetString());
+        Assert.True(view.GetProperty("secretSet").GetBoolean());
+        Assert.False(view.TryGetProperty("secret", out _));
+        Assert.DoesNotContain(_receiver.Secret, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(_receiver.Secret, listed, StringComparison.Ordinal);
+        Assert.True(received.SignatureValid, "signed with the secret kept from the first PUT");
+        Assert.Equal("webhook.test", received.EventType);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_bad_webhook_is_refused_naming_every_field_and_a_configured_one_cannot_be_changed_here()
+    {
+        using var bad = await PutAsync("crm", new { url = "http://10.0.0.1/", secret = "short", events = new[] { "connection.nope" } });
+        using var noSecret = await PutAsync("new-one", new { url = _receiver.Url, events = new[] { "connection.created" } });
+        using var configured = await PutAsync("configured", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" } });
+        using var deleteConfigured = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/webhooks/configured"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal(["url", "secret", "events"], errors.EnumerateObject().Select(p => p.Name));
+        Assert.DoesNotContain("short", errors.GetProperty("secret")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, noSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, configured.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, deleteConfigured.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_delivered_event_is_sent_again_on_redeliver_and_deliveries_show_its_attempts()
+    {
+        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "configured");
+        await _receiver.WaitForAsync(r => r.Count(x => x.EventId == test) == 1, "the test event");
+        var delivery = await WaitForAsync(d => d.GetProperty("eventId").GetString() == test && d.GetProperty("status").GetString() == "delivered");
+
+        using var redeliver = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(
+            HttpMethod.Post, $"/admin/api/webhooks/configured/deliveries/{delivery.GetProperty("id").GetInt64()}/redeliver"));
+        using var unknown = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/webhooks/configured/deliveries/999999/redeliver"));
+
+        Assert.Equal(HttpStatusCode.Accepted, redeliver.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        var twice = await _receiver.WaitForAsync(r => r.Count(x => x.EventId == test) == 2, "the test event again");
+        Assert.All(twice, r => Assert.True(r.SignatureValid));
+        Assert.Equal(200, delivery.GetProperty("lastStatus").GetInt32());
+        Assert.Equal(1, delivery.GetProperty("attempts").GetInt32());
+        Assert.Equal("webhook.test", delivery.GetProperty("eventType").GetString());
+    }
+
+    [Fact]
+    public async Task A_key_rotation_reseals_a_webhooks_secret_and_deliveries_stay_signed_with_it()
+    {
+        using (var created = await PutAsync("crm", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var rotate = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+        var rotation = await rotate.Content.ReadFromJsonAsync<JsonElement>();
+        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "crm");
+
+        Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
+        Assert.Equal(2, rotation.GetProperty("resealed").GetInt32()); // the configured webhook and this one
+        Assert.Single(rotation.GetProperty("retiredKeyIds").EnumerateArray());
+        var received = Assert.Single(await _receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event"));
+        Assert.True(received.SignatureValid);
+    }
+
+    private async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> found)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var match = (await WebhookDeliveryTests.DeliveriesAsync(_proxy, "configured")).Where(found).ToList();
+            if (match.Count > 0)
+            {
+                return match[0];
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the delivery never reached that state");
+            await Task.Delay(50);
+        }
+    }
+}
