@@ -52,4 +52,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 1162, Level = LogLevel.Warning, EventName = "CodeExchangeFailed",
         Message = "{Provider}'s token endpoint did not exchange the authorization code of connection {ConnectionId}: {Error} ({Kind}).")]
     public static partial void CodeExchangeFailed(ILogger logger, string provider, string connectionId, string? error, string kind);
+
+    // 1170–1179: scopes an API asked for, and testing a connection.
+    [LoggerMessage(EventId = 1170, Level = LogLevel.Information, EventName = "ScopesRequired",
+        Message = "{Provider}'s API needs scopes connection {ConnectionId} was not granted ({Scopes}): reconnect it to grant them.")]
+    public static partial void ScopesRequired(ILogger logger, string provider, string connectionId, IReadOnlyList<string> scopes);
+
+    [LoggerMessage(EventId = 1171, Level = LogLevel.Warning, EventName = "ScopesNotRecorded",
+        Message = "The API needs broader scopes for connection {ConnectionId}, but the store could not record it; the app was still told where to reconnect.")]
+    public static partial void ScopesNotRecorded(ILogger logger, string connectionId, Exception exception);
 }

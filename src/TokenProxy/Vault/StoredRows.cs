@@ -14,7 +14,7 @@ internal static class StoredRows
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
         "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at, " +
-        "end_user_id, end_user_display_name, end_user_email, origin";
+        "end_user_id, end_user_display_name, end_user_email, origin, required_scopes";
 
     /// <summary>Every connection, in the order the admin list shows them.</summary>
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
@@ -90,6 +90,7 @@ internal static class StoredRows
             RefreshTokenExpiresAt = T(24),
             EndUser = S(25) is { } endUser ? new ConnectionEndUser(endUser, S(26), S(27)) : null,
             Origin = ConnectionOriginNames.Parse(r.GetString(28)),
+            RequiredScopes = r.GetString(29).Split(' ', StringSplitOptions.RemoveEmptyEntries),
         };
     }
 

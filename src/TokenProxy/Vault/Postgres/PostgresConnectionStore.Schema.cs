@@ -176,6 +176,10 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX events_workspace ON events (workspace, sequence);
         CREATE INDEX events_type ON events (type, sequence);
         """,
+        // Scopes the API said an operation needs and the token lacks (RFC 6750 §3.1), space-joined; none for every row before.
+        """
+        ALTER TABLE connections ADD COLUMN required_scopes text NOT NULL DEFAULT '';
+        """,
     ];
 
     /// <summary>

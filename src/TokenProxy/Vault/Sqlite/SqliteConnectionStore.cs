@@ -134,7 +134,7 @@ internal sealed partial class SqliteConnectionStore(
               last_error_at = $last_error_at, metadata = $metadata, updated_at = $updated_at,
               last_refresh_reason = $last_refresh_reason, parameters = $parameters, credential_kind = $credential_kind,
               refresh_token_expires_at = $refresh_token_expires_at,
-              end_user_id = $end_user_id, end_user_display_name = $end_user_display_name, end_user_email = $end_user_email, origin = $connection_origin, version = version + 1
+              end_user_id = $end_user_id, end_user_display_name = $end_user_display_name, end_user_email = $end_user_email, origin = $connection_origin, required_scopes = $required_scopes, version = version + 1
             WHERE id = $id AND version = $version;
             """;
         Bind(command, row);

@@ -27,6 +27,7 @@ public sealed partial class PostgresConnectionStoreTests(PostgresServer server) 
         DROP INDEX connections_label;
         ALTER TABLE connections
           DROP COLUMN end_user_id, DROP COLUMN end_user_display_name, DROP COLUMN end_user_email, DROP COLUMN origin,
+          DROP COLUMN required_scopes,
           ADD CONSTRAINT connections_provider_label_key UNIQUE (provider, label);
         DROP TABLE workspaces;
         DROP TABLE events;
