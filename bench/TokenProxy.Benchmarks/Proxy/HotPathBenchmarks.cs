@@ -149,7 +149,7 @@ public class HotPathBenchmarks
             throw new InvalidOperationException();
         }
 
-        var transformer = new TokenTransformer(provider, lookup.Value!, _tokens, replayable: true);
+        var transformer = new TokenTransformer(provider, lookup.Value!, _tokens, replayable: true, publicBaseUrl: "http://127.0.0.1:5080");
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, provider.ApiBaseUrl!.AbsoluteUri, CancellationToken.None));
         // The egress guard's check, as the handler chain runs it on every send.
@@ -173,7 +173,7 @@ public class HotPathBenchmarks
     [Benchmark]
     public HttpRequestMessage TokenTransform()
     {
-        var transformer = new TokenTransformer(_provider, _credential, _tokens, replayable: true);
+        var transformer = new TokenTransformer(_provider, _credential, _tokens, replayable: true, publicBaseUrl: "http://127.0.0.1:5080");
         var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null);
         Complete(transformer.TransformRequestAsync(_context, message, Destination, CancellationToken.None));
         return message;

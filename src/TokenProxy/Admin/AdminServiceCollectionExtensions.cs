@@ -12,6 +12,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<AdminAccessFilter>();
         services.AddSingleton<AdminInstrumentation>();
         services.AddSingleton<ConnectionRevoker>();
+        services.AddSingleton<ConnectionTester>();
 
         // What RazorComponentResult renders with, for static server rendering only: no interactive render mode,
         // so no circuit, no WebSocket and no Blazor script.

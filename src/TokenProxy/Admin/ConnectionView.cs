@@ -25,7 +25,8 @@ internal sealed record ConnectionView(
     DateTimeOffset? RefreshTokenExpiresAt,
     string? ErrorHint,
     EndUserView? EndUser,
-    string Origin)
+    string Origin,
+    IReadOnlyList<string> RequiredScopes)
 {
     public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
         row.Id,
@@ -54,7 +55,8 @@ internal sealed record ConnectionView(
         // The operator's advice for the provider's error, while the connection is stuck in it (ErrorHints).
         row is { Status: ConnectionStatus.Error, LastError: { } error } && provider is not null ? provider.ErrorHints.For(error.Code, error.Description) : null,
         EndUserView.From(row.EndUser),
-        row.Origin.ToWire());
+        row.Origin.ToWire(),
+        row.RequiredScopes);
 }
 
 internal sealed record AccountView(string? Id, string? Email, string? Name);

@@ -20,6 +20,7 @@ internal static class ConnectionsApi
         api.MapPost("/connections", ImportAsync);
         api.MapPost("/connections/{id}/refresh", RefreshAsync);
         api.MapPost("/connections/{id}/revoke", RevokeAsync);
+        api.MapPost("/connections/{id}/test", TestAsync);
         api.MapDelete("/connections/{id}", DeleteAsync);
         api.MapDelete("/connections", ResetEndUserAsync);
         api.MapPost("/vault/rotate-key", RotateKeyAsync);
@@ -189,6 +190,11 @@ internal static class ConnectionsApi
             return (null, ProxyProblems.UnreadableBody(e));
         }
     }
+
+    private static async Task<IResult> TestAsync(string id, IConnectionStore store, ConnectionTester tester, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } row
+            ? TypedResults.Ok(await tester.TestAsync(row, cancellationToken))
+            : AdminProblems.ConnectionNotFound(id);
 
     private static async Task<IResult> RefreshAsync(
         string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, AdminInstrumentation instrumentation, CancellationToken cancellationToken)

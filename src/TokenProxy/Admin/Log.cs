@@ -34,4 +34,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1407, Level = LogLevel.Information, EventName = "ConnectRequestCancelled",
         Message = "Cancelled connect request {RequestId}.")]
     public static partial void ConnectRequestCancelled(ILogger logger, string requestId);
+
+    [LoggerMessage(EventId = 1420, Level = LogLevel.Information, EventName = "ConnectionTested",
+        Message = "Tested connection {ConnectionId}: ok {Ok}, status {Status}, {Error}.")]
+    public static partial void ConnectionTested(ILogger logger, string connectionId, bool ok, int? status, string? error);
 }

@@ -11,6 +11,7 @@ internal static class EventTypes
     public const string ConnectionRevoked = "connection.revoked";
     public const string ConnectionDeleted = "connection.deleted";
     public const string ConnectionExpiring = "connection.expiring";
+    public const string ConnectionScopesRequired = "connection.scopes_required";
     public const string ConnectRequestCreated = "connect_request.created";
     public const string ConnectRequestCompleted = "connect_request.completed";
     public const string ConnectRequestCancelled = "connect_request.cancelled";
@@ -23,7 +24,7 @@ internal static class EventTypes
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ConnectionCreated, ConnectionReconnected, ConnectionRefreshed, ConnectionError, ConnectionRecovered, ConnectionRevoked,
-        ConnectionDeleted, ConnectionExpiring, ConnectRequestCreated, ConnectRequestCompleted, ConnectRequestCancelled,
+        ConnectionDeleted, ConnectionExpiring, ConnectionScopesRequired, ConnectRequestCreated, ConnectRequestCompleted, ConnectRequestCancelled,
         ConnectRequestExpired, VaultKeyRotated, ProviderUnavailable, ProviderAvailable,
     };
 

@@ -47,7 +47,7 @@ internal sealed class LinkOutstandingRequests(
     {
         if (await store.GetAsync(connectionId, cancellationToken) is not { } row
             || !PortalConnection.IsShown(row, workspace)
-            || row.Status is not (ConnectionStatus.Error or ConnectionStatus.Revoked)
+            || !PortalConnection.NeedsReconnect(row)
             || !PortalConnection.IsReconnectable(row, providers)
             || !providers.TryGet(row.Provider, out var provider))
         {
@@ -71,7 +71,8 @@ internal sealed class LinkOutstandingRequests(
             Workspace = workspace,
             Provider = provider.Name,
             Label = row.Label,
-            Scopes = row.Scopes.Count > 0 ? row.Scopes : null,
+            // The scopes it was granted, and those its API said it needs.
+            Scopes = row.Scopes.Count + row.RequiredScopes.Count > 0 ? [.. row.Scopes.Concat(row.RequiredScopes).Distinct(StringComparer.Ordinal)] : null,
             EndUser = row.EndUser,
             ConnectionId = row.Id,
             Status = ConnectRequestStatus.Outstanding,

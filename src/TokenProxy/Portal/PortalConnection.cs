@@ -8,8 +8,17 @@ namespace TokenProxy.Portal;
 internal sealed record PortalConnection(
     string Id, string App, string Label, ConnectionStatus Status, string? StatusDescription, string? AccountEmail, DateTimeOffset? LastRefreshedAt, bool CanRefresh)
 {
-    /// <summary>A connection in error or revoked, whose people can sign in again from the portal (a browser-connectable provider).</summary>
+    /// <summary>
+    /// A connection in error or revoked, or one whose API asked for broader access, whose people can sign in again from the
+    /// portal (a browser-connectable provider).
+    /// </summary>
     public bool CanReconnect { get; init; }
+
+    /// <summary>The scopes the provider's API said it needs and the connection was not granted; empty when none.</summary>
+    public IReadOnlyList<string> RequiredScopes { get; init; } = [];
+
+    /// <summary>True when it holds a credential that a test can send.</summary>
+    public bool CanTest { get; init; }
 
     /// <summary>
     /// True for a connection the workspace's people see: one of their workspace that they connected themselves. Imports
@@ -26,9 +35,15 @@ internal sealed record PortalConnection(
         return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt,
             view.CanRefresh && row.Status != ConnectionStatus.Error)
         {
-            CanReconnect = row.Status is ConnectionStatus.Error or ConnectionStatus.Revoked && IsReconnectable(row, providers),
+            CanReconnect = NeedsReconnect(row) && IsReconnectable(row, providers),
+            RequiredScopes = row.Status == ConnectionStatus.Revoked ? [] : row.RequiredScopes,
+            CanTest = row.Status != ConnectionStatus.Revoked && row.AccessToken is not null,
         };
     }
+
+    /// <summary>In error, revoked, or active with scopes its API asked for (docs/architecture.md §1): a sign-in is what it needs.</summary>
+    public static bool NeedsReconnect(ConnectionRow row) =>
+        row.Status is ConnectionStatus.Error or ConnectionStatus.Revoked || (row.Status == ConnectionStatus.Active && row.RequiredScopes.Count > 0);
 
     /// <summary>Whether a sign-in can give <paramref name="row"/> new tokens: tokens for a person, from a provider set up for connecting.</summary>
     public static bool IsReconnectable(ConnectionRow row, ProviderCatalog providers) =>

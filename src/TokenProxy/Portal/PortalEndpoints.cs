@@ -35,6 +35,7 @@ internal static class PortalEndpoints
         portal.MapGet("/connections/{id}", DetailAsync);
         portal.MapPost("/connections/{id}/refresh", RefreshAsync);
         portal.MapPost("/connections/{id}/revoke", RevokeAsync);
+        portal.MapPost("/connections/{id}/test", TestAsync);
         portal.MapPost("/requests/{id}/connect", ConnectAsync);
         portal.MapPost("/connections/{id}/reconnect", ReconnectAsync);
         // Any other path under /portal is the portal's own 404, not the data plane's answer for a provider "portal".
@@ -127,6 +128,15 @@ internal static class PortalEndpoints
         return refreshed.Succeeded
             ? TypedResults.Ok(new PortalOutcome("Connection refreshed."))
             : new ProblemResult(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection", "You may need to reconnect.");
+    }
+
+    /// <summary>The admin API's test, for a connection of the session's workspace only (the same 404 otherwise).</summary>
+    private static async Task<IResult> TestAsync(string id, HttpContext context, IConnectionStore store, ConnectionTester tester, CancellationToken cancellationToken)
+    {
+        var session = PortalAccessFilter.SessionOf(context);
+        return await FindAsync(store, session, id, cancellationToken) is { } row
+            ? TypedResults.Ok(await tester.TestAsync(row, cancellationToken))
+            : NotFound();
     }
 
     private static async Task<IResult> RevokeAsync(

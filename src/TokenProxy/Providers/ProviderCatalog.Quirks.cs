@@ -29,7 +29,7 @@ internal sealed partial class ProviderCatalog
         ["DELETE"] = HttpMethod.Delete,
     };
 
-    private sealed record Quirks(RevocationEndpoint? Revocation, IReadOnlyList<StaticHeader> Headers, ErrorHints ErrorHints);
+    private sealed record Quirks(RevocationEndpoint? Revocation, IReadOnlyList<StaticHeader> Headers, ErrorHints ErrorHints, ScopeHeaders? ScopeHeaders, string? TestPath);
 
     private static Quirks ParseQuirks(
         ProviderOptions o, string key, string? clientId, TokenEndpointAuth tokenAuth, TokenHeaderFormat? tokenHeader, ApiKeyPlacement? apiKey,
@@ -77,7 +77,8 @@ internal sealed partial class ProviderCatalog
             }
         }
 
-        return new Quirks(revocation, headers, hints.Count == 0 ? ErrorHints.None : new ErrorHints(hints));
+        return new Quirks(revocation, headers, hints.Count == 0 ? ErrorHints.None : new ErrorHints(hints),
+            ParseScopeHeaders(o.ScopeHeaders, $"{key}:ScopeHeaders", errors), ParseTestPath(o.TestPath, $"{key}:TestPath", errors));
     }
 
     private static List<StaticHeader> ParseHeaders(
@@ -286,5 +287,61 @@ internal sealed partial class ProviderCatalog
     {
         errors.Add(error);
         return fallback;
+    }
+
+    private static ScopeHeaders? ParseScopeHeaders(ScopeHeadersOptions? options, string key, List<string> errors)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        string? Name(string? value, string option)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (value.Length == 0 || !value.All(TokenHeaderFormat.IsTokenChar))
+            {
+                errors.Add($"{key}:{option}: '{value}' is not a header name (RFC 9110 §5.1: letters, digits and !#$%&'*+-.^_`|~).");
+                return null;
+            }
+
+            return value;
+        }
+
+        var granted = Name(options.Granted, "Granted");
+        var accepted = Name(options.Accepted, "Accepted");
+        if (options.Accepted is null)
+        {
+            errors.Add($"{key}:Accepted: required: the header naming the scopes an operation accepts (GitHub: X-Accepted-OAuth-Scopes).");
+        }
+
+        return accepted is null ? null : new ScopeHeaders(granted, accepted);
+    }
+
+    /// <summary>
+    /// A path below the API base: starts with one <c>/</c>, no dot-segment, no query marker other than in a query, no
+    /// fragment, no whitespace or control characters; so the read stays on the connection's own API.
+    /// </summary>
+    private static string? ParseTestPath(string? path, string key, List<string> errors)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        var pathPart = path.Split('?', 2)[0];
+        if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Contains('#', StringComparison.Ordinal)
+            || path.Contains('\\', StringComparison.Ordinal) || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c > '~')
+            || pathPart.Split('/').Any(segment => segment is "." or ".." || segment.Contains('%', StringComparison.Ordinal)))
+        {
+            errors.Add($"{key}: '{path}' must be a path below the API base: starting with one '/', without '.', '..', '%', '\\', '#' or spaces.");
+            return null;
+        }
+
+        return path;
     }
 }

@@ -119,6 +119,8 @@ internal sealed partial class ProviderCatalog
         RefreshTokenLifetime = entry.RefreshTokenLifetime ?? preset.RefreshTokenLifetime,
         RefreshTokenIdleLifetime = entry.RefreshTokenIdleLifetime ?? preset.RefreshTokenIdleLifetime,
         ErrorHints = MergeMaps(preset.ErrorHints, entry.ErrorHints),
+        ScopeHeaders = entry.ScopeHeaders ?? preset.ScopeHeaders,
+        TestPath = entry.TestPath ?? preset.TestPath,
     };
 
     private static Dictionary<string, string>? MergeMaps(Dictionary<string, string>? preset, Dictionary<string, string>? entry, StringComparer? keys = null)
@@ -295,6 +297,8 @@ internal sealed partial class ProviderCatalog
             RefreshTokenLifetime = o.RefreshTokenLifetime,
             RefreshTokenIdleLifetime = o.RefreshTokenIdleLifetime,
             ErrorHints = quirks.ErrorHints,
+            ScopeHeaders = quirks.ScopeHeaders,
+            TestPath = quirks.TestPath,
         };
     }
 

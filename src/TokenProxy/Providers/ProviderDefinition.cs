@@ -89,6 +89,12 @@ internal sealed record ProviderDefinition
     /// <summary>What to do about the provider's errors, shown on a connection in error.</summary>
     public ErrorHints ErrorHints { get; init; } = ErrorHints.None;
 
+    /// <summary>The headers in which the API names granted and accepted scopes, when it has them (GitHub).</summary>
+    public ScopeHeaders? ScopeHeaders { get; init; }
+
+    /// <summary>The cheap authenticated read <c>Test connection</c> makes, relative to the connection's API base; null: none.</summary>
+    public string? TestPath { get; init; }
+
     /// <summary>
     /// The <see cref="Headers"/> of a connection with these parameter values, or null with why (a parameter and its
     /// problem, never its value).

@@ -119,6 +119,29 @@ internal sealed class ProviderOptions
     /// connection in error.
     /// </summary>
     public Dictionary<string, string>? ErrorHints { get; set; }
+
+    /// <summary>
+    /// Response headers in which the API names the scopes a token was granted and the scopes an operation accepts
+    /// (GitHub: <c>X-OAuth-Scopes</c>, <c>X-Accepted-OAuth-Scopes</c>), read on a 403 besides RFC 6750's
+    /// <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>. Default: none.
+    /// </summary>
+    public ScopeHeadersOptions? ScopeHeaders { get; set; }
+
+    /// <summary>
+    /// A cheap authenticated read, relative to the connection's API base (<c>/v1/me</c>), that <c>Test connection</c> makes
+    /// when the provider has no identity endpoint (or instead of it). Starts with <c>/</c>. Default: none.
+    /// </summary>
+    public string? TestPath { get; set; }
+}
+
+/// <summary>The API's response headers naming granted and accepted scopes, comma-separated (GitHub).</summary>
+internal sealed class ScopeHeadersOptions
+{
+    /// <summary>The header naming the scopes the token was granted (GitHub: <c>X-OAuth-Scopes</c>).</summary>
+    public string? Granted { get; set; }
+
+    /// <summary>The header naming the scopes the operation accepts, any one of which would do (GitHub: <c>X-Accepted-OAuth-Scopes</c>).</summary>
+    public string? Accepted { get; set; }
 }
 
 /// <summary>An identity endpoint and the dotted JSON paths of the account's id, email and name.</summary>

@@ -135,7 +135,7 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        return new TokenTransformer(provider, lookup.Value, tokens, replayable);
+        return new TokenTransformer(provider, lookup.Value, tokens, replayable, _publicBaseUrl);
     }
 
     /// <summary>

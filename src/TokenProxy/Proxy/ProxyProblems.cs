@@ -116,6 +116,14 @@ internal static class ProxyProblems
     };
 
     /// <summary>
+    /// Where a person reconnects <paramref name="connectionId"/> asking for <paramref name="scopes"/> (the granted and the
+    /// required ones, after an API's insufficient_scope).
+    /// </summary>
+    public static string ReconnectUrl(string publicBaseUrl, ProviderDefinition provider, string connectionId, IReadOnlyList<string> scopes) =>
+        QueryHelpers.AddQueryString($"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}",
+            new Dictionary<string, string?> { ["connection"] = connectionId, ["scopes"] = string.Join(' ', scopes) });
+
+    /// <summary>
     /// Where the connection is made: a reconnect by id, or a new one with its label, workspace and end user; for a provider
     /// whose connections are not made in the browser, the providers page's form for them, filled with the same three.
     /// </summary>

@@ -12,10 +12,13 @@ namespace TokenProxy.Proxy;
 /// it asks for a fresh token once, and either holds the 401 back so the request can be replayed, or
 /// passes it on.
 /// </summary>
-internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, TokenService tokens, bool replayable) : HttpTransformer
+internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, TokenService tokens, bool replayable, string publicBaseUrl) : HttpTransformer
 {
     /// <summary>Response header telling the app its 401 was answered with a refresh: sending the request again will use the new token.</summary>
     public const string RetryHeader = "TokenProxy-Retry";
+
+    /// <summary>Response header on an API's insufficient_scope answer: where a person reconnects to grant the scopes it needs.</summary>
+    public const string ReconnectUrlHeader = "TokenProxy-Reconnect-Url";
 
 
     // One instance per proxied request, so it holds only what the request needs: the rarely set failure is kept
@@ -68,6 +71,14 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        // RFC 6750 §3.1: insufficient_scope (a 403, or a 401 that says so) means the token lacks a scope, which a refresh of
+        // the same grant cannot add: the answer goes to the app as it came, with where to reconnect for broader access.
+        if (proxyResponse is { StatusCode: System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized } && !Credential.Kind.IsStatic()
+            && OAuth.ScopeChallenge.Read(proxyResponse, Provider) is { } challenge)
+        {
+            return await StepUpAsync(httpContext, proxyResponse, challenge, cancellationToken);
+        }
+
         // RFC 6750 §3.1: 401 means the token was not accepted; 403 (insufficient scope) never triggers a refresh.
         if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized || UpstreamUnauthorized)
         {
@@ -112,6 +123,26 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The API's insufficient_scope answer, passed on untouched; for a connection a person can reconnect, it is recorded on
+    /// the connection and the app is told where to reconnect asking for the granted and the required scopes.
+    /// </summary>
+    private async ValueTask<bool> StepUpAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, OAuth.ScopeChallenge challenge, CancellationToken cancellationToken)
+    {
+        // The API knew the token (it named what it lacks): a token a 401-driven refresh produced counts as accepted.
+        await tokens.NoteAcceptedAsync(Credential, cancellationToken);
+        var scopes = Credential.Kind.IsReconnectable() && Provider.CanConnect
+            ? await tokens.NoteScopesRequiredAsync(Credential, challenge, cancellationToken)
+            : null;
+        var copied = await CopyResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (scopes is not null)
+        {
+            httpContext.Response.Headers[ReconnectUrlHeader] = ProxyProblems.ReconnectUrl(publicBaseUrl, Provider, Credential.ConnectionId, scopes);
+        }
+
+        return copied;
     }
 
     /// <summary>The API's response headers as the app gets them: without the connection's API key when the query carried it.</summary>

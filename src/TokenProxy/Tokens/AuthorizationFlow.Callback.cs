@@ -265,6 +265,8 @@ internal sealed partial class AuthorizationFlow
                 Account = account is null ? row.Account : new ConnectionAccount(account.Id, account.Email, account.Name),
                 Origin = pending.ConnectRequestId is null ? row.Origin : ConnectionOrigin.ConnectRequest,
             };
+            // Scopes the API asked for are no longer needed once this sign-in granted them all (docs/architecture.md §1).
+            updated = updated with { RequiredScopes = row.RequiredScopes.All(updated.Scopes.Contains) ? [] : row.RequiredScopes };
             // A connection that never held tokens (created by this connect or an abandoned earlier one) is told as created
             // once it does; an existing one as reconnected (and recovered, when it was in error). Through a link, the
             // workspace's person did it.

@@ -56,4 +56,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 1180, Level = LogLevel.Warning, EventName = "RefreshInterrupted",
         Message = "{Provider} refused the refresh token of connection {ConnectionId} after an earlier refresh of it was interrupted before its answer was stored; the provider rotated it. The connection needs a reconnect.")]
     public static partial void RefreshInterrupted(ILogger logger, string connectionId, string provider);
+
+    // 1170–1179: scopes an API asked for, and testing a connection.
+    [LoggerMessage(EventId = 1170, Level = LogLevel.Information, EventName = "ScopesRequired",
+        Message = "{Provider}'s API needs scopes connection {ConnectionId} was not granted ({Scopes}): reconnect it to grant them.")]
+    public static partial void ScopesRequired(ILogger logger, string provider, string connectionId, IReadOnlyList<string> scopes);
+
+    [LoggerMessage(EventId = 1171, Level = LogLevel.Warning, EventName = "ScopesNotRecorded",
+        Message = "The API needs broader scopes for connection {ConnectionId}, but the store could not record it; the app was still told where to reconnect.")]
+    public static partial void ScopesNotRecorded(ILogger logger, string connectionId, Exception exception);
 }

@@ -191,6 +191,11 @@ internal sealed class TokenInstrumentation
 
     public void AcceptanceNotRecorded(string connectionId, Exception exception) => Log.AcceptanceNotRecorded(_serviceLogger, connectionId, exception);
 
+    public void ScopesRequired(string provider, string connectionId, IReadOnlyList<string> scopes) =>
+        Log.ScopesRequired(_serviceLogger, provider, connectionId, scopes);
+
+    public void ScopesNotRecorded(string connectionId, Exception exception) => Log.ScopesNotRecorded(_serviceLogger, connectionId, exception);
+
     /// <summary>The <c>tokenproxy.connections</c> gauge's next reading, from a background pass's list.</summary>
     public void CountConnections(IEnumerable<ConnectionRow> rows) =>
         Volatile.Write(ref _connectionCounts, rows.GroupBy(r => r.Status.ToWire()).ToDictionary(g => g.Key, g => g.Count()));

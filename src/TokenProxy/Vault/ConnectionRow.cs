@@ -87,6 +87,12 @@ internal sealed record ConnectionRow
     /// </summary>
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Scopes the provider's API said an operation needs and the token lacks (RFC 6750 §3.1 <c>insufficient_scope</c>, or
+    /// the provider's <c>ScopeHeaders</c>); empty when none. A reconnect that is granted them all clears it.
+    /// </summary>
+    public IReadOnlyList<string> RequiredScopes { get; init; } = [];
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

@@ -14,7 +14,7 @@ internal static class StoredRows
         "id, provider, label, workspace, status, account_id, account_email, account_name, scopes, token_type, " +
         "access_token, refresh_token, expires_at, last_refreshed_at, last_error_code, last_error_description, " +
         "last_error_at, metadata, created_at, updated_at, version, last_refresh_reason, parameters, credential_kind, refresh_token_expires_at, " +
-        "end_user_id, end_user_display_name, end_user_email, origin, refresh_attempt_id, refresh_attempt_at";
+        "end_user_id, end_user_display_name, end_user_email, origin, refresh_attempt_id, refresh_attempt_at, required_scopes";
 
     /// <summary>Every connection, in the order the admin list shows them.</summary>
     public const string ListConnections = $"SELECT {ConnectionColumns} FROM connections ORDER BY provider, label;";
@@ -91,6 +91,7 @@ internal static class StoredRows
             EndUser = S(25) is { } endUser ? new ConnectionEndUser(endUser, S(26), S(27)) : null,
             Origin = ConnectionOriginNames.Parse(r.GetString(28)),
             RefreshAttempt = S(29) is { } attempt ? new RefreshAttempt(attempt, T(30) ?? DateTimeOffset.UnixEpoch) : null,
+            RequiredScopes = r.GetString(31).Split(' ', StringSplitOptions.RemoveEmptyEntries),
         };
     }
 

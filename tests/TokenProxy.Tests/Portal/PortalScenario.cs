@@ -36,6 +36,9 @@ internal sealed class PortalScenario : IAsyncDisposable
 
     public FakeAuthorizationServer Authorization => _scenario.Authorization;
 
+    /// <summary>The provider's API.</summary>
+    public RecordingUpstream Api => _scenario.Api;
+
     public DrivenClock Clock => _scenario.Clock;
 
     public static async Task<PortalScenario> StartAsync(

@@ -75,6 +75,14 @@ public sealed partial class ShippedPresetsTests : IDisposable
     }
 
     [Fact]
+    public void Github_names_granted_and_accepted_scopes_in_its_scope_headers()
+    {
+        var github = Preset("github");
+
+        Assert.Equal(new ScopeHeaders("X-OAuth-Scopes", "X-Accepted-OAuth-Scopes"), github.ScopeHeaders);
+    }
+
+    [Fact]
     public void Clickup_offers_oauth_with_its_token_request_in_the_query_and_a_personal_token()
     {
         var clickup = Preset("clickup");

@@ -100,15 +100,36 @@ public abstract partial class ConnectionStoreTests : IAsyncLifetime
             LastError = new ConnectionError("invalid_grant", "Token revoked", at),
             Metadata = new Dictionary<string, string> { ["team.id"] = "T1" },
             Parameters = new Dictionary<string, string> { ["subdomain"] = "acme" },
+            RequiredScopes = ["admin:org", "repo"],
         };
         await Store.TryInsertAsync(row, CancellationToken.None);
 
         var read = (await Store.FindAsync("github", new ConnectionScope("team-a", "alice"), "full", CancellationToken.None))!;
 
-        Assert.Equal(row with { Version = 1, Scopes = read.Scopes, Metadata = read.Metadata, Parameters = read.Parameters }, read);
+        Assert.Equal(row with { Version = 1, Scopes = read.Scopes, Metadata = read.Metadata, Parameters = read.Parameters, RequiredScopes = read.RequiredScopes }, read);
         Assert.Equal(row.Scopes, read.Scopes);
+        Assert.Equal(row.RequiredScopes, read.RequiredScopes);
         Assert.Equal(row.Metadata, read.Metadata);
         Assert.Equal(row.Parameters, read.Parameters);
+    }
+
+    [Fact]
+    public async Task Required_scopes_are_written_by_an_update_and_cleared_by_the_next()
+    {
+        var row = NewRow("stepped");
+        await Store.TryInsertAsync(row, CancellationToken.None);
+        var stored = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+
+        var needing = await Store.TryUpdateAsync(stored with { RequiredScopes = ["api:read", "repo"] }, CancellationToken.None);
+        var afterNeeding = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+        var cleared = await Store.TryUpdateAsync(afterNeeding with { RequiredScopes = [] }, CancellationToken.None);
+        var afterClearing = (await Store.GetAsync(row.Id, CancellationToken.None))!;
+
+        Assert.Empty(stored.RequiredScopes);
+        Assert.NotNull(needing);
+        Assert.Equal(["api:read", "repo"], afterNeeding.RequiredScopes);
+        Assert.NotNull(cleared);
+        Assert.Empty(afterClearing.RequiredScopes);
     }
 
     [Fact]

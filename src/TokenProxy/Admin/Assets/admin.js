@@ -28,6 +28,28 @@
     });
   }
 
+  // Test connection: one read at the provider; its answer's message is shown as text, whatever it says.
+  const test = document.querySelector('[data-action="test"]');
+  const result = document.getElementById('test-result');
+  if (test && result) {
+    test.addEventListener('click', async () => {
+      busy(test, true);
+      result.hidden = false;
+      result.textContent = 'Testing…';
+      try {
+        const response = await post(`${base}/test`);
+        const body = await response.json().catch(() => null);
+        result.textContent = body?.message ?? body?.detail ?? `The test could not be run (HTTP ${response.status}).`;
+        result.dataset.ok = String(body?.ok === true);
+      } catch {
+        result.textContent = 'The proxy could not be reached.';
+        result.dataset.ok = 'false';
+      } finally {
+        busy(test, false);
+      }
+    });
+  }
+
   const dialog = document.getElementById('revoke-dialog');
   const revoke = document.querySelector('[data-action="revoke"]');
   if (revoke && dialog) {

@@ -218,6 +218,10 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
         CREATE INDEX webhook_deliveries_order ON webhook_deliveries (webhook, ordering_key, id) WHERE status = 'pending';
         """,
+        // Scopes the API said an operation needs and the token lacks (RFC 6750 §3.1), space-joined; none for every row before.
+        """
+        ALTER TABLE connections ADD COLUMN required_scopes text NOT NULL DEFAULT '';
+        """,
     ];
 
     /// <summary>

@@ -13,7 +13,7 @@ internal sealed partial class SqliteConnectionStore
         "$id, $provider, $label, $workspace, $status, $account_id, $account_email, $account_name, $scopes, $token_type, " +
         "$access_token, $refresh_token, $expires_at, $last_refreshed_at, $last_error_code, $last_error_description, " +
         "$last_error_at, $metadata, $created_at, $updated_at, $version, $last_refresh_reason, $parameters, $credential_kind, $refresh_token_expires_at, " +
-        "$end_user_id, $end_user_display_name, $end_user_email, $connection_origin, $refresh_attempt_id, $refresh_attempt_at";
+        "$end_user_id, $end_user_display_name, $end_user_email, $connection_origin, $refresh_attempt_id, $refresh_attempt_at, $required_scopes";
 
     private static void Bind(SqliteCommand command, ConnectionRow row)
     {
@@ -49,6 +49,7 @@ internal sealed partial class SqliteConnectionStore
         p.AddWithValue("$connection_origin", row.Origin.ToWire());
         p.AddWithValue("$refresh_attempt_id", (object?)row.RefreshAttempt?.Id ?? DBNull.Value);
         p.AddWithValue("$refresh_attempt_at", ToUnix(row.RefreshAttempt?.At));
+        p.AddWithValue("$required_scopes", string.Join(' ', row.RequiredScopes));
     }
 
 

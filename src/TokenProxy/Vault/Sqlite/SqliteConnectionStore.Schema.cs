@@ -242,6 +242,10 @@ internal sealed partial class SqliteConnectionStore
         CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
         CREATE INDEX webhook_deliveries_order ON webhook_deliveries (webhook, ordering_key, id) WHERE status = 'pending';
         """,
+        // Scopes the API said an operation needs and the token lacks (RFC 6750 §3.1), space-joined; none for every row before.
+        """
+        ALTER TABLE connections ADD COLUMN required_scopes TEXT NOT NULL DEFAULT '';
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

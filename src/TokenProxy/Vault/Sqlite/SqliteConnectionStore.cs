@@ -135,7 +135,7 @@ internal sealed partial class SqliteConnectionStore(
               last_refresh_reason = $last_refresh_reason, parameters = $parameters, credential_kind = $credential_kind,
               refresh_token_expires_at = $refresh_token_expires_at,
               end_user_id = $end_user_id, end_user_display_name = $end_user_display_name, end_user_email = $end_user_email, origin = $connection_origin,
-              refresh_attempt_id = $refresh_attempt_id, refresh_attempt_at = $refresh_attempt_at, version = version + 1
+              refresh_attempt_id = $refresh_attempt_id, refresh_attempt_at = $refresh_attempt_at, required_scopes = $required_scopes, version = version + 1
             WHERE id = $id AND version = $version;
             """;
         Bind(command, row);

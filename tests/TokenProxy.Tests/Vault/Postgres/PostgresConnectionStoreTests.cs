@@ -28,6 +28,7 @@ public sealed partial class PostgresConnectionStoreTests(PostgresServer server) 
         ALTER TABLE connections
           DROP COLUMN end_user_id, DROP COLUMN end_user_display_name, DROP COLUMN end_user_email, DROP COLUMN origin,
           DROP COLUMN refresh_attempt_id, DROP COLUMN refresh_attempt_at,
+          DROP COLUMN required_scopes,
           ADD CONSTRAINT connections_provider_label_key UNIQUE (provider, label);
         DROP TABLE workspaces;
         DROP TABLE events;
