@@ -101,8 +101,29 @@ const provider = new Provider(issuer, {
   renderError: async (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
 });
 
-const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0 };
+const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0, invalid_client: 0 };
+const readJson = (req) => new Promise((resolve, reject) => {
+  let text = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => { text += chunk; });
+  req.on('end', () => { try { resolve(JSON.parse(text)); } catch (err) { reject(err); } });
+  req.on('error', reject);
+});
 provider.use(async (ctx, next) => {
+  if (ctx.path === '/test/client-secret' && ctx.method === 'PUT') {
+    // Rotates the client secret at the provider: {"secrets": ["new", "old"]} are all accepted from now on, any other
+    // is invalid_client (at token, revocation and introspection alike).
+    const { secrets } = await readJson(ctx.req);
+    if (!Array.isArray(secrets) || secrets.some((v) => typeof v !== 'string' || v === '')) {
+      ctx.status = 400;
+      ctx.body = { error: 'secrets must be a list of non-empty strings' };
+      return;
+    }
+    const client = await provider.Client.find(clientId);
+    client.compareClientSecret = (actual) => secrets.includes(actual);
+    ctx.status = 204;
+    return;
+  }
   if (ctx.path === '/test/stats') {
     if (ctx.method === 'DELETE') for (const k of Object.keys(stats)) stats[k] = 0;
     ctx.set('Cache-Control', 'no-store');
@@ -115,6 +136,7 @@ provider.use(async (ctx, next) => {
   const grantType = ctx.oidc?.body?.grant_type;
   if (route === 'token' && ['authorization_code', 'refresh_token', 'client_credentials'].includes(grantType)) stats[grantType] += 1;
   if (route === 'revocation') stats.revocation += 1;
+  if (ctx.body?.error === 'invalid_client') stats.invalid_client += 1;
 });
 
 provider.on('server_error', (ctx, err) => console.error('oauth-server: server_error', err));

@@ -164,7 +164,8 @@ internal sealed partial class TokenRefresher
             return await RecordRejectionAsync(row, reason, actor, failure, attempts, cancellationToken);
         }
 
-        // A provider outage never disables a connection: tokens and status stay; lastError tells what happened.
+        // A provider outage never disables a connection, nor does a client secret the provider refuses (the provider is
+        // misconfigured, not the connection): tokens and status stay; lastError tells what happened.
         await _store.TryUpdateAsync(row with { LastError = new ConnectionError(failure.Error!, failure.Description, now), UpdatedAt = now }, cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, row), attempts);
     }
