@@ -101,15 +101,36 @@ const provider = new Provider(issuer, {
   renderError: async (ctx, out) => { ctx.type = 'json'; ctx.body = out; },
 });
 
-const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0, held: 0 };
+const stats = { authorization_code: 0, refresh_token: 0, client_credentials: 0, revocation: 0, held: 0, invalid_client: 0 };
 // PUT /test/hold: refresh answers are held after the grant is processed (the refresh token already rotated), as a
 // process that dies before storing its answer sees it. DELETE /test/hold sends the held answers and stops holding.
 let holding = false;
 let held = [];
+const readJson = (req) => new Promise((resolve, reject) => {
+  let text = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk) => { text += chunk; });
+  req.on('end', () => { try { resolve(JSON.parse(text)); } catch (err) { reject(err); } });
+  req.on('error', reject);
+});
 provider.use(async (ctx, next) => {
   if (ctx.path === '/test/hold') {
     holding = ctx.method === 'PUT';
     if (!holding) { for (const release of held) release(); held = []; }
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.path === '/test/client-secret' && ctx.method === 'PUT') {
+    // Rotates the client secret at the provider: {"secrets": ["new", "old"]} are all accepted from now on, any other
+    // is invalid_client (at token, revocation and introspection alike).
+    const { secrets } = await readJson(ctx.req);
+    if (!Array.isArray(secrets) || secrets.some((v) => typeof v !== 'string' || v === '')) {
+      ctx.status = 400;
+      ctx.body = { error: 'secrets must be a list of non-empty strings' };
+      return;
+    }
+    const client = await provider.Client.find(clientId);
+    client.compareClientSecret = (actual) => secrets.includes(actual);
     ctx.status = 204;
     return;
   }
@@ -129,6 +150,7 @@ provider.use(async (ctx, next) => {
     await new Promise((release) => held.push(release));
   }
   if (route === 'revocation') stats.revocation += 1;
+  if (ctx.body?.error === 'invalid_client') stats.invalid_client += 1;
 });
 
 provider.on('server_error', (ctx, err) => console.error('oauth-server: server_error', err));

@@ -70,11 +70,12 @@ internal static class AdminPages
         return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome, history), formTargets: formTargets);
     }
 
-    private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
-        AdminPage.Render<ProvidersPage, ProvidersPageModel>(new([.. providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl))]));
+    private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, ClientSecretRotation secrets, IOptions<PublicUrlOptions> options) =>
+        AdminPage.Render<ProvidersPage, ProvidersPageModel>(new([.. providers.All.Select(p => ProviderView.From(p, flow, secrets.StatusOf(p), options.Value.PublicBaseUrl))]));
 
     private static IResult ImportForm(
-        string name, string? kind, string? label, string? workspace, string? endUser, ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options)
+        string name, string? kind, string? label, string? workspace, string? endUser, ProviderCatalog providers, AuthorizationFlow flow, ClientSecretRotation secrets,
+        IOptions<PublicUrlOptions> options)
     {
         if (!providers.TryGet(name, out var provider))
         {
@@ -88,7 +89,7 @@ internal static class AdminPages
         }
 
         return AdminPage.Render<ImportPage, ImportPageModel>(new(
-            ProviderView.From(provider, flow, options.Value.PublicBaseUrl), chosen,
+            ProviderView.From(provider, flow, secrets.StatusOf(provider), options.Value.PublicBaseUrl), chosen,
             label is not null && ConnectionLabel.IsValid(label) ? label : null,
             ScopeNames.IsWorkspace(workspace) ? workspace : null,
             ScopeNames.IsEndUser(endUser) ? endUser : null));

@@ -1,6 +1,7 @@
 using TokenProxy.Events;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
+using TokenProxy.Proxy;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
@@ -38,9 +39,12 @@ internal static class ClientCredentialsCreation
         if (!obtained.Succeeded)
         {
             instrumentation.CreateFailed(provider.Name, obtained.Failure);
-            return obtained.Failure.Kind == FailureKind.Rejected
-                ? AdminProblems.GrantRefused(provider.Name, obtained.Failure)
-                : AdminProblems.TokenEndpointUnavailable(provider.Name, obtained.Failure);
+            return obtained.Failure.Kind switch
+            {
+                FailureKind.Rejected => AdminProblems.GrantRefused(provider.Name, obtained.Failure),
+                FailureKind.Misconfigured => ProxyProblems.ProviderMisconfigured(provider.Name, null, obtained.Failure.RetryAfter),
+                _ => AdminProblems.TokenEndpointUnavailable(provider.Name, obtained.Failure),
+            };
         }
 
         var id = ConnectionIds.New();

@@ -28,8 +28,9 @@ internal static class ConnectionsApi
         return api;
     }
 
-    private static IEnumerable<ProviderView> ListProviders(ProviderCatalog providers, AuthorizationFlow flow, IOptions<PublicUrlOptions> options) =>
-        providers.All.Select(p => ProviderView.From(p, flow, options.Value.PublicBaseUrl));
+    private static IEnumerable<ProviderView> ListProviders(
+        ProviderCatalog providers, AuthorizationFlow flow, ClientSecretRotation secrets, IOptions<PublicUrlOptions> options) =>
+        providers.All.Select(p => ProviderView.From(p, flow, secrets.StatusOf(p), options.Value.PublicBaseUrl));
 
     private static async Task<IResult> ListAsync(
         string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
@@ -221,6 +222,7 @@ internal static class ConnectionsApi
             FailureKind.NotRefreshable => AdminProblems.NotRefreshable(id, row.RefreshToken is not null, row.CredentialKind),
             FailureKind.NotConnected => AdminProblems.ConnectionNotFound(id),
             FailureKind.Revoked => AdminProblems.Revoked(id),
+            FailureKind.Misconfigured => ProxyProblems.ProviderMisconfigured(row.Provider, id, refreshed.Failure.RetryAfter),
             _ => AdminProblems.RefreshFailed(refreshed.Failure),
         };
     }

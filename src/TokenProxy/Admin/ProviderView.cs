@@ -1,3 +1,4 @@
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
 
@@ -8,7 +9,9 @@ namespace TokenProxy.Admin;
 /// configure and register at the provider, and how its connections are made. Never the client id or secret.
 /// <c>Configured</c>: people can connect accounts in the browser (a client id and the OAuth endpoints). <c>RedirectUri</c>:
 /// the callback address to register at the provider, null when it offers no OAuth2. <c>Setup</c>: what to configure before
-/// connecting, null when nothing is missing (credentials that are only imported need nothing).
+/// connecting, null when nothing is missing (credentials that are only imported need nothing). <c>ClientSecretNotice</c>:
+/// set while the provider refuses the newest client secret and an older one is in use; <c>Misconfigured</c>: the provider
+/// refused every configured client secret (docs/architecture.md §5), as this instance last saw it.
 /// </summary>
 internal sealed record ProviderView(
     string Name,
@@ -21,9 +24,11 @@ internal sealed record ProviderView(
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> CredentialKinds,
     IReadOnlyList<ParameterView> Parameters,
-    string? Setup)
+    string? Setup,
+    string? ClientSecretNotice = null,
+    bool Misconfigured = false)
 {
-    public static ProviderView From(ProviderDefinition provider, AuthorizationFlow flow, string publicBaseUrl) => new(
+    public static ProviderView From(ProviderDefinition provider, AuthorizationFlow flow, SecretStatus secrets, string publicBaseUrl) => new(
         provider.Name,
         provider.DisplayName,
         provider.CanConnect,
@@ -34,7 +39,9 @@ internal sealed record ProviderView(
         provider.Scopes,
         [.. provider.CredentialKinds.Select(k => k.ToWire())],
         [.. provider.Parameters.Values.Select(ParameterView.From)],
-        SetupOf(provider));
+        SetupOf(provider),
+        secrets.Notice,
+        secrets.Misconfigured);
 
     /// <summary>
     /// The configuration keys a provider offering OAuth2 still lacks for a browser connect, or one offering client

@@ -19,13 +19,15 @@ internal static class EventTypes
     public const string VaultKeyRotated = "vault.key_rotated";
     public const string ProviderUnavailable = "provider.unavailable";
     public const string ProviderAvailable = "provider.available";
+    public const string ProviderMisconfigured = "provider.misconfigured";
+    public const string ProviderConfigured = "provider.configured";
 
     /// <summary>Every type, for validating a webhook's <c>Events</c> list.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ConnectionCreated, ConnectionReconnected, ConnectionRefreshed, ConnectionError, ConnectionRecovered, ConnectionRevoked,
         ConnectionDeleted, ConnectionExpiring, ConnectionScopesRequired, ConnectRequestCreated, ConnectRequestCompleted, ConnectRequestCancelled,
-        ConnectRequestExpired, VaultKeyRotated, ProviderUnavailable, ProviderAvailable,
+        ConnectRequestExpired, VaultKeyRotated, ProviderUnavailable, ProviderAvailable, ProviderMisconfigured, ProviderConfigured,
     };
 
     public const string ActorAdmin = "admin";

@@ -37,6 +37,13 @@ internal enum FailureKind
     /// the connection is kept, and nothing is sent with it.
     /// </summary>
     KindNotOffered,
+
+    /// <summary>
+    /// The provider refused every configured client secret (<c>invalid_client</c>): the provider is misconfigured, not the
+    /// connection. Connections stay <c>active</c> and work again once the secret is fixed; until then nothing that needs the
+    /// token endpoint can succeed (docs/architecture.md §5).
+    /// </summary>
+    Misconfigured,
 }
 
 internal static class FailureKindNames
@@ -51,6 +58,7 @@ internal static class FailureKindNames
         FailureKind.NotRefreshable => "not_refreshable",
         FailureKind.NotSupported => "not_supported",
         FailureKind.KindNotOffered => "kind_not_offered",
+        FailureKind.Misconfigured => "provider_misconfigured",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -47,6 +47,7 @@ internal static class OAuthServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptionsValidator>();
         services.AddMemoryCache();
         services.AddSingleton<ProviderEndpoints>();
+        services.AddSingleton<ClientSecretRotation>();
         services.AddSingleton<TokenEndpointClient>();
         services.AddSingleton<IdentityClient>();
         services.AddSingleton<RevocationClient>();

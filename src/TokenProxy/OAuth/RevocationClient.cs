@@ -11,7 +11,8 @@ namespace TokenProxy.OAuth;
 /// endpoint is not RFC 7009 describes its own as data (<see cref="RevocationEndpoint"/>; docs/architecture.md §7).
 /// No redirects are followed; the endpoint is https (checked at startup) except on loopback.
 /// </summary>
-internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time, ILogger<RevocationClient> logger)
+internal sealed class RevocationClient(
+    IHttpClientFactory httpClients, ProviderEndpoints endpoints, ClientSecretRotation secrets, TimeProvider time, ILogger<RevocationClient> logger)
 {
     /// <summary>Revocation requests: no redirects, retried on 5xx and lost connections (revoking twice is harmless).</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Revocation";
@@ -37,12 +38,12 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         var results = new List<RevokedToken>();
         if (refreshToken is not null)
         {
-            results.Add(await RevokeOneAsync(provider, url, refreshToken, "refresh_token", cancellationToken));
+            results.Add(new RevokedToken("refresh_token", await WithSecretsAsync(provider, p => RevokeOneAsync(p, url, refreshToken, "refresh_token", cancellationToken), cancellationToken)));
         }
 
         if (accessToken is not null)
         {
-            results.Add(await RevokeOneAsync(provider, url, accessToken, "access_token", cancellationToken));
+            results.Add(new RevokedToken("access_token", await WithSecretsAsync(provider, p => RevokeOneAsync(p, url, accessToken, "access_token", cancellationToken), cancellationToken)));
         }
 
         return Done(provider, results);
@@ -60,14 +61,27 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         return new RevocationResult(results.FirstOrDefault(r => r.Failure is not null)?.Failure, results);
     }
 
-    private async Task<RevokedToken> RevokeOneAsync(ProviderDefinition provider, Uri url, string token, string hint, CancellationToken cancellationToken)
+    /// <summary>
+    /// One revocation with the provider's client secret in use, and its other secrets on <c>invalid_client</c> (RFC 7009
+    /// §2.2.1 answers it as RFC 6749 §5.2 does). A wrapper, because a success is a null failure here.
+    /// </summary>
+    private async Task<TokenFailure?> WithSecretsAsync(ProviderDefinition provider, Func<ProviderDefinition, Task<TokenFailure?>> revoke, CancellationToken cancellationToken)
+    {
+        var outcome = await secrets.SendAsync(
+            provider, async (withSecret, _) => new Outcome(await revoke(withSecret)), o => o.Failure, refused => new Outcome(refused), cancellationToken);
+        return outcome.Failure;
+    }
+
+    private sealed record Outcome(TokenFailure? Failure);
+
+    private async Task<TokenFailure?> RevokeOneAsync(ProviderDefinition provider, Uri url, string token, string hint, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = hint };
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         TokenEndpointClient.AddClientAuthentication(provider, request, form);
         request.Content = new FormUrlEncodedContent(form);
-        return new RevokedToken(hint, await SendAsync(request, cancellationToken));
+        return await SendAsync(request, cancellationToken);
     }
 
     private async Task<RevocationResult> RevokeDescribedAsync(
@@ -101,7 +115,7 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
         var results = new List<RevokedToken>();
         foreach (var (token, type) in tokens)
         {
-            results.Add(new RevokedToken(type, await RevokeDescribedOneAsync(provider, endpoint, url, token, cancellationToken)));
+            results.Add(new RevokedToken(type, await WithSecretsAsync(provider, p => RevokeDescribedOneAsync(p, endpoint, url, token, cancellationToken), cancellationToken)));
         }
 
         return Done(provider, results);
@@ -177,12 +191,33 @@ internal sealed class RevocationClient(IHttpClientFactory httpClients, ProviderE
                 >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices => await RefusedInBodyAsync(response, cancellationToken),
                 HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
                     TokenFailure.Transient($"http_{status}", $"The revocation endpoint answered {status}.", TokenEndpointClient.RetryAfter(response, time.GetUtcNow()), status),
-                _ => TokenFailure.Rejected($"http_{status}", $"The revocation endpoint answered {status}.", status),
+                _ => TokenFailure.Rejected(await ErrorCodeAsync(response, cancellationToken) ?? $"http_{status}", $"The revocation endpoint answered {status}.", status),
             };
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             return TokenFailure.Transient("connection_failed", "The revocation endpoint could not be reached.");
+        }
+    }
+
+    /// <summary>RFC 7009 §2.2.1: a refusal carries an RFC 6749 §5.2 <c>error</c> (<c>invalid_client</c> when the client was refused).</summary>
+    private static async Task<string?> ErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/json")
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = await System.Text.Json.JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == System.Text.Json.JsonValueKind.String
+                && error.GetString() is { Length: > 0 and <= 64 } code && code.All(c => c is >= '\x20' and <= '\x7e') ? code : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

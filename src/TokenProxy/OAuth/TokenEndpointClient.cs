@@ -11,7 +11,7 @@ namespace TokenProxy.OAuth;
 /// the refresh token and client secret to wherever it points) and turns every failure into a
 /// <see cref="TokenResult{T}"/> failure: rejected (reconnect) or transient (try again).
 /// </summary>
-internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, TimeProvider time)
+internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, ProviderEndpoints endpoints, ClientSecretRotation secrets, TimeProvider time)
 {
     /// <summary>The named HttpClient for token endpoint calls: no redirects, no cookies, no automatic retries.</summary>
     public const string HttpClientName = "TokenProxy.OAuth";
@@ -55,7 +55,16 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
         return result.Succeeded && result.Value.RefreshToken is not null ? TokenResult<TokenSet>.Success(result.Value with { RefreshToken = null }) : result;
     }
 
-    private async Task<TokenResult<TokenSet>> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
+    /// <summary>One grant, with the provider's client secret in use, and its other secrets on <c>invalid_client</c>.</summary>
+    private Task<TokenResult<TokenSet>> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken) =>
+        secrets.SendAsync(
+            provider,
+            (withSecret, token) => PostOnceAsync(withSecret, new Dictionary<string, string>(form, StringComparer.Ordinal), token),
+            result => result.Failure,
+            refused => refused,
+            cancellationToken);
+
+    private async Task<TokenResult<TokenSet>> PostOnceAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
         if (resolved.TokenUrl is not { } tokenUrl)

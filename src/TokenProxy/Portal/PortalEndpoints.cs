@@ -1,5 +1,6 @@
 using TokenProxy.Admin;
 using TokenProxy.Events;
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
@@ -125,9 +126,16 @@ internal static class PortalEndpoints
 
         var refreshed = await refresher.RefreshAsync(row.Id, RefreshReason.Manual, seenVersion: null, EventTypes.ActorPortal, cancellationToken);
         Log.RefreshRequested(logger, row.Id, session.Workspace, session.Id, refreshed.Succeeded ? "refreshed" : refreshed.Failure.Kind.ToString());
-        return refreshed.Succeeded
-            ? TypedResults.Ok(new PortalOutcome("Connection refreshed."))
-            : new ProblemResult(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection", "You may need to reconnect.");
+        return refreshed switch
+        {
+            { Succeeded: true } => TypedResults.Ok(new PortalOutcome("Connection refreshed.")),
+            // The provider refused the proxy's own client secret: nothing the person can do, nothing to reconnect.
+            { Failure.Kind: FailureKind.Misconfigured } => new ProblemResult(
+                StatusCodes.Status503ServiceUnavailable, "provider_misconfigured", "Provider misconfigured.",
+                "The connection is fine, but it cannot be refreshed until a setup problem on the service's side is fixed. Try again later.",
+                retryAfter: refreshed.Failure.RetryAfter ?? TimeSpan.FromSeconds(30)),
+            _ => new ProblemResult(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection", "You may need to reconnect."),
+        };
     }
 
     /// <summary>The admin API's test, for a connection of the session's workspace only (the same 404 otherwise).</summary>

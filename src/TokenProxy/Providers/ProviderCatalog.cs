@@ -87,6 +87,40 @@ internal sealed partial class ProviderCatalog
         return new(result, errors);
     }
 
+    /// <summary>
+    /// <c>ClientSecret</c> or <c>ClientSecrets</c> (newest first), never both; no entry empty or repeated. Problems name the
+    /// position, never the value.
+    /// </summary>
+    private static IReadOnlyList<string> ParseClientSecrets(ProviderOptions o, string key, List<string> errors)
+    {
+        if (o.ClientSecrets is null)
+        {
+            return string.IsNullOrEmpty(o.ClientSecret) ? [] : [o.ClientSecret];
+        }
+
+        var problems = errors.Count;
+        if (o.ClientSecret is not null)
+        {
+            errors.Add($"{key}: ClientSecret and ClientSecrets are both set; list every secret in ClientSecrets (newest first) and remove ClientSecret.");
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < o.ClientSecrets.Length; i++)
+        {
+            var secret = o.ClientSecrets[i];
+            if (string.IsNullOrWhiteSpace(secret))
+            {
+                errors.Add($"{key}:ClientSecrets:{i}: is empty; remove the entry or give the secret.");
+            }
+            else if (!seen.TryAdd(secret, i))
+            {
+                errors.Add($"{key}:ClientSecrets:{i}: repeats ClientSecrets:{seen[secret]}; list each secret once.");
+            }
+        }
+
+        return errors.Count > problems ? [] : [.. o.ClientSecrets];
+    }
+
     private static ProviderOptions Merge(ProviderOptions preset, ProviderOptions entry) => new()
     {
         DisplayName = entry.DisplayName ?? preset.DisplayName,
@@ -101,7 +135,9 @@ internal sealed partial class ProviderCatalog
         AllowedHosts = entry.AllowedHosts ?? preset.AllowedHosts,
         Parameters = entry.Parameters ?? preset.Parameters,
         ClientId = entry.ClientId ?? preset.ClientId,
-        ClientSecret = entry.ClientSecret ?? preset.ClientSecret,
+        // One secret or a list: an entry that names either form replaces the preset's.
+        ClientSecret = entry.ClientSecret is null && entry.ClientSecrets is null ? preset.ClientSecret : entry.ClientSecret,
+        ClientSecrets = entry.ClientSecret is null && entry.ClientSecrets is null ? preset.ClientSecrets : entry.ClientSecrets,
         Scopes = entry.Scopes ?? preset.Scopes,
         ScopeSeparator = entry.ScopeSeparator ?? preset.ScopeSeparator,
         UsePkce = entry.UsePkce ?? preset.UsePkce,
@@ -193,6 +229,7 @@ internal sealed partial class ProviderCatalog
         }
 
         var kinds = ParseAuth(o.Auth, key, errors);
+        var secrets = ParseClientSecrets(o, key, errors);
         var clientId = string.IsNullOrWhiteSpace(o.ClientId) ? null : o.ClientId;
         if (clientId is not null && issuer is null && kinds.Contains(CredentialKind.OAuth2)
             && (authorization is null && !templates.ContainsKey(AuthorizationUrlKey) || token is null && !templates.ContainsKey(TokenUrlKey)))
@@ -241,7 +278,7 @@ internal sealed partial class ProviderCatalog
             }
 
             // RFC 6749 §4.4: the client credentials grant is for confidential clients only.
-            if (string.IsNullOrEmpty(o.ClientSecret) || auth == TokenEndpointAuth.None)
+            if (secrets.Count == 0 || auth == TokenEndpointAuth.None)
             {
                 errors.Add($"{key}:ClientSecret: ClientCredentials needs a ClientSecret, sent as client_secret_basic or client_secret_post (RFC 6749 §4.4: confidential clients only).");
             }
@@ -277,7 +314,8 @@ internal sealed partial class ProviderCatalog
             Parameters = parameters,
             UrlTemplates = templates,
             ClientId = clientId,
-            ClientSecret = string.IsNullOrEmpty(o.ClientSecret) ? null : o.ClientSecret,
+            ClientSecret = secrets.Count > 0 ? secrets[0] : null,
+            ClientSecrets = secrets,
             Scopes = o.Scopes ?? [],
             ScopeSeparator = o.ScopeSeparator ?? " ",
             UsePkce = o.UsePkce ?? true,

@@ -44,7 +44,14 @@ internal sealed record ProviderDefinition
 
     public string? ClientId { get; init; }
 
+    /// <summary>
+    /// The secret a call authenticates the client with: the newest of <see cref="ClientSecrets"/>, or the one an
+    /// <c>OAuth/ClientSecretRotation</c> chose for this call.
+    /// </summary>
     public string? ClientSecret { get; init; }
+
+    /// <summary>Every configured client secret, newest first (empty for a public client).</summary>
+    public IReadOnlyList<string> ClientSecrets { get; init; } = [];
 
     public IReadOnlyList<string> Scopes { get; init; } = [];
 

@@ -44,7 +44,14 @@ internal sealed class ProviderOptions
 
     public string? ClientId { get; set; }
 
+    /// <summary>The client secret; the one-item form of <see cref="ClientSecrets"/> (set one of the two).</summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// The client secrets, newest first, while a secret is being rotated at the provider: the first is used, the next ones
+    /// only when the provider answers <c>invalid_client</c> (docs/architecture.md §5). No entry may be empty or repeated.
+    /// </summary>
+    public string[]? ClientSecrets { get; set; }
 
     /// <summary>Scopes requested when a connect does not name its own.</summary>
     public string[]? Scopes { get; set; }

@@ -97,6 +97,7 @@ internal static class ProxyProblems
                 $"The {provider} token has expired and {provider}'s token endpoint cannot be reached right now. Try again later.",
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
                 lookup.Failure.RetryAfter ?? TimeSpan.FromSeconds(5)),
+            FailureKind.Misconfigured => ProviderMisconfigured(provider, connection, lookup.Failure.RetryAfter),
             FailureKind.KindNotOffered => new(
                 StatusCodes.Status409Conflict, "kind_not_offered", "The connection's kind of credential is not offered.",
                 $"The {provider} connection '{selector}' holds {lookup.Value?.Kind.ToWire()} credentials, which {provider}'s configuration (Auth) no longer offers; " +
@@ -105,6 +106,17 @@ internal static class ProxyProblems
             _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure?.Kind, "Not a failure a request can have."),
         };
     }
+
+    /// <summary>
+    /// The provider refused every configured client secret: the operator fixes the provider's ClientSecrets (or the secret
+    /// at the provider); the connection stays as it is and works again then, with no reconnect.
+    /// </summary>
+    public static ProblemResult ProviderMisconfigured(string provider, string? connection, TimeSpan? retryAfter) => new(
+        StatusCodes.Status503ServiceUnavailable, "provider_misconfigured", "Provider misconfigured.",
+        $"{provider} refused every configured client secret, so no new token can be had. The connection is kept and works again once " +
+        $"TokenProxy:Providers:{provider}:ClientSecrets holds a secret {provider} accepts. Try again later.",
+        new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
+        retryAfter ?? TimeSpan.FromSeconds(30));
 
     /// <summary>The scope a connection was looked for in, as words; nothing for none.</summary>
     private static string Where(ConnectionScope scope) => (scope.Workspace, scope.EndUser) switch

@@ -16,6 +16,7 @@ internal readonly record struct RefreshRun(TokenResult<ConnectionRow> Result, in
         null => Committed ? "success" : "already_fresh",
         FailureKind.Rejected => Result.Failure.Error ?? "rejected",
         FailureKind.Transient => "transient",
+        FailureKind.Misconfigured => "provider_misconfigured",
         FailureKind.NotRefreshable => "not_refreshable",
         FailureKind.NotConnected or FailureKind.Revoked => "gone",
         _ => "unknown",

@@ -108,7 +108,7 @@ internal sealed class TokenInstrumentation
             activity?.SetTag(Attributes.ConnectionStatus, row.Status.ToWire());
         }
 
-        if (run.Result.Failure is { Kind: FailureKind.Rejected or FailureKind.Transient } failure)
+        if (run.Result.Failure is { Kind: FailureKind.Rejected or FailureKind.Transient or FailureKind.Misconfigured } failure)
         {
             Telemetry.Telemetry.Fail(activity, failure.Error, failure.Description);
         }

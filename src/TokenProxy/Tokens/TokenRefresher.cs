@@ -204,8 +204,9 @@ internal sealed partial class TokenRefresher
             return await RecordRejectionAsync(row, reason, actor, failure, attempts, cancellationToken);
         }
 
-        // A provider outage never disables a connection: tokens and status stay; lastError tells what happened. An attempt
-        // that went unanswered (a timeout, a broken connection) may still have been processed: its record stays.
+        // A provider outage never disables a connection, nor does a client secret the provider refuses (the provider is
+        // misconfigured, not the connection): tokens and status stay; lastError tells what happened. An attempt that went
+        // unanswered (a timeout, a broken connection) may still have been processed: its record stays.
         var now = _time.GetUtcNow();
         var unanswered = failure.HttpStatus is null && attempts > 0;
         await _store.TryUpdateAsync(

@@ -48,9 +48,9 @@ internal sealed partial class TokenService
             return null;
         }
 
-        if (_coolDownUntil.TryGetValue(rejected.ConnectionId, out var until) && until > now)
+        if (_coolDownUntil.TryGetValue(rejected.ConnectionId, out var cool) && cool.Until > now)
         {
-            return TokenResult<CachedCredential>.Fail(CoolingDown(until - now), rejected);
+            return TokenResult<CachedCredential>.Fail(CoolingDown(cool, now), rejected);
         }
 
         var refreshed = await refresher.RefreshAsync(rejected.ConnectionId, RefreshReason.Upstream401, current.Version, cancellationToken);

@@ -30,7 +30,7 @@ internal sealed partial class TokenService(
     private readonly TimeSpan _unauthorizedBackoff = options.Value.UnauthorizedBackoff;
 
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _coolDownUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Until, FailureKind Kind)> _coolDownUntil = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The token for <paramref name="selector"/> (a label or id) among the connections of <paramref name="scope"/> (a
@@ -89,9 +89,9 @@ internal sealed partial class TokenService(
             return expired ? Fail(FailureKind.Rejected, credential) : lookup;
         }
 
-        if (_coolDownUntil.TryGetValue(credential.ConnectionId, out var until) && until > now)
+        if (_coolDownUntil.TryGetValue(credential.ConnectionId, out var cool) && cool.Until > now)
         {
-            return expired ? TokenResult<CachedCredential>.Fail(CoolingDown(until - now), credential) : lookup;
+            return expired ? TokenResult<CachedCredential>.Fail(CoolingDown(cool, now), credential) : lookup;
         }
 
         TokenResult<ConnectionRow> refreshed;
@@ -124,9 +124,11 @@ internal sealed partial class TokenService(
         var failure = refreshed.Failure;
         switch (failure.Kind)
         {
-            case FailureKind.Transient:
+            case FailureKind.Transient or FailureKind.Misconfigured:
+                // A misconfigured provider is the operator's to fix, not the connection's: like an outage, the old token
+                // while it lasts, then 503.
                 var wait = failure.RetryAfter ?? DefaultCoolDown;
-                _coolDownUntil[before.ConnectionId] = now + wait;
+                _coolDownUntil[before.ConnectionId] = (now + wait, failure.Kind);
                 // The old token still works until it expires; after that the app must wait.
                 return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenResult<CachedCredential>.Fail(failure with { RetryAfter = wait }, before);
             case FailureKind.Rejected:
@@ -139,9 +141,10 @@ internal sealed partial class TokenService(
         }
     }
 
-    /// <summary>A transient failure seen less than <paramref name="wait"/> ago: no new try yet.</summary>
-    private static TokenFailure CoolingDown(TimeSpan wait) =>
-        TokenFailure.Transient("cooling_down", "A refresh failed moments ago; the token endpoint is not asked again yet.", wait);
+    /// <summary>A transient failure (or a misconfigured provider) seen moments ago: no new try until <c>cool.Until</c>, the same answer.</summary>
+    private static TokenFailure CoolingDown((DateTimeOffset Until, FailureKind Kind) cool, DateTimeOffset now) => cool.Kind == FailureKind.Misconfigured
+        ? new TokenFailure(FailureKind.Misconfigured, "invalid_client", "The provider refused every configured client secret moments ago; it is not asked again yet.", cool.Until - now)
+        : TokenFailure.Transient("cooling_down", "A refresh failed moments ago; the token endpoint is not asked again yet.", cool.Until - now);
 
     /// <summary>Reads the connection from the store and caches it; null when there is no such connection.</summary>
     private async Task<CachedCredential?> LoadAsync(ProviderDefinition provider, string selector, ConnectionScope scope, CancellationToken cancellationToken)

@@ -73,7 +73,7 @@ public sealed class ClientCredentialsFaultTests
     {
         await using var scenario = await RefreshScenario.StartAsync(OffersClientCredentials, fakeClock: true);
         var id = await CreateAsync(scenario);
-        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(401, new { error = "invalid_client", error_description = "Client authentication failed." });
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, new { error = "unauthorized_client", error_description = "Client authentication failed." });
 
         scenario.Clock.Advance(TimeSpan.FromHours(1));
         using var refused = await CallAsync(scenario);
@@ -86,7 +86,7 @@ public sealed class ClientCredentialsFaultTests
         Assert.Contains($"/admin/connections/{id}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.False(problem.TryGetProperty("connect_url", out _));
         Assert.Equal("error", failed.GetProperty("status").GetString());
-        Assert.Equal("invalid_client", failed.GetProperty("lastError").GetProperty("code").GetString());
+        Assert.Equal("unauthorized_client", failed.GetProperty("lastError").GetProperty("code").GetString());
         Assert.Equal("Client authentication failed.", failed.GetProperty("lastError").GetProperty("description").GetString());
         Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
         Assert.Equal("active", (await scenario.ConnectionAsync(id)).GetProperty("status").GetString());

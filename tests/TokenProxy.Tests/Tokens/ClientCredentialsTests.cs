@@ -111,8 +111,7 @@ public sealed class ClientCredentialsTests
     {
         // A scope the client may not ask for.
         { "invalid_scope", null, "api:admin" },
-        // The provider's secret is wrong.
-        { "invalid_client", Canary.New("wrongsecret"), "api:read" },
+        // A wrong secret is not the grant's refusal but the provider's misconfiguration: see below.
     };
 
     [Theory]
@@ -136,6 +135,49 @@ public sealed class ClientCredentialsTests
         Assert.Equal("[]", await scenario.Proxy.Client.GetStringAsync("/admin/api/connections"));
         Assert.Equal(1, await scenario.GrantsAsync());
         foreach (var secret in new[] { OidcProviderServer.ClientSecret, wrongSecret }.OfType<string>())
+        {
+            Canary.AssertAbsent(secret, problem.GetRawText(), "the problem");
+            Canary.AssertAbsent(secret, scenario.Proxy.Logs.All, "logs");
+        }
+    }
+
+    [Fact]
+    public async Task The_grant_falls_back_to_the_next_client_secret_when_the_first_is_refused()
+    {
+        var wrong = Canary.New("wrongsecret");
+        await using var scenario = await ClientCredentialsScenario.StartAsync(configure: s =>
+        {
+            s.Remove("TokenProxy:Providers:oidc:ClientSecret");
+            s["TokenProxy:Providers:oidc:ClientSecrets:0"] = wrong;
+            s["TokenProxy:Providers:oidc:ClientSecrets:1"] = OidcProviderServer.ClientSecret;
+        });
+
+        var created = await scenario.CreatedAsync();
+        var second = await scenario.CreatedAsync("robot-2");
+        var stats = await scenario.Server.StatsAsync();
+
+        Assert.Equal("active", created.GetProperty("status").GetString());
+        Assert.Equal("active", second.GetProperty("status").GetString());
+        // The first grant tried the newest secret once; the second went straight to the one that worked.
+        Assert.Equal(1, stats.GetProperty("invalid_client").GetInt32());
+        Assert.Equal(3, await scenario.GrantsAsync());
+        Canary.AssertAbsent(wrong, scenario.Proxy.Logs.All, "logs");
+        Canary.AssertAbsent(OidcProviderServer.ClientSecret, scenario.Proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task A_grant_refused_for_every_client_secret_is_503_provider_misconfigured_and_stores_nothing()
+    {
+        var wrong = Canary.New("wrongsecret");
+        await using var scenario = await ClientCredentialsScenario.StartAsync(configure: s => s["TokenProxy:Providers:oidc:ClientSecret"] = wrong);
+
+        using var response = await scenario.CreateAsync("robot", ["api:read"]);
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "provider_misconfigured");
+
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("[]", await scenario.Proxy.Client.GetStringAsync("/admin/api/connections"));
+        Assert.Equal(1, await scenario.GrantsAsync());
+        foreach (var secret in new[] { OidcProviderServer.ClientSecret, wrong })
         {
             Canary.AssertAbsent(secret, problem.GetRawText(), "the problem");
             Canary.AssertAbsent(secret, scenario.Proxy.Logs.All, "logs");

@@ -13,7 +13,6 @@ public sealed class RefreshFailureTests
     {
         // name, status, body, retry-after, expected lastError code (providers' errors inside HTTP 200: QuirkyTokenAnswerTests)
         { "invalid_grant", 400, """{"error":"invalid_grant","error_description":"Refresh token revoked"}""", null, "invalid_grant" },
-        { "invalid_client", 401, """{"error":"invalid_client"}""", null, "invalid_client" },
         { "unauthorized_client", 400, """{"error":"unauthorized_client"}""", null, "unauthorized_client" },
         { "token with a newline", 200, """{"access_token":"abc\r\nX-Injected: 1","token_type":"bearer"}""", null, "invalid_token_response" },
         { "no access_token", 200, """{"token_type":"bearer"}""", null, "invalid_token_response" },
@@ -42,6 +41,36 @@ public sealed class RefreshFailureTests
         Assert.Equal(code, connection.GetProperty("lastError").GetProperty("code").GetString());
         Assert.DoesNotContain("X-Injected", scenario.Proxy.Logs.All, StringComparison.Ordinal);
         _ = name;
+    }
+
+    public static TheoryData<int, string> ClientRefusals() => new()
+    {
+        { 401, """{"error":"invalid_client","error_description":"client authentication failed"}""" },
+        { 400, """{"error":"invalid_client"}""" },
+        // GitHub answers a wrong secret with 200 and its own code.
+        { 200, """{"error":"incorrect_client_credentials","error_description":"The client_id and/or client_secret passed are incorrect."}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ClientRefusals))]
+    public async Task A_refused_client_secret_keeps_the_connection_active_and_the_expired_token_gets_503_provider_misconfigured(int status, string body)
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        var id = await scenario.ImportAsync();
+        scenario.Authorization.Respond = FakeAuthorizationServer.Answer(status, body);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+
+        using var first = await scenario.Proxy.Client.GetAsync("/acme/a");
+        using var second = await scenario.Proxy.Client.GetAsync("/acme/b");
+        var connection = await scenario.ConnectionAsync(id);
+
+        await Problems.AssertProblemAsync(first, HttpStatusCode.ServiceUnavailable, "provider_misconfigured");
+        Assert.NotNull(first.Headers.RetryAfter);
+        await Problems.AssertProblemAsync(second, HttpStatusCode.ServiceUnavailable, "provider_misconfigured");
+        // One call: the provider is not asked again within the probe interval, however many requests come.
+        Assert.Equal(1, scenario.Authorization.Calls);
+        Assert.Empty(scenario.Api.Requests);
+        Assert.Equal("active", connection.GetProperty("status").GetString());
     }
 
     public static TheoryData<string, int, string?, string?, int> Outages() => new()
