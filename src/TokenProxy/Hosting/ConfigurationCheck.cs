@@ -100,7 +100,8 @@ internal static class ConfigurationCheck
     /// </summary>
     public static string Format(IEnumerable<string> problems) => Heading + string.Concat(problems.Select(p => "\n  - " + Escaped(p)));
 
-    private static string Escaped(string problem)
+    /// <summary>A problem with its control characters shown escaped (see <see cref="Format"/>).</summary>
+    public static string Escaped(string problem)
     {
         if (!problem.Any(char.IsControl))
         {

@@ -125,7 +125,8 @@ internal static class ConfigurationFiles
 
     private static JsonConfigurationSource JsonFile(string path, bool optional)
     {
-        var source = new JsonConfigurationSource { Path = path, Optional = optional, ReloadOnChange = false };
+        // Watched: the providers in it take effect without a restart (Hosting/ProvidersReload).
+        var source = new JsonConfigurationSource { Path = path, Optional = optional, ReloadOnChange = true };
         source.ResolveFileProvider();
         return source;
     }

@@ -54,6 +54,7 @@ internal static class TokenProxyHost
         services.AddAdmin();
         services.AddPortal();
         services.AddLinks();
+        services.AddHostedService<ProvidersReload>();
         StartupValidation.ListEveryProblem(services);
         return builder;
     }

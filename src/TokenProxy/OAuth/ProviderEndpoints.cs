@@ -38,7 +38,8 @@ internal sealed class ProviderEndpoints(IHttpClientFactory httpClients, IMemoryC
 
         // Keyed by the configured endpoints too: a templated one is filled per connection (ProviderDefinition.ForConnection),
         // and one connection's must never be served to another.
-        var key = (typeof(ResolvedEndpoints), provider.Name, provider.AuthorizationUrl, provider.TokenUrl, provider.RevocationUrl);
+        // And by the issuer: a provider changed at runtime to another issuer is discovered anew.
+        var key = (typeof(ResolvedEndpoints), provider.Name, provider.Issuer, provider.AuthorizationUrl, provider.TokenUrl, provider.RevocationUrl);
         if (cache.TryGetValue(key, out ResolvedEndpoints? cached) && cached is not null)
         {
             return cached;

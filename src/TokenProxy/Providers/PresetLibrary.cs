@@ -5,13 +5,6 @@ namespace TokenProxy.Providers;
 /// <summary>The provider presets shipped in <c>config/providers/*.json</c> next to the executable.</summary>
 internal sealed class PresetLibrary
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     public PresetLibrary()
         : this(Path.Combine(AppContext.BaseDirectory, "config", "providers"))
     {
@@ -25,7 +18,7 @@ internal sealed class PresetLibrary
             foreach (var file in Directory.EnumerateFiles(directory, "*.json"))
             {
                 // A broken preset is a packaging bug, not a user mistake: fail loudly.
-                var preset = JsonSerializer.Deserialize<ProviderOptions>(File.ReadAllText(file), JsonOptions)
+                var preset = JsonSerializer.Deserialize<ProviderOptions>(File.ReadAllText(file), ProviderJson.Options)
                     ?? throw new InvalidDataException($"Provider preset {file} is empty.");
                 presets[Path.GetFileNameWithoutExtension(file)] = preset;
             }

@@ -22,32 +22,124 @@ internal sealed partial class ProviderCatalog
     /// <summary>The keys of the OAuth endpoints among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
     public const string AuthorizationUrlKey = "AuthorizationUrl", TokenUrlKey = "TokenUrl", RevocationUrlKey = "RevocationUrl", IdentityUrlKey = "Identity:Url";
 
-    private readonly IReadOnlyDictionary<string, ProviderDefinition> _providers;
+    private readonly PresetLibrary _presets;
+    private readonly ILogger? _logger;
+    private readonly Lock _replacing = new();
+
+    // Replaced whole, never changed in place: a reader takes one snapshot and sees one consistent configuration
+    // (docs/architecture.md §12).
+    private ProviderSnapshot _snapshot;
 
     /// <summary>Reading the options validates them (an <see cref="OptionsValidationException"/> lists every problem).</summary>
     public ProviderCatalog(IOptions<ProvidersOptions> options, ProvidersOptionsValidator validator, ILogger<ProviderCatalog>? logger = null)
     {
-        _providers = validator.Resolve(options.Value).Providers;
-        if (logger?.IsEnabled(LogLevel.Debug) == true)
+        _presets = validator.Presets;
+        _logger = logger;
+        _snapshot = new ProviderSnapshot(validator.Resolve(options.Value).Providers, options.Value.Providers, new Dictionary<string, ProviderOptions>());
+        LogReady(All);
+    }
+
+    /// <summary>
+    /// Raised after a new snapshot replaced the old one, with the names of the providers added, removed or changed, so
+    /// what was worked out from them (cached credentials, egress guards, discovered endpoints) is dropped.
+    /// </summary>
+    public event Action<IReadOnlySet<string>>? Changed;
+
+    public IEnumerable<ProviderDefinition> All => Volatile.Read(ref _snapshot).Providers.Values.OrderBy(p => p.Name, StringComparer.Ordinal);
+
+    public bool TryGet(string name, [NotNullWhen(true)] out ProviderDefinition? provider) =>
+        Volatile.Read(ref _snapshot).Providers.TryGetValue(name, out provider);
+
+    /// <summary>The stored entry of <paramref name="name"/> (secrets included), if the store holds one.</summary>
+    public ProviderOptions? StoredEntry(string name) => Volatile.Read(ref _snapshot).Stored.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Takes the configuration files' providers: every problem when they do not validate (the running providers are
+    /// kept), none when the new snapshot is in place.
+    /// </summary>
+    public IReadOnlyList<string> TryReplaceFile(IReadOnlyDictionary<string, ProviderOptions> file) => TryReplace(file, null);
+
+    /// <summary>Takes the stored providers, each overriding the file's entry of its name; as <see cref="TryReplaceFile"/>.</summary>
+    public IReadOnlyList<string> TryReplaceStored(IReadOnlyDictionary<string, ProviderOptions> stored) => TryReplace(null, stored);
+
+    /// <summary>The problems the providers would have with <paramref name="entry"/> stored under <paramref name="name"/>; nothing changes.</summary>
+    public IReadOnlyList<string> Check(string name, ProviderOptions entry)
+    {
+        var current = Volatile.Read(ref _snapshot);
+        var stored = new Dictionary<string, ProviderOptions>(current.Stored, StringComparer.OrdinalIgnoreCase) { [name] = entry };
+        return Resolve(Overlay(current.File, stored), _presets, stored.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase)).Problems;
+    }
+
+    private IReadOnlyList<string> TryReplace(IReadOnlyDictionary<string, ProviderOptions>? file, IReadOnlyDictionary<string, ProviderOptions>? stored)
+    {
+        HashSet<string> changed;
+        ProviderSnapshot next;
+        lock (_replacing)
         {
-            foreach (var provider in All)
+            var current = _snapshot;
+            file ??= current.File;
+            stored ??= current.Stored;
+            var resolution = Resolve(Overlay(file, stored), _presets, stored.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase));
+            if (resolution.Problems.Count > 0)
             {
-                // The authority only: a base URL's query could carry an API key.
-                var connecting = provider.CanConnect ? "available" : "off (no ClientId or token endpoint)";
-                // A base with placeholders has no query either (validated): its template is shown as written.
-                var api = provider.ApiBaseUrl?.Authority ?? $"{provider.UrlTemplates[ApiBaseUrlKey].Text}, per connection";
-                Log.ProviderReady(logger, provider.Name, api, connecting);
+                return resolution.Problems;
             }
+
+            next = new ProviderSnapshot(resolution.Providers, file, stored);
+            changed = current.Providers.Keys.Concat(next.Providers.Keys)
+                .Where(name => !current.Providers.TryGetValue(name, out var before) || !next.Providers.TryGetValue(name, out var after) || !before.SameEntry(after))
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
+            Volatile.Write(ref _snapshot, next);
+        }
+
+        if (changed.Count > 0)
+        {
+            if (_logger is not null)
+            {
+                var names = string.Join(", ", changed.Order(StringComparer.Ordinal));
+                Log.ProvidersChanged(_logger, names);
+            }
+
+            LogReady(next.Providers.Values.Where(p => changed.Contains(p.Name)));
+            Changed?.Invoke(changed);
+        }
+
+        return [];
+    }
+
+    private static Dictionary<string, ProviderOptions> Overlay(IReadOnlyDictionary<string, ProviderOptions> file, IReadOnlyDictionary<string, ProviderOptions> stored)
+    {
+        var merged = new Dictionary<string, ProviderOptions>(file, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, entry) in stored)
+        {
+            merged[name] = entry;
+        }
+
+        return merged;
+    }
+
+    private void LogReady(IEnumerable<ProviderDefinition> providers)
+    {
+        if (_logger?.IsEnabled(LogLevel.Debug) != true)
+        {
+            return;
+        }
+
+        foreach (var provider in providers)
+        {
+            // The authority only: a base URL's query could carry an API key.
+            var connecting = provider.CanConnect ? "available" : "off (no ClientId or token endpoint)";
+            // A base with placeholders has no query either (validated): its template is shown as written.
+            var api = provider.ApiBaseUrl?.Authority ?? $"{provider.UrlTemplates[ApiBaseUrlKey].Text}, per connection";
+            Log.ProviderReady(_logger, provider.Name, api, connecting);
         }
     }
 
-    public IEnumerable<ProviderDefinition> All => _providers.Values.OrderBy(p => p.Name, StringComparer.Ordinal);
-
-    public bool TryGet(string name, [NotNullWhen(true)] out ProviderDefinition? provider) =>
-        _providers.TryGetValue(name, out provider);
-
     /// <summary>Merges configuration over presets and validates every provider, collecting all problems.</summary>
-    public static ProviderResolution Resolve(IReadOnlyDictionary<string, ProviderOptions> configured, PresetLibrary presets)
+    /// <param name="configured">The entries by name.</param>
+    /// <param name="presets">The shipped presets.</param>
+    /// <param name="stored">The names whose entry comes from the store rather than the configuration files.</param>
+    public static ProviderResolution Resolve(IReadOnlyDictionary<string, ProviderOptions> configured, PresetLibrary presets, IReadOnlySet<string>? stored = null)
     {
         var errors = new List<string>();
         var result = new Dictionary<string, ProviderDefinition>(StringComparer.OrdinalIgnoreCase);
@@ -55,7 +147,7 @@ internal sealed partial class ProviderCatalog
         {
             if (!configured.ContainsKey(name) && Build(name.ToLowerInvariant(), preset, errors) is { } definition)
             {
-                result[definition.Name] = definition;
+                result[definition.Name] = definition with { Source = ProviderSource.Preset, Entry = preset };
             }
         }
 
@@ -80,7 +172,12 @@ internal sealed partial class ProviderCatalog
             var merged = preset is null ? entry : Merge(preset, entry);
             if (Build(name.ToLowerInvariant(), merged, errors) is { } definition)
             {
-                result[definition.Name] = definition with { Configured = true };
+                result[definition.Name] = definition with
+                {
+                    Configured = true,
+                    Source = stored?.Contains(name) == true ? ProviderSource.Stored : ProviderSource.File,
+                    Entry = merged,
+                };
             }
         }
 

@@ -13,6 +13,16 @@ internal sealed record ProviderDefinition
     /// <summary>True when configuration names this provider (not only a shipped preset).</summary>
     public bool Configured { get; init; }
 
+    /// <summary>Where the entry comes from: a preset alone, the configuration files, or the store.</summary>
+    public ProviderSource Source { get; init; }
+
+    /// <summary>The entry merged over its preset, as written (secrets included: never shown, never logged).</summary>
+    public ProviderOptions Entry { get; init; } = new();
+
+    /// <summary>True when <paramref name="other"/> was made from the same entry, so nothing worked out from this one changed.</summary>
+    public bool SameEntry(ProviderDefinition other) =>
+        ReferenceEquals(Entry, other.Entry) || (Source == other.Source && ProviderJson.Fingerprint(Entry) == ProviderJson.Fingerprint(other.Entry));
+
     public string? Issuer { get; init; }
 
     public Uri? AuthorizationUrl { get; init; }

@@ -11,6 +11,9 @@ internal sealed class ProvidersOptionsValidator(PresetLibrary presets) : IValida
 {
     private readonly ConditionalWeakTable<ProvidersOptions, ProviderResolution> _resolved = [];
 
+    /// <summary>The shipped presets every resolution merges over.</summary>
+    public PresetLibrary Presets => presets;
+
     public ValidateOptionsResult Validate(string? name, ProvidersOptions options) =>
         Resolve(options).Problems is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 

@@ -50,6 +50,12 @@ internal sealed class ForwarderInvoker : IDisposable
         return _byBase.Count < MaxCachedBases ? _byBase.GetOrAdd(key, invoker) : invoker;
     }
 
+    /// <summary>
+    /// Drops every kept guard, after the providers changed: a base no provider names any more gets no guard that lets
+    /// requests through to it; requests under way keep the invoker they hold.
+    /// </summary>
+    public void Forget() => _byBase.Clear();
+
     /// <summary>How many guarded invokers are kept.</summary>
     internal int CachedBases => _byBase.Count;
 

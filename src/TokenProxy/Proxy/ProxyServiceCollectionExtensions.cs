@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Proxy;
 
@@ -10,7 +11,13 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ClientAccessOptions>, ClientAccessOptionsValidator>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyInstrumentation>();
-        services.AddSingleton<ForwarderInvoker>();
+        // Guards are per API base; a provider changed at runtime may have left some nobody should reach any more.
+        services.AddSingleton(sp =>
+        {
+            var invoker = ActivatorUtilities.CreateInstance<ForwarderInvoker>(sp);
+            sp.GetRequiredService<ProviderCatalog>().Changed += _ => invoker.Forget();
+            return invoker;
+        });
         services.AddSingleton<ClientPolicy>();
         services.AddSingleton<ProxyEndpoint>();
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(ReceivedConnectionHeader.Configure);

@@ -108,6 +108,20 @@ internal sealed class CredentialCache
         }
     }
 
+    /// <summary>
+    /// Evicts every entry of the <paramref name="providers"/> (changed at runtime): an entry holds what its provider said
+    /// when it was made (header format, API base, static headers), so the next request works it out again.
+    /// </summary>
+    public void EvictProviders(IReadOnlySet<string> providers)
+    {
+        var ids = _bySelector.Values.Concat(_byId.Values).Where(c => providers.Contains(c.Provider)).Select(c => c.ConnectionId).Distinct().ToList();
+        Interlocked.Increment(ref _epoch);
+        foreach (var id in ids)
+        {
+            Evict(id);
+        }
+    }
+
     /// <summary>The store stopped hearing of other instances' writes: entries keep serving, unconfirmed, from now.</summary>
     public void MarkUnconfirmed()
     {

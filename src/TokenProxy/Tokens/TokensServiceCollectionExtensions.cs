@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenProxy.Providers;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Tokens;
@@ -13,7 +14,14 @@ internal static class TokensServiceCollectionExtensions
         services.AddOptions<StoreOptions>().PostConfigure<IOptions<RefreshOptions>>(UseRefreshTimeout);
         services.AddSingleton<AuthorizationFlow>();
         services.AddSingleton<TokenInstrumentation>();
-        services.AddSingleton<CredentialCache>();
+        // A cached credential carries what its provider said (header format, API base, static headers): a provider changed
+        // at runtime drops its connections' entries (docs/architecture.md §12).
+        services.AddSingleton(sp =>
+        {
+            var cache = ActivatorUtilities.CreateInstance<CredentialCache>(sp);
+            sp.GetRequiredService<ProviderCatalog>().Changed += cache.EvictProviders;
+            return cache;
+        });
         services.AddSingleton<RefreshSchedule>();
         services.AddSingleton<TokenRefresher>();
         services.AddSingleton<TokenService>();

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TokenProxy.Providers;
+
+/// <summary>
+/// A provider entry as JSON, the way a preset file or the admin API writes it (the keys of configuration, any case), and
+/// the one place that knows which of its keys are secrets: the rest is stored as plain JSON, the secrets sealed.
+/// </summary>
+internal static class ProviderJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>The entry, secrets included; only for comparing two entries, never shown or stored.</summary>
+    public static string Fingerprint(ProviderOptions entry) => JsonSerializer.Serialize(entry, Options);
+
+    /// <summary>The entry without its secrets, as stored and shown.</summary>
+    public static string WithoutSecrets(ProviderOptions entry)
+    {
+        var copy = JsonSerializer.Deserialize<ProviderOptions>(JsonSerializer.Serialize(entry, Options), Options)!;
+        copy.ClientSecret = null;
+        return JsonSerializer.Serialize(copy, Options);
+    }
+
+    /// <summary>The entry's client secrets, newest first; empty when it has none.</summary>
+    public static IReadOnlyList<string> SecretsOf(ProviderOptions entry) =>
+        string.IsNullOrEmpty(entry.ClientSecret) ? [] : [entry.ClientSecret];
+
+    /// <summary>The entry read from its stored JSON, with its secrets (newest first) put back.</summary>
+    public static ProviderOptions WithSecrets(string json, IReadOnlyList<string> secrets)
+    {
+        var entry = JsonSerializer.Deserialize<ProviderOptions>(json, Options) ?? new ProviderOptions();
+        entry.ClientSecret = secrets.Count > 0 ? secrets[0] : null;
+        return entry;
+    }
+
+    /// <summary>The top-level keys of <paramref name="json"/> that no provider setting reads (a typo the reader would ignore).</summary>
+    public static IEnumerable<string> UnknownKeys(JsonElement json)
+    {
+        var known = typeof(ProviderOptions).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return json.ValueKind == JsonValueKind.Object ? json.EnumerateObject().Select(p => p.Name).Where(n => !known.Contains(n)) : [];
+    }
+}
