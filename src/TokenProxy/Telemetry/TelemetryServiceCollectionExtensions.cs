@@ -82,6 +82,10 @@ internal static class TelemetryServiceCollectionExtensions
             if (export || readers.Count > 0)
             {
                 metrics.AddMeter(Meters);
+                foreach (var instrument in Unexported)
+                {
+                    metrics.AddView(instrument, MetricStreamConfiguration.Drop);
+                }
             }
 
             foreach (var reader in readers)
@@ -102,6 +106,17 @@ internal static class TelemetryServiceCollectionExtensions
         "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing",
         "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
         "System.Net.Http", "System.Net.NameResolution", "Npgsql",
+    ];
+
+    /// <summary>
+    /// Built-in instruments not exported: each is updated once or twice on every proxied request and says little that
+    /// <c>http.server.request.duration</c> and <c>http.client.request.duration</c> (which count the requests too) do not.
+    /// An instrument every view drops is not enabled, so ASP.NET Core and HttpClient skip recording it altogether.
+    /// </summary>
+    internal static readonly string[] Unexported =
+    [
+        "http.server.active_requests", "aspnetcore.routing.match_attempts",
+        "http.client.active_requests", "http.client.open_connections", "http.client.request.time_in_queue",
     ];
 
     private static void ConfigureTracing(IServiceProvider provider, TracerProviderBuilder tracing)
