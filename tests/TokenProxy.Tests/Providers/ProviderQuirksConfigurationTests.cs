@@ -152,4 +152,32 @@ public sealed class ProviderQuirksConfigurationTests
 
         Assert.Equal(expected, hints.For(code, description));
     }
+
+    [Fact]
+    public void Scope_headers_need_header_names_and_the_accepted_one_and_a_test_path_stays_below_the_api_base()
+    {
+        var resolution = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        {
+            ["good"] = new() { ApiBaseUrl = "https://api.example.com/v2", ScopeHeaders = new() { Granted = "X-OAuth-Scopes", Accepted = "X-Accepted-OAuth-Scopes" }, TestPath = "/me?fields=id" },
+            ["noaccepted"] = new() { ApiBaseUrl = "https://api.example.com", ScopeHeaders = new() { Granted = "X-OAuth-Scopes" } },
+            ["spaced"] = new() { ApiBaseUrl = "https://api.example.com", ScopeHeaders = new() { Accepted = "X Accepted" } },
+            ["climbing"] = new() { ApiBaseUrl = "https://api.example.com", TestPath = "/a/../../etc" },
+            ["relative"] = new() { ApiBaseUrl = "https://api.example.com", TestPath = "me" },
+            ["elsewhere"] = new() { ApiBaseUrl = "https://api.example.com", TestPath = "//evil.test/x" },
+            ["encoded"] = new() { ApiBaseUrl = "https://api.example.com", TestPath = "/%2e%2e/x" },
+        }, new PresetLibrary());
+
+        Assert.Equal(
+        [
+            "TokenProxy:Providers:climbing:TestPath",
+            "TokenProxy:Providers:elsewhere:TestPath",
+            "TokenProxy:Providers:encoded:TestPath",
+            "TokenProxy:Providers:noaccepted:ScopeHeaders:Accepted",
+            "TokenProxy:Providers:relative:TestPath",
+            "TokenProxy:Providers:spaced:ScopeHeaders:Accepted",
+        ], resolution.Problems.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
+        var good = resolution.Providers["good"];
+        Assert.Equal(new ScopeHeaders("X-OAuth-Scopes", "X-Accepted-OAuth-Scopes"), good.ScopeHeaders);
+        Assert.Equal("/me?fields=id", good.TestPath);
+    }
 }

@@ -80,6 +80,8 @@ public sealed partial class ShippedPresetsTests : IDisposable
         var github = Preset("github");
 
         Assert.Equal(new ScopeHeaders("X-OAuth-Scopes", "X-Accepted-OAuth-Scopes"), github.ScopeHeaders);
+        Assert.Null(github.TestPath);
+        Assert.Equal("/v1/users/me", Preset("notion").TestPath);
     }
 
     [Fact]
