@@ -54,7 +54,8 @@ internal static class AdminPages
     }
 
     private static async Task<IResult> ConnectionAsync(
-        string id, string? done, string? connected, IConnectionStore store, ProviderCatalog providers, IEventStore events, CancellationToken cancellationToken)
+        string id, string? done, string? connected, IConnectionStore store, ProviderCatalog providers, IEventStore events, ConnectionLapses lapses,
+        CancellationToken cancellationToken)
     {
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)
@@ -67,7 +68,7 @@ internal static class AdminPages
         // The "Reconnect with scopes" form is answered by a redirect to the provider, which CSP form-action governs too.
         var formTargets = row.CredentialKind.IsReconnectable() && providers.TryGet(row.Provider, out var provider) ? ConnectEndpoints.AuthorizationOrigins(provider) : null;
         var history = await events.QueryAsync(new EventQuery(ConnectionId: row.Id, Limit: EventLines.Shown), cancellationToken);
-        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers), outcome, history), formTargets: formTargets);
+        return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers, lapses), outcome, history), formTargets: formTargets);
     }
 
     private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, ClientSecretRotation secrets, IOptions<PublicUrlOptions> options) =>

@@ -1,4 +1,5 @@
 using TokenProxy.Providers;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -26,9 +27,18 @@ internal sealed record ConnectionView(
     string? ErrorHint,
     EndUserView? EndUser,
     string Origin,
-    IReadOnlyList<string> RequiredScopes)
+    IReadOnlyList<string> RequiredScopes,
+    DateTimeOffset? AccessLapsesAt = null,
+    bool ExpiringWarning = false,
+    string? Warning = null)
 {
-    public static ConnectionView From(ConnectionRow row, ProviderCatalog providers) => new(
+    /// <summary>The view of <paramref name="row"/>; with <paramref name="lapses"/>, a lapse within <c>Refresh:ExpiringWarning</c> is shown as <see cref="Warning"/>.</summary>
+    public static ConnectionView From(ConnectionRow row, ProviderCatalog providers, ConnectionLapses? lapses = null) =>
+        lapses?.WarningFor(row) is { } lapse
+            ? Of(row, providers) with { AccessLapsesAt = lapse.At, ExpiringWarning = true, Warning = lapse.Text }
+            : Of(row, providers) with { AccessLapsesAt = ConnectionLapses.Of(row)?.At };
+
+    private static ConnectionView Of(ConnectionRow row, ProviderCatalog providers) => new(
         row.Id,
         row.Provider,
         providers.TryGet(row.Provider, out var provider) ? provider.DisplayName : row.Provider,

@@ -33,10 +33,10 @@ internal static class ConnectionsApi
         providers.All.Select(p => ProviderView.From(p, flow, secrets.StatusOf(p), options.Value.PublicBaseUrl));
 
     private static async Task<IResult> ListAsync(
-        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
+        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, ConnectionLapses lapses, CancellationToken cancellationToken) =>
         InvalidFilters(workspace, endUser) is { } invalid
             ? invalid
-            : TypedResults.Ok((await ListInAsync(store, workspace, endUser, cancellationToken)).Select(r => ConnectionView.From(r, providers)));
+            : TypedResults.Ok((await ListInAsync(store, workspace, endUser, cancellationToken)).Select(r => ConnectionView.From(r, providers, lapses)));
 
     /// <summary>
     /// A filter no connection could match is refused with the data plane's rule for it: an empty answer would read as
@@ -93,9 +93,9 @@ internal static class ConnectionsApi
         return TypedResults.Ok(new EndUserReset(workspace, endUser, deleted));
     }
 
-    private static async Task<IResult> GetAsync(string id, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetAsync(string id, IConnectionStore store, ProviderCatalog providers, ConnectionLapses lapses, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken) is { } row
-            ? TypedResults.Ok(ConnectionView.From(row, providers))
+            ? TypedResults.Ok(ConnectionView.From(row, providers, lapses))
             : AdminProblems.ConnectionNotFound(id);
 
     private static async Task<IResult> ImportAsync(

@@ -9,12 +9,12 @@ namespace TokenProxy.Tokens;
 /// <summary>
 /// The event log's background work, every <see cref="Interval"/>, off the request path: deletes events past
 /// <c>Events:RetentionDays</c> in batches (short transactions, so writers and the data plane never wait long behind it),
-/// and tells each token that will lapse within <c>Events:ExpiringWithin</c> once (<c>connection.expiring</c>, its
+/// and tells each token that will lapse within <c>Refresh:ExpiringWarning</c> once (<c>connection.expiring</c>, its
 /// <see cref="NewEvent.Once"/> key naming the connection, the token and the lapse, so every later pass and every other
 /// instance finds it written).
 /// </summary>
 internal sealed class EventLogMaintenance(
-    IConnectionStore store, IEventStore events, TimeProvider time, IOptions<EventsOptions> options, ILogger<EventLogMaintenance> logger)
+    IConnectionStore store, IEventStore events, TimeProvider time, IOptions<EventsOptions> options, ConnectionLapses lapses, ILogger<EventLogMaintenance> logger)
     : BackgroundService
 {
     internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
@@ -79,11 +79,10 @@ internal sealed class EventLogMaintenance(
     public async Task<int> WarnExpiringAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var horizon = now + _options.ExpiringWithin;
         var warned = 0;
         foreach (var row in await store.ListAsync(cancellationToken))
         {
-            if (row.Status != ConnectionStatus.Active || Lapse(row) is not var (token, at) || at <= now || at > horizon)
+            if (lapses.WarningFor(row, now) is not { Lapsed: false, Token: var token, At: var at })
             {
                 continue;
             }
@@ -96,15 +95,6 @@ internal sealed class EventLogMaintenance(
 
         return warned;
     }
-
-    /// <summary>
-    /// What will stop working and when: the refresh token, when the provider said how long it lives; or a token nothing
-    /// renews (imported without a refresh token) at its expiry. A renewable access token's expiry is routine, not told.
-    /// </summary>
-    private static (string Token, DateTimeOffset At)? Lapse(ConnectionRow row) =>
-        row.RefreshToken is not null && row.RefreshTokenExpiresAt is { } refreshLapse ? ("refresh_token", refreshLapse)
-        : !row.Renewable && row.AccessToken is not null && row.ExpiresAt is { } accessLapse ? ("access_token", accessLapse)
-        : null;
 
     private async Task RunAsync(string pass, Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
     {

@@ -52,6 +52,18 @@ internal sealed class RefreshOptions
     [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
     public TimeSpan IdleRefreshAfter { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// A refresh token, or a token nothing renews, lapsing within this is shown as a warning on the connection (its JSON, the
+    /// admin and portal pages) and told once (<c>connection.expiring</c>). <c>TokenProxy:Events:ExpiringWithin</c>, its
+    /// former name, is read when this is not set.
+    /// </summary>
+    /// <value>Default: 7 days; 1 hour to 365 days.</value>
+    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    public TimeSpan ExpiringWarning { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The former name of <see cref="ExpiringWarning"/>, still read when that is not set.</summary>
+    public const string FormerExpiringWarningKey = "TokenProxy:Events:ExpiringWithin";
+
     /// <summary>At most this many refreshes run at once against one token endpoint (a <c>SemaphoreSlim</c> count).</summary>
     /// <value>Default: 4; 1 to 64.</value>
     [Range(1, 64)]

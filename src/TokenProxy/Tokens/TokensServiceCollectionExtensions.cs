@@ -8,7 +8,8 @@ internal static class TokensServiceCollectionExtensions
 {
     public static IServiceCollection AddTokens(this IServiceCollection services)
     {
-        services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.SectionName).ValidateOnStart();
+        services.AddOptions<RefreshOptions>().BindConfiguration(RefreshOptions.SectionName).PostConfigure<IConfiguration>(ReadFormerKeys).ValidateOnStart();
+        services.AddSingleton<ConnectionLapses>();
         services.AddSingleton<IValidateOptions<RefreshOptions>, RefreshOptionsValidator>();
         // A PostgreSQL store waits for another instance's refresh about as long as a refresh may take (docs/architecture.md, §5).
         services.AddOptions<StoreOptions>().PostConfigure<IOptions<RefreshOptions>>(UseRefreshTimeout);
@@ -30,6 +31,16 @@ internal static class TokensServiceCollectionExtensions
         services.AddSingleton<EventLogMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<EventLogMaintenance>());
         return services;
+    }
+
+    /// <summary><c>Events:ExpiringWithin</c>, the former name of <c>Refresh:ExpiringWarning</c>, counts when the new one is not set.</summary>
+    private static void ReadFormerKeys(RefreshOptions refresh, IConfiguration configuration)
+    {
+        if (configuration[$"{RefreshOptions.SectionName}:{nameof(RefreshOptions.ExpiringWarning)}"] is null
+            && TimeSpan.TryParse(configuration[RefreshOptions.FormerExpiringWarningKey], System.Globalization.CultureInfo.InvariantCulture, out var former))
+        {
+            refresh.ExpiringWarning = former;
+        }
     }
 
     private static void UseRefreshTimeout(StoreOptions store, IOptions<RefreshOptions> refresh)

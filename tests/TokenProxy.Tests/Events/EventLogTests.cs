@@ -210,6 +210,41 @@ public abstract class EventLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refresh_token_lapsing_within_the_warning_shows_on_the_connection_and_is_told_once()
+    {
+        var soon = await Scenario.ImportAsync(label: "soon");
+        var later = await Scenario.ImportAsync(label: "later");
+        foreach (var (id, days) in new[] { (soon, 3), (later, 30) })
+        {
+            Scenario.Authorization.Respond = FakeAuthorizationServer.Answer(200, new
+            {
+                access_token = $"access-{days}", refresh_token = $"refresh-{days}", expires_in = 3600, refresh_token_expires_in = (long)TimeSpan.FromDays(days).TotalSeconds,
+            });
+            using var refreshed = await Scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        }
+
+        var maintenance = Scenario.Service<EventLogMaintenance>();
+        await maintenance.WarnExpiringAsync(CancellationToken.None);
+        await maintenance.WarnExpiringAsync(CancellationToken.None);
+        var warned = await Scenario.ConnectionAsync(soon);
+        var quiet = await Scenario.ConnectionAsync(later);
+        var page = await Scenario.Proxy.Client.GetStringAsync($"/admin/connections/{soon}");
+
+        var lapse = Scenario.Clock.GetUtcNow() + TimeSpan.FromDays(3);
+        Assert.True(warned.GetProperty("expiringWarning").GetBoolean());
+        Assert.Equal(lapse, warned.GetProperty("accessLapsesAt").GetDateTimeOffset());
+        var text = $"Access lapses on {lapse.UtcDateTime:yyyy-MM-dd HH:mm} UTC: reconnect before then.";
+        Assert.Equal(text, warned.GetProperty("warning").GetString());
+        Assert.Contains(text, page, StringComparison.Ordinal);
+        Assert.False(quiet.GetProperty("expiringWarning").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, quiet.GetProperty("warning").ValueKind);
+        var told = Assert.Single((await PageAsync("?type=connection.expiring")).Items);
+        Assert.Equal(soon, told.GetProperty("connectionId").GetString());
+        Assert.Equal("refresh_token", told.GetProperty("data").GetProperty("token").GetString());
+    }
+
+    [Fact]
     public async Task A_token_endpoint_circuit_opening_and_closing_is_told_once_per_transition()
     {
         var id = await Scenario.ImportAsync();
