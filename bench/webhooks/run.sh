@@ -44,6 +44,7 @@ pid $work/nginx/nginx.pid;
 events { worker_connections 4096; }
 http {
 $(nginx_http_basics "$work/nginx")
+  log_format delivered '\$msec \$status \$http_tokenproxy_event_type';
   server {
     listen 127.0.0.1:$UP;
     default_type application/json;
@@ -51,7 +52,6 @@ $(nginx_http_basics "$work/nginx")
   }
   server {
     listen 127.0.0.1:$RCV;
-    log_format delivered '\$msec \$status \$http_tokenproxy_event_type';
     location = /ready { return 200; }
     location /hook { access_log $work/nginx/deliveries.log delivered; return 204; }
   }
@@ -122,7 +122,7 @@ cat >"$RESULT" <<MD
 # Webhook burst
 
 \`bench/webhooks/run.sh\` (EVENTS=$EVENTS WRITERS=$WRITERS, wrk -t$THREADS -c$CONNECTIONS), $(date -u +%Y-%m-%d), $(nproc) cores shared with other
-work, SQLite store, $( [[ $TOKENPROXY_DLL == "$work/pub/TokenProxy.dll" ]] && echo "Release build" || echo "build $TOKENPROXY_DLL" ).
+work, SQLite store, $( [[ $TOKENPROXY_DLL == "$work/pub/TokenProxy.dll" || $TOKENPROXY_DLL == *Release* || $TOKENPROXY_DLL == *release* ]] && echo "Release build" || echo "build $TOKENPROXY_DLL" ).
 Each event is a connection imported through the admin API (its own connection, so no delivery waits behind another);
 the receiver is nginx answering 204.
 
