@@ -24,6 +24,7 @@ internal static class AdminPages
         admin.MapGet("/connections/{id}", ConnectionAsync);
         admin.MapGet("/providers", Providers);
         admin.MapGet("/providers/{name}/import", ImportForm);
+        admin.MapGet("/webhooks", WebhooksAsync);
         // Anonymous: the stylesheet and script hold nothing secret, and the pages a connect request's link shows (to
         // people without admin access) use them too.
         admin.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var asset)
@@ -69,6 +70,18 @@ internal static class AdminPages
         var formTargets = row.CredentialKind.IsReconnectable() && providers.TryGet(row.Provider, out var provider) ? ConnectEndpoints.AuthorizationOrigins(provider) : null;
         var history = await events.QueryAsync(new EventQuery(ConnectionId: row.Id, Limit: EventLines.Shown), cancellationToken);
         return AdminPage.Render<ConnectionPage, ConnectionPageModel>(new(row, ConnectionView.From(row, providers, lapses), outcome, history), formTargets: formTargets);
+    }
+
+    private static async Task<IResult> WebhooksAsync(IWebhookStore store, CancellationToken cancellationToken)
+    {
+        var shown = new List<(WebhookView, IReadOnlyList<WebhookDeliveryView>)>();
+        foreach (var webhook in await store.ListWebhooksAsync(cancellationToken))
+        {
+            var deliveries = await store.ListDeliveriesAsync(webhook.Name, null, 10, cancellationToken);
+            shown.Add((WebhookView.From(webhook), [.. deliveries.Select(WebhookDeliveryView.From)]));
+        }
+
+        return AdminPage.Render<WebhooksPage, WebhooksPageModel>(new(shown));
     }
 
     private static IResult Providers(ProviderCatalog providers, AuthorizationFlow flow, ClientSecretRotation secrets, IOptions<PublicUrlOptions> options) =>

@@ -57,6 +57,15 @@ internal static class ConfigurationShape
         {
             if (!settings.TryGetValue(child.Key, out var type) && entryType is not null)
             {
+                if (child.Value is not null)
+                {
+                    // One value under a name: most likely a misspelt setting of the section, not an entry.
+                    problems.Add($"{child.Path}: not a setting TokenProxy reads here; the settings of {section.Path} are {string.Join(", ", settings.Keys)}, " +
+                        $"and any other key is a section of its own with the settings {string.Join(", ", Settings(entryType))}.");
+                    unusable.Add(child.Path);
+                    continue;
+                }
+
                 CheckValue(child, entryType, problems, unusable);
                 continue;
             }

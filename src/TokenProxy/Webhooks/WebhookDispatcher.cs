@@ -41,27 +41,55 @@ internal sealed class WebhookDispatcher(
         }
     }
 
+    private bool _ready;
+
+    /// <summary>
+    /// Writes the configured webhooks before the host serves: a webhook starts at the newest event, so one written after
+    /// the first requests would miss their events. With the store out, the loop tries again.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PrepareAsync(cancellationToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            // Told by the store; the loop retries.
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var names = await catalog.SyncConfiguredAsync(cancellationToken);
+        await store.ReleaseOrphanedClaimsAsync(cancellationToken);
+        Log.Configured(instrumentation.Logger, names.Count, names);
+        _ready = true;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         log.Appended += OnAppended;
         try
         {
-            var ready = false;
             while (!stoppingToken.IsCancellationRequested)
             {
                 var busy = false;
                 try
                 {
-                    if (!ready)
+                    if (!_ready)
                     {
-                        var names = await catalog.SyncConfiguredAsync(stoppingToken);
-                        await store.ReleaseOrphanedClaimsAsync(stoppingToken);
-                        Log.Configured(instrumentation.Logger, names.Count, names);
-                        ready = true;
+                        await PrepareAsync(stoppingToken);
                     }
 
                     busy = await FanOutAsync(stoppingToken) | await DeliverAsync(stoppingToken);
+                }
+                catch (StoreUnavailableException)
+                {
+                    // The store logs an outage once when it starts and once when it ends; the next pass tries again.
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {

@@ -25,6 +25,7 @@ public sealed class WebhooksOptionsTests
             ["TokenProxy:Webhooks:metadata:Secret"] = "0123456789abcdef0123",
             ["TokenProxy:Webhooks:metadata:Events:0"] = "connection.error",
             ["TokenProxy:Webhooks:metadata:Sekret"] = "typo",
+            ["TokenProxy:Webhooks:AllowPrivateNetwork"] = "true",
         });
 
         Assert.Contains(problems, p => p.StartsWith("TokenProxy:Webhooks:private:Url: a private, link-local or reserved address", StringComparison.Ordinal));
@@ -34,7 +35,10 @@ public sealed class WebhooksOptionsTests
         Assert.Contains(problems, p => p.StartsWith("TokenProxy:Webhooks:plain:Events: unknown event type(s) 'connection.creatd'", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("TokenProxy:Webhooks:metadata:Url: a private, link-local or reserved address", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("TokenProxy:Webhooks:metadata:Sekret: not a setting", StringComparison.Ordinal));
-        Assert.Equal(7, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith(
+            "TokenProxy:Webhooks:AllowPrivateNetwork: not a setting TokenProxy reads here; the settings of TokenProxy:Webhooks are AllowPrivateNetworks, and any other key",
+            StringComparison.Ordinal));
+        Assert.Equal(8, problems.Count);
         Assert.DoesNotContain(problems, p => p.Contains("short-secret", StringComparison.Ordinal) || p.Contains("0123456789abcdef0123", StringComparison.Ordinal));
     }
 
