@@ -139,12 +139,14 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
 
             var connected = await CountsAsync();
             var notice = await ProviderAsync(proxy);
+            var providersPage = await proxy.Client.GetStringAsync("/admin/providers");
             _clock!.Advance(TimeSpan.FromMinutes(61));
             var olderInUse = await CallAllAsync(proxy, all);
             var afterOld = await CountsAsync();
             AssertAll(HttpStatusCode.OK, olderInUse, "the old secret only");
             AssertNoneInError(await ConnectionsAsync(proxy));
             Assert.Equal(ClientSecretRotationNotice, notice.GetProperty("clientSecretNotice").GetString());
+            Assert.Contains(ClientSecretRotationNotice, providersPage, StringComparison.Ordinal);
             Assert.Contains(proxy.Logs.Lines, line => line.StartsWith("Warning ", StringComparison.Ordinal) && line.Contains("[1301]", StringComparison.Ordinal));
             // The server counts refused calls too: one code exchange and one refresh per connection succeeded.
             Assert.Equal(Connections + connected.Refused, connected.Codes);
@@ -189,6 +191,7 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             using var adminRefresh = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post,
                 "/admin/api/connections/" + (await ConnectionsAsync(proxy)).Single(c => c.GetProperty("label").GetString() == "c1").GetProperty("id").GetString() + "/refresh"));
             var misconfigured = await ProviderAsync(proxy);
+            var bannerPage = await proxy.Client.GetStringAsync("/admin/connections");
             _clock!.Advance(TimeSpan.FromSeconds(31));
             var probe = await CallAllAsync(proxy, [1]);
             var afterProbe = await CountsAsync();
@@ -201,6 +204,7 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             Assert.Equal(afterRefused, withinProbe);
             await Problems.AssertProblemAsync(adminRefresh, HttpStatusCode.ServiceUnavailable, "provider_misconfigured");
             Assert.True(misconfigured.GetProperty("misconfigured").GetBoolean());
+            Assert.Contains("data-banner=\"provider-misconfigured\"", bannerPage, StringComparison.Ordinal);
             AssertAll(HttpStatusCode.ServiceUnavailable, probe, "the probe after 30 s");
             Assert.Equal(afterRefused.Refused + 1, afterProbe.Refused);
             AssertNoneInError(await ConnectionsAsync(proxy));
@@ -218,13 +222,14 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             AssertAll(HttpStatusCode.OK, recovered, "recovered");
             AssertNoneInError(await ConnectionsAsync(proxy));
             Assert.False((await ProviderAsync(proxy)).GetProperty("misconfigured").GetBoolean());
+            Assert.DoesNotContain("data-banner=", await proxy.Client.GetStringAsync("/admin/connections"), StringComparison.Ordinal);
             Assert.Equal(1, await EventsAsync(proxy, "provider.configured"));
             Assert.Equal(connected.Codes, end.Codes);
 
-            var seen = proxy.Logs.All + problem.GetRawText() + JsonSerializer.Serialize(misconfigured);
+            var seen = proxy.Logs.All + problem.GetRawText() + JsonSerializer.Serialize(misconfigured) + providersPage + bannerPage;
             foreach (var secret in new[] { Old, New, Other })
             {
-                Canary.AssertAbsent(secret, seen, "logs, problems and the providers API");
+                Canary.AssertAbsent(secret, seen, "logs, problems, the providers API and pages");
             }
         }
         finally
