@@ -40,6 +40,10 @@ internal sealed class ClientSecretRotation(TimeProvider time, IEventStore events
         }
     }
 
+    /// <summary>The names of the providers this instance last found refusing every client secret, in order.</summary>
+    public IReadOnlyList<string> MisconfiguredProviders() =>
+        [.. _states.Where(s => { lock (s.Value) { return s.Value.Misconfigured; } }).Select(s => s.Key).Order(StringComparer.Ordinal)];
+
     /// <summary>
     /// Runs <paramref name="call"/> with the provider's secret in use, and with the others on <c>invalid_client</c>.
     /// <paramref name="failureOf"/> reads a result's failure (null: success); <paramref name="misconfigured"/> makes the

@@ -15,11 +15,13 @@ namespace TokenProxy.Tests.OAuth;
 public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Connections = 50;
-    private static readonly string Old = OidcProviderServer.ClientSecret;
-    private static readonly string New = Canary.New("newclientsecret");
+    private protected static readonly string Old = OidcProviderServer.ClientSecret;
+    private protected static readonly string New = Canary.New("newclientsecret");
     private static readonly string Other = Canary.New("otherclientsecret");
 
     private OidcProviderServer _server = null!;
+
+    private protected OidcProviderServer Server => _server;
     private string _directory = null!;
     private DrivenClock? _clock;
     private int _port;
@@ -38,6 +40,8 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
     }
 
     private protected abstract void UseStore(Dictionary<string, string?> settings);
+
+    private protected Task<ProxyHost> StartProxyAsync(params string[] secrets) => StartProxyAsync(_port, secrets);
 
     private async Task<ProxyHost> StartProxyAsync(int port, params string[] secrets)
     {
@@ -69,7 +73,7 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
         }, dataDirectory: _directory);
     }
 
-    private static async Task ConnectAsync(ProxyHost proxy, string label)
+    private protected static async Task ConnectAsync(ProxyHost proxy, string label)
     {
         using var browser = new ConnectFlow(proxy.Address);
         using var connect = await browser.GetAsync($"/admin/connect/oidc?label={label}");
@@ -88,7 +92,7 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             return await proxy.Client.SendAsync(request);
         }));
 
-    private static async Task<JsonElement[]> ConnectionsAsync(ProxyHost proxy) =>
+    private protected static async Task<JsonElement[]> ConnectionsAsync(ProxyHost proxy) =>
         [.. (await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections")).EnumerateArray()];
 
     private static async Task<JsonElement> ProviderAsync(ProxyHost proxy) =>
@@ -97,13 +101,13 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
     private static async Task<int> EventsAsync(ProxyHost proxy, string type) =>
         (await proxy.Client.GetFromJsonAsync<JsonElement>($"/admin/api/events?type={type}")).GetProperty("items").GetArrayLength();
 
-    private async Task<(int Refused, int Refreshes, int Codes)> CountsAsync()
+    private protected async Task<(int Refused, int Refreshes, int Codes)> CountsAsync()
     {
         var stats = await _server.StatsAsync();
         return (stats.GetProperty("invalid_client").GetInt32(), stats.GetProperty("refresh_token").GetInt32(), stats.GetProperty("authorization_code").GetInt32());
     }
 
-    private async Task AcceptAsync(params string[] secrets)
+    private protected async Task AcceptAsync(params string[] secrets)
     {
         using var client = new HttpClient();
         using var response = await client.PutAsJsonAsync(new Uri(_server.Issuer, "/test/client-secret"), new { secrets });
@@ -135,12 +139,14 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
 
             var connected = await CountsAsync();
             var notice = await ProviderAsync(proxy);
+            var providersPage = await proxy.Client.GetStringAsync("/admin/providers");
             _clock!.Advance(TimeSpan.FromMinutes(61));
             var olderInUse = await CallAllAsync(proxy, all);
             var afterOld = await CountsAsync();
             AssertAll(HttpStatusCode.OK, olderInUse, "the old secret only");
             AssertNoneInError(await ConnectionsAsync(proxy));
             Assert.Equal(ClientSecretRotationNotice, notice.GetProperty("clientSecretNotice").GetString());
+            Assert.Contains(ClientSecretRotationNotice, providersPage, StringComparison.Ordinal);
             Assert.Contains(proxy.Logs.Lines, line => line.StartsWith("Warning ", StringComparison.Ordinal) && line.Contains("[1301]", StringComparison.Ordinal));
             // The server counts refused calls too: one code exchange and one refresh per connection succeeded.
             Assert.Equal(Connections + connected.Refused, connected.Codes);
@@ -185,6 +191,7 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             using var adminRefresh = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post,
                 "/admin/api/connections/" + (await ConnectionsAsync(proxy)).Single(c => c.GetProperty("label").GetString() == "c1").GetProperty("id").GetString() + "/refresh"));
             var misconfigured = await ProviderAsync(proxy);
+            var bannerPage = await proxy.Client.GetStringAsync("/admin/connections");
             _clock!.Advance(TimeSpan.FromSeconds(31));
             var probe = await CallAllAsync(proxy, [1]);
             var afterProbe = await CountsAsync();
@@ -197,6 +204,7 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             Assert.Equal(afterRefused, withinProbe);
             await Problems.AssertProblemAsync(adminRefresh, HttpStatusCode.ServiceUnavailable, "provider_misconfigured");
             Assert.True(misconfigured.GetProperty("misconfigured").GetBoolean());
+            Assert.Contains("data-banner=\"provider-misconfigured\"", bannerPage, StringComparison.Ordinal);
             AssertAll(HttpStatusCode.ServiceUnavailable, probe, "the probe after 30 s");
             Assert.Equal(afterRefused.Refused + 1, afterProbe.Refused);
             AssertNoneInError(await ConnectionsAsync(proxy));
@@ -214,13 +222,14 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
             AssertAll(HttpStatusCode.OK, recovered, "recovered");
             AssertNoneInError(await ConnectionsAsync(proxy));
             Assert.False((await ProviderAsync(proxy)).GetProperty("misconfigured").GetBoolean());
+            Assert.DoesNotContain("data-banner=", await proxy.Client.GetStringAsync("/admin/connections"), StringComparison.Ordinal);
             Assert.Equal(1, await EventsAsync(proxy, "provider.configured"));
             Assert.Equal(connected.Codes, end.Codes);
 
-            var seen = proxy.Logs.All + problem.GetRawText() + JsonSerializer.Serialize(misconfigured);
+            var seen = proxy.Logs.All + problem.GetRawText() + JsonSerializer.Serialize(misconfigured) + providersPage + bannerPage;
             foreach (var secret in new[] { Old, New, Other })
             {
-                Canary.AssertAbsent(secret, seen, "logs, problems and the providers API");
+                Canary.AssertAbsent(secret, seen, "logs, problems, the providers API and pages");
             }
         }
         finally
@@ -233,11 +242,36 @@ public abstract class ClientSecretRotationTests(ITestOutputHelper output) : IAsy
         "The new client secret is rejected by the provider; still using the previous one. Check the new secret, or finish the rotation at the provider.";
 }
 
-/// <summary>The rotation on the embedded SQLite store.</summary>
+/// <summary>The rotation on the embedded SQLite store, and revocation with the list.</summary>
 public sealed class SqliteClientSecretRotationTests(ITestOutputHelper output) : ClientSecretRotationTests(output)
 {
     private protected override void UseStore(Dictionary<string, string?> settings)
     {
+    }
+
+    [Fact]
+    public async Task Revocation_falls_back_to_the_other_client_secret_and_the_tokens_die_at_the_provider()
+    {
+        await using var proxy = await StartProxyAsync(New, Old);
+        await ConnectAsync(proxy, "c0");
+        var id = (await ConnectionsAsync(proxy)).Single().GetProperty("id").GetString()!;
+        var row = (await proxy.Services.GetRequiredService<TokenProxy.Vault.IConnectionStore>().GetAsync(id, CancellationToken.None))!;
+        var sealer = proxy.Services.GetRequiredService<TokenProxy.Vault.SecretSealer>();
+        Assert.True(sealer.TryOpen(id, TokenProxy.Vault.SecretSealer.RefreshTokenField, row.RefreshToken!, out var refresh));
+        // The proxy now uses the old secret; the provider finishes the rotation before the revoke.
+        await AcceptAsync(New);
+        var before = await CountsAsync();
+
+        using var revoke = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+        var body = await revoke.Content.ReadFromJsonAsync<JsonElement>();
+        var after = await CountsAsync();
+
+        Assert.Equal("revoked", body.GetProperty("revocation").GetProperty("result").GetString());
+        Assert.Equal(before.Refused + 1, after.Refused);
+        await AcceptAsync(New, Old);
+        Assert.False(await Server.IsActiveAsync(refresh));
+        Canary.AssertAbsent(Old, proxy.Logs.All + body.GetRawText(), "logs and the revoke answer");
+        Canary.AssertAbsent(New, proxy.Logs.All + body.GetRawText(), "logs and the revoke answer");
     }
 }
 
