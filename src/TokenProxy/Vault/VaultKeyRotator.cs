@@ -14,7 +14,8 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// operator's to change.
 /// </summary>
 internal sealed class VaultKeyRotator(
-    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events) : IDisposable
+    IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events,
+    StoredProviders providers) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
@@ -92,9 +93,12 @@ internal sealed class VaultKeyRotator(
             }
         }
 
+        // Stored providers' client secrets are sealed with the same keys (docs/architecture.md §12).
+        resealed += await providers.ResealAsync(active.Id, cancellationToken);
         var stillUsed = (await store.ListAsync(cancellationToken))
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
             .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
+        stillUsed.UnionWith(await providers.SealedKeyIdsAsync(cancellationToken));
         var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
         if (retired.Count > 0 && storage is not null)
         {

@@ -31,7 +31,11 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton<Events.IEventLog>(sp => sp.GetRequiredService<Events.IEventStore>());
         // Portal links and sessions live in the same store, behind their own small interface.
         services.AddSingleton(sp => (IPortalStore)sp.GetRequiredService<IConnectionStore>());
+        // Stored providers too: the catalog serves them over the configuration files' entries (docs/architecture.md §12).
+        services.AddSingleton(sp => (IProviderStore)sp.GetRequiredService<OpenedStore>().Store);
+        services.AddSingleton<StoredProviders>();
         services.AddHostedService<VaultInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoredProviders>());
         return services;
     }
 }

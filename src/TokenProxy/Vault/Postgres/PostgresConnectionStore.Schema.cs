@@ -176,6 +176,17 @@ internal sealed partial class PostgresConnectionStore
         CREATE INDEX events_workspace ON events (workspace, sequence);
         CREATE INDEX events_type ON events (type, sequence);
         """,
+        // Providers written through the admin API (docs/architecture.md §12): their JSON without secrets, the client secrets
+        // sealed, a version for compare-and-swap.
+        """
+        CREATE TABLE providers (
+          name text PRIMARY KEY,
+          definition text NOT NULL,
+          client_secrets text,
+          version bigint NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+        """,
     ];
 
     /// <summary>

@@ -201,6 +201,17 @@ internal sealed partial class SqliteConnectionStore
         CREATE INDEX events_workspace ON events (workspace, sequence);
         CREATE INDEX events_type ON events (type, sequence);
         """,
+        // Providers written through the admin API (docs/architecture.md §12): their JSON without secrets, the client secrets
+        // sealed, a version for compare-and-swap.
+        """
+        CREATE TABLE providers (
+          name TEXT PRIMARY KEY,
+          definition TEXT NOT NULL,
+          client_secrets TEXT,
+          version INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

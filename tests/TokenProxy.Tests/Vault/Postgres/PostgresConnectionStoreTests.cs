@@ -33,6 +33,7 @@ public sealed partial class PostgresConnectionStoreTests(PostgresServer server) 
         DROP TABLE event_sequence;
         DROP TABLE portal_links;
         DROP TABLE portal_sessions;
+        DROP TABLE providers;
         UPDATE schema_version SET version = 7;
         """;
 

@@ -36,6 +36,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         DROP TABLE events;
         DROP TABLE portal_links;
         DROP TABLE portal_sessions;
+        DROP TABLE providers;
         PRAGMA user_version = 7;
         """;
 
