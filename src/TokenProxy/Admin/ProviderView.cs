@@ -8,7 +8,8 @@ namespace TokenProxy.Admin;
 /// configure and register at the provider, and how its connections are made. Never the client id or secret.
 /// <c>Configured</c>: people can connect accounts in the browser (a client id and the OAuth endpoints). <c>RedirectUri</c>:
 /// the callback address to register at the provider, null when it offers no OAuth2. <c>Setup</c>: what to configure before
-/// connecting, null when nothing is missing (credentials that are only imported need nothing).
+/// connecting, null when nothing is missing (credentials that are only imported need nothing). <c>Source</c>: <c>preset</c>,
+/// <c>file</c> or <c>stored</c> (added through the admin API or the providers page).
 /// </summary>
 internal sealed record ProviderView(
     string Name,
@@ -21,7 +22,8 @@ internal sealed record ProviderView(
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> CredentialKinds,
     IReadOnlyList<ParameterView> Parameters,
-    string? Setup)
+    string? Setup,
+    string Source)
 {
     public static ProviderView From(ProviderDefinition provider, AuthorizationFlow flow, string publicBaseUrl) => new(
         provider.Name,
@@ -34,7 +36,8 @@ internal sealed record ProviderView(
         provider.Scopes,
         [.. provider.CredentialKinds.Select(k => k.ToWire())],
         [.. provider.Parameters.Values.Select(ParameterView.From)],
-        SetupOf(provider));
+        SetupOf(provider),
+        provider.Source.ToString().ToLowerInvariant());
 
     /// <summary>
     /// The configuration keys a provider offering OAuth2 still lacks for a browser connect, or one offering client
