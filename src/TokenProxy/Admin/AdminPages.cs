@@ -25,6 +25,9 @@ internal static class AdminPages
         admin.MapGet("/providers", Providers);
         admin.MapGet("/providers/{name}/import", ImportForm);
         admin.MapGet("/webhooks", WebhooksAsync);
+        admin.MapGet("/providers/new", (IOptions<PublicUrlOptions> options) =>
+            AdminPage.Render<ProviderFormPage, ProviderFormPageModel>(ProviderFormPageModel.New(options.Value.PublicBaseUrl)));
+        admin.MapGet("/providers/{name}/edit", EditProvider);
         // Anonymous: the stylesheet and script hold nothing secret, and the pages a connect request's link shows (to
         // people without admin access) use them too.
         admin.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var asset)
@@ -108,6 +111,11 @@ internal static class AdminPages
             ScopeNames.IsWorkspace(workspace) ? workspace : null,
             ScopeNames.IsEndUser(endUser) ? endUser : null));
     }
+
+    private static IResult EditProvider(string name, ProviderCatalog providers, IOptions<PublicUrlOptions> options) =>
+        providers.TryGet(name, out var provider) && provider.Source == ProviderSource.Stored
+            ? AdminPage.Render<ProviderFormPage, ProviderFormPageModel>(ProviderFormPageModel.Of(provider, options.Value.PublicBaseUrl))
+            : AdminPage.Message(StatusCodes.Status404NotFound, "No stored provider", $"No provider '{name}' was added on this page or through the admin API; one from the configuration files is changed there.");
 
     /// <summary>An asset embedded from <c>{folder}/Assets</c>: the admin pages' own, or the portal's.</summary>
     internal static byte[] Load(string name, string folder = "Admin")

@@ -20,9 +20,16 @@ internal static class AdminProblems
         new(StatusCodes.Status400BadRequest, "invalid_request", "The request is not valid.",
             string.Join(" ", errors.SelectMany(e => e.Value)), new Dictionary<string, object?> { ["errors"] = errors });
 
-    public static ProblemResult NotJson() =>
+    public static ProblemResult NotJson(string? shape = null) =>
         new(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", "The body must be JSON.",
-            "Send the connection as a JSON object with Content-Type: application/json.");
+            shape ?? "Send the connection as a JSON object with Content-Type: application/json.");
+
+    public static ProblemResult ProviderNotFound(string name) =>
+        new(StatusCodes.Status404NotFound, "provider_not_found", "Provider not found.", $"There is no provider '{name}'.");
+
+    public static ProblemResult ProviderNotStored(string name) =>
+        new(StatusCodes.Status404NotFound, "provider_not_stored", "No stored provider.",
+            $"No provider '{name}' was stored through the admin API; one from the configuration files is changed there.");
 
     /// <summary>The shape of a connection import, said to whoever sent another.</summary>
     public const string ImportShape =

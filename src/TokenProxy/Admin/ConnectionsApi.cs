@@ -25,6 +25,7 @@ internal static class ConnectionsApi
         api.MapDelete("/connections", ResetEndUserAsync);
         api.MapPost("/vault/rotate-key", RotateKeyAsync);
         api.MapEventsApi();
+        api.MapProvidersApi();
         return api;
     }
 

@@ -9,7 +9,8 @@ namespace TokenProxy.Admin;
 /// configure and register at the provider, and how its connections are made. Never the client id or secret.
 /// <c>Configured</c>: people can connect accounts in the browser (a client id and the OAuth endpoints). <c>RedirectUri</c>:
 /// the callback address to register at the provider, null when it offers no OAuth2. <c>Setup</c>: what to configure before
-/// connecting, null when nothing is missing (credentials that are only imported need nothing). <c>ClientSecretNotice</c>:
+/// connecting, null when nothing is missing (credentials that are only imported need nothing). <c>Source</c>: <c>preset</c>,
+/// <c>file</c> or <c>stored</c> (added through the admin API or the providers page). <c>ClientSecretNotice</c>:
 /// set while the provider refuses the newest client secret and an older one is in use; <c>Misconfigured</c>: the provider
 /// refused every configured client secret (docs/architecture.md §5), as this instance last saw it.
 /// </summary>
@@ -25,6 +26,7 @@ internal sealed record ProviderView(
     IReadOnlyList<string> CredentialKinds,
     IReadOnlyList<ParameterView> Parameters,
     string? Setup,
+    string Source,
     string? ClientSecretNotice = null,
     bool Misconfigured = false)
 {
@@ -40,6 +42,7 @@ internal sealed record ProviderView(
         [.. provider.CredentialKinds.Select(k => k.ToWire())],
         [.. provider.Parameters.Values.Select(ParameterView.From)],
         SetupOf(provider),
+        provider.Source.ToString().ToLowerInvariant(),
         secrets.Notice,
         secrets.Misconfigured);
 

@@ -7,7 +7,7 @@ namespace TokenProxy.Hosting;
 /// Makes the <c>Providers</c> section live: when a watched configuration file changes, the section is checked again
 /// as at startup (its keys, then the providers' validation) and, when clean, a new provider snapshot replaces the old;
 /// when not, the change is refused with every problem logged and the running providers are kept (docs/architecture.md
-/// §12). A file that does not parse or went missing refuses the change too, rather than reading as "no providers".
+/// §13). A file that does not parse or went missing refuses the change too, rather than reading as "no providers".
 /// Every other setting is read once at startup.
 /// </summary>
 internal sealed class ProvidersReload(IConfiguration configuration, ProviderCatalog catalog, ILogger<ProvidersReload> logger) : IHostedService, IDisposable

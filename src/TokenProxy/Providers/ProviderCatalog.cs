@@ -27,7 +27,7 @@ internal sealed partial class ProviderCatalog
     private readonly Lock _replacing = new();
 
     // Replaced whole, never changed in place: a reader takes one snapshot and sees one consistent configuration
-    // (docs/architecture.md §12).
+    // (docs/architecture.md §13).
     private ProviderSnapshot _snapshot;
 
     /// <summary>Reading the options validates them (an <see cref="OptionsValidationException"/> lists every problem).</summary>

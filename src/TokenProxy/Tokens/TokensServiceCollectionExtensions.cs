@@ -16,7 +16,7 @@ internal static class TokensServiceCollectionExtensions
         services.AddSingleton<AuthorizationFlow>();
         services.AddSingleton<TokenInstrumentation>();
         // A cached credential carries what its provider said (header format, API base, static headers): a provider changed
-        // at runtime drops its connections' entries (docs/architecture.md §12).
+        // at runtime drops its connections' entries (docs/architecture.md §13).
         services.AddSingleton(sp =>
         {
             var cache = ActivatorUtilities.CreateInstance<CredentialCache>(sp);

@@ -47,4 +47,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1215, Level = LogLevel.Warning,
         Message = "The refresh lock of {ConnectionId} was lost before the refresh finished (its database connection broke); the row stayed consistent through compare-and-swap.")]
     public static partial void RefreshLockLost(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 1230, Level = LogLevel.Error, EventName = "StoredProviderSecretUnreadable",
+        Message = "The client secret of stored provider {Provider} cannot be opened with the vault key; the provider is served without it. Write it again through PUT /admin/api/providers/{Provider}.")]
+    public static partial void StoredProviderSecretUnreadable(ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 1231, Level = LogLevel.Error, EventName = "StoredProvidersRefused",
+        Message = "The stored providers were not applied; the running providers are kept. Problem: {Problem}")]
+    public static partial void StoredProvidersRefused(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 1232, Level = LogLevel.Warning, EventName = "StoredProvidersUnread",
+        Message = "The stored providers could not be read from {Store}; the running providers are kept until the next change.")]
+    public static partial void StoredProvidersUnread(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(EventId = 1233, Level = LogLevel.Information, EventName = "StoredProviderWritten",
+        Message = "Stored provider {Provider} {Change}.")]
+    public static partial void StoredProviderWritten(ILogger logger, string provider, string change);
 }

@@ -23,6 +23,12 @@ internal sealed class SecretSealer(VaultKeyRing keys)
     /// <summary>RFC 7617 user-pass (<c>username:password</c>): one sealed value, since a user name holds no colon.</summary>
     public const string BasicCredentialsField = "basic_credentials";
 
+    /// <summary>A stored provider's client secrets: one sealed JSON list, newest first.</summary>
+    public const string ClientSecretsField = "client_secrets";
+
+    /// <summary>What a stored provider's secrets are bound to in place of a connection id: its name, in a form no connection id takes.</summary>
+    public static string ProviderRecord(string name) => $"provider/{name}";
+
     /// <summary>The field name the secret in <see cref="ConnectionRow.AccessToken"/> is sealed under, by its kind.</summary>
     public static string AccessFieldOf(CredentialKind kind) => kind switch
     {

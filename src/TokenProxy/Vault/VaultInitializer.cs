@@ -10,7 +10,7 @@ namespace TokenProxy.Vault;
 /// </summary>
 internal sealed partial class VaultInitializer(
     IConnectionStore store, VaultKeyRing ring, VaultKeyRotator rotator, DataPaths paths, IConfiguration configuration, IOptions<StoreOptions> options,
-    IOptions<VaultOptions> vault, IKeychain keychain, ILogger<VaultInitializer> logger) : IHostedService
+    IOptions<VaultOptions> vault, IKeychain keychain, ILogger<VaultInitializer> logger, IProviderStore providers) : IHostedService
 {
     public const string KeyVariable = "TOKENPROXY_VAULT_KEY";
 
@@ -23,7 +23,10 @@ internal sealed partial class VaultInitializer(
             .OfType<string>()
             .Select(SecretSealer.KeyIdOf)
             .ToHashSet(StringComparer.Ordinal);
-        var sealedRows = rows.Count(r => r.AccessToken is not null || r.RefreshToken is not null);
+        // A stored provider's client secret is sealed with the same keys: a key that cannot open it must not start either.
+        var sealedProviders = (await providers.ListProvidersAsync(cancellationToken)).Select(p => p.ClientSecrets).OfType<string>().ToList();
+        sealedKeyIds.UnionWith(sealedProviders.Select(SecretSealer.KeyIdOf));
+        var sealedRows = rows.Count(r => r.AccessToken is not null || r.RefreshToken is not null) + sealedProviders.Count;
 
         var (keys, source, storage) = await LoadKeysAsync(sealedRows, cancellationToken);
         var missing = sealedKeyIds.Where(id => id is null || !keys.Any(k => k.Id == id)).ToList();

@@ -15,7 +15,7 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// </summary>
 internal sealed class VaultKeyRotator(
     IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events,
-    IWebhookStore webhooks) : IDisposable
+    IWebhookStore webhooks, StoredProviders providers) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
@@ -114,10 +114,13 @@ internal sealed class VaultKeyRotator(
             }
         }
 
+        // Stored providers' client secrets are sealed with the same keys (docs/architecture.md §13).
+        resealed += await providers.ResealAsync(active.Id, cancellationToken);
         var stillUsed = (await store.ListAsync(cancellationToken))
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
             .Concat((await webhooks.ListWebhooksAsync(cancellationToken)).Select(w => w.SealedSecret))
             .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
+        stillUsed.UnionWith(await providers.SealedKeyIdsAsync(cancellationToken));
         var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
         if (retired.Count > 0 && storage is not null)
         {

@@ -33,7 +33,11 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton(sp => (IPortalStore)sp.GetRequiredService<IConnectionStore>());
         // Webhooks and their outbox too (docs/architecture.md §12).
         services.AddSingleton(sp => (IWebhookStore)sp.GetRequiredService<OpenedStore>().Store);
+        // Stored providers too: the catalog serves them over the configuration files' entries (docs/architecture.md §13).
+        services.AddSingleton(sp => (IProviderStore)sp.GetRequiredService<OpenedStore>().Store);
+        services.AddSingleton<StoredProviders>();
         services.AddHostedService<VaultInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoredProviders>());
         return services;
     }
 }

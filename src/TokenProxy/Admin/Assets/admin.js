@@ -190,3 +190,103 @@
     });
   }
 })();
+
+// Adding or editing a custom OAuth provider (/admin/providers/new, /admin/providers/{name}/edit): the same JSON call as
+// PUT /admin/api/providers/{name}, so the proxy validates and stores it in one place. The secret is sent only when typed,
+// and never shown again; every problem is listed beside the form as text.
+(() => {
+  'use strict';
+  const form = document.querySelector('form[data-provider-form]');
+  if (!form) return;
+  const errors = form.querySelector('[data-errors]');
+  const submit = form.querySelector('button[type="submit"]');
+  const name = form.querySelector('#name');
+  const redirect = form.querySelector('[data-redirect-uri]');
+
+  const show = (messages) => {
+    errors.replaceChildren(...messages.map((message) => {
+      const item = document.createElement('li');
+      item.textContent = message;
+      return item;
+    }));
+    errors.hidden = messages.length === 0;
+    if (messages.length > 0) errors.scrollIntoView({ block: 'nearest' });
+  };
+
+  const showRedirect = () => {
+    redirect.value = name.value === '' ? '' : `${form.dataset.publicBase}/admin/callback/${encodeURIComponent(name.value)}`;
+  };
+  name.addEventListener('input', showRedirect);
+  form.querySelector('[data-action="copy-redirect-uri"]').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(redirect.value);
+    } catch {
+      redirect.select();
+    }
+  });
+
+  const path = () => `/admin/api/providers/${encodeURIComponent(name.value)}`;
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (name.value === '') {
+      show(['Give the provider a name.']);
+      return;
+    }
+    const body = {};
+    for (const input of form.querySelectorAll('input[name]')) {
+      input.removeAttribute('aria-invalid');
+      if (input.name === 'name') continue;
+      if (input.type === 'checkbox') {
+        body[input.name] = input.checked;
+      } else if (input.dataset.list !== undefined) {
+        body[input.name] = input.value.split(/\s+/).filter((item) => item !== '');
+      } else if (input.value !== '') {
+        body[input.name] = input.value;
+      }
+    }
+    // No secret typed and none stored: a public client, which authenticates at the token endpoint with PKCE alone.
+    if (body.ClientSecret === undefined && form.dataset.secretSet !== 'true') body.TokenEndpointAuth = 'none';
+
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    try {
+      const response = await fetch(path(), {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', 'TokenProxy-Csrf': '1' },
+        credentials: 'same-origin',
+        body: JSON.stringify(body),
+      });
+      if (response.status === 200 || response.status === 201) {
+        window.location.href = `/admin/providers#provider-${encodeURIComponent(name.value)}`;
+        return;
+      }
+      const problem = await response.json().catch(() => ({}));
+      const fields = problem.errors ?? {};
+      for (const field of Object.keys(fields)) {
+        form.querySelector(`[data-field="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
+      }
+      const messages = Object.values(fields).flat();
+      show(messages.length > 0 ? messages : [problem.detail ?? `Saving failed (HTTP ${response.status}). Nothing was stored.`]);
+    } catch {
+      show(['The proxy could not be reached. Nothing was stored.']);
+    } finally {
+      submit.disabled = false;
+      submit.setAttribute('aria-busy', 'false');
+    }
+  });
+
+  const remove = form.querySelector('[data-action="delete-provider"]');
+  if (remove) {
+    remove.addEventListener('click', async () => {
+      if (!window.confirm(`Delete the stored provider ${name.value}? Its connections are kept.`)) return;
+      const response = await fetch(path(), { method: 'DELETE', headers: { 'TokenProxy-Csrf': '1' }, credentials: 'same-origin' });
+      if (response.status === 204) {
+        window.location.href = '/admin/providers';
+      } else {
+        const problem = await response.json().catch(() => ({}));
+        show([problem.detail ?? `Deleting failed (HTTP ${response.status}).`]);
+      }
+    });
+  }
+})();

@@ -48,7 +48,7 @@ internal sealed partial class PostgresConnectionStore
             {
                 await using var connection = await _listenSource.OpenConnectionAsync(stopping);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {EventChannel};", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {EventChannel}; LISTEN {ProvidersChannel};", connection))
                 {
                     await listen.ExecuteNonQueryAsync(stopping);
                 }
@@ -62,6 +62,8 @@ internal sealed partial class PostgresConnectionStore
                 else
                 {
                     Log.ListenerReconnected(_logger, Description);
+                    // A provider written meanwhile was not heard of: read them again.
+                    ProvidersChanged?.Invoke();
                 }
 
                 ListeningChanged?.Invoke(true);
@@ -118,6 +120,12 @@ internal sealed partial class PostgresConnectionStore
         if (e.Channel == EventChannel)
         {
             OnEventNotification(e.Payload);
+            return;
+        }
+
+        if (e.Channel == ProvidersChannel)
+        {
+            OnProvidersNotification(e.Payload);
             return;
         }
 

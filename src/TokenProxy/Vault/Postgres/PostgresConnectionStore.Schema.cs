@@ -222,6 +222,17 @@ internal sealed partial class PostgresConnectionStore
         """
         ALTER TABLE connections ADD COLUMN required_scopes text NOT NULL DEFAULT '';
         """,
+        // Providers written through the admin API (docs/architecture.md §13): their JSON without secrets, the client secrets
+        // sealed, a version for compare-and-swap.
+        """
+        CREATE TABLE providers (
+          name text PRIMARY KEY,
+          definition text NOT NULL,
+          client_secrets text,
+          version bigint NOT NULL,
+          updated_at timestamptz NOT NULL
+        );
+        """,
     ];
 
     /// <summary>

@@ -246,6 +246,17 @@ internal sealed partial class SqliteConnectionStore
         """
         ALTER TABLE connections ADD COLUMN required_scopes TEXT NOT NULL DEFAULT '';
         """,
+        // Providers written through the admin API (docs/architecture.md §13): their JSON without secrets, the client secrets
+        // sealed, a version for compare-and-swap.
+        """
+        CREATE TABLE providers (
+          name TEXT PRIMARY KEY,
+          definition TEXT NOT NULL,
+          client_secrets TEXT,
+          version INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)

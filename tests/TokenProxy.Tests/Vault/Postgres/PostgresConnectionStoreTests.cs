@@ -37,6 +37,7 @@ public sealed partial class PostgresConnectionStoreTests(PostgresServer server) 
         DROP TABLE portal_sessions;
         DROP TABLE webhook_deliveries;
         DROP TABLE webhooks;
+        DROP TABLE providers;
         UPDATE schema_version SET version = 7;
         """;
 

@@ -38,6 +38,7 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         DROP TABLE portal_sessions;
         DROP TABLE webhook_deliveries;
         DROP TABLE webhooks;
+        DROP TABLE providers;
         PRAGMA user_version = 7;
         """;
 

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using TokenProxy.Providers;
+using TokenProxy.Tokens;
+using TokenProxy.Vault;
+
+namespace TokenProxy.Admin;
+
+/// <summary>
+/// <c>/admin/api/providers/{name}</c>: one provider's entry, and the entries stored through the API, which override the
+/// configuration files' entry of the same name (docs/architecture.md §13). A client secret is write-only.
+/// </summary>
+internal static class ProvidersApi
+{
+    /// <summary>The shape of a provider entry, said to whoever sent another.</summary>
+    public const string EntryShape =
+        "Send one JSON object with the provider's settings as in configuration (TokenProxy:Providers:{name}): AuthorizationUrl, TokenUrl or Issuer, " +
+        "ApiBaseUrl, ClientId, ClientSecret (only when the provider requires one), Scopes (a list), UsePkce (true or false), ….";
+
+    public static RouteGroupBuilder MapProvidersApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/providers/{name}", Get);
+        api.MapPut("/providers/{name}", PutAsync);
+        api.MapDelete("/providers/{name}", DeleteAsync);
+        return api;
+    }
+
+    private static IResult Get(string name, ProviderCatalog providers, AuthorizationFlow flow) =>
+        providers.TryGet(name, out var provider)
+            ? TypedResults.Ok(ProviderEntryView.From(provider, flow.RedirectUri(provider)))
+            : AdminProblems.ProviderNotFound(name);
+
+    private static async Task<IResult> PutAsync(
+        string name, HttpRequest body, StoredProviders stored, ProviderCatalog providers, AuthorizationFlow flow, CancellationToken cancellationToken)
+    {
+        if (!body.HasJsonContentType())
+        {
+            return AdminProblems.NotJson(EntryShape);
+        }
+
+        var (entry, keepSecret, problems) = await ReadAsync(body, cancellationToken);
+        if (entry is null)
+        {
+            return problems is null ? AdminProblems.MalformedJson(EntryShape) : AdminProblems.Invalid(problems);
+        }
+
+        if (problems is not null)
+        {
+            // Keys nothing reads, and every problem of the rest: one answer lists all of them.
+            foreach (var (field, found) in ByField(name, providers.Check(name, entry)))
+            {
+                problems[field] = found;
+            }
+
+            return AdminProblems.Invalid(problems);
+        }
+
+        var written = await stored.PutAsync(name, entry, keepSecret, cancellationToken);
+        if (written.Problems.Count > 0)
+        {
+            return AdminProblems.Invalid(ByField(name, written.Problems));
+        }
+
+        providers.TryGet(name, out var provider);
+        var view = ProviderEntryView.From(provider!, flow.RedirectUri(provider!));
+        return written.Created ? TypedResults.Created($"/admin/api/providers/{provider!.Name}", view) : TypedResults.Ok(view);
+    }
+
+    private static async Task<IResult> DeleteAsync(string name, StoredProviders stored, CancellationToken cancellationToken) =>
+        await stored.DeleteAsync(name, cancellationToken) ? TypedResults.NoContent() : AdminProblems.ProviderNotStored(name);
+
+    /// <summary>
+    /// The entry, and whether it leaves the client secret out (then the stored one is kept); or the keys no provider setting
+    /// reads, every one; or neither, for a body that is not a JSON object.
+    /// </summary>
+    private static async Task<(ProviderOptions? Entry, bool KeepSecret, Dictionary<string, string[]>? Problems)> ReadAsync(HttpRequest body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            if (json.ValueKind != JsonValueKind.Object)
+            {
+                return (null, false, null);
+            }
+
+            var unknown = ProviderJson.UnknownKeys(json).ToList();
+            var keepSecret = !json.EnumerateObject().Any(p => string.Equals(p.Name, nameof(ProviderOptions.ClientSecret), StringComparison.OrdinalIgnoreCase));
+            return (json.Deserialize<ProviderOptions>(ProviderJson.Options), keepSecret, unknown.Count == 0 ? null
+                : unknown.ToDictionary(k => k, k => new[] { $"{k}: not a provider setting (a typo?); the settings are those of TokenProxy:Providers:{{name}} in the README." }));
+        }
+        catch (JsonException e)
+        {
+            // A value of the wrong type: the reader names where (never the value, which could be a secret).
+            return e.Path is { Length: > 0 } path
+                ? (null, false, new() { [path.TrimStart('$', '.')] = [$"{path.TrimStart('$', '.')}: a value of the wrong type (see the README's provider settings)."] })
+                : (null, false, null);
+        }
+    }
+
+    /// <summary>Each problem under the setting it names, as the validator words it for configuration (<c>TokenProxy:Providers:{name}:Setting: …</c>).</summary>
+    private static Dictionary<string, string[]> ByField(string name, IReadOnlyList<string> problems)
+    {
+        var prefix = $"{ProvidersOptions.SectionName}:Providers:{name}";
+        return problems
+            .Select(p =>
+            {
+                var rest = p.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? p[prefix.Length..] : p;
+                var field = rest.StartsWith(':') && rest.IndexOf(": ", StringComparison.Ordinal) is > 1 and var end ? rest[1..end] : "provider";
+                return (Field: field, Problem: rest.TrimStart(':', ' '));
+            })
+            .GroupBy(p => p.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToArray(), StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using TokenProxy.Tests.Infrastructure;
+
+namespace TokenProxy.Tests.Admin;
+
+/// <summary>
+/// <c>GET/PUT/DELETE /admin/api/providers/{name}</c> on the embedded store: a stored provider is served at once and
+/// overrides the configuration file's entry of its name, a refused one lists every problem and stores nothing, its
+/// client secret is write-only and sealed, and a key rotation re-seals it.
+/// </summary>
+public sealed class StoredProvidersApiTests
+{
+    [Fact]
+    public async Task A_stored_provider_overrides_the_files_entry_at_once_and_deleting_it_brings_the_files_entry_back()
+    {
+        await using var fromFile = await RecordingUpstream.StartAsync();
+        await using var fromStore = await RecordingUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", fromFile.Address));
+        await proxy.ImportAsync("acme", "acme-token");
+        var secret = Canary.New("ClientSecret");
+
+        using var put = await PutAsync(proxy, "acme", new
+        {
+            ApiBaseUrl = fromStore.Address.AbsoluteUri,
+            AuthorizationUrl = "https://auth.acme.example/authorize",
+            TokenUrl = "https://auth.acme.example/token",
+            ClientId = "acme-client",
+            ClientSecret = secret,
+            Scopes = new[] { "read", "write" },
+        });
+        var created = await put.Content.ReadAsStringAsync();
+        using var proxied = await proxy.Client.GetAsync("/acme/items");
+        var shown = await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/acme");
+
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Equal("Bearer acme-token", fromStore.Requests.Single().Header("Authorization"));
+        Assert.Empty(fromFile.Requests);
+        Assert.Equal("stored", shown.GetProperty("source").GetString());
+        Assert.True(shown.GetProperty("clientSecretSet").GetBoolean());
+        Assert.Equal(["read", "write"], shown.GetProperty("definition").GetProperty("Scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.False(shown.GetProperty("definition").TryGetProperty("ClientSecret", out _));
+        Assert.EndsWith("/admin/callback/acme", shown.GetProperty("redirectUri").GetString(), StringComparison.Ordinal);
+        Canary.AssertAbsent(secret, created + shown.GetRawText(), "the API's answers");
+
+        // Changed without naming the secret: the stored secret stays.
+        using var changed = await PutAsync(proxy, "acme", new
+        {
+            ApiBaseUrl = fromStore.Address.AbsoluteUri,
+            AuthorizationUrl = "https://auth.acme.example/authorize",
+            TokenUrl = "https://auth.acme.example/token",
+            ClientId = "acme-client",
+            Scopes = new[] { "read" },
+        });
+        var after = await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/acme");
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.True(after.GetProperty("clientSecretSet").GetBoolean());
+        Assert.Equal(["read"], after.GetProperty("definition").GetProperty("Scopes").EnumerateArray().Select(s => s.GetString()));
+
+        using var deleted = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/providers/acme"));
+        using var deletedAgain = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/providers/acme"));
+        using var back = await proxy.Client.GetAsync("/acme/again");
+        var fileEntry = await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/acme");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, deletedAgain.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        Assert.Equal("/again", fromFile.Requests.Single().PathAndQuery);
+        Assert.Equal("file", fileEntry.GetProperty("source").GetString());
+        Assert.False(fileEntry.GetProperty("clientSecretSet").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_provider_deleted_entirely_keeps_its_connections_which_answer_unknown_provider_until_it_returns()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync();
+        var entry = new { ApiBaseUrl = upstream.Address.AbsoluteUri };
+        using (await PutAsync(proxy, "beta", entry))
+        {
+        }
+
+        var connection = await proxy.ImportAsync("beta", "beta-token");
+        using var deleted = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/providers/beta"));
+        using var gone = await proxy.Client.GetAsync("/beta/x");
+        using var kept = await proxy.Client.GetAsync($"/admin/api/connections/{connection.GetProperty("id").GetString()}");
+
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("unknown_provider", gone.Headers.GetValues("TokenProxy-Error").Single());
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+
+        using (await PutAsync(proxy, "beta", entry))
+        {
+        }
+
+        using var returned = await proxy.Client.GetAsync("/beta/x");
+        Assert.Equal(HttpStatusCode.OK, returned.StatusCode);
+        Assert.Equal("Bearer beta-token", upstream.Requests.Single().Header("Authorization"));
+    }
+
+    [Fact]
+    public async Task A_refused_provider_lists_every_problem_and_nothing_is_stored()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+
+        using var refused = await PutAsync(proxy, "gamma", new { Scopess = new[] { "read" }, TokenUrl = "not a url", ClientId = "id", UsePkce = true });
+        using var wrongType = await PutAsync(proxy, "gamma", new { ApiBaseUrl = "https://api.gamma.example", Scopes = 5 });
+        using var notJson = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/admin/api/providers/gamma")
+        {
+            Content = new StringContent("ApiBaseUrl=x", Encoding.UTF8, "text/plain"),
+            Headers = { { "TokenProxy-Csrf", "1" } },
+        });
+        using var badName = await PutAsync(proxy, "admin", new { ApiBaseUrl = "https://api.gamma.example" });
+        using var noCsrf = await proxy.Client.PutAsync("/admin/api/providers/gamma", JsonContent.Create(new { ApiBaseUrl = "https://api.gamma.example" }));
+        using var shown = await proxy.Client.GetAsync("/admin/api/providers/gamma");
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        // Each problem under the key as sent (JsonContent writes camelCase; settings are read in any case).
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("not a provider setting", errors.GetProperty("scopess")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("'not a url' is not an absolute http(s) URL", errors.GetProperty("TokenUrl")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("is required", errors.GetProperty("ApiBaseUrl")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("needs AuthorizationUrl and TokenUrl", errors.GetProperty("provider")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        Assert.True((await wrongType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("scopes", out _));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, noCsrf.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, shown.StatusCode);
+        Assert.Equal(0L, await ScalarAsync(proxy, "SELECT count(*) FROM providers;"));
+    }
+
+    [Fact]
+    public async Task A_stored_client_secret_is_sealed_bound_to_its_provider_and_resealed_by_a_key_rotation()
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        var secret = Canary.New("ClientSecret");
+        try
+        {
+            string sealedBefore;
+            await using (var proxy = await ProxyHost.StartAsync(dataDirectory: directory))
+            {
+                using (await PutAsync(proxy, "acme", new
+                {
+                    ApiBaseUrl = "https://api.acme.example",
+                    AuthorizationUrl = "https://auth.acme.example/authorize",
+                    TokenUrl = "https://auth.acme.example/token",
+                    ClientId = "acme-client",
+                    ClientSecret = secret,
+                }))
+                {
+                }
+
+                sealedBefore = (string)(await ScalarAsync(proxy, "SELECT client_secrets FROM providers WHERE name = 'acme';"))!;
+                using (await PutAsync(proxy, "other", new { ApiBaseUrl = "https://api.other.example", ClientSecret = "x" }))
+                {
+                }
+
+                using var rotated = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+                var rotation = await rotated.Content.ReadFromJsonAsync<JsonElement>();
+                var sealedAfter = (string)(await ScalarAsync(proxy, "SELECT client_secrets FROM providers WHERE name = 'acme';"))!;
+
+                Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+                Assert.Equal(rotation.GetProperty("activeKeyId").GetString(), sealedAfter.Split(':')[0]);
+                Assert.Contains(sealedBefore.Split(':')[0], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
+                Canary.AssertAbsent(secret, proxy.Logs.All, "the logs");
+            }
+
+            foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+            {
+                var bytes = await File.ReadAllBytesAsync(file);
+                foreach (var form in Canary.ByteForms(secret))
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(form) < 0, $"The client secret is readable in {file}.");
+                }
+            }
+
+            // Restarted with the key file the rotation left (the old key retired): the secret still opens.
+            await using (var restarted = await ProxyHost.StartAsync(dataDirectory: directory))
+            {
+                var shown = await restarted.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/acme");
+                Assert.True(shown.GetProperty("clientSecretSet").GetBoolean());
+                Assert.DoesNotContain("cannot be opened", restarted.Logs.All, StringComparison.Ordinal);
+            }
+
+            // Moved into another provider's row, the ciphertext opens for nobody.
+            await using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "tokenproxy.db")};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "UPDATE providers SET client_secrets = (SELECT client_secrets FROM providers WHERE name = 'acme') WHERE name = 'other';";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await using var moved = await ProxyHost.StartAsync(dataDirectory: directory);
+            var other = await moved.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/other");
+            Assert.False(other.GetProperty("clientSecretSet").GetBoolean());
+            Assert.Contains("client secret of stored provider other cannot be opened", moved.Logs.All, StringComparison.Ordinal);
+            Canary.AssertAbsent(secret, moved.Logs.All, "the logs");
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(directory);
+        }
+    }
+
+    internal static Task<HttpResponseMessage> PutAsync(ProxyHost proxy, string name, object entry) =>
+        proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Put, $"/admin/api/providers/{name}", entry));
+
+    private static async Task<object?> ScalarAsync(ProxyHost proxy, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={proxy.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+}
