@@ -25,18 +25,21 @@ internal static class ProviderJson
     {
         var copy = JsonSerializer.Deserialize<ProviderOptions>(JsonSerializer.Serialize(entry, Options), Options)!;
         copy.ClientSecret = null;
+        copy.ClientSecrets = null;
         return JsonSerializer.Serialize(copy, Options);
     }
 
     /// <summary>The entry's client secrets, newest first; empty when it has none.</summary>
     public static IReadOnlyList<string> SecretsOf(ProviderOptions entry) =>
-        string.IsNullOrEmpty(entry.ClientSecret) ? [] : [entry.ClientSecret];
+        entry.ClientSecrets is { Length: > 0 } secrets ? secrets : string.IsNullOrEmpty(entry.ClientSecret) ? [] : [entry.ClientSecret];
 
     /// <summary>The entry read from its stored JSON, with its secrets (newest first) put back.</summary>
     public static ProviderOptions WithSecrets(string json, IReadOnlyList<string> secrets)
     {
         var entry = JsonSerializer.Deserialize<ProviderOptions>(json, Options) ?? new ProviderOptions();
-        entry.ClientSecret = secrets.Count > 0 ? secrets[0] : null;
+        // One secret in its one-item form, several (a rotation under way) as the list, as an operator would write them.
+        entry.ClientSecret = secrets.Count == 1 ? secrets[0] : null;
+        entry.ClientSecrets = secrets.Count > 1 ? [.. secrets] : null;
         return entry;
     }
 

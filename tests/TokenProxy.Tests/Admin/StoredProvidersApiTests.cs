@@ -135,6 +135,65 @@ public sealed class StoredProvidersApiTests
     }
 
     [Fact]
+    public async Task A_rotation_list_of_client_secrets_is_sealed_whole_and_never_stored_or_shown_in_the_clear()
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        var newer = Canary.New("ClientSecretNew");
+        var older = Canary.New("ClientSecretOld");
+        try
+        {
+            await using (var proxy = await ProxyHost.StartAsync(dataDirectory: directory))
+            {
+                using (var put = await PutAsync(proxy, "acme", new
+                {
+                    ApiBaseUrl = "https://api.acme.example",
+                    AuthorizationUrl = "https://auth.acme.example/authorize",
+                    TokenUrl = "https://auth.acme.example/token",
+                    ClientId = "acme-client",
+                    ClientSecrets = new[] { newer, older },
+                }))
+                {
+                    Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+                }
+
+                var definition = (string)(await ScalarAsync(proxy, "SELECT definition FROM providers WHERE name = 'acme';"))!;
+                using var shown = await proxy.Client.GetAsync("/admin/api/providers/acme");
+                var body = await shown.Content.ReadAsStringAsync();
+                using var providers = await proxy.Client.GetAsync("/admin/api/providers");
+                var list = await providers.Content.ReadAsStringAsync();
+
+                Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("clientSecretSet").GetBoolean());
+                foreach (var secret in new[] { newer, older })
+                {
+                    Canary.AssertAbsent(secret, definition, "the stored definition");
+                    Canary.AssertAbsent(secret, body, "GET /admin/api/providers/acme");
+                    Canary.AssertAbsent(secret, list, "GET /admin/api/providers");
+                    Canary.AssertAbsent(secret, proxy.Logs.All, "the logs");
+                }
+            }
+
+            foreach (var file in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
+            {
+                var bytes = await File.ReadAllBytesAsync(file);
+                foreach (var form in Canary.ByteForms(newer).Concat(Canary.ByteForms(older)))
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(form) < 0, $"A client secret is readable in {file}.");
+                }
+            }
+
+            // Restarted, both secrets open again: the entry keeps its list.
+            await using var restarted = await ProxyHost.StartAsync(dataDirectory: directory);
+            var again = await restarted.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/acme");
+            Assert.True(again.GetProperty("clientSecretSet").GetBoolean());
+            Assert.DoesNotContain("cannot be opened", restarted.Logs.All, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(directory);
+        }
+    }
+
+    [Fact]
     public async Task A_stored_client_secret_is_sealed_bound_to_its_provider_and_resealed_by_a_key_rotation()
     {
         var directory = ProxyHost.NewDataDirectory();
