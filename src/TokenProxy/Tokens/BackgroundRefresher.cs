@@ -6,7 +6,8 @@ namespace TokenProxy.Tokens;
 /// <summary>
 /// Refreshes connections before a request has to wait for it, and keeps idle ones alive: every
 /// <c>Refresh:BackgroundInterval</c> it refreshes active connections expiring within the skew plus one
-/// interval, and those whose refresh token has not been used for <c>Refresh:IdleRefreshAfter</c> (so an
+/// interval, and those whose refresh token has not been used for <c>Refresh:IdleRefreshAfter</c> or half the provider's
+/// <c>RefreshTokenIdleLifetime</c>, whichever is sooner (so an
 /// unused connection does not die, and a revoked one shows <c>error</c> before an app needs it). Each
 /// connection gets a random delay within the interval, so many tokens expiring together do not stampede
 /// the token endpoint; <see cref="TokenRefresher"/> also caps concurrency per endpoint.
@@ -50,8 +51,7 @@ internal sealed class BackgroundRefresher(
         var now = time.GetUtcNow();
         var candidates = (await store.ListAsync(cancellationToken))
             .Where(r => r.Status == ConnectionStatus.Active && r.Renewable)
-            .Where(r => schedule.IsDue(r, now + _options.BackgroundInterval)
-                || now - (r.LastRefreshedAt ?? r.CreatedAt) >= _options.IdleRefreshAfter)
+            .Where(r => schedule.IsDue(r, now + _options.BackgroundInterval) || schedule.IsIdle(r, now))
             .ToList();
 
         await Task.WhenAll(candidates.Select(async row =>

@@ -18,9 +18,23 @@ internal sealed class RefreshSchedule(ProviderCatalog providers, IOptions<Refres
     private const int ShortLivedShare = 10;
 
     private readonly TimeSpan _skew = options.Value.Skew;
+    private readonly TimeSpan _idleRefreshAfter = options.Value.IdleRefreshAfter;
 
     // Connections whose configured skew does not fit their tokens' lifetime: said once each, not per request.
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the row's refresh token has gone unused long enough that the background refresher should use it:
+    /// <c>Refresh:IdleRefreshAfter</c>, or half the provider's <c>RefreshTokenIdleLifetime</c> when that is sooner, so a grant
+    /// that lapses unused is kept alive with one refresh per half idle window, no more (docs/architecture.md §5).
+    /// </summary>
+    public bool IsIdle(ConnectionRow row, DateTimeOffset now)
+    {
+        var after = providers.TryGet(row.Provider, out var provider) && provider.RefreshTokenIdleLifetime is { } idle && idle / 2 < _idleRefreshAfter
+            ? idle / 2
+            : _idleRefreshAfter;
+        return now - (row.LastRefreshedAt ?? row.CreatedAt) >= after;
+    }
 
     /// <summary>When the row's access token is due for refresh; null when it has no expiry (only a 401 refreshes it).</summary>
     public DateTimeOffset? DueAt(ConnectionRow row)

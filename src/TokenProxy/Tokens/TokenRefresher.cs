@@ -122,7 +122,7 @@ internal sealed partial class TokenRefresher
             // A row written since the pass chose it (a request refreshed it meanwhile) waits for the next pass: its new
             // token would look due within the interval too when it lives shorter than that, and be thrown away.
             RefreshReason.Background => (seenVersion is null || row.Version == seenVersion)
-                && (_schedule.IsDue(row, now + _options.BackgroundInterval) || now - (row.LastRefreshedAt ?? row.CreatedAt) >= _options.IdleRefreshAfter),
+                && (_schedule.IsDue(row, now + _options.BackgroundInterval) || _schedule.IsIdle(row, now)),
             _ => true,
         };
         if (!stillNeeded && row.Status == ConnectionStatus.Active)

@@ -173,6 +173,33 @@ public sealed class ProactiveRefreshTests
     }
 
     [Fact]
+    public async Task A_provider_idle_lifetime_shorter_than_IdleRefreshAfter_is_kept_alive_with_one_refresh_per_half_window()
+    {
+        // 12 hours of idleness end the grant at this provider; the default IdleRefreshAfter (1 day) would let it lapse.
+        await using var scenario = await RefreshScenario.StartAsync(
+            settings => settings["TokenProxy:Providers:acme:RefreshTokenIdleLifetime"] = "12:00:00", fakeClock: true);
+        var id = await scenario.ImportAsync(expiresIn: null);
+        var refresher = scenario.Proxy.Services.GetRequiredService<TokenProxy.Tokens.BackgroundRefresher>();
+
+        scenario.Clock.Advance(TimeSpan.FromHours(5));
+        var early = await refresher.RunOnceAsync(jitter: false, CancellationToken.None);
+        scenario.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        var halfway = await refresher.RunOnceAsync(jitter: false, CancellationToken.None);
+        var refreshed = await scenario.ConnectionAsync(id);
+        scenario.Clock.Advance(TimeSpan.FromMinutes(30));
+        var soonAfter = await refresher.RunOnceAsync(jitter: false, CancellationToken.None);
+        scenario.Clock.Advance(TimeSpan.FromHours(6));
+        var nextWindow = await refresher.RunOnceAsync(jitter: false, CancellationToken.None);
+
+        Assert.Equal(0, early);
+        Assert.Equal(1, halfway);
+        Assert.Equal("active", refreshed.GetProperty("status").GetString());
+        Assert.Equal(0, soonAfter);
+        Assert.Equal(1, nextWindow);
+        Assert.Equal(2, scenario.Authorization.Calls);
+    }
+
+    [Fact]
     public async Task Abandoned_connect_leaves_no_pending_connection_behind()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
