@@ -33,6 +33,21 @@ internal sealed partial class TokenService(
     private readonly ConcurrentDictionary<string, (DateTimeOffset Until, FailureKind Kind)> _coolDownUntil = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// A provider changed (a configuration reload or the admin API): the change may be the fixed client secret, so a
+    /// misconfigured answer remembered for a connection no longer holds its requests back; the next one asks again.
+    /// </summary>
+    public void ForgetMisconfigured(IReadOnlySet<string> changedProviders)
+    {
+        foreach (var entry in _coolDownUntil)
+        {
+            if (entry.Value.Kind == FailureKind.Misconfigured)
+            {
+                _coolDownUntil.TryRemove(entry);
+            }
+        }
+    }
+
+    /// <summary>
     /// The token for <paramref name="selector"/> (a label or id) among the connections of <paramref name="scope"/> (a
     /// workspace and end user, or none): a connection of another scope is never found, so nothing (a refresh) happens to it.
     /// </summary>

@@ -25,7 +25,13 @@ internal static class TokensServiceCollectionExtensions
         });
         services.AddSingleton<RefreshSchedule>();
         services.AddSingleton<TokenRefresher>();
-        services.AddSingleton<TokenService>();
+        // A provider changed at runtime may be a fixed client secret: its remembered misconfigured answers go.
+        services.AddSingleton(sp =>
+        {
+            var tokens = ActivatorUtilities.CreateInstance<TokenService>(sp);
+            sp.GetRequiredService<ProviderCatalog>().Changed += tokens.ForgetMisconfigured;
+            return tokens;
+        });
         services.AddSingleton<BackgroundRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<BackgroundRefresher>());
         services.AddSingleton<EventLogMaintenance>();

@@ -113,6 +113,46 @@ public sealed class ProvidersReloadTests : IDisposable
         await proxy.WaitForLineAsync("Providers changed: beta").WaitAsync(Generous);
     }
 
+    [Fact]
+    public async Task A_client_secret_fixed_in_the_config_file_brings_a_misconfigured_providers_connections_back_without_a_restart()
+    {
+        await using var api = await RecordingUpstream.StartAsync();
+        await using var authorization = await FakeAuthorizationServer.StartAsync();
+        const string accepted = "rotated-client-secret";
+        authorization.Respond = (context, n) =>
+            authorization.ClientAuthorizations.LastOrDefault() == "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"test-client:{accepted}"))
+                ? FakeAuthorizationServer.IssueTokens()(context, n)
+                : FakeAuthorizationServer.Answer(401, new { error = "invalid_client" })(context, n);
+        JsonObject Acme(string secret) => new()
+        {
+            ["ApiBaseUrl"] = api.Address.AbsoluteUri, ["AuthorizationUrl"] = new Uri(authorization.Address, "/authorize").AbsoluteUri,
+            ["TokenUrl"] = authorization.TokenUrl.AbsoluteUri, ["ClientId"] = "test-client", ["ClientSecret"] = secret,
+        };
+        WriteConfig(new JsonObject { ["acme"] = Acme("the-old-client-secret") });
+        await using var proxy = await StartAsync();
+        using (var import = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "old-access", refreshToken = "old-refresh", expiresIn = 1 })))
+        {
+            Assert.Equal(HttpStatusCode.Created, import.StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        using (var refused = await proxy.Client.GetAsync("/acme/items"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("provider_misconfigured", refused.Headers.GetValues("TokenProxy-Error").Single());
+        }
+
+        // Fixed in the file: the next request is served with a new token, not held back for the Retry-After it was given.
+        WriteConfig(new JsonObject { ["acme"] = Acme(accepted) });
+        await proxy.WaitForLineAsync("Providers changed: acme").WaitAsync(Generous);
+        using var served = await proxy.Client.GetAsync("/acme/items");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("Bearer access-2", api.Requests.Single(r => r.PathAndQuery == "/items").Header("Authorization"));
+        var connection = (await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/connections"))[0];
+        Assert.Equal("active", connection.GetProperty("status").GetString());
+    }
+
     private async Task<ProxyProcess> StartAsync() =>
         await ProxyProcess.StartAsync(new Dictionary<string, string?> { ["config"] = ConfigPath },
             Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), null, Path.Combine(_directory, "data"));
