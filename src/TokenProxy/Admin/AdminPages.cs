@@ -42,7 +42,8 @@ internal static class AdminPages
         : AdminPage.Message(StatusCodes.Status404NotFound, "Not found", "There is no admin page at this address. The connections and providers pages list what there is.");
 
     private static async Task<IResult> ConnectionsAsync(
-        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, IEventStore events, TimeProvider time, CancellationToken cancellationToken)
+        string? workspace, string? endUser, IConnectionStore store, ProviderCatalog providers, IEventStore events, TimeProvider time, ConnectionLapses lapses,
+        CancellationToken cancellationToken)
     {
         var rows = await ConnectionsApi.ListInAsync(store, workspace, endUser, cancellationToken);
         var now = time.GetUtcNow();
@@ -54,6 +55,7 @@ internal static class AdminPages
             Requests = requests,
             Workspace = string.IsNullOrEmpty(workspace) ? null : workspace,
             EndUser = string.IsNullOrEmpty(endUser) ? null : endUser,
+            Lapses = lapses,
         });
     }
 

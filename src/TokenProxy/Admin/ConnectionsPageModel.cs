@@ -1,5 +1,6 @@
 using TokenProxy.Providers;
 using TokenProxy.Events;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
@@ -15,6 +16,9 @@ internal sealed record ConnectionsPageModel(IReadOnlyList<ConnectionRow> Rows, P
 
     /// <summary>The workspace's outstanding connect requests, shown while the page is filtered by workspace.</summary>
     public IReadOnlyList<ConnectRequestRow> Requests { get; init; } = [];
+
+    /// <summary>Tells a connection whose access lapses soon (<c>Refresh:ExpiringWarning</c>), shown beside its status.</summary>
+    public ConnectionLapses? Lapses { get; init; }
 
     /// <summary>The end user filter, if any.</summary>
     public string? EndUser { get; init; }

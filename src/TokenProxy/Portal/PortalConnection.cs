@@ -1,5 +1,6 @@
 using TokenProxy.Admin;
 using TokenProxy.Providers;
+using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Portal;
@@ -17,6 +18,9 @@ internal sealed record PortalConnection(
     /// <summary>The scopes the provider's API said it needs and the connection was not granted; empty when none.</summary>
     public IReadOnlyList<string> RequiredScopes { get; init; } = [];
 
+    /// <summary>"Access lapses on …: reconnect before then." while its access lapses within <c>Refresh:ExpiringWarning</c>; else null.</summary>
+    public string? Warning { get; init; }
+
     /// <summary>True when it holds a credential that a test can send.</summary>
     public bool CanTest { get; init; }
 
@@ -27,7 +31,7 @@ internal sealed record PortalConnection(
     public static bool IsShown(ConnectionRow row, string workspace) =>
         row.Workspace == workspace && row.Origin == ConnectionOrigin.ConnectRequest;
 
-    public static PortalConnection From(ConnectionRow row, ProviderCatalog providers)
+    public static PortalConnection From(ConnectionRow row, ProviderCatalog providers, ConnectionLapses? lapses = null)
     {
         // Whether it can refresh is decided where the admin API decides it; a connection in error was refused by the provider
         // (its grant is gone), so the portal offers Reconnect rather than a refresh that can only fail again.
@@ -38,6 +42,7 @@ internal sealed record PortalConnection(
             CanReconnect = NeedsReconnect(row) && IsReconnectable(row, providers),
             RequiredScopes = row.Status == ConnectionStatus.Revoked ? [] : row.RequiredScopes,
             CanTest = row.Status != ConnectionStatus.Revoked && row.AccessToken is not null,
+            Warning = lapses?.WarningFor(row)?.Text,
         };
     }
 

@@ -80,13 +80,13 @@ internal static class PortalEndpoints
         await sessions.OpenLinkAsync(token, cancellationToken) is null ? Results.NotFound() : Results.Ok();
 
     private static async Task<IResult> ListAsync(
-        HttpContext context, IConnectionStore store, ProviderCatalog providers, IOutstandingRequests requests, CancellationToken cancellationToken)
+        HttpContext context, IConnectionStore store, ProviderCatalog providers, IOutstandingRequests requests, ConnectionLapses lapses, CancellationToken cancellationToken)
     {
         var session = PortalAccessFilter.SessionOf(context);
         var workspace = await store.GetWorkspaceAsync(session.Workspace, cancellationToken);
         var connections = (await ConnectionsApi.ListInAsync(store, session.Workspace, null, cancellationToken))
             .Where(r => PortalConnection.IsShown(r, session.Workspace))
-            .Select(r => PortalConnection.From(r, providers))
+            .Select(r => PortalConnection.From(r, providers, lapses))
             .ToList();
         var outstanding = await requests.ListAsync(session.Workspace, cancellationToken);
         return PortalPage.Render<PortalConnectionsPage, PortalConnectionsPageModel>(
@@ -94,7 +94,8 @@ internal static class PortalEndpoints
     }
 
     private static async Task<IResult> DetailAsync(
-        string id, string? done, string? connected, HttpContext context, IConnectionStore store, ProviderCatalog providers, CancellationToken cancellationToken)
+        string id, string? done, string? connected, HttpContext context, IConnectionStore store, ProviderCatalog providers, ConnectionLapses lapses,
+        CancellationToken cancellationToken)
     {
         var session = PortalAccessFilter.SessionOf(context);
         if (await FindAsync(store, session, id, cancellationToken) is not { } row)
@@ -105,7 +106,7 @@ internal static class PortalEndpoints
         var workspace = await store.GetWorkspaceAsync(session.Workspace, cancellationToken);
         // Only a fixed keyword picks the toast: nothing from the URL is echoed into the page.
         return PortalPage.Render<PortalConnectionPage, PortalConnectionPageModel>(
-            new(workspace?.DisplayName ?? session.Workspace, PortalConnection.From(row, providers), connected == "1" ? "connected" : done));
+            new(workspace?.DisplayName ?? session.Workspace, PortalConnection.From(row, providers, lapses), connected == "1" ? "connected" : done));
     }
 
     private static async Task<IResult> RefreshAsync(

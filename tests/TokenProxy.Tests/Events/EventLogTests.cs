@@ -230,6 +230,7 @@ public abstract class EventLogTests : IAsyncLifetime
         var warned = await Scenario.ConnectionAsync(soon);
         var quiet = await Scenario.ConnectionAsync(later);
         var page = await Scenario.Proxy.Client.GetStringAsync($"/admin/connections/{soon}");
+        var list = await Scenario.Proxy.Client.GetStringAsync("/admin/connections");
 
         var lapse = Scenario.Clock.GetUtcNow() + TimeSpan.FromDays(3);
         Assert.True(warned.GetProperty("expiringWarning").GetBoolean());
@@ -237,6 +238,7 @@ public abstract class EventLogTests : IAsyncLifetime
         var text = $"Access lapses on {lapse.UtcDateTime:yyyy-MM-dd HH:mm} UTC: reconnect before then.";
         Assert.Equal(text, warned.GetProperty("warning").GetString());
         Assert.Contains(text, page, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(list, System.Text.RegularExpressions.Regex.Escape(text)));
         Assert.False(quiet.GetProperty("expiringWarning").GetBoolean());
         Assert.Equal(JsonValueKind.Null, quiet.GetProperty("warning").ValueKind);
         var told = Assert.Single((await PageAsync("?type=connection.expiring")).Items);

@@ -71,7 +71,7 @@ internal sealed class PortalScenario : IAsyncDisposable
     /// <summary>Inserts a connection of <c>acme</c> as a connect or import would have written it; its id.</summary>
     public async Task<string> InsertAsync(
         string? workspace, string label, ConnectionOrigin origin = ConnectionOrigin.ConnectRequest, string? refreshToken = "refresh-0",
-        string accessToken = "access-0", ConnectionStatus status = ConnectionStatus.Active)
+        string accessToken = "access-0", ConnectionStatus status = ConnectionStatus.Active, DateTimeOffset? refreshTokenExpiresAt = null)
     {
         var sealer = Service<SecretSealer>();
         var id = ConnectionIds.New();
@@ -89,6 +89,7 @@ internal sealed class PortalScenario : IAsyncDisposable
             AccessToken = sealer.Seal(id, SecretSealer.AccessTokenField, accessToken),
             RefreshToken = refreshToken is null ? null : sealer.Seal(id, SecretSealer.RefreshTokenField, refreshToken),
             ExpiresAt = now.AddHours(1),
+            RefreshTokenExpiresAt = refreshTokenExpiresAt,
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,

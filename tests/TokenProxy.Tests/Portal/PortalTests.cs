@@ -89,6 +89,24 @@ public abstract class PortalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connection_whose_access_lapses_within_the_warning_says_so_on_the_portals_list_and_its_page()
+    {
+        var lapse = Portal.Clock.GetUtcNow() + TimeSpan.FromDays(2);
+        var lapsing = await Portal.InsertAsync("acme", "lapsing", refreshTokenExpiresAt: lapse);
+        var lasting = await Portal.InsertAsync("acme", "lasting", refreshTokenExpiresAt: lapse + TimeSpan.FromDays(60));
+        var cookie = await Portal.EnterAsync("acme");
+
+        var list = await (await Portal.GetAsync("/portal/connections", cookie)).Content.ReadAsStringAsync();
+        var warned = await (await Portal.GetAsync($"/portal/connections/{lapsing}", cookie)).Content.ReadAsStringAsync();
+        var quiet = await (await Portal.GetAsync($"/portal/connections/{lasting}", cookie)).Content.ReadAsStringAsync();
+
+        var text = $"Access lapses on {lapse.UtcDateTime:yyyy-MM-dd HH:mm} UTC: reconnect before then.";
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(list, System.Text.RegularExpressions.Regex.Escape(text)));
+        Assert.Contains(text, warned, StringComparison.Ordinal);
+        Assert.DoesNotContain("Access lapses", quiet, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Statuses_are_described_in_the_portals_words()
     {
         await Portal.InsertAsync("acme", "broken", status: ConnectionStatus.Error);
