@@ -1,5 +1,51 @@
 // TokenProxy admin pages. State changes go through the JSON API with the TokenProxy-Csrf header
 // (a custom header needs a CORS preflight, so no other site can send it). No token ever reaches a page.
+
+// The JSON forms (import, custom provider) send what the API takes; on a problem, each field it names is marked and every
+// message is listed beside the form as text. `succeeded` tells a success apart, `then` goes on from it, and `failed` starts
+// the sentence for a problem that names no field.
+const jsonForm = {
+  show(form, messages) {
+    const errors = form.querySelector('[data-errors]');
+    errors.replaceChildren(...messages.map((message) => {
+      const item = document.createElement('li');
+      item.textContent = message;
+      return item;
+    }));
+    errors.hidden = messages.length === 0;
+    if (messages.length > 0) errors.scrollIntoView({ block: 'nearest' });
+  },
+
+  async send(form, method, path, body, { succeeded, then, failed }) {
+    const submit = form.querySelector('button[type="submit"]');
+    submit.disabled = true;
+    submit.setAttribute('aria-busy', 'true');
+    try {
+      const response = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'TokenProxy-Csrf': '1' },
+        credentials: 'same-origin',
+        body: JSON.stringify(body),
+      });
+      if (succeeded(response)) {
+        await then(response);
+        return;
+      }
+      const problem = await response.json().catch(() => ({}));
+      const fields = problem.errors ?? {};
+      for (const field of Object.keys(fields)) {
+        form.querySelector(`[data-field="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
+      }
+      const messages = Object.values(fields).flat();
+      jsonForm.show(form, messages.length > 0 ? messages : [problem.detail ?? `${failed} (HTTP ${response.status}). Nothing was stored.`]);
+    } catch {
+      jsonForm.show(form, ['The proxy could not be reached. Nothing was stored.']);
+    } finally {
+      submit.disabled = false;
+      submit.setAttribute('aria-busy', 'false');
+    }
+  },
+};
 (() => {
   'use strict';
   const section = document.querySelector('section[data-connection]');
@@ -80,18 +126,6 @@
   'use strict';
   const form = document.querySelector('form[data-import]');
   if (!form) return;
-  const errors = form.querySelector('[data-errors]');
-  const submit = form.querySelector('button[type="submit"]');
-
-  const show = (messages) => {
-    errors.replaceChildren(...messages.map((message) => {
-      const item = document.createElement('li');
-      item.textContent = message;
-      return item;
-    }));
-    errors.hidden = messages.length === 0;
-    if (messages.length > 0) errors.scrollIntoView({ block: 'nearest' });
-  };
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -114,33 +148,14 @@
     }
     if (Object.keys(parameters).length > 0) body.parameters = parameters;
 
-    submit.disabled = true;
-    submit.setAttribute('aria-busy', 'true');
-    try {
-      const response = await fetch('/admin/api/connections', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'TokenProxy-Csrf': '1' },
-        credentials: 'same-origin',
-        body: JSON.stringify(body),
-      });
-      if (response.status === 201) {
+    await jsonForm.send(form, 'POST', '/admin/api/connections', body, {
+      succeeded: (response) => response.status === 201,
+      then: async (response) => {
         const created = await response.json();
         window.location.href = `/admin/connections/${encodeURIComponent(created.id)}?done=${form.dataset.done}`;
-        return;
-      }
-      const problem = await response.json().catch(() => ({}));
-      const fields = problem.errors ?? {};
-      for (const field of Object.keys(fields)) {
-        form.querySelector(`[data-field="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
-      }
-      const messages = Object.values(fields).flat();
-      show(messages.length > 0 ? messages : [problem.detail ?? `The import failed (HTTP ${response.status}). Nothing was stored.`]);
-    } catch {
-      show(['The proxy could not be reached. Nothing was stored.']);
-    } finally {
-      submit.disabled = false;
-      submit.setAttribute('aria-busy', 'false');
-    }
+      },
+      failed: 'The import failed',
+    });
   });
 })();
 
@@ -198,20 +213,8 @@
   'use strict';
   const form = document.querySelector('form[data-provider-form]');
   if (!form) return;
-  const errors = form.querySelector('[data-errors]');
-  const submit = form.querySelector('button[type="submit"]');
   const name = form.querySelector('#name');
   const redirect = form.querySelector('[data-redirect-uri]');
-
-  const show = (messages) => {
-    errors.replaceChildren(...messages.map((message) => {
-      const item = document.createElement('li');
-      item.textContent = message;
-      return item;
-    }));
-    errors.hidden = messages.length === 0;
-    if (messages.length > 0) errors.scrollIntoView({ block: 'nearest' });
-  };
 
   const showRedirect = () => {
     redirect.value = name.value === '' ? '' : `${form.dataset.publicBase}/admin/callback/${encodeURIComponent(name.value)}`;
@@ -230,7 +233,7 @@
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (name.value === '') {
-      show(['Give the provider a name.']);
+      jsonForm.show(form, ['Give the provider a name.']);
       return;
     }
     const body = {};
@@ -248,32 +251,13 @@
     // No secret typed and none stored: a public client, which authenticates at the token endpoint with PKCE alone.
     if (body.ClientSecret === undefined && form.dataset.secretSet !== 'true') body.TokenEndpointAuth = 'none';
 
-    submit.disabled = true;
-    submit.setAttribute('aria-busy', 'true');
-    try {
-      const response = await fetch(path(), {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', 'TokenProxy-Csrf': '1' },
-        credentials: 'same-origin',
-        body: JSON.stringify(body),
-      });
-      if (response.status === 200 || response.status === 201) {
+    await jsonForm.send(form, 'PUT', path(), body, {
+      succeeded: (response) => response.status === 200 || response.status === 201,
+      then: async () => {
         window.location.href = `/admin/providers#provider-${encodeURIComponent(name.value)}`;
-        return;
-      }
-      const problem = await response.json().catch(() => ({}));
-      const fields = problem.errors ?? {};
-      for (const field of Object.keys(fields)) {
-        form.querySelector(`[data-field="${CSS.escape(field)}"]`)?.setAttribute('aria-invalid', 'true');
-      }
-      const messages = Object.values(fields).flat();
-      show(messages.length > 0 ? messages : [problem.detail ?? `Saving failed (HTTP ${response.status}). Nothing was stored.`]);
-    } catch {
-      show(['The proxy could not be reached. Nothing was stored.']);
-    } finally {
-      submit.disabled = false;
-      submit.setAttribute('aria-busy', 'false');
-    }
+      },
+      failed: 'Saving failed',
+    });
   });
 
   const remove = form.querySelector('[data-action="delete-provider"]');
@@ -285,7 +269,7 @@
         window.location.href = '/admin/providers';
       } else {
         const problem = await response.json().catch(() => ({}));
-        show([problem.detail ?? `Deleting failed (HTTP ${response.status}).`]);
+        jsonForm.show(form, [problem.detail ?? `Deleting failed (HTTP ${response.status}).`]);
       }
     });
   }
