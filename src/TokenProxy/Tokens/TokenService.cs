@@ -30,17 +30,17 @@ internal sealed partial class TokenService(
     private readonly TimeSpan _unauthorizedBackoff = options.Value.UnauthorizedBackoff;
 
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
-    private readonly ConcurrentDictionary<string, (DateTimeOffset Until, FailureKind Kind)> _coolDownUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Until, FailureKind Kind, string Provider)> _coolDownUntil = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// A provider changed (a configuration reload or the admin API): the change may be the fixed client secret, so a
-    /// misconfigured answer remembered for a connection no longer holds its requests back; the next one asks again.
+    /// Providers changed (a configuration reload or the admin API): the change may be the fixed client secret, so a
+    /// misconfigured answer remembered for one of their connections no longer holds its requests back; the next one asks again.
     /// </summary>
     public void ForgetMisconfigured(IReadOnlySet<string> changedProviders)
     {
         foreach (var entry in _coolDownUntil)
         {
-            if (entry.Value.Kind == FailureKind.Misconfigured)
+            if (entry.Value.Kind == FailureKind.Misconfigured && changedProviders.Contains(entry.Value.Provider))
             {
                 _coolDownUntil.TryRemove(entry);
             }
@@ -143,7 +143,7 @@ internal sealed partial class TokenService(
                 // A misconfigured provider is the operator's to fix, not the connection's: like an outage, the old token
                 // while it lasts, then 503.
                 var wait = failure.RetryAfter ?? DefaultCoolDown;
-                _coolDownUntil[before.ConnectionId] = (now + wait, failure.Kind);
+                _coolDownUntil[before.ConnectionId] = (now + wait, failure.Kind, before.Provider);
                 // The old token still works until it expires; after that the app must wait.
                 return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenResult<CachedCredential>.Fail(failure with { RetryAfter = wait }, before);
             case FailureKind.Rejected:
@@ -157,7 +157,7 @@ internal sealed partial class TokenService(
     }
 
     /// <summary>A transient failure (or a misconfigured provider) seen moments ago: no new try until <c>cool.Until</c>, the same answer.</summary>
-    private static TokenFailure CoolingDown((DateTimeOffset Until, FailureKind Kind) cool, DateTimeOffset now) => cool.Kind == FailureKind.Misconfigured
+    private static TokenFailure CoolingDown((DateTimeOffset Until, FailureKind Kind, string Provider) cool, DateTimeOffset now) => cool.Kind == FailureKind.Misconfigured
         ? new TokenFailure(FailureKind.Misconfigured, "invalid_client", "The provider refused every configured client secret moments ago; it is not asked again yet.", cool.Until - now)
         : TokenFailure.Transient("cooling_down", "A refresh failed moments ago; the token endpoint is not asked again yet.", cool.Until - now);
 
