@@ -5,7 +5,7 @@
 # and to nginx, TokenProxy's RSS under load, and writes bench/results/load.md.
 #
 # Prerequisites (Debian): apt-get install -y nginx-light wrk curl; the .NET 10 SDK.
-# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=5 SHAPES="1x32 2x64" FULL_SAMPLING=1 (also sampling 1.0 and 0) EXTRA=0
+# Knobs (environment): ROUNDS=5 DURATION=8 WARMUP=20 SHAPES="1x32 2x64" FULL_SAMPLING=1 (also sampling 1.0 and 0) EXTRA=0
 #   RESULT=bench/results/load.md. SHAPES lists the wrk load shapes (threads x connections) measured one after the
 #   other against the same running targets, each with its own warm-up, rounds and table; THREADS=… CONNECTIONS=…
 #   (both) measure that one shape instead. EXTRA=1 adds TokenProxy with workstation GC and with TieredPGO off.
@@ -16,7 +16,10 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-5}
+# 20 s of load per target before the first shape's rounds: tiered compilation and PGO are still compiling after 10 s
+# (with OTLP export on, 1.7 % of the proxy's CPU was the JIT 8 s into load, 0.01 % after 50 s); a bigger app takes
+# longer, so a short warm-up measures its start-up rather than its steady state.
+WARMUP=${WARMUP:-20}
 if [ -n "${THREADS:-}" ] || [ -n "${CONNECTIONS:-}" ]; then
   SHAPES="${THREADS:-2}x${CONNECTIONS:-64}"
 fi

@@ -20,7 +20,9 @@ namespace TokenProxy.Benchmarks.Hosted;
 /// hosting (context, Activity, log scope, diagnostics) and the whole middleware pipeline by a server that listens
 /// nowhere, over the in-process upstream. Prints the process CPU time, wall time and bytes allocated per request,
 /// per round and their medians. One side per process, because ActivitySources and DiagnosticListeners are
-/// process-wide: TokenProxy's listeners would otherwise observe the bare side's requests too. Arguments of the form
+/// process-wide: TokenProxy's listeners would otherwise observe the bare side's requests too. <c>--upstream connection</c>
+/// sends through HttpClient's real handler to an in-memory peer (<see cref="ConnectionUpstream"/>) instead of the
+/// in-process upstream, so HttpClient's own per-request work is counted too. Arguments of the form
 /// <c>--Key=value</c> are TokenProxy configuration (e.g. <c>--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318</c>).
 /// </summary>
 internal static class HostedMode
@@ -33,6 +35,12 @@ internal static class HostedMode
         var requests = int.Parse(Option(args, "--requests", "100000"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds", "5"), CultureInfo.InvariantCulture);
         var concurrency = int.Parse(Option(args, "--concurrency", "8"), CultureInfo.InvariantCulture);
+        Func<HttpMessageHandler> upstream = Option(args, "--upstream", "handler") switch
+        {
+            "handler" => () => new InProcessUpstream(),
+            "connection" => ConnectionUpstream.Handler,
+            var other => throw new ArgumentException($"--upstream {other}: handler or connection"),
+        };
         var settings = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray();
         var token = "bench-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         var directory = Directory.CreateTempSubdirectory("tokenproxy-hosted-").FullName;
@@ -41,8 +49,8 @@ internal static class HostedMode
         {
             await using var app = side switch
             {
-                "bare" => await StartBareAsync(server, token),
-                "tokenproxy" => await StartTokenProxyAsync(server, token, directory, settings),
+                "bare" => await StartBareAsync(server, token, upstream()),
+                "tokenproxy" => await StartTokenProxyAsync(server, token, directory, settings, upstream()),
                 _ => throw new ArgumentException($"--side {side}: bare or tokenproxy"),
             };
 
@@ -77,7 +85,7 @@ internal static class HostedMode
     }
 
     /// <summary>bench/BareYarp's Program.cs and appsettings.json, as the load comparison runs it (forwarder category at Warning).</summary>
-    private static async Task<WebApplication> StartBareAsync(CapturingServer server, string token)
+    private static async Task<WebApplication> StartBareAsync(CapturingServer server, string token, HttpMessageHandler upstream)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.CreateTempSubdirectory("bareyarp-").FullName });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -91,14 +99,15 @@ internal static class HostedMode
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<IServer>(server);
         var app = builder.Build();
-        var forwarder = new BareForwarder(app.Services.GetRequiredService<IHttpForwarder>(), Destination, token, new InProcessUpstream());
+        var forwarder = new BareForwarder(app.Services.GetRequiredService<IHttpForwarder>(), Destination, token, upstream);
         app.Map("/{provider}/{**path}", forwarder.HandleAsync);
         await app.StartAsync();
         return app;
     }
 
     /// <summary>TokenProxy as its executable starts (configuration files, checks, MapTokenProxy), with the load comparison's settings.</summary>
-    private static async Task<WebApplication> StartTokenProxyAsync(CapturingServer server, string token, string directory, string[] settings)
+    private static async Task<WebApplication> StartTokenProxyAsync(
+        CapturingServer server, string token, string directory, string[] settings, HttpMessageHandler upstream)
     {
         string[] args =
         [
@@ -116,7 +125,7 @@ internal static class HostedMode
         }
 
         builder.Services.AddSingleton<IServer>(server);
-        builder.Services.AddSingleton(new ForwarderInvoker(new InProcessUpstream(), NullLogger.Instance));
+        builder.Services.AddSingleton(new ForwarderInvoker(upstream, NullLogger.Instance));
         var app = await TokenProxyServer.StartAsync(builder, Console.Error) ?? throw new InvalidOperationException("TokenProxy did not start.");
 
         var import = Request("POST", "/admin/api/connections", Encoding.UTF8.GetBytes($$"""{"provider":"bench","accessToken":"{{token}}"}"""));
