@@ -23,7 +23,7 @@ public sealed class WebhookSecretLeakTests
         await using var configured = await WebhookReceiver.StartAsync(configuredSecret);
         await using var made = await WebhookReceiver.StartAsync(apiSecret);
         var telemetry = new CollectedTelemetry();
-        var settings = WebhookDeliveryTests.Settings(configured.Url, configuredSecret);
+        var settings = WebhookSetup.Settings(configured.Url, configuredSecret);
         settings.Add(CollectedTelemetry.RecordEverything.Key, CollectedTelemetry.RecordEverything.Value);
         await using var proxy = await ProxyHost.StartAsync(settings, telemetry: telemetry);
         var seen = new StringBuilder();

@@ -50,7 +50,7 @@ public sealed class PostgresWebhookDeliveryTests(PostgresServer server) : Webhoo
         // Every instance has run passes since (each one's test event arrived): none delivers any of the 30 again.
         foreach (var instance in instances)
         {
-            var test = await TestEventAsync(instance);
+            var test = await WebhookSetup.TestEventAsync(instance);
             received = await Receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event");
         }
 

@@ -15,7 +15,7 @@ public sealed class WebhookCrashTests
         await using var receiver = await WebhookReceiver.StartAsync();
         var key = VaultKey.Generate().ToBase64();
         var directory = ProxyHost.NewDataDirectory();
-        var settings = WebhookDeliveryTests.Settings(receiver.Url, receiver.Secret);
+        var settings = WebhookSetup.Settings(receiver.Url, receiver.Secret);
         settings["TokenProxy:DataDirectory"] = directory;
         var ids = new List<string>();
         // The receiver hangs: the first event of each connection is in flight, the second one waits behind it. Those held

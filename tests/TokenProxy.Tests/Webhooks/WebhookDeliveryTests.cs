@@ -30,7 +30,7 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
 
     private protected async Task<ProxyHost> StartProxyAsync(Action<IServiceCollection>? services = null, Dictionary<string, string?>? more = null)
     {
-        var settings = Settings(Receiver.Url, Receiver.Secret);
+        var settings = WebhookSetup.Settings(Receiver.Url, Receiver.Secret);
         UseStore(settings);
         foreach (var (key, value) in more ?? [])
         {
@@ -38,17 +38,6 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         }
 
         return await ProxyHost.StartAsync(settings, services);
-    }
-
-    /// <summary>A provider <c>acme</c> and a webhook <c>hook</c> for connections' creation and deletion.</summary>
-    internal static Dictionary<string, string?> Settings(Uri url, string secret, string name = "hook")
-    {
-        var settings = ProxyHost.Provider("acme", new Uri("https://api.acme.test/"));
-        settings[$"TokenProxy:Webhooks:{name}:Url"] = url.AbsoluteUri;
-        settings[$"TokenProxy:Webhooks:{name}:Secret"] = secret;
-        settings[$"TokenProxy:Webhooks:{name}:Events:0"] = "connection.created";
-        settings[$"TokenProxy:Webhooks:{name}:Events:1"] = "connection.deleted";
-        return settings;
     }
 
     [Fact]
@@ -113,10 +102,10 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         var refused = Assert.Single(await Receiver.WaitForAsync(r => r.Count >= 1, "the first event"));
 
         // A test event sent afterwards arrives: the worker ran on, and never tried the refused event again.
-        var test = await TestEventAsync(Proxy);
+        var test = await WebhookSetup.TestEventAsync(Proxy);
         var received = await Receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event");
         Assert.Single(received, r => r.EventId == refused.EventId);
-        var failed = Assert.Single(await DeliveriesAsync(Proxy), d => d.GetProperty("eventId").GetString() == refused.EventId);
+        var failed = Assert.Single(await WebhookSetup.DeliveriesAsync(Proxy), d => d.GetProperty("eventId").GetString() == refused.EventId);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Equal(1, failed.GetProperty("attempts").GetInt32());
         Assert.Equal(status, failed.GetProperty("lastStatus").GetInt32());
@@ -131,24 +120,15 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         await Proxy.ImportAsync("acme", "access-1");
         var redirected = Assert.Single(await Receiver.WaitForAsync(r => r.Count >= 1, "the first event"));
 
-        var test = await TestEventAsync(Proxy);
+        var test = await WebhookSetup.TestEventAsync(Proxy);
         var received = await Receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event");
         Assert.Single(received, r => r.EventId == redirected.EventId);
         Assert.Empty(elsewhere.Requests);
-        var failed = Assert.Single(await DeliveriesAsync(Proxy), d => d.GetProperty("eventId").GetString() == redirected.EventId);
+        var failed = Assert.Single(await WebhookSetup.DeliveriesAsync(Proxy), d => d.GetProperty("eventId").GetString() == redirected.EventId);
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Equal(307, failed.GetProperty("lastStatus").GetInt32());
         Assert.Contains("redirect", failed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>Sends the webhook a test event; its event id.</summary>
-    internal static async Task<string> TestEventAsync(ProxyHost proxy, string name = "hook")
-    {
-        using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/webhooks/{name}/test"));
-        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventId").GetString()!;
-    }
-
-    internal static async Task<List<JsonElement>> DeliveriesAsync(ProxyHost proxy, string name = "hook") =>
-        [.. (await proxy.Client.GetFromJsonAsync<JsonElement>($"/admin/api/webhooks/{name}/deliveries")).EnumerateArray()];
 }

@@ -61,8 +61,9 @@ public sealed class WebhookEgressTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        var refused = await WebhookDeliveryTests.TestEventAsync(_proxy, "named");
-        var failed = await WaitForDeliveryAsync("named", refused, d => d.GetProperty("status").GetString() == "failed");
+        var refused = await WebhookSetup.TestEventAsync(_proxy, "named");
+        var failed = await WebhookSetup.WaitForDeliveryAsync(
+            _proxy, d => d.GetProperty("eventId").GetString() == refused && d.GetProperty("status").GetString() == "failed", "named");
 
         Assert.Equal(1, failed.GetProperty("attempts").GetInt32());
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("lastStatus").ValueKind);
@@ -78,25 +79,10 @@ public sealed class WebhookEgressTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "local");
+        var test = await WebhookSetup.TestEventAsync(_proxy, "local");
 
         var received = Assert.Single(await _receiver.WaitForAsync(r => r.Count >= 1, "the test event"));
         Assert.Equal(test, received.EventId);
         Assert.True(received.SignatureValid);
-    }
-
-    private async Task<JsonElement> WaitForDeliveryAsync(string webhook, string eventId, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var delivery = (await WebhookDeliveryTests.DeliveriesAsync(_proxy, webhook)).Single(d => d.GetProperty("eventId").GetString() == eventId);
-            if (done(delivery) || DateTime.UtcNow > deadline)
-            {
-                return delivery;
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

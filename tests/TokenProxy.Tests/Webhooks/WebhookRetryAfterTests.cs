@@ -14,11 +14,11 @@ public sealed class WebhookRetryAfterTests
         receiver.Respond = n => n == 0 ? (429, "120", null) : (200, null, null);
         var clock = new DrivenClock();
         await using var proxy = await ProxyHost.StartAsync(
-            WebhookDeliveryTests.Settings(receiver.Url, receiver.Secret), s => s.AddSingleton<TimeProvider>(clock));
+            WebhookSetup.Settings(receiver.Url, receiver.Secret), s => s.AddSingleton<TimeProvider>(clock));
 
-        var test = await WebhookDeliveryTests.TestEventAsync(proxy);
+        var test = await WebhookSetup.TestEventAsync(proxy);
         await receiver.WaitForAsync(r => r.Count == 1, "the first try");
-        var waiting = await WaitForAsync(proxy, d => d.GetProperty("attempts").GetInt32() == 1);
+        var waiting = await WebhookSetup.WaitForDeliveryAsync(proxy, d => d.GetProperty("attempts").GetInt32() == 1);
         clock.Advance(TimeSpan.FromSeconds(120));
         var received = await receiver.WaitForAsync(r => r.Count == 2, "the second try");
 
@@ -34,20 +34,4 @@ public sealed class WebhookRetryAfterTests
 
     private static long SignedAt(WebhookReceiver.Received received) =>
         long.Parse(received.Signature.Split(',')[0]["t=".Length..], CultureInfo.InvariantCulture);
-
-    private static async Task<JsonElement> WaitForAsync(ProxyHost proxy, Func<JsonElement, bool> found)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var match = (await WebhookDeliveryTests.DeliveriesAsync(proxy)).Where(found).ToList();
-            if (match.Count > 0)
-            {
-                return match[0];
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the delivery never reached that state");
-            await Task.Delay(50);
-        }
-    }
 }

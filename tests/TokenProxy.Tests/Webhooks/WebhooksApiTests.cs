@@ -16,7 +16,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _receiver = await WebhookReceiver.StartAsync();
-        _proxy = await ProxyHost.StartAsync(WebhookDeliveryTests.Settings(_receiver.Url, _receiver.Secret, name: "configured"));
+        _proxy = await ProxyHost.StartAsync(WebhookSetup.Settings(_receiver.Url, _receiver.Secret, name: "configured"));
     }
 
     public async Task DisposeAsync()
@@ -35,7 +35,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         using var changed = await PutAsync("crm", new { url = _receiver.Url, events = new[] { "connection.created", "connection.error" }, workspace = "team-a" });
         var shown = await _proxy.Client.GetStringAsync("/admin/api/webhooks/crm");
         var listed = await _proxy.Client.GetStringAsync("/admin/api/webhooks");
-        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "crm");
+        var test = await WebhookSetup.TestEventAsync(_proxy, "crm");
         var received = Assert.Single(await _receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event"));
         using var deleted = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/webhooks/crm"));
         using var gone = await _proxy.Client.GetAsync("/admin/api/webhooks/crm");
@@ -75,9 +75,10 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     [Fact]
     public async Task A_delivered_event_is_sent_again_on_redeliver_and_deliveries_show_its_attempts()
     {
-        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "configured");
+        var test = await WebhookSetup.TestEventAsync(_proxy, "configured");
         await _receiver.WaitForAsync(r => r.Count(x => x.EventId == test) == 1, "the test event");
-        var delivery = await WaitForAsync(d => d.GetProperty("eventId").GetString() == test && d.GetProperty("status").GetString() == "delivered");
+        var delivery = await WebhookSetup.WaitForDeliveryAsync(
+            _proxy, d => d.GetProperty("eventId").GetString() == test && d.GetProperty("status").GetString() == "delivered", "configured");
 
         using var redeliver = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(
             HttpMethod.Post, $"/admin/api/webhooks/configured/deliveries/{delivery.GetProperty("id").GetInt64()}/redeliver"));
@@ -102,28 +103,12 @@ public sealed class WebhooksApiTests : IAsyncLifetime
 
         using var rotate = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
         var rotation = await rotate.Content.ReadFromJsonAsync<JsonElement>();
-        var test = await WebhookDeliveryTests.TestEventAsync(_proxy, "crm");
+        var test = await WebhookSetup.TestEventAsync(_proxy, "crm");
 
         Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
         Assert.Equal(2, rotation.GetProperty("resealed").GetInt32()); // the configured webhook and this one
         Assert.Single(rotation.GetProperty("retiredKeyIds").EnumerateArray());
         var received = Assert.Single(await _receiver.WaitForAsync(r => r.Any(x => x.EventId == test), "the test event"));
         Assert.True(received.SignatureValid);
-    }
-
-    private async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> found)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var match = (await WebhookDeliveryTests.DeliveriesAsync(_proxy, "configured")).Where(found).ToList();
-            if (match.Count > 0)
-            {
-                return match[0];
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the delivery never reached that state");
-            await Task.Delay(50);
-        }
     }
 }
