@@ -43,10 +43,33 @@ internal static class ProviderJson
         return entry;
     }
 
-    /// <summary>The top-level keys of <paramref name="json"/> that no provider setting reads (a typo the reader would ignore).</summary>
-    public static IEnumerable<string> UnknownKeys(JsonElement json)
+    /// <summary>
+    /// The keys of <paramref name="json"/>, at any depth, that no provider setting reads (a typo the reader would ignore),
+    /// as configuration paths: <c>Scopess</c>, <c>Revocation:Urll</c>, <c>Parameters:subdomain:Patern</c>.
+    /// </summary>
+    public static IEnumerable<string> UnknownKeys(JsonElement json) => UnknownKeys(json, typeof(ProviderOptions), prefix: "");
+
+    private static IEnumerable<string> UnknownKeys(JsonElement json, Type options, string prefix)
     {
-        var known = typeof(ProviderOptions).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return json.ValueKind == JsonValueKind.Object ? json.EnumerateObject().Select(p => p.Name).Where(n => !known.Contains(n)) : [];
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        var settings = options.GetProperties().ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
+        return json.EnumerateObject().SelectMany(p =>
+            !settings.TryGetValue(p.Name, out var setting) ? [prefix + p.Name]
+            : Section(setting) is { } section ? UnknownKeys(p.Value, section, $"{prefix}{p.Name}:")
+            : Entries(setting) is { } entry && p.Value.ValueKind == JsonValueKind.Object
+                ? p.Value.EnumerateObject().SelectMany(e => UnknownKeys(e.Value, entry, $"{prefix}{p.Name}:{e.Name}:"))
+                : []);
     }
+
+    /// <summary>The options class of a setting that is a section of settings (<c>Revocation</c>), or null.</summary>
+    private static Type? Section(Type setting) =>
+        setting.IsClass && setting != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(setting) ? setting : null;
+
+    /// <summary>The options class of a setting that names sections of settings (<c>Parameters</c>), or null.</summary>
+    private static Type? Entries(Type setting) =>
+        setting.IsGenericType && setting.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? Section(setting.GetGenericArguments()[1]) : null;
 }

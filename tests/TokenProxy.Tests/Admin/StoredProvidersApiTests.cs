@@ -267,6 +267,38 @@ public sealed class StoredProvidersApiTests
         }
     }
 
+    [Fact]
+    public async Task A_misspelt_key_inside_a_section_is_refused_by_its_path_and_the_same_sections_spelt_right_are_stored()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+        var api = "https://api.gamma.example";
+
+        using var refused = await PutAsync(proxy, "gamma", new
+        {
+            ApiBaseUrl = api,
+            Revocation = new { Urll = "https://auth.gamma.example/revoke" },
+            Parameters = new { subdomain = new { Patern = @"^[a-z]+\z", Discovery = new { Fieldd = "x" } } },
+            ScopeHeaders = new { Grantedd = "X-OAuth-Scopes" },
+        });
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        using var stored = await PutAsync(proxy, "gamma", new
+        {
+            ApiBaseUrl = api,
+            Parameters = new { subdomain = new { Pattern = @"^[a-z]+\z", Label = "Subdomain" } },
+            ScopeHeaders = new { Granted = "X-OAuth-Scopes", Accepted = "X-Accepted-OAuth-Scopes" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        // Each misspelt key under its path as sent, next to what its absence leaves missing (Revocation:Url, …).
+        foreach (var key in new[] { "parameters:subdomain:discovery:fieldd", "parameters:subdomain:patern", "revocation:urll", "scopeHeaders:grantedd" })
+        {
+            Assert.True(errors.TryGetProperty(key, out var problem), $"{key} is not among {string.Join(", ", errors.EnumerateObject().Select(e => e.Name))}");
+            Assert.Contains("not a provider setting", problem[0].GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.True(stored.StatusCode == HttpStatusCode.Created, await stored.Content.ReadAsStringAsync());
+    }
+
     internal static Task<HttpResponseMessage> PutAsync(ProxyHost proxy, string name, object entry) =>
         proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Put, $"/admin/api/providers/{name}", entry));
 
