@@ -83,15 +83,19 @@ internal static class ProvidersApi
             }
 
             var unknown = ProviderJson.UnknownKeys(json).ToList();
-            var keepSecret = !json.EnumerateObject().Any(p => string.Equals(p.Name, nameof(ProviderOptions.ClientSecret), StringComparison.OrdinalIgnoreCase));
+            // No secret given — left out, null or empty (a client that always sends the fields) — keeps the stored ones.
+            var keepSecret = !json.EnumerateObject().Any(p =>
+                (string.Equals(p.Name, nameof(ProviderOptions.ClientSecret), StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() != "")
+                || (string.Equals(p.Name, nameof(ProviderOptions.ClientSecrets), StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0));
             return (json.Deserialize<ProviderOptions>(ProviderJson.Options), keepSecret, unknown.Count == 0 ? null
                 : unknown.ToDictionary(k => k, k => new[] { $"{k}: not a provider setting (a typo?); the settings are those of TokenProxy:Providers:{{name}} in the README." }));
         }
         catch (JsonException e)
         {
             // A value of the wrong type: the reader names where (never the value, which could be a secret).
-            return e.Path is { Length: > 0 } path
-                ? (null, false, new() { [path.TrimStart('$', '.')] = [$"{path.TrimStart('$', '.')}: a value of the wrong type (see the README's provider settings)."] })
+            // Malformed JSON (a trailing comma, nothing at all) has no path below the root: that is said as such.
+            return e.Path?.TrimStart('$', '.') is { Length: > 0 } field
+                ? (null, false, new() { [field] = [$"{field}: a value of the wrong type (see the README's provider settings)."] })
                 : (null, false, null);
         }
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using TokenProxy.Proxy;
 using TokenProxy.Vault;
 using TokenProxy.Webhooks;
@@ -12,6 +13,9 @@ namespace TokenProxy.Admin;
 internal static class WebhooksApi
 {
     public const string Shape = "Send one JSON object: {url, secret, events: [types], workspace?}; secret may be left out of an update to keep it.";
+
+    private static readonly HashSet<string> Settings =
+        typeof(PutWebhookRequest).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     public static RouteGroupBuilder MapWebhooksApi(this RouteGroupBuilder admin)
     {
@@ -37,15 +41,15 @@ internal static class WebhooksApi
     {
         if (!body.HasJsonContentType())
         {
-            return AdminProblems.NotJson();
+            return AdminProblems.NotJson(Shape);
         }
 
-        PutWebhookRequest? request;
+        JsonElement json;
         try
         {
-            request = await body.ReadFromJsonAsync<PutWebhookRequest>(cancellationToken);
+            json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
             return AdminProblems.MalformedJson(Shape);
         }
@@ -54,9 +58,28 @@ internal static class WebhooksApi
             return ProxyProblems.UnreadableBody(e);
         }
 
-        if (request is null)
+        if (json.ValueKind != JsonValueKind.Object)
         {
             return AdminProblems.MalformedJson(Shape);
+        }
+
+        // A key nothing reads (a typo would otherwise be ignored) and a value of the wrong type, each under its name.
+        var unread = json.EnumerateObject().Select(p => p.Name).Where(n => !Settings.Contains(n))
+            .ToDictionary(n => n, n => new[] { $"{n}: not a webhook setting (a typo?); the settings are url, secret, events and workspace." }, StringComparer.Ordinal);
+        PutWebhookRequest request;
+        try
+        {
+            request = json.Deserialize<PutWebhookRequest>(JsonSerializerOptions.Web)!;
+        }
+        catch (JsonException e) when (e.Path?.TrimStart('$', '.') is { Length: > 0 } field)
+        {
+            unread[field] = [$"{field}: a value of the wrong type; {Shape}"];
+            return AdminProblems.Invalid(unread);
+        }
+
+        if (unread.Count > 0)
+        {
+            return AdminProblems.Invalid(unread);
         }
 
         if (catalog.IsConfigured(name))

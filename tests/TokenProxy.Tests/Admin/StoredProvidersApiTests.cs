@@ -299,6 +299,54 @@ public sealed class StoredProvidersApiTests
         Assert.True(stored.StatusCode == HttpStatusCode.Created, await stored.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_client_secret_sent_as_null_or_empty_keeps_the_stored_one_and_a_new_rotation_list_replaces_it()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+        object Entry(object? secret, string[]? secrets = null) => new
+        {
+            ApiBaseUrl = "https://api.gamma.example", AuthorizationUrl = "https://auth.gamma.example/authorize",
+            TokenUrl = "https://auth.gamma.example/token", ClientId = "gamma-client", ClientSecret = secret, ClientSecrets = secrets,
+        };
+
+        IReadOnlyList<string> Secrets() =>
+            proxy.Services.GetRequiredService<TokenProxy.Providers.ProviderCatalog>().TryGet("gamma", out var provider) ? provider.ClientSecrets : [];
+
+        using var created = await PutAsync(proxy, "gamma", Entry("first-secret"));
+        using var sentNull = await PutAsync(proxy, "gamma", Entry(null));
+        var afterNull = Secrets();
+        using var sentEmpty = await PutAsync(proxy, "gamma", Entry(""));
+        var afterEmpty = Secrets();
+        using var rotated = await PutAsync(proxy, "gamma", Entry(null, ["second-secret", "first-secret"]));
+        var afterRotation = Secrets();
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, sentNull.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, sentEmpty.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        Assert.Equal(["first-secret"], afterNull);
+        Assert.Equal(["first-secret"], afterEmpty);
+        Assert.Equal(["second-secret", "first-secret"], afterRotation);
+    }
+
+    [Theory]
+    [InlineData("{\"ApiBaseUrl\": \"https://api.gamma.example\",}")]
+    [InlineData("")]
+    [InlineData("{\"ApiBaseUrl\": ")]
+    public async Task Malformed_json_is_said_to_be_malformed_not_a_wrong_type(string body)
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+
+        using var refused = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/admin/api/providers/gamma")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Headers = { { "TokenProxy-Csrf", "1" } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("invalid_json", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
     internal static Task<HttpResponseMessage> PutAsync(ProxyHost proxy, string name, object entry) =>
         proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Put, $"/admin/api/providers/{name}", entry));
 

@@ -73,6 +73,29 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_misspelt_key_and_a_value_of_the_wrong_type_are_refused_under_their_names_and_a_non_json_body_is_told_the_shape()
+    {
+        using var misspelt = await PutAsync("crm", new { url = _receiver.Url, secret = "crm-secret-0123456789", evnts = new[] { "connection.created" } });
+        using var wrongType = await PutAsync("crm", new { url = _receiver.Url, secret = "crm-secret-0123456789", events = "connection.created" });
+        using var notJson = await _proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/admin/api/webhooks/crm")
+        {
+            Content = new StringContent("url=x", System.Text.Encoding.UTF8, "text/plain"),
+            Headers = { { "TokenProxy-Csrf", "1" } },
+        });
+        using var gone = await _proxy.Client.GetAsync("/admin/api/webhooks/crm");
+
+        Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
+        var misspeltErrors = (await misspelt.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("not a webhook setting", misspeltErrors.GetProperty("evnts")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+        var wrongErrors = (await wrongType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("wrong type", wrongErrors.GetProperty("events")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, notJson.StatusCode);
+        Assert.Equal(TokenProxy.Admin.WebhooksApi.Shape, (await notJson.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
     public async Task A_delivered_event_is_sent_again_on_redeliver_and_deliveries_show_its_attempts()
     {
         var test = await WebhookSetup.TestEventAsync(_proxy, "configured");
