@@ -1,13 +1,16 @@
+using System.Collections.Concurrent;
 using TokenProxy.Events;
 using TokenProxy.Vault;
 
 namespace TokenProxy.Webhooks;
 
 /// <summary>
-/// The outbox's worker, one per instance (docs/architecture.md §12). Each pass fans new events out to every webhook (the
-/// deliveries and the moved cursor in one transaction), then claims a batch of due deliveries in one short statement,
-/// sends them with bounded concurrency holding no database connection, and writes their outcomes in one transaction.
-/// Woken by <see cref="IEventLog.Appended"/> and by the admin API, else every <see cref="PollInterval"/>.
+/// The outbox's worker, one per instance (docs/architecture.md §12). Each pass writes the outcomes of the sends that
+/// finished since the last one (one transaction), fans new events out to every webhook (the deliveries and the moved
+/// cursor in one transaction), then claims as many due deliveries as there are free sending slots, in one short
+/// statement, and starts sending them, holding no database connection. A pass never waits for a send: a receiver that
+/// hangs holds its own slots until its timeout, not the deliveries to anyone else. Woken by
+/// <see cref="IEventLog.Appended"/>, by the admin API and by each finished send, else every <see cref="PollInterval"/>.
 /// </summary>
 internal sealed class WebhookDispatcher(
     IWebhookStore store, IEventLog log, WebhookCatalog catalog, WebhookSender sender, WebhookInstrumentation instrumentation, TimeProvider time)
@@ -15,15 +18,28 @@ internal sealed class WebhookDispatcher(
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The least time between two passes.</summary>
+    private static readonly TimeSpan PassSpacing = TimeSpan.FromMilliseconds(20);
+
     /// <summary>How long a claim holds: longer than any attempt (<see cref="WebhookHttp.Timeout"/>); a dead instance's lapses then.</summary>
     public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
 
     private const int FanOutBatch = 500;
     private const int ClaimBatch = 64;
-    private const int Concurrency = 16;
+
+    /// <summary>Sends under way at once, across webhooks.</summary>
+    private const int Concurrency = 32;
 
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly SemaphoreSlim _wake = new(0, 1);
+
+    /// <summary>
+    /// The sends started, by delivery; each puts its outcome in <see cref="_finished"/> and wakes the loop, which drops
+    /// the finished ones (a send may finish before it is added here).
+    /// </summary>
+    private readonly ConcurrentDictionary<long, Task> _sending = new();
+
+    private readonly ConcurrentQueue<WebhookAttempt> _finished = new();
 
     /// <summary>Runs a pass now rather than at the next poll.</summary>
     public void Wake()
@@ -85,7 +101,7 @@ internal sealed class WebhookDispatcher(
                         await PrepareAsync(stoppingToken);
                     }
 
-                    busy = await FanOutAsync(stoppingToken) | await DeliverAsync(stoppingToken);
+                    busy = await RecordFinishedAsync() | await FanOutAsync(stoppingToken) | await DeliverAsync(stoppingToken);
                 }
                 catch (StoreUnavailableException)
                 {
@@ -100,6 +116,11 @@ internal sealed class WebhookDispatcher(
                 {
                     await WaitAsync(stoppingToken);
                 }
+
+                // Wakes that come meanwhile (each event appended, each send that ends) wait for the next pass, so a burst
+                // is written in a few transactions rather than several per event, which would compete with the writers
+                // of the events for the store.
+                await Task.Delay(PassSpacing, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -109,6 +130,10 @@ internal sealed class WebhookDispatcher(
         finally
         {
             log.Appended -= OnAppended;
+            // The sends under way are finished even while stopping (each ends within WebhookHttp.Timeout) and their
+            // outcomes written, so a graceful stop sends nothing twice.
+            await Task.WhenAll(_sending.Values);
+            await RecordFinishedAsync();
         }
     }
 
@@ -147,42 +172,101 @@ internal sealed class WebhookDispatcher(
             ? new WebhookDraft(e.ConnectionId ?? e.Id, WebhookPayload.For(e))
             : null;
 
-    /// <summary>Sends one claimed batch; true when the batch was full (more may be due).</summary>
+    /// <summary>Writes the outcomes of the sends that finished; true when there were any.</summary>
+    private async Task<bool> RecordFinishedAsync()
+    {
+        var attempts = new List<WebhookAttempt>();
+        while (_finished.TryDequeue(out var attempt))
+        {
+            attempts.Add(attempt);
+        }
+
+        if (attempts.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await store.RecordAttemptsAsync(_owner, attempts, CancellationToken.None);
+        }
+        catch
+        {
+            // Kept for the next pass (the store may be out); their claims hold meanwhile.
+            foreach (var attempt in attempts)
+            {
+                _finished.Enqueue(attempt);
+            }
+
+            throw;
+        }
+
+        return true;
+    }
+
+    /// <summary>Claims due deliveries for the free sending slots and starts them; true when every slot was filled (more may be due).</summary>
     private async Task<bool> DeliverAsync(CancellationToken stoppingToken)
     {
+        foreach (var (id, send) in _sending)
+        {
+            if (send.IsCompleted)
+            {
+                _sending.TryRemove(id, out _);
+            }
+        }
+
+        var room = Math.Min(ClaimBatch, Concurrency - _sending.Count);
+        if (room <= 0)
+        {
+            return false;
+        }
+
         var now = time.GetUtcNow();
-        var claimed = await store.ClaimDeliveriesAsync(_owner, now, now + ClaimLease, ClaimBatch, stoppingToken);
+        var claimed = await store.ClaimDeliveriesAsync(_owner, now, now + ClaimLease, room, stoppingToken);
         if (claimed.Count == 0)
         {
             return false;
         }
 
         var webhooks = (await store.ListWebhooksAsync(stoppingToken)).ToDictionary(w => w.Name, StringComparer.Ordinal);
-        var attempts = new WebhookAttempt?[claimed.Count];
-        // A batch under way is finished even while stopping (each attempt ends within WebhookHttp.Timeout) and its outcomes
-        // written, so a graceful stop sends nothing twice.
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, claimed.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
-            async (i, cancellationToken) =>
+        foreach (var delivery in claimed)
+        {
+            // Not stoppingToken: a send under way is finished while stopping (see ExecuteAsync).
+            _sending[delivery.Id] = Task.Run(() => SendAsync(delivery, webhooks.GetValueOrDefault(delivery.Webhook), now), CancellationToken.None);
+        }
+
+        return claimed.Count == room;
+    }
+
+    private async Task SendAsync(WebhookDelivery delivery, WebhookRow? webhook, DateTimeOffset claimedAt)
+    {
+        try
+        {
+            if (webhook is null)
             {
-                var delivery = claimed[i];
-                if (!webhooks.TryGetValue(delivery.Webhook, out var webhook))
-                {
-                    return;
-                }
+                // Deleted meanwhile, with its deliveries.
+                return;
+            }
 
-                if (!catalog.TryOpenSecret(webhook, out var secret))
-                {
-                    Log.SecretUnreadable(instrumentation.Logger, webhook.Name);
-                    attempts[i] = new WebhookAttempt(delivery.Id, WebhookDelivery.Pending, delivery.Attempts, now + ClaimLease, delivery.LastStatus, "the secret cannot be opened", now);
-                    return;
-                }
+            if (!catalog.TryOpenSecret(webhook, out var secret))
+            {
+                Log.SecretUnreadable(instrumentation.Logger, webhook.Name);
+                _finished.Enqueue(new WebhookAttempt(
+                    delivery.Id, WebhookDelivery.Pending, delivery.Attempts, claimedAt + ClaimLease, delivery.LastStatus, "the secret cannot be opened", claimedAt));
+                return;
+            }
 
-                attempts[i] = await sender.SendAsync(webhook, secret, delivery, cancellationToken);
-            });
-        await store.RecordAttemptsAsync(_owner, [.. attempts.OfType<WebhookAttempt>()], CancellationToken.None);
-        return claimed.Count == ClaimBatch;
+            _finished.Enqueue(await sender.SendAsync(webhook, secret, delivery, CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            // The claim lapses and the delivery is tried again.
+            Log.PassFailed(instrumentation.Logger, e);
+        }
+        finally
+        {
+            Wake();
+        }
     }
 
     public override void Dispose()

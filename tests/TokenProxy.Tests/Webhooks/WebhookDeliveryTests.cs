@@ -92,6 +92,39 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_receiver_that_hangs_holds_up_only_its_own_deliveries()
+    {
+        await using var hanging = await WebhookReceiver.StartAsync();
+        hanging.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Proxy.DisposeAsync();
+        var more = WebhookSetup.Settings(hanging.Url, hanging.Secret, name: "hanging");
+        Proxy = await StartProxyAsync(more: more);
+
+        await Proxy.ImportAsync("acme", "access-1", label: "first");
+        await Receiver.WaitForAsync(r => r.Count >= 1, "the first event at the receiver that answers");
+        await WaitUntilAsync(() => hanging.Arrived >= 1, "the first event at the receiver that hangs");
+        var started = DateTime.UtcNow;
+        await Proxy.ImportAsync("acme", "access-2", label: "second");
+
+        // The second event reaches the receiver that answers while the first still waits on the one that hangs (an
+        // attempt times out after 10 s): nothing waits for a send under way to finish before sending the next.
+        await Receiver.WaitForAsync(r => r.Count >= 2, "the second event at the receiver that answers", within: TimeSpan.FromSeconds(5));
+        Assert.True(DateTime.UtcNow - started < global::TokenProxy.Webhooks.WebhookHttp.Timeout, "the second event waited for the hanging send");
+        Assert.Equal(0, hanging.Requests.Count);
+        hanging.Hold.TrySetResult();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} never happened");
+            await Task.Delay(20);
+        }
+    }
+
     [Theory]
     [InlineData(410)]
     [InlineData(400)]
