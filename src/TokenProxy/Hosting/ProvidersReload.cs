@@ -8,7 +8,8 @@ namespace TokenProxy.Hosting;
 /// as at startup (its keys, then the providers' validation) and, when clean, a new provider snapshot replaces the old;
 /// when not, the change is refused with every problem logged and the running providers are kept (docs/architecture.md
 /// §13). A file that does not parse or went missing refuses the change too, rather than reading as "no providers".
-/// Every other setting is read once at startup.
+/// Every other setting is read once at startup; a mistake in one is logged at the change, since the next start will
+/// refuse it.
 /// </summary>
 internal sealed class ProvidersReload(IConfiguration configuration, ProviderCatalog catalog, ILogger<ProvidersReload> logger) : IHostedService, IDisposable
 {
@@ -61,7 +62,14 @@ internal sealed class ProvidersReload(IConfiguration configuration, ProviderCata
             }
 
             problems.AddRange(_files.Where(f => !File.Exists(f.Path)).Select(f => $"{f.Path}: the file is missing (a configuration file is removed at a restart)."));
-            problems.AddRange(ConfigurationCheck.Problems(configuration).Where(IsProviders));
+            var found = ConfigurationCheck.Problems(configuration);
+            problems.AddRange(found.Where(IsProviders));
+            // Nothing else is read again, but a mistake saved now would stop the next start: said now, not then.
+            foreach (var later in found.Where(p => !IsProviders(p)))
+            {
+                Log.RestartWouldRefuse(logger, ConfigurationCheck.Escaped(later));
+            }
+
             if (problems.Count == 0)
             {
                 var section = configuration.GetSection(ProvidersOptions.SectionName);

@@ -82,7 +82,7 @@ public sealed class ProvidersReloadTests : IDisposable
         broken["TokenUrl"] = "not a url";
         WriteConfig(new JsonObject { ["acme"] = broken, ["other"] = new JsonObject { ["Preset"] = "no-such-preset" } });
 
-        await proxy.WaitForLineAsync("The configuration change was refused (3 problems").WaitAsync(Generous);
+        await proxy.WaitForLineAsync("The configuration change was refused (3 problem(s)").WaitAsync(Generous);
         await proxy.WaitForLineAsync("TokenProxy:Providers:acme:Scopess: not a setting TokenProxy reads here");
         await proxy.WaitForLineAsync("TokenProxy:Providers:acme:TokenUrl: 'not a url' is not an absolute http(s) URL.");
         await proxy.WaitForLineAsync("TokenProxy:Providers:other:Preset: unknown preset 'no-such-preset'");
@@ -91,6 +91,31 @@ public sealed class ProvidersReloadTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(upstream.Requests, r => r.PathAndQuery == "/still" && r.Header("Authorization") == "Bearer acme-token");
         Assert.Empty(elsewhere.Requests);
+    }
+
+    [Fact]
+    public async Task A_mistake_outside_Providers_is_logged_at_the_change_as_one_the_next_start_will_refuse_and_providers_still_apply()
+    {
+        await using var upstream = await RecordingUpstream.StartAsync();
+        WriteConfig(new JsonObject { ["acme"] = Provider(upstream.Address) });
+        await using var proxy = await StartAsync();
+        // Too short to be taken: the warning names the setting, never its value.
+        var adminToken = Canary.New("admin")[..12];
+
+        Replace(new JsonObject
+        {
+            ["TokenProxy"] = new JsonObject
+            {
+                ["Providers"] = new JsonObject { ["acme"] = Provider(upstream.Address), ["beta"] = Provider(upstream.Address) },
+                ["Refreshh"] = new JsonObject { ["Skew"] = "00:01:00" },
+                ["Admin"] = new JsonObject { ["Token"] = adminToken },
+            },
+        }.ToJsonString());
+
+        await proxy.WaitForLineAsync("Providers changed: beta").WaitAsync(Generous);
+        await proxy.WaitForLineAsync("the next start will refuse this one: TokenProxy:Refreshh").WaitAsync(Generous);
+        await proxy.WaitForLineAsync("the next start will refuse this one: TokenProxy:Admin:Token").WaitAsync(Generous);
+        Canary.AssertAbsent(adminToken, proxy.Output, "the proxy's log");
     }
 
     [Fact]
@@ -103,7 +128,7 @@ public sealed class ProvidersReloadTests : IDisposable
 
         Replace("""{ "TokenProxy": { "Providers": { "acme": { "ApiBaseUrl": """);
 
-        await proxy.WaitForLineAsync("The configuration change was refused (1 problems").WaitAsync(Generous);
+        await proxy.WaitForLineAsync("The configuration change was refused (1 problem(s)").WaitAsync(Generous);
         await proxy.WaitForLineAsync($"Failed to load configuration from file '{ConfigPath}'");
         using var response = await proxy.Client.GetAsync("/acme/still");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
