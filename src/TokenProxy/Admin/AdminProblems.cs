@@ -27,9 +27,14 @@ internal static class AdminProblems
     public static ProblemResult ProviderNotFound(string name) =>
         new(StatusCodes.Status404NotFound, "provider_not_found", "Provider not found.", $"There is no provider '{name}'.");
 
-    public static ProblemResult ProviderNotStored(string name) =>
-        new(StatusCodes.Status404NotFound, "provider_not_stored", "No stored provider.",
-            $"No provider '{name}' was stored through the admin API; one from the configuration files is changed there.");
+    /// <summary>A DELETE of a provider the store does not hold: said apart for a preset, a file's entry and an unknown name.</summary>
+    public static ProblemResult ProviderNotStored(string name, ProviderSource? source) =>
+        new(StatusCodes.Status404NotFound, "provider_not_stored", "No stored provider.", source switch
+        {
+            ProviderSource.Preset => $"'{name}' is a built-in preset, not stored through the admin API: there is nothing to delete.",
+            ProviderSource.File => $"'{name}' comes from the configuration files, not the admin API: change or remove it there.",
+            _ => $"No provider '{name}' was stored through the admin API.",
+        });
 
     /// <summary>The shape of a connection import, said to whoever sent another.</summary>
     public const string ImportShape =

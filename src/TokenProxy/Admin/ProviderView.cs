@@ -30,6 +30,10 @@ internal sealed record ProviderView(
     string? ClientSecretNotice = null,
     bool Misconfigured = false)
 {
+    /// <summary>The redirect URI to register at the provider; none for a provider nobody connects to in a browser.</summary>
+    public static string? RedirectUriOf(ProviderDefinition provider, AuthorizationFlow flow) =>
+        provider.Offers(CredentialKind.OAuth2) ? flow.RedirectUri(provider) : null;
+
     public static ProviderView From(ProviderDefinition provider, AuthorizationFlow flow, SecretStatus secrets, string publicBaseUrl) => new(
         provider.Name,
         provider.DisplayName,
@@ -37,7 +41,7 @@ internal sealed record ProviderView(
         $"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}",
         provider.ApiBaseUrl?.AbsoluteUri ?? provider.UrlTemplates[ProviderCatalog.ApiBaseUrlKey].Text,
         provider.Docs?.AbsoluteUri,
-        provider.Offers(CredentialKind.OAuth2) ? flow.RedirectUri(provider) : null,
+        RedirectUriOf(provider, flow),
         provider.Scopes,
         [.. provider.CredentialKinds.Select(k => k.ToWire())],
         [.. provider.Parameters.Values.Select(ParameterView.From)],

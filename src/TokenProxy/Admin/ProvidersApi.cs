@@ -26,7 +26,7 @@ internal static class ProvidersApi
 
     private static IResult Get(string name, ProviderCatalog providers, AuthorizationFlow flow) =>
         providers.TryGet(name, out var provider)
-            ? TypedResults.Ok(ProviderEntryView.From(provider, flow.RedirectUri(provider)))
+            ? TypedResults.Ok(ProviderEntryView.From(provider, ProviderView.RedirectUriOf(provider, flow)))
             : AdminProblems.ProviderNotFound(name);
 
     private static async Task<IResult> PutAsync(
@@ -61,12 +61,14 @@ internal static class ProvidersApi
         }
 
         providers.TryGet(name, out var provider);
-        var view = ProviderEntryView.From(provider!, flow.RedirectUri(provider!));
+        var view = ProviderEntryView.From(provider!, ProviderView.RedirectUriOf(provider!, flow));
         return written.Created ? TypedResults.Created($"/admin/api/providers/{provider!.Name}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<IResult> DeleteAsync(string name, StoredProviders stored, CancellationToken cancellationToken) =>
-        await stored.DeleteAsync(name, cancellationToken) ? TypedResults.NoContent() : AdminProblems.ProviderNotStored(name);
+    private static async Task<IResult> DeleteAsync(string name, StoredProviders stored, ProviderCatalog providers, CancellationToken cancellationToken) =>
+        await stored.DeleteAsync(name, cancellationToken)
+            ? TypedResults.NoContent()
+            : AdminProblems.ProviderNotStored(name, providers.TryGet(name, out var provider) ? provider.Source : null);
 
     /// <summary>
     /// The entry, and whether it leaves the client secret out (then the stored one is kept); or the keys no provider setting

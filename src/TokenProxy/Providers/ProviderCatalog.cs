@@ -17,6 +17,9 @@ internal sealed partial class ProviderCatalog
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase) { "admin", "connect", "portal", "healthz", "readyz" };
 
     /// <summary>The key of the API base among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
+    /// <summary>The longest display name: a name on a page, not a description.</summary>
+    public const int MaxDisplayName = 100;
+
     public const string ApiBaseUrlKey = "ApiBaseUrl";
 
     /// <summary>The keys of the OAuth endpoints among <see cref="ProviderDefinition.UrlTemplates"/>.</summary>
@@ -276,6 +279,10 @@ internal sealed partial class ProviderCatalog
     {
         var key = $"TokenProxy:Providers:{name}";
         var before = errors.Count;
+        if (o.DisplayName is { Length: > MaxDisplayName })
+        {
+            errors.Add($"{key}:DisplayName: at most {MaxDisplayName} characters (it is a name shown on the admin and portal pages).");
+        }
 
         var allowedHosts = ParseAllowedHosts(o.AllowedHosts, $"{key}:AllowedHosts", errors);
         var parameters = ParseParameters(o.Parameters, $"{key}:Parameters", errors);

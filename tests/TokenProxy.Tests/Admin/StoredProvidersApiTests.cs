@@ -347,6 +347,46 @@ public sealed class StoredProvidersApiTests
         Assert.Equal("invalid_json", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task A_display_name_longer_than_100_characters_is_refused()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+        var api = "https://api.gamma.example";
+
+        using var tooLong = await PutAsync(proxy, "gamma", new { ApiBaseUrl = api, DisplayName = new string('x', 101) });
+        using var fine = await PutAsync(proxy, "gamma", new { ApiBaseUrl = api, DisplayName = new string('x', 100) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        var errors = (await tooLong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("at most 100 characters", errors.GetProperty("DisplayName")[0].GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Created, fine.StatusCode);
+    }
+
+    [Fact]
+    public async Task Deleting_a_preset_or_a_files_provider_says_where_it_comes_from_and_an_api_key_provider_has_no_redirect_uri()
+    {
+        var settings = ProxyHost.Provider("acme", new Uri("https://api.acme.example/"));
+        settings["TokenProxy:Providers:keyed:ApiBaseUrl"] = "https://api.keyed.example/";
+        settings["TokenProxy:Providers:keyed:Auth"] = "ApiKey";
+        settings["TokenProxy:Providers:keyed:ApiKey:Header"] = "X-Api-Key";
+        await using var proxy = await ProxyHost.StartAsync(settings);
+
+        string? Detail(HttpResponseMessage response) => response.Content.ReadFromJsonAsync<JsonElement>().Result.GetProperty("detail").GetString();
+        using var preset = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/providers/github"));
+        using var file = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/providers/acme"));
+        using var unknown = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/providers/nowhere"));
+        var keyed = await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/keyed");
+        var oauth = await proxy.Client.GetFromJsonAsync<JsonElement>("/admin/api/providers/acme");
+
+        Assert.All(new[] { preset, file, unknown }, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        Assert.Contains("is a built-in preset", Detail(preset), StringComparison.Ordinal);
+        Assert.Contains("comes from the configuration files", Detail(file), StringComparison.Ordinal);
+        Assert.Equal("No provider 'nowhere' was stored through the admin API.", Detail(unknown));
+        Assert.Equal(JsonValueKind.Null, keyed.GetProperty("redirectUri").ValueKind);
+        Assert.EndsWith("/admin/callback/acme", oauth.GetProperty("redirectUri").GetString(), StringComparison.Ordinal);
+    }
+
     internal static Task<HttpResponseMessage> PutAsync(ProxyHost proxy, string name, object entry) =>
         proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Put, $"/admin/api/providers/{name}", entry));
 
