@@ -111,7 +111,7 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         // attempt times out after 10 s): nothing waits for a send under way to finish before sending the next.
         await Receiver.WaitForAsync(r => r.Count >= 2, "the second event at the receiver that answers", within: TimeSpan.FromSeconds(5));
         Assert.True(DateTime.UtcNow - started < global::TokenProxy.Webhooks.WebhookHttp.Timeout, "the second event waited for the hanging send");
-        Assert.Equal(0, hanging.Requests.Count);
+        Assert.Empty(hanging.Requests);
         hanging.Hold.TrySetResult();
     }
 
@@ -162,6 +162,4 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal(307, failed.GetProperty("lastStatus").GetInt32());
         Assert.Contains("redirect", failed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
     }
-
-    /// <summary>Sends the webhook a test event; its event id.</summary>
 }

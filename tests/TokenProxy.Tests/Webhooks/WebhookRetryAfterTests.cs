@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Webhooks;

@@ -17,6 +17,7 @@ internal static class WebhookSetup
         return settings;
     }
 
+    /// <summary>Sends the webhook a test event; its event id.</summary>
     internal static async Task<string> TestEventAsync(ProxyHost proxy, string name = "hook")
     {
         using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/webhooks/{name}/test"));
@@ -24,6 +25,7 @@ internal static class WebhookSetup
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventId").GetString()!;
     }
 
+    /// <summary>The webhook's deliveries, newest first, as the admin API lists them.</summary>
     internal static async Task<List<JsonElement>> DeliveriesAsync(ProxyHost proxy, string name = "hook") =>
         [.. (await proxy.Client.GetFromJsonAsync<JsonElement>($"/admin/api/webhooks/{name}/deliveries")).EnumerateArray()];
 
