@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
@@ -71,34 +73,68 @@ internal static class ProvidersApi
             : AdminProblems.ProviderNotStored(name, providers.TryGet(name, out var provider) ? provider.Source : null);
 
     /// <summary>
-    /// The entry, and whether it leaves the client secret out (then the stored one is kept); or the keys no provider setting
-    /// reads, every one; or neither, for a body that is not a JSON object.
+    /// The entry, and whether it leaves the client secret out (then the stored one is kept), with the problems found in
+    /// reading it: keys no provider setting reads and values of the wrong type, every one (the rest of the entry is still
+    /// read, so its own problems are listed too); or neither, for a body that is not a JSON object.
     /// </summary>
     private static async Task<(ProviderOptions? Entry, bool KeepSecret, Dictionary<string, string[]>? Problems)> ReadAsync(HttpRequest body, CancellationToken cancellationToken)
     {
+        JsonElement json;
         try
         {
-            var json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            if (json.ValueKind != JsonValueKind.Object)
-            {
-                return (null, false, null);
-            }
-
-            var unknown = ProviderJson.UnknownKeys(json).ToList();
-            // No secret given — left out, null or empty (a client that always sends the fields) — keeps the stored ones.
-            var keepSecret = !json.EnumerateObject().Any(p =>
-                (string.Equals(p.Name, nameof(ProviderOptions.ClientSecret), StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() != "")
-                || (string.Equals(p.Name, nameof(ProviderOptions.ClientSecrets), StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0));
-            return (json.Deserialize<ProviderOptions>(ProviderJson.Options), keepSecret, unknown.Count == 0 ? null
-                : unknown.ToDictionary(k => k, k => new[] { $"{k}: not a provider setting (a typo?); the settings are those of TokenProxy:Providers:{{name}} in the README." }));
+            json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            // A value of the wrong type: the reader names where (never the value, which could be a secret).
-            // Malformed JSON (a trailing comma, nothing at all) has no path below the root: that is said as such.
-            return e.Path?.TrimStart('$', '.') is { Length: > 0 } field
-                ? (null, false, new() { [field] = [$"{field}: a value of the wrong type (see the README's provider settings)."] })
-                : (null, false, null);
+            // Malformed JSON (a trailing comma, nothing at all).
+            return (null, false, null);
+        }
+
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            return (null, false, null);
+        }
+
+        var problems = ProviderJson.UnknownKeys(json).ToDictionary(
+            k => k, k => new[] { $"{k}: not a provider setting (a typo?); the settings are those of TokenProxy:Providers:{{name}} in the README." });
+        // No secret given — left out, null or empty (a client that always sends the fields) — keeps the stored ones.
+        var keepSecret = !json.EnumerateObject().Any(p =>
+            (string.Equals(p.Name, nameof(ProviderOptions.ClientSecret), StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() != "")
+            || (string.Equals(p.Name, nameof(ProviderOptions.ClientSecrets), StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0));
+        try
+        {
+            var entry = ReadEntry(JsonObject.Create(json)!, problems);
+            return (entry, keepSecret, problems.Count == 0 ? null : problems);
+        }
+        catch (JsonException)
+        {
+            // A wrong value the reader cannot place under a setting: the body as a whole is refused.
+            return (null, false, null);
+        }
+    }
+
+    /// <summary>
+    /// The entry; a setting whose value has the wrong type is named in <paramref name="problems"/> and left out, and the
+    /// rest read again. The reader names where, never the value (it could be a secret).
+    /// </summary>
+    private static ProviderOptions ReadEntry(JsonObject entry, Dictionary<string, string[]> problems)
+    {
+        while (true)
+        {
+            try
+            {
+                return entry.Deserialize<ProviderOptions>(ProviderJson.Options) ?? new ProviderOptions();
+            }
+            catch (JsonException e) when (e.Path?.TrimStart('$', '.') is { Length: > 0 } path
+                && entry.FirstOrDefault(p => string.Equals(p.Key, path.Split('.', '[')[0], StringComparison.OrdinalIgnoreCase)) is { Key: { } setting } found)
+            {
+                var field = path.Replace('.', ':');
+                var list = typeof(ProviderOptions).GetProperty(setting, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.PropertyType.IsArray == true;
+                problems[field] = [list && found.Value?.GetValueKind() == JsonValueKind.String
+                    ? $"{field}: a list belongs here; send a JSON array (e.g. [\"read\"]), not one value."
+                    : $"{field}: a value of the wrong type (see the README's provider settings)."];
+                entry.Remove(setting);
+            }
         }
     }
 

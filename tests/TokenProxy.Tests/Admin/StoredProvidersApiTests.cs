@@ -329,6 +329,30 @@ public sealed class StoredProvidersApiTests
         Assert.Equal(["second-secret", "first-secret"], afterRotation);
     }
 
+    [Fact]
+    public async Task A_value_of_the_wrong_type_is_named_with_every_other_problem_and_one_value_for_a_list_is_told_to_be_an_array()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+
+        using var refused = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/admin/api/providers/gamma")
+        {
+            Content = new StringContent(
+                """{"ApiBaseUrl": "http://api.gamma.example", "UsePkce": "yes", "Scopes": "read", "Bogus": 1, "Revocation": {"Url": 5}}""",
+                Encoding.UTF8, "application/json"),
+            Headers = { { "TokenProxy-Csrf", "1" } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("a value of the wrong type", errors.GetProperty("UsePkce")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("send a JSON array", errors.GetProperty("Scopes")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("a value of the wrong type", errors.GetProperty("Revocation:Url")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("not a provider setting", errors.GetProperty("Bogus")[0].GetString(), StringComparison.Ordinal);
+        // The rest was still read and checked: plain http for a public API.
+        Assert.Contains("must use https", errors.GetProperty("ApiBaseUrl")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync(proxy, "SELECT count(*) FROM providers;"));
+    }
+
     [Theory]
     [InlineData("{\"ApiBaseUrl\": \"https://api.gamma.example\",}")]
     [InlineData("")]
