@@ -1,5 +1,4 @@
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Events;
 
@@ -7,27 +6,19 @@ namespace TokenProxy.Tests.Events;
 [Collection(PostgresTests.Collection)]
 public sealed class PostgresEventLogTests(PostgresServer server) : EventLogTests
 {
-    private readonly string _keys = ProxyHost.NewDataDirectory();
-    private PostgresDatabase _database = null!;
+    private PostgresStore _store = null!;
 
     public override async Task InitializeAsync()
     {
-        _database = await server.CreateDatabaseAsync();
-        VaultInitializer.WriteKeyFile(Path.Combine(_keys, "vault.key"), VaultKey.Generate());
+        _store = await PostgresStore.CreateAsync(server);
         await base.InitializeAsync();
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
-        Directory.Delete(_keys, recursive: true);
+        await _store.DisposeAsync();
     }
 
-    private protected override void UseStore(Dictionary<string, string?> settings)
-    {
-        settings["TokenProxy:Store:Kind"] = "Postgres";
-        settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
-        settings["TokenProxy:Vault:KeyFile"] = Path.Combine(_keys, "vault.key");
-    }
+    private protected override void UseStore(Dictionary<string, string?> settings) => _store.Apply(settings);
 }

@@ -279,27 +279,19 @@ public sealed class SqliteClientSecretRotationTests(ITestOutputHelper output) : 
 [Collection(PostgresTests.Collection)]
 public sealed class PostgresClientSecretRotationTests(PostgresServer server, ITestOutputHelper output) : ClientSecretRotationTests(output)
 {
-    private readonly string _keys = ProxyHost.NewDataDirectory();
-    private PostgresDatabase _database = null!;
+    private PostgresStore _store = null!;
 
     public override async Task InitializeAsync()
     {
-        _database = await server.CreateDatabaseAsync();
-        TokenProxy.Vault.VaultInitializer.WriteKeyFile(Path.Combine(_keys, "vault.key"), TokenProxy.Vault.VaultKey.Generate());
+        _store = await PostgresStore.CreateAsync(server);
         await base.InitializeAsync();
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
-        Directory.Delete(_keys, recursive: true);
+        await _store.DisposeAsync();
     }
 
-    private protected override void UseStore(Dictionary<string, string?> settings)
-    {
-        settings["TokenProxy:Store:Kind"] = "Postgres";
-        settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
-        settings["TokenProxy:Vault:KeyFile"] = Path.Combine(_keys, "vault.key");
-    }
+    private protected override void UseStore(Dictionary<string, string?> settings) => _store.Apply(settings);
 }

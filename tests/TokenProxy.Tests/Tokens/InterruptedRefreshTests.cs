@@ -164,25 +164,17 @@ public sealed class SqliteInterruptedRefreshTests : InterruptedRefreshTests
 [Collection(PostgresTests.Collection)]
 public sealed class PostgresInterruptedRefreshTests(PostgresServer server) : InterruptedRefreshTests, IAsyncLifetime
 {
-    private readonly string _keys = ProxyHost.NewDataDirectory();
-    private PostgresDatabase _database = null!;
+    private PostgresStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        _database = await server.CreateDatabaseAsync();
-        VaultInitializer.WriteKeyFile(Path.Combine(_keys, "vault.key"), VaultKey.Generate());
+        _store = await PostgresStore.CreateAsync(server);
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
-        Directory.Delete(_keys, recursive: true);
+        await _store.DisposeAsync();
     }
 
-    private protected override void UseStore(Dictionary<string, string?> settings)
-    {
-        settings["TokenProxy:Store:Kind"] = "Postgres";
-        settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
-        settings.TryAdd("TokenProxy:Vault:KeyFile", Path.Combine(_keys, "vault.key"));
-    }
+    private protected override void UseStore(Dictionary<string, string?> settings) => _store.Apply(settings);
 }

@@ -1,5 +1,4 @@
 using TokenProxy.Tests.Infrastructure;
-using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Webhooks;
 
@@ -10,29 +9,21 @@ namespace TokenProxy.Tests.Webhooks;
 [Collection(PostgresTests.Collection)]
 public sealed class PostgresWebhookDeliveryTests(PostgresServer server) : WebhookDeliveryTests
 {
-    private readonly string _keys = ProxyHost.NewDataDirectory();
-    private PostgresDatabase _database = null!;
+    private PostgresStore _store = null!;
 
     public override async Task InitializeAsync()
     {
-        _database = await server.CreateDatabaseAsync();
-        VaultInitializer.WriteKeyFile(Path.Combine(_keys, "vault.key"), VaultKey.Generate());
+        _store = await PostgresStore.CreateAsync(server);
         await base.InitializeAsync();
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
-        Directory.Delete(_keys, recursive: true);
+        await _store.DisposeAsync();
     }
 
-    private protected override void UseStore(Dictionary<string, string?> settings)
-    {
-        settings["TokenProxy:Store:Kind"] = "Postgres";
-        settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
-        settings["TokenProxy:Vault:KeyFile"] = Path.Combine(_keys, "vault.key");
-    }
+    private protected override void UseStore(Dictionary<string, string?> settings) => _store.Apply(settings);
 
     [Fact]
     public async Task Three_instances_on_one_database_deliver_each_event_once()
