@@ -35,10 +35,11 @@ internal static class HostedMode
         var requests = int.Parse(Option(args, "--requests", "100000"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds", "5"), CultureInfo.InvariantCulture);
         var concurrency = int.Parse(Option(args, "--concurrency", "8"), CultureInfo.InvariantCulture);
-        Func<HttpMessageHandler> upstream = Option(args, "--upstream", "handler") switch
+        // Given which of the forwarder's handlers it stands for (ForwarderHandler.Create or CreateUntraced).
+        Func<Func<SocketsHttpHandler>, HttpMessageHandler> upstream = Option(args, "--upstream", "handler") switch
         {
-            "handler" => () => new InProcessUpstream(),
-            "connection" => ConnectionUpstream.Handler,
+            "handler" => _ => new InProcessUpstream(),
+            "connection" => create => ConnectionUpstream.Over(create()),
             var other => throw new ArgumentException($"--upstream {other}: handler or connection"),
         };
         var settings = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray();
@@ -49,8 +50,9 @@ internal static class HostedMode
         {
             await using var app = side switch
             {
-                "bare" => await StartBareAsync(server, token, upstream()),
-                "tokenproxy" => await StartTokenProxyAsync(server, token, directory, settings, upstream()),
+                "bare" => await StartBareAsync(server, token, upstream(ForwarderHandler.Create)),
+                "tokenproxy" => await StartTokenProxyAsync(
+                    server, token, directory, settings, upstream(ForwarderHandler.Create), upstream(ForwarderHandler.CreateUntraced)),
                 _ => throw new ArgumentException($"--side {side}: bare or tokenproxy"),
             };
 
@@ -107,7 +109,7 @@ internal static class HostedMode
 
     /// <summary>TokenProxy as its executable starts (configuration files, checks, MapTokenProxy), with the load comparison's settings.</summary>
     private static async Task<WebApplication> StartTokenProxyAsync(
-        CapturingServer server, string token, string directory, string[] settings, HttpMessageHandler upstream)
+        CapturingServer server, string token, string directory, string[] settings, HttpMessageHandler traced, HttpMessageHandler untraced)
     {
         string[] args =
         [
@@ -125,7 +127,7 @@ internal static class HostedMode
         }
 
         builder.Services.AddSingleton<IServer>(server);
-        builder.Services.AddSingleton(new ForwarderInvoker(upstream, NullLogger.Instance));
+        builder.Services.AddSingleton(new ForwarderInvoker(traced, untraced, NullLogger.Instance));
         var app = await TokenProxyServer.StartAsync(builder, Console.Error) ?? throw new InvalidOperationException("TokenProxy did not start.");
 
         var import = Request("POST", "/admin/api/connections", Encoding.UTF8.GetBytes($$"""{"provider":"bench","accessToken":"{{token}}"}"""));

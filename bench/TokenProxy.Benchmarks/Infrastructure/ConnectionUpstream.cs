@@ -18,9 +18,9 @@ internal static class ConnectionUpstream
 
     private static readonly byte[] EndOfHead = "\r\n\r\n"u8.ToArray();
 
-    public static SocketsHttpHandler Handler()
+    /// <summary><paramref name="handler"/> (one of <see cref="ForwarderHandler"/>'s), connecting to an in-memory peer.</summary>
+    public static SocketsHttpHandler Over(SocketsHttpHandler handler)
     {
-        var handler = ForwarderHandler.Create();
         handler.ConnectCallback = (_, _) => ValueTask.FromResult<Stream>(Open());
         return handler;
     }

@@ -69,7 +69,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     private static OtlpSpan DecodeSpan(string service, byte[] span)
     {
-        // Span { 1: trace_id, 4: parent_span_id, 5: name, 9: attributes, 13: links, 15: Status { 2: message, 3: code } }
+        // Span { 1: trace_id, 2: span_id, 4: parent_span_id, 5: name, 6: kind, 9: attributes, 13: links, 15: Status { 2: message, 3: code } }
         var fields = Fields(span).ToList();
         var status = fields.LastOrDefault(f => f.Number == 15);
         var statusFields = status.Bytes is null ? [] : Fields(status.Bytes).ToList();
@@ -77,7 +77,9 @@ internal sealed class OtlpReceiver : IAsyncDisposable
             service,
             Text(fields.First(f => f.Number == 5).Bytes),
             Convert.ToHexStringLower(fields.First(f => f.Number == 1).Bytes),
+            Convert.ToHexStringLower(fields.First(f => f.Number == 2).Bytes),
             Convert.ToHexStringLower(fields.FirstOrDefault(f => f.Number == 4).Bytes ?? []),
+            (int)fields.FirstOrDefault(f => f.Number == 6).Varint,
             Attributes(span, number: 9),
             (int)statusFields.FirstOrDefault(f => f.Number == 3).Varint,
             statusFields.FirstOrDefault(f => f.Number == 2).Bytes is { } message ? Text(message) : null,

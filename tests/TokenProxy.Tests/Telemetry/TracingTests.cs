@@ -195,4 +195,56 @@ public sealed class TracingTests
         Assert.Equal(AppContext, requests[0].Header("traceparent"));
         Assert.Null(requests[1].Header("traceparent"));
     }
+
+    [Fact]
+    public async Task With_an_exporter_only_a_recorded_trace_reaches_the_api_with_the_proxys_context_and_an_unsampled_request_as_the_app_sent_it()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var sampledTrace = ActivityTraceId.CreateRandom().ToHexString();
+        var unsampledTrace = ActivityTraceId.CreateRandom().ToHexString();
+        var sampled = $"00-{sampledTrace}-b7ad6b7169203331-01";
+        var unsampled = $"00-{unsampledTrace}-b7ad6b7169203331-00";
+        RecordedRequest[] requests;
+        await using (var scenario = await RefreshScenario.StartAsync(s =>
+        {
+            s["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Address.AbsoluteUri;
+            // New traces are never sampled; a caller's sampled trace is continued (parent-based).
+            s["TokenProxy:Telemetry:SamplingRatio"] = "0";
+        }))
+        {
+            await scenario.ImportAsync();
+            // An app that sends only the trace context it is given: this process listens for spans, and HttpClient
+            // would otherwise send one of its own.
+            using var app = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = scenario.Proxy.Address };
+            foreach (var (path, traceparent) in new[] { ("/acme/sampled-trace", sampled), ("/acme/dropped-trace", unsampled), ("/acme/no-trace", null) })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                if (traceparent is not null)
+                {
+                    request.Headers.Add("traceparent", traceparent);
+                }
+
+                using var response = await app.SendAsync(request);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            requests = scenario.Api.Requests.ToArray();
+        }
+
+        // Stopping the proxy flushed the exporter's batch. The recorded trace: the API sees the proxy's client span as
+        // the parent, and that span was exported.
+        var passed = Assert.Single(requests, r => r.PathAndQuery.EndsWith("/sampled-trace", StringComparison.Ordinal)).Header("traceparent");
+        Assert.NotNull(passed);
+        Assert.StartsWith($"00-{sampledTrace}-", passed, StringComparison.Ordinal);
+        Assert.EndsWith("-01", passed, StringComparison.Ordinal);
+        var parent = passed.Split('-')[2];
+        Assert.NotEqual("b7ad6b7169203331", parent);
+        var client = Assert.Single(receiver.Spans, s => s.SpanId == parent);
+        Assert.Equal(OtlpSpan.Client, client.Kind);
+        Assert.Equal(sampledTrace, client.TraceId);
+        // The unsampled ones: the trace context the app sent, or none, as through a proxy that does not trace.
+        Assert.Equal(unsampled, Assert.Single(requests, r => r.PathAndQuery.EndsWith("/dropped-trace", StringComparison.Ordinal)).Header("traceparent"));
+        Assert.Null(Assert.Single(requests, r => r.PathAndQuery.EndsWith("/no-trace", StringComparison.Ordinal)).Header("traceparent"));
+        Assert.DoesNotContain(receiver.Spans, s => s.TraceId == unsampledTrace);
+    }
 }
