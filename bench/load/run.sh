@@ -10,7 +10,8 @@
 #   other against the same running targets, each with its own warm-up, rounds and table; THREADS=… CONNECTIONS=…
 #   (both) measure that one shape instead. EXTRA=1 adds TokenProxy with workstation GC and with TieredPGO off.
 #   COMPARE_DLL=/path/to/TokenProxy.dll adds another build of TokenProxy (e.g. `dotnet publish -c Release` of an
-#   older commit) as one more target, to measure a change before/after in the same run.
+#   older commit) as one more target, to measure a change before/after in the same run; with COMPARE_OTLP=1 that build
+#   exports as "TokenProxy + OTLP export, sampling 0.1" does, to measure a change to the cost of export.
 # Everything listens on 127.0.0.1 only; every wait is bounded; every process it starts is stopped by pid.
 set -euo pipefail
 
@@ -175,8 +176,13 @@ fi
 if [ -n "${COMPARE_DLL:-}" ]; then
   [ -f "$COMPARE_DLL" ] || { echo "COMPARE_DLL=$COMPARE_DLL is not a file (give the path of TokenProxy.dll)" >&2; exit 1; }
   TPC=$(free_port)
-  TOKENPROXY_DLL=$COMPARE_DLL start_tokenproxy tokenproxy-compare "$TPC"
-  targets+=("tokenproxy-compare|http://127.0.0.1:$TPC/bench/items/42?fields=all|TokenProxy, COMPARE_DLL build|tokenproxy-compare")
+  if [ "${COMPARE_OTLP:-0}" = 1 ]; then
+    TOKENPROXY_DLL=$COMPARE_DLL start_tokenproxy tokenproxy-compare "$TPC" --OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK"
+    targets+=("tokenproxy-compare|http://127.0.0.1:$TPC/bench/items/42?fields=all|TokenProxy + OTLP export, sampling 0.1, COMPARE_DLL build|tokenproxy-compare")
+  else
+    TOKENPROXY_DLL=$COMPARE_DLL start_tokenproxy tokenproxy-compare "$TPC"
+    targets+=("tokenproxy-compare|http://127.0.0.1:$TPC/bench/items/42?fields=all|TokenProxy, COMPARE_DLL build|tokenproxy-compare")
+  fi
 fi
 if [ "$EXTRA" = 1 ]; then
   TPW=$(free_port); TPP=$(free_port)
