@@ -78,7 +78,7 @@ public sealed class StartupProblemTests : IDisposable
     {
         var run = await RunAsync("--TokenProxy:Refresh:Skwe=00:02:00");
 
-        AssertPlainProblems(run, "TokenProxy:Refresh:Skwe: not a setting TokenProxy reads here; the settings of TokenProxy:Refresh are Skew,");
+        AssertPlainProblems(run, "TokenProxy:Refresh:Skwe: not a setting TokenProxy reads here (did you mean Skew?); the settings of TokenProxy:Refresh are Skew,");
     }
 
     [Fact]

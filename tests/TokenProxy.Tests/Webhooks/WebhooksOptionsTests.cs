@@ -36,7 +36,7 @@ public sealed class WebhooksOptionsTests
         Assert.Contains(problems, p => p.StartsWith("TokenProxy:Webhooks:metadata:Url: a private, link-local or reserved address", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("TokenProxy:Webhooks:metadata:Sekret: not a setting", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith(
-            "TokenProxy:Webhooks:AllowPrivateNetwork: not a setting TokenProxy reads here; the settings of TokenProxy:Webhooks are AllowPrivateNetworks, and any other key",
+            "TokenProxy:Webhooks:AllowPrivateNetwork: not a setting TokenProxy reads here (did you mean AllowPrivateNetworks?); the settings of TokenProxy:Webhooks are AllowPrivateNetworks, and any other key",
             StringComparison.Ordinal));
         Assert.Equal(8, problems.Count);
         Assert.DoesNotContain(problems, p => p.Contains("short-secret", StringComparison.Ordinal) || p.Contains("0123456789abcdef0123", StringComparison.Ordinal));
