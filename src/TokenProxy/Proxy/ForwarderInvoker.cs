@@ -52,17 +52,20 @@ internal sealed class ForwarderInvoker : IDisposable
     /// </summary>
     public HttpMessageInvoker For(Uri apiBase)
     {
+        var traced = Activity.Current is { Recorded: true };
         var key = apiBase.AbsoluteUri;
         if (!_byBase.TryGetValue(key, out var guards))
         {
-            guards = new Guards(Guard(_traced, apiBase), Guard(_untraced, apiBase));
-            if (_byBase.Count < MaxCachedBases)
+            if (_byBase.Count >= MaxCachedBases)
             {
-                guards = _byBase.GetOrAdd(key, guards);
+                // Not kept: only the guard this request goes through.
+                return Guard(traced ? _traced : _untraced, apiBase);
             }
+
+            guards = _byBase.GetOrAdd(key, new Guards(Guard(_traced, apiBase), Guard(_untraced, apiBase)));
         }
 
-        return Activity.Current is { Recorded: true } ? guards.Traced : guards.Untraced;
+        return traced ? guards.Traced : guards.Untraced;
     }
 
     private HttpMessageInvoker Guard(HttpMessageHandler handler, Uri apiBase) =>
