@@ -42,9 +42,11 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
     /// <summary>
     /// Runs a store operation. A failure <paramref name="isOutage"/> recognizes starts an outage (or continues it) and is
     /// rethrown as <see cref="StoreUnavailableException"/>; a success ends an outage, unless it was a read and the
-    /// outage began with a write.
+    /// outage began with a write. During an outage that began with a write, a write's success ends it only once
+    /// <paramref name="writeProbe"/>, if given, succeeds too: a write that changed nothing never reached the disk (an
+    /// empty claim succeeds on a full one), and must not make the store look writable again.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> operation, Func<Exception, bool> isOutage, bool write)
+    public async Task<T> RunAsync<T>(Func<Task<T>> operation, Func<Exception, bool> isOutage, bool write, Func<Task>? writeProbe = null)
     {
         T result;
         try
@@ -56,17 +58,31 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
             throw Lost(e, write);
         }
 
+        if (write && writeProbe is not null && IsDownOnWrite)
+        {
+            try
+            {
+                await writeProbe();
+            }
+            catch (Exception e) when (isOutage(e))
+            {
+                // The operation's own result stands; the outage goes on.
+                Lost(e, write);
+                return result;
+            }
+        }
+
         Restored(write);
         return result;
     }
 
     /// <inheritdoc cref="RunAsync{T}"/>
-    public Task RunAsync(Func<Task> operation, Func<Exception, bool> isOutage, bool write) =>
+    public Task RunAsync(Func<Task> operation, Func<Exception, bool> isOutage, bool write, Func<Task>? writeProbe = null) =>
         RunAsync(async () =>
         {
             await operation();
             return true;
-        }, isOutage, write);
+        }, isOutage, write, writeProbe);
 
     /// <summary>Records a failure of the outage kind (logged only if it starts the outage) and returns the exception to throw.</summary>
     public StoreUnavailableException Lost(Exception cause, bool write)

@@ -23,38 +23,30 @@ internal sealed partial class SqliteConnectionStore
 
     private Task<T> ReadGuardAsync<T>(Func<Task<T>> operation) => _availability.RunAsync(operation, IsOutage, write: false);
 
-    private Task<T> WriteGuardAsync<T>(Func<Task<T>> operation) => _availability.RunAsync(operation, IsOutage, write: true);
+    private Task<T> WriteGuardAsync<T>(Func<Task<T>> operation) =>
+        _availability.RunAsync(operation, IsOutage, write: true, () => ProbeWriteAsync(CancellationToken.None));
 
-    private Task WriteGuardAsync(Func<Task> operation) => _availability.RunAsync(operation, IsOutage, write: true);
+    private Task WriteGuardAsync(Func<Task> operation) =>
+        _availability.RunAsync(operation, IsOutage, write: true, () => ProbeWriteAsync(CancellationToken.None));
 
     /// <summary>
     /// Ready when the file reads and, after a write failed, when a write succeeds again: a read-only or full file still
-    /// reads, and must not look ready while every refresh or import fails. The probe rewrites the schema version with
-    /// its own value, and only runs during such an outage.
+    /// reads, and must not look ready while every refresh or import fails. The probe runs only during such an outage.
     /// </summary>
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var version = await ReadGuardAsync(async () =>
+            await ReadGuardAsync(async () =>
             {
                 await using var connection = await OpenAsync(cancellationToken);
                 await using var command = connection.CreateCommand();
-                command.CommandText = "SELECT count(*) FROM connections; PRAGMA user_version;";
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                await reader.NextResultAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
-                return reader.GetInt64(0);
+                command.CommandText = "SELECT count(*) FROM connections;";
+                return await command.ExecuteScalarAsync(cancellationToken);
             });
             if (_availability.IsDownOnWrite)
             {
-                await WriteGuardAsync(async () =>
-                {
-                    await using var connection = await OpenAsync(cancellationToken);
-                    await using var command = connection.CreateCommand();
-                    command.CommandText = $"PRAGMA user_version = {version};";
-                    await command.ExecuteNonQueryAsync(cancellationToken);
-                });
+                await _availability.RunAsync(() => ProbeWriteAsync(cancellationToken), IsOutage, write: true);
             }
 
             return true;
@@ -63,6 +55,20 @@ internal sealed partial class SqliteConnectionStore
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// A write that always reaches the disk and changes nothing: the schema version rewritten with its own value, which
+    /// rewrites the file's first page.
+    /// </summary>
+    private async Task ProbeWriteAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        var version = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        command.CommandText = $"PRAGMA user_version = {version};";
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task<IReadOnlyDictionary<string, long>> GetVersionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Data.Sqlite;
 using TokenProxy.Tests.Infrastructure;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault.Sqlite;
 
@@ -60,6 +61,10 @@ public sealed class FullDiskTests : IAsyncLifetime
             Assert.Equal(TimeSpan.FromSeconds(5), write.Headers.RetryAfter?.Delta);
         }
 
+        // A write that changes nothing writes nothing, so it succeeds on a full disk (the webhook dispatcher's empty claim
+        // each second; here an empty purge). It must not end the outage, or readiness says ready while real writes fail.
+        var store = _scenario.Proxy.Services.GetRequiredService<IConnectionStore>();
+        await store.PurgeExpiredPendingAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         using (var ready = await _scenario.Proxy.Client.GetAsync("/readyz"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
