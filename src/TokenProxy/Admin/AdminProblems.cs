@@ -46,7 +46,7 @@ internal static class AdminProblems
     public const string WorkspaceShape = "Send one JSON object: {id, displayName?}, each a string.";
 
     public static ProblemResult MalformedJson(string shape = ImportShape) =>
-        new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON.", shape);
+        new(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON, or gives a key twice.", shape);
 
     public static ProblemResult LabelTaken(string provider, string label) =>
         new(StatusCodes.Status409Conflict, "label_taken", "Label already in use.",

@@ -13,6 +13,9 @@ internal static class AdminServiceCollectionExtensions
         services.AddSingleton<AdminInstrumentation>();
         services.AddSingleton<ConnectionRevoker>();
         services.AddSingleton<ConnectionTester>();
+        // A key given twice is refused, not the last one taken: which of two labels or tokens a body meant is for its
+        // sender to say, and other parsers take the first (RFC 7493 §2.3). Every JSON body under /admin is read so.
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.AllowDuplicateProperties = false);
 
         // What RazorComponentResult renders with, for static server rendering only: no interactive render mode,
         // so no circuit, no WebSocket and no Blazor script.

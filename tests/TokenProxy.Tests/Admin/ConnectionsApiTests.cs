@@ -121,6 +121,22 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("""{"provider":"acme","accessToken":"first-token","accessToken":"second-token"}""")]
+    [InlineData("""{"provider":"acme","label":"ops","accessToken":"first-token","LABEL":"billing"}""")]
+    public async Task A_key_given_twice_is_refused_rather_than_the_last_one_taken(string json)
+    {
+        using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await _proxy.Client.SendAsync(request);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json");
+        Assert.Contains("a key twice", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("-token", problem.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Theory]
     [InlineData("{not json")]
     [InlineData("""{"provider":"acme","accessToken":"abc","expiresIn":"soon"}""")]
     [InlineData("null")]

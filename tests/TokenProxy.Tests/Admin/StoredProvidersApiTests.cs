@@ -372,6 +372,27 @@ public sealed class StoredProvidersApiTests
     }
 
     [Fact]
+    public async Task A_key_given_twice_even_inside_a_section_is_refused_and_nothing_is_stored()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+        const string body = """
+            {"ApiBaseUrl": "https://api.gamma.example", "AuthorizationUrl": "https://gamma.example/authorize",
+             "TokenUrl": "https://gamma.example/token", "ClientId": "gamma-client",
+             "Revocation": {"Url": "https://gamma.example/revoke", "Url": "https://elsewhere.example/revoke"}}
+            """;
+
+        using var refused = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/admin/api/providers/gamma")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Headers = { { "TokenProxy-Csrf", "1" } },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("invalid_json", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(0L, await ScalarAsync(proxy, "SELECT count(*) FROM providers;"));
+    }
+
+    [Fact]
     public async Task A_display_name_longer_than_100_characters_is_refused()
     {
         await using var proxy = await ProxyHost.StartAsync();
