@@ -35,10 +35,12 @@ internal interface IWebhookStore
 
     /// <summary>
     /// Claims up to <paramref name="limit"/> due pending deliveries for <paramref name="owner"/> until <paramref name="until"/>,
-    /// in one statement: only the oldest pending delivery of each webhook and ordering key, none another owner holds; a
-    /// claim whose owner died lapses at its time.
+    /// in one statement: only the oldest pending delivery of each webhook and ordering key, none another owner holds, and
+    /// no more of one webhook than make <paramref name="perWebhook"/> claimed at once with those held now; a claim whose
+    /// owner died lapses at its time.
     /// </summary>
-    Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(string owner, DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(
+        string owner, DateTimeOffset now, DateTimeOffset until, int limit, int perWebhook, CancellationToken cancellationToken);
 
     /// <summary>
     /// At startup, frees claims no running process can hold: on SQLite (one process per file) every claim found is a dead

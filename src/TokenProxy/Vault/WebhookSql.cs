@@ -154,26 +154,42 @@ internal sealed class WebhookSql(Func<DateTimeOffset, object> bindTime, Func<DbD
     }
 
     public async Task<IReadOnlyList<WebhookDelivery>> ClaimAsync(
-        DbConnection connection, string owner, DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken cancellationToken)
+        DbConnection connection, string owner, DateTimeOffset now, DateTimeOffset until, int limit, int perWebhook, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         // Only the oldest pending delivery of a webhook and ordering key is ever a candidate, so a connection's events are
-        // sent one after another, in order; SKIP LOCKED lets instances claim side by side without waiting on each other.
+        // sent one after another, in order. A webhook has at most perWebhook deliveries claimed at once, counting those
+        // held now by any instance, so a receiver that hangs holds that many sends, never all of them: the candidates are
+        // ranked per webhook (in a CTE, as PostgreSQL locks no rows at a level with window functions). SKIP LOCKED lets
+        // instances claim side by side without waiting on each other; a row another instance claimed since this
+        // statement's snapshot fails the recheck of its claim when locked.
         command.CommandText = $"""
-            UPDATE webhook_deliveries SET claimed_by = @owner, claimed_until = @until
-            WHERE id IN (
-              SELECT d.id FROM webhook_deliveries d
+            WITH candidates AS (
+              SELECT d.id, d.webhook, row_number() OVER (PARTITION BY d.webhook ORDER BY d.id) AS place
+              FROM webhook_deliveries d
               WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.claimed_until IS NULL OR d.claimed_until < @now)
                 AND NOT EXISTS (
                   SELECT 1 FROM webhook_deliveries o
                   WHERE o.webhook = d.webhook AND o.ordering_key = d.ordering_key AND o.status = 'pending' AND o.id < d.id)
-              ORDER BY d.id LIMIT @limit{(shared ? " FOR UPDATE OF d SKIP LOCKED" : string.Empty)})
+            ), held AS (
+              SELECT webhook, count(*) AS sending FROM webhook_deliveries
+              WHERE status = 'pending' AND claimed_until >= @now GROUP BY webhook
+            )
+            UPDATE webhook_deliveries SET claimed_by = @owner, claimed_until = @until
+            WHERE id IN (
+              SELECT t.id FROM webhook_deliveries t
+              JOIN candidates c ON c.id = t.id
+              LEFT JOIN held h ON h.webhook = c.webhook
+              WHERE c.place <= @perWebhook - coalesce(h.sending, 0)
+                AND t.status = 'pending' AND (t.claimed_until IS NULL OR t.claimed_until < @now)
+              ORDER BY t.id LIMIT @limit{(shared ? " FOR UPDATE OF t SKIP LOCKED" : string.Empty)})
             RETURNING {DeliveryColumns};
             """;
         Add(command, "owner", owner);
         Add(command, "now", bindTime(now));
         Add(command, "until", bindTime(until));
         Add(command, "limit", limit);
+        Add(command, "perWebhook", perWebhook);
         var claimed = await ReadDeliveriesAsync(command, cancellationToken);
         return [.. claimed.OrderBy(d => d.Id)];
     }

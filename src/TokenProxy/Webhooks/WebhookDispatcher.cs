@@ -8,8 +8,8 @@ namespace TokenProxy.Webhooks;
 /// The outbox's worker, one per instance (docs/architecture.md §12). Each pass writes the outcomes of the sends that
 /// finished since the last one (one transaction), fans new events out to every webhook (the deliveries and the moved
 /// cursor in one transaction), then claims as many due deliveries as there are free sending slots, in one short
-/// statement, and starts sending them, holding no database connection. A pass never waits for a send: a receiver that
-/// hangs holds its own slots until its timeout, not the deliveries to anyone else. Woken by
+/// statement, and starts sending them, holding no database connection. A pass never waits for a send, and a receiver
+/// that hangs holds at most <see cref="PerWebhook"/> slots until its timeout, not the deliveries to anyone else. Woken by
 /// <see cref="IEventLog.Appended"/>, by the admin API and by each finished send, else every <see cref="PollInterval"/>.
 /// </summary>
 internal sealed class WebhookDispatcher(
@@ -29,6 +29,12 @@ internal sealed class WebhookDispatcher(
 
     /// <summary>Sends under way at once, across webhooks.</summary>
     private const int Concurrency = 32;
+
+    /// <summary>
+    /// Sends under way at once to one webhook, across instances: a receiver that hangs holds this many slots, and the rest
+    /// go on serving the others.
+    /// </summary>
+    internal const int PerWebhook = 8;
 
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -222,7 +228,7 @@ internal sealed class WebhookDispatcher(
         }
 
         var now = time.GetUtcNow();
-        var claimed = await store.ClaimDeliveriesAsync(_owner, now, now + ClaimLease, room, stoppingToken);
+        var claimed = await store.ClaimDeliveriesAsync(_owner, now, now + ClaimLease, room, PerWebhook, stoppingToken);
         if (claimed.Count == 0)
         {
             return false;

@@ -115,6 +115,28 @@ public abstract class WebhookDeliveryTests : IAsyncLifetime
         hanging.Hold.TrySetResult();
     }
 
+    [Fact]
+    public async Task A_receiver_that_hangs_with_a_backlog_holds_a_few_sends_and_the_other_webhook_gets_every_event_meanwhile()
+    {
+        await using var hanging = await WebhookReceiver.StartAsync();
+        hanging.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Proxy.DisposeAsync();
+        Proxy = await StartProxyAsync(more: WebhookSetup.Settings(hanging.Url, hanging.Secret, name: "hanging"));
+        const int Connections = 48;
+        var started = DateTime.UtcNow;
+
+        // Each connection orders its own events: 48 deliveries per webhook can be sent at once, more than all the slots.
+        for (var i = 0; i < Connections; i++)
+        {
+            await Proxy.ImportAsync("acme", $"access-{i}", label: $"c{i}");
+        }
+
+        await Receiver.WaitForAsync(r => r.Count >= Connections, "every event at the receiver that answers", within: TimeSpan.FromSeconds(8));
+        Assert.True(DateTime.UtcNow - started < global::TokenProxy.Webhooks.WebhookHttp.Timeout, "the events waited for sends to the receiver that hangs");
+        Assert.InRange(hanging.Arrived, 1, global::TokenProxy.Webhooks.WebhookDispatcher.PerWebhook);
+        hanging.Hold.TrySetResult();
+    }
+
     private static async Task WaitUntilAsync(Func<bool> done, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

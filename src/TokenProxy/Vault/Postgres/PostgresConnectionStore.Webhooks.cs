@@ -55,10 +55,11 @@ internal sealed partial class PostgresConnectionStore : IWebhookStore
         return read;
     });
 
-    public Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(string owner, DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(
+        string owner, DateTimeOffset now, DateTimeOffset until, int limit, int perWebhook, CancellationToken cancellationToken) => GuardAsync(async () =>
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        return await Webhooks.ClaimAsync(connection, owner, now, until, limit, cancellationToken);
+        return await Webhooks.ClaimAsync(connection, owner, now, until, limit, perWebhook, cancellationToken);
     });
 
     /// <summary>Nothing: another instance may hold a claim; a dead one's lapses at its time.</summary>

@@ -53,10 +53,11 @@ internal sealed partial class SqliteConnectionStore : IWebhookStore
         return read;
     });
 
-    public Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(string owner, DateTimeOffset now, DateTimeOffset until, int limit, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
+    public Task<IReadOnlyList<WebhookDelivery>> ClaimDeliveriesAsync(
+        string owner, DateTimeOffset now, DateTimeOffset until, int limit, int perWebhook, CancellationToken cancellationToken) => WriteGuardAsync(async () =>
     {
         await using var connection = await OpenAsync(cancellationToken);
-        return await Webhooks.ClaimAsync(connection, owner, now, until, limit, cancellationToken);
+        return await Webhooks.ClaimAsync(connection, owner, now, until, limit, perWebhook, cancellationToken);
     });
 
     public Task ReleaseOrphanedClaimsAsync(CancellationToken cancellationToken) => WriteGuardAsync(async () =>
