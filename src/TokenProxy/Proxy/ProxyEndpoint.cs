@@ -241,6 +241,14 @@ internal sealed class ProxyEndpoint(
     private async Task AnswerForwardingFailureAsync(HttpContext context, TokenTransformer transformer, ForwarderError error)
     {
         var provider = transformer.Provider;
+        if (context.Features.Get<IForwarderErrorFeature>()?.Exception is Vault.StoreUnavailableException outage && !context.Response.HasStarted)
+        {
+            // The API answered; what failed is the store the transformer needed on the way back (a 401's refresh): not the
+            // provider's failure, and answered as every store outage is.
+            await AnswerUnexpectedAsync(context, outage);
+            return;
+        }
+
         if (IsClientFailure(error, context))
         {
             await AnswerClientFailureAsync(context, provider.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);

@@ -88,6 +88,10 @@ internal sealed partial class TokenService
 
             recorded = true;
         }
+        catch (StoreUnavailableException)
+        {
+            // Not recorded, as below; the store logs its outage once, not per request. The API's answer goes to the app.
+        }
         catch (DbException e)
         {
             // Not recorded: the guard holds this token's next 401 back for at most the backoff window, as before.

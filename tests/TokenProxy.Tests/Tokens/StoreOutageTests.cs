@@ -65,4 +65,64 @@ public sealed class StoreOutageTests
         // Answered, not logged per request with its stack: the store logs the outage itself.
         Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains(nameof(StoreUnavailableException), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_cached_token_the_api_refuses_while_the_store_is_down_is_503_store_unavailable_not_an_upstream_failure()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await scenario.ImportAsync(expiresIn: 3600);
+        using (var warm = await scenario.Proxy.Client.GetAsync("/acme/warm"))
+        {
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        }
+
+        // The token is cached and valid; the API refuses it while the store is down: the refresh it calls for needs the store.
+        store!.Unavailable = true;
+        scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Task.CompletedTask;
+        };
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await scenario.Proxy.Client.GetAsync("/acme/refused");
+            await Problems.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains("Forwarding to", StringComparison.Ordinal));
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains(nameof(StoreUnavailableException), StringComparison.Ordinal));
+        Assert.Equal(0, scenario.Authorization.Calls);
+    }
+
+    [Fact]
+    public async Task A_refreshed_token_the_api_accepts_as_the_store_goes_down_reaches_the_app()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await scenario.ImportAsync(expiresIn: 3600);
+        var calls = 0;
+        scenario.Api.Respond = (context, _) =>
+        {
+            // The stored token is refused: a 401-driven refresh gets a new one, and the replay is accepted just as the
+            // store goes down, before the proxy records that the new token works.
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            }
+            else
+            {
+                store!.Unavailable = true;
+            }
+
+            return Task.CompletedTask;
+        };
+
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/replayed");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["Bearer stale", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
+        Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains("Forwarding to", StringComparison.Ordinal));
+    }
 }
