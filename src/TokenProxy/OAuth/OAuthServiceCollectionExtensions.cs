@@ -15,7 +15,9 @@ internal static class OAuthServiceCollectionExtensions
         // The token endpoint: no resilience handler. A code is single-use (RFC 6749 §4.1.2) and a rotated refresh
         // token may be spent by a request whose answer was lost, so a blind re-send could burn the grant; the
         // refresher retries with Polly.Core, deciding from the parsed answer (TokenRefresher.Endpoint.cs).
-        // No request logs: with TokenRequest "query" the code, refresh token and client secret are in the address.
+        // No request logs: with TokenRequest "query" the code, refresh token and client secret are in the address. Each
+        // call sets its own timeout (TokenEndpointClient): a refresh waits as long as the refresher lets it, since an
+        // answer given up on may hold a rotated refresh token.
         AddOAuthHttpClient(services, TokenEndpointClient.HttpClientName).RemoveAllLoggers();
 
         // Discovery runs while a person waits on the callback: one try, bounded (a failure is a failed connect to retry).

@@ -18,6 +18,19 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
 
     private const int MaxBodyBytes = 256 * 1024;
 
+    /// <summary>How long a code exchange waits for the token endpoint: a person waits on the callback.</summary>
+    private static readonly TimeSpan ExchangeTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The failures of a request that may have reached the token endpoint and been processed there (no answer in time, the
+    /// connection lost after it was sent): a refresh must not be sent again with the same refresh token, which a rotating
+    /// provider has spent (RFC 9700 §4.14.2).
+    /// </summary>
+    public static bool MayHaveBeenProcessed(TokenFailure failure) => failure.Error is TimedOut or ConnectionLost;
+
+    private const string TimedOut = "timeout";
+    private const string ConnectionLost = "connection_lost";
+
     public Task<TokenResult<TokenSet>> ExchangeCodeAsync(ProviderDefinition provider, string code, string redirectUri, string? codeVerifier, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string>
@@ -32,11 +45,12 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
             form["code_verifier"] = codeVerifier;
         }
 
-        return PostAsync(provider, form, cancellationToken);
+        return PostAsync(provider, form, ExchangeTimeout, cancellationToken);
     }
 
+    /// <summary>RFC 6749 §6, waiting for the answer as long as <paramref name="cancellationToken"/> allows (the refresher bounds it).</summary>
     public Task<TokenResult<TokenSet>> RefreshAsync(ProviderDefinition provider, string refreshToken, CancellationToken cancellationToken) =>
-        PostAsync(provider, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }, cancellationToken);
+        PostAsync(provider, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken }, Timeout.InfiniteTimeSpan, cancellationToken);
 
     /// <summary>
     /// RFC 6749 §4.4.2: a token for the client itself, with its scopes (none: the server's default). <c>audience</c> or
@@ -51,20 +65,20 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
             form["scope"] = string.Join(provider.ScopeSeparator, scopes);
         }
 
-        var result = await PostAsync(provider, form, cancellationToken);
+        var result = await PostAsync(provider, form, Timeout.InfiniteTimeSpan, cancellationToken);
         return result.Succeeded && result.Value.RefreshToken is not null ? TokenResult<TokenSet>.Success(result.Value with { RefreshToken = null }) : result;
     }
 
     /// <summary>One grant, with the provider's client secret in use, and its other secrets on <c>invalid_client</c>.</summary>
-    private Task<TokenResult<TokenSet>> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken) =>
+    private Task<TokenResult<TokenSet>> PostAsync(ProviderDefinition provider, Dictionary<string, string> form, TimeSpan timeout, CancellationToken cancellationToken) =>
         secrets.SendAsync(
             provider,
-            (withSecret, token) => PostOnceAsync(withSecret, new Dictionary<string, string>(form, StringComparer.Ordinal), token),
+            (withSecret, token) => PostOnceAsync(withSecret, new Dictionary<string, string>(form, StringComparer.Ordinal), timeout, token),
             result => result.Failure,
             refused => refused,
             cancellationToken);
 
-    private async Task<TokenResult<TokenSet>> PostOnceAsync(ProviderDefinition provider, Dictionary<string, string> form, CancellationToken cancellationToken)
+    private async Task<TokenResult<TokenSet>> PostOnceAsync(ProviderDefinition provider, Dictionary<string, string> form, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var resolved = await endpoints.ResolveAsync(provider, cancellationToken);
         if (resolved.TokenUrl is not { } tokenUrl)
@@ -94,22 +108,26 @@ internal sealed class TokenEndpointClient(IHttpClientFactory httpClients, Provid
 
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var client = httpClients.CreateClient(HttpClientName);
+            client.Timeout = timeout;
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var body = await ReadBoundedAsync(response.Content, cancellationToken);
             return TokenResponseParser.Parse(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, RetryAfter(response, time.GetUtcNow()), provider);
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError)
         {
+            // No connection was made: the request never left.
             return TokenFailure.Transient("connection_failed", $"The token endpoint could not be reached ({e.HttpRequestError}).");
         }
-        catch (IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            // The connection broke while the answer was being read: the provider may or may not have processed it.
-            return TokenFailure.Transient("connection_failed", "The connection to the token endpoint broke while its answer was being read.");
+            // The connection broke once the request was on its way: the provider may or may not have processed it.
+            return TokenFailure.Transient(ConnectionLost, "The connection to the token endpoint broke before its answer arrived.");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return TokenFailure.Transient("timeout", "The token endpoint did not answer in time.");
+            return TokenFailure.Transient(TimedOut, "The token endpoint did not answer in time.");
         }
     }
 

@@ -4,12 +4,14 @@ namespace TokenProxy.Tokens;
 
 /// <summary>
 /// In-process single-flight: however many callers ask to refresh one connection at once, the work runs
-/// once and all of them get its result. The shared work runs on its own timeout, never on a caller's
+/// once and all of them get its result. The shared work runs on its own limit, never on a caller's
 /// cancellation — the first app hanging up must not throw away a refresh the provider may already have
-/// answered (with a rotated refresh token). Each caller stops waiting when its own request is cancelled.
-/// An entry removes itself only if it is still the one in the map (remove-if-same).
+/// answered (with a rotated refresh token). A caller waits at most <paramref name="wait"/> (then
+/// <see cref="TimeoutException"/>) or until its own request is cancelled; the work goes on to <paramref name="limit"/>,
+/// and callers that come meanwhile join it rather than start another. An entry removes itself only if it is still the
+/// one in the map (remove-if-same).
 /// </summary>
-internal sealed class RefreshGate<T>(TimeSpan timeout, TimeProvider time)
+internal sealed class RefreshGate<T>(TimeSpan wait, TimeSpan limit, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<T>>> _inFlight = new(StringComparer.Ordinal);
 
@@ -20,7 +22,7 @@ internal sealed class RefreshGate<T>(TimeSpan timeout, TimeProvider time)
         Lazy<Task<T>>? mine = null;
         mine = new Lazy<Task<T>>(() => RunSharedAsync(key, work, mine!));
         var winner = _inFlight.GetOrAdd(key, mine);
-        return winner.Value.WaitAsync(cancellationToken);
+        return winner.Value.WaitAsync(wait, time, cancellationToken);
     }
 
     private async Task<T> RunSharedAsync(string key, Func<CancellationToken, Task<T>> work, Lazy<Task<T>> self)
@@ -29,8 +31,8 @@ internal sealed class RefreshGate<T>(TimeSpan timeout, TimeProvider time)
         {
             // Leave the caller's stack: the work must not run inline inside GetOrAdd's factory.
             await Task.Yield();
-            using var timeoutSource = new CancellationTokenSource(timeout, time);
-            return await work(timeoutSource.Token);
+            using var limitSource = new CancellationTokenSource(limit, time);
+            return await work(limitSource.Token);
         }
         finally
         {

@@ -25,10 +25,20 @@ internal sealed class RefreshOptions
     /// <value>Default: 1 MiB; 0 to 64 MiB.</value>
     public long MaxReplayBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>How long one shared refresh may take, retries included; it does not depend on any caller.</summary>
+    /// <summary>
+    /// How long a request (or a person, or the background pass) waits for a refresh, retries included; then it gets a
+    /// transient <c>timeout</c>. The refresh itself goes on for <see cref="LateAnswer"/> more, so a token endpoint that
+    /// answers late still has its answer (and a rotated refresh token in it) kept.
+    /// </summary>
     /// <value>Default: 30 seconds; 1 second to 10 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How much longer than <see cref="Timeout"/> a refresh still waits for the token endpoint's answer.</summary>
+    internal static readonly TimeSpan LateAnswer = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest a refresh runs: <see cref="Timeout"/> and <see cref="LateAnswer"/>.</summary>
+    internal TimeSpan RunLimit => Timeout + LateAnswer;
 
     /// <summary>
     /// After an upstream 401 led to a refresh, a 401 to the new token refreshes again only after this, unless the API

@@ -76,13 +76,19 @@ internal sealed partial class TokenRefresher : IDisposable
     private void ConfigurePipeline(ResiliencePipelineBuilder<TokenResult<TokenSet>> builder, string provider, string endpoint)
     {
         static bool IsTransient(Outcome<TokenResult<TokenSet>> outcome) => outcome.Result.Failure is { Kind: FailureKind.Transient };
+
+        // Sent again only when the provider surely did not act on it: it answered (5xx, 429, 408) or was never reached. A
+        // request that went unanswered may have rotated the refresh token; sending that token again would be reuse, which
+        // revokes the whole grant at a provider that detects it (RFC 9700 §4.14.2).
+        static bool IsRetryable(Outcome<TokenResult<TokenSet>> outcome) =>
+            IsTransient(outcome) && !TokenEndpointClient.MayHaveBeenProcessed(outcome.Result.Failure!);
         var maxWait = TimeSpan.FromSeconds(5);
         builder.TimeProvider = _time;
         builder
             .AddRetry(new RetryStrategyOptions<TokenResult<TokenSet>>
             {
                 // A Retry-After longer than we can hold a request is not waited for: the app gets 503 + Retry-After.
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome) && (args.Outcome.Result.Failure!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
+                ShouldHandle = args => ValueTask.FromResult(IsRetryable(args.Outcome) && (args.Outcome.Result.Failure!.RetryAfter ?? TimeSpan.Zero) <= maxWait),
                 MaxRetryAttempts = 2,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,

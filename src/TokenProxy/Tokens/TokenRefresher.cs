@@ -48,7 +48,7 @@ internal sealed partial class TokenRefresher
         _providers = providers;
         _time = time;
         _options = options.Value;
-        _gate = new RefreshGate<TokenResult<ConnectionRow>>(_options.Timeout, time);
+        _gate = new RefreshGate<TokenResult<ConnectionRow>>(_options.Timeout, _options.RunLimit, time);
     }
 
     /// <summary>
@@ -67,8 +67,18 @@ internal sealed partial class TokenRefresher
     /// As above, with the event log's <paramref name="actor"/> named by the caller (a manual refresh from the client portal
     /// is the portal's). Callers waiting on the same single-flight refresh share the first caller's actor.
     /// </summary>
-    public Task<TokenResult<ConnectionRow>> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken) =>
-        _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, actor, shared), cancellationToken);
+    public async Task<TokenResult<ConnectionRow>> RefreshAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _gate.RunAsync(connectionId, shared => RefreshExclusiveAsync(connectionId, reason, seenVersion, actor, shared), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Refresh:Timeout passed; the refresh goes on (RefreshGate), and its answer, however late, is kept.
+            return TokenFailure.Transient("timeout", "The refresh did not finish in time; it goes on, and the next request uses its result.");
+        }
+    }
 
     private async Task<TokenResult<ConnectionRow>> RefreshExclusiveAsync(string connectionId, RefreshReason reason, long? seenVersion, string actor, CancellationToken cancellationToken)
     {
@@ -84,7 +94,7 @@ internal sealed partial class TokenRefresher
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The refresh's own timeout ran out while waiting for that lock, or during a store call.
+            // The refresh's own limit ran out while waiting for that lock, or during a store call.
             return TokenFailure.Transient("timeout", "The refresh did not finish in time.");
         }
     }
@@ -177,7 +187,9 @@ internal sealed partial class TokenRefresher
         var (result, attempts) = clientCredentials
             ? await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, row.Scopes), token), cancellationToken)
             : await CallTokenEndpointAsync(provider, token => _client.RefreshAsync(provider, refreshToken!, token), cancellationToken);
-        var run = await SettleAsync(provider, row, result, interrupted, attempt, reason, actor, attempts, cancellationToken);
+        // The answer is in hand: written whatever the time, since a rotating provider has already spent the refresh token
+        // that was sent (the store's own timeouts bound the writes).
+        var run = await SettleAsync(provider, row, result, interrupted, attempt, reason, actor, attempts, CancellationToken.None);
         return sent is { } since ? run with { Unconfirmed = _time.GetElapsedTime(since) } : run;
     }
 
@@ -268,7 +280,10 @@ internal sealed partial class TokenRefresher
     /// </summary>
     public async Task<TokenResult<TokenSet>> RequestClientCredentialsAsync(ProviderDefinition provider, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
     {
-        var (result, _) = await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, scopes), token), cancellationToken);
+        // Someone waits for the new connection: as long as for a refresh. The grant rotates nothing, so nothing is lost.
+        using var timeout = new CancellationTokenSource(_options.Timeout, _time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var (result, _) = await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, scopes), token), bounded.Token);
         return result;
     }
 

@@ -53,7 +53,7 @@ internal static class TokensServiceCollectionExtensions
     {
         try
         {
-            store.UseRefreshTimeout(refresh.Value.Timeout);
+            store.UseRefreshTimeout(refresh.Value.RunLimit);
         }
         catch (OptionsValidationException)
         {

@@ -42,12 +42,12 @@ internal sealed class StoreOptions
     /// (no public setter, so nothing binds it): the refresh settings derive it from their timeout, see
     /// <see cref="UseRefreshTimeout"/>.
     /// </summary>
-    public TimeSpan RefreshLockTimeout { get; private set; } = PostgresConnectionStore.LockTimeoutFor(TimeSpan.FromSeconds(30));
+    public TimeSpan RefreshLockTimeout { get; private set; } = PostgresConnectionStore.LockTimeoutFor(TimeSpan.FromSeconds(30) + TimeSpan.FromMinutes(2)); // Refresh:Timeout's default, and its late-answer grace
 
     public bool IsPostgres => string.Equals(Kind, Postgres, StringComparison.OrdinalIgnoreCase);
 
     public bool IsSqlite => string.Equals(Kind, Sqlite, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Sets <see cref="RefreshLockTimeout"/> from the timeout of one refresh (<c>TokenProxy:Refresh:Timeout</c>).</summary>
-    public void UseRefreshTimeout(TimeSpan refreshTimeout) => RefreshLockTimeout = PostgresConnectionStore.LockTimeoutFor(refreshTimeout);
+    /// <summary>Sets <see cref="RefreshLockTimeout"/> from the longest one refresh runs (<c>TokenProxy:Refresh:Timeout</c> and its late-answer grace).</summary>
+    public void UseRefreshTimeout(TimeSpan runLimit) => RefreshLockTimeout = PostgresConnectionStore.LockTimeoutFor(runLimit);
 }

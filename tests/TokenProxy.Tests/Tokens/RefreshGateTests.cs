@@ -5,7 +5,7 @@ namespace TokenProxy.Tests.Tokens;
 
 /// <summary>
 /// In-process single-flight (docs/architecture.md §5, and §6: F30, F38): one run of the work per key however many
-/// callers wait, on its own timeout rather than on a caller's cancellation, and a fresh run once it is over.
+/// callers wait, on its own limit rather than on a caller's cancellation or wait, and a fresh run once it is over.
 /// </summary>
 public sealed class RefreshGateTests
 {
@@ -14,7 +14,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task Concurrent_callers_share_one_run_of_the_work_and_its_result()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = 0;
 
@@ -32,7 +32,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task Different_keys_run_their_own_work()
     {
-        var gate = new RefreshGate<string>(TimeSpan.FromSeconds(30), _clock);
+        var gate = new RefreshGate<string>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
 
         var results = await Task.WhenAll(
             gate.RunAsync("conn_1", _ => Task.FromResult("one"), CancellationToken.None),
@@ -44,7 +44,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task A_caller_that_gives_up_stops_waiting_alone_and_the_work_goes_on_for_the_others()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
         var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var impatient = new CancellationTokenSource();
@@ -61,31 +61,48 @@ public sealed class RefreshGateTests
     }
 
     [Fact]
-    public async Task The_shared_work_is_cancelled_by_the_gate_timeout_on_the_clock()
+    public async Task Callers_stop_waiting_at_the_wait_the_work_goes_on_to_its_limit_and_a_caller_meanwhile_joins_it()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
         var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        var waiting = gate.RunAsync("conn_1", async token =>
+        var runs = 0;
+        Func<CancellationToken, Task<int>> work = async token =>
         {
-            started.SetResult(token);
+            Interlocked.Increment(ref runs);
+            started.TrySetResult(token);
             await Task.Delay(Timeout.InfiniteTimeSpan, token);
             return 0;
-        }, CancellationToken.None);
-        var workToken = await started.Task;
+        };
 
-        _clock.Advance(TimeSpan.FromSeconds(29));
+        var first = gate.RunAsync("conn_1", work, CancellationToken.None);
+        var workToken = await started.Task;
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<TimeoutException>(() => first);
+        Assert.False(workToken.IsCancellationRequested);
+
+        // A caller after the first gave up joins the run still under way: no second run with the same refresh token.
+        var late = gate.RunAsync("conn_1", work, CancellationToken.None);
+        Assert.Equal(1, gate.InFlight);
+        _clock.Advance(TimeSpan.FromSeconds(89));
         Assert.False(workToken.IsCancellationRequested);
         _clock.Advance(TimeSpan.FromSeconds(1));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.True(workToken.IsCancellationRequested);
+        await Assert.ThrowsAsync<TimeoutException>(() => late);
+        Assert.Equal(1, runs);
+        // The run ends on its cancellation, then leaves the gate (on another thread: waited for, within 5 s).
+        for (var i = 0; gate.InFlight != 0 && i < 500; i++)
+        {
+            await Task.Delay(10);
+        }
+
         Assert.Equal(0, gate.InFlight);
     }
 
     [Fact]
     public async Task A_failed_run_fails_its_waiters_and_the_next_call_runs_the_work_again()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
         var runs = 0;
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => gate.RunAsync(

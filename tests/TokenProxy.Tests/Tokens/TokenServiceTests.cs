@@ -137,6 +137,40 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task A_token_endpoint_that_answers_after_the_wait_is_called_once_and_its_rotated_answer_is_kept()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        var id = await scenario.ImportAsync();
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var tokens = scenario.Service<TokenService>();
+
+        var first = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        await scenario.Authorization.FirstCall.Task;
+        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout: the request stops waiting
+        var gaveUp = await first;
+        // A request while the answer is still awaited (past the 5 s cool-down) joins that refresh: no second request with
+        // the same refresh token, which a rotating provider may have spent already.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(10));
+        var meanwhile = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        scenario.Clock.Advance(TimeSpan.FromSeconds(10));
+        scenario.Authorization.Hold.SetResult(); // answered 50 s after it was sent, rotating the refresh token
+        var served = await meanwhile;
+        var store = scenario.Service<IConnectionStore>();
+
+        Assert.Equal(("timeout", FailureKind.Transient), (gaveUp.Failure!.Error, gaveUp.Failure.Kind));
+        Assert.True(served.Succeeded, served.Failure?.Description);
+        Assert.Equal("Bearer access-1", served.Value.HeaderValue);
+        Assert.Equal(1, scenario.Authorization.Calls);
+        var row = await store.GetAsync(id, CancellationToken.None);
+        Assert.Equal(ConnectionStatus.Active, row!.Status);
+        Assert.Null(row.LastError);
+        Assert.Null(row.RefreshAttempt);
+        Assert.True(scenario.Service<SecretSealer>().TryOpen(id, SecretSealer.RefreshTokenField, row.RefreshToken!, out var refresh));
+        Assert.Equal("refresh-1", refresh);
+    }
+
+    [Fact]
     public async Task A_401_refreshes_once_and_another_401_to_that_new_token_is_passed_on_until_the_backoff_has_passed()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);

@@ -5,15 +5,15 @@ namespace TokenProxy.Vault.Postgres;
 internal sealed partial class PostgresConnectionStore
 {
     /// <summary>
-    /// The refresh lock timeout for a refresh timeout (<c>TokenProxy:Refresh:Timeout</c>, default 30 s): that plus the
-    /// OAuth client's 15 s HTTP timeout, so 45 s by default. A live holder keeps the lock no longer than its own refresh
-    /// timeout (its token calls are cancelled then), and it started before any waiter; a waiter's refresh timeout, which
+    /// The refresh lock timeout for the longest a refresh runs (<c>TokenProxy:Refresh:Timeout</c> and the two minutes it
+    /// still waits for a late answer, 2 min 30 s by default): that plus 15 s. A live holder keeps the lock no longer than
+    /// its own run limit (its token call is cancelled then), and it started before any waiter; a waiter's run limit, which
     /// also cancels its wait, therefore never fires before a live holder is done, and this longer server-side limit is
     /// only the backstop for when that cancellation cannot reach the server. The same value, as
     /// <c>idle_in_transaction_session_timeout</c>, bounds how long the server keeps the lock of a holder that stopped
     /// talking without closing its connection (a frozen process, a network partition).
     /// </summary>
-    public static TimeSpan LockTimeoutFor(TimeSpan refreshTimeout) => refreshTimeout + TimeSpan.FromSeconds(15);
+    public static TimeSpan LockTimeoutFor(TimeSpan runLimit) => runLimit + TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Runs <paramref name="action"/> holding <c>pg_advisory_xact_lock</c> for the connection, in a transaction kept
