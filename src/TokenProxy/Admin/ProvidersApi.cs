@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TokenProxy.Providers;
+using TokenProxy.Proxy;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
 
@@ -39,7 +40,17 @@ internal static class ProvidersApi
             return AdminProblems.NotJson(EntryShape);
         }
 
-        var (entry, keepSecret, problems) = await ReadAsync(body, cancellationToken);
+        (ProviderOptions? Entry, bool KeepSecret, Dictionary<string, string[]>? Problems) read;
+        try
+        {
+            read = await ReadAsync(body, cancellationToken);
+        }
+        catch (BadHttpRequestException e)
+        {
+            return ProxyProblems.UnreadableBody(e);
+        }
+
+        var (entry, keepSecret, problems) = read;
         if (entry is null)
         {
             return problems is null ? AdminProblems.MalformedJson(EntryShape) : AdminProblems.Invalid(problems);
