@@ -178,9 +178,10 @@ internal static class ConnectionsApi
             return (null, AdminProblems.NotJson());
         }
 
+        System.Text.Json.JsonElement json;
         try
         {
-            return await body.ReadFromJsonAsync<ImportConnectionRequest>(cancellationToken) is { } request ? (request, null) : (null, AdminProblems.MalformedJson());
+            json = await body.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -191,6 +192,28 @@ internal static class ConnectionsApi
         {
             return (null, ProxyProblems.UnreadableBody(e));
         }
+
+        if (json.ValueKind != System.Text.Json.JsonValueKind.Object || JsonKeys.Repeat(json))
+        {
+            return (null, AdminProblems.MalformedJson());
+        }
+
+        // A key nothing reads is refused, not dropped: a token answer pasted as is (refresh_token, expires_in) would
+        // otherwise store a token that is never refreshed. A value of the wrong type is named by its field.
+        var problems = json.EnumerateObject().Select(p => p.Name).Where(n => !ImportConnectionRequest.Fields.Contains(n)).Distinct(StringComparer.Ordinal)
+            .ToDictionary(n => n, n => new[] { $"{n}: not a field of an import{ImportConnectionRequest.Nearest(n)}; the fields are {string.Join(", ", ImportConnectionRequest.Fields)}." }, StringComparer.Ordinal);
+        ImportConnectionRequest? request;
+        try
+        {
+            request = System.Text.Json.JsonSerializer.Deserialize<ImportConnectionRequest>(json, System.Text.Json.JsonSerializerOptions.Web);
+        }
+        catch (System.Text.Json.JsonException e) when (e.Path?.TrimStart('$', '.') is { Length: > 0 } field)
+        {
+            problems[field] = [$"{field}: a value of the wrong type. {AdminProblems.ImportShape}"];
+            return (null, AdminProblems.Invalid(problems));
+        }
+
+        return problems.Count > 0 ? (null, AdminProblems.Invalid(problems)) : (request, null);
     }
 
     private static async Task<IResult> TestAsync(string id, IConnectionStore store, ConnectionTester tester, CancellationToken cancellationToken) =>

@@ -27,6 +27,18 @@ internal sealed record ImportConnectionRequest(
 {
     private const long MaxExpiresIn = 10L * 366 * 24 * 3600;
 
+    /// <summary>The body's fields as JSON names them (matched case aside, as the reader does).</summary>
+    public static readonly IReadOnlySet<string> Fields = new SortedSet<string>(
+        ["provider", "label", "workspace", "accessToken", "refreshToken", "expiresIn", "scopes", "parameters", "apiKey", "username", "password", "credentialKind", "endUser"],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>" (did you mean refreshToken?)" for a field written as a token answer writes it (<c>refresh_token</c>), else nothing.</summary>
+    public static string Nearest(string key)
+    {
+        var bare = key.Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal);
+        return Fields.FirstOrDefault(f => f.Equals(bare, StringComparison.OrdinalIgnoreCase)) is { } field ? $" (did you mean {field}?)" : string.Empty;
+    }
+
     /// <summary>
     /// The kind of credential the body carries: <c>apiKey</c>, <c>username</c>/<c>password</c>, or an access token (OAuth2
     /// when it comes with a refresh token, which the proxy then uses; a plain bearer token otherwise); none at all asks for

@@ -101,7 +101,7 @@ internal static class ProvidersApi
             return (null, false, null);
         }
 
-        if (json.ValueKind != JsonValueKind.Object)
+        if (json.ValueKind != JsonValueKind.Object || JsonKeys.Repeat(json))
         {
             return (null, false, null);
         }

@@ -58,7 +58,7 @@ internal static class WebhooksApi
             return ProxyProblems.UnreadableBody(e);
         }
 
-        if (json.ValueKind != JsonValueKind.Object)
+        if (json.ValueKind != JsonValueKind.Object || JsonKeys.Repeat(json))
         {
             return AdminProblems.MalformedJson(Shape);
         }

@@ -87,15 +87,37 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_wrongly_typed_field_is_answered_with_every_field_an_import_accepts()
+    public async Task A_wrongly_typed_field_is_named_and_answered_with_every_field_an_import_accepts()
     {
         using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
         request.Content = new StringContent("""{"provider":"acme","apiKey":5}""", System.Text.Encoding.UTF8, "application/json");
 
         using var response = await _proxy.Client.SendAsync(request);
 
-        var detail = (await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_json")).GetProperty("detail").GetString();
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var detail = problem.GetProperty("errors").GetProperty("apiKey")[0].GetString();
+        Assert.StartsWith("apiKey: a value of the wrong type.", detail, StringComparison.Ordinal);
         Assert.All(["accessToken", "apiKey", "username", "password", "parameters", "credentialKind"], field => Assert.Contains(field, detail, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_answer_pasted_as_is_is_refused_naming_each_field_it_meant_and_nothing_is_stored()
+    {
+        using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
+        request.Content = new StringContent(
+            """{"provider":"acme","access_token":"pasted-access","refresh_token":"pasted-refresh","expires_in":3600,"token_type":"Bearer","lable":"ops"}""",
+            System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await _proxy.Client.SendAsync(request);
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(["access_token", "refresh_token", "expires_in", "token_type", "lable"], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Contains("(did you mean refreshToken?)", errors.GetProperty("refresh_token")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("(did you mean expiresIn?)", errors.GetProperty("expires_in")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("not a field of an import;", errors.GetProperty("token_type")[0].GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("pasted-", problem.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
     }
 
     [Fact]
@@ -138,8 +160,8 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("{not json")]
-    [InlineData("""{"provider":"acme","accessToken":"abc","expiresIn":"soon"}""")]
     [InlineData("null")]
+    [InlineData("[]")]
     public async Task Malformed_json_gets_a_problem_answer(string json)
     {
         using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");

@@ -378,7 +378,7 @@ public sealed class StoredProvidersApiTests
         const string body = """
             {"ApiBaseUrl": "https://api.gamma.example", "AuthorizationUrl": "https://gamma.example/authorize",
              "TokenUrl": "https://gamma.example/token", "ClientId": "gamma-client",
-             "Revocation": {"Url": "https://gamma.example/revoke", "Url": "https://elsewhere.example/revoke"}}
+             "Revocation": {"Url": "https://gamma.example/revoke", "url": "https://elsewhere.example/revoke"}}
             """;
 
         using var refused = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Put, "/admin/api/providers/gamma")
