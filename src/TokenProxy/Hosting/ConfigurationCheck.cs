@@ -59,6 +59,7 @@ internal static class ConfigurationCheck
         Validate(readable, VaultOptions.SectionName, new VaultOptionsValidator(), failures);
         Validate(readable, RefreshOptions.SectionName, new RefreshOptionsValidator(), failures);
         Validate(readable, EventsOptions.SectionName, new EventsOptionsValidator(), failures);
+        Validate(readable, TelemetryOptions.SectionName, new TelemetryOptionsValidator(), failures);
         Validate(readable, AdminOptions.SectionName, new AdminOptionsValidator(), failures);
         Validate(readable, PortalOptions.SectionName, new PortalOptionsValidator(), failures);
         Validate(readable, ClientAccessOptions.SectionName, new ClientAccessOptionsValidator(), failures);

@@ -14,6 +14,6 @@ internal sealed class TelemetryOptions
     /// A shortcut used only when <c>OTEL_TRACES_SAMPLER</c> is not set (the standard variable wins). Refresh,
     /// connect, callback and revoke spans are exported whatever the ratio.
     /// </summary>
-    /// <value>Default: 0.1; a value outside 0 to 1 is taken as the nearer end.</value>
+    /// <value>Default: 0.1; 0 to 1 (anything else stops startup, named).</value>
     public double SamplingRatio { get; set; } = 0.1;
 }

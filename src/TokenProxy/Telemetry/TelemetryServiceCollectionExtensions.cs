@@ -42,7 +42,8 @@ internal static class TelemetryServiceCollectionExtensions
         // callbacks (bench/results/hot-path-allocations.md). The app's trace context then reaches the API as it sent it.
         var traced = export || services.Any(d => d.ServiceType == typeof(BaseProcessor<Activity>));
 
-        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName);
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
         if (traced)
         {
             services.AddHostedService<AlwaysRecorded>();
@@ -125,7 +126,7 @@ internal static class TelemetryServiceCollectionExtensions
         {
             // The standard variable wins; without it, SamplingRatio is the shortcut, parent-based like the SDK's default.
             var ratio = provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.SamplingRatio;
-            tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
+            tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio)));
         }
 
         foreach (var processor in provider.GetServices<BaseProcessor<Activity>>())
