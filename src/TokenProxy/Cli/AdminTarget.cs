@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using TokenProxy.Admin;
 using TokenProxy.Hosting;
 using TokenProxy.Tokens;
+using TokenProxy.Webhooks;
 
 namespace TokenProxy.Cli;
 
@@ -48,7 +49,9 @@ internal sealed class AdminTarget : IAsyncDisposable
             return new AdminTarget(NewClient(address, token), $"the proxy at {address}", server: null);
         }
 
-        // Nothing of this server is reachable from elsewhere or does work of its own: loopback, any free port, no background refresh.
+        // Nothing of this server is reachable from elsewhere or does work of its own: loopback, any free port, no background
+        // refresh, no webhook sending (a receiver that hangs would hold the command and its stop for 10 s a send).
+        builder.Services.WithoutSending();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",

@@ -71,16 +71,21 @@ internal sealed class WebhookDispatcher(
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        await TryPrepareAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>What <see cref="StartAsync"/> does before sending: with the store out, the loop (if it runs) tries again.</summary>
+    internal async Task TryPrepareAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await PrepareAsync(cancellationToken);
         }
         catch (StoreUnavailableException)
         {
-            // Told by the store; the loop retries.
+            // Told by the store.
         }
-
-        await base.StartAsync(cancellationToken);
     }
 
     private async Task PrepareAsync(CancellationToken cancellationToken)

@@ -65,6 +65,26 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_command_sends_no_webhook_and_the_proxy_sends_its_events_once_it_runs()
+    {
+        await using var receiver = await Webhooks.WebhookReceiver.StartAsync();
+        var webhook = Webhooks.WebhookSetup.Settings(receiver.Url, receiver.Secret);
+        webhook.Remove("TokenProxy:Providers:acme:ApiBaseUrl");
+        string[] options = [.. Options, .. webhook.Where(s => s.Key.StartsWith("TokenProxy:Webhooks:", StringComparison.Ordinal)).Select(s => $"--{s.Key}={s.Value}")];
+        var file = Path.Combine(_directory, "import.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { provider = "acme", label = "one", accessToken = Canary.New("access") }));
+
+        var imported = await CommandRun.RunAsync(["connections", "import", file, .. options]);
+
+        // The command's own server lives for one command: a receiver that hangs would hold it, and its stop, 10 s a send.
+        Assert.True(imported.Code == 0, imported.All);
+        Assert.Equal(0, receiver.Arrived);
+        await using var proxy = await ProxyHost.StartAsync(webhook, dataDirectory: _directory);
+        var received = await receiver.WaitForAsync(r => r.Count >= 1, "the connection.created event the command appended");
+        Assert.Equal("connection.created", Assert.Single(received).EventType);
+    }
+
+    [Fact]
     public async Task Options_before_the_command_run_the_command_not_the_server()
     {
         var listing = CommandRun.RunAsync([.. Options, "providers", "list"]);
