@@ -14,6 +14,7 @@ internal static class StartupBanner
         var services = app.Services;
         var options = services.GetRequiredService<IOptions<PublicUrlOptions>>().Value;
         var address = BrowsableAddress(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses, options.PublicBaseUrl);
+        var note = PublicBaseUrlNote(app.Configuration, address, options.PublicBaseUrl);
         var keys = services.GetRequiredService<VaultKeyRing>();
         var keySource = keys.Source == VaultInitializer.KeyVariable ? $"{VaultInitializer.KeyVariable} (environment)" : keys.Source;
         await output.WriteLineAsync(
@@ -22,11 +23,23 @@ internal static class StartupBanner
               Admin:     {address}/admin/connections
               Proxy:     {address}/{"{provider}"}/...
               Store:     {services.GetRequiredService<IConnectionStore>().Description}
-              Vault key: {keySource} (key id {keys.Active.Id})
+              Vault key: {keySource} (key id {keys.Active.Id}){note}
               Stop with Ctrl+C; commands and options: TokenProxy --help
             """);
         await output.FlushAsync();
     }
+
+    /// <summary>
+    /// A line when <c>PublicBaseUrl</c> was left at its default and the proxy listens elsewhere (<c>--urls</c> changed the
+    /// port): redirect URIs and connect links would point where nothing answers. Set on purpose (a reverse proxy in front),
+    /// it is not questioned.
+    /// </summary>
+    internal static string PublicBaseUrlNote(IConfiguration configuration, string address, string publicBaseUrl) =>
+        configuration[$"{PublicUrlOptions.SectionName}:{nameof(PublicUrlOptions.PublicBaseUrl)}"] is null
+        && !string.Equals(address, publicBaseUrl.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+            ? $"{Environment.NewLine}  Note:      redirect URIs and connect links use {publicBaseUrl.TrimEnd('/')} (the default TokenProxy:PublicBaseUrl), " +
+              $"not this address; set TokenProxy:PublicBaseUrl={address} if browsers reach the proxy here."
+            : string.Empty;
 
     /// <summary>The first address Kestrel listens on, as a browser would use it; a wildcard listen is reached through <c>PublicBaseUrl</c>.</summary>
     internal static string BrowsableAddress(ICollection<string>? addresses, string publicBaseUrl)

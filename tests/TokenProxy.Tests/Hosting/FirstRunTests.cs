@@ -63,6 +63,23 @@ public sealed class FirstRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_banner_says_when_links_would_use_the_default_public_address_and_not_where_the_proxy_listens()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var moved = await ProxyProcess.StartAsync(new Dictionary<string, string?>(), key);
+        await using var set = await ProxyProcess.StartAsync(new Dictionary<string, string?> { ["TokenProxy:PublicBaseUrl"] = "https://proxy.example.com" }, key);
+
+        await moved.WaitForLineAsync("Stop with Ctrl+C");
+        await set.WaitForLineAsync("Stop with Ctrl+C");
+
+        var here = moved.Address.AbsoluteUri.TrimEnd('/');
+        Assert.Contains(
+            $"Note:      redirect URIs and connect links use http://127.0.0.1:5080 (the default TokenProxy:PublicBaseUrl), not this address; set TokenProxy:PublicBaseUrl={here} if browsers reach the proxy here.",
+            moved.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Note:", set.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_front_page_redirects_to_the_admin_pages()
     {
         await using var proxy = await ProxyHost.StartAsync();
