@@ -39,9 +39,38 @@ internal sealed partial class SqliteConnectionStore(
 
     public string Description => $"SQLite database {databasePath}";
 
+    /// <summary>
+    /// A new directory and database file are the user's alone (0700, 0600): the tokens in it are sealed, but labels,
+    /// account names, end users' emails and the event log are not. SQLite gives its <c>-wal</c> and <c>-shm</c> files the
+    /// database file's mode. Files that exist keep theirs.
+    /// </summary>
+    private void CreatePrivately()
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            // An empty file is an empty database to SQLite.
+            using var created = new FileStream(databasePath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(databasePath))
+        {
+            // There already.
+        }
+    }
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(databasePath))!);
+        CreatePrivately();
         AcquireProcessLock();
         await using var connection = await OpenAsync(cancellationToken);
         await using (var wal = connection.CreateCommand())
@@ -218,7 +247,13 @@ internal sealed partial class SqliteConnectionStore(
         {
             // FileShare.None is an exclusive advisory lock (flock) on Unix and a share lock on Windows;
             // the operating system drops it when the process dies, so a crash never leaves it stale.
-            _processLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _processLock = OperatingSystem.IsWindows()
+                ? new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
+                : new FileStream(lockPath, new FileStreamOptions
+                {
+                    Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
         }
         catch (IOException e)
         {

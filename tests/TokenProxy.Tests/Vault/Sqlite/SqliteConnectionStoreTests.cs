@@ -62,6 +62,28 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_new_database_its_journal_files_and_its_directory_are_the_users_alone()
+    {
+        var directory = Path.Combine(_directory, "new", "data");
+        var path = Path.Combine(directory, "tokenproxy.db");
+        using (var store = new SqliteConnectionStore(path))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+            Assert.True(await store.TryInsertWorkspaceAsync(new WorkspaceRow("acme", "Acme", DateTimeOffset.UtcNow), CancellationToken.None));
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+            foreach (var file in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
+            {
+                Assert.True(File.Exists(file), file);
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task A_second_process_on_the_same_file_gets_a_clear_error()
     {
         using var second = new SqliteConnectionStore(DatabasePath);
