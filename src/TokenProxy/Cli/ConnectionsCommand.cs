@@ -116,6 +116,15 @@ internal static class ConnectionsCommand
     /// <summary>One JSON object per connection to import, from a file or standard input (<c>-</c>), so no token is ever an argument.</summary>
     private static async Task<List<string>?> ReadImportsAsync(string file, CommandConsole console)
     {
+        if (file != "-" && file.TrimStart() is ['{' or '[', ..] && !File.Exists(file))
+        {
+            // The JSON itself was given where a file name goes: not echoed (it holds a token), and not to be done at all.
+            await console.Error.WriteLineAsync(
+                "The FILE argument is JSON, not a file name. A token in an argument is seen in process lists and kept in " +
+                "shell history: put the JSON in a file, or pipe it in with - (… | TokenProxy connections import -).");
+            return null;
+        }
+
         try
         {
             var text = file == "-" ? await console.In.ReadToEndAsync() : await File.ReadAllTextAsync(file);

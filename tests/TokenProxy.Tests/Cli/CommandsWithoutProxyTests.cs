@@ -85,6 +85,18 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Json_given_where_the_file_name_goes_is_refused_without_echoing_its_token()
+    {
+        var token = Canary.New("access");
+
+        var run = await CommandRun.RunAsync(["connections", "import", $$"""{"provider":"acme","accessToken":"{{token}}"}""", .. Options]);
+
+        Assert.NotEqual(0, run.Code);
+        Assert.Contains("The FILE argument is JSON, not a file name.", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, run.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Options_before_the_command_run_the_command_not_the_server()
     {
         var listing = CommandRun.RunAsync([.. Options, "providers", "list"]);
