@@ -42,6 +42,9 @@ internal sealed partial class PostgresConnectionStore
             transaction))
         {
             command.Parameters.AddWithValue("id", id);
+            // The wait for another instance's refresh is this one command: the server's lock_timeout bounds it, not the
+            // connection string's Command Timeout (30 s by default, shorter than a refresh may hold the lock).
+            command.CommandTimeout = (int)Math.Ceiling((_lockTimeout + TimeSpan.FromSeconds(15)).TotalSeconds);
             try
             {
                 await command.ExecuteNonQueryAsync(cancellationToken);

@@ -70,6 +70,32 @@ public sealed partial class SeveralInstancesTests(PostgresServer server) : IAsyn
     }
 
     [Fact]
+    public async Task Waiting_for_another_processs_refresh_outlasts_the_connection_strings_command_timeout()
+    {
+        // Npgsql ends a command after Command Timeout (30 s by default; 2 s here): waiting for the refresh lock is one
+        // command, and a refresh may hold it for minutes (Refresh:Timeout and a late answer). That wait is no outage.
+        var proxies = await StartAsync(2, new Dictionary<string, string?>
+        {
+            ["TokenProxy:Store:ConnectionString"] = _database.ConnectionString + ";Maximum Pool Size=20;Command Timeout=2",
+        });
+        await ImportAsync(proxies[0], expiresIn: 1);
+        await ExpireAsync();
+        _authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var first = proxies[0].Client.GetAsync("/acme/first");
+        await _authorization.FirstCall.Task.WaitAsync(Patience);
+        var second = proxies[1].Client.GetAsync("/acme/second");
+        await _database.WaitUntilAsync("SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", "the second process waits for the refresh lock");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        _authorization.Hold.SetResult();
+        var responses = await Task.WhenAll(first, second).WaitAsync(Patience);
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, _authorization.Calls);
+        Assert.DoesNotContain("Store unavailable", proxies[1].Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refresher_killed_while_holding_the_lock_hands_over_to_another_process_and_no_refresh_token_is_lost()
     {
         var proxies = await StartAsync(2);
