@@ -200,8 +200,7 @@ internal static class ConnectionsApi
 
         // A key nothing reads is refused, not dropped: a token answer pasted as is (refresh_token, expires_in) would
         // otherwise store a token that is never refreshed. A value of the wrong type is named by its field.
-        var problems = json.EnumerateObject().Select(p => p.Name).Where(n => !ImportConnectionRequest.Fields.Contains(n)).Distinct(StringComparer.Ordinal)
-            .ToDictionary(n => n, n => new[] { $"{n}: not a field of an import{ImportConnectionRequest.Nearest(n)}; the fields are {string.Join(", ", ImportConnectionRequest.Fields)}." }, StringComparer.Ordinal);
+        var problems = ImportConnectionRequest.UnreadKeys(json);
         ImportConnectionRequest? request;
         try
         {

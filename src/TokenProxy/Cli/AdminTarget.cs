@@ -137,7 +137,21 @@ internal sealed class AdminTarget : IAsyncDisposable
             request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         }
 
-        using var response = await Client.SendAsync(request, cancellationToken);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await Client.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            // The server closed the connection before it had the whole request: it refuses a body over its limit (30 MB)
+            // that way, before reading it. The exception says nothing more useful, and never a value from the body.
+            var size = json is null ? string.Empty : $" (a body of {System.Text.Encoding.UTF8.GetByteCount(json) / (1024 * 1024.0):F1} MB; the admin API takes at most 30 MB)";
+            await console.Error.WriteLineAsync($"The request to {Description} failed: the connection closed while it was being sent{size}. ({e.HttpRequestError})");
+            return null;
+        }
+
+        using var response = sent;
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         JsonElement? parsed = null;
         try

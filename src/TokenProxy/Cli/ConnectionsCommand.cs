@@ -133,7 +133,15 @@ internal static class ConnectionsCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await console.Error.WriteLineAsync($"Cannot read {file}: {e.Message}");
+            // Neither the argument nor the exception's message (which quotes it) is shown: a token pasted where the file
+            // name goes would be printed.
+            var reason = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "there is no such file",
+                UnauthorizedAccessException => "permission denied",
+                _ => "it cannot be read",
+            };
+            await console.Error.WriteLineAsync($"Cannot read the file given to import ({reason}; relative names are from {Environment.CurrentDirectory}).");
         }
         catch (JsonException e)
         {

@@ -121,6 +121,18 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_field_the_end_user_does_not_have_is_refused_under_its_path_not_dropped()
+    {
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = "abc", endUser = new { id = "carol", display_name = "Carol", mail = "carol@example.com" } }));
+
+        var errors = (await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request")).GetProperty("errors");
+        Assert.Equal(["endUser.display_name", "endUser.mail"], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Contains("(did you mean displayName?)", errors.GetProperty("endUser.display_name")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Fact]
     public async Task An_admin_path_that_names_nothing_is_the_admin_surfaces_own_404()
     {
         using var page = await _proxy.Client.GetAsync("/admin/nosuch");

@@ -94,6 +94,24 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
         Assert.NotEqual(0, run.Code);
         Assert.Contains("The FILE argument is JSON, not a file name.", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(token, run.All, StringComparison.Ordinal);
+
+        // A bare token there is a file that does not exist: said so, without the name.
+        var bare = await CommandRun.RunAsync(["connections", "import", token, .. Options]);
+        Assert.Equal(2, bare.Code);
+        Assert.DoesNotContain(token, bare.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_import_over_the_admin_apis_size_limit_fails_with_a_line_not_a_stack_trace()
+    {
+        var file = Path.Combine(_directory, "big.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { provider = "acme", accessToken = new string('x', 31 * 1024 * 1024) }));
+
+        var run = await CommandRun.RunAsync(["connections", "import", file, .. Options]);
+
+        Assert.Equal(1, run.Code);
+        Assert.Contains("the connection closed while it was being sent (a body of 31.0 MB; the admin API takes at most 30 MB)", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.All, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,7 +141,7 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
         Assert.Contains("Another TokenProxy process is already using", locked.Error, StringComparison.Ordinal);
         Assert.Contains("If one runs elsewhere, give its address with --urls.", locked.Error, StringComparison.Ordinal);
         Assert.Equal(2, missing.Code);
-        Assert.StartsWith($"Cannot read {Path.Combine(_directory, "none.json")}", missing.Error, StringComparison.Ordinal);
+        Assert.StartsWith("Cannot read the file given to import (there is no such file;", missing.Error, StringComparison.Ordinal);
         Assert.Equal(2, notJson.Code);
         Assert.StartsWith("Standard input is not JSON", notJson.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("abc", notJson.Error, StringComparison.Ordinal);
