@@ -171,6 +171,12 @@ internal static class ConnectionsApi
     /// Reads the body here rather than letting the framework bind it: a request that is not JSON would not match this
     /// endpoint at all and would fall through to the data plane's <c>/{provider}/{**path}</c>, a 404 for provider "admin".
     /// </summary>
+    /// <summary>The web defaults (camelCase, names case aside), but a number is a JSON number: <c>"3600"</c> is a wrong type.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions ImportJson = new(System.Text.Json.JsonSerializerOptions.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
+
     private static async Task<(ImportConnectionRequest? Request, ProblemResult? Problem)> ReadImportAsync(HttpRequest body, CancellationToken cancellationToken)
     {
         if (!body.HasJsonContentType())
@@ -204,7 +210,7 @@ internal static class ConnectionsApi
         ImportConnectionRequest? request;
         try
         {
-            request = System.Text.Json.JsonSerializer.Deserialize<ImportConnectionRequest>(json, System.Text.Json.JsonSerializerOptions.Web);
+            request = System.Text.Json.JsonSerializer.Deserialize<ImportConnectionRequest>(json, ImportJson);
         }
         catch (System.Text.Json.JsonException e) when (e.Path?.TrimStart('$', '.') is { Length: > 0 } field)
         {

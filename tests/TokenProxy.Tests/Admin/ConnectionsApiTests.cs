@@ -86,17 +86,19 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
-    [Fact]
-    public async Task A_wrongly_typed_field_is_named_and_answered_with_every_field_an_import_accepts()
+    [Theory]
+    [InlineData("""{"provider":"acme","apiKey":5}""", "apiKey")]
+    [InlineData("""{"provider":"acme","accessToken":"abc","expiresIn":"3600"}""", "expiresIn")]
+    public async Task A_wrongly_typed_field_is_named_and_answered_with_every_field_an_import_accepts(string json, string field)
     {
         using var request = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections");
-        request.Content = new StringContent("""{"provider":"acme","apiKey":5}""", System.Text.Encoding.UTF8, "application/json");
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
 
         using var response = await _proxy.Client.SendAsync(request);
 
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
-        var detail = problem.GetProperty("errors").GetProperty("apiKey")[0].GetString();
-        Assert.StartsWith("apiKey: a value of the wrong type.", detail, StringComparison.Ordinal);
+        var detail = problem.GetProperty("errors").GetProperty(field)[0].GetString();
+        Assert.StartsWith($"{field}: a value of the wrong type.", detail, StringComparison.Ordinal);
         Assert.All(["accessToken", "apiKey", "username", "password", "parameters", "credentialKind"], field => Assert.Contains(field, detail, StringComparison.Ordinal));
     }
 
