@@ -167,16 +167,16 @@ internal static class ConnectionsApi
             ? AdminProblems.UnknownWorkspace(workspace)
             : AdminProblems.LabelTaken(row.Provider, row.Label);
 
-    /// <summary>
-    /// Reads the body here rather than letting the framework bind it: a request that is not JSON would not match this
-    /// endpoint at all and would fall through to the data plane's <c>/{provider}/{**path}</c>, a 404 for provider "admin".
-    /// </summary>
     /// <summary>The web defaults (camelCase, names case aside), but a number is a JSON number: <c>"3600"</c> is a wrong type.</summary>
     private static readonly System.Text.Json.JsonSerializerOptions ImportJson = new(System.Text.Json.JsonSerializerOptions.Web)
     {
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
     };
 
+    /// <summary>
+    /// Reads the body here rather than letting the framework bind it: a request that is not JSON would not match this
+    /// endpoint at all and would fall through to the data plane's <c>/{provider}/{**path}</c>, a 404 for provider "admin".
+    /// </summary>
     private static async Task<(ImportConnectionRequest? Request, ProblemResult? Problem)> ReadImportAsync(HttpRequest body, CancellationToken cancellationToken)
     {
         if (!body.HasJsonContentType())

@@ -241,7 +241,8 @@ internal sealed class ProxyEndpoint(
     private async Task AnswerForwardingFailureAsync(HttpContext context, TokenTransformer transformer, ForwarderError error)
     {
         var provider = transformer.Provider;
-        if (context.Features.Get<IForwarderErrorFeature>()?.Exception is Vault.StoreUnavailableException outage && !context.Response.HasStarted)
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (exception is Vault.StoreUnavailableException outage && !context.Response.HasStarted)
         {
             // The API answered; what failed is the store the transformer needed on the way back (a 401's refresh): not the
             // provider's failure, and answered as every store outage is.
@@ -251,7 +252,7 @@ internal sealed class ProxyEndpoint(
 
         if (IsClientFailure(error, context))
         {
-            await AnswerClientFailureAsync(context, provider.Name, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
+            await AnswerClientFailureAsync(context, provider.Name, error, exception);
             return;
         }
 
