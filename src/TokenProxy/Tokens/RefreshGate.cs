@@ -11,11 +11,18 @@ namespace TokenProxy.Tokens;
 /// and callers that come meanwhile join it rather than start another. An entry removes itself only if it is still the
 /// one in the map (remove-if-same).
 /// </summary>
-internal sealed class RefreshGate<T>(TimeSpan wait, TimeSpan limit, TimeProvider time)
+/// <param name="wait">How long a caller waits for a run.</param>
+/// <param name="limit">How long a run may take.</param>
+/// <param name="time">The clock of both.</param>
+/// <param name="stopping">Cancels every run at once: the process is stopping.</param>
+internal sealed class RefreshGate<T>(TimeSpan wait, TimeSpan limit, TimeProvider time, CancellationToken stopping)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<T>>> _inFlight = new(StringComparer.Ordinal);
 
     public int InFlight => _inFlight.Count;
+
+    /// <summary>Completes once every run under way now has ended, however it ended.</summary>
+    public Task Idle => Task.WhenAll(_inFlight.Values.Select(run => run.Value.ContinueWith(static _ => { }, TaskScheduler.Default)));
 
     public Task<T> RunAsync(string key, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -32,7 +39,8 @@ internal sealed class RefreshGate<T>(TimeSpan wait, TimeSpan limit, TimeProvider
             // Leave the caller's stack: the work must not run inline inside GetOrAdd's factory.
             await Task.Yield();
             using var limitSource = new CancellationTokenSource(limit, time);
-            return await work(limitSource.Token);
+            using var runSource = CancellationTokenSource.CreateLinkedTokenSource(limitSource.Token, stopping);
+            return await work(runSource.Token);
         }
         finally
         {

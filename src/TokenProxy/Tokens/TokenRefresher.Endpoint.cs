@@ -10,8 +10,26 @@ namespace TokenProxy.Tokens;
 /// <summary>The call to the token endpoint: a concurrency cap per endpoint, retries with backoff, a circuit breaker.</summary>
 internal sealed partial class TokenRefresher : IDisposable
 {
-    /// <summary>Disposes the token endpoints' pipelines (their circuit breakers) with the refresher.</summary>
-    public void Dispose() => _pipelines.Dispose();
+    /// <summary>How long a stop waits for the refreshes under way, before and after cancelling them.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Disposes the token endpoints' pipelines (their circuit breakers) with the refresher. A refresh still under way (a
+    /// token endpoint that answers late) gets a moment to finish, then is abandoned, as a stop mid-refresh is (its attempt
+    /// stays on the row, docs/architecture.md §5). Its end is waited for: a pipeline's disposal waits for its executions,
+    /// on the refresher's clock.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_gate.Idle.Wait(StopGrace))
+        {
+            _stopping.Cancel();
+            _gate.Idle.Wait(StopGrace);
+        }
+
+        _pipelines.Dispose();
+        _stopping.Dispose();
+    }
 
     /// <summary>
     /// At most this many token endpoints get a cap and circuit of their own; past it, a provider's further endpoints share

@@ -28,6 +28,7 @@ internal sealed partial class TokenRefresher
     private readonly TokenInstrumentation _instrumentation;
     private readonly RevocationClient _revocations;
     private readonly RefreshGate<TokenResult<ConnectionRow>> _gate;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly RefreshSchedule _schedule;
     private readonly IEventStore _events;
     private readonly ResiliencePipelineRegistry<string> _pipelines = new();
@@ -48,7 +49,7 @@ internal sealed partial class TokenRefresher
         _providers = providers;
         _time = time;
         _options = options.Value;
-        _gate = new RefreshGate<TokenResult<ConnectionRow>>(_options.Timeout, _options.RunLimit, time);
+        _gate = new RefreshGate<TokenResult<ConnectionRow>>(_options.Timeout, _options.RunLimit, time, _stopping.Token);
     }
 
     /// <summary>
@@ -282,7 +283,7 @@ internal sealed partial class TokenRefresher
     {
         // Someone waits for the new connection: as long as for a refresh. The grant rotates nothing, so nothing is lost.
         using var timeout = new CancellationTokenSource(_options.Timeout, _time);
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, _stopping.Token);
         var (result, _) = await CallTokenEndpointAsync(provider, token => _client.RequestClientCredentialsAsync(provider, ScopesFor(provider, scopes), token), bounded.Token);
         return result;
     }

@@ -14,7 +14,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task Concurrent_callers_share_one_run_of_the_work_and_its_result()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = 0;
 
@@ -32,7 +32,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task Different_keys_run_their_own_work()
     {
-        var gate = new RefreshGate<string>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
+        var gate = new RefreshGate<string>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);
 
         var results = await Task.WhenAll(
             gate.RunAsync("conn_1", _ => Task.FromResult("one"), CancellationToken.None),
@@ -44,7 +44,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task A_caller_that_gives_up_stops_waiting_alone_and_the_work_goes_on_for_the_others()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);
         var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var impatient = new CancellationTokenSource();
@@ -63,7 +63,7 @@ public sealed class RefreshGateTests
     [Fact]
     public async Task Callers_stop_waiting_at_the_wait_the_work_goes_on_to_its_limit_and_a_caller_meanwhile_joins_it()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);
         var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = 0;
         Func<CancellationToken, Task<int>> work = async token =>
@@ -100,9 +100,31 @@ public sealed class RefreshGateTests
     }
 
     [Fact]
+    public async Task Stopping_cancels_the_runs_under_way_and_the_gate_then_reports_idle()
+    {
+        using var stopping = new CancellationTokenSource();
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, stopping.Token);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var caller = gate.RunAsync("conn_1", async token =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return 0;
+        }, CancellationToken.None);
+        await started.Task;
+        var idle = gate.Idle;
+        Assert.False(idle.IsCompleted);
+
+        await stopping.CancelAsync();
+
+        await idle.WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => caller);
+    }
+
+    [Fact]
     public async Task A_failed_run_fails_its_waiters_and_the_next_call_runs_the_work_again()
     {
-        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock);
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);
         var runs = 0;
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => gate.RunAsync(

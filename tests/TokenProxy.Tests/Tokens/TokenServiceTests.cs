@@ -137,6 +137,23 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task A_proxy_stops_while_a_refresh_still_waits_for_a_token_endpoint_that_never_answers()
+    {
+        var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        await scenario.ImportAsync();
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var lookup = scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        await scenario.Authorization.FirstCall.Task;
+        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // the caller gives up; the refresh goes on waiting
+        await lookup;
+
+        // The pipelines' disposal waits for their executions on the (fake) clock: the refresh is abandoned first.
+        await scenario.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        scenario.Authorization.Hold.TrySetResult();
+    }
+
+    [Fact]
     public async Task A_token_endpoint_that_answers_after_the_wait_is_called_once_and_its_rotated_answer_is_kept()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
