@@ -12,7 +12,7 @@ namespace TokenProxy.Benchmarks.Tokens;
 [MemoryDiagnoser]
 public class RefreshGateBenchmarks
 {
-    private readonly RefreshGate<int> _gate = new(TimeSpan.FromSeconds(30), TimeProvider.System);
+    private readonly RefreshGate<int> _gate = new(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None);
     private readonly Func<CancellationToken, Task<int>> _work;
     private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<int>[] _callers = [];
