@@ -11,6 +11,12 @@ namespace TokenProxy.OAuth;
 /// <param name="HttpStatus">The token endpoint's status code, when it answered.</param>
 internal sealed record TokenFailure(FailureKind Kind, string? Error = null, string? Description = null, TimeSpan? RetryAfter = null, int? HttpStatus = null)
 {
+    /// <summary>
+    /// The caller stopped waiting but the refresh goes on (a slow token endpoint): nothing failed yet, so the next request
+    /// joins that refresh rather than being turned away by a cool-down.
+    /// </summary>
+    public bool RefreshGoesOn { get; init; }
+
     // One instance per kind for the failures that say nothing more: answering them allocates nothing.
     private static readonly TokenFailure[] Plain = [.. Enum.GetValues<FailureKind>().Select(kind => new TokenFailure(kind))];
 

@@ -77,7 +77,10 @@ internal sealed partial class TokenRefresher
         catch (TimeoutException)
         {
             // Refresh:Timeout passed; the refresh goes on (RefreshGate), and its answer, however late, is kept.
-            return TokenFailure.Transient("timeout", "The refresh did not finish in time; it goes on, and the next request uses its result.");
+            return TokenFailure.Transient("timeout", "The refresh did not finish in time; it goes on, and the next request uses its result.") with
+            {
+                RefreshGoesOn = true,
+            };
         }
     }
 

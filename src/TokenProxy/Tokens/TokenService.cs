@@ -143,7 +143,12 @@ internal sealed partial class TokenService(
                 // A misconfigured provider is the operator's to fix, not the connection's: like an outage, the old token
                 // while it lasts, then 503.
                 var wait = failure.RetryAfter ?? DefaultCoolDown;
-                _coolDownUntil[before.ConnectionId] = (now + wait, failure.Kind, before.Provider);
+                // A refresh still under way has not failed: the next request joins it (RefreshGate) and gets its answer.
+                if (!failure.RefreshGoesOn)
+                {
+                    _coolDownUntil[before.ConnectionId] = (now + wait, failure.Kind, before.Provider);
+                }
+
                 // The old token still works until it expires; after that the app must wait.
                 return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenResult<CachedCredential>.Fail(failure with { RetryAfter = wait }, before);
             case FailureKind.Rejected:

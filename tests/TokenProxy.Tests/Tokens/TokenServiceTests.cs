@@ -188,6 +188,31 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task A_request_just_after_another_stopped_waiting_joins_the_refresh_still_under_way_instead_of_a_cool_down()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        await scenario.ImportAsync();
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var tokens = scenario.Service<TokenService>();
+
+        var first = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        await scenario.Authorization.FirstCall.Task;
+        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout: the request stops waiting
+        var gaveUp = await first;
+        // One second later: nothing has failed, the refresh still waits for its answer.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(1));
+        var next = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        scenario.Authorization.Hold.SetResult();
+        var served = await next;
+
+        Assert.True(gaveUp.Failure!.RefreshGoesOn);
+        Assert.True(served.Succeeded, $"{served.Failure?.Error}: {served.Failure?.Description}");
+        Assert.Equal("Bearer access-1", served.Value.HeaderValue);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    [Fact]
     public async Task A_401_refreshes_once_and_another_401_to_that_new_token_is_passed_on_until_the_backoff_has_passed()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
