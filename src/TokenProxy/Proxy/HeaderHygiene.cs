@@ -16,6 +16,15 @@ internal static class HeaderHygiene
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade",
     ];
 
+    /// <summary>
+    /// Forwarding fields outside the <c>X-Forwarded-</c> family that servers and frameworks read as the client's address or
+    /// the original URL; like those, nobody configured the proxy to vouch for them.
+    /// </summary>
+    private static readonly HashSet<string> OtherForwardingFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "X-Real-IP", "X-Client-IP", "X-Cluster-Client-IP", "True-Client-IP", "X-Original-URL", "X-Rewrite-URL", "X-Original-Host",
+    };
+
     /// <summary>The fields .NET keeps on the body (HttpContent) rather than on the request.</summary>
     private static readonly HashSet<string> ContentFields = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -47,7 +56,8 @@ internal static class HeaderHygiene
         foreach (var header in headers.NonValidated)
         {
             if (header.Key.StartsWith("TokenProxy-", StringComparison.OrdinalIgnoreCase)
-                || header.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+                || header.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+                || OtherForwardingFields.Contains(header.Key))
             {
                 (prefixed ??= []).Add(header.Key);
             }

@@ -83,6 +83,27 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Forwarding_headers_outside_the_X_Forwarded_family_are_removed_too()
+    {
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        string[] forwarding = ["X-Real-IP", "x-client-ip", "X-Cluster-Client-IP", "True-Client-IP", "X-Original-URL", "X-Rewrite-URL", "X-Original-Host"];
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/me");
+        foreach (var name in forwarding)
+        {
+            request.Headers.TryAddWithoutValidation(name, "10.0.0.1");
+        }
+
+        request.Headers.TryAddWithoutValidation("X-Request-Id", "kept");
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(_scenario.Api.Requests);
+        Assert.All(forwarding, name => Assert.Null(seen.Header(name)));
+        Assert.Equal("kept", seen.Header("X-Request-Id"));
+    }
+
+    [Fact]
     public async Task Provider_header_format_is_used_for_injection()
     {
         var token = Canary.New("pat");
