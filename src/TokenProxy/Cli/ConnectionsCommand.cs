@@ -97,20 +97,32 @@ internal static class ConnectionsCommand
 
     private static async Task<int> ImportAsync(AdminTarget target, List<string> imports, CommandConsole console, CancellationToken cancellationToken)
     {
-        var failed = 0;
-        foreach (var body in imports)
+        var failed = new List<int>();
+        for (var item = 1; item <= imports.Count; item++)
         {
-            if (await target.SendAsync(HttpMethod.Post, "/admin/api/connections", console, body, cancellationToken) is { } created)
+            if (await target.SendAsync(HttpMethod.Post, "/admin/api/connections", console, imports[item - 1], cancellationToken) is { } created)
             {
                 await console.Out.WriteLineAsync($"Imported {Describe(created)}.");
             }
             else
             {
-                failed++;
+                failed.Add(item);
+                if (imports.Count > 1)
+                {
+                    await console.Error.WriteLineAsync($"  (item {item} of {imports.Count}: not imported)");
+                }
             }
         }
 
-        return failed == 0 ? 0 : CommandLine.Failed;
+        // Each item is imported on its own: say which ones to fix and import again, the others are stored already.
+        if (failed.Count > 0 && imports.Count > 1)
+        {
+            await console.Error.WriteLineAsync(
+                $"Imported {imports.Count - failed.Count} of {imports.Count}; not imported: item{(failed.Count > 1 ? "s" : "")} {string.Join(", ", failed)} " +
+                "(counted from 1). Import only those again once fixed.");
+        }
+
+        return failed.Count == 0 ? 0 : CommandLine.Failed;
     }
 
     /// <summary>One JSON object per connection to import, from a file or standard input (<c>-</c>), so no token is ever an argument.</summary>

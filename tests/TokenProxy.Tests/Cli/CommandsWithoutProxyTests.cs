@@ -65,6 +65,30 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_import_of_several_names_the_items_not_imported_and_keeps_the_others()
+    {
+        var file = Path.Combine(_directory, "import.json");
+        var refused = Canary.New("access");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new object[]
+        {
+            new { provider = "acme", label = "one", accessToken = Canary.New("access") },
+            new { provider = "acme", label = "two", access_token = refused },
+            new { provider = "acme", label = "three", accessToken = Canary.New("access") },
+        }));
+
+        var imported = await CommandRun.RunAsync(["connections", "import", file, .. Options]);
+        var listed = await CommandRun.RunAsync(["connections", "list", .. Options]);
+
+        Assert.Equal(1, imported.Code);
+        Assert.Contains("(item 2 of 3: not imported)", imported.Error, StringComparison.Ordinal);
+        Assert.Contains("Imported 2 of 3; not imported: item 2 (counted from 1).", imported.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(refused, imported.All, StringComparison.Ordinal);
+        Assert.Matches(@"acme\s+one\s", listed.Output);
+        Assert.Matches(@"acme\s+three\s", listed.Output);
+        Assert.DoesNotMatch(@"acme\s+two\s", listed.Output);
+    }
+
+    [Fact]
     public async Task A_command_sends_no_webhook_and_the_proxy_sends_its_events_once_it_runs()
     {
         await using var receiver = await Webhooks.WebhookReceiver.StartAsync();
