@@ -86,7 +86,7 @@ internal static class ConfigurationShape
     /// as OpenID Connect discovery names it (<c>TokenEndpoint</c> for <c>TokenUrl</c>), or one a typo or two away (letters
     /// left out, doubled, swapped or wrong; case aside), the nearest one first.
     /// </summary>
-    private static string DidYouMean(string key, IEnumerable<string> settings)
+    internal static string DidYouMean(string key, IEnumerable<string> settings)
     {
         var names = settings.ToList();
         if (key.EndsWith("Endpoint", StringComparison.OrdinalIgnoreCase)

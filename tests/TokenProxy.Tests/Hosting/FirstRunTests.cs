@@ -63,6 +63,28 @@ public sealed class FirstRunTests : IDisposable
     }
 
     [Fact]
+    public async Task The_banner_names_a_client_keys_provider_that_no_provider_is_called()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var proxy = await ProxyProcess.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["TokenProxy:PublicBaseUrl"] = "https://proxy.example.com",
+                ["TokenProxy:Clients:app:Key"] = new string('k', 40),
+                ["TokenProxy:Clients:app:Providers:0"] = "github",
+                ["TokenProxy:Clients:app:Providers:1"] = "githb",
+                ["TokenProxy:Clients:app:Providers:2"] = "in-house",
+            },
+            key);
+
+        await proxy.WaitForLineAsync("Stop with Ctrl+C");
+
+        Assert.Contains("Note:      TokenProxy:Clients:app:Providers names 'githb', which no provider is called (did you mean github?); that key cannot use it.", proxy.Output, StringComparison.Ordinal);
+        Assert.Contains("Note:      TokenProxy:Clients:app:Providers names 'in-house', which no provider is called; that key cannot use it.", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("'github'", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_banner_says_when_links_would_use_the_default_public_address_and_not_where_the_proxy_listens()
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
