@@ -79,7 +79,7 @@ internal sealed record CreateConnectRequest(
             errors["expiresIn"] = [$"expiresIn is a number of seconds from 1 to {MaxExpiresIn} (30 days); without it, 7 days."];
         }
 
-        if (Message is not null && (Message.Length is 0 or > MaxMessageLength || Message.Any(c => char.IsControl(c) || IsBidiControl(c))))
+        if (Message is not null && (Message.Length is 0 or > MaxMessageLength || !ShownText.IsPlain(Message)))
         {
             errors["message"] = [$"A message is 1-{MaxMessageLength} characters without control characters (no line breaks, no bidirectional overrides)."];
         }
@@ -111,13 +111,6 @@ internal sealed record CreateConnectRequest(
 
         return Label is not null && Label != row.Label ? $"The connection is labelled '{row.Label}'; leave label out, or give that one." : null;
     }
-
-    /// <summary>
-    /// The embeddings, overrides and isolates of Unicode's bidirectional algorithm (UAX #9 §2: U+202A–U+202E,
-    /// U+2066–U+2069): format characters, not controls to <see cref="char.IsControl(char)"/>, yet they reorder how the
-    /// rest of the page around the message reads (CVE-2021-42574, "Trojan Source").
-    /// </summary>
-    private static bool IsBidiControl(char c) => c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 
     /// <summary>Only the provider's given parameters (those a person types), each with a value that passes its own checks.</summary>
     private void ValidateParameters(ProviderDefinition provider, Dictionary<string, string[]> errors)

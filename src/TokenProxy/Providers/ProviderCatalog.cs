@@ -284,6 +284,11 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:DisplayName: at most {MaxDisplayName} characters (it is a name shown on the admin and portal pages).");
         }
 
+        if (o.DisplayName is { } shown && (shown.Trim().Length == 0 || !ShownText.IsPlain(shown)))
+        {
+            errors.Add($"{key}:DisplayName: a name on one line, not blank, without control or text-direction characters (it is shown on the admin and portal pages).");
+        }
+
         var allowedHosts = ParseAllowedHosts(o.AllowedHosts, $"{key}:AllowedHosts", errors);
         var parameters = ParseParameters(o.Parameters, $"{key}:Parameters", errors);
         var declared = new ProviderDeclarations(o.Parameters?.Keys.ToHashSet(StringComparer.Ordinal) ?? [], o.AllowedHosts is { Length: > 0 });

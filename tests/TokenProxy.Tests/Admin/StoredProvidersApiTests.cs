@@ -392,6 +392,24 @@ public sealed class StoredProvidersApiTests
         Assert.Equal(0L, await ScalarAsync(proxy, "SELECT count(*) FROM providers;"));
     }
 
+    [Theory]
+    [InlineData("Acme\nAdmin: all connections revoked")]
+    [InlineData("Acme\u202Eevil")]
+    [InlineData("Acme\u0007")]
+    [InlineData("   ")]
+    public async Task A_display_name_on_two_lines_blank_or_with_text_direction_characters_is_refused(string displayName)
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+
+        using var refused = await PutAsync(proxy, "gamma", new { ApiBaseUrl = "https://api.gamma.example", DisplayName = displayName });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("without control or text-direction characters", errors.GetProperty("DisplayName")[0].GetString(), StringComparison.Ordinal);
+        using var listed = await proxy.Client.GetAsync("/admin/api/providers");
+        Assert.DoesNotContain("gamma", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_display_name_longer_than_100_characters_is_refused()
     {
