@@ -128,7 +128,7 @@ internal sealed record ImportConnectionRequest(
 
         if (RefreshToken is not null && !TokenValue.IsValid(RefreshToken))
         {
-            errors["refreshToken"] = ["The refresh token must be visible ASCII without spaces or control characters."];
+            errors["refreshToken"] = [$"The refresh token must be visible ASCII without spaces or control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(RefreshToken)}."];
         }
 
         if (Scopes is not null && ScopeSyntax.Problem(Scopes) is { } scopeProblem)
@@ -234,7 +234,7 @@ internal sealed record ImportConnectionRequest(
             case CredentialKind.ApiKey:
                 if (!TokenValue.IsValid(ApiKey))
                 {
-                    errors["apiKey"] = ["The API key must be visible ASCII without spaces or control characters."];
+                    errors["apiKey"] = [$"The API key must be visible ASCII without spaces or control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(ApiKey)}."];
                 }
 
                 break;
@@ -242,13 +242,13 @@ internal sealed record ImportConnectionRequest(
                 // RFC 7617 §2: the user-id cannot contain a colon; neither part may hold control characters.
                 if (string.IsNullOrEmpty(Username) || Username.Contains(':', StringComparison.Ordinal) || Username.Any(char.IsControl) || Username.Length > TokenValue.MaxLength)
                 {
-                    errors["username"] = ["The user name is required, without ':' or control characters."];
+                    errors["username"] = [$"The user name is required, without ':' or control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(Username)}."];
                 }
 
                 // RFC 7617 §2: password = *TEXT, so an empty one is valid (APIs that take their key as the user name expect it).
                 if (Password is null || Password.Any(char.IsControl) || Password.Length > TokenValue.MaxLength)
                 {
-                    errors["password"] = ["The password is required (it may be empty: \"\"), without control characters."];
+                    errors["password"] = [$"The password is required (it may be empty: \"\"), without control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(Password)}."];
                 }
 
                 break;
@@ -263,7 +263,7 @@ internal sealed record ImportConnectionRequest(
             default:
                 if (!TokenValue.IsValid(AccessToken))
                 {
-                    errors["accessToken"] = ["An access token, an apiKey, or a username and password is required; a token is visible ASCII without spaces or control characters."];
+                    errors["accessToken"] = [$"An access token, an apiKey, or a username and password is required; a token is visible ASCII without spaces or control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(AccessToken)}."];
                 }
 
                 break;

@@ -9,6 +9,13 @@ internal static class TokenValue
 {
     public const int MaxLength = 16 * 1024;
 
+    /// <summary>The limit as a message says it.</summary>
+    public static readonly string Limit = $"at most {MaxLength.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters";
+
+    /// <summary>" (this one has 20,000)" for a value over <see cref="MaxLength"/>, else nothing: the length, never the value.</summary>
+    public static string LengthIfOver(string? value) =>
+        value is { Length: > MaxLength } ? $" (this one has {value.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)})" : string.Empty;
+
     public static bool IsValid(string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > MaxLength)

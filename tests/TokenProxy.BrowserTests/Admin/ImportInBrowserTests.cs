@@ -113,7 +113,7 @@ public sealed class ImportInBrowserTests(BrowserFixture browser) : IAsyncLifetim
 
         var errors = _page.GetByRole(AriaRole.Alert);
         await Expect(errors).ToContainTextAsync("Account number (account)");
-        await Expect(errors).ToContainTextAsync("The user name is required, without ':' or control characters.");
+        await Expect(errors).ToContainTextAsync("The user name is required, without ':' or control characters, at most 16,384 characters.");
         await Expect(errors).ToContainTextAsync("A label is");
         await Expect(_page.GetByLabel("User name", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(Field("account")).ToHaveAttributeAsync("aria-invalid", "true");

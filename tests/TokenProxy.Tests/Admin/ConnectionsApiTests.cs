@@ -123,6 +123,23 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_over_the_length_limit_is_refused_saying_so_with_its_length_never_its_value()
+    {
+        var token = Canary.New("long") + new string('a', 20_000);
+        var length = token.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+        using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", accessToken = token, refreshToken = token }));
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        var errors = problem.GetProperty("errors");
+        Assert.Contains($"at most 16,384 characters (this one has {length})", errors.GetProperty("accessToken")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains($"at most 16,384 characters (this one has {length})", errors.GetProperty("refreshToken")[0].GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(token[..40], problem.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("[]", await _proxy.Client.GetStringAsync("/admin/api/connections"));
+    }
+
+    [Fact]
     public async Task A_field_the_end_user_does_not_have_is_refused_under_its_path_not_dropped()
     {
         using var response = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
