@@ -263,7 +263,9 @@ internal sealed record ImportConnectionRequest(
             default:
                 if (!TokenValue.IsValid(AccessToken))
                 {
-                    errors["accessToken"] = [$"An access token, an apiKey, or a username and password is required; a token is visible ASCII without spaces or control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(AccessToken)}."];
+                    errors["accessToken"] = [AccessToken is null
+                        ? $"An access token, an apiKey, or a username and password is required; a token is visible ASCII without spaces or control characters, {TokenValue.Limit}."
+                        : $"The access token must be visible ASCII without spaces or control characters, {TokenValue.Limit}{TokenValue.LengthIfOver(AccessToken)}."];
                 }
 
                 break;

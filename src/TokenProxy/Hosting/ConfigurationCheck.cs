@@ -96,15 +96,16 @@ internal static class ConfigurationCheck
 
     /// <summary>
     /// The heading and one line per problem, as the server and every command print them. A problem quotes configured names
-    /// and values as written; their control characters are shown escaped, so a line break in one (a header name in a JSON
-    /// file) can neither cut its problem in two nor forge another.
+    /// and values as written; their control, line-separator and text-direction characters are shown escaped
+    /// (<see cref="ShownText.IsUnsafe"/>), so a line break in one (a header name in a JSON file) can neither cut its problem
+    /// in two nor forge another, and none can reorder how the line reads.
     /// </summary>
     public static string Format(IEnumerable<string> problems) => Heading + string.Concat(problems.Select(p => "\n  - " + Escaped(p)));
 
-    /// <summary>A problem with its control characters shown escaped (see <see cref="Format"/>).</summary>
+    /// <summary>A problem with its unsafe characters shown escaped (see <see cref="Format"/>).</summary>
     public static string Escaped(string problem)
     {
-        if (!problem.Any(char.IsControl))
+        if (ShownText.IsPlain(problem))
         {
             return problem;
         }
@@ -117,7 +118,7 @@ internal static class ConfigurationCheck
                 '\r' => "\\r",
                 '\n' => "\\n",
                 '\t' => "\\t",
-                _ when char.IsControl(c) => $"\\u{(int)c:x4}",
+                _ when ShownText.IsUnsafe(c) => $"\\u{(int)c:x4}",
                 _ => c.ToString(),
             });
         }

@@ -284,7 +284,7 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:DisplayName: at most {MaxDisplayName} characters (it is a name shown on the admin and portal pages).");
         }
 
-        if (o.DisplayName is { } shown && (shown.Trim().Length == 0 || !ShownText.IsPlain(shown)))
+        if (o.DisplayName is { } shown && (ShownText.IsBlank(shown) || !ShownText.IsPlain(shown)))
         {
             errors.Add($"{key}:DisplayName: a name on one line, not blank, without control or text-direction characters (it is shown on the admin and portal pages).");
         }

@@ -1,13 +1,24 @@
+using System.Globalization;
+
 namespace TokenProxy.Providers;
 
 /// <summary>What text chosen by one person and shown to another (a provider's name, a connect request's message) may hold.</summary>
 internal static class ShownText
 {
+    /// <summary>No character that <see cref="IsUnsafe"/> names.</summary>
+    public static bool IsPlain(string text) => !text.Any(IsUnsafe);
+
+    /// <summary>Nothing a reader would see: only white space and invisible format characters (a zero-width space).</summary>
+    public static bool IsBlank(string text) =>
+        text.All(c => char.IsWhiteSpace(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format);
+
     /// <summary>
-    /// No control character (a line break would cut a log line or a page's line in two) and none of the embeddings,
-    /// overrides and isolates of Unicode's bidirectional algorithm (UAX #9 §2: U+202A–U+202E, U+2066–U+2069): format
-    /// characters, not controls to <see cref="char.IsControl(char)"/>, yet they reorder how the rest of the page around
-    /// the text reads (CVE-2021-42574, "Trojan Source").
+    /// A control character, or a line or paragraph separator (U+2028, U+2029): either cuts a log line or a page's line in
+    /// two. Or one of Unicode's bidirectional controls (UAX #9 §2: the marks U+061C, U+200E, U+200F, the embeddings and
+    /// overrides U+202A–U+202E, the isolates U+2066–U+2069): format characters, not controls to
+    /// <see cref="char.IsControl(char)"/>, yet they reorder how the rest of the line around the text reads
+    /// (CVE-2021-42574, "Trojan Source").
     /// </summary>
-    public static bool IsPlain(string text) => !text.Any(c => char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069');
+    public static bool IsUnsafe(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or '\u061C' or '\u200E' or '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069';
 }

@@ -16,6 +16,8 @@ internal static class HeaderHygiene
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade",
     ];
 
+    private static readonly HashSet<string> RemovedNames = new(Removed, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Forwarding fields outside the <c>X-Forwarded-</c> family that servers and frameworks read as the client's address or
     /// the original URL; like those, nobody configured the proxy to vouch for them.
@@ -55,9 +57,13 @@ internal static class HeaderHygiene
         // the app's headers reach the API as they were sent, as with plain YARP.
         foreach (var header in headers.NonValidated)
         {
-            if (header.Key.StartsWith("TokenProxy-", StringComparison.OrdinalIgnoreCase)
-                || header.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
-                || OtherForwardingFields.Contains(header.Key))
+            // CGI and servers built on it read "X_Forwarded_For" as X-Forwarded-For (both become HTTP_X_FORWARDED_FOR): a
+            // name with underscores is judged as the name it would be read as.
+            var read = header.Key.Contains('_', StringComparison.Ordinal) ? header.Key.Replace('_', '-') : header.Key;
+            if (read.StartsWith("TokenProxy-", StringComparison.OrdinalIgnoreCase)
+                || read.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+                || OtherForwardingFields.Contains(read)
+                || (!ReferenceEquals(read, header.Key) && (RemovedNames.Contains(read) || read.Equals(injectedHeader, StringComparison.OrdinalIgnoreCase))))
             {
                 (prefixed ??= []).Add(header.Key);
             }

@@ -14,7 +14,8 @@ public sealed class AdminPageTests
     [Fact]
     public async Task Hostile_label_provider_name_account_and_error_description_render_as_text_on_the_list_and_the_connection_page()
     {
-        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:DisplayName"] = $"Acme {Hostile}");
+        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:DisplayName"] = $"Acme {Hostile.Replace('\n', ' ')}");
+        // (A display name is one line: the newline is left out of it, startup would refuse it.)
         var failed = await scenario.ImportAsync(label: "work");
         scenario.Authorization.Respond = FakeAuthorizationServer.Answer(400, new { error = "invalid_grant", error_description = Hostile });
         using var refresh = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{failed}/refresh"));
@@ -37,8 +38,12 @@ public sealed class AdminPageTests
             Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
             Assert.DoesNotContain("\"x\"", html, StringComparison.Ordinal);
             Assert.DoesNotContain("'quoted'", html, StringComparison.Ordinal);
-            Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#xA;&#x27;quoted&#x27;", html, StringComparison.Ordinal);
         }
+
+        // The label, the account and the error description as they were (a newline included); the provider's name on one line.
+        Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#xA;&#x27;quoted&#x27;", list, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#xA;&#x27;quoted&#x27;", labelledPage, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#x27;quoted&#x27;", failedPage, StringComparison.Ordinal);
 
         // Each place a value is written: on the list, the provider name among the providers, in two rows and two link
         // names, the label in its cell and its link name, the description in the events; on the connection pages, the

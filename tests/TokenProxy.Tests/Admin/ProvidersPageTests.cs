@@ -158,7 +158,8 @@ public sealed class ProvidersPageTests : IAsyncLifetime
         const string Hostile = "<script>alert(\"x\")</script>\n'quoted'";
         await using var scenario = await ProxyScenario.StartAsync(configure: (settings, api) =>
         {
-            settings["TokenProxy:Providers:odd:DisplayName"] = Hostile;
+            // A display name is one line (a newline in it stops startup); a parameter's label may hold one.
+            settings["TokenProxy:Providers:odd:DisplayName"] = Hostile.Replace('\n', ' ');
             settings["TokenProxy:Providers:odd:ApiBaseUrl"] = $"{api.AbsoluteUri}accounts/{{account}}";
             settings["TokenProxy:Providers:odd:Auth"] = "Basic";
             settings["TokenProxy:Providers:odd:Parameters:account:Pattern"] = "^[a-z]+\\z";
@@ -171,8 +172,11 @@ public sealed class ProvidersPageTests : IAsyncLifetime
 
             Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
             Assert.DoesNotContain("'quoted'", html, StringComparison.Ordinal);
-            Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#xA;&#x27;quoted&#x27;", html, StringComparison.Ordinal);
+            Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &#x27;quoted&#x27;", html, StringComparison.Ordinal);
         }
+
+        var form = await scenario.Proxy.Client.GetStringAsync("/admin/providers/odd/import");
+        Assert.Contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#xA;&#x27;quoted&#x27;", form, StringComparison.Ordinal);
     }
 
     /// <summary>The markup of one provider's card on the page.</summary>

@@ -397,6 +397,10 @@ public sealed class StoredProvidersApiTests
     [InlineData("Acme\u202Eevil")]
     [InlineData("Acme\u0007")]
     [InlineData("   ")]
+    [InlineData("Acme\u200Ex")]
+    [InlineData("Acme\u061Cx")]
+    [InlineData("Acme\u2028Admin")]
+    [InlineData("\u200B\u200B")]
     public async Task A_display_name_on_two_lines_blank_or_with_text_direction_characters_is_refused(string displayName)
     {
         await using var proxy = await ProxyHost.StartAsync();

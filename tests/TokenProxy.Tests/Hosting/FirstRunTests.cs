@@ -74,6 +74,7 @@ public sealed class FirstRunTests : IDisposable
                 ["TokenProxy:Clients:app:Providers:0"] = "github",
                 ["TokenProxy:Clients:app:Providers:1"] = "githb",
                 ["TokenProxy:Clients:app:Providers:2"] = "in-house",
+                ["TokenProxy:Clients:app:Providers:3"] = "hub\u202Egit",
             },
             key);
 
@@ -82,6 +83,9 @@ public sealed class FirstRunTests : IDisposable
         Assert.Contains("Note:      TokenProxy:Clients:app:Providers names 'githb', which no provider is called (did you mean github?); that key cannot use it.", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("Note:      TokenProxy:Clients:app:Providers names 'in-house', which no provider is called; that key cannot use it.", proxy.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("'github'", proxy.Output, StringComparison.Ordinal);
+        // A text-direction override would make the line read otherwise: shown escaped.
+        Assert.Contains("names 'hub\\u202egit', which no provider is called", proxy.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u202E", proxy.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -83,10 +83,15 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Forwarding_headers_outside_the_X_Forwarded_family_are_removed_too()
+    public async Task Forwarding_headers_outside_the_X_Forwarded_family_and_their_underscore_spellings_are_removed_too()
     {
         await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
-        string[] forwarding = ["X-Real-IP", "x-client-ip", "X-Cluster-Client-IP", "True-Client-IP", "X-Original-URL", "X-Rewrite-URL", "X-Original-Host"];
+        string[] forwarding =
+        [
+            "X-Real-IP", "x-client-ip", "X-Cluster-Client-IP", "True-Client-IP", "X-Original-URL", "X-Rewrite-URL", "X-Original-Host",
+            // Read as the dashed names by CGI and the servers built on it.
+            "X_Forwarded_For", "X-Real_IP", "X_Original_URL", "TokenProxy_Connection", "Proxy_Authorization",
+        ];
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/acme/me");
         foreach (var name in forwarding)
@@ -95,12 +100,14 @@ public sealed class ForwardingTests : IAsyncLifetime
         }
 
         request.Headers.TryAddWithoutValidation("X-Request-Id", "kept");
+        request.Headers.TryAddWithoutValidation("X_Trace_Tag", "kept");
         using var response = await _scenario.Proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var seen = Assert.Single(_scenario.Api.Requests);
         Assert.All(forwarding, name => Assert.Null(seen.Header(name)));
         Assert.Equal("kept", seen.Header("X-Request-Id"));
+        Assert.Equal("kept", seen.Header("X_Trace_Tag"));
     }
 
     [Fact]
