@@ -158,14 +158,8 @@ public sealed class TokenServiceTests
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         var id = await scenario.ImportAsync();
-        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var gaveUp = await GiveUpWaitingForAHeldRefreshAsync(scenario);
         var tokens = scenario.Service<TokenService>();
-
-        var first = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
-        await scenario.Authorization.FirstCall.Task;
-        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout: the request stops waiting
-        var gaveUp = await first;
         // A request while the answer is still awaited (past the 5 s cool-down) joins that refresh: no second request with
         // the same refresh token, which a rotating provider may have spent already.
         scenario.Clock.Advance(TimeSpan.FromSeconds(10));
@@ -192,14 +186,8 @@ public sealed class TokenServiceTests
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
         await scenario.ImportAsync();
-        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var gaveUp = await GiveUpWaitingForAHeldRefreshAsync(scenario);
         var tokens = scenario.Service<TokenService>();
-
-        var first = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
-        await scenario.Authorization.FirstCall.Task;
-        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout: the request stops waiting
-        var gaveUp = await first;
         // One second later: nothing has failed, the refresh still waits for its answer.
         scenario.Clock.Advance(TimeSpan.FromSeconds(1));
         var next = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
@@ -231,5 +219,19 @@ public sealed class TokenServiceTests
         Assert.Equal(1, callsWithinBackoff);
         Assert.Equal("Bearer access-2", afterBackoff!.Value.Value!.HeaderValue);
         Assert.Equal(2, scenario.Authorization.Calls);
+    }
+
+    /// <summary>
+    /// The token expired, the token endpoint holds its answer (<see cref="FakeAuthorizationServer.Hold"/>), and a request
+    /// waited <c>Refresh:Timeout</c> for the refresh and gave up: what it got.
+    /// </summary>
+    private static async Task<TokenResult<CachedCredential>> GiveUpWaitingForAHeldRefreshAsync(RefreshScenario scenario)
+    {
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scenario.Clock.Advance(TimeSpan.FromHours(2));
+        var first = scenario.Service<TokenService>().GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        await scenario.Authorization.FirstCall.Task;
+        scenario.Clock.Advance(TimeSpan.FromSeconds(30)); // Refresh:Timeout: the request stops waiting
+        return await first;
     }
 }
