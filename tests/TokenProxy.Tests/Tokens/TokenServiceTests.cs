@@ -165,7 +165,7 @@ public sealed class TokenServiceTests
         scenario.Clock.Advance(TimeSpan.FromSeconds(10));
         var meanwhile = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
         scenario.Clock.Advance(TimeSpan.FromSeconds(10));
-        scenario.Authorization.Hold.SetResult(); // answered 50 s after it was sent, rotating the refresh token
+        scenario.Authorization.Hold!.SetResult(); // answered 50 s after it was sent, rotating the refresh token
         var served = await meanwhile;
         var store = scenario.Service<IConnectionStore>();
 
@@ -191,7 +191,7 @@ public sealed class TokenServiceTests
         // One second later: nothing has failed, the refresh still waits for its answer.
         scenario.Clock.Advance(TimeSpan.FromSeconds(1));
         var next = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
-        scenario.Authorization.Hold.SetResult();
+        scenario.Authorization.Hold!.SetResult();
         var served = await next;
 
         Assert.True(gaveUp.Failure!.RefreshGoesOn);
