@@ -71,6 +71,15 @@ public sealed class SqliteConnectionStoreTests : ConnectionStoreTests
         {
             await store.InitializeAsync(CancellationToken.None);
             Assert.True(await store.TryInsertWorkspaceAsync(new WorkspaceRow("acme", "Acme", DateTimeOffset.UtcNow), CancellationToken.None));
+            // SQLite deletes -wal and -shm when the file's last connection closes, and tests running beside this one clear
+            // every pool (SqliteConnection.ClearAllPools): an unpooled connection of the test's own keeps them in place.
+            using var reader = new SqliteConnection($"Data Source={path};Pooling=False");
+            reader.Open();
+            using (var read = reader.CreateCommand())
+            {
+                read.CommandText = "SELECT count(*) FROM workspaces;";
+                Assert.Equal(1L, read.ExecuteScalar());
+            }
 
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
             foreach (var file in new[] { path, path + "-wal", path + "-shm", path + ".lock" })
