@@ -6,7 +6,8 @@ namespace TokenProxy.Proxy;
 /// Removes from an outgoing request everything the app must not pass to the provider: its own
 /// credentials (the proxy's token replaces them; MCP "token passthrough"), our control headers, forwarding
 /// headers nobody configured us to trust (RFC 9700 §4.13), and fields the app named in
-/// <c>Connection</c>, which are hop-by-hop by definition (RFC 9110 §7.6.1).
+/// <c>Connection</c>, which are hop-by-hop by definition (RFC 9110 §7.6.1); and from the API's response, any
+/// <c>TokenProxy-*</c> field, which only the proxy may set.
 /// </summary>
 internal static class HeaderHygiene
 {
@@ -74,6 +75,31 @@ internal static class HeaderHygiene
             foreach (var name in prefixed)
             {
                 headers.Remove(name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes the <c>TokenProxy-*</c> fields from an API's response before it is copied to the app: an app reads
+    /// <c>TokenProxy-Error</c> to tell the proxy's answers from the API's, and <c>TokenProxy-Reconnect-Url</c> as where a
+    /// person reconnects, so an API (a tenant-chosen host among them) must not be able to set them.
+    /// </summary>
+    public static void CleanResponse(HttpResponseMessage proxyResponse)
+    {
+        List<string>? forged = null;
+        foreach (var header in proxyResponse.Headers.NonValidated)
+        {
+            if (header.Key.Replace('_', '-').StartsWith("TokenProxy-", StringComparison.OrdinalIgnoreCase))
+            {
+                (forged ??= []).Add(header.Key);
+            }
+        }
+
+        if (forged is not null)
+        {
+            foreach (var name in forged)
+            {
+                proxyResponse.Headers.Remove(name);
             }
         }
     }

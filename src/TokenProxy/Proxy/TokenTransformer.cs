@@ -71,6 +71,11 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse is not null)
+        {
+            HeaderHygiene.CleanResponse(proxyResponse);
+        }
+
         // RFC 6750 §3.1: insufficient_scope (a 403, or a 401 that says so) means the token lacks a scope, which a refresh of
         // the same grant cannot add: the answer goes to the app as it came, with where to reconnect for broader access.
         if (proxyResponse is { StatusCode: System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.Unauthorized } && !Credential.Kind.IsStatic()

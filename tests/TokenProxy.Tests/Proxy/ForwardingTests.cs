@@ -110,6 +110,31 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("kept", seen.Header("X_Trace_Tag"));
     }
 
+    [Theory]
+    [InlineData(StatusCodes.Status200OK)]
+    [InlineData(StatusCodes.Status403Forbidden)]
+    public async Task TokenProxy_headers_an_api_sets_never_reach_the_app(int status)
+    {
+        // An app reads TokenProxy-Error to tell the proxy's answers from the API's, and TokenProxy-Reconnect-Url as where a
+        // person reconnects: an API must not be able to forge either.
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        _scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = status;
+            context.Response.Headers["TokenProxy-Error"] = "reconnect_required";
+            context.Response.Headers["TokenProxy-Reconnect-Url"] = "http://evil.test/phish";
+            context.Response.Headers["tokenproxy_retry"] = "token-refreshed";
+            context.Response.Headers["X-Api-Header"] = "kept";
+            return context.Response.WriteAsync("{}");
+        };
+
+        using var response = await _scenario.Proxy.Client.GetAsync("/acme/me");
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.DoesNotContain(response.Headers, h => h.Key.Replace('_', '-').StartsWith("TokenProxy-", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("kept", response.Headers.GetValues("X-Api-Header").Single());
+    }
+
     [Fact]
     public async Task Provider_header_format_is_used_for_injection()
     {
