@@ -34,7 +34,11 @@ internal static class AdminLogin
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Sign in here", "Open the TokenProxy admin pages directly to sign in.");
         }
 
-        var form = await context.Request.ReadFormAsync();
+        if (await AdminPage.ReadFormAsync(context.Request, context.RequestAborted) is not { } form)
+        {
+            return AdminPage.UnreadableForm();
+        }
+
         var expected = options.Value.Token;
         if (string.IsNullOrEmpty(expected)
             || !CryptographicOperations.FixedTimeEquals(CookieValue(form["token"].ToString()), CookieValue(expected)))

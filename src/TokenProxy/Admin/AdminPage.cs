@@ -53,6 +53,35 @@ internal static class AdminPage
     public static IResult PlainMessage(int status, string title, string message) =>
         Render<PlainMessagePage, PageMessage>(new PageMessage(title, message), status);
 
+    /// <summary>
+    /// A page's form post, read within ASP.NET Core's form limits: a body that is no form is an empty one, and null means
+    /// it could not be read (over the limits, malformed multipart, cut off): the caller answers <see cref="UnreadableForm"/>.
+    /// </summary>
+    public static async Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasFormContentType)
+        {
+            return FormCollection.Empty;
+        }
+
+        try
+        {
+            return await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The answer to a form <see cref="ReadFormAsync"/> could not read; <paramref name="plain"/> for a page without the admin navigation.</summary>
+    public static IResult UnreadableForm(bool plain = false)
+    {
+        const string Title = "The form could not be read";
+        const string Text = "Send the form from its page again.";
+        return plain ? PlainMessage(StatusCodes.Status400BadRequest, Title, Text) : Message(StatusCodes.Status400BadRequest, Title, Text);
+    }
+
     private sealed class PageResult(string contentSecurityPolicy, RazorComponentResult page) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)

@@ -78,7 +78,11 @@ internal static class ConnectEndpoints
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Choose on TokenProxy", "The choice must be made on the TokenProxy page that offered it.");
         }
 
-        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
+        if (await AdminPage.ReadFormAsync(context.Request, cancellationToken) is not { } form)
+        {
+            return AdminPage.UnreadableForm();
+        }
+
         var result = await flow.CompletePickAsync(definition, form["pick"].ToString(), form.TryGetValue("value", out var value) ? value.ToString() : null, context, cancellationToken);
         return await FinishedAsync(context, result, cancellationToken);
     }

@@ -79,7 +79,11 @@ internal static class LinkEndpoints
         }
 
         var (request, provider, _) = link.Value;
-        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
+        if (await AdminPage.ReadFormAsync(context.Request, cancellationToken) is not { } form)
+        {
+            return AdminPage.UnreadableForm(plain: true);
+        }
+
         // The values the person gives, for the given parameters the operator left open; an empty one is asked for again.
         var given = provider.GivenParameters
             .Where(p => !request.Parameters.ContainsKey(p.Name) && form[p.Name].ToString().Length > 0)

@@ -52,6 +52,23 @@ public sealed class AdminLoginTests
     }
 
     [Fact]
+    public async Task A_sign_in_post_that_is_no_form_is_a_failed_sign_in_and_one_over_the_form_limits_a_400_never_a_500()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+
+        using var empty = await proxy.Client.PostAsync("/admin/login", null);
+        using var json = await proxy.Client.PostAsync("/admin/login", new StringContent($$"""{"token":"{{AdminToken}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var tooMany = await proxy.Client.PostAsync(
+            "/admin/login", new FormUrlEncodedContent(Enumerable.Range(0, 1025).Select(i => KeyValuePair.Create($"f{i}", "x"))));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, empty.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, json.StatusCode);
+        Assert.False(json.Headers.Contains("Set-Cookie"));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.DoesNotContain("Exception", proxy.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Connect_needs_the_admin_but_the_callback_from_the_provider_does_not()
     {
         await using var scenario = await TokenProxy.Tests.Tokens.RefreshScenario.StartAsync(s => s["TokenProxy:Admin:Token"] = AdminToken);

@@ -286,6 +286,36 @@ public abstract partial class ConnectRequestTests
     }
 
     [Fact]
+    public async Task A_form_that_cannot_be_read_answers_400_and_starts_nothing()
+    {
+        await using var scenario = await StartAsync();
+        var link = LinkScenario.PathOf(await scenario.CreateAsync());
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = scenario.Proxy.Address };
+        var tooManyFields = new FormUrlEncodedContent(Enumerable.Range(0, 1025).Select(i => KeyValuePair.Create($"f{i}", "x")));
+        var noBoundary = new ByteArrayContent("--x\r\n"u8.ToArray());
+        noBoundary.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data");
+
+        using var many = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, link)
+        {
+            Content = tooManyFields,
+            Headers = { { "Sec-Fetch-Site", "same-origin" } },
+        });
+        using var multipart = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, link)
+        {
+            Content = noBoundary,
+            Headers = { { "Sec-Fetch-Site", "same-origin" } },
+        });
+        using var page = await client.GetAsync(link);
+
+        Assert.Equal(HttpStatusCode.BadRequest, many.StatusCode);
+        Assert.Contains("The form could not be read", await many.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, multipart.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode); // the link is still unused
+        Assert.Empty(await scenario.ConnectionsAsync());
+        Assert.DoesNotContain("Exception", scenario.Proxy.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_given_value_the_request_leaves_open_is_asked_on_the_links_page()
     {
         await using var scenario = await StartAsync(OAuth.GivenValueConnectTests.TemplatedSubdomain);
