@@ -157,9 +157,9 @@ internal static class ConnectionsCommand
         }
         catch (JsonException e)
         {
-            // The parser's message gives the line and position, never the text around it (which may hold a token).
+            // The line and position only: the parser's message quotes what it could not read, which may be a token.
             await console.Error.WriteLineAsync(
-                $"{(file == "-" ? "Standard input" : file)} is not JSON ({e.Message}). " +
+                $"{(file == "-" ? "Standard input" : file)} is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line). " +
                 """Expected {"provider":"github","accessToken":"…","label":"work","refreshToken":"…","expiresIn":3600} or an array of them.""");
         }
 

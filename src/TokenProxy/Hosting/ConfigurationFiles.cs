@@ -34,8 +34,13 @@ internal static class ConfigurationFiles
         }
         catch (InvalidDataException e)
         {
-            // A JSON file that does not parse: the message names the file, the inner one the line and position.
-            return (null, [$"{e.Message} {e.InnerException?.Message}".Trim()]);
+            // A JSON file that does not parse: the message names the file, the parser's exception where it broke. Not the
+            // parser's message: it quotes the text it could not read, which may be a client secret.
+            var parser = e.InnerException?.InnerException as System.Text.Json.JsonException;
+            var where = parser is { LineNumber: { } line, BytePositionInLine: { } position }
+                ? $" It breaks on line {line + 1}, at byte {position + 1} of the line."
+                : string.Empty;
+            return (null, [$"{e.Message} {e.InnerException?.Message}{where}".Trim()]);
         }
         catch (FormatException e)
         {

@@ -201,6 +201,20 @@ internal static class ConfigurationShape
 
         if (ElementType(target) is { } element)
         {
+            // The binder reads any section as a list (the values, whatever their keys) and a JSON array as a dictionary
+            // keyed "0", "1" … (a header named "0"): neither is what the file's author meant.
+            var keys = section.GetChildren().Select(c => c.Key).ToList();
+            var indexed = keys.Count > 0 && keys.Order(StringComparer.Ordinal).SequenceEqual(
+                Enumerable.Range(0, keys.Count).Select(i => i.ToString(CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal));
+            if (IsList(target) ? keys.Count > 0 && !keys.All(k => int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out _)) : indexed)
+            {
+                problems.Add(IsList(target)
+                    ? $"{section.Path}: a section where a list belongs; write {section.Key}:0, {section.Key}:1 … or a JSON array."
+                    : $"{section.Path}: a list where a dictionary belongs; write {section.Key}:NAME=VALUE for each entry, or a JSON object.");
+                unusable.Add(section.Path);
+                return;
+            }
+
             foreach (var child in section.GetChildren())
             {
                 CheckValue(child, element, problems, unusable);
@@ -220,7 +234,7 @@ internal static class ConfigurationShape
             return $"a single value where a section belongs; write its settings ({string.Join(", ", settings)}) as {key}:{settings.FirstOrDefault()}=… or a JSON object.";
         }
 
-        return type.IsArray || type.GetGenericArguments().Length == 1
+        return IsList(type)
             ? $"a single value where a list belongs; write {key}:0, {key}:1 … or a JSON array."
             : $"a single value where a dictionary belongs; write {key}:NAME=VALUE for each entry, or a JSON object.";
     }
@@ -249,6 +263,9 @@ internal static class ConfigurationShape
         var arguments = type.GetGenericArguments();
         return arguments.Length == 2 ? arguments[1] : arguments[0];
     }
+
+    /// <summary>An array or list, not a dictionary (given <see cref="ElementType"/> is not null).</summary>
+    private static bool IsList(Type type) => type.IsArray || type.GetGenericArguments().Length == 1;
 
     /// <summary>The conversion the configuration binder itself makes.</summary>
     private static bool Converts(Type type, string value)

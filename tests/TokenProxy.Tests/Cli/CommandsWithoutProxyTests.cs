@@ -159,7 +159,8 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
 
         var locked = await CommandRun.RunAsync(["connections", "list", "--urls", $"http://127.0.0.1:{ProxyHost.FreePort()}", .. ProxyCommand.Isolated(elsewhere.DataDirectory)]);
         var missing = await CommandRun.RunAsync(["connections", "import", Path.Combine(_directory, "none.json"), .. Options]);
-        var notJson = await CommandRun.RunAsync(["connections", "import", "-", .. Options], "accessToken=abc");
+        var unquoted = "true" + Canary.New("unquoted"); // a literal the parser quotes whole when it refuses it
+        var notJson = await CommandRun.RunAsync(["connections", "import", "-", .. Options], $"{{\"provider\":\"acme\",\n\"accessToken\": {unquoted}}}");
 
         Assert.Equal(2, locked.Code);
         Assert.Contains("Another TokenProxy process is already using", locked.Error, StringComparison.Ordinal);
@@ -167,7 +168,7 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
         Assert.Equal(2, missing.Code);
         Assert.StartsWith("Cannot read the file given to import (there is no such file;", missing.Error, StringComparison.Ordinal);
         Assert.Equal(2, notJson.Code);
-        Assert.StartsWith("Standard input is not JSON", notJson.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("abc", notJson.Error, StringComparison.Ordinal);
+        Assert.Matches(@"^Standard input is not JSON \(line 2, byte [0-9]+ of the line\)", notJson.Error);
+        Canary.AssertAbsent(unquoted, notJson.Error + notJson.Output, "the command's output");
     }
 }

@@ -188,6 +188,47 @@ public sealed class StartupProblemTests : IDisposable
     }
 
     [Fact]
+    public async Task A_list_where_a_dictionary_belongs_and_a_section_where_a_list_belongs_are_reported_instead_of_bound()
+    {
+        // Bound as given, the array became a header named "0" on every request, the object the scopes' values.
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, """
+            {
+              "TokenProxy": {
+                "Providers": {
+                  "acme": {
+                    "ApiBaseUrl": "https://api.acme.example",
+                    "Auth": "ApiKey",
+                    "Headers": [ "X-A: 1" ],
+                    "Scopes": { "read": "api:read" }
+                  }
+                }
+              }
+            }
+            """);
+
+        var run = await RunAsync("--config", config);
+
+        AssertPlainProblems(run,
+            "TokenProxy:Providers:acme:Headers: a list where a dictionary belongs; write Headers:NAME=VALUE for each entry, or a JSON object.",
+            "TokenProxy:Providers:acme:Scopes: a section where a list belongs; write Scopes:0, Scopes:1 … or a JSON array.");
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_json_is_named_with_where_it_breaks_and_nothing_of_its_text()
+    {
+        var secret = "true" + Canary.New("secret"); // a literal the JSON parser quotes whole when it refuses it
+        var config = Path.Combine(_directory, "config.json");
+        await File.WriteAllTextAsync(config, $"{{\n  \"TokenProxy\": {{\n    \"Admin\": {{ \"Token\": {secret} }}\n  }}\n}}\n");
+
+        var run = await RunAsync("--config", config);
+
+        AssertPlainProblems(run, $"Failed to load configuration from file '{config}'.");
+        Assert.Matches(@"It breaks on line 3, at byte [0-9]+ of the line\.", run.Error);
+        Canary.AssertAbsent(secret, run.Output + run.Error, "the startup problems");
+    }
+
+    [Fact]
     public async Task A_bare_number_for_a_duration_is_reported_instead_of_read_as_days()
     {
         var config = Path.Combine(_directory, "config.json");
