@@ -16,7 +16,7 @@ internal sealed record CreateWorkspaceRequest(string? Id, string? DisplayName)
 
         if (DisplayName is not null && !ScopeNames.IsText(DisplayName))
         {
-            errors["displayName"] = [$"A display name is 1-{ScopeNames.MaxTextLength} characters without control characters."];
+            errors["displayName"] = [$"A display name is {ScopeNames.TextRule}."];
         }
 
         return errors;

@@ -17,7 +17,7 @@ internal sealed record EndUserView(string? Id, string? DisplayName, string? Emai
 
         if (DisplayName is not null && !ScopeNames.IsText(DisplayName))
         {
-            errors["endUser.displayName"] = [$"A display name is 1-{ScopeNames.MaxTextLength} characters without control characters."];
+            errors["endUser.displayName"] = [$"A display name is {ScopeNames.TextRule}."];
         }
 
         // Shown, never mailed: it only has to look like an address.

@@ -22,8 +22,16 @@ internal static partial class ScopeNames
 
     public static bool IsEndUser(string? value) => value is not null && EndUserPattern().IsMatch(value);
 
-    /// <summary>A display name or email: non-empty, at most <see cref="MaxTextLength"/> characters, no control characters.</summary>
-    public static bool IsText(string? value) => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxTextLength && !value.Any(char.IsControl);
+    /// <summary>
+    /// A display name or email: something visible, at most <see cref="MaxTextLength"/> characters, none that
+    /// <see cref="Providers.ShownText.IsUnsafe"/> names: the admin pages, the portal and the link page show it.
+    /// </summary>
+    public static bool IsText(string? value) =>
+        value is not null && !Providers.ShownText.IsBlank(value) && value.Length <= MaxTextLength && Providers.ShownText.IsPlain(value);
+
+    /// <summary>What <see cref="IsText"/> requires, for a refusal's message.</summary>
+    public static readonly string TextRule =
+        $"1-{MaxTextLength} characters, not all blank, without control characters (no line breaks, no bidirectional overrides)";
 
     // \z, not $: in .NET, $ also matches before a final "\n".
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@+:|-]{0,127}\z")]

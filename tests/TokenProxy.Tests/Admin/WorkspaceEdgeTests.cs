@@ -56,6 +56,25 @@ public sealed class WorkspaceEdgeTests : IAsyncLifetime
         Assert.DoesNotContain("&lt;b&gt;", refused, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Acme \u202Eoc.evil")]
+    [InlineData("Acme\u2028Co")]
+    [InlineData("\u200B \u200B")]
+    public async Task A_display_name_that_would_read_reversed_break_a_line_or_show_nothing_is_refused_for_a_workspace_and_an_end_user(string name)
+    {
+        using var workspace = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "globex", displayName = name }));
+        using var endUser = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new
+        {
+            provider = "keyed", apiKey = Canary.New("key"), workspace = "acme-co", endUser = new { id = "bob", displayName = name },
+        }));
+
+        var refused = await Problems.AssertProblemAsync(workspace, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Contains("no bidirectional overrides", refused.GetRawText(), StringComparison.Ordinal);
+        await Problems.AssertProblemAsync(endUser, HttpStatusCode.BadRequest, "invalid_request");
+        using var workspaces = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Get, "/admin/api/workspaces"));
+        Assert.DoesNotContain("globex", await workspaces.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Deleting_a_workspace_with_a_force_that_is_not_true_or_false_is_an_invalid_request_problem()
     {
