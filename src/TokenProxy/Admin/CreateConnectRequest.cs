@@ -128,5 +128,20 @@ internal sealed record CreateConnectRequest(
                 errors[$"parameters.{name}"] = [$"{parameter.Label} ({name}) {problem}."];
             }
         }
+
+        if (errors.Keys.Any(k => k.StartsWith("parameters.", StringComparison.Ordinal)) || Parameters is not { Count: > 0 } given)
+        {
+            return;
+        }
+
+        // The URLs the given values complete are checked as an import's are (host, port, path): a value that can never
+        // work is refused now, not on the link's page after the operator has sent it.
+        foreach (var template in provider.UrlTemplates.Values.Where(t => t.Placeholders.All(given.ContainsKey)))
+        {
+            if (template.Resolve(given) is { Succeeded: false } refused)
+            {
+                errors[$"parameters.{refused.Parameter!.Name}"] = [$"{refused.Describe()}."];
+            }
+        }
     }
 }

@@ -86,6 +86,24 @@ public abstract partial class ConnectRequestTests
     }
 
     [Fact]
+    public async Task A_given_value_that_puts_a_url_outside_the_providers_hosts_is_refused_at_once_not_on_the_links_page()
+    {
+        // "{subdomain}.0.0.1": "127" makes 127.0.0.1 (allowed), "127.0.0.2" makes a host no AllowedHosts entry names.
+        await using var scenario = await StartAsync(OAuth.GivenValueConnectTests.TemplatedSubdomain);
+
+        using var outside = await scenario.Admin.PostAsJsonAsync("/admin/api/connect-requests", new
+        {
+            workspace = "acme-co", provider = "acme", parameters = new Dictionary<string, string> { ["subdomain"] = "127.0.0.2" },
+        });
+        var allowed = await scenario.CreateAsync(new { workspace = "acme-co", provider = "acme", parameters = new Dictionary<string, string> { ["subdomain"] = "127" } });
+
+        var problem = await Problems.AssertProblemAsync(outside, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Contains("AllowedHosts", problem.GetProperty("errors").GetProperty("parameters.subdomain")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.String, allowed.GetProperty("url").ValueKind);
+        Assert.Equal(1, (await scenario.Admin.GetFromJsonAsync<JsonElement>("/admin/api/connect-requests")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task The_api_needs_admin_access_and_the_csrf_header_and_never_shows_the_link_again()
     {
         await using var scenario = await StartAsync();
