@@ -86,7 +86,8 @@ internal sealed class ClientPolicy
 
     private static ProblemResult KeyRequired() => new(
         StatusCodes.Status407ProxyAuthenticationRequired, "client_key_required", "Client key required.",
-        $"Send a configured client key as '{ClientKeyHeader}: Bearer <key>'.");
+        $"Send a configured client key as '{ClientKeyHeader}: Bearer <key>'.",
+        header: KeyValuePair.Create("Proxy-Authenticate", "Bearer realm=\"TokenProxy\""));
 
     private static ProblemResult Forbidden(string code, string detail) => new(StatusCodes.Status403Forbidden, code, "Forbidden.", detail);
 

@@ -71,8 +71,7 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        // A tunnel would take the request, and its token, wherever the app says.
-        if (HttpMethods.IsConnect(context.Request.Method))
+        if (ProxyProblems.IsRefused(context.Request.Method))
         {
             await ProxyProblems.MethodNotAllowed(context.Request.Method).ExecuteAsync(context);
             return null;

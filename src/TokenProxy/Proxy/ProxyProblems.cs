@@ -11,7 +11,7 @@ internal static class ProxyProblems
 {
     public static ProblemResult UnknownProvider(string provider) => new(
         StatusCodes.Status404NotFound, "unknown_provider", "Unknown provider.",
-        (provider.Length == 0 ? "The path names no provider: its first segment is empty (a '//' after the host?)." : $"No provider named '{provider}' is configured.")
+        (provider.Length == 0 ? "The path names no provider: its first segment is empty (a '//' after the host?), or there is no path (OPTIONS *)." : $"No provider named '{provider}' is configured.")
         + " GET /admin/api/providers lists the configured providers.");
 
     /// <summary>
@@ -22,8 +22,19 @@ internal static class ProxyProblems
         StatusCodes.Status400BadRequest, "ambiguous_connection", "The request does not name one connection.",
         $"Send one {ProxyEndpoint.ConnectionHeader} header with a connection's label or id, or none for the label '{ProxyEndpoint.DefaultLabel}'.");
 
+    /// <summary>
+    /// CONNECT would open a tunnel to wherever the app says, with the token; TRACE (and IIS's TRACK) makes the API echo
+    /// the request it got, the token in it, back to the app. Every other method is forwarded.
+    /// </summary>
+    public static bool IsRefused(string method) =>
+        HttpMethods.IsConnect(method) || HttpMethods.IsTrace(method) || method.Equals("TRACK", StringComparison.OrdinalIgnoreCase);
+
     public static ProblemResult MethodNotAllowed(string method) => new(
-        StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.", $"{method} is not forwarded.");
+        StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.", $"{ShownMethod(method)} is not forwarded.",
+        header: KeyValuePair.Create("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
+
+    /// <summary>A method is a token (RFC 9110 §9.1), which Kestrel enforces; a long one is cut for the answer.</summary>
+    private static string ShownMethod(string method) => method.Length <= 32 ? method : method[..32] + "…";
 
     /// <summary>The store cannot be used right now: the same answer on the data plane, the admin API and the pages.</summary>
     public static ProblemResult StoreUnavailable { get; } = new(

@@ -33,7 +33,10 @@ internal static class ProxyServiceCollectionExtensions
         endpoints.Map("/{provider}/{**path}", handler.HandleAsync).WithDisplayName("TokenProxy data plane").WithMetadata(handler);
         // A path whose first segment is empty ("//acme/items": a base URL ending in '/' joined with "/acme/items") matches
         // no route parameter: it names no provider, and is answered as every unknown provider is.
-        endpoints.MapFallback("{**path}", static context => ProxyProblems.UnknownProvider(string.Empty).ExecuteAsync(context));
+        // CONNECT in authority form ("CONNECT host:443") has no path either: refused as on a provider's path.
+        endpoints.MapFallback("{**path}", static context => (ProxyProblems.IsRefused(context.Request.Method)
+            ? ProxyProblems.MethodNotAllowed(context.Request.Method)
+            : ProxyProblems.UnknownProvider(string.Empty)).ExecuteAsync(context));
         return endpoints;
     }
 }

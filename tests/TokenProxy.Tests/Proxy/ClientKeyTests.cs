@@ -46,6 +46,8 @@ public sealed class ClientKeyTests : IAsyncLifetime
 
         await Problems.AssertProblemAsync(none, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
         await Problems.AssertProblemAsync(wrong, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        // RFC 9110 §11.7.1: a 407 names the scheme to answer it with.
+        Assert.Equal("Bearer realm=\"TokenProxy\"", none.Headers.ProxyAuthenticate.Single().ToString());
         Assert.Empty(_scenario.Api.Requests);
     }
 

@@ -99,10 +99,29 @@ public sealed class DestinationIntegrityTests : IAsyncLifetime
     [Fact]
     public async Task Connect_method_is_refused_and_opens_no_tunnel()
     {
-        var (status, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "CONNECT", _attacker.Address.Authority);
+        // Kestrel itself refuses an authority that is not the Host; one that is reaches TokenProxy with no path.
+        var (elsewhere, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "CONNECT", _attacker.Address.Authority);
+        var (authorityForm, answer) = await RawHttp.SendAsync(_scenario.Proxy.Address, "CONNECT", _scenario.Proxy.Address.Authority);
+        var (originForm, _) = await RawHttp.SendAsync(_scenario.Proxy.Address, "CONNECT", "/acme/user");
 
-        Assert.InRange(status, 400, 499);
+        Assert.InRange(elsewhere, 400, 499);
+        Assert.Equal(405, authorityForm);
+        Assert.Contains("TokenProxy-Error: method_not_allowed", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(405, originForm);
         Assert.Empty(_attacker.Requests);
+        Assert.Empty(_scenario.Api.Requests);
+    }
+
+    [Theory]
+    [InlineData("TRACE")]
+    [InlineData("TRACK")]
+    public async Task A_method_that_makes_the_api_echo_the_request_is_refused_so_the_token_never_comes_back(string method)
+    {
+        var (status, answer) = await RawHttp.SendAsync(_scenario.Proxy.Address, method, "/acme/user");
+
+        Assert.Equal(405, status);
+        Assert.Contains("TokenProxy-Error: method_not_allowed", answer, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(_scenario.Api.Requests);
     }
 
