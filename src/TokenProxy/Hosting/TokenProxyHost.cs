@@ -69,14 +69,16 @@ internal static class TokenProxyHost
     /// it is kept at Information, where it writes nothing. Traces do not depend on it: with an exporter, the trace listener starts the server span itself. YARP's
     /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
     /// query string, which can carry an API key: at Error by default, unless a rule names YARP
-    /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on.
+    /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on. Polly writes "Execution attempt" at Information for every
+    /// call through a resilience pipeline (each identity read, revocation, discovery): at Warning by default, where its
+    /// retries still show, unless a rule names Polly.
     /// </summary>
     private static void KeepUrlLoggingQuiet(LoggerFilterOptions options)
     {
         const string UrlCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
         const string ForwarderCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
         const string MatcherCategory = "Microsoft.AspNetCore.Routing.Matching.DfaMatcher";
-        var yarpConfigured = options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith("Yarp", StringComparison.OrdinalIgnoreCase));
+        var yarpConfigured = Configured(options, "Yarp");
         AddMinimumRule(options, UrlCategory, LogLevel.None);
         // The route matcher's Debug lines quote the request path, and a portal link's path is its token
         // (docs/architecture.md §9); nothing it writes at Debug is needed to run the proxy.
@@ -87,7 +89,15 @@ internal static class TokenProxyHost
             // an app's upload stalling), one per request; ProxyEndpoint says it in one line of its own.
             AddMinimumRule(options, ForwarderCategory, LogLevel.Error);
         }
+
+        if (!Configured(options, "Polly"))
+        {
+            AddMinimumRule(options, "Polly", LogLevel.Warning);
+        }
     }
+
+    private static bool Configured(LoggerFilterOptions options, string prefix) =>
+        options.Rules.Any(r => r.CategoryName is { Length: > 0 } c && c.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// Adds the rule for every logging provider named in the rules too: a provider-specific rule

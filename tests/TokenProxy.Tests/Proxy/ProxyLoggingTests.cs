@@ -42,6 +42,36 @@ public sealed class ProxyLoggingTests
         Assert.DoesNotContain(scenario.Proxy.Logs.Lines, line => line.Contains("Yarp.", StringComparison.Ordinal) && !line.StartsWith("Warn", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public async Task A_call_through_a_resilience_pipeline_writes_no_polly_line_at_information_unless_a_rule_asks(string? pollyLevel, bool written)
+    {
+        var revocations = 0;
+        await using var revocation = await LoopbackServer.StartAsync(_ =>
+        {
+            Interlocked.Increment(ref revocations);
+            return Task.CompletedTask;
+        });
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var settings = ProxyHost.Provider("acme", upstream.Address);
+        settings["TokenProxy:Providers:acme:RevocationUrl"] = new Uri(revocation.Address, "/revoke").AbsoluteUri;
+        settings["TokenProxy:Providers:acme:ClientId"] = "client";
+        settings["TokenProxy:Providers:acme:AuthorizationUrl"] = new Uri(revocation.Address, "/authorize").AbsoluteUri;
+        settings["TokenProxy:Providers:acme:TokenUrl"] = new Uri(revocation.Address, "/token").AbsoluteUri;
+        settings["Logging:LogLevel:Default"] = "Information";
+        settings["Logging:LogLevel:Polly"] = pollyLevel;
+        await using var proxy = await ProxyHost.StartAsync(settings);
+        var id = (await proxy.ImportAsync("acme", Canary.New("access"), refreshToken: Canary.New("refresh"))).GetProperty("id").GetString();
+        proxy.Logs.Lines.Clear();
+
+        using var revoked = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+
+        revoked.EnsureSuccessStatusCode();
+        Assert.True(Volatile.Read(ref revocations) > 0, "the revocation endpoint was called");
+        Assert.Equal(written, proxy.Logs.Lines.Any(line => line.Contains(" Polly[", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task An_unreachable_provider_is_one_line_per_request_without_a_stack_trace()
     {
