@@ -57,6 +57,14 @@ internal static partial class Log
         Message = "{Provider} refused the refresh token of connection {ConnectionId} after an earlier refresh of it was interrupted before its answer was stored; the provider rotated it. The connection needs a reconnect.")]
     public static partial void RefreshInterrupted(ILogger logger, string connectionId, string provider);
 
+    [LoggerMessage(EventId = 1181, Level = LogLevel.Warning, EventName = "CommitWaitsForStore",
+        Message = "The new tokens of connection {ConnectionId} cannot be stored yet (the store is unavailable); trying again in {Seconds} s. They are kept in memory until then.")]
+    public static partial void CommitWaitsForStore(ILogger logger, string connectionId, double seconds);
+
+    [LoggerMessage(EventId = 1182, Level = LogLevel.Warning, EventName = "RefreshCommittedLate",
+        Message = "Connection {ConnectionId} had been marked refresh_interrupted while its refresh's answer waited for the store; that answer is stored now and the connection is active again.")]
+    public static partial void RefreshCommittedLate(ILogger logger, string connectionId);
+
     // 1170–1179: scopes an API asked for, and testing a connection.
     [LoggerMessage(EventId = 1170, Level = LogLevel.Information, EventName = "ScopesRequired",
         Message = "{Provider}'s API needs scopes connection {ConnectionId} was not granted ({Scopes}): reconnect it to grant them.")]

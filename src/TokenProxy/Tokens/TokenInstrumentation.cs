@@ -189,6 +189,10 @@ internal sealed class TokenInstrumentation
 
     public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
 
+    public void CommitWaitsForStore(string connectionId, TimeSpan wait) => Log.CommitWaitsForStore(_refreshLogger, connectionId, wait.TotalSeconds);
+
+    public void RefreshCommittedLate(string connectionId) => Log.RefreshCommittedLate(_refreshLogger, connectionId);
+
     public void AcceptanceNotRecorded(string connectionId, Exception exception) => Log.AcceptanceNotRecorded(_serviceLogger, connectionId, exception);
 
     public void ScopesRequired(string provider, string connectionId, IReadOnlyList<string> scopes) =>

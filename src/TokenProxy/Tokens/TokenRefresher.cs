@@ -250,10 +250,30 @@ internal sealed partial class TokenRefresher
         var updated = tokens.ApplyTo(row with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with { CredentialKind = row.CredentialKind };
 
         // CAS: if a revoke or another refresh wrote meanwhile, our result must not overwrite it (nor its events be told).
-        var committed = await _store.TryUpdateAsync(updated, ConnectionEvents.Refreshed(row, actor, reason == RefreshReason.Manual), cancellationToken);
+        var committed = await UntilStoredAsync(
+            row.Id, () => _store.TryUpdateAsync(updated, ConnectionEvents.Refreshed(row, actor, reason == RefreshReason.Manual), cancellationToken));
         if (committed is null)
         {
-            var current = await _store.GetAsync(row.Id, cancellationToken);
+            var current = await UntilStoredAsync(row.Id, () => _store.GetAsync(row.Id, cancellationToken));
+            if (current is { Status: ConnectionStatus.Error, LastError.Code: RefreshInterrupted } && current.RefreshToken == row.RefreshToken)
+            {
+                // Someone (another instance, while this one waited for the store) sent the refresh token this refresh had
+                // already spent, and took the refusal for an interrupted refresh: it was this one, and its answer holds the
+                // grant's live tokens. They replace the error.
+                var recovered = tokens.ApplyTo(current with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with
+                {
+                    CredentialKind = row.CredentialKind,
+                };
+                if (await UntilStoredAsync(row.Id, () => _store.TryUpdateAsync(recovered, ConnectionEvents.Refreshed(current, actor, reason == RefreshReason.Manual), cancellationToken))
+                    is { } late)
+                {
+                    _instrumentation.RefreshCommittedLate(row.Id);
+                    return new RefreshRun(TokenResult<ConnectionRow>.Success(late), attempts, Committed: true);
+                }
+
+                current = await UntilStoredAsync(row.Id, () => _store.GetAsync(row.Id, cancellationToken));
+            }
+
             _instrumentation.RefreshDiscarded(row.Id);
             if (current is null || current.Status == ConnectionStatus.Revoked)
             {
@@ -267,6 +287,31 @@ internal sealed partial class TokenRefresher
         }
 
         return new RefreshRun(TokenResult<ConnectionRow>.Success(committed), attempts, Committed: true);
+    }
+
+    /// <summary>
+    /// A store call on the way to committing a refresh's answer, retried while the store is unavailable (a database
+    /// restarting, a network partition): the provider may have rotated the refresh token already, so this answer holds the
+    /// connection's only live tokens, and a store outage must delay the write, never drop it. The refresh stays in flight
+    /// meanwhile (requests for the connection join it, none sends the spent refresh token again). Only stopping the process
+    /// gives up, as a crash would (docs/architecture.md §5).
+    /// </summary>
+    private async Task<T> UntilStoredAsync<T>(string connectionId, Func<Task<T>> write)
+    {
+        var wait = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (StoreUnavailableException) when (!_stopping.IsCancellationRequested)
+            {
+                _instrumentation.CommitWaitsForStore(connectionId, wait);
+                await Task.Delay(wait, _time, _stopping.Token);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+            }
+        }
     }
 
     private async Task<RefreshRun> RecordRejectionAsync(ConnectionRow row, RefreshReason reason, string actor, TokenFailure failure, int attempts, CancellationToken cancellationToken)

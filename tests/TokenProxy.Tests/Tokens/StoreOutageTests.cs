@@ -125,4 +125,74 @@ public sealed class StoreOutageTests
         Assert.Equal(["Bearer stale", "Bearer access-1"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
         Assert.DoesNotContain(scenario.Proxy.Logs.Lines, l => l.Contains("Forwarding to", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_answer_of_a_refresh_sent_before_the_store_went_down_is_stored_once_it_is_back_and_nothing_is_sent_twice()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        var id = await scenario.ImportAsync(expiresIn: 1);
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var first = scenario.Proxy.Client.GetAsync("/acme/first");
+        await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The provider answers (rotating the refresh token) just after the store went down.
+        store!.Unavailable = true;
+        scenario.Authorization.Hold.SetResult();
+        await WaitForAsync(() => scenario.Proxy.Logs.Lines.Any(l => l.Contains("[1181]", StringComparison.Ordinal)));
+        store.Unavailable = false;
+        using var answered = await first;
+        using var after = await scenario.Proxy.Client.GetAsync("/acme/after");
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(1, scenario.Authorization.Calls);
+        Assert.All(scenario.Api.Requests, r => Assert.Equal("Bearer access-1", r.Header("Authorization")));
+        var row = await scenario.Service<IConnectionStore>().GetAsync(id, CancellationToken.None);
+        Assert.Equal((ConnectionStatus.Active, null, null), (row!.Status, row.LastError, row.RefreshAttempt));
+        Assert.True(scenario.Service<SecretSealer>().TryOpen(id, SecretSealer.RefreshTokenField, row.RefreshToken!, out var refresh));
+        Assert.Equal("refresh-1", refresh);
+    }
+
+    [Fact]
+    public async Task A_refresh_taken_for_interrupted_while_its_answer_was_on_the_way_is_stored_and_the_connection_is_active_again()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var id = await scenario.ImportAsync(expiresIn: 1);
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var first = scenario.Proxy.Client.GetAsync("/acme/first");
+        await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Meanwhile another instance (its lock lost with the database) sent the spent refresh token and marked the row.
+        var store = scenario.Service<IConnectionStore>();
+        var row = await store.GetAsync(id, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        Assert.NotNull(await store.TryUpdateAsync(
+            row! with
+            {
+                Status = ConnectionStatus.Error, RefreshAttempt = null, UpdatedAt = now,
+                LastError = new ConnectionError(TokenProxy.Tokens.TokenRefresher.RefreshInterrupted, TokenProxy.Tokens.TokenRefresher.RefreshInterruptedText, now),
+            },
+            CancellationToken.None));
+        scenario.Authorization.Hold.SetResult();
+        using var answered = await first;
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("Bearer access-1", Assert.Single(scenario.Api.Requests).Header("Authorization"));
+        var stored = await store.GetAsync(id, CancellationToken.None);
+        Assert.Equal((ConnectionStatus.Active, null), (stored!.Status, stored.LastError));
+        Assert.Contains(scenario.Proxy.Logs.Lines, l => l.Contains("[1182]", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true within 30 s");
+            await Task.Delay(20);
+        }
+    }
 }
