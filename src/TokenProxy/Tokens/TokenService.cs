@@ -109,14 +109,23 @@ internal sealed partial class TokenService(
             return expired ? TokenResult<CachedCredential>.Fail(CoolingDown(cool, now), credential) : lookup;
         }
 
+        // A token that still works is not held back for its refresh (a token endpoint or a store that hangs): the request
+        // waits for the refresh until a second before the token expires at most, then goes with it; the refresh goes on.
+        var lasts = credential.ExpiresAt - now - TimeSpan.FromSeconds(1);
+        using var lasting = !expired && lasts > TimeSpan.Zero ? new CancellationTokenSource(lasts.Value, time) : null;
+        using var bounded = lasting is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lasting.Token);
         TokenResult<ConnectionRow> refreshed;
         try
         {
-            refreshed = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, cancellationToken);
+            refreshed = await refresher.RefreshAsync(credential.ConnectionId, RefreshReason.Expiring, credential.Version, bounded?.Token ?? cancellationToken);
         }
         catch (StoreUnavailableException) when (!expired)
         {
             // No refresh without the store, but the token still works until it expires; after that, 503 store_unavailable.
+            return lookup;
+        }
+        catch (OperationCanceledException) when (lasting is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
             return lookup;
         }
 

@@ -15,6 +15,8 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
     private readonly Lock _gate = new();
     private DateTimeOffset? _downSince;
     private bool _downOnWrite;
+    private string? _reason;
+    private int _probing;
 
     public bool IsAvailable
     {
@@ -46,8 +48,30 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
     /// <paramref name="writeProbe"/>, if given, succeeds too: a write that changed nothing never reached the disk (an
     /// empty claim succeeds on a full one), and must not make the store look writable again.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> operation, Func<Exception, bool> isOutage, bool write, Func<Task>? writeProbe = null)
+    /// <remarks>
+    /// While reads fail too (the database cannot be reached, not a disk that refuses writes), one operation at a time
+    /// finds out whether the outage is over and the others fail at once: a server that hangs rather than refuses would
+    /// otherwise hold every request for the driver's timeouts. An operation that runs others inside it
+    /// (<paramref name="enclosing"/>: a lock held while a refresh runs) takes no part in that, or it would turn its own
+    /// away.
+    /// </remarks>
+    public async Task<T> RunAsync<T>(Func<Task<T>> operation, Func<Exception, bool> isOutage, bool write, Func<Task>? writeProbe = null, bool enclosing = false)
     {
+        var probe = false;
+        lock (_gate)
+        {
+            if (!enclosing && _downSince is not null && !_downOnWrite)
+            {
+                if (_probing != 0)
+                {
+                    throw new StoreUnavailableException($"{store} is unavailable: {_reason}");
+                }
+
+                _probing = 1;
+                probe = true;
+            }
+        }
+
         T result;
         try
         {
@@ -56,6 +80,13 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
         catch (Exception e) when (isOutage(e))
         {
             throw Lost(e, write);
+        }
+        finally
+        {
+            if (probe)
+            {
+                Volatile.Write(ref _probing, 0);
+            }
         }
 
         if (write && writeProbe is not null && IsDownOnWrite)
@@ -91,6 +122,7 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
         var started = false;
         lock (_gate)
         {
+            _reason = reason;
             if (_downSince is null)
             {
                 _downSince = time.GetUtcNow();

@@ -52,6 +52,9 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
     /// <summary><see cref="TryInsertAsync(ConnectionRow, IReadOnlyList{NewEvent}, CancellationToken)"/> inserts once this completes: to hold an import between its checks and its write.</summary>
     public Task InsertsHeldUntil { get; set; } = Task.CompletedTask;
 
+    /// <summary><see cref="PingAsync"/> answers once this completes (or its caller gives up): a database that hangs.</summary>
+    public Task PingsHeldUntil { get; set; } = Task.CompletedTask;
+
     /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
     public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
@@ -63,7 +66,11 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
         return inner.InitializeAsync(cancellationToken);
     }
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => Unavailable ? Task.FromResult(false) : inner.PingAsync(cancellationToken);
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await PingsHeldUntil.WaitAsync(cancellationToken);
+        return !Unavailable && await inner.PingAsync(cancellationToken);
+    }
 
     public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
     {

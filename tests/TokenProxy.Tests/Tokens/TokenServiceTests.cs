@@ -182,6 +182,41 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task A_token_that_still_works_is_used_when_its_refresh_hangs_until_a_second_before_it_expires()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        await scenario.ImportAsync(expiresIn: 3600);
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tokens = scenario.Service<TokenService>();
+        // Inside the default one-minute skew: due for refresh, valid for 30 s more.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(3600 - 30));
+        var waiting = tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask();
+        await scenario.Authorization.FirstCall.Task;
+
+        scenario.Clock.Advance(TimeSpan.FromSeconds(28));
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted, "the request waits for the refresh while the token lasts");
+        scenario.Clock.Advance(TimeSpan.FromSeconds(1));
+        var served = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        scenario.Authorization.Hold!.SetResult();
+        await WaitUntilAsync(() => tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask(), "Bearer access-1");
+
+        Assert.True(served.Succeeded, served.Failure?.Description);
+        Assert.Equal("Bearer stale", served.Value.HeaderValue);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<TokenResult<CachedCredential>>> lookup, string header)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await lookup()).Value?.HeaderValue != header)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no lookup answered {header} within 30 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task A_request_just_after_another_stopped_waiting_joins_the_refresh_still_under_way_instead_of_a_cool_down()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);

@@ -23,7 +23,7 @@ internal sealed partial class PostgresConnectionStore
     /// PgBouncer, and if this process dies the server ends the transaction and the next instance in line gets the lock.
     /// </summary>
     /// <exception cref="TimeoutException">Another instance held the lock longer than the lock timeout.</exception>
-    public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) => GuardAsync(async () =>
+    public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) => _availability.RunAsync(async () =>
     {
         await using var connection = await OpenLockConnectionAsync(id, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -70,7 +70,7 @@ internal sealed partial class PostgresConnectionStore
         }
 
         return result;
-    });
+    }, IsOutage, write: false, enclosing: true);
 
     private async Task<NpgsqlConnection> OpenLockConnectionAsync(string id, CancellationToken cancellationToken)
     {

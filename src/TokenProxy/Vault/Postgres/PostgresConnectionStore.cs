@@ -36,6 +36,13 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         _eventLogger = eventLogger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         var rows = new NpgsqlConnectionStringBuilder(connectionString);
         rows.ApplicationName ??= "tokenproxy";
+        if (!new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Timeout"))
+        {
+            // Npgsql waits 15 s for a new connection by default; a database that hangs (a partition, a frozen server) should
+            // be reported as unavailable sooner. Set Timeout in the connection string to choose otherwise.
+            rows.Timeout = ConnectTimeoutSeconds;
+        }
+
         _dataSource = NpgsqlDataSource.Create(rows);
 
         // Lock holders get a pool of their own: a lock connection stays checked out for the whole refresh, and if
@@ -61,6 +68,9 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         Description = $"PostgreSQL database {rows.Database ?? rows.Username} on {rows.Host}:{rows.Port}";
         _availability = new StoreAvailability(Description, time, logger, ClearPools);
     }
+
+    /// <summary>Npgsql's <c>Timeout</c> (seconds to open a connection) when the connection string does not set it.</summary>
+    public const int ConnectTimeoutSeconds = 5;
 
     public event Action<string>? Changed;
 
