@@ -252,6 +252,7 @@ internal static class ConnectionsApi
             FailureKind.NotConnected => AdminProblems.ConnectionNotFound(id),
             FailureKind.Revoked => AdminProblems.Revoked(id),
             FailureKind.Misconfigured => ProxyProblems.ProviderMisconfigured(row.Provider, id, refreshed.Failure.RetryAfter),
+            FailureKind.KeyMissing => ProxyProblems.VaultKeyMissing(row.Provider, id),
             _ => AdminProblems.RefreshFailed(refreshed.Failure),
         };
     }

@@ -44,6 +44,13 @@ internal enum FailureKind
     /// token endpoint can succeed (docs/architecture.md §5).
     /// </summary>
     Misconfigured,
+
+    /// <summary>
+    /// The connection is sealed with a vault key this instance does not hold (instances sharing a store were given
+    /// different keys): the instance is misconfigured, not the connection, which is left as it is for the instances that
+    /// hold the key (docs/architecture.md §3).
+    /// </summary>
+    KeyMissing,
 }
 
 internal static class FailureKindNames
@@ -59,6 +66,7 @@ internal static class FailureKindNames
         FailureKind.NotSupported => "not_supported",
         FailureKind.KindNotOffered => "kind_not_offered",
         FailureKind.Misconfigured => "provider_misconfigured",
+        FailureKind.KeyMissing => "vault_key_missing",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

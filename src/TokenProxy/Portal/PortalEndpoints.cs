@@ -130,11 +130,16 @@ internal static class PortalEndpoints
         return refreshed switch
         {
             { Succeeded: true } => TypedResults.Ok(new PortalOutcome("Connection refreshed.")),
-            // The provider refused the proxy's own client secret: nothing the person can do, nothing to reconnect.
+            // The provider refused the proxy's own client secret, or this instance lacks a vault key: nothing the person can do,
+            // nothing to reconnect.
             { Failure.Kind: FailureKind.Misconfigured } => new ProblemResult(
                 StatusCodes.Status503ServiceUnavailable, "provider_misconfigured", "Provider misconfigured.",
                 "The connection is fine, but it cannot be refreshed until a setup problem on the service's side is fixed. Try again later.",
                 retryAfter: refreshed.Failure.RetryAfter ?? TimeSpan.FromSeconds(30)),
+            { Failure.Kind: FailureKind.KeyMissing } => new ProblemResult(
+                StatusCodes.Status503ServiceUnavailable, "vault_key_missing", "Vault key missing.",
+                "The connection is fine, but this server cannot refresh it until a setup problem on the service's side is fixed. Try again later.",
+                retryAfter: TimeSpan.FromSeconds(30)),
             _ => new ProblemResult(StatusCodes.Status502BadGateway, "refresh_failed", "Failed to refresh connection", "You may need to reconnect."),
         };
     }

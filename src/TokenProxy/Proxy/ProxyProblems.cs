@@ -109,6 +109,7 @@ internal static class ProxyProblems
                 new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
                 lookup.Failure.RetryAfter ?? TimeSpan.FromSeconds(5)),
             FailureKind.Misconfigured => ProviderMisconfigured(provider, connection, lookup.Failure.RetryAfter),
+            FailureKind.KeyMissing => VaultKeyMissing(provider, connection),
             FailureKind.KindNotOffered => new(
                 StatusCodes.Status409Conflict, "kind_not_offered", "The connection's kind of credential is not offered.",
                 $"The {provider} connection '{selector}' holds {lookup.Value?.Kind.ToWire()} credentials, which {provider}'s configuration (Auth) no longer offers; " +
@@ -117,6 +118,17 @@ internal static class ProxyProblems
             _ => throw new ArgumentOutOfRangeException(nameof(lookup), lookup.Failure?.Kind, "Not a failure a request can have."),
         };
     }
+
+    /// <summary>
+    /// The connection is sealed with a vault key this instance was not given: the operator gives every instance on the
+    /// store the same keys; the connection stays as it is, and other instances that hold the key serve it meanwhile.
+    /// </summary>
+    public static ProblemResult VaultKeyMissing(string provider, string? connection) => new(
+        StatusCodes.Status503ServiceUnavailable, "vault_key_missing", "Vault key missing.",
+        $"The {provider} connection is sealed with a vault key this TokenProxy instance does not hold. Give every instance that " +
+        "shares the store the same vault keys (TokenProxy:Vault); the connection is kept as it is.",
+        new Dictionary<string, object?> { ["provider"] = provider, ["connection_id"] = connection },
+        TimeSpan.FromSeconds(30));
 
     /// <summary>
     /// The provider refused every configured client secret: the operator fixes the provider's ClientSecrets (or the secret

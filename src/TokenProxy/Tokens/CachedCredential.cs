@@ -19,6 +19,12 @@ internal sealed record CachedCredential(
     bool CanRefresh,
     bool Undecryptable)
 {
+    /// <summary>
+    /// The token is sealed with a vault key this instance was not given (not altered): nothing is served with it, and the
+    /// connection is not marked, since instances that hold the key still can (<see cref="OAuth.FailureKind.KeyMissing"/>).
+    /// </summary>
+    public bool KeyMissing { get; init; }
+
     /// <summary>The id of the connection's end user, if it has one: with <see cref="Workspace"/>, the scope it was found in.</summary>
     public string? EndUser { get; init; }
 

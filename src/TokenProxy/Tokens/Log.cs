@@ -57,6 +57,10 @@ internal static partial class Log
         Message = "{Provider} refused the refresh token of connection {ConnectionId} after an earlier refresh of it was interrupted before its answer was stored; the provider rotated it. The connection needs a reconnect.")]
     public static partial void RefreshInterrupted(ILogger logger, string connectionId, string provider);
 
+    [LoggerMessage(EventId = 1183, Level = LogLevel.Warning, EventName = "VaultKeyMissing",
+        Message = "Connection {ConnectionId} ({Provider}) is sealed with vault key {KeyId}, which this instance was not given; it is left as it is. Give every instance on the store the same vault keys.")]
+    public static partial void VaultKeyMissing(ILogger logger, string provider, string connectionId, string? keyId);
+
     [LoggerMessage(EventId = 1181, Level = LogLevel.Warning, EventName = "CommitWaitsForStore",
         Message = "The new tokens of connection {ConnectionId} cannot be stored yet (the store is unavailable); trying again in {Seconds} s. They are kept in memory until then.")]
     public static partial void CommitWaitsForStore(ILogger logger, string connectionId, double seconds);

@@ -17,6 +17,7 @@ internal readonly record struct RefreshRun(TokenResult<ConnectionRow> Result, in
         FailureKind.Rejected => Result.Failure.Error ?? "rejected",
         FailureKind.Transient => "transient",
         FailureKind.Misconfigured => "provider_misconfigured",
+        FailureKind.KeyMissing => "vault_key_missing",
         FailureKind.NotRefreshable => "not_refreshable",
         FailureKind.NotConnected or FailureKind.Revoked => "gone",
         _ => "unknown",

@@ -189,6 +189,8 @@ internal sealed class TokenInstrumentation
 
     public void RefreshDiscarded(string connectionId) => Log.RefreshDiscarded(_refreshLogger, connectionId);
 
+    public void VaultKeyMissing(string provider, string connectionId, string? keyId) => Log.VaultKeyMissing(_serviceLogger, provider, connectionId, keyId);
+
     public void CommitWaitsForStore(string connectionId, TimeSpan wait) => Log.CommitWaitsForStore(_refreshLogger, connectionId, wait.TotalSeconds);
 
     public void RefreshCommittedLate(string connectionId) => Log.RefreshCommittedLate(_refreshLogger, connectionId);

@@ -168,6 +168,14 @@ internal sealed partial class TokenRefresher
         string? refreshToken = null;
         if (!clientCredentials && !_sealer.TryOpen(row.Id, SecretSealer.RefreshTokenField, row.RefreshToken!, out refreshToken))
         {
+            if (_sealer.LacksKeyOf(row.RefreshToken!))
+            {
+                // Sealed with a key another instance holds and this one was not given: this instance's configuration is at
+                // fault, not the connection, which stays as it is for the instances that can open it.
+                _instrumentation.VaultKeyMissing(row.Provider, row.Id, SecretSealer.KeyIdOf(row.RefreshToken!));
+                return new RefreshRun(TokenResult<ConnectionRow>.Fail(TokenFailure.Of(FailureKind.KeyMissing), row));
+            }
+
             return await RecordRejectionAsync(row, reason, actor, TokenFailure.Rejected("undecryptable", "The stored credentials cannot be decrypted."), 0, cancellationToken);
         }
 

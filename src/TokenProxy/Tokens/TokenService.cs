@@ -160,6 +160,9 @@ internal sealed partial class TokenService(
 
                 // The old token still works until it expires; after that the app must wait.
                 return !tokenKnownDead && before.ExpiresAt > now ? Evaluate(before) : TokenResult<CachedCredential>.Fail(failure with { RetryAfter = wait }, before);
+            case FailureKind.KeyMissing:
+                // This instance cannot open the refresh token; the access token, if it can, still works until it expires.
+                return !tokenKnownDead && before.ExpiresAt > now && !before.KeyMissing ? Evaluate(before) : TokenResult<CachedCredential>.Fail(failure, before);
             case FailureKind.Rejected:
                 return TokenResult<CachedCredential>.Fail(failure, refreshed.Value is { } row ? ToCredential(provider, row) : before);
             case FailureKind.NotRefreshable:
@@ -191,7 +194,11 @@ internal sealed partial class TokenService(
             instrumentation.KindNotOffered(provider.Name, row.Id, row.CredentialKind);
         }
 
-        if (credential.Undecryptable && row.Status != ConnectionStatus.Error)
+        if (credential.KeyMissing)
+        {
+            instrumentation.VaultKeyMissing(provider.Name, row.Id, SecretSealer.KeyIdOf(row.AccessToken!));
+        }
+        else if (credential.Undecryptable && row.Status != ConnectionStatus.Error)
         {
             // A flipped bit, a truncated or moved ciphertext: fail closed and say so where people look.
             var now = time.GetUtcNow();
@@ -212,12 +219,17 @@ internal sealed partial class TokenService(
         string? header = null;
         var placement = CredentialPlacement.Of(provider, row.CredentialKind);
         var undecryptable = false;
+        var keyMissing = false;
         if (row.AccessToken is { } sealedToken)
         {
             if (sealer.TryOpen(row.Id, SecretSealer.AccessFieldOf(row.CredentialKind), sealedToken, out var secret))
             {
                 // Null when the provider no longer offers this kind: the connection serves nothing (kind_not_offered).
                 header = placement?.Value(secret);
+            }
+            else if (sealer.LacksKeyOf(sealedToken))
+            {
+                keyMissing = true;
             }
             else
             {
@@ -232,6 +244,7 @@ internal sealed partial class TokenService(
             row.Id, row.Provider, row.Label, row.Workspace, row.Version, row.Status, header, row.ExpiresAt,
             CanRefresh: row.Renewable, Undecryptable: undecryptable)
         {
+            KeyMissing = keyMissing,
             Kind = row.CredentialKind,
             KindOffered = placement is not null,
             EndUser = row.EndUser?.Id,
@@ -249,6 +262,7 @@ internal sealed partial class TokenService(
     private static TokenResult<CachedCredential> Evaluate(CachedCredential credential) => credential switch
     {
         { Status: ConnectionStatus.Revoked } => Fail(FailureKind.Revoked, credential),
+        { KeyMissing: true } => Fail(FailureKind.KeyMissing, credential),
         { Status: ConnectionStatus.Error } or { Undecryptable: true } => Fail(FailureKind.Rejected, credential),
         { KindOffered: false } => Fail(FailureKind.KindNotOffered, credential),
         // A connection being (re)authorized keeps serving with the token it already holds, if any.

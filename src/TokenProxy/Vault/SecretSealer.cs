@@ -102,6 +102,12 @@ internal sealed class SecretSealer(VaultKeyRing keys)
         }
     }
 
+    /// <summary>
+    /// Whether a value this instance cannot open names a key it was not given (another instance on the store was given
+    /// other keys), rather than being altered, truncated or moved (sealed with a key it holds, and not opening).
+    /// </summary>
+    public bool LacksKeyOf(string @sealed) => KeyIdOf(@sealed) is { } id && keys.Find(id) is null;
+
     /// <summary>The key id a sealed value names, or null when it is not in the sealed format.</summary>
     public static string? KeyIdOf(string @sealed)
     {

@@ -161,6 +161,42 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_instance_without_the_key_a_connection_is_sealed_with_answers_503_and_leaves_the_connection_active_for_the_others()
+    {
+        await using var api = await RecordingUpstream.StartAsync();
+        await using var authorization = await FakeAuthorizationServer.StartAsync();
+        var right = ProxyHost.NewDataDirectory();
+        var wrong = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(right), VaultKey.Generate());
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(wrong), VaultKey.Generate());
+            var settings = Postgres(authorization.Provider("acme", api.Address));
+            await using var holder = await ProxyHost.StartAsync(settings, dataDirectory: right);
+            await using var stranger = await ProxyHost.StartAsync(settings, dataDirectory: wrong);
+            var id = (await holder.ImportAsync("acme", "access-0", refreshToken: "refresh-0", expiresIn: 3600)).GetProperty("id").GetString();
+
+            using var served = await stranger.Client.GetAsync("/acme/data");
+            using var refresh = await stranger.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+            using var byHolder = await holder.Client.GetAsync("/acme/data");
+            var row = await holder.Client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/admin/api/connections/{id}");
+
+            await Problems.AssertProblemAsync(served, HttpStatusCode.ServiceUnavailable, "vault_key_missing");
+            await Problems.AssertProblemAsync(refresh, HttpStatusCode.ServiceUnavailable, "vault_key_missing");
+            Assert.Equal(HttpStatusCode.OK, byHolder.StatusCode);
+            Assert.Equal("active", row.GetProperty("status").GetString());
+            Assert.Equal(0, authorization.Calls);
+            Assert.Single(api.Requests);
+            Assert.Contains(stranger.Logs.Lines, l => l.Contains("[1183]", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(right, recursive: true);
+            Directory.Delete(wrong, recursive: true);
+        }
+    }
+
     private Dictionary<string, string?> Postgres(Dictionary<string, string?>? settings = null)
     {
         settings ??= [];
