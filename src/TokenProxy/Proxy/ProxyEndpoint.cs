@@ -121,6 +121,16 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
+        if (context.Request.ContentLength is not (null or 0) || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            // The body streams to the API, never held here whole (beyond a small replay copy): its size is for the API to
+            // limit, not Kestrel's 30 MB default, which would refuse a large upload the provider accepts.
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = null;
+            }
+        }
+
         bool replayable;
         try
         {

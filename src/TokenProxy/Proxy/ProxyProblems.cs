@@ -46,7 +46,10 @@ internal static class ProxyProblems
         StatusCodes.Status502BadGateway, "upstream_unavailable", "The provider's API could not be reached.",
         $"The request to {provider} failed before a response arrived.");
 
-    /// <summary>The app's request body could not be read: too slow (Kestrel's minimum data rate), too large, or malformed.</summary>
+    /// <summary>
+    /// A request body could not be read: too slow (Kestrel's minimum data rate), too large (the admin API's bodies; the data
+    /// plane's have no limit here), or malformed.
+    /// </summary>
     public static ProblemResult UnreadableBody(BadHttpRequestException? cause) => cause?.StatusCode switch
     {
         StatusCodes.Status408RequestTimeout => new(

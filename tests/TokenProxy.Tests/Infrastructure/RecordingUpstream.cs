@@ -39,6 +39,8 @@ internal sealed class RecordingUpstream : IAsyncDisposable
         var server = await LoopbackServer.StartAsync(async context =>
         {
             upstream!.Arrived.TrySetResult();
+            // A provider's API takes uploads larger than Kestrel's 30 MB default: so does this one.
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
             using var body = new MemoryStream();
             await context.Request.Body.CopyToAsync(body);
             var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;

@@ -135,6 +135,26 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal("kept", response.Headers.GetValues("X-Api-Header").Single());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_larger_than_kestrels_default_limit_streams_to_the_api(bool knownLength)
+    {
+        // Kestrel refuses bodies over 30,000,000 bytes by default; an upload the provider accepts must not stop here.
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        var body = new byte[31_000_000];
+        Random.Shared.NextBytes(body);
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentLength = knownLength ? body.Length : null;
+
+        using var response = await _scenario.Proxy.Client.PostAsync("/acme/upload", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body)),
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Assert.Single(_scenario.Api.Requests).Body)));
+    }
+
     [Fact]
     public async Task Provider_header_format_is_used_for_injection()
     {
