@@ -85,10 +85,18 @@ internal static class WebhookAddress
         }
 
         var v6 = address.GetAddressBytes();
+        if (v6[0] == 0x20 && v6[1] == 0x02)
+        {
+            // 6to4 (2002::/16, RFC 3056) carries an IPv4 address in bytes 2-5 and reaches it: judged as that address.
+            return Classify(new IPAddress(v6.AsSpan(2, 4)));
+        }
+
         return address.Equals(IPAddress.IPv6None) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
             || (v6[0] & 0xFE) == 0xFC                                                   // unique local fc00::/7
             || (v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x0D && v6[3] == 0xB8)      // documentation 2001:db8::/32
             || (v6[0] == 0x00 && v6[1] == 0x64 && v6[2] == 0xFF && v6[3] == 0x9B)      // NAT64 64:ff9b::/96 reaches IPv4 inside
+            || (v6[0] == 0x20 && v6[1] == 0x01 && v6[2] == 0x00 && v6[3] == 0x00)      // Teredo 2001::/32 tunnels to IPv4 hosts
+            || v6.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0                           // IPv4-compatible ::a.b.c.d (deprecated) and ::
             || address.IsIPv4MappedToIPv6
             ? Kind.Private
             : Kind.Public;

@@ -37,6 +37,10 @@ public sealed class WebhookEgressTests : IAsyncLifetime
     [InlineData("https://169.254.169.254/latest/meta-data")]
     [InlineData("https://[fd00::1]/hook")]
     [InlineData("https://[::ffff:10.0.0.1]/hook")]
+    [InlineData("https://[2002:a00:1::]/hook")] // 6to4 of 10.0.0.1
+    [InlineData("https://[2002:a9fe:a9fe::]/hook")] // 6to4 of 169.254.169.254
+    [InlineData("https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook")] // Teredo
+    [InlineData("https://[::10.0.0.1]/hook")] // IPv4-compatible
     [InlineData("http://hooks.example.com/hook")]
     [InlineData("ftp://127.0.0.1/hook")]
     [InlineData("https://user:pass@hooks.example.com/hook")]
