@@ -32,9 +32,12 @@ internal sealed partial class VaultInitializer(
         var missing = sealedKeyIds.Where(id => id is null || !keys.Any(k => k.Id == id)).ToList();
         if (missing.Count > 0)
         {
+            // Counted per row: the rows some of whose secrets no given key opens, not every sealed row.
+            bool Unopenable(string? value) => value is not null && missing.Contains(SecretSealer.KeyIdOf(value));
+            var unopenable = rows.Count(r => Unopenable(r.AccessToken) || Unopenable(r.RefreshToken)) + sealedProviders.Count(Unopenable);
             throw new VaultStartupException(
                 $"The vault key from {source} (key id {string.Join(", ", keys.Select(k => k.Id))}) cannot open the secrets in " +
-                $"{store.Description}: {sealedRows} connection(s) are sealed with key id {string.Join(", ", missing.Select(m => m ?? "(unknown)"))}. " +
+                $"{store.Description}: {unopenable} of {sealedRows} sealed connection(s) and provider(s) use key id {string.Join(", ", missing.Select(m => m ?? "(unknown)"))}. " +
                 $"Start TokenProxy with the key those rows were sealed with ({KeyVariable}, TokenProxy:Vault:KeyFile or the keychain). Nothing was changed or deleted.");
         }
 

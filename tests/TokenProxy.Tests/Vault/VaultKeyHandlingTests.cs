@@ -64,6 +64,7 @@ public sealed class VaultKeyHandlingTests
         var error = await Assert.ThrowsAsync<VaultStartupException>(() => ProxyHost.StartAsync(settings, dataDirectory: directory));
 
         Assert.Contains(wrong.Id, error.Message, StringComparison.Ordinal);
+        Assert.Contains("1 of 1 sealed connection(s) and provider(s) use key id", error.Message, StringComparison.Ordinal);
         Assert.Contains("Nothing was changed or deleted", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(wrong.ToBase64(), error.Message, StringComparison.Ordinal);
         Assert.Equal(1, await CountRowsAsync(directory));
