@@ -12,8 +12,8 @@ internal static partial class Log
     public static partial void TokenUnavailable(ILogger logger, string provider, string selector, string failure);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, EventName = "UpstreamFailed",
-        Message = "Forwarding to {Provider} failed: {Error}.")]
-    public static partial void UpstreamFailed(ILogger logger, string provider, Yarp.ReverseProxy.Forwarder.ForwarderError error);
+        Message = "Forwarding to {Provider} failed: {Error} ({Reason}).")]
+    public static partial void UpstreamFailed(ILogger logger, string provider, Yarp.ReverseProxy.Forwarder.ForwarderError error, string reason);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, EventName = "ClientFailed",
         Message = "A request to {Provider} failed on the app's side ({Error}, status {Status}); not counted against the provider.")]

@@ -265,7 +265,7 @@ internal sealed class ProxyEndpoint(
             return;
         }
 
-        instrumentation.UpstreamFailed(provider.Name, error, transformer.Credential.ConnectionId);
+        instrumentation.UpstreamFailed(provider.Name, error, transformer.Credential.ConnectionId, exception);
         if (!context.Response.HasStarted)
         {
             await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);

@@ -53,9 +53,13 @@ internal sealed class ProxyInstrumentation
 
     public void Replayed(string provider) => _replays.Add(1, new KeyValuePair<string, object?>(Attributes.Provider, provider));
 
-    public void UpstreamFailed(string provider, ForwarderError error, string connectionId)
+    /// <summary>
+    /// The provider's API could not be reached or answered nothing usable: one line with the cause's messages ("Connection
+    /// refused (api.example.com:443)"), which name the host, never the path or query (they may carry an API key).
+    /// </summary>
+    public void UpstreamFailed(string provider, ForwarderError error, string connectionId, Exception? cause)
     {
-        Log.UpstreamFailed(_logger, provider, error);
+        Log.UpstreamFailed(_logger, provider, error, cause is null ? "no further detail" : Vault.StoreAvailability.Describe(cause));
         InjectionFailure(provider, "upstream_unavailable", connectionId);
     }
 
