@@ -126,6 +126,12 @@ internal sealed class AdminTarget : IAsyncDisposable
     }
 
     /// <summary>
+    /// The exit code of a command whose call failed: <see cref="CommandLine.Failed"/>, or <see cref="CommandLine.UsageError"/>
+    /// once the proxy answered that its store cannot be used.
+    /// </summary>
+    public int FailureCode { get; private set; } = CommandLine.Failed;
+
+    /// <summary>
     /// One admin API call: the answer's JSON (an empty object for 204), or null when it failed, with the problem's title
     /// and detail written to the console's error stream.
     /// </summary>
@@ -166,6 +172,13 @@ internal sealed class AdminTarget : IAsyncDisposable
         if (response.IsSuccessStatusCode && parsed is not null)
         {
             return parsed;
+        }
+
+        // The proxy's store cannot be used: a store problem, as when the command opens the store itself.
+        if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable
+            && response.Headers.TryGetValues("TokenProxy-Error", out var codes) && codes.Contains("store_unavailable"))
+        {
+            FailureCode = CommandLine.UsageError;
         }
 
         var title = parsed?.ValueKind == JsonValueKind.Object && parsed.Value.TryGetProperty("title", out var t) ? t.GetString() : null;

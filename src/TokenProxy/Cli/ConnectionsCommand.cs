@@ -65,7 +65,7 @@ internal static class ConnectionsCommand
 
         if (await target.SendAsync(call.Value.Method, call.Value.Path, console, json, cancellationToken) is not { } answer)
         {
-            return CommandLine.Failed;
+            return target.FailureCode;
         }
 
         switch (arguments.Words[1])
@@ -122,7 +122,7 @@ internal static class ConnectionsCommand
                 "(counted from 1). Import only those again once fixed.");
         }
 
-        return failed.Count == 0 ? 0 : CommandLine.Failed;
+        return failed.Count == 0 ? 0 : target.FailureCode;
     }
 
     /// <summary>One JSON object per connection to import, from a file or standard input (<c>-</c>), so no token is ever an argument.</summary>

@@ -20,7 +20,7 @@ internal static class ProvidersCommand
 
         if (await target.SendAsync(HttpMethod.Get, "/admin/api/providers", console, json: null, cancellationToken) is not { } providers)
         {
-            return CommandLine.Failed;
+            return target.FailureCode;
         }
 
         await console.TableAsync(

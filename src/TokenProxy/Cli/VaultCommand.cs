@@ -89,7 +89,7 @@ internal static class VaultCommand
 
         if (await target.SendAsync(HttpMethod.Post, "/admin/api/vault/rotate-key", console, json: null, cancellationToken) is not { } rotation)
         {
-            return CommandLine.Failed;
+            return target.FailureCode;
         }
 
         var retired = rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()).ToList();

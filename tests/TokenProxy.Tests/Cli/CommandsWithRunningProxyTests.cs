@@ -39,6 +39,25 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_proxy_whose_store_is_down_makes_the_commands_exit_2_as_a_store_problem()
+    {
+        CountingStore? store = null;
+        await using var proxy = await ProxyHost.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        store!.Unavailable = true;
+        string[] options = ["--urls", proxy.Address.AbsoluteUri, .. ProxyCommand.Isolated(proxy.DataDirectory)];
+
+        var listed = await CommandRun.RunAsync(["connections", "list", .. options]);
+        var imported = await CommandRun.RunAsync(["connections", "import", "-", .. options], """{"provider":"github","accessToken":"abc"}""");
+        store.Unavailable = false;
+        var refused = await CommandRun.RunAsync(["connections", "delete", "conn_00000000000000000000", .. options]);
+
+        Assert.Equal(2, listed.Code);
+        Assert.StartsWith("503 ", listed.Error, StringComparison.Ordinal);
+        Assert.Equal(2, imported.Code);
+        Assert.Equal(1, refused.Code); // an operation that failed, the store being fine
+    }
+
+    [Fact]
     public async Task Connection_commands_work_through_the_running_proxy_and_say_why_when_they_fail()
     {
         var access = Canary.New("access");
