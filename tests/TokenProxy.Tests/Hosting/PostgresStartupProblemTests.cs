@@ -26,4 +26,20 @@ public sealed class PostgresStartupProblemTests(PostgresServer server) : IDispos
         StartupProblemTests.AssertPlainProblems(run,
             $"PostgreSQL database tokenproxy_no_such_database on {missing.Host}:{missing.Port} cannot be opened: the database does not exist.");
     }
+
+    [Fact]
+    public async Task A_login_refused_on_the_listen_connection_string_is_blamed_on_that_setting()
+    {
+        await using var database = await server.CreateDatabaseAsync();
+        var listen = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = "tokenproxy_no_such_role" };
+
+        var run = await ProxyCommand.RunAsync(
+        [
+            "--urls=http://127.0.0.1:0", .. ProxyCommand.Isolated(_directory),
+            "--TokenProxy:Store:Kind=Postgres", $"--TokenProxy:Store:ConnectionString={database.ConnectionString}",
+            $"--TokenProxy:Store:ListenConnectionString={listen.ConnectionString}",
+        ]);
+
+        StartupProblemTests.AssertPlainProblems(run, "the server refused the user name or password in TokenProxy:Store:ListenConnectionString.");
+    }
 }

@@ -79,8 +79,12 @@ internal sealed partial class PostgresConnectionStore
             }
             catch (Exception e) when (!listening.Task.IsCompleted)
             {
-                // Never listened: startup fails with the reason rather than serving with caches nobody invalidates.
-                listening.TrySetException(e);
+                // Never listened: startup fails with the reason rather than serving with caches nobody invalidates. A login
+                // refused on a listen connection string of its own is that setting's, not ConnectionString's.
+                listening.TrySetException(e is PostgresException { SqlState: "28P01" or "28000" } && _listenConfigured
+                    ? new VaultStartupException(
+                        $"{Description} cannot be opened: the server refused the user name or password in TokenProxy:Store:ListenConnectionString.", e)
+                    : e);
                 return;
             }
             catch (Exception e)

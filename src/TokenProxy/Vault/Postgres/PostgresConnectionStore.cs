@@ -16,6 +16,7 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
     private readonly NpgsqlDataSource _lockSource;
     private readonly NpgsqlDataSource _listenSource;
     private readonly TimeSpan _lockTimeout;
+    private readonly bool _listenConfigured;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly StoreAvailability _availability;
@@ -62,6 +63,7 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
         listen.ApplicationName = (listen.ApplicationName ?? rows.ApplicationName) + "-listen";
         _listenSource = NpgsqlDataSource.Create(listen);
 
+        _listenConfigured = listenConnectionString is not null;
         _lockTimeout = lockTimeout;
         _time = time;
         _logger = logger;
