@@ -69,7 +69,7 @@ internal static class CommandLine
         var console = new CommandConsole(input, output, error);
         string[] own = command.Words switch
         {
-            ["connections", ..] => ["scopes"],
+            ["connections", "create", ..] => ["scopes"],
             ["vault", "move-key", ..] => ["to"],
             _ => [],
         };

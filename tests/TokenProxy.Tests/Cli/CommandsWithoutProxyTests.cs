@@ -139,6 +139,15 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_option_only_create_takes_is_unknown_to_list_and_the_usage_names_only_what_list_takes()
+    {
+        var run = await CommandRun.RunAsync(["connections", "list", "--scopes", "x", .. Options]);
+
+        Assert.Equal(TokenProxy.Cli.CommandLine.UsageError, run.Code);
+        Assert.Contains("connections list: unknown option '--scopes'. Options are --config, --urls", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Options_before_the_command_run_the_command_not_the_server()
     {
         var listing = CommandRun.RunAsync([.. Options, "providers", "list"]);
