@@ -13,15 +13,17 @@ internal static class HealthEndpoints
         endpoints.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
         endpoints.MapGet("/readyz", async (IConnectionStore store, VaultKeyRing keys, CancellationToken cancellationToken) =>
         {
-            // A database that hangs rather than refuses would hold the probe for the driver's timeouts: past the wait, not ready.
+            // A database that hangs rather than refuses would hold the probe for the driver's timeouts, which do not all
+            // heed cancellation (opening a connection to a frozen server): past the wait, not ready, and the ping is left
+            // to end on its own.
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bounded.CancelAfter(StoreWait);
             bool storeReady;
             try
             {
-                storeReady = await store.PingAsync(bounded.Token);
+                storeReady = await store.PingAsync(bounded.Token).WaitAsync(StoreWait, cancellationToken);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 storeReady = false;
             }

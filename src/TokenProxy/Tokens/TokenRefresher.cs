@@ -183,6 +183,17 @@ internal sealed partial class TokenRefresher
         // answer is committed leaves it on the row; a rotating provider then holds a refresh token this row never saw, and
         // the next refresh's invalid_grant is named for what it is. A client-credentials grant rotates nothing.
         var interrupted = row.RefreshAttempt is not null;
+        if (interrupted && !clientCredentials && _store.AvailableAgainAt is { } back && now - back < AfterOutage)
+        {
+            // The store came back moments ago, and the refresh locks did not survive the outage: the instance that recorded
+            // this attempt may be about to store its answer (UntilStoredAsync). Sending the refresh token it spent would
+            // make a rotating provider revoke the whole grant; the old token serves while it lasts, and the next try comes
+            // after this pause. An attempt still there after it was interrupted for good.
+            var wait = AfterOutage - (now - back);
+            return new RefreshRun(TokenResult<ConnectionRow>.Fail(
+                TokenFailure.Transient("refresh_pending", "Another instance's refresh of this connection may still be storing its answer after a store outage.", wait), row));
+        }
+
         RefreshAttempt? attempt = null;
         long? sent = null;
         if (!clientCredentials)
@@ -238,6 +249,12 @@ internal sealed partial class TokenRefresher
             cancellationToken);
         return new RefreshRun(TokenResult<ConnectionRow>.Fail(failure, row), attempts);
     }
+
+    /// <summary>
+    /// After the store comes back from an outage, how long a refresh attempt another instance recorded is taken as still
+    /// under way: twice the longest pause between the tries of <see cref="UntilStoredAsync"/>, so its next try lands within.
+    /// </summary>
+    internal static readonly TimeSpan AfterOutage = TimeSpan.FromSeconds(30);
 
     /// <summary>The error code of a connection whose refresh token a rotating provider replaced during an interrupted refresh.</summary>
     public const string RefreshInterrupted = "refresh_interrupted";
@@ -307,6 +324,7 @@ internal sealed partial class TokenRefresher
     private async Task<T> UntilStoredAsync<T>(string connectionId, Func<Task<T>> write)
     {
         var wait = TimeSpan.FromSeconds(1);
+        var longest = AfterOutage / 2;
         while (true)
         {
             try
@@ -317,7 +335,7 @@ internal sealed partial class TokenRefresher
             {
                 _instrumentation.CommitWaitsForStore(connectionId, wait);
                 await Task.Delay(wait, _time, _stopping.Token);
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(15).Ticks));
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, longest.Ticks));
             }
         }
     }

@@ -25,6 +25,13 @@ internal interface IConnectionStore : IConnectRequestStore
     /// <summary>Human-readable location for messages ("SQLite database /path/tokenproxy.db").</summary>
     string Description { get; }
 
+    /// <summary>
+    /// When this process last saw the store come back from an outage; null if it never saw one. A shared store's
+    /// refresh locks do not outlive an outage, so for a while after it another instance may still be storing a refresh's
+    /// answer (docs/architecture.md §5).
+    /// </summary>
+    DateTimeOffset? AvailableAgainAt { get; }
+
     /// <summary>Creates or migrates the schema; takes whatever exclusive hold the store needs.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 

@@ -17,6 +17,19 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
     private bool _downOnWrite;
     private string? _reason;
     private int _probing;
+    private DateTimeOffset? _availableAgainAt;
+
+    /// <summary>When the last outage ended; null if none has.</summary>
+    public DateTimeOffset? AvailableAgainAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _availableAgainAt;
+            }
+        }
+    }
 
     public bool IsAvailable
     {
@@ -156,7 +169,8 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
             }
 
             _downSince = null;
-            var seconds = (time.GetUtcNow() - since).TotalSeconds;
+            _availableAgainAt = time.GetUtcNow();
+            var seconds = (_availableAgainAt.Value - since).TotalSeconds;
             Log.StoreAvailable(logger, store, seconds);
         }
     }

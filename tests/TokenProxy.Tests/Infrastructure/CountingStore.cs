@@ -52,13 +52,22 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
     /// <summary><see cref="TryInsertAsync(ConnectionRow, IReadOnlyList{NewEvent}, CancellationToken)"/> inserts once this completes: to hold an import between its checks and its write.</summary>
     public Task InsertsHeldUntil { get; set; } = Task.CompletedTask;
 
-    /// <summary><see cref="PingAsync"/> answers once this completes (or its caller gives up): a database that hangs.</summary>
+    /// <summary><see cref="PingAsync"/> answers once this completes, whatever its caller's cancellation: a database that hangs.</summary>
     public Task PingsHeldUntil { get; set; } = Task.CompletedTask;
 
     /// <summary>Calls of <see cref="GetVersionsAsync"/>: one query each, however many ids.</summary>
     public long VersionQueries => Interlocked.Read(ref _versionQueries);
 
     public string Description => inner.Description;
+
+    /// <summary>The inner store's, unless a test says when the store came back (<see cref="Unavailable"/> fakes outages the inner store never sees).</summary>
+    public DateTimeOffset? AvailableAgainAt
+    {
+        get => _availableAgainAt ?? inner.AvailableAgainAt;
+        set => _availableAgainAt = value;
+    }
+
+    private DateTimeOffset? _availableAgainAt;
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -68,7 +77,8 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
-        await PingsHeldUntil.WaitAsync(cancellationToken);
+        // Not cancellable: a driver opening a connection to a frozen server does not always heed cancellation either.
+        await PingsHeldUntil;
         return !Unavailable && await inner.PingAsync(cancellationToken);
     }
 

@@ -186,6 +186,33 @@ public sealed class StoreOutageTests
         Assert.Contains(scenario.Proxy.Logs.Lines, l => l.Contains("[1182]", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Just_after_an_outage_a_refresh_another_instance_recorded_is_given_time_to_store_its_answer_before_the_token_is_sent_again()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        var id = await scenario.ImportAsync(expiresIn: 1);
+        // Another instance recorded an attempt with this refresh token, then the database went down and came back: its
+        // lock is gone, and it may be about to store the rotated tokens the provider gave it.
+        var row = await store!.GetAsync(id, CancellationToken.None);
+        Assert.True(await store.TryMarkRefreshAttemptAsync(id, row!.Version, new RefreshAttempt("elsewhere", DateTimeOffset.UtcNow), CancellationToken.None));
+        store.AvailableAgainAt = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+
+        using var meanwhile = await scenario.Proxy.Client.GetAsync("/acme/meanwhile");
+        var callsMeanwhile = scenario.Authorization.Calls;
+        // Past the pause, the attempt was interrupted for good (its instance died): the refresh goes ahead. (Requests wait
+        // out the cool-down the first answer set, as long as the pause; a person's refresh does not.)
+        store.AvailableAgainAt = DateTimeOffset.UtcNow - TokenProxy.Tokens.TokenRefresher.AfterOutage;
+        using var after = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+
+        await Problems.AssertProblemAsync(meanwhile, HttpStatusCode.ServiceUnavailable, "refresh_unavailable");
+        Assert.InRange(meanwhile.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(20), TokenProxy.Tokens.TokenRefresher.AfterOutage);
+        Assert.Equal(0, callsMeanwhile);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

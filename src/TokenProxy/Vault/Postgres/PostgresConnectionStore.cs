@@ -80,6 +80,8 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
 
     public string Description { get; }
 
+    public DateTimeOffset? AvailableAgainAt => _availability.AvailableAgainAt;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await MigrateAsync(cancellationToken);

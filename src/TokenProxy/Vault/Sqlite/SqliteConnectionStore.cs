@@ -39,6 +39,8 @@ internal sealed partial class SqliteConnectionStore(
 
     public string Description => $"SQLite database {databasePath}";
 
+    public DateTimeOffset? AvailableAgainAt => _availability.AvailableAgainAt;
+
     /// <summary>
     /// A new directory and database file are the user's alone (0700, 0600): the tokens in it are sealed, but labels,
     /// account names, end users' emails and the event log are not. SQLite gives its <c>-wal</c> and <c>-shm</c> files the
