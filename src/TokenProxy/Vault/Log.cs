@@ -41,8 +41,8 @@ internal static partial class Log
     public static partial void ListenerReconnected(ILogger logger, string store);
 
     [LoggerMessage(EventId = 1214, Level = LogLevel.Warning,
-        Message = "Gave up waiting for the refresh lock of {ConnectionId} after {TimeoutSeconds} s: another instance is still refreshing it.")]
-    public static partial void RefreshLockTimedOut(ILogger logger, string connectionId, double timeoutSeconds);
+        Message = "Gave up waiting for the refresh lock of {ConnectionId} after {Seconds} s: {Reason}.")]
+    public static partial void RefreshLockTimedOut(ILogger logger, string connectionId, long seconds, string reason);
 
     [LoggerMessage(EventId = 1215, Level = LogLevel.Warning,
         Message = "The refresh lock of {ConnectionId} was lost before the refresh finished (its database connection broke); the row stayed consistent through compare-and-swap.")]

@@ -25,7 +25,8 @@ internal sealed partial class PostgresConnectionStore
     /// <exception cref="TimeoutException">Another instance held the lock longer than the lock timeout.</exception>
     public Task<T> RunExclusiveAsync<T>(string id, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) => _availability.RunAsync(async () =>
     {
-        await using var connection = await OpenLockConnectionAsync(id, cancellationToken);
+        var started = _time.GetTimestamp();
+        await using var connection = await OpenLockConnectionAsync(id, started, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var milliseconds = (long)_lockTimeout.TotalMilliseconds;
         // SET LOCAL lasts as long as the transaction, so the settings never leak into a pooled session.
@@ -51,7 +52,8 @@ internal sealed partial class PostgresConnectionStore
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                Log.RefreshLockTimedOut(_logger, id, _lockTimeout.TotalSeconds);
+                // The waited time, measured here: the server's lock_timeout also runs out when the server itself stood still.
+                Log.RefreshLockTimedOut(_logger, id, (long)_time.GetElapsedTime(started).TotalSeconds, $"another instance held it past the lock timeout ({_lockTimeout.TotalSeconds:F0} s)");
                 throw new TimeoutException($"Another instance held the refresh lock of {id} for more than {_lockTimeout.TotalSeconds:F0} s.", e);
             }
         }
@@ -72,7 +74,7 @@ internal sealed partial class PostgresConnectionStore
         return result;
     }, IsOutage, write: false, enclosing: true);
 
-    private async Task<NpgsqlConnection> OpenLockConnectionAsync(string id, CancellationToken cancellationToken)
+    private async Task<NpgsqlConnection> OpenLockConnectionAsync(string id, long started, CancellationToken cancellationToken)
     {
         try
         {
@@ -81,7 +83,7 @@ internal sealed partial class PostgresConnectionStore
         catch (NpgsqlException e) when (e.InnerException is TimeoutException)
         {
             // Every lock connection of this instance is busy with other refreshes for longer than Timeout.
-            Log.RefreshLockTimedOut(_logger, id, _lockTimeout.TotalSeconds);
+            Log.RefreshLockTimedOut(_logger, id, (long)_time.GetElapsedTime(started).TotalSeconds, "no connection of this instance's lock pool was free");
             throw new TimeoutException($"No connection was free to take the refresh lock of {id}.", e);
         }
     }
