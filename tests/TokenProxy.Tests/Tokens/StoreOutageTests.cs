@@ -132,14 +132,11 @@ public sealed class StoreOutageTests
         CountingStore? store = null;
         await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
         var id = await scenario.ImportAsync(expiresIn: 1);
-        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
-        var first = scenario.Proxy.Client.GetAsync("/acme/first");
-        await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await SendWhileTheTokenEndpointHoldsItsAnswerAsync(scenario);
 
         // The provider answers (rotating the refresh token) just after the store went down.
         store!.Unavailable = true;
-        scenario.Authorization.Hold.SetResult();
+        scenario.Authorization.Hold!.SetResult();
         await WaitForAsync(() => scenario.Proxy.Logs.Lines.Any(l => l.Contains("[1181]", StringComparison.Ordinal)));
         store.Unavailable = false;
         using var answered = await first;
@@ -160,10 +157,7 @@ public sealed class StoreOutageTests
     {
         await using var scenario = await RefreshScenario.StartAsync();
         var id = await scenario.ImportAsync(expiresIn: 1);
-        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
-        var first = scenario.Proxy.Client.GetAsync("/acme/first");
-        await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var first = await SendWhileTheTokenEndpointHoldsItsAnswerAsync(scenario);
 
         // Meanwhile another instance (its lock lost with the database) sent the spent refresh token and marked the row.
         var store = scenario.Service<IConnectionStore>();
@@ -176,7 +170,7 @@ public sealed class StoreOutageTests
                 LastError = new ConnectionError(TokenProxy.Tokens.TokenRefresher.RefreshInterrupted, TokenProxy.Tokens.TokenRefresher.RefreshInterruptedText, now),
             },
             CancellationToken.None));
-        scenario.Authorization.Hold.SetResult();
+        scenario.Authorization.Hold!.SetResult();
         using var answered = await first;
 
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
@@ -211,6 +205,19 @@ public sealed class StoreOutageTests
         Assert.Equal(0, callsMeanwhile);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    /// <summary>
+    /// Once the imported one-second token has expired, a request whose refresh has reached the token endpoint, which holds
+    /// its answer until <c>Authorization.Hold</c> is released.
+    /// </summary>
+    private static async Task<Task<HttpResponseMessage>> SendWhileTheTokenEndpointHoldsItsAnswerAsync(RefreshScenario scenario)
+    {
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var first = scenario.Proxy.Client.GetAsync("/acme/first");
+        await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return first;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
