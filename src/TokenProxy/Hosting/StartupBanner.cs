@@ -56,7 +56,7 @@ internal static class StartupBanner
         {
             foreach (var name in (settings.Providers ?? []).Where(name => !catalog.TryGet(name, out _)))
             {
-                var hint = ConfigurationShape.DidYouMean(name, catalog.All.Select(p => p.Name));
+                var hint = Spelling.DidYouMean(name, catalog.All.Select(p => p.Name));
                 notes.Append(Environment.NewLine).Append(ConfigurationCheck.Escaped(
                     $"  Note:      TokenProxy:Clients:{client}:Providers names '{name}', which no provider is called{hint}; that key cannot use it."));
             }

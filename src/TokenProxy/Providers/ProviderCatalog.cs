@@ -173,6 +173,7 @@ internal sealed partial class ProviderCatalog
 
             preset ??= presets.Presets.GetValueOrDefault(presetName);
             var merged = preset is null ? entry : Merge(preset, entry);
+            var before = errors.Count;
             if (Build(name.ToLowerInvariant(), merged, errors) is { } definition)
             {
                 result[definition.Name] = definition with
@@ -181,6 +182,13 @@ internal sealed partial class ProviderCatalog
                     Source = stored?.Contains(name) == true ? ProviderSource.Stored : ProviderSource.File,
                     Entry = merged,
                 };
+            }
+            else if (preset is null && string.IsNullOrEmpty(entry.ApiBaseUrl) && errors.Count > before
+                && Spelling.DidYouMean(name, presets.Presets.Keys) is { Length: > 0 } hint)
+            {
+                // A preset's name misspelt (gihtub) makes an entry of its own, missing everything the preset would give,
+                // the API's address first; an entry that gives its own address meant to be one of its own.
+                errors.Add($"{key}: no preset is called '{name}'{hint}; an entry of another name is a provider of its own, so it needs the settings above.");
             }
         }
 

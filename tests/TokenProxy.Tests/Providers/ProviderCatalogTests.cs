@@ -109,6 +109,23 @@ public sealed class ProviderCatalogTests
     }
 
     [Fact]
+    public void An_entry_under_a_misspelt_preset_name_is_told_which_preset_it_is_near()
+    {
+        var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        {
+            ["gihtub"] = new() { ClientId = "Iv1.abc", ClientSecret = "secret" },
+            ["acme"] = new() { ClientId = "x" },
+            ["gitlab-mine"] = new() { ApiBaseUrl = "https://gitlab.example.com/api/v4" },
+        }, Presets).Problems;
+
+        Assert.Contains(
+            "TokenProxy:Providers:gihtub: no preset is called 'gihtub' (did you mean github?); an entry of another name is a provider of its own, so it needs the settings above.",
+            errors);
+        Assert.DoesNotContain(errors, e => e.Contains("acme: no preset", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("gitlab-mine", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Plain_http_is_accepted_for_loopback_hosts_only()
     {
         var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
