@@ -37,7 +37,7 @@ internal static class WebhooksApi
         await store.GetWebhookAsync(name, cancellationToken) is { } webhook ? TypedResults.Ok(WebhookView.From(webhook)) : NotFound(name);
 
     private static async Task<IResult> PutAsync(
-        string name, HttpRequest body, IWebhookStore store, WebhookCatalog catalog, CancellationToken cancellationToken)
+        string name, HttpRequest body, IWebhookStore store, IConnectionStore connections, WebhookCatalog catalog, CancellationToken cancellationToken)
     {
         if (!body.HasJsonContentType())
         {
@@ -91,6 +91,12 @@ internal static class WebhooksApi
         var errors = WebhookRules.Problems(name, request.Url, request.Secret, request.Events, request.Workspace, catalog.AllowPrivateNetworks, secretRequired: existing is null)
             .GroupBy(p => p.Field, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToArray(), StringComparer.Ordinal);
+        if (request.Workspace is { } workspace && !errors.ContainsKey("workspace") && await connections.GetWorkspaceAsync(workspace, cancellationToken) is null)
+        {
+            // A typo would leave a webhook that is never told anything.
+            errors["workspace"] = [$"There is no workspace '{workspace}'. Create it first with POST /admin/api/workspaces."];
+        }
+
         if (errors.Count > 0)
         {
             return AdminProblems.Invalid(errors);

@@ -19,6 +19,10 @@ internal static partial class Log
         Message = "Webhooks from configuration: {Count} ({Names}).")]
     public static partial void Configured(ILogger logger, int count, IReadOnlyList<string> names);
 
+    [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, EventName = "WebhookWorkspaceMissing",
+        Message = "Webhook {Webhook} takes only the events of workspace {Workspace}, which does not exist: it is sent nothing until that workspace is created.")]
+    public static partial void WorkspaceMissing(ILogger logger, string webhook, string workspace);
+
     [LoggerMessage(EventId = 1604, Level = LogLevel.Error, EventName = "WebhookSecretUnreadable",
         Message = "Webhook {Webhook}: its secret cannot be opened with the vault's keys; its deliveries wait. Save the webhook again with its secret.")]
     public static partial void SecretUnreadable(ILogger logger, string webhook);

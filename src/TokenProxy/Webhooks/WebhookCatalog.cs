@@ -9,7 +9,7 @@ namespace TokenProxy.Webhooks;
 /// to the store at every start (so their cursor and deliveries live there, shared by every instance), those of the admin
 /// API when it saves them. Secrets are sealed with the vault key like tokens, and opened only to sign.
 /// </summary>
-internal sealed class WebhookCatalog(IWebhookStore store, SecretSealer sealer, IOptions<WebhooksOptions> options, TimeProvider time)
+internal sealed class WebhookCatalog(IWebhookStore store, IConnectionStore connections, SecretSealer sealer, IOptions<WebhooksOptions> options, TimeProvider time)
 {
     public bool AllowPrivateNetworks => options.Value.AllowPrivateNetworks;
 
@@ -38,6 +38,24 @@ internal sealed class WebhookCatalog(IWebhookStore store, SecretSealer sealer, I
         }
 
         return [.. options.Value.Hooks.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The configured webhooks that name a workspace the store does not hold (yet): told at start, since until someone
+    /// creates that workspace they are sent nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Webhook, string Workspace)>> WithoutWorkspaceAsync(CancellationToken cancellationToken)
+    {
+        var missing = new List<(string, string)>();
+        foreach (var (name, hook) in options.Value.Hooks.OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            if (hook.Workspace is { } workspace && await connections.GetWorkspaceAsync(workspace, cancellationToken) is null)
+            {
+                missing.Add((name, workspace));
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>

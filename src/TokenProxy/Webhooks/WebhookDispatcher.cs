@@ -93,6 +93,11 @@ internal sealed class WebhookDispatcher(
         var names = await catalog.SyncConfiguredAsync(cancellationToken);
         await store.ReleaseOrphanedClaimsAsync(cancellationToken);
         Log.Configured(instrumentation.Logger, names.Count, names);
+        foreach (var (webhook, workspace) in await catalog.WithoutWorkspaceAsync(cancellationToken))
+        {
+            Log.WorkspaceMissing(instrumentation.Logger, webhook, workspace);
+        }
+
         _ready = true;
     }
 

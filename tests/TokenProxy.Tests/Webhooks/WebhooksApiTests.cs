@@ -32,6 +32,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     public async Task A_webhook_is_created_changed_without_repeating_its_secret_and_deleted_and_its_secret_is_never_shown()
     {
         using var created = await PutAsync("crm", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" } });
+        using var workspace = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "team-a", displayName = "Team A" }));
         using var changed = await PutAsync("crm", new { url = _receiver.Url, events = new[] { "connection.created", "connection.error" }, workspace = "team-a" });
         var shown = await _proxy.Client.GetStringAsync("/admin/api/webhooks/crm");
         var listed = await _proxy.Client.GetStringAsync("/admin/api/webhooks");
@@ -70,6 +71,40 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, noSecret.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, configured.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, deleteConfigured.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_webhook_for_a_workspace_that_does_not_exist_is_refused_and_a_configured_one_is_warned_about_at_start()
+    {
+        using var typo = await PutAsync("crm", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" }, workspace = "team-typo" });
+        using var gone = await _proxy.Client.GetAsync("/admin/api/webhooks/crm");
+        var settings = WebhookSetup.Settings(_receiver.Url, _receiver.Secret, name: "scoped");
+        settings["TokenProxy:Webhooks:scoped:Workspace"] = "later-co";
+        await using var configured = await ProxyHost.StartAsync(settings);
+        var warned = await WaitForLineAsync(configured, "[1605]");
+
+        Assert.Equal(HttpStatusCode.BadRequest, typo.StatusCode);
+        var errors = (await typo.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Equal("There is no workspace 'team-typo'. Create it first with POST /admin/api/workspaces.", errors.GetProperty("workspace")[0].GetString());
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.StartsWith("Warning ", warned, StringComparison.Ordinal);
+        Assert.Contains("Webhook scoped takes only the events of workspace later-co, which does not exist", warned, StringComparison.Ordinal);
+        Assert.DoesNotContain(_proxy.Logs.Lines, l => l.Contains("[1605]", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> WaitForLineAsync(ProxyHost proxy, string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (proxy.Logs.Lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no log line {text}");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]
