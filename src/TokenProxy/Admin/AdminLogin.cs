@@ -20,6 +20,8 @@ internal static class AdminLogin
     {
         admin.MapGet("/login", () => Form(failed: false)).WithMetadata(new AnonymousMarker());
         admin.MapPost("/login", SignInAsync).WithMetadata(new AnonymousMarker()).DisableAntiforgery();
+        // Anonymous, so that a cookie no longer valid (the token changed) can be cleared too.
+        admin.MapPost("/logout", SignOut).WithMetadata(new AnonymousMarker()).DisableAntiforgery();
         return admin;
     }
 
@@ -46,16 +48,35 @@ internal static class AdminLogin
             return Form(failed: true);
         }
 
-        context.Response.Cookies.Append(CookieName, Convert.ToBase64String(CookieValue(expected)), new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Strict,
-            Secure = context.Request.IsHttps,
-            Path = "/admin",
-        });
+        context.Response.Cookies.Append(CookieName, Convert.ToBase64String(CookieValue(expected)), CookieOptions(context.Request));
         context.Response.Headers.Location = "/admin/connections";
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    /// <summary>
+    /// Clears this browser's cookie. The cookie is derived from the token, so one copied elsewhere keeps working until
+    /// <c>Admin:Token</c> changes (README, Admin access).
+    /// </summary>
+    private static IResult SignOut(HttpContext context)
+    {
+        // Another site must not sign this browser out either.
+        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        {
+            return AdminPage.Message(StatusCodes.Status403Forbidden, "Sign out here", "Open the TokenProxy admin pages directly to sign out.");
+        }
+
+        context.Response.Cookies.Delete(CookieName, CookieOptions(context.Request));
+        context.Response.Headers.Location = "/admin/login";
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    private static CookieOptions CookieOptions(HttpRequest request) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = request.IsHttps,
+        Path = "/admin",
+    };
 
     private static IResult Form(bool failed) =>
         AdminPage.Render<LoginPage, LoginForm>(new LoginForm(failed), failed ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK);

@@ -1,4 +1,5 @@
 using System.Net;
+using TokenProxy.Admin;
 using TokenProxy.Tests.Infrastructure;
 
 namespace TokenProxy.Tests.Admin;
@@ -33,6 +34,47 @@ public sealed class AdminLoginTests
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal(HttpStatusCode.Created, api.StatusCode);
         Canary.AssertAbsent(AdminToken, proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task Sign_out_clears_the_cookie_so_the_pages_ask_to_sign_in_again_and_another_site_cannot_sign_a_browser_out()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = proxy.Address };
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        using var signIn = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }));
+        var page = await browser.GetStringAsync("/admin/connections");
+        using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/admin/logout");
+        crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
+        using var refused = await browser.SendAsync(crossSite);
+        using var stillIn = await browser.GetAsync("/admin/connections");
+
+        using var signOut = await browser.PostAsync("/admin/logout", null);
+        using var after = await browser.GetAsync("/admin/connections");
+
+        Assert.Contains("<form class=\"sign-out\" method=\"post\" action=\"/admin/logout\">", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
+        Assert.Equal("/admin/login", signOut.Headers.Location!.OriginalString);
+        var cleared = signOut.Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith($"{AdminLogin.CookieName}=;", cleared, StringComparison.Ordinal);
+        Assert.Contains("path=/admin", cleared, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("expires=Thu, 01 Jan 1970", cleared, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(cookies.GetCookies(new Uri(proxy.Address, "/admin/")));
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal("/admin/login", after.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Without_an_admin_token_the_pages_offer_no_sign_out()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+
+        var page = await proxy.Client.GetStringAsync("/admin/connections");
+
+        Assert.DoesNotContain("/admin/logout", page, StringComparison.Ordinal);
     }
 
     [Fact]
