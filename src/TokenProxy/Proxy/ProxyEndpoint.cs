@@ -71,9 +71,9 @@ internal sealed class ProxyEndpoint(
             return null;
         }
 
-        if (ProxyProblems.IsRefused(context.Request.Method))
+        if (ProxyProblems.RefusedMethod(context.Request) is { } refusedMethod)
         {
-            await ProxyProblems.MethodNotAllowed(context.Request.Method).ExecuteAsync(context);
+            await refusedMethod.ExecuteAsync(context);
             return null;
         }
 

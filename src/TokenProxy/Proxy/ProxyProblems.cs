@@ -29,8 +29,37 @@ internal static class ProxyProblems
     public static bool IsRefused(string method) =>
         HttpMethods.IsConnect(method) || HttpMethods.IsTrace(method) || method.Equals("TRACK", StringComparison.OrdinalIgnoreCase);
 
-    public static ProblemResult MethodNotAllowed(string method) => new(
-        StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.", $"{ShownMethod(method)} is not forwarded.",
+    /// <summary>
+    /// The headers through which frameworks (Rails, Express's method-override, Google's APIs) let a POST stand for another
+    /// method: naming a refused one there would bring about what <see cref="IsRefused"/> keeps out.
+    /// </summary>
+    private static readonly string[] MethodOverrideHeaders = ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
+
+    /// <summary>405 when a request asks for a refused method, by its method or through a method-override header; else null.</summary>
+    public static ProblemResult? RefusedMethod(HttpRequest request)
+    {
+        if (IsRefused(request.Method))
+        {
+            return MethodNotAllowed(request.Method);
+        }
+
+        foreach (var header in MethodOverrideHeaders)
+        {
+            foreach (var value in request.Headers[header])
+            {
+                if (value?.Trim() is { } named && IsRefused(named))
+                {
+                    return MethodNotAllowed(named, header);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public static ProblemResult MethodNotAllowed(string method, string? overrideHeader = null) => new(
+        StatusCodes.Status405MethodNotAllowed, "method_not_allowed", "Method not allowed.",
+        overrideHeader is null ? $"{ShownMethod(method)} is not forwarded." : $"{ShownMethod(method)} (in {overrideHeader}) is not forwarded.",
         header: KeyValuePair.Create("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"));
 
     /// <summary>A method is a token (RFC 9110 §9.1), which Kestrel enforces; a long one is cut for the answer.</summary>

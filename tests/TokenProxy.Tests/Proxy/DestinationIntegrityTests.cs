@@ -126,6 +126,36 @@ public sealed class DestinationIntegrityTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("X-HTTP-Method-Override", "TRACE")]
+    [InlineData("X-HTTP-Method", "track")]
+    [InlineData("X-Method-Override", " CONNECT ")]
+    public async Task A_refused_method_named_in_a_method_override_header_is_refused_too(string header, string method)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/acme/user") { Content = new StringContent("{}") };
+        request.Headers.TryAddWithoutValidation(header, method);
+
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal($"{method.Trim()} (in {header}) is not forwarded.", problem.GetProperty("detail").GetString());
+        Assert.Empty(_scenario.Api.Requests);
+    }
+
+    [Fact]
+    public async Task A_method_override_header_naming_an_ordinary_method_is_forwarded_as_is()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/acme/user") { Content = new StringContent("{}") };
+        request.Headers.TryAddWithoutValidation("X-HTTP-Method-Override", "PATCH");
+
+        using var response = await _scenario.Proxy.Client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var forwarded = Assert.Single(_scenario.Api.Requests);
+        Assert.Equal(["PATCH"], forwarded.Headers["X-HTTP-Method-Override"]);
+    }
+
+    [Theory]
     [InlineData("https://api.example.com/v1", "https://api.example.com/v1/user", true)]
     [InlineData("https://api.example.com/v1", "https://api.example.com/v1", true)]
     [InlineData("https://api.example.com/", "https://api.example.com/anything", true)]
