@@ -106,13 +106,13 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         var recovered = await tokens.RecoverFromUnauthorizedAsync(Provider, Credential, cancellationToken);
         if (recovered is not { } lookup)
         {
-            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            return await CopyResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 
         if (lookup.Succeeded && !replayable)
         {
             // The body streamed and is gone: the app gets the 401, and its next request the new token.
-            var copied = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            var copied = await CopyResponseAsync(httpContext, proxyResponse, cancellationToken);
             httpContext.Response.Headers[RetryHeader] = "token-refreshed";
             return copied;
         }
@@ -150,15 +150,36 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         return copied;
     }
 
-    /// <summary>The API's response headers as the app gets them: without the connection's API key when the query carried it.</summary>
+    /// <summary>
+    /// The API's response headers as the app gets them: without the connection's API key when the query carried it, and
+    /// never able to act as this origin in a browser (<see cref="Confine"/>).
+    /// </summary>
     private async ValueTask<bool> CopyResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var copied = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null)
+        {
+            Confine(httpContext.Response.Headers);
+        }
+
         if (Credential.QueryName is { } name)
         {
             ApiKeyQuery.RemoveFrom(httpContext.Response.Headers, name, Credential.HeaderValue!);
         }
 
         return copied;
+    }
+
+    /// <summary>
+    /// The proxy's origin is the admin pages' and API's: a document an API sends (a user's uploaded file, an error page
+    /// echoing input) opened in a browser would otherwise run its script as that origin, read the admin API and point a
+    /// provider elsewhere. A sandboxed document has an origin of its own and runs no script (CSP3 <c>sandbox</c>; added to
+    /// any policy the API sent, both apply), and no response is sniffed into HTML (<c>nosniff</c>). Apps that are not
+    /// browsers ignore both.
+    /// </summary>
+    private static void Confine(IHeaderDictionary headers)
+    {
+        headers.XContentTypeOptions = "nosniff";
+        headers.Append(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy, "sandbox");
     }
 }

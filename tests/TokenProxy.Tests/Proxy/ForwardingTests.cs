@@ -136,6 +136,33 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(StatusCodes.Status200OK, null)]
+    [InlineData(StatusCodes.Status404NotFound, "default-src 'self'")]
+    public async Task An_api_response_opened_in_a_browser_is_sandboxed_and_never_sniffed(int status, string? apiPolicy)
+    {
+        // The proxy's origin is the admin API's: HTML an API returns must not run as it.
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        _scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "text/html";
+            if (apiPolicy is not null)
+            {
+                context.Response.Headers.ContentSecurityPolicy = apiPolicy;
+            }
+
+            return context.Response.WriteAsync("<script>fetch('/admin/api/connections')</script>");
+        };
+
+        using var response = await _scenario.Proxy.Client.GetAsync("/acme/files/page.html");
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
+        string[] policies = apiPolicy is null ? ["sandbox"] : [apiPolicy, "sandbox"];
+        Assert.Equal(policies, response.Headers.GetValues("Content-Security-Policy"));
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task A_body_larger_than_kestrels_default_limit_streams_to_the_api(bool knownLength)
