@@ -16,8 +16,10 @@ internal static class StartupBanner
         var services = app.Services;
         var options = services.GetRequiredService<IOptions<PublicUrlOptions>>().Value;
         var address = BrowsableAddress(services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses, options.PublicBaseUrl);
+        var access = services.GetRequiredService<IOptions<ClientAccessOptions>>().Value;
         var note = PublicBaseUrlNote(app.Configuration, address, options.PublicBaseUrl)
-            + UnknownClientProviderNotes(services.GetRequiredService<IOptions<ClientAccessOptions>>().Value, services.GetRequiredService<ProviderCatalog>());
+            + OpenAdminNote(access, services.GetRequiredService<IOptions<Admin.AdminOptions>>().Value)
+            + UnknownClientProviderNotes(access, services.GetRequiredService<ProviderCatalog>());
         var keys = services.GetRequiredService<VaultKeyRing>();
         var keySource = keys.Source == VaultInitializer.KeyVariable ? $"{VaultInitializer.KeyVariable} (environment)" : keys.Source;
         await output.WriteLineAsync(
@@ -42,6 +44,17 @@ internal static class StartupBanner
         && !string.Equals(address, publicBaseUrl.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
             ? $"{Environment.NewLine}  Note:      redirect URIs and connect links use {publicBaseUrl.TrimEnd('/')} (the default TokenProxy:PublicBaseUrl), " +
               $"not this address; set TokenProxy:PublicBaseUrl={address} if browsers reach the proxy here."
+            : string.Empty;
+
+    /// <summary>
+    /// A line when client keys guard the data plane but no admin token guards the admin API: any program on this machine
+    /// can still use the admin API, and through it point a provider's API base elsewhere, so the keys keep out only
+    /// programs that do not try. Not refused: keys that only route an app to its workspace's connections are fine so.
+    /// </summary>
+    internal static string OpenAdminNote(ClientAccessOptions access, Admin.AdminOptions admin) =>
+        access.Clients.Count > 0 && string.IsNullOrEmpty(admin.Token)
+            ? $"{Environment.NewLine}  Note:      client keys are set but TokenProxy:Admin:Token is not: any program on this machine can use the admin API " +
+              "(and change where a provider's requests go) without a key; set an admin token to make the keys a boundary."
             : string.Empty;
 
     /// <summary>

@@ -80,12 +80,26 @@ public sealed class FirstRunTests : IDisposable
 
         await proxy.WaitForLineAsync("Stop with Ctrl+C");
 
+        Assert.Contains(
+            "Note:      client keys are set but TokenProxy:Admin:Token is not: any program on this machine can use the admin API (and change where a provider's requests go) without a key; set an admin token to make the keys a boundary.",
+            proxy.Output, StringComparison.Ordinal);
         Assert.Contains("Note:      TokenProxy:Clients:app:Providers names 'githb', which no provider is called (did you mean github?); that key cannot use it.", proxy.Output, StringComparison.Ordinal);
         Assert.Contains("Note:      TokenProxy:Clients:app:Providers names 'in-house', which no provider is called; that key cannot use it.", proxy.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("'github'", proxy.Output, StringComparison.Ordinal);
         // A text-direction override would make the line read otherwise: shown escaped.
         Assert.Contains("names 'hub\\u202egit', which no provider is called", proxy.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("\u202E", proxy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_open_admin_note_is_given_only_for_client_keys_without_an_admin_token()
+    {
+        var keys = new TokenProxy.Proxy.ClientAccessOptions();
+        keys.Clients["app"] = new TokenProxy.Proxy.ClientOptions { Key = new string('k', 40) };
+
+        Assert.NotEmpty(TokenProxy.Hosting.StartupBanner.OpenAdminNote(keys, new TokenProxy.Admin.AdminOptions()));
+        Assert.Empty(TokenProxy.Hosting.StartupBanner.OpenAdminNote(keys, new TokenProxy.Admin.AdminOptions { Token = new string('a', 32) }));
+        Assert.Empty(TokenProxy.Hosting.StartupBanner.OpenAdminNote(new TokenProxy.Proxy.ClientAccessOptions(), new TokenProxy.Admin.AdminOptions()));
     }
 
     [Fact]
