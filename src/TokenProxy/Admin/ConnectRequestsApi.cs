@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TokenProxy.Events;
 using TokenProxy.OAuth;
@@ -174,11 +175,23 @@ internal static class ConnectRequestsApi
 
         try
         {
-            return await body.ReadFromJsonAsync<CreateConnectRequest>(cancellationToken) is { } request
+            var json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            if (json.ValueKind != JsonValueKind.Object)
+            {
+                return (null, AdminProblems.MalformedJson(AdminProblems.ConnectRequestShape));
+            }
+
+            // A misspelt key (mesage, expires_in) would leave its field at the default: a link that lives a week, not a minute.
+            if (JsonKeys.Unread(json, CreateConnectRequest.Fields, "a connect request") is { Count: > 0 } unread)
+            {
+                return (null, AdminProblems.Invalid(unread));
+            }
+
+            return json.Deserialize<CreateConnectRequest>(JsonSerializerOptions.Web) is { } request
                 ? (request, null)
                 : (null, AdminProblems.MalformedJson(AdminProblems.ConnectRequestShape));
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
             return (null, AdminProblems.MalformedJson(AdminProblems.ConnectRequestShape));
         }

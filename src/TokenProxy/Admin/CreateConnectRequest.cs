@@ -23,6 +23,10 @@ internal sealed record CreateConnectRequest(
     long? ExpiresIn,
     string? Message)
 {
+    /// <summary>The body's fields as JSON names them (matched case aside, as the reader does).</summary>
+    public static readonly IReadOnlySet<string> Fields = new SortedSet<string>(
+        ["workspace", "provider", "label", "scopes", "endUser", "parameters", "connection", "expiresIn", "message"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How long a link stays valid when the request does not say: 7 days.</summary>
     public const long DefaultExpiresIn = 7 * 24 * 3600;
 

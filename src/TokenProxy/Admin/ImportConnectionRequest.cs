@@ -32,42 +32,11 @@ internal sealed record ImportConnectionRequest(
         ["provider", "label", "workspace", "accessToken", "refreshToken", "expiresIn", "scopes", "parameters", "apiKey", "username", "password", "credentialKind", "endUser"],
         StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The fields of <c>endUser</c>.</summary>
-    public static readonly IReadOnlySet<string> EndUserFields = new SortedSet<string>(["id", "displayName", "email"], StringComparer.OrdinalIgnoreCase);
-
     /// <summary>
     /// Every key of the body, <c>endUser</c>'s included, that the import does not read, under its path
     /// (<c>refresh_token</c>, <c>endUser.display_name</c>), each with the fields it could have meant: none is dropped.
     /// </summary>
-    public static Dictionary<string, string[]> UnreadKeys(System.Text.Json.JsonElement body)
-    {
-        var unread = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        Collect(body, Fields, string.Empty, "an import", unread);
-        foreach (var endUser in body.EnumerateObject().Where(p => p.Name.Equals("endUser", StringComparison.OrdinalIgnoreCase)))
-        {
-            if (endUser.Value.ValueKind == System.Text.Json.JsonValueKind.Object)
-            {
-                Collect(endUser.Value, EndUserFields, "endUser.", "endUser", unread);
-            }
-        }
-
-        return unread;
-    }
-
-    private static void Collect(System.Text.Json.JsonElement json, IReadOnlySet<string> fields, string prefix, string what, Dictionary<string, string[]> unread)
-    {
-        foreach (var key in json.EnumerateObject().Select(p => p.Name).Where(n => !fields.Contains(n)))
-        {
-            unread[prefix + key] = [$"{prefix}{key}: not a field of {what}{Nearest(key, fields)}; the fields are {string.Join(", ", fields)}."];
-        }
-    }
-
-    /// <summary>" (did you mean refreshToken?)" for a field written as a token answer writes it (<c>refresh_token</c>), else nothing.</summary>
-    private static string Nearest(string key, IReadOnlySet<string> fields)
-    {
-        var bare = key.Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal);
-        return fields.FirstOrDefault(f => f.Equals(bare, StringComparison.OrdinalIgnoreCase)) is { } field ? $" (did you mean {field}?)" : string.Empty;
-    }
+    public static Dictionary<string, string[]> UnreadKeys(System.Text.Json.JsonElement body) => JsonKeys.Unread(body, Fields, "an import");
 
     /// <summary>
     /// The kind of credential the body carries: <c>apiKey</c>, <c>username</c>/<c>password</c>, or an access token (OAuth2

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TokenProxy.Events;
 using TokenProxy.Proxy;
 using TokenProxy.Tokens;
@@ -28,9 +29,20 @@ internal static class WorkspacesApi
         CreateWorkspaceRequest? request;
         try
         {
-            request = await body.ReadFromJsonAsync<CreateWorkspaceRequest>(cancellationToken);
+            var json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            if (json.ValueKind != JsonValueKind.Object)
+            {
+                return AdminProblems.MalformedJson(AdminProblems.WorkspaceShape);
+            }
+
+            if (JsonKeys.Unread(json, CreateWorkspaceRequest.Fields, "a workspace") is { Count: > 0 } unread)
+            {
+                return AdminProblems.Invalid(unread);
+            }
+
+            request = json.Deserialize<CreateWorkspaceRequest>(JsonSerializerOptions.Web);
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
             return AdminProblems.MalformedJson(AdminProblems.WorkspaceShape);
         }

@@ -13,6 +13,8 @@ internal static class PortalLinksApi
 {
     private const string LinkShape = "Send one JSON object: {expiresIn?}, a whole number of seconds; or no body.";
 
+    private static readonly IReadOnlySet<string> LinkFields = new SortedSet<string>(["expiresIn"], StringComparer.OrdinalIgnoreCase);
+
     private const string ExpiresInRule = "expiresIn is a whole number of seconds from 1 to 2592000 (30 days).";
 
     public static IEndpointRouteBuilder MapPortalLinksApi(this IEndpointRouteBuilder endpoints)
@@ -85,7 +87,15 @@ internal static class PortalLinksApi
             return (default, AdminProblems.MalformedJson(LinkShape));
         }
 
-        if (!body.TryGetProperty("expiresIn", out var expiresIn) || expiresIn.ValueKind == JsonValueKind.Null)
+        // A misspelt expiresIn would otherwise give the default lifetime, days longer than asked.
+        if (JsonKeys.Unread(body, LinkFields, "a portal link") is { Count: > 0 } unread)
+        {
+            return (default, AdminProblems.Invalid(unread));
+        }
+
+        // Names are matched case aside, as every admin body's are.
+        var expiresIn = body.EnumerateObject().FirstOrDefault(p => p.Name.Equals("expiresIn", StringComparison.OrdinalIgnoreCase)).Value;
+        if (expiresIn.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return (PortalSessions.DefaultLinkLifetime, null);
         }

@@ -95,6 +95,8 @@ public abstract class WorkspacesTests : IAsyncLifetime
         using var spaces = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme co" });
         using var tooLong = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { id = new string('a', 65) });
         using var missing = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { displayName = "No id" });
+        using var misspelt = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { id = "globex", display_name = "Globex Corporation" });
+        using var notCreated = await Client.GetAsync("/admin/api/workspaces/globex");
 
         await Problems.AssertProblemAsync(duplicate, HttpStatusCode.Conflict, "workspace_exists");
         foreach (var invalid in new[] { spaces, tooLong, missing })
@@ -102,6 +104,12 @@ public abstract class WorkspacesTests : IAsyncLifetime
             var problem = await Problems.AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "invalid_request");
             Assert.True(problem.GetProperty("errors").TryGetProperty("id", out _));
         }
+
+        // Dropped, the display name would silently have been the id.
+        var unread = await Problems.AssertProblemAsync(misspelt, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.StartsWith(
+            "display_name: not a field of a workspace (did you mean displayName?)", unread.GetProperty("errors").GetProperty("display_name")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, notCreated.StatusCode);
     }
 
     [Fact]

@@ -95,6 +95,28 @@ public abstract partial class ConnectRequestTests
     }
 
     [Fact]
+    public async Task A_misspelt_key_is_refused_under_its_name_with_the_field_it_is_near_and_no_link_is_made()
+    {
+        // Dropped, "expires_in": 60 would have made a link that lives a week.
+        await using var scenario = await StartAsync();
+
+        using var misspelt = await scenario.Admin.PostAsJsonAsync(
+            "/admin/api/connect-requests", new { workspace = "acme-co", provider = "acme", mesage = "hello", expires_in = 60, endUser = new { id = "erin", display_name = "Erin" } });
+        using var caseAside = await scenario.Admin.PostAsJsonAsync("/admin/api/connect-requests", new { workspace = "acme-co", provider = "acme", EXPIRESIN = 60 });
+        var listed = await scenario.Admin.GetFromJsonAsync<JsonElement>("/admin/api/connect-requests");
+
+        var errors = (await Problems.AssertProblemAsync(misspelt, HttpStatusCode.BadRequest, "invalid_request")).GetProperty("errors");
+        Assert.Equal(["mesage", "expires_in", "endUser.display_name"], errors.EnumerateObject().Select(p => p.Name));
+        Assert.StartsWith("mesage: not a field of a connect request (did you mean message?)", errors.GetProperty("mesage")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("expires_in: not a field of a connect request (did you mean expiresIn?)", errors.GetProperty("expires_in")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("endUser.display_name: not a field of endUser (did you mean displayName?)", errors.GetProperty("endUser.display_name")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, caseAside.StatusCode);
+        var created = await caseAside.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(60, (created.GetProperty("expiresAt").GetDateTimeOffset() - created.GetProperty("createdAt").GetDateTimeOffset()).TotalSeconds);
+        Assert.Equal(1, listed.GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_failed_exchange_tells_the_person_with_the_link_to_open_it_again_not_to_use_the_admin_connections_page()
     {
         await using var scenario = await StartAsync();

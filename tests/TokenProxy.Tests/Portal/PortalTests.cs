@@ -446,6 +446,8 @@ public abstract class PortalTests : IAsyncLifetime
             await Problems.AssertProblemAsync(refused, HttpStatusCode.BadRequest, "invalid_request");
         }
 
+        using var misspelt = await MintAsync("acme", JsonContent.Create(new { expires_in = 60 }));
+        using var caseAside = await MintAsync("acme", JsonContent.Create(new { expiresin = 60 }));
         using var malformed = await MintAsync("acme", new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
         using var unknown = await MintAsync("nobody", null);
         using var noCsrf = await MintAsync("acme", null, csrf: false);
@@ -454,6 +456,10 @@ public abstract class PortalTests : IAsyncLifetime
         Assert.Equal(now.AddDays(7), (await byDefault.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset());
         Assert.Equal(now.AddDays(30), (await longest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset());
         Assert.Equal(HttpStatusCode.Created, shortest.StatusCode);
+        var unread = await Problems.AssertProblemAsync(misspelt, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.StartsWith(
+            "expires_in: not a field of a portal link (did you mean expiresIn?)", unread.GetProperty("errors").GetProperty("expires_in")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(now.AddSeconds(60), (await caseAside.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset());
         await Problems.AssertProblemAsync(malformed, HttpStatusCode.BadRequest, "invalid_json");
         await Problems.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "workspace_not_found");
         await Problems.AssertProblemAsync(noCsrf, HttpStatusCode.Forbidden, "csrf_required");
