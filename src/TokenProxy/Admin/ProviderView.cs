@@ -61,12 +61,18 @@ internal sealed record ProviderView(
             return $"Set TokenProxy:Providers:{provider.Name}:ClientId and ClientSecret to {(provider.Offers(CredentialKind.OAuth2) ? "connect and to " : string.Empty)}create client-credentials connections.";
         }
 
+        var key = $"TokenProxy:Providers:{provider.Name}";
+        if (provider.Offers(CredentialKind.OAuth2) && provider.CanConnect && provider.ClientSecrets.Count == 0 && provider.TokenEndpointAuth != TokenEndpointAuth.None)
+        {
+            // The token endpoint would refuse the code exchange as invalid_client, after the person signed in.
+            return $"Set {key}:ClientSecret to connect, or TokenEndpointAuth none for a public client (PKCE).";
+        }
+
         if (!provider.Offers(CredentialKind.OAuth2) || provider.CanConnect)
         {
             return null;
         }
 
-        var key = $"TokenProxy:Providers:{provider.Name}";
         if (provider.ClientId is null)
         {
             return provider.TokenEndpointAuth == TokenEndpointAuth.None

@@ -44,6 +44,9 @@ internal sealed class ClientSecretRotation(TimeProvider time, IEventStore events
     public IReadOnlyList<string> MisconfiguredProviders() =>
         [.. _states.Where(s => { lock (s.Value) { return s.Value.Misconfigured; } }).Select(s => s.Key).Order(StringComparer.Ordinal)];
 
+    /// <summary>Whether the provider is configured with no client secret at all (so a refusal is not of a secret).</summary>
+    public bool HasNoSecret(string provider) => _states.TryGetValue(provider, out var state) && state.Secrets.Count == 0;
+
     /// <summary>
     /// Runs <paramref name="call"/> with the provider's secret in use, and with the others on <c>invalid_client</c>.
     /// <paramref name="failureOf"/> reads a result's failure (null: success); <paramref name="misconfigured"/> makes the
@@ -248,7 +251,10 @@ internal sealed class ClientSecretRotation(TimeProvider time, IEventStore events
 
     private static TokenFailure Refused(ProviderDefinition provider, TimeSpan retryAfter) => new(
         FailureKind.Misconfigured, "invalid_client",
-        $"{provider.DisplayName} refused every configured client secret; check the provider's ClientSecrets.", retryAfter);
+        provider.ClientSecrets.Count == 0 && provider.TokenEndpointAuth != TokenEndpointAuth.None
+            ? $"{provider.DisplayName} refused the client, and no client secret is configured: set TokenProxy:Providers:{provider.Name}:ClientSecret, or TokenEndpointAuth none for a public client"
+            : $"{provider.DisplayName} refused every configured client secret; check the provider's ClientSecrets",
+        retryAfter);
 
     private State StateOf(ProviderDefinition provider)
     {

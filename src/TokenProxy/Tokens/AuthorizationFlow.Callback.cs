@@ -101,7 +101,7 @@ internal sealed partial class AuthorizationFlow
             await RecordErrorAsync(pending.ConnectionId, refusal.Error!, refusal.Description, cancellationToken);
             instrumentation.CodeExchangeFailed(activity.Activity, provider.Name, pending.ConnectionId, refusal);
             return AuthorizationResult.Failed(StatusCodes.Status502BadGateway, "Could not finish connecting",
-                $"{provider.DisplayName}'s token endpoint answered '{refusal.Error}'{(refusal.Description is { Length: > 0 } d ? $": {d}" : string.Empty)}. {StartAgainFromConnections}");
+                $"{provider.DisplayName}'s token endpoint answered '{refusal.Error}'{(refusal.Description is { Length: > 0 } d ? $": {d.TrimEnd('.')}" : string.Empty)}. {StartAgainFromConnections}");
         }
 
         var current = await store.GetAsync(pending.ConnectionId, cancellationToken);

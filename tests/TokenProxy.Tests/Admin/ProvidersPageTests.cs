@@ -20,7 +20,19 @@ public sealed class ProvidersPageTests : IAsyncLifetime
         settings["TokenProxy:Providers:acme:AuthorizationUrl"] = new Uri(api, "/authorize").AbsoluteUri;
         settings["TokenProxy:Providers:acme:TokenUrl"] = new Uri(api, "/token").AbsoluteUri;
         settings["TokenProxy:Providers:acme:ClientId"] = "acme-client";
+        settings["TokenProxy:Providers:acme:ClientSecret"] = "acme-client-secret";
         settings["TokenProxy:Providers:acme:Scopes:0"] = "read";
+        // A confidential client whose secret was left out: its code exchange would be refused as invalid_client.
+        settings["TokenProxy:Providers:nosecret:AuthorizationUrl"] = new Uri(api, "/authorize").AbsoluteUri;
+        settings["TokenProxy:Providers:nosecret:TokenUrl"] = new Uri(api, "/token").AbsoluteUri;
+        settings["TokenProxy:Providers:nosecret:ApiBaseUrl"] = api.AbsoluteUri;
+        settings["TokenProxy:Providers:nosecret:ClientId"] = "nosecret-client";
+        // A public client says so, and needs no secret.
+        settings["TokenProxy:Providers:public:AuthorizationUrl"] = new Uri(api, "/authorize").AbsoluteUri;
+        settings["TokenProxy:Providers:public:TokenUrl"] = new Uri(api, "/token").AbsoluteUri;
+        settings["TokenProxy:Providers:public:ApiBaseUrl"] = api.AbsoluteUri;
+        settings["TokenProxy:Providers:public:ClientId"] = "public-client";
+        settings["TokenProxy:Providers:public:TokenEndpointAuth"] = "none";
         settings["TokenProxy:Providers:acme:Scopes:1"] = "write";
         // A configured entry over a preset that still lacks its client id.
         settings["TokenProxy:Providers:github:DisplayName"] = "GitHub Enterprise";
@@ -35,6 +47,7 @@ public sealed class ProvidersPageTests : IAsyncLifetime
 
         var acme = Section(html, "acme");
         Assert.Contains("Ready to connect", acme, StringComparison.Ordinal);
+        Assert.Contains("Set TokenProxy:Providers:nosecret:ClientSecret to connect", Section(html, "nosecret"), StringComparison.Ordinal);
         Assert.Contains("<code>https://proxy.example.test/admin/callback/acme</code>", acme, StringComparison.Ordinal);
         Assert.Contains("read write", acme, StringComparison.Ordinal);
         Assert.Contains("href=\"/admin/connect/acme\"", acme, StringComparison.Ordinal);
@@ -79,6 +92,10 @@ public sealed class ProvidersPageTests : IAsyncLifetime
         Assert.Equal(["read", "write"], acme.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(["oauth2"], acme.GetProperty("credentialKinds").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal(JsonValueKind.Null, acme.GetProperty("setup").ValueKind);
+        Assert.Equal(
+            "Set TokenProxy:Providers:nosecret:ClientSecret to connect, or TokenEndpointAuth none for a public client (PKCE).",
+            providers["nosecret"].GetProperty("setup").GetString());
+        Assert.Equal(JsonValueKind.Null, providers["public"].GetProperty("setup").ValueKind);
 
         Assert.Equal("Set TokenProxy:Providers:zendesk:ClientId and ClientSecret to connect.", providers["zendesk"].GetProperty("setup").GetString());
         var subdomain = providers["zendesk"].GetProperty("parameters")[0];
