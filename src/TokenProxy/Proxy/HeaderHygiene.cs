@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Microsoft.Extensions.Primitives;
 
 namespace TokenProxy.Proxy;
@@ -7,7 +8,8 @@ namespace TokenProxy.Proxy;
 /// credentials (the proxy's token replaces them; MCP "token passthrough"), our control headers, forwarding
 /// headers nobody configured us to trust (RFC 9700 §4.13), and fields the app named in
 /// <c>Connection</c>, which are hop-by-hop by definition (RFC 9110 §7.6.1); and from the API's response, any
-/// <c>TokenProxy-*</c> field, which only the proxy may set.
+/// <c>TokenProxy-*</c> field, which only the proxy may set, a cookie of the proxy's own, the fields it named in
+/// <c>Connection</c>, and a 204's Content-Length.
 /// </summary>
 internal static class HeaderHygiene
 {
@@ -93,14 +95,82 @@ internal static class HeaderHygiene
             {
                 (forged ??= []).Add(header.Key);
             }
+            else if (header.Key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && SetsOwnCookie(header.Value))
+            {
+                (forged ??= []).Add(header.Key);
+            }
         }
 
         if (forged is not null)
         {
             foreach (var name in forged)
             {
-                proxyResponse.Headers.Remove(name);
+                if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
+                {
+                    KeepForeignCookies(proxyResponse);
+                }
+                else
+                {
+                    proxyResponse.Headers.Remove(name);
+                }
             }
+        }
+
+        // RFC 9110 §7.6.1: fields the API named in Connection are for the hop to the proxy only, as the app's are.
+        // Read unparsed, and the usual "keep-alive" or "close" alone costs nothing.
+        if (proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
+        {
+            foreach (var value in connection)
+            {
+                if (value.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) || value.Equals("close", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                foreach (var name in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (IsToken(name) && !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // .NET keeps Content-* fields on the body, and refuses them on the response (and the reverse).
+                        _ = ContentFields.Contains(name) ? proxyResponse.Content.Headers.Remove(name) : proxyResponse.Headers.Remove(name);
+                    }
+                }
+            }
+        }
+
+        // RFC 9110 §8.6: a 204 has no Content-Length; one an API sends anyway would have the app's answer cut short (a 500).
+        if (proxyResponse.StatusCode == System.Net.HttpStatusCode.NoContent)
+        {
+            proxyResponse.Content.Headers.ContentLength = null;
+        }
+    }
+
+    /// <summary>
+    /// A cookie of the proxy's own (<c>tokenproxy_admin</c>, <c>tokenproxy_portal</c>): the API shares the proxy's origin
+    /// with the admin pages and the portal, so it could otherwise set or clear their sessions in the app's browser.
+    /// </summary>
+    private static bool SetsOwnCookie(HeaderStringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (IsOwnCookie(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsOwnCookie(string setCookie) => setCookie.TrimStart().StartsWith("tokenproxy", StringComparison.OrdinalIgnoreCase);
+
+    private static void KeepForeignCookies(HttpResponseMessage proxyResponse)
+    {
+        var kept = proxyResponse.Headers.NonValidated["Set-Cookie"].Where(v => !IsOwnCookie(v)).ToList();
+        proxyResponse.Headers.Remove("Set-Cookie");
+        foreach (var value in kept)
+        {
+            proxyResponse.Headers.TryAddWithoutValidation("Set-Cookie", value);
         }
     }
 
