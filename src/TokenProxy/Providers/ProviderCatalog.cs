@@ -257,6 +257,7 @@ internal sealed partial class ProviderCatalog
         TokenResponseFields = entry.TokenResponseFields ?? preset.TokenResponseFields,
         Identity = entry.Identity ?? preset.Identity,
         RefreshSkew = entry.RefreshSkew ?? preset.RefreshSkew,
+        UpstreamTimeout = entry.UpstreamTimeout ?? preset.UpstreamTimeout,
         Auth = entry.Auth ?? preset.Auth,
         ApiKey = entry.ApiKey ?? preset.ApiKey,
         Headers = MergeMaps(preset.Headers, entry.Headers, StringComparer.OrdinalIgnoreCase),
@@ -383,6 +384,11 @@ internal sealed partial class ProviderCatalog
             errors.Add($"{key}:RefreshSkew: must not be negative.");
         }
 
+        if (o.UpstreamTimeout is { } upstreamTimeout && (upstreamTimeout < TimeSpan.FromSeconds(1) || upstreamTimeout > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"{key}:UpstreamTimeout: '{upstreamTimeout}' is not from 00:00:01 to 01:00:00.");
+        }
+
         if (kinds.Contains(CredentialKind.ClientCredentials) && clientId is not null)
         {
             // The grant runs before any token exists: a templated token endpoint (an Okta domain) can only take values given
@@ -445,6 +451,7 @@ internal sealed partial class ProviderCatalog
             TokenResponseFields = o.TokenResponseFields ?? [],
             Identity = identity is null && !templates.ContainsKey(IdentityUrlKey) ? null : new IdentityEndpoint(identity, o.Identity!.IdField, o.Identity.EmailField, o.Identity.NameField),
             RefreshSkew = o.RefreshSkew,
+            UpstreamTimeout = o.UpstreamTimeout ?? ProviderDefinition.DefaultUpstreamTimeout,
             CredentialKinds = kinds,
             ApiKey = apiKey,
             Revocation = quirks.Revocation,

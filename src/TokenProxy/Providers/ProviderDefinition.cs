@@ -88,6 +88,12 @@ internal sealed record ProviderDefinition
 
     public TimeSpan? RefreshSkew { get; init; }
 
+    /// <summary>The default of <see cref="UpstreamTimeout"/>: YARP's, and HttpClient's.</summary>
+    public static readonly TimeSpan DefaultUpstreamTimeout = TimeSpan.FromSeconds(100);
+
+    /// <summary>How long a proxied request waits for the API with nothing arriving (<see cref="ProviderOptions.UpstreamTimeout"/>).</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = DefaultUpstreamTimeout;
+
     /// <summary>The kinds of credential its connections may hold (its <c>Auth</c>), in the order configured.</summary>
     public IReadOnlyList<CredentialKind> CredentialKinds { get; init; } = [CredentialKind.OAuth2];
 

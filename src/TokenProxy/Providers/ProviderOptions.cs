@@ -99,6 +99,13 @@ internal sealed class ProviderOptions
     public TimeSpan? RefreshSkew { get; set; }
 
     /// <summary>
+    /// How long a proxied request may wait for the API with nothing arriving: for the answer's head, and between two
+    /// reads of a streamed body (a long poll, server-sent events).
+    /// </summary>
+    /// <value>Default 100 seconds; 1 second to 1 hour.</value>
+    public TimeSpan? UpstreamTimeout { get; set; }
+
+    /// <summary>
     /// The credential kinds connections of this provider may hold: <c>OAuth2</c>, <c>ApiKey</c>, <c>Basic</c>; one value or a
     /// list. Default: <c>OAuth2</c>.
     /// </summary>

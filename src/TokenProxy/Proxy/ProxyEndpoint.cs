@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TokenProxy.OAuth;
 using TokenProxy.Providers;
@@ -27,7 +28,10 @@ internal sealed class ProxyEndpoint(
 
     public const string DefaultLabel = "default";
 
-    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = TimeSpan.FromSeconds(100) };
+    private static readonly ForwarderRequestConfig RequestConfig = new() { ActivityTimeout = ProviderDefinition.DefaultUpstreamTimeout };
+
+    // One per distinct UpstreamTimeout a provider sets, so that no request allocates one.
+    private static readonly ConcurrentDictionary<TimeSpan, ForwarderRequestConfig> RequestConfigs = new();
 
     private readonly string _publicBaseUrl = publicUrl.Value.PublicBaseUrl;
     private readonly long _maxReplayBodyBytes = refresh.Value.MaxReplayBodyBytes;
@@ -244,7 +248,11 @@ internal sealed class ProxyEndpoint(
         // The invoker's egress guard is the connection's API base's own: it lets the request reach that base and nothing
         // else. The base was resolved and checked when the credential was read; a replay's credential has the same row's.
         var apiBase = transformer.Credential.ApiBase ?? throw new EgressBlockedException();
-        return forwarder.SendAsync(context, apiBase.AbsoluteUri, invoker.For(apiBase), RequestConfig, transformer);
+        var timeout = transformer.Provider.UpstreamTimeout;
+        var config = timeout == ProviderDefinition.DefaultUpstreamTimeout
+            ? RequestConfig
+            : RequestConfigs.GetOrAdd(timeout, static t => new ForwarderRequestConfig { ActivityTimeout = t });
+        return forwarder.SendAsync(context, apiBase.AbsoluteUri, invoker.For(apiBase), config, transformer);
     }
 
     private async Task AnswerForwardingFailureAsync(HttpContext context, TokenTransformer transformer, ForwarderError error)
@@ -268,7 +276,10 @@ internal sealed class ProxyEndpoint(
         instrumentation.UpstreamFailed(provider.Name, error, transformer.Credential.ConnectionId, exception);
         if (!context.Response.HasStarted)
         {
-            await ProxyProblems.UpstreamUnavailable(provider.Name).ExecuteAsync(context);
+            // A request that got no answer in time may well have reached the API (and been carried out): not "unreachable".
+            await (error == ForwarderError.RequestTimedOut
+                ? ProxyProblems.UpstreamTimeout(provider.Name, provider.UpstreamTimeout)
+                : ProxyProblems.UpstreamUnavailable(provider.Name)).ExecuteAsync(context);
         }
     }
 

@@ -71,6 +71,10 @@ internal static class ProxyProblems
         "The proxy's token store cannot be used right now (database unreachable, or its file cannot be written). Try again later.",
         retryAfter: Vault.StoreUnavailableException.RetryAfter);
 
+    public static ProblemResult UpstreamTimeout(string provider, TimeSpan timeout) => new(
+        StatusCodes.Status504GatewayTimeout, "upstream_timeout", "The provider's API did not answer in time.",
+        $"The request to {provider} got no answer within {timeout.TotalSeconds:0} s (its UpstreamTimeout); it may have reached the API.");
+
     public static ProblemResult UpstreamUnavailable(string provider) => new(
         StatusCodes.Status502BadGateway, "upstream_unavailable", "The provider's API could not be reached.",
         $"The request to {provider} failed before a response arrived.");
