@@ -1,4 +1,5 @@
 using TokenProxy.Hosting;
+using TokenProxy.Providers;
 
 namespace TokenProxy.Cli;
 
@@ -39,12 +40,15 @@ internal static class CommandLine
           --TokenProxy:KEY=VALUE        any setting, for example --TokenProxy:Store:Kind=Postgres
                                         --TokenProxy:Store:ConnectionString="Host=…;Database=…;Username=…;Password=…"
                                         --TokenProxy:Providers:NAME:ApiBaseUrl=https://api.example.com
-          A command takes no other option: any other --NAME (a typo) is a usage error.
+          The server also takes --AllowedHosts and --environment; any other --NAME (a typo) is a usage error.
 
         Configuration, later sources winning: built-in defaults, appsettings.json beside the executable, appsettings.json
         in the current directory, --config PATH, environment variables (TokenProxy__Admin__Token=…, TOKENPROXY_VAULT_KEY),
         the command line. appsettings.sample.json in the repository shows every key.
         """;
+
+    /// <summary>The host's own settings a person may give the server without a section (besides --config and --urls).</summary>
+    private static readonly string[] ServerOptions = ["AllowedHosts", "environment"];
 
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -61,12 +65,20 @@ internal static class CommandLine
         }
 
         var command = CommandArguments.Parse(args);
+        var console = new CommandConsole(input, output, error);
         if (command.Words.Length == 0)
         {
+            // The host would ignore a misspelt option (--urlz) and listen where the person did not ask.
+            if (command.UnknownOptions(ServerOptions).FirstOrDefault() is { } unknownOption)
+            {
+                var hint = Spelling.DidYouMean(unknownOption, ServerOptions.Append("config").Append("urls").Select(o => $"--{o}"));
+                return await console.UsageAsync(
+                    $"Unknown option '{unknownOption}'{hint}. Options are --config, --urls, --AllowedHosts, --environment and settings such as --TokenProxy:KEY=VALUE.");
+            }
+
             return await TokenProxyServer.RunAsync(args, output, error);
         }
 
-        var console = new CommandConsole(input, output, error);
         string[] own = command.Words switch
         {
             ["connections", "create", ..] => ["scopes"],

@@ -147,6 +147,22 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
         Assert.Contains("connections list: unknown option '--scopes'. Options are --config, --urls", run.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--urlz", "http://127.0.0.1:5291", "Unknown option '--urlz' (did you mean --urls?).")]
+    [InlineData("--AllowedHost", "x", "Unknown option '--AllowedHost' (did you mean --AllowedHosts?).")]
+    [InlineData("--bogus", "1", "Unknown option '--bogus'. Options are --config, --urls")]
+    public async Task A_misspelt_server_option_is_a_usage_error_and_starts_nothing(string option, string value, string told)
+    {
+        var server = CommandRun.RunAsync([option, value, .. Options]);
+        // Bounded only so that the old behaviour (the server starting on its default address) ends the test instead of hanging it.
+        var finished = await Task.WhenAny(server, Task.Delay(TimeSpan.FromSeconds(60)));
+
+        Assert.True(finished == server, "the server started despite the misspelt option");
+        var run = await server;
+        Assert.Equal(TokenProxy.Cli.CommandLine.UsageError, run.Code);
+        Assert.Contains(told, run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Options_before_the_command_run_the_command_not_the_server()
     {
