@@ -71,8 +71,7 @@ internal sealed class LinkOutstandingRequests(
             Workspace = workspace,
             Provider = provider.Name,
             Label = row.Label,
-            // The scopes it was granted, and those its API said it needs.
-            Scopes = row.Scopes.Count + row.RequiredScopes.Count > 0 ? [.. row.Scopes.Concat(row.RequiredScopes).Distinct(StringComparer.Ordinal)] : null,
+            Scopes = row.Scopes.Count + row.RequiredScopes.Count > 0 ? provider.ReconnectScopes(row.Scopes, row.RequiredScopes) : null,
             EndUser = row.EndUser,
             ConnectionId = row.Id,
             Status = ConnectRequestStatus.Outstanding,

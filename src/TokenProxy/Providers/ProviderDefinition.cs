@@ -65,6 +65,14 @@ internal sealed record ProviderDefinition
 
     public IReadOnlyList<string> Scopes { get; init; } = [];
 
+    /// <summary>
+    /// What a reconnect of a connection asks for: this provider's own scopes (what a plain reconnect asks), those the
+    /// connection was granted, and those its API said it needs. The granted ones alone would lose a scope servers never
+    /// report as granted: OpenID Connect's <c>offline_access</c>, without which some issue no refresh token.
+    /// </summary>
+    public IReadOnlyList<string> ReconnectScopes(IEnumerable<string> granted, IEnumerable<string> required) =>
+        [.. Scopes.Concat(granted).Concat(required).Distinct(StringComparer.Ordinal)];
+
     public string ScopeSeparator { get; init; } = " ";
 
     public bool UsePkce { get; init; } = true;

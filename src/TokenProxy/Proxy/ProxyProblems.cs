@@ -192,7 +192,7 @@ internal static class ProxyProblems
     /// </summary>
     public static string ReconnectUrl(string publicBaseUrl, ProviderDefinition provider, string connectionId, IReadOnlyList<string> scopes) =>
         QueryHelpers.AddQueryString($"{publicBaseUrl.TrimEnd('/')}{provider.ConnectPath}",
-            new Dictionary<string, string?> { ["connection"] = connectionId, ["scopes"] = string.Join(' ', scopes) });
+            new Dictionary<string, string?> { ["connection"] = connectionId, ["scopes"] = string.Join(' ', provider.ReconnectScopes(scopes, [])) });
 
     /// <summary>
     /// Where the connection is made: a reconnect by id, or a new one with its label, workspace and end user; for a provider

@@ -65,7 +65,17 @@ public abstract partial class ConnectRequestTests
     [Fact]
     public async Task A_revoked_connection_is_reconnected_from_the_portal_through_a_request_of_its_own_keeping_its_id()
     {
-        await using var scenario = await StartAsync();
+        await using var scenario = await StartAsync(settings =>
+        {
+            settings["TokenProxy:Providers:acme:Scopes:0"] = "read";
+            settings["TokenProxy:Providers:acme:Scopes:1"] = "offline_access";
+        });
+        // Like oidc-provider, the server does not report offline_access among the granted scopes.
+        scenario.Authorization.Respond = async (context, n) =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync($$"""{"access_token":"access-{{n}}","refresh_token":"refresh-{{n}}","expires_in":3600,"token_type":"Bearer","scope":"read"}""");
+        };
         using var browser = scenario.Browser();
         var link = LinkScenario.PathOf(await scenario.CreateAsync(new { workspace = "acme-co", provider = "acme", label = "crm" }));
         using var first = await browser.CallbackAsync("acme", ("code", "code-1"), ("state", await LinkScenario.StartAsync(browser, link)));
@@ -85,6 +95,7 @@ public abstract partial class ConnectRequestTests
         Assert.Contains("data-action=\"reconnect\"", revokedPage, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, notShown.StatusCode);
         Assert.Equal(scenario.Authorization.Address.Authority, next.Authority);
+        Assert.Equal("read offline_access", QueryHelpers.ParseQuery(next.Query)["scope"].ToString());
         Assert.Equal($"/portal/connections/{id}?connected=1", callback.Headers.Location!.OriginalString);
         Assert.Equal("active", connection.GetProperty("status").GetString());
         Assert.Equal(2, requests.Count);
