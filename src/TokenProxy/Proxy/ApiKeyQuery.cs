@@ -40,11 +40,11 @@ internal static partial class ApiKeyQuery
     /// </summary>
     public static void RemoveFrom(IHeaderDictionary headers, string name, string encodedValue)
     {
-        var plain = Uri.UnescapeDataString(encodedValue);
+        var forms = Forms(encodedValue);
         List<string>? held = null;
         foreach (var (header, values) in headers)
         {
-            if (Holds(values, plain, encodedValue))
+            if (Holds(values, forms))
             {
                 (held ??= []).Add(header);
             }
@@ -53,7 +53,7 @@ internal static partial class ApiKeyQuery
         foreach (var header in held ?? [])
         {
             var cleaned = new StringValues(headers[header].Select(value => Without(value!, name)).ToArray());
-            if (Holds(cleaned, plain, encodedValue))
+            if (Holds(cleaned, forms))
             {
                 headers.Remove(header);
             }
@@ -92,8 +92,21 @@ internal static partial class ApiKeyQuery
         return kept.Append(text, at, text.Length - at).ToString();
     }
 
-    private static bool Holds(StringValues values, string plain, string encoded) =>
-        values.Any(value => value is not null && (value.Contains(plain, StringComparison.Ordinal) || value.Contains(encoded, StringComparison.OrdinalIgnoreCase)));
+    /// <summary>
+    /// The ways an API may write the key back: as is, percent-encoded once (either case of hex digits) or twice (a
+    /// <c>return_to</c> built from the request's URL), and JSON-escaped (<c>\u002B</c>, <c>\/</c>).
+    /// </summary>
+    private static string[] Forms(string encodedValue)
+    {
+        var plain = Uri.UnescapeDataString(encodedValue);
+        var json = System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(plain);
+        return [.. new[] { plain, encodedValue, Uri.EscapeDataString(encodedValue), json, plain.Replace("/", "\\/", StringComparison.Ordinal) }
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>Case aside: a key lower-cased (a normalised URL) is still the key.</summary>
+    private static bool Holds(StringValues values, string[] forms) =>
+        values.Any(value => value is not null && forms.Any(form => value.Contains(form, StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>One query parameter of a URL in a header value: its separator and its <c>name=value</c>.</summary>
     [GeneratedRegex(@"(?<separator>[?&;])(?<pair>[^=&;#?\s<>""',]*=[^&;#\s<>""',]*)", RegexOptions.CultureInvariant)]

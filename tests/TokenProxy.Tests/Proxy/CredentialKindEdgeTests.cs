@@ -74,6 +74,36 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_the_api_echoes_encoded_twice_lower_cased_or_json_escaped_never_reaches_the_app()
+    {
+        // A key with '+', '/' and '=' (base64) reads differently in each: a return_to built from the request's URL encodes
+        // it twice, a normalised URL lower-cases it, a JSON body written into a header escapes it.
+        var key = Canary.New("apikey") + "+/=Ab";
+        await ImportAsync(new { provider = "querykey", label = "default", apiKey = key });
+        var once = Uri.EscapeDataString(key);
+        _scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = (int)HttpStatusCode.Found;
+            context.Response.Headers.Location = $"https://login.example/cb?next={Uri.EscapeDataString($"/v1/items?api_key={once}")}";
+            context.Response.Headers["X-Lower"] = key.ToLowerInvariant();
+            context.Response.Headers["X-Json"] = System.Text.Json.JsonSerializer.Serialize(new { key });
+            context.Response.Headers["X-Slash"] = key.Replace("/", "\\/", StringComparison.Ordinal);
+            context.Response.Headers["X-Kept"] = "yes";
+            return Task.CompletedTask;
+        };
+        using var app = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _scenario.Proxy.Address };
+
+        using var response = await app.GetAsync("/querykey/items");
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        var all = string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
+        // Asserted without printing the headers: a failure must not put the key in the test output either.
+        string[] forms = [key, once, Uri.EscapeDataString(once), "\\u002B/=Ab", key.Replace("/", "\\/", StringComparison.Ordinal)];
+        Assert.False(forms.Any(form => all.Contains(form, StringComparison.OrdinalIgnoreCase)), "A response header the app received carries the API key in some form.");
+        Assert.Equal(["yes"], response.Headers.GetValues("X-Kept"));
+    }
+
+    [Fact]
     public async Task Basic_credentials_with_an_empty_password_are_imported_and_sent_as_user_and_colon()
     {
         // RFC 7617 §2: user-pass = user-id ":" password, password = *TEXT: an empty password is valid, and APIs that take
