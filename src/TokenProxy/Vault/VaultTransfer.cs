@@ -21,7 +21,8 @@ internal static class VaultTransfer
     public static async Task<int> ExportAsync(IConnectionStore store, Stream destination, TimeProvider time, CancellationToken cancellationToken)
     {
         var rows = await store.ListAsync(cancellationToken);
-        var export = new VaultExport(VaultExport.FormatName, VaultExport.CurrentVersion, time.GetUtcNow(), store.Description, rows);
+        var workspaces = await store.ListWorkspacesAsync(cancellationToken);
+        var export = new VaultExport(VaultExport.FormatName, VaultExport.CurrentVersion, time.GetUtcNow(), store.Description, rows, workspaces);
         await JsonSerializer.SerializeAsync(destination, export, Json, cancellationToken);
         return rows.Count;
     }
@@ -59,14 +60,16 @@ internal static class VaultTransfer
 
         var rows = KnownKinds(export.Connections, document);
         document.Dispose();
-        // An export holds connections, not workspaces: each workspace they name is made (as the migration from before
-        // workspaces does), so that every connection's workspace exists wherever it is imported
-        // (first: a connection is inserted only into a workspace that exists).
-        foreach (var workspace in rows.Where(r => r.Workspace is not null).GroupBy(r => r.Workspace!, StringComparer.Ordinal))
+        // The workspaces first (a connection is inserted only into a workspace that exists): those the file lists, with
+        // their names; then any a connection names that it does not list (a file from before workspaces were exported),
+        // named by its id as the migration from before workspaces does. One already there is left as it is.
+        var named = rows.Where(r => r.Workspace is not null).GroupBy(r => r.Workspace!, StringComparer.Ordinal)
+            .Select(g => new WorkspaceRow(g.Key, g.Key, g.Min(r => r.CreatedAt)));
+        foreach (var workspace in (export.Workspaces ?? []).Concat(named).DistinctBy(w => w.Id, StringComparer.Ordinal))
         {
-            if (await store.GetWorkspaceAsync(workspace.Key, cancellationToken) is null)
+            if (await store.GetWorkspaceAsync(workspace.Id, cancellationToken) is null)
             {
-                await store.TryInsertWorkspaceAsync(new WorkspaceRow(workspace.Key, workspace.Key, workspace.Min(r => r.CreatedAt)), cancellationToken);
+                await store.TryInsertWorkspaceAsync(workspace, cancellationToken);
             }
         }
 

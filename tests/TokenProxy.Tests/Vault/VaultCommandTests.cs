@@ -91,12 +91,13 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_connection_moves_with_its_workspace_and_end_user_and_its_workspace_is_made_there()
+    public async Task A_connection_moves_with_its_workspace_and_end_user_and_the_workspaces_move_with_their_names()
     {
         var token = Canary.New("access");
         await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
         {
-            using var created = await sqlite.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co" }));
+            using var created = await sqlite.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co", displayName = "Acme Co" }));
+            using var empty = await sqlite.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "initech", displayName = "Initech" }));
             using var imported = await sqlite.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
                 new { provider = "acme", workspace = "acme-co", endUser = new { id = "alice", email = "alice@example.com" }, accessToken = token }));
             Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
@@ -113,11 +114,14 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         request.Headers.Add("TokenProxy-End-User", "alice");
         using var response = await postgres.Client.SendAsync(request);
         var workspace = JsonDocument.Parse(await postgres.Client.GetStringAsync("/admin/api/workspaces/acme-co")).RootElement;
+        var withoutConnections = JsonDocument.Parse(await postgres.Client.GetStringAsync("/admin/api/workspaces/initech")).RootElement;
         var connection = JsonDocument.Parse(await postgres.Client.GetStringAsync("/admin/api/connections")).RootElement[0];
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"Bearer {token}", Assert.Single(_api.Requests).Header("Authorization"));
         Assert.Equal(1, workspace.GetProperty("connections").GetInt32());
+        Assert.Equal("Acme Co", workspace.GetProperty("displayName").GetString());
+        Assert.Equal("Initech", withoutConnections.GetProperty("displayName").GetString());
         Assert.Equal("alice@example.com", connection.GetProperty("endUser").GetProperty("email").GetString());
     }
 
