@@ -173,12 +173,21 @@ internal sealed record ProviderDefinition
         && (TokenUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.TokenUrlKey));
 
     /// <summary>
-    /// The admin page where a connection of this provider is made: the browser connect when it offers OAuth2, else the
-    /// providers page's form for a kind it takes (an API key or Basic credentials before a client-credentials connection).
+    /// Whether its connections are made by signing in at the provider: it offers OAuth2 and names where people sign in
+    /// (an authorization endpoint, or an issuer to discover it), even while its client id is still to be set (the connect
+    /// page then says so). A provider given only an API base carries imported tokens.
     /// </summary>
-    public string ConnectPath => Offers(CredentialKind.OAuth2)
+    public bool ConnectsInBrowser => Offers(CredentialKind.OAuth2)
+        && (AuthorizationUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.AuthorizationUrlKey));
+
+    /// <summary>
+    /// The admin page where a connection of this provider is made: the browser connect when it connects in the browser,
+    /// else the providers page's form for a kind it takes (an imported token for OAuth2, an API key or Basic credentials
+    /// before a client-credentials connection).
+    /// </summary>
+    public string ConnectPath => ConnectsInBrowser
         ? $"/admin/connect/{Uri.EscapeDataString(Name)}"
-        : ImportPath(Name, CredentialKinds.OrderBy(k => k == CredentialKind.ClientCredentials).First());
+        : ImportPath(Name, CredentialKinds.Select(k => k == CredentialKind.OAuth2 ? CredentialKind.Bearer : k).OrderBy(k => k == CredentialKind.ClientCredentials).First());
 
     /// <summary>The providers page's form that makes a connection of <paramref name="kind"/> without a browser connect.</summary>
     public static string ImportPath(string provider, CredentialKind kind) => $"/admin/providers/{Uri.EscapeDataString(provider)}/import?kind={kind.ToWire()}";

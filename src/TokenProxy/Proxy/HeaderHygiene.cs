@@ -117,8 +117,10 @@ internal static class HeaderHygiene
         }
 
         // RFC 9110 §7.6.1: fields the API named in Connection are for the hop to the proxy only, as the app's are.
-        // Read unparsed, and the usual "keep-alive" or "close" alone costs nothing.
-        if (proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
+        // Read unparsed, and the usual "keep-alive" or "close" alone costs nothing. A 101's "Connection: Upgrade" is the
+        // switch itself, which YARP carries through.
+        if (proxyResponse.StatusCode != System.Net.HttpStatusCode.SwitchingProtocols
+            && proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
         {
             foreach (var value in connection)
             {

@@ -293,7 +293,11 @@ public sealed class ForwardingTests : IAsyncLifetime
         using var response = await _scenario.Proxy.Client.SendAsync(request);
 
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
-        Assert.Equal("http://127.0.0.1:5080/admin/connect/acme?label=personal", problem.GetProperty("connect_url").GetString());
+        // acme carries imported tokens (no sign-in at a provider): the app is sent to the form that imports one.
+        Assert.Equal("http://127.0.0.1:5080/admin/providers/acme/import?kind=bearer&label=personal", problem.GetProperty("connect_url").GetString());
+        using var form = await _scenario.Proxy.Client.GetAsync(new Uri(problem.GetProperty("connect_url").GetString()!).PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        Assert.Contains("value=\"personal\"", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(_scenario.Api.Requests);
     }
 
