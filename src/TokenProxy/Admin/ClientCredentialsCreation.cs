@@ -16,7 +16,7 @@ internal static class ClientCredentialsCreation
 {
     public static async Task<IResult> CreateAsync(
         ImportConnectionRequest request, ProviderDefinition provider, IConnectionStore store, SecretSealer sealer, TokenRefresher refresher,
-        ProviderCatalog providers, TimeProvider time, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
+        ProviderCatalog providers, ConnectionLapses lapses, TimeProvider time, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
     {
         var label = request.Label ?? "default";
         // A label in use is answered before the provider mints a token for nothing (the insert below still decides a race).
@@ -71,6 +71,6 @@ internal static class ClientCredentialsCreation
         }
 
         instrumentation.Created(row.Provider, id, row.Label);
-        return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
+        return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers, lapses));
     }
 }

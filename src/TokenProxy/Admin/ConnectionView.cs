@@ -33,8 +33,8 @@ internal sealed record ConnectionView(
     string? Warning = null)
 {
     /// <summary>The view of <paramref name="row"/>; with <paramref name="lapses"/>, a lapse within <c>Refresh:ExpiringWarning</c> is shown as <see cref="Warning"/>.</summary>
-    public static ConnectionView From(ConnectionRow row, ProviderCatalog providers, ConnectionLapses? lapses = null) =>
-        lapses?.WarningFor(row) is { } lapse
+    public static ConnectionView From(ConnectionRow row, ProviderCatalog providers, ConnectionLapses lapses) =>
+        lapses.WarningFor(row) is { } lapse
             ? Of(row, providers) with { AccessLapsesAt = lapse.At, ExpiringWarning = true, Warning = lapse.Text }
             : Of(row, providers) with { AccessLapsesAt = ConnectionLapses.Of(row)?.At };
 

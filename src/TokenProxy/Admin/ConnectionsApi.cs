@@ -101,7 +101,7 @@ internal static class ConnectionsApi
 
     private static async Task<IResult> ImportAsync(
         HttpRequest body, IConnectionStore store, SecretSealer sealer, ProviderCatalog providers, TimeProvider time, AdminInstrumentation instrumentation,
-        TokenRefresher refresher, CancellationToken cancellationToken)
+        TokenRefresher refresher, ConnectionLapses lapses, CancellationToken cancellationToken)
     {
         var (request, unreadable) = await ReadImportAsync(body, cancellationToken);
         if (request is null)
@@ -124,7 +124,7 @@ internal static class ConnectionsApi
         providers.TryGet(request.Provider!, out var provider);
         if (request.Kind == CredentialKind.ClientCredentials)
         {
-            return await ClientCredentialsCreation.CreateAsync(request, provider!, store, sealer, refresher, providers, time, instrumentation, cancellationToken);
+            return await ClientCredentialsCreation.CreateAsync(request, provider!, store, sealer, refresher, providers, lapses, time, instrumentation, cancellationToken);
         }
 
         var id = ConnectionIds.New();
@@ -155,7 +155,7 @@ internal static class ConnectionsApi
         }
 
         instrumentation.Imported(row.Provider, id, row.Label);
-        return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers));
+        return TypedResults.Created($"/admin/api/connections/{id}", ConnectionView.From(row, providers, lapses));
     }
 
     /// <summary>
@@ -227,7 +227,8 @@ internal static class ConnectionsApi
             : AdminProblems.ConnectionNotFound(id);
 
     private static async Task<IResult> RefreshAsync(
-        string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, AdminInstrumentation instrumentation, CancellationToken cancellationToken)
+        string id, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, ConnectionLapses lapses, AdminInstrumentation instrumentation,
+        CancellationToken cancellationToken)
     {
         if (await store.GetAsync(id, cancellationToken) is not { } row)
         {
@@ -243,7 +244,7 @@ internal static class ConnectionsApi
         instrumentation.RefreshRequested(id, refreshed.Failure);
         if (refreshed.Succeeded)
         {
-            return TypedResults.Ok(new RefreshResponse("Connection refreshed.", ConnectionView.From(refreshed.Value, providers)));
+            return TypedResults.Ok(new RefreshResponse("Connection refreshed.", ConnectionView.From(refreshed.Value, providers, lapses)));
         }
 
         return refreshed.Failure.Kind switch
@@ -258,7 +259,7 @@ internal static class ConnectionsApi
     }
 
     private static async Task<IResult> RevokeAsync(
-        string id, IConnectionStore store, ConnectionRevoker revoker, ProviderCatalog providers, CancellationToken cancellationToken)
+        string id, IConnectionStore store, ConnectionRevoker revoker, ProviderCatalog providers, ConnectionLapses lapses, CancellationToken cancellationToken)
     {
         var row = await store.GetAsync(id, cancellationToken);
         if (row is null)
@@ -272,7 +273,7 @@ internal static class ConnectionsApi
         }
 
         return await revoker.RevokeAsync(row, cancellationToken) is ({ } committed, { } revocation)
-            ? TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers), revocation))
+            ? TypedResults.Ok(new RevokeResponse("Connection revoked.", ConnectionView.From(committed, providers, lapses), revocation))
             : AdminProblems.ConnectionNotFound(id);
     }
 

@@ -31,18 +31,18 @@ internal sealed record PortalConnection(
     public static bool IsShown(ConnectionRow row, string workspace) =>
         row.Workspace == workspace && row.Origin == ConnectionOrigin.ConnectRequest;
 
-    public static PortalConnection From(ConnectionRow row, ProviderCatalog providers, ConnectionLapses? lapses = null)
+    public static PortalConnection From(ConnectionRow row, ProviderCatalog providers, ConnectionLapses lapses)
     {
         // Whether it can refresh is decided where the admin API decides it; a connection in error was refused by the provider
         // (its grant is gone), so the portal offers Reconnect rather than a refresh that can only fail again.
-        var view = ConnectionView.From(row, providers);
+        var view = ConnectionView.From(row, providers, lapses);
         return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt,
             view.CanRefresh && row.Status != ConnectionStatus.Error)
         {
             CanReconnect = NeedsReconnect(row) && IsReconnectable(row, providers),
             RequiredScopes = row.Status == ConnectionStatus.Revoked ? [] : row.RequiredScopes,
             CanTest = row.Status != ConnectionStatus.Revoked && row.AccessToken is not null,
-            Warning = lapses?.WarningFor(row)?.Text,
+            Warning = view.Warning,
         };
     }
 

@@ -110,8 +110,8 @@ internal static class PortalEndpoints
     }
 
     private static async Task<IResult> RefreshAsync(
-        string id, HttpContext context, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, ILogger<PortalSessions> logger,
-        CancellationToken cancellationToken)
+        string id, HttpContext context, IConnectionStore store, TokenRefresher refresher, ProviderCatalog providers, ConnectionLapses lapses,
+        ILogger<PortalSessions> logger, CancellationToken cancellationToken)
     {
         var session = PortalAccessFilter.SessionOf(context);
         if (await FindAsync(store, session, id, cancellationToken) is not { } row)
@@ -119,7 +119,7 @@ internal static class PortalEndpoints
             return NotFound();
         }
 
-        if (!PortalConnection.From(row, providers).CanRefresh)
+        if (!PortalConnection.From(row, providers, lapses).CanRefresh)
         {
             return new ProblemResult(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.",
                 "Contact your agency if this integration needs to be reconnected.");

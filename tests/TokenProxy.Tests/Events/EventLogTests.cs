@@ -222,7 +222,10 @@ public abstract class EventLogTests : IAsyncLifetime
             });
             using var refreshed = await Scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
             Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+            // The refresh's own answer says what the next read will.
+            Assert.Equal(days == 3, (await refreshed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("connection").GetProperty("expiringWarning").GetBoolean());
         }
+
 
         var maintenance = Scenario.Service<EventLogMaintenance>();
         await maintenance.WarnExpiringAsync(CancellationToken.None);
@@ -244,6 +247,13 @@ public abstract class EventLogTests : IAsyncLifetime
         var told = Assert.Single((await PageAsync("?type=connection.expiring")).Items);
         Assert.Equal(soon, told.GetProperty("connectionId").GetString());
         Assert.Equal("refresh_token", told.GetProperty("data").GetProperty("token").GetString());
+
+        // An import's answer says what the next read will: a token lapsing in 10 minutes is warned about at once.
+        using var imported = await Scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new { provider = "acme", label = "brief", accessToken = "brief-access", expiresIn = 600 }));
+        var briefAnswer = await imported.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(briefAnswer.GetProperty("expiringWarning").GetBoolean());
+        Assert.Equal(
+            (await Scenario.ConnectionAsync(briefAnswer.GetProperty("id").GetString()!)).GetProperty("warning").GetString(), briefAnswer.GetProperty("warning").GetString());
     }
 
     [Fact]
