@@ -43,8 +43,12 @@ internal sealed class AdminAccessFilter(IOptions<AdminOptions> options) : IEndpo
             }
 
             http.Response.Headers.WWWAuthenticate = "Bearer realm=\"tokenproxy-admin\"";
-            return new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token required.",
-                "Send the configured admin token as 'Authorization: Bearer <token>'.");
+            // A token sent but wrong is told apart from none sent: the fix differs (which token, not whether to send one).
+            return http.Request.Headers.Authorization.Count > 0
+                ? new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token refused.",
+                    "The token sent as 'Authorization: Bearer <token>' is not this proxy's TokenProxy:Admin:Token.")
+                : new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token required.",
+                    "Send the configured admin token as 'Authorization: Bearer <token>'.");
         }
 
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)

@@ -186,8 +186,9 @@ internal sealed class AdminTarget : IAsyncDisposable
         await console.Error.WriteLineAsync($"{(int)response.StatusCode} {title ?? response.ReasonPhrase} {detail}".TrimEnd());
         if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
         {
-            await console.Error.WriteLineAsync(
-                $"The admin API of {Description} refused this command: give it the proxy's admin token (TokenProxy:Admin:Token, for example TokenProxy__Admin__Token=…).");
+            await console.Error.WriteLineAsync(Client.DefaultRequestHeaders.Authorization is null
+                ? $"The admin API of {Description} refused this command: give it the proxy's admin token (TokenProxy:Admin:Token, for example TokenProxy__Admin__Token=…)."
+                : $"The admin API of {Description} refused the admin token this command was given (TokenProxy:Admin:Token): it is not the running proxy's.");
         }
 
         return null;

@@ -336,8 +336,10 @@ public sealed class ConnectionsApiTests : IAsyncLifetime
         right.Headers.Authorization = new("Bearer", AdminToken);
         using var rightResponse = await proxy.Client.SendAsync(right);
 
-        await Problems.AssertProblemAsync(without, HttpStatusCode.Unauthorized, "admin_unauthorized");
-        await Problems.AssertProblemAsync(wrongResponse, HttpStatusCode.Unauthorized, "admin_unauthorized");
+        Assert.Equal("Admin token required.", (await Problems.AssertProblemAsync(without, HttpStatusCode.Unauthorized, "admin_unauthorized")).GetProperty("title").GetString());
+        var refused = await Problems.AssertProblemAsync(wrongResponse, HttpStatusCode.Unauthorized, "admin_unauthorized");
+        Assert.Equal("Admin token refused.", refused.GetProperty("title").GetString());
+        Assert.Equal("The token sent as 'Authorization: Bearer <token>' is not this proxy's TokenProxy:Admin:Token.", refused.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.OK, rightResponse.StatusCode);
         Canary.AssertAbsent(AdminToken, proxy.Logs.All, "logs");
     }

@@ -113,6 +113,8 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
     {
         var listed = await CommandRun.RunAsync(["providers", "list", .. Options]);
         var refused = await CommandRun.RunAsync(["providers", "list", "--urls", _proxy.Address.AbsoluteUri, .. ProxyCommand.Isolated(_proxy.DataDirectory)]);
+        var wrong = await CommandRun.RunAsync(
+            ["providers", "list", "--urls", _proxy.Address.AbsoluteUri, "--TokenProxy:Admin:Token=not-the-admin-token-0123456789", .. ProxyCommand.Isolated(_proxy.DataDirectory)]);
 
         Assert.Equal((0, string.Empty), (listed.Code, listed.Error));
         Assert.Matches($@"acme\s+yes\s+{System.Text.RegularExpressions.Regex.Escape(_api.Address.AbsoluteUri)}", listed.Output);
@@ -122,6 +124,10 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         Assert.Matches(@"zendesk\s+no \(set ClientId\)\s+.*\s+oauth2,basic\r?\n", listed.Output);
         Assert.Equal(1, refused.Code);
         Assert.Contains("give it the proxy's admin token (TokenProxy:Admin:Token", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(1, wrong.Code);
+        Assert.Contains("401 Admin token refused.", wrong.Error, StringComparison.Ordinal);
+        Assert.Contains("refused the admin token this command was given (TokenProxy:Admin:Token): it is not the running proxy's.", wrong.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-admin-token-0123456789", wrong.All, StringComparison.Ordinal);
     }
 
     [Fact]
