@@ -159,7 +159,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         var copied = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null)
         {
-            Confine(httpContext.Response.Headers);
+            Confine(httpContext.Response);
         }
 
         if (Credential.QueryName is { } name)
@@ -175,11 +175,33 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     /// echoing input) opened in a browser would otherwise run its script as that origin, read the admin API and point a
     /// provider elsewhere. A sandboxed document has an origin of its own and runs no script (CSP3 <c>sandbox</c>; added to
     /// any policy the API sent, both apply), and no response is sniffed into HTML (<c>nosniff</c>). Apps that are not
-    /// browsers ignore both.
+    /// browsers ignore both. JSON, most of what APIs answer, is left as it is: a browser neither renders it as a document
+    /// nor sniffs a declared JSON type into one (WHATWG MIME Sniffing §7), and the two fields would cost each such answer
+    /// a dictionary of its own (Kestrel keeps neither among its known response fields).
     /// </summary>
-    private static void Confine(IHeaderDictionary headers)
+    private static void Confine(HttpResponse response)
     {
-        headers.XContentTypeOptions = "nosniff";
-        headers.Append(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy, "sandbox");
+        if (IsJson(response.ContentType))
+        {
+            return;
+        }
+
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy, "sandbox");
+    }
+
+    /// <summary><c>application/json</c> or a <c>+json</c> type (<c>application/problem+json</c>), parameters aside.</summary>
+    private static bool IsJson(string? contentType)
+    {
+        if (contentType is null)
+        {
+            return false;
+        }
+
+        var type = contentType.AsSpan();
+        var end = type.IndexOf(';');
+        type = (end < 0 ? type : type[..end]).Trim();
+        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -136,16 +136,19 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(StatusCodes.Status200OK, null)]
-    [InlineData(StatusCodes.Status404NotFound, "default-src 'self'")]
-    public async Task An_api_response_opened_in_a_browser_is_sandboxed_and_never_sniffed(int status, string? apiPolicy)
+    [InlineData(StatusCodes.Status200OK, null, "text/html")]
+    [InlineData(StatusCodes.Status404NotFound, "default-src 'self'", "text/html; charset=utf-8")]
+    [InlineData(StatusCodes.Status200OK, null, "image/svg+xml")]
+    [InlineData(StatusCodes.Status200OK, null, "text/plain")]
+    [InlineData(StatusCodes.Status200OK, null, null)]
+    public async Task An_api_response_opened_in_a_browser_is_sandboxed_and_never_sniffed(int status, string? apiPolicy, string? contentType)
     {
         // The proxy's origin is the admin API's: HTML an API returns must not run as it.
         await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
         _scenario.Api.Respond = (context, _) =>
         {
             context.Response.StatusCode = status;
-            context.Response.ContentType = "text/html";
+            context.Response.ContentType = contentType;
             if (apiPolicy is not null)
             {
                 context.Response.Headers.ContentSecurityPolicy = apiPolicy;
@@ -160,6 +163,25 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
         string[] policies = apiPolicy is null ? ["sandbox"] : [apiPolicy, "sandbox"];
         Assert.Equal(policies, response.Headers.GetValues("Content-Security-Policy"));
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/problem+json; charset=utf-8")]
+    public async Task A_json_answer_which_no_browser_runs_gets_no_extra_fields(string contentType)
+    {
+        await _scenario.Proxy.ImportAsync("acme", Canary.New("access"));
+        _scenario.Api.Respond = (context, _) =>
+        {
+            context.Response.ContentType = contentType;
+            return context.Response.WriteAsync("{}");
+        };
+
+        using var response = await _scenario.Proxy.Client.GetAsync("/acme/items");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Content-Security-Policy"));
+        Assert.False(response.Headers.Contains("X-Content-Type-Options"));
     }
 
     [Theory]
