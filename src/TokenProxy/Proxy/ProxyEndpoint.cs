@@ -71,7 +71,8 @@ internal sealed class ProxyEndpoint(
         var providerName = (string)context.Request.RouteValues["provider"]!;
         if (!providers.TryGet(providerName, out var provider))
         {
-            await ProxyProblems.UnknownProvider(providerName).ExecuteAsync(context);
+            // A caller without a key (or from a page) learns nothing, not even which provider names exist.
+            await (clients.Check(context.Request, providerName).Problem ?? ProxyProblems.UnknownProvider(providerName)).ExecuteAsync(context);
             return null;
         }
 

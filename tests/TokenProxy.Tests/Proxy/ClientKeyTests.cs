@@ -52,6 +52,19 @@ public sealed class ClientKeyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_key_no_provider_name_is_told_apart_from_another()
+    {
+        // A 404 for a name no provider has, next to a 407 for one that exists, would list the providers to anyone.
+        using var unknown = await SendAsync("/nosuch/a", null);
+        using var known = await SendAsync("/acme/a", null);
+        using var keyed = await SendAsync("/nosuch/a", TeamKey);
+
+        await Problems.AssertProblemAsync(unknown, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        await Problems.AssertProblemAsync(known, HttpStatusCode.ProxyAuthenticationRequired, "client_key_required");
+        await Problems.AssertProblemAsync(keyed, HttpStatusCode.NotFound, "unknown_provider");
+    }
+
+    [Fact]
     public async Task Valid_key_is_accepted_and_never_forwarded()
     {
         using var response = await SendAsync("/acme/a", ReportsKey);
