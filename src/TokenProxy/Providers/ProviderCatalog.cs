@@ -241,7 +241,7 @@ internal sealed partial class ProviderCatalog
         Revocation = entry.RevocationUrl is null && entry.Revocation is null ? preset.Revocation : entry.Revocation,
         ApiBaseUrl = entry.ApiBaseUrl ?? preset.ApiBaseUrl,
         AllowedHosts = entry.AllowedHosts ?? preset.AllowedHosts,
-        Parameters = entry.Parameters ?? preset.Parameters,
+        Parameters = MergeParameters(preset.Parameters, entry.Parameters),
         ClientId = entry.ClientId ?? preset.ClientId,
         // One secret or a list: an entry that names either form replaces the preset's.
         ClientSecret = entry.ClientSecret is null && entry.ClientSecrets is null ? preset.ClientSecret : entry.ClientSecret,
@@ -267,6 +267,50 @@ internal sealed partial class ProviderCatalog
         ScopeHeaders = entry.ScopeHeaders ?? preset.ScopeHeaders,
         TestPath = entry.TestPath ?? preset.TestPath,
     };
+
+    /// <summary>
+    /// An entry's parameters over its preset's, field by field (a Discovery's too): overriding one field (Jira's
+    /// <c>cloudId</c> discovery URL) keeps the rest (its pattern, label, value fields). An entry that gives a parameter
+    /// another source (from the token response rather than a discovery call) drops the preset's.
+    /// </summary>
+    private static Dictionary<string, ParameterOptions>? MergeParameters(Dictionary<string, ParameterOptions>? preset, Dictionary<string, ParameterOptions>? entry)
+    {
+        if (preset is null || entry is null)
+        {
+            return entry ?? preset;
+        }
+
+        var merged = new Dictionary<string, ParameterOptions>(preset, StringComparer.Ordinal);
+        foreach (var (name, own) in entry)
+        {
+            if (!preset.TryGetValue(name, out var given))
+            {
+                merged[name] = own;
+                continue;
+            }
+
+            var fromTokenResponse = own.FromTokenResponse ?? (own.Discovery is null ? given.FromTokenResponse : null);
+            merged[name] = new ParameterOptions
+            {
+                Pattern = own.Pattern ?? given.Pattern,
+                Label = own.Label ?? given.Label,
+                FromTokenResponse = fromTokenResponse,
+                Discovery = fromTokenResponse == true ? own.Discovery : (own.Discovery, given.Discovery) switch
+                {
+                    (null, var kept) => kept,
+                    (var set, null) => set,
+                    var (set, kept) => new ParameterDiscoveryOptions
+                    {
+                        Url = set.Url ?? kept.Url,
+                        ValueField = set.ValueField ?? kept.ValueField,
+                        LabelField = set.LabelField ?? kept.LabelField,
+                    },
+                },
+            };
+        }
+
+        return merged;
+    }
 
     private static Dictionary<string, string>? MergeMaps(Dictionary<string, string>? preset, Dictionary<string, string>? entry, StringComparer? keys = null)
     {

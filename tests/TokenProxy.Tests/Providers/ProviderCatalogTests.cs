@@ -69,6 +69,33 @@ public sealed class ProviderCatalogTests
     }
 
     [Fact]
+    public void A_parameter_overridden_in_part_keeps_the_rest_of_the_presets()
+    {
+        // Only the discovery call's address changes (a proxy in front of Atlassian's): the site's pattern, its label and
+        // the fields read from the answer stay the preset's.
+        var catalog = Catalog(new()
+        {
+            ["jira"] = new()
+            {
+                ClientId = "c", ClientSecret = "s",
+                Parameters = new() { ["cloudId"] = new() { Discovery = new() { Url = "https://atlassian-gateway.example.com/accessible-resources" } } },
+            },
+            ["salesforce"] = new() { ClientId = "c", ClientSecret = "s", Parameters = new() { ["instance_url"] = new() { Label = "Org" } } },
+        });
+
+        catalog.TryGet("jira", out var jira);
+        var cloudId = jira!.Parameters["cloudId"];
+        Assert.Equal("Atlassian site", cloudId.Label);
+        Assert.NotNull(cloudId.Pattern);
+        Assert.Matches(cloudId.Pattern!, "1324a887-45db-1bf4-1e99-ef0ff456d421");
+        Assert.Equal("https://atlassian-gateway.example.com/accessible-resources", cloudId.Discovery!.Url.AbsoluteUri);
+        Assert.Equal(ParameterKind.Discovery, cloudId.Kind);
+        catalog.TryGet("salesforce", out var salesforce);
+        Assert.Equal("Org", salesforce!.Parameters["instance_url"].Label);
+        Assert.Equal(ParameterKind.TokenResponse, salesforce.Parameters["instance_url"].Kind);
+    }
+
+    [Fact]
     public void Custom_provider_needs_only_an_api_base_to_carry_imported_tokens()
     {
         var catalog = Catalog(new() { ["acme"] = new() { ApiBaseUrl = "https://api.acme.example/v2", TokenHeader = "X-Api-Key: {token}" } });
@@ -160,7 +187,7 @@ public sealed class ProviderCatalogTests
         // must name the mistake, not an undeclared placeholder or a port "//x.example.com".
         const string Json = """
             {"TokenProxy": {"Providers": {
-              "jira": {"ApiBaseUrl": "https://api.example.com/ex/jira/{cloudId}", "Parameters": {"cloudId": {}}},
+              "sites": {"ApiBaseUrl": "https://api.example.com/ex/jira/{cloudId}", "Parameters": {"cloudId": {}}},
               "desk": {"ApiBaseUrl": "https://{domain}.example.com/api", "AllowedHosts": ["https://x.example.com"], "Parameters": {"domain": {"Pattern": "^[a-z]+\\z"}}}
             }}}
             """;
@@ -169,7 +196,7 @@ public sealed class ProviderCatalogTests
 
         var failures = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ProvidersOptions>>().Value).Failures.ToList();
 
-        Assert.Contains(failures, f => f.StartsWith("TokenProxy:Providers:jira:Parameters:cloudId: declare exactly one of Pattern, FromTokenResponse or Discovery: it has none", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("TokenProxy:Providers:sites:Parameters:cloudId: declare exactly one of Pattern, FromTokenResponse or Discovery: it has none", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("is not declared", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("desk:AllowedHosts", StringComparison.Ordinal) && f.Contains("write the host alone", StringComparison.Ordinal));
         Assert.DoesNotContain(failures, f => f.Contains("port '//", StringComparison.Ordinal));
