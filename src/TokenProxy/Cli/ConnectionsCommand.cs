@@ -71,6 +71,13 @@ internal static class ConnectionsCommand
         switch (arguments.Words[1])
         {
             case "list":
+                // An empty list for a workspace nobody made is a typo, not "no connections yet".
+                if (answer.GetArrayLength() == 0 && arguments.Words is [_, _, var workspace, ..]
+                    && await target.SendAsync(HttpMethod.Get, $"/admin/api/workspaces/{Uri.EscapeDataString(workspace)}", console, null, cancellationToken) is null)
+                {
+                    return target.FailureCode;
+                }
+
                 await console.TableAsync(
                     ["ID", "PROVIDER", "LABEL", "WORKSPACE", "END USER", "STATUS", "EXPIRES"],
                     [.. answer.EnumerateArray().Select(Row)]);

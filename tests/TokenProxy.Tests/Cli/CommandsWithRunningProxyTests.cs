@@ -67,6 +67,13 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         var imported = await CommandRun.RunAsync(["connections", "import", "-", .. Options], body);
         var id = System.Text.RegularExpressions.Regex.Match(imported.Output, @"conn_\w+").Value;
         var listed = await CommandRun.RunAsync(["connections", "list", .. Options]);
+        using (var workspace = ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "acme-co" }))
+        {
+            workspace.Headers.Authorization = new("Bearer", AdminToken);
+            using var created = await _proxy.Client.SendAsync(workspace);
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        }
+
         var listedInWorkspace = await CommandRun.RunAsync(["connections", "list", "acme-co", "alice", .. Options]);
         var refreshed = await CommandRun.RunAsync(["connections", "refresh", id, .. Options]);
         var revoked = await CommandRun.RunAsync(["connections", "revoke", id, .. Options]);

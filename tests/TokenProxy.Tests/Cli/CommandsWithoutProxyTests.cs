@@ -147,6 +147,17 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
         Assert.Contains("connections list: unknown option '--scopes'. Options are --config, --urls", run.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Listing_a_workspace_that_does_not_exist_says_so_instead_of_an_empty_table()
+    {
+        var run = await CommandRun.RunAsync(["connections", "list", "acme-cp", .. Options]);
+
+        Assert.Equal(1, run.Code);
+        Assert.Contains("404", run.Error, StringComparison.Ordinal);
+        Assert.Contains("acme-cp", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("PROVIDER", run.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--urlz", "http://127.0.0.1:5291", "Unknown option '--urlz' (did you mean --urls?).")]
     [InlineData("--AllowedHost", "x", "Unknown option '--AllowedHost' (did you mean --AllowedHosts?).")]
