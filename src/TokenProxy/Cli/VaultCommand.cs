@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TokenProxy.Hosting;
+using TokenProxy.Providers;
 using TokenProxy.Vault;
 using TokenProxy.Vault.Keychains;
 
@@ -108,7 +109,10 @@ internal static class VaultCommand
         var (to, rest) = CommandArguments.Take(arguments.Options, "to");
         if (to is not (VaultOptions.KeychainSource or VaultOptions.FileSource))
         {
-            return await console.UsageAsync($"vault move-key: say where to, --to {VaultOptions.KeychainSource} or --to {VaultOptions.FileSource}.");
+            return await console.UsageAsync(to is null
+                ? $"vault move-key: say where to, --to {VaultOptions.KeychainSource} or --to {VaultOptions.FileSource}."
+                : $"vault move-key: --to '{to}' is neither {VaultOptions.KeychainSource} nor {VaultOptions.FileSource}" +
+                  $"{Spelling.DidYouMean(to, [VaultOptions.KeychainSource, VaultOptions.FileSource])}.");
         }
 
         var (builder, problems) = ConfigurationFiles.Load(rest);

@@ -18,13 +18,14 @@ internal sealed record ProviderParameter(string Name, ParameterKind Kind, string
             return problem;
         }
 
+        // In words, not the regular expression: a client company's person reads this on a connect link's page.
         try
         {
-            return Pattern is null || Pattern.IsMatch(value!) ? null : $"does not match the pattern {Pattern}";
+            return Pattern is null || Pattern.IsMatch(value!) ? null : "is not in the expected form";
         }
         catch (RegexMatchTimeoutException)
         {
-            return $"does not match the pattern {Pattern}";
+            return "is not in the expected form";
         }
     }
 }

@@ -152,8 +152,8 @@ public sealed class UrlTemplateTests
         });
 
         Assert.NotNull(strict.ResolveApiBase(new Dictionary<string, string> { ["subdomain"] = "acme-1" }).Url);
-        Assert.Contains("does not match the pattern", strict.ResolveApiBase(new Dictionary<string, string> { ["subdomain"] = "Acme" }).Problem, StringComparison.Ordinal);
-        Assert.Contains("does not match the pattern", strict.ResolveApiBase(new Dictionary<string, string> { ["subdomain"] = "acme.evil" }).Problem, StringComparison.Ordinal);
+        Assert.Contains("is not in the expected form", strict.ResolveApiBase(new Dictionary<string, string> { ["subdomain"] = "Acme" }).Problem, StringComparison.Ordinal);
+        Assert.Contains("is not in the expected form", strict.ResolveApiBase(new Dictionary<string, string> { ["subdomain"] = "acme.evil" }).Problem, StringComparison.Ordinal);
     }
 
     internal static ProviderDefinition Provider(ProviderOptions options)
