@@ -10,6 +10,15 @@ namespace TokenProxy.Vault;
 /// </summary>
 internal sealed class WebhookSql(Func<DateTimeOffset, object> bindTime, Func<DbDataReader, int, DateTimeOffset> readTime, bool shared)
 {
+    /// <summary>
+    /// Deletes the webhooks made through the admin API for a workspace (<c>@workspace</c>, <c>@api</c>) and their deliveries,
+    /// in the commit that deletes it: one created again under that id, for another client, is told nothing meant for the
+    /// old one's receiver. Configured webhooks stay as configured (and are warned about at start while it is missing).
+    /// </summary>
+    public const string DeleteInWorkspace =
+        "DELETE FROM webhook_deliveries WHERE webhook IN (SELECT name FROM webhooks WHERE workspace = @workspace AND origin = @api); " +
+        "DELETE FROM webhooks WHERE workspace = @workspace AND origin = @api;";
+
     private const string WebhookColumns = "name, url, secret, events, workspace, origin, last_sequence, created_at, updated_at";
 
     private const string DeliveryColumns =

@@ -92,6 +92,23 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         Assert.DoesNotContain(_proxy.Logs.Lines, l => l.Contains("[1605]", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Deleting_a_workspace_deletes_its_webhooks_so_a_new_workspace_of_that_id_is_not_told_to_them()
+    {
+        using var created = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "ws1", displayName = "Old client" }));
+        using var scoped = await PutAsync("old-client", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" }, workspace = "ws1" });
+        using var everyone = await PutAsync("everyone", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" } });
+
+        using var deleted = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Delete, "/admin/api/workspaces/ws1"));
+        using var gone = await _proxy.Client.GetAsync("/admin/api/webhooks/old-client");
+        using var kept = await _proxy.Client.GetAsync("/admin/api/webhooks/everyone");
+
+        Assert.Equal(HttpStatusCode.Created, scoped.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+    }
+
     private static async Task<string> WaitForLineAsync(ProxyHost proxy, string text)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);

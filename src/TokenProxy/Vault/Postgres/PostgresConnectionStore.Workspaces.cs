@@ -36,6 +36,10 @@ internal sealed partial class PostgresConnectionStore
         cancel.Parameters.AddWithValue("workspace", id);
         cancel.Parameters.Add(Time("now", now));
         await cancel.ExecuteNonQueryAsync(cancellationToken);
+        await using var webhooks = new Npgsql.NpgsqlCommand(WebhookSql.DeleteInWorkspace, connection, transaction);
+        webhooks.Parameters.AddWithValue("workspace", id);
+        webhooks.Parameters.AddWithValue("api", WebhookRow.FromApi);
+        await webhooks.ExecuteNonQueryAsync(cancellationToken);
         await using var command = new Npgsql.NpgsqlCommand("DELETE FROM workspaces WHERE id = @id;", connection, transaction);
         command.Parameters.AddWithValue("id", id);
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;

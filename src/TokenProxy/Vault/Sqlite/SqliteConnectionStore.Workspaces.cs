@@ -39,8 +39,9 @@ internal sealed partial class SqliteConnectionStore
         await EndPortalAccessAsync(connection, transaction, id, cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"{StoredConnectRequests.CancelInWorkspace} DELETE FROM workspaces WHERE id = @workspace;";
+        command.CommandText = $"{StoredConnectRequests.CancelInWorkspace} {WebhookSql.DeleteInWorkspace} DELETE FROM workspaces WHERE id = @workspace;";
         command.Parameters.AddWithValue("@workspace", id);
+        command.Parameters.AddWithValue("@api", WebhookRow.FromApi);
         command.Parameters.AddWithValue("@now", now.ToUnixTimeMilliseconds());
         var deleted = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         await transaction.CommitAsync(cancellationToken);
