@@ -176,7 +176,7 @@ internal static class ConnectRequestsApi
         try
         {
             var json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            if (json.ValueKind != JsonValueKind.Object)
+            if (json.ValueKind != JsonValueKind.Object || JsonKeys.Repeat(json))
             {
                 return (null, AdminProblems.MalformedJson(AdminProblems.ConnectRequestShape));
             }

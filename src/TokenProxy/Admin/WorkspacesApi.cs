@@ -30,7 +30,7 @@ internal static class WorkspacesApi
         try
         {
             var json = await body.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            if (json.ValueKind != JsonValueKind.Object)
+            if (json.ValueKind != JsonValueKind.Object || JsonKeys.Repeat(json))
             {
                 return AdminProblems.MalformedJson(AdminProblems.WorkspaceShape);
             }

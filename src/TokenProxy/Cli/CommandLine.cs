@@ -50,6 +50,21 @@ internal static class CommandLine
     /// <summary>The host's own settings a person may give the server without a section (besides --config and --urls).</summary>
     private static readonly string[] ServerOptions = ["AllowedHosts", "environment"];
 
+    /// <summary>An argument with one dash that is not the value of the option before it (<c>--Skew -00:00:01</c>).</summary>
+    private static string? SingleDashOption(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var takesValue = i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal) && !args[i - 1].Contains('=', StringComparison.Ordinal);
+            if (args[i].Length > 1 && args[i][0] == '-' && args[i][1] != '-' && !takesValue)
+            {
+                return args[i];
+            }
+        }
+
+        return null;
+    }
+
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (args.Any(a => a is "--help" or "-h" or "-?") || args is ["help", ..])
@@ -68,7 +83,15 @@ internal static class CommandLine
         var console = new CommandConsole(input, output, error);
         if (command.Words.Length == 0)
         {
-            // The host would ignore a misspelt option (--urlz) and listen where the person did not ask.
+            // The host would ignore a misspelt option (--urlz), or one with a single dash (-urls, which .NET reads only
+            // when mapped), and listen where the person did not ask.
+            if (SingleDashOption(args) is { } singleDash)
+            {
+                return await console.UsageAsync(
+                    $"Unknown option '{singleDash}'{Spelling.DidYouMean("-" + singleDash, ServerOptions.Append("config").Append("urls").Select(o => $"--{o}"))}. " +
+                    "Options start with two dashes: --config, --urls, --AllowedHosts, --environment and settings such as --TokenProxy:KEY=VALUE.");
+            }
+
             if (command.UnknownOptions(ServerOptions).FirstOrDefault() is { } unknownOption)
             {
                 var hint = Spelling.DidYouMean(unknownOption, ServerOptions.Append("config").Append("urls").Select(o => $"--{o}"));

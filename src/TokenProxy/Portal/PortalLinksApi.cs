@@ -82,7 +82,7 @@ internal static class PortalLinksApi
             return (default, ProxyProblems.UnreadableBody(e));
         }
 
-        if (body.ValueKind != JsonValueKind.Object)
+        if (body.ValueKind != JsonValueKind.Object || JsonKeys.Repeat(body))
         {
             return (default, AdminProblems.MalformedJson(LinkShape));
         }

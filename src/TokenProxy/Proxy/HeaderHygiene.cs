@@ -118,9 +118,9 @@ internal static class HeaderHygiene
 
         // RFC 9110 §7.6.1: fields the API named in Connection are for the hop to the proxy only, as the app's are.
         // Read unparsed, and the usual "keep-alive" or "close" alone costs nothing. A 101's "Connection: Upgrade" is the
-        // switch itself, which YARP carries through.
-        if (proxyResponse.StatusCode != System.Net.HttpStatusCode.SwitchingProtocols
-            && proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
+        // switch itself, which YARP carries through; any other field it names stays on the API's hop, as on other answers.
+        var switching = proxyResponse.StatusCode == System.Net.HttpStatusCode.SwitchingProtocols;
+        if (proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var connection))
         {
             foreach (var value in connection)
             {
@@ -131,7 +131,8 @@ internal static class HeaderHygiene
 
                 foreach (var name in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 {
-                    if (IsToken(name) && !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+                    if (IsToken(name) && !name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                        && !(switching && name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)))
                     {
                         // .NET keeps Content-* fields on the body, and refuses them on the response (and the reverse).
                         _ = ContentFields.Contains(name) ? proxyResponse.Content.Headers.Remove(name) : proxyResponse.Headers.Remove(name);

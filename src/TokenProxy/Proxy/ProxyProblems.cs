@@ -45,11 +45,16 @@ internal static class ProxyProblems
 
         foreach (var header in MethodOverrideHeaders)
         {
-            foreach (var value in request.Headers[header])
+            // Each header line, and each item of a list in one ("TRACE, GET": Express's method-override reads the first);
+            // the underscore spelling too, which CGI and PHP read as the same header.
+            foreach (var value in request.Headers[header].Concat(request.Headers[header.Replace('-', '_')]))
             {
-                if (value?.Trim() is { } named && IsRefused(named))
+                foreach (var named in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 {
-                    return MethodNotAllowed(named, header);
+                    if (IsRefused(named))
+                    {
+                        return MethodNotAllowed(named, header);
+                    }
                 }
             }
         }

@@ -97,6 +97,11 @@ public abstract class WorkspacesTests : IAsyncLifetime
         using var missing = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { displayName = "No id" });
         using var misspelt = await SendAsync(HttpMethod.Post, "/admin/api/workspaces", new { id = "globex", display_name = "Globex Corporation" });
         using var notCreated = await Client.GetAsync("/admin/api/workspaces/globex");
+        using var twice = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin/api/workspaces")
+        {
+            Content = new StringContent("""{"id":"ws3","Id":"ws4"}""", System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "TokenProxy-Csrf", "1" } },
+        });
 
         await Problems.AssertProblemAsync(duplicate, HttpStatusCode.Conflict, "workspace_exists");
         foreach (var invalid in new[] { spaces, tooLong, missing })
@@ -110,6 +115,8 @@ public abstract class WorkspacesTests : IAsyncLifetime
         Assert.StartsWith(
             "display_name: not a field of a workspace (did you mean displayName?)", unread.GetProperty("errors").GetProperty("display_name")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, notCreated.StatusCode);
+        // Names are matched case aside, so "id" and "Id" name one field twice: which was meant is not guessed.
+        await Problems.AssertProblemAsync(twice, HttpStatusCode.BadRequest, "invalid_json");
     }
 
     [Fact]

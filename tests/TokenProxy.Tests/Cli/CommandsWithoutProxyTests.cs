@@ -162,6 +162,7 @@ public sealed class CommandsWithoutProxyTests : IAsyncLifetime
     [InlineData("--urlz", "http://127.0.0.1:5291", "Unknown option '--urlz' (did you mean --urls?).")]
     [InlineData("--AllowedHost", "x", "Unknown option '--AllowedHost' (did you mean --AllowedHosts?).")]
     [InlineData("--bogus", "1", "Unknown option '--bogus'. Options are --config, --urls")]
+    [InlineData("-urls", "http://127.0.0.1:5291", "Unknown option '-urls' (did you mean --urls?). Options start with two dashes")]
     public async Task A_misspelt_server_option_is_a_usage_error_and_starts_nothing(string option, string value, string told)
     {
         var server = CommandRun.RunAsync([option, value, .. Options]);

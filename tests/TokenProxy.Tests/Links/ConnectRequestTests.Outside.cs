@@ -103,6 +103,8 @@ public abstract partial class ConnectRequestTests
         using var misspelt = await scenario.Admin.PostAsJsonAsync(
             "/admin/api/connect-requests", new { workspace = "acme-co", provider = "acme", mesage = "hello", expires_in = 60, endUser = new { id = "erin", display_name = "Erin" } });
         using var caseAside = await scenario.Admin.PostAsJsonAsync("/admin/api/connect-requests", new { workspace = "acme-co", provider = "acme", EXPIRESIN = 60 });
+        using var twice = await scenario.Admin.PostAsync(
+            "/admin/api/connect-requests", new StringContent("""{"workspace":"acme-co","provider":"acme","label":"l5","Label":"l6"}""", System.Text.Encoding.UTF8, "application/json"));
         var listed = await scenario.Admin.GetFromJsonAsync<JsonElement>("/admin/api/connect-requests");
 
         var errors = (await Problems.AssertProblemAsync(misspelt, HttpStatusCode.BadRequest, "invalid_request")).GetProperty("errors");
@@ -110,6 +112,7 @@ public abstract partial class ConnectRequestTests
         Assert.StartsWith("mesage: not a field of a connect request (did you mean message?)", errors.GetProperty("mesage")[0].GetString(), StringComparison.Ordinal);
         Assert.StartsWith("expires_in: not a field of a connect request (did you mean expiresIn?)", errors.GetProperty("expires_in")[0].GetString(), StringComparison.Ordinal);
         Assert.StartsWith("endUser.display_name: not a field of endUser (did you mean displayName?)", errors.GetProperty("endUser.display_name")[0].GetString(), StringComparison.Ordinal);
+        await Problems.AssertProblemAsync(twice, HttpStatusCode.BadRequest, "invalid_json");
         Assert.Equal(HttpStatusCode.Created, caseAside.StatusCode);
         var created = await caseAside.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(60, (created.GetProperty("expiresAt").GetDateTimeOffset() - created.GetProperty("createdAt").GetDateTimeOffset()).TotalSeconds);

@@ -448,6 +448,7 @@ public abstract class PortalTests : IAsyncLifetime
 
         using var misspelt = await MintAsync("acme", JsonContent.Create(new { expires_in = 60 }));
         using var caseAside = await MintAsync("acme", JsonContent.Create(new { expiresin = 60 }));
+        using var twice = await MintAsync("acme", new StringContent("""{"expiresIn":60,"ExpiresIn":70}""", System.Text.Encoding.UTF8, "application/json"));
         using var malformed = await MintAsync("acme", new StringContent("{", System.Text.Encoding.UTF8, "application/json"));
         using var unknown = await MintAsync("nobody", null);
         using var noCsrf = await MintAsync("acme", null, csrf: false);
@@ -460,6 +461,7 @@ public abstract class PortalTests : IAsyncLifetime
         Assert.StartsWith(
             "expires_in: not a field of a portal link (did you mean expiresIn?)", unread.GetProperty("errors").GetProperty("expires_in")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(now.AddSeconds(60), (await caseAside.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("expiresAt").GetDateTimeOffset());
+        await Problems.AssertProblemAsync(twice, HttpStatusCode.BadRequest, "invalid_json");
         await Problems.AssertProblemAsync(malformed, HttpStatusCode.BadRequest, "invalid_json");
         await Problems.AssertProblemAsync(unknown, HttpStatusCode.NotFound, "workspace_not_found");
         await Problems.AssertProblemAsync(noCsrf, HttpStatusCode.Forbidden, "csrf_required");
