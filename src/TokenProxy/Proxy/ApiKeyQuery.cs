@@ -94,13 +94,17 @@ internal static partial class ApiKeyQuery
 
     /// <summary>
     /// The ways an API may write the key back: as is, percent-encoded once (either case of hex digits) or twice (a
-    /// <c>return_to</c> built from the request's URL), and JSON-escaped (<c>\u002B</c>, <c>\/</c>).
+    /// <c>return_to</c> built from the request's URL, or every byte of it), and JSON-escaped (<c>\u002B</c>, <c>\"</c>, <c>\/</c>).
     /// </summary>
     private static string[] Forms(string encodedValue)
     {
         var plain = Uri.UnescapeDataString(encodedValue);
         var json = System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(plain);
-        return [.. new[] { plain, encodedValue, Uri.EscapeDataString(encodedValue), json, plain.Replace("/", "\\/", StringComparison.Ordinal) }
+        // JSON.stringify's escapes: \" and \\ (and \/ where a writer escapes the solidus).
+        var stringified = plain.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        // Every byte percent-encoded, unreserved characters too (a form encoder that escapes all).
+        var everyByte = string.Concat(System.Text.Encoding.UTF8.GetBytes(plain).Select(b => $"%{b:X2}"));
+        return [.. new[] { plain, encodedValue, Uri.EscapeDataString(encodedValue), json, stringified, plain.Replace("/", "\\/", StringComparison.Ordinal), everyByte }
             .Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 

@@ -78,7 +78,7 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
     {
         // A key with '+', '/' and '=' (base64) reads differently in each: a return_to built from the request's URL encodes
         // it twice, a normalised URL lower-cases it, a JSON body written into a header escapes it.
-        var key = Canary.New("apikey") + "+/=Ab";
+        var key = Canary.New("apikey") + "+/=A\"b";
         await ImportAsync(new { provider = "querykey", label = "default", apiKey = key });
         var once = Uri.EscapeDataString(key);
         _scenario.Api.Respond = (context, _) =>
@@ -88,6 +88,8 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
             context.Response.Headers["X-Lower"] = key.ToLowerInvariant();
             context.Response.Headers["X-Json"] = System.Text.Json.JsonSerializer.Serialize(new { key });
             context.Response.Headers["X-Slash"] = key.Replace("/", "\\/", StringComparison.Ordinal);
+            context.Response.Headers["X-Stringified"] = key.Replace("\"", "\\\"", StringComparison.Ordinal);
+            context.Response.Headers["X-Every-Byte"] = string.Concat(Encoding.UTF8.GetBytes(key).Select(b => $"%{b:x2}"));
             context.Response.Headers["X-Kept"] = "yes";
             return Task.CompletedTask;
         };
@@ -98,7 +100,8 @@ public sealed class CredentialKindEdgeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         var all = string.Join("\n", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(", ", h.Value)}"));
         // Asserted without printing the headers: a failure must not put the key in the test output either.
-        string[] forms = [key, once, Uri.EscapeDataString(once), "\\u002B/=Ab", key.Replace("/", "\\/", StringComparison.Ordinal)];
+        string[] forms = [key, once, Uri.EscapeDataString(once), "\\u002B/=A\\u0022b", key.Replace("/", "\\/", StringComparison.Ordinal),
+            key.Replace("\"", "\\\"", StringComparison.Ordinal), string.Concat(Encoding.UTF8.GetBytes(key).Select(b => $"%{b:x2}"))];
         Assert.False(forms.Any(form => all.Contains(form, StringComparison.OrdinalIgnoreCase)), "A response header the app received carries the API key in some form.");
         Assert.Equal(["yes"], response.Headers.GetValues("X-Kept"));
     }
