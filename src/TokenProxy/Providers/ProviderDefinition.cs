@@ -173,19 +173,12 @@ internal sealed record ProviderDefinition
         && (TokenUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.TokenUrlKey));
 
     /// <summary>
-    /// Whether its connections are made by signing in at the provider: it offers OAuth2 and names where people sign in
-    /// (an authorization endpoint, or an issuer to discover it), even while its client id is still to be set (the connect
-    /// page then says so). A provider given only an API base carries imported tokens.
+    /// The admin page where a connection of this provider is made: the browser connect when people can connect
+    /// (<see cref="CanConnect"/>), else the providers page's form for a kind it takes: an imported token for OAuth2 (a
+    /// provider given only an API base, or a preset whose client id is not set: GitHub takes personal access tokens), an
+    /// API key or Basic credentials before a client-credentials connection.
     /// </summary>
-    public bool ConnectsInBrowser => Offers(CredentialKind.OAuth2)
-        && (AuthorizationUrl is not null || Issuer is not null || UrlTemplates.ContainsKey(ProviderCatalog.AuthorizationUrlKey));
-
-    /// <summary>
-    /// The admin page where a connection of this provider is made: the browser connect when it connects in the browser,
-    /// else the providers page's form for a kind it takes (an imported token for OAuth2, an API key or Basic credentials
-    /// before a client-credentials connection).
-    /// </summary>
-    public string ConnectPath => ConnectsInBrowser
+    public string ConnectPath => CanConnect
         ? $"/admin/connect/{Uri.EscapeDataString(Name)}"
         : ImportPath(Name, CredentialKinds.Select(k => k == CredentialKind.OAuth2 ? CredentialKind.Bearer : k).OrderBy(k => k == CredentialKind.ClientCredentials).First());
 

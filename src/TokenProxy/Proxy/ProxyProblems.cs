@@ -206,7 +206,7 @@ internal static class ProxyProblems
     private static string ConnectUrl(string publicBaseUrl, ProviderDefinition provider, string selector, string? connectionId, ConnectionScope scope)
     {
         var query = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (connectionId is not null && provider.ConnectsInBrowser)
+        if (connectionId is not null && provider.CanConnect)
         {
             query["connection"] = connectionId;
         }

@@ -324,6 +324,16 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_preset_whose_client_id_is_not_set_sends_the_app_to_import_a_token_not_to_a_connect_page_that_refuses()
+    {
+        // GitHub without TokenProxy:Providers:github:ClientId: nobody can connect in a browser, a personal access token works.
+        using var response = await _scenario.Proxy.Client.GetAsync("/github/user");
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "not_connected");
+        Assert.Equal("http://127.0.0.1:5080/admin/providers/github/import?kind=bearer", problem.GetProperty("connect_url").GetString());
+    }
+
+    [Fact]
     public async Task Unreachable_upstream_is_a_502_problem()
     {
         // A port that was free a moment ago: nothing listens there.
