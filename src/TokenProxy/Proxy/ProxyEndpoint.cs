@@ -290,8 +290,12 @@ internal sealed class ProxyEndpoint(
     /// </summary>
     private static bool IsClientFailure(ForwarderError error, HttpContext context) => error switch
     {
-        ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
-            or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient => true,
+        ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient => true,
+        // An upgrade the app never asked for (an API answering 101 to a plain request) fails on the app's side of the
+        // switch, but the API caused it.
+        ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient =>
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpExtendedConnectFeature>()?.IsExtendedConnect == true,
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
             or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => context.RequestAborted.IsCancellationRequested,
         _ => false,

@@ -81,6 +81,16 @@ public sealed class UpstreamQuirksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_101_to_a_request_that_asked_for_no_upgrade_is_the_apis_failure_not_the_apps()
+    {
+        _answer = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+
+        using var response = await _scenario.Proxy.Client.GetAsync("/raw/items");
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.BadGateway, "upstream_unavailable");
+    }
+
+    [Fact]
     public async Task Fields_the_api_names_in_connection_stay_on_its_hop()
     {
         _answer = "HTTP/1.1 200 OK\r\nConnection: X-Hop-Secret, Content-Language, close\r\nX-Hop-Secret: internal\r\nContent-Language: de\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\n{}";
