@@ -203,6 +203,13 @@ internal sealed partial class ProviderCatalog
     {
         if (o.ClientSecrets is null)
         {
+            // White space alone is a secret left out (an environment variable set to " "), as ClientSecrets' entries are judged.
+            if (o.ClientSecret is { Length: > 0 } blank && string.IsNullOrWhiteSpace(blank))
+            {
+                errors.Add($"{key}:ClientSecret: is only white space; give the secret, or remove the key.");
+                return [];
+            }
+
             return string.IsNullOrEmpty(o.ClientSecret) ? [] : [o.ClientSecret];
         }
 

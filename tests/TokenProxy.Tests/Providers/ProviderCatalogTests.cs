@@ -153,6 +153,17 @@ public sealed class ProviderCatalogTests
     }
 
     [Fact]
+    public void A_client_secret_of_white_space_alone_is_refused_as_a_secret_left_out()
+    {
+        var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
+        {
+            ["acme"] = new() { ApiBaseUrl = "https://api.acme.example", AuthorizationUrl = "https://acme.example/authorize", TokenUrl = "https://acme.example/token", ClientId = "c", ClientSecret = "   " },
+        }, Presets).Problems;
+
+        Assert.Equal(["TokenProxy:Providers:acme:ClientSecret: is only white space; give the secret, or remove the key."], errors);
+    }
+
+    [Fact]
     public void Plain_http_is_accepted_for_loopback_hosts_only()
     {
         var errors = ProviderCatalog.Resolve(new Dictionary<string, ProviderOptions>
