@@ -14,8 +14,8 @@ internal static class WebhooksApi
 {
     public const string Shape = "Send one JSON object: {url, secret, events: [types], workspace?}; secret may be left out of an update to keep it.";
 
-    private static readonly HashSet<string> Settings =
-        typeof(PutWebhookRequest).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The body's fields as JSON names them (matched case aside, as the reader does).</summary>
+    private static readonly IReadOnlySet<string> Settings = new SortedSet<string>(["url", "secret", "events", "workspace"], StringComparer.OrdinalIgnoreCase);
 
     public static RouteGroupBuilder MapWebhooksApi(this RouteGroupBuilder admin)
     {
@@ -64,8 +64,7 @@ internal static class WebhooksApi
         }
 
         // A key nothing reads (a typo would otherwise be ignored) and a value of the wrong type, each under its name.
-        var unread = json.EnumerateObject().Select(p => p.Name).Where(n => !Settings.Contains(n))
-            .ToDictionary(n => n, n => new[] { $"{n}: not a webhook setting (a typo?); the settings are url, secret, events and workspace." }, StringComparer.Ordinal);
+        var unread = JsonKeys.Unread(json, Settings, "a webhook");
         PutWebhookRequest request;
         try
         {

@@ -138,7 +138,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
         var misspeltErrors = (await misspelt.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        Assert.Contains("not a webhook setting", misspeltErrors.GetProperty("evnts")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("evnts: not a field of a webhook (did you mean events?)", misspeltErrors.GetProperty("evnts")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
         var wrongErrors = (await wrongType.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Contains("wrong type", wrongErrors.GetProperty("events")[0].GetString(), StringComparison.Ordinal);
