@@ -31,8 +31,18 @@ internal static class PortalRateLimit
             limiter.OnRejected = (rejected, cancellationToken) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                return new ValueTask(new ProblemResult(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests.",
-                    "This address opened too many pages in the last minute. Wait, then try again.", retryAfter: retryAfter).ExecuteAsync(rejected.HttpContext));
+                var http = rejected.HttpContext;
+                const string Text = "This address opened too many pages in the last minute. Wait, then try again.";
+                // A person's browser opening a page gets a page (these are pages for people outside the admin surface); a
+                // script, problem+json.
+                if (HttpMethods.IsGet(http.Request.Method) && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+                {
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return new ValueTask(PortalPage.Message(StatusCodes.Status429TooManyRequests, "Too many requests", Text).ExecuteAsync(http));
+                }
+
+                return new ValueTask(new ProblemResult(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests.", Text, retryAfter: retryAfter)
+                    .ExecuteAsync(http));
             };
         });
 }

@@ -32,9 +32,13 @@ public sealed class PortalPagesRateLimitTests
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         foreach (var limited in new[] { limitedGuess, limitedLink, limitedList, limitedAction })
         {
-            await Problems.AssertProblemAsync(limited, HttpStatusCode.TooManyRequests, "rate_limited");
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
             Assert.InRange(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
         }
+
+        // The page a person's browser asked for is a page; a script's call, problem+json.
+        Assert.Equal("text/html", limitedList.Content.Headers.ContentType?.MediaType);
+        await Problems.AssertProblemAsync(limitedAction, HttpStatusCode.TooManyRequests, "rate_limited");
 
         Assert.Null(limitedCookie);
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);

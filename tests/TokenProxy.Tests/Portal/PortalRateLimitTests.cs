@@ -26,6 +26,9 @@ public sealed class PortalRateLimitTests
 
         using var limited = await browser.GetAsync(link);
         using var limitedPost = await browser.PostFormAsync(link);
+        using var page = new HttpRequestMessage(HttpMethod.Get, link);
+        page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml");
+        using var limitedPage = await scenario.Proxy.Client.SendAsync(page);
         var admin = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
         {
@@ -37,6 +40,11 @@ public sealed class PortalRateLimitTests
         var problem = await Problems.AssertProblemAsync(limited, HttpStatusCode.TooManyRequests, "rate_limited");
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal(HttpStatusCode.TooManyRequests, limitedPost.StatusCode);
+        // A person's browser gets a page saying so, not JSON.
+        Assert.Equal(HttpStatusCode.TooManyRequests, limitedPage.StatusCode);
+        Assert.Equal("text/html", limitedPage.Content.Headers.ContentType?.MediaType);
+        Assert.True(limitedPage.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("opened too many pages in the last minute", await limitedPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.All(admin, status => Assert.Equal(HttpStatusCode.OK, status));
         Canary.AssertAbsent(link["/connect/".Length..], problem.ToString(), "the 429 problem");
     }
