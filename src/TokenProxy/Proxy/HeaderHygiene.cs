@@ -89,15 +89,16 @@ internal static class HeaderHygiene
     public static void CleanResponse(HttpResponseMessage proxyResponse)
     {
         List<string>? forged = null;
+        var ownCookie = false;
         foreach (var header in proxyResponse.Headers.NonValidated)
         {
             if (header.Key.Replace('_', '-').StartsWith("TokenProxy-", StringComparison.OrdinalIgnoreCase))
             {
                 (forged ??= []).Add(header.Key);
             }
-            else if (header.Key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) && SetsOwnCookie(header.Value))
+            else if (header.Key.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
             {
-                (forged ??= []).Add(header.Key);
+                ownCookie |= SetsOwnCookie(header.Value);
             }
         }
 
@@ -105,15 +106,13 @@ internal static class HeaderHygiene
         {
             foreach (var name in forged)
             {
-                if (name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase))
-                {
-                    KeepForeignCookies(proxyResponse);
-                }
-                else
-                {
-                    proxyResponse.Headers.Remove(name);
-                }
+                proxyResponse.Headers.Remove(name);
             }
+        }
+
+        if (ownCookie)
+        {
+            KeepForeignCookies(proxyResponse);
         }
 
         // RFC 9110 §7.6.1: fields the API named in Connection are for the hop to the proxy only, as the app's are.
