@@ -109,9 +109,10 @@ internal static class ConfigurationShape
                 problems.Add($"{section.Path}: one value belongs here ({Describe(target)}), not the section {string.Join(", ", children)}.");
                 unusable.AddRange(children);
             }
-            else if (section.Value is { Length: > 0 } days && target == typeof(TimeSpan) && int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            else if (section.Value is { Length: > 0 } days && target == typeof(TimeSpan) && int.TryParse(days, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number != 0)
             {
-                // TimeSpan reads a bare number as days; no TokenProxy duration is meant in whole days that way.
+                // TimeSpan reads a bare number as days; no TokenProxy duration is meant in whole days that way. Zero is zero
+                // either way: its range, if it has one, is checked with the rest.
                 problems.Add($"{section.Path}: '{days}' would mean {days} days; write {Describe(target)}, or {TimeSpan.FromSeconds(number):c} for {days} seconds.");
                 unusable.Add(section.Path);
             }

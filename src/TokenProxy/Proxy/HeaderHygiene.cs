@@ -164,7 +164,10 @@ internal static class HeaderHygiene
         return false;
     }
 
-    private static bool IsOwnCookie(string setCookie) => setCookie.TrimStart().StartsWith("tokenproxy", StringComparison.OrdinalIgnoreCase);
+    // Past a leading "=" too: a cookie with no name ("=tokenproxy_admin=…") goes back as its value alone, which reads as
+    // the proxy's own cookie.
+    private static bool IsOwnCookie(string setCookie) =>
+        setCookie.AsSpan().TrimStart().TrimStart('=').TrimStart().StartsWith("tokenproxy", StringComparison.OrdinalIgnoreCase);
 
     private static void KeepForeignCookies(HttpResponseMessage proxyResponse)
     {

@@ -234,11 +234,13 @@ public sealed class StartupProblemTests : IDisposable
         var config = Path.Combine(_directory, "config.json");
         await File.WriteAllTextAsync(config, """{ "TokenProxy": { "Refresh": { "Timeout": 5 } } }""");
 
-        var run = await RunAsync("--config", config, "--TokenProxy:Refresh:Skew=30");
+        var run = await RunAsync("--config", config, "--TokenProxy:Refresh:Skew=30", "--TokenProxy:Providers:acme:UpstreamTimeout=0");
 
         AssertPlainProblems(run,
             "TokenProxy:Refresh:Timeout: '5' would mean 5 days; write a duration as [d.]hh:mm:ss, for example 00:01:00, or 00:00:05 for 5 seconds.",
             "TokenProxy:Refresh:Skew: '30' would mean 30 days; write a duration as [d.]hh:mm:ss, for example 00:01:00, or 00:00:30 for 30 seconds.");
+        // Zero days is zero seconds: not ambiguous, so only its range is told (not a suggestion of 00:00:00 the range refuses).
+        Assert.DoesNotContain("UpstreamTimeout: '0' would mean", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]

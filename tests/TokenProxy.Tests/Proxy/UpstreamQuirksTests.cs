@@ -105,11 +105,53 @@ public sealed class UpstreamQuirksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fields_the_api_names_in_a_101s_connection_stay_on_its_hop_and_the_upgrade_goes_through()
+    {
+        _answer = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade, X-Hop-Secret\r\nUpgrade: websocket\r\n" +
+            "X-Hop-Secret: internal\r\nX-Kept: yes\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+        var proxy = _scenario.Proxy.Client.BaseAddress!;
+        using var client = new TcpClient();
+        await client.ConnectAsync(proxy.Host, proxy.Port);
+        var stream = client.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /raw/socket HTTP/1.1\r\nHost: {proxy.Authority}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        var head = await ReadHeadAsync(stream);
+
+        Assert.StartsWith("HTTP/1.1 101 ", head, StringComparison.Ordinal);
+        Assert.Contains("\r\nUpgrade: websocket\r\n", head, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\r\nX-Kept: yes\r\n", head, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("X-Hop-Secret: internal", head, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<string> ReadHeadAsync(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var head = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return head.ToString();
+    }
+
+    [Fact]
     public async Task The_api_cannot_set_or_clear_the_proxys_own_cookies_and_its_other_cookies_reach_the_app()
     {
         _answer = "HTTP/1.1 200 OK\r\n" +
             "Set-Cookie: tokenproxy_portal=attackers-session; Path=/portal; HttpOnly\r\n" +
             "Set-Cookie: TokenProxy_Admin=; Path=/admin; Expires=Thu, 01 Jan 1970 00:00:00 GMT\r\n" +
+            // No name: a browser that took it would send "tokenproxy_admin=forged" back as if it were named so.
+            "Set-Cookie: =tokenproxy_admin=forged; Path=/admin\r\n" +
             "Set-Cookie: api_session=abc; Path=/raw\r\n" +
             "Content-Length: 2\r\nConnection: close\r\n\r\n{}";
 
