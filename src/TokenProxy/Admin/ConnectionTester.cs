@@ -156,8 +156,9 @@ internal sealed class ConnectionTester(ProviderCatalog providers, TokenService t
         try
         {
             using var document = JsonDocument.Parse(await TokenEndpointClient.ReadBoundedAsync(response.Content, cancellationToken));
-            var account = new AccountView(IdentityClient.Field(document.RootElement, identity.IdField),
-                IdentityClient.Field(document.RootElement, identity.EmailField), IdentityClient.Field(document.RootElement, identity.NameField));
+            var root = document.RootElement;
+            var account = new AccountView(IdentityClient.Field(root, identity.IdField),
+                ProviderText.Account(IdentityClient.Field(root, identity.EmailField)), ProviderText.Account(IdentityClient.Field(root, identity.NameField)));
             return account is { Id: null, Email: null, Name: null } ? null : account;
         }
         catch (JsonException)

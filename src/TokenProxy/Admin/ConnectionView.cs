@@ -1,3 +1,4 @@
+using TokenProxy.OAuth;
 using TokenProxy.Providers;
 using TokenProxy.Tokens;
 using TokenProxy.Vault;
@@ -48,7 +49,8 @@ internal sealed record ConnectionView(
         provider is not null && !provider.Offers(row.CredentialKind)
             ? $"{row.Status.Describe()} {provider.DisplayName} no longer offers {row.CredentialKind.ToWire()} credentials (its Auth): requests with this connection are refused."
             : row.Status.Describe(),
-        row.Account is { } a ? new AccountView(a.Id, a.Email, a.Name) : null,
+        // Cleaned again when shown: a row stored before the identity's text was cleaned on arrival keeps it as it came.
+        row.Account is { } a ? new AccountView(a.Id, ProviderText.Account(a.Email), ProviderText.Account(a.Name)) : null,
         row.Scopes,
         row.ExpiresAt,
         row.LastRefreshedAt,

@@ -85,7 +85,7 @@ internal sealed record CreateConnectRequest(
 
         if (Message is not null && (Message.Length is 0 or > MaxMessageLength || !ShownText.IsPlain(Message)))
         {
-            errors["message"] = [$"A message is 1-{MaxMessageLength} characters without control characters (no line breaks, no bidirectional overrides)."];
+            errors["message"] = [$"A message is 1-{MaxMessageLength} characters without control characters (no line breaks, no bidirectional overrides, no invisible characters)."];
         }
 
         if (Connection is not null && !Connection.StartsWith(ConnectionIds.Prefix, StringComparison.Ordinal))

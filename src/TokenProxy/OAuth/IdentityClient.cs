@@ -32,7 +32,8 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
 
             using var document = JsonDocument.Parse(await TokenEndpointClient.ReadBoundedAsync(response.Content, cancellationToken));
             var root = document.RootElement;
-            var account = new AccountIdentity(Field(root, identity.IdField), Field(root, identity.EmailField), Field(root, identity.NameField));
+            var account = new AccountIdentity(
+                Field(root, identity.IdField), ProviderText.Account(Field(root, identity.EmailField)), ProviderText.Account(Field(root, identity.NameField)));
             return account is { Id: null, Email: null, Name: null } ? null : account;
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or IOException)

@@ -1,11 +1,13 @@
 using System.Text;
+using TokenProxy.Providers;
 
 namespace TokenProxy.OAuth;
 
 /// <summary>
-/// What a provider says about a failure (RFC 6749 §5.2 <c>error</c>, <c>error_description</c>), made fit to store, log,
-/// show and put in an event: control characters and line breaks become one space, and the text is cut at a bound. A
-/// megabyte of description must not bloat a row, a log line, a page or the event log, nor forge a second log line.
+/// What a provider says about a failure (RFC 6749 §5.2 <c>error</c>, <c>error_description</c>) or an account, made fit to
+/// store, log, show and put in an event: what <see cref="ShownText.IsUnsafe"/> names (controls, line breaks, text-direction
+/// and invisible characters) becomes one space, and the text is cut at a bound. A megabyte of description must not bloat a
+/// row, a log line, a page or the event log, nor forge a second log line.
 /// </summary>
 internal static class ProviderText
 {
@@ -15,9 +17,18 @@ internal static class ProviderText
     /// <summary>The longest <c>error_description</c> (or message) kept, ellipsis included.</summary>
     public const int MaxDescriptionLength = 512;
 
+    /// <summary>The longest account email or name kept: RFC 5321 allows no address over 254 characters.</summary>
+    public const int MaxAccountTextLength = 256;
+
     public static string? Code(string? text) => Bound(text, MaxCodeLength);
 
     public static string? Description(string? text) => Bound(text, MaxDescriptionLength);
+
+    /// <summary>
+    /// An account's email or name as the provider reports it, fit to show: the person chose it at the provider, and the
+    /// portal shows it to a client checking which account is connected (an override would show "evil@…" reversed).
+    /// </summary>
+    public static string? Account(string? text) => Bound(text, MaxAccountTextLength) is { Length: > 0 } shown ? shown : null;
 
     /// <summary><paramref name="text"/> on one line, without controls, at most <paramref name="max"/> characters; null stays null.</summary>
     public static string? Bound(string? text, int max)
@@ -32,7 +43,7 @@ internal static class ProviderText
         foreach (var c in text)
         {
             // Controls, line and paragraph separators and bidi overrides would break a log line or reorder what a page shows.
-            if (char.IsControl(c) || c is '\u2028' or '\u2029' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069')
+            if (ShownText.IsUnsafe(c))
             {
                 space = clean.Length > 0;
                 continue;

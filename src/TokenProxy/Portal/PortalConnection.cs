@@ -36,7 +36,7 @@ internal sealed record PortalConnection(
         // Whether it can refresh is decided where the admin API decides it; a connection in error was refused by the provider
         // (its grant is gone), so the portal offers Reconnect rather than a refresh that can only fail again.
         var view = ConnectionView.From(row, providers, lapses);
-        return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), row.Account?.Email, row.LastRefreshedAt,
+        return new(row.Id, view.ProviderDisplayName, row.Label, row.Status, PortalStatus.Describe(row.Status), view.Account?.Email, row.LastRefreshedAt,
             view.CanRefresh && row.Status != ConnectionStatus.Error)
         {
             CanReconnect = NeedsReconnect(row) && IsReconnectable(row, providers),

@@ -346,7 +346,7 @@ internal sealed partial class ProviderCatalog
 
         if (o.DisplayName is { } shown && (ShownText.IsBlank(shown) || !ShownText.IsPlain(shown)))
         {
-            errors.Add($"{key}:DisplayName: a name on one line, not blank, without control or text-direction characters (it is shown on the admin and portal pages).");
+            errors.Add($"{key}:DisplayName: a name on one line, not blank, without control, text-direction or invisible characters (it is shown on the admin and portal pages).");
         }
 
         var allowedHosts = ParseAllowedHosts(o.AllowedHosts, $"{key}:AllowedHosts", errors);

@@ -31,7 +31,7 @@ internal static partial class ScopeNames
 
     /// <summary>What <see cref="IsText"/> requires, for a refusal's message.</summary>
     public static readonly string TextRule =
-        $"1-{MaxTextLength} characters, not all blank, without control characters (no line breaks, no bidirectional overrides)";
+        $"1-{MaxTextLength} characters, not all blank, without control characters (no line breaks, no bidirectional overrides, no invisible characters)";
 
     // \z, not $: in .NET, $ also matches before a final "\n".
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@+:|-]{0,127}\z")]

@@ -409,7 +409,7 @@ public sealed class StoredProvidersApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
-        Assert.Contains("without control or text-direction characters", errors.GetProperty("DisplayName")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("without control, text-direction or invisible characters", errors.GetProperty("DisplayName")[0].GetString(), StringComparison.Ordinal);
         using var listed = await proxy.Client.GetAsync("/admin/api/providers");
         Assert.DoesNotContain("gamma", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }

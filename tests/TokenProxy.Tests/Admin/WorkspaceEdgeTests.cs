@@ -60,7 +60,8 @@ public sealed class WorkspaceEdgeTests : IAsyncLifetime
     [InlineData("Acme \u202Eoc.evil")]
     [InlineData("Acme\u2028Co")]
     [InlineData("\u200B \u200B")]
-    public async Task A_display_name_that_would_read_reversed_break_a_line_or_show_nothing_is_refused_for_a_workspace_and_an_end_user(string name)
+    [InlineData("Acme\u200BCo")]
+    public async Task A_display_name_that_would_read_reversed_break_a_line_or_hide_a_character_is_refused_for_a_workspace_and_an_end_user(string name)
     {
         using var workspace = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "globex", displayName = name }));
         using var endUser = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections", new

@@ -67,6 +67,29 @@ public sealed class AuthorizationFlowTests
     }
 
     [Fact]
+    public async Task An_account_name_with_text_direction_or_invisible_characters_is_kept_and_shown_without_them()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        // Chosen by whoever holds the account at the provider: U+202E would show "evil@example.com" reversed on the
+        // portal page a client reads to check which account is connected.
+        scenario.Authorization.UserInfo = new { sub = "user-7", email = "\u202Eevil@example.com", name = "Ada\u200B\nLovelace\u2066" };
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+        var authorize = await browser.StartAsync("/admin/connect/acme");
+
+        using var callback = await browser.CallbackAsync("acme", ("code", "code-123"), ("state", authorize["state"]));
+
+        var id = callback.Headers.Location!.OriginalString.Split('/', '?')[3];
+        var account = (await scenario.ConnectionAsync(id)).GetProperty("account");
+        Assert.Equal("evil@example.com", account.GetProperty("email").GetString());
+        Assert.Equal("Ada Lovelace", account.GetProperty("name").GetString());
+        Assert.Equal("user-7", account.GetProperty("id").GetString());
+        var page = await scenario.Proxy.Client.GetStringAsync($"/admin/connections/{id}");
+        Assert.Contains("evil@example.com", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("202E", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\u202E", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Callback_from_another_browser_is_rejected_without_an_exchange()
     {
         await using var scenario = await RefreshScenario.StartAsync();
