@@ -10,9 +10,10 @@ namespace TokenProxy.Admin;
 /// Guards the whole admin surface. Without <c>Admin:Token</c> only loopback clients get in; with it,
 /// every request must carry it (compared in constant time). State changes also need
 /// <c>TokenProxy-Csrf: 1</c>: a custom header forces a CORS preflight, which a foreign page cannot pass,
-/// so no other site can make a person's browser revoke or delete anything. Admin answers are never cached.
+/// so no other site can make a person's browser revoke or delete anything. Wrong tokens are counted per address
+/// (<see cref="AdminTokenGuesses"/>). Admin answers are never cached.
 /// </summary>
-internal sealed class AdminAccessFilter(IOptions<AdminOptions> options) : IEndpointFilter
+internal sealed class AdminAccessFilter(IOptions<AdminOptions> options, AdminTokenGuesses guesses) : IEndpointFilter
 {
     public const string CsrfHeader = "TokenProxy-Csrf";
 
@@ -35,20 +36,18 @@ internal sealed class AdminAccessFilter(IOptions<AdminOptions> options) : IEndpo
                 return AdminProblems.Forbidden("The admin surface answers loopback clients only. Set TokenProxy:Admin:Token to allow remote administration.");
             }
         }
+        else if (!Presents(http.Request))
+        {
+            return SignInNeeded(http, refused: false);
+        }
+        else if (guesses.Wait(http) is { } wait)
+        {
+            return AdminTokenGuesses.TooMany(http, wait);
+        }
         else if (!HasValidToken(http.Request) && !HasValidCookie(http.Request))
         {
-            if (HttpMethods.IsGet(http.Request.Method) && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
-            {
-                return Results.Redirect("/admin/login");
-            }
-
-            http.Response.Headers.WWWAuthenticate = "Bearer realm=\"tokenproxy-admin\"";
-            // A token sent but wrong is told apart from none sent: the fix differs (which token, not whether to send one).
-            return http.Request.Headers.Authorization.Count > 0
-                ? new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token refused.",
-                    "The token sent as 'Authorization: Bearer <token>' is not this proxy's TokenProxy:Admin:Token.")
-                : new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token required.",
-                    "Send the configured admin token as 'Authorization: Bearer <token>'.");
+            guesses.Wrong(http);
+            return SignInNeeded(http, refused: http.Request.Headers.Authorization.Count > 0);
         }
 
         if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
@@ -58,6 +57,26 @@ internal sealed class AdminAccessFilter(IOptions<AdminOptions> options) : IEndpo
         }
 
         return await next(context);
+    }
+
+    /// <summary>Whether the request presents an admin token at all: a Bearer header or the sign-in cookie.</summary>
+    private static bool Presents(HttpRequest request) =>
+        request.Headers.Authorization.Count > 0 || request.Cookies.ContainsKey(AdminLogin.CookieName);
+
+    private static object SignInNeeded(HttpContext http, bool refused)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
+        {
+            return Results.Redirect("/admin/login");
+        }
+
+        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"tokenproxy-admin\"";
+        // A token sent but wrong is told apart from none sent: the fix differs (which token, not whether to send one).
+        return refused
+            ? new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token refused.",
+                "The token sent as 'Authorization: Bearer <token>' is not this proxy's TokenProxy:Admin:Token.")
+            : new ProblemResult(StatusCodes.Status401Unauthorized, "admin_unauthorized", "Admin token required.",
+                "Send the configured admin token as 'Authorization: Bearer <token>'.");
     }
 
     private bool HasValidToken(HttpRequest request)

@@ -28,10 +28,11 @@ internal static class AdminLogin
     /// <summary>The cookie value for an admin token: a one-way derivation, so the cookie never reveals the token.</summary>
     public static byte[] CookieValue(string token) => SHA256.HashData(Encoding.UTF8.GetBytes($"tokenproxy-admin-cookie:{token}"));
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<AdminOptions> options)
+    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<AdminOptions> options, AdminTokenGuesses guesses)
     {
-        // A login form on another site must not sign this browser in.
-        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        // A login form on another site must not sign this browser in. Same-site is not enough: every other port on
+        // localhost is the same site.
+        if (ForeignPost(context.Request))
         {
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Sign in here", "Open the TokenProxy admin pages directly to sign in.");
         }
@@ -41,10 +42,16 @@ internal static class AdminLogin
             return AdminPage.UnreadableForm();
         }
 
+        if (guesses.Wait(context) is { } wait)
+        {
+            return AdminTokenGuesses.TooMany(context, wait);
+        }
+
         var expected = options.Value.Token;
         if (string.IsNullOrEmpty(expected)
             || !CryptographicOperations.FixedTimeEquals(CookieValue(form["token"].ToString()), CookieValue(expected)))
         {
+            guesses.Wrong(context);
             return Form(failed: true);
         }
 
@@ -59,8 +66,8 @@ internal static class AdminLogin
     /// </summary>
     private static IResult SignOut(HttpContext context)
     {
-        // Another site must not sign this browser out either.
-        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        // Another site (another port on localhost too) must not sign this browser out either.
+        if (ForeignPost(context.Request))
         {
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Sign out here", "Open the TokenProxy admin pages directly to sign out.");
         }
@@ -69,6 +76,10 @@ internal static class AdminLogin
         context.Response.Headers.Location = "/admin/login";
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
+
+    /// <summary>A post from a page of another origin, as the browser tells (Fetch Metadata); a client that sends none is no page.</summary>
+    private static bool ForeignPost(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Site"] is [{ } site] && site is not ("same-origin" or "none");
 
     private static CookieOptions CookieOptions(HttpRequest request) => new()
     {

@@ -10,6 +10,7 @@ internal static class AdminServiceCollectionExtensions
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminAccessFilter>();
+        services.AddSingleton<AdminTokenGuesses>();
         services.AddSingleton<AdminInstrumentation>();
         services.AddSingleton<ConnectionRevoker>();
         services.AddSingleton<ConnectionTester>();

@@ -48,6 +48,10 @@ public sealed class AdminLoginTests
         using var crossSite = new HttpRequestMessage(HttpMethod.Post, "/admin/logout");
         crossSite.Headers.Add("Sec-Fetch-Site", "cross-site");
         using var refused = await browser.SendAsync(crossSite);
+        // Another port on localhost is the same site, not the same origin.
+        using var sameSite = new HttpRequestMessage(HttpMethod.Post, "/admin/logout");
+        sameSite.Headers.Add("Sec-Fetch-Site", "same-site");
+        using var refusedSameSite = await browser.SendAsync(sameSite);
         using var stillIn = await browser.GetAsync("/admin/connections");
 
         using var signOut = await browser.PostAsync("/admin/logout", null);
@@ -55,6 +59,7 @@ public sealed class AdminLoginTests
 
         Assert.Contains("<form class=\"sign-out\" method=\"post\" action=\"/admin/logout\">", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refusedSameSite.StatusCode);
         Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
         Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
         Assert.Equal("/admin/login", signOut.Headers.Location!.OriginalString);
@@ -77,20 +82,77 @@ public sealed class AdminLoginTests
         Assert.DoesNotContain("/admin/logout", page, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Sign_in_posted_from_another_site_is_refused()
+    [Theory]
+    [InlineData("cross-site")]
+    [InlineData("same-site")]
+    public async Task Sign_in_posted_from_another_site_or_another_port_is_refused(string site)
     {
         await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/login")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }),
         };
-        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        request.Headers.Add("Sec-Fetch-Site", site);
 
         using var response = await proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task After_ten_wrong_tokens_in_a_minute_an_address_is_refused_before_any_token_is_compared()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+        using var client = new HttpClient { BaseAddress = proxy.Address };
+        var wrong = new List<HttpStatusCode>();
+        for (var i = 0; i < AdminTokenGuesses.PerMinute; i++)
+        {
+            using var guess = new HttpRequestMessage(HttpMethod.Get, "/admin/api/connections");
+            guess.Headers.Authorization = new("Bearer", $"guess-{i}-0123456789abcdef");
+            using var answer = await client.SendAsync(guess);
+            wrong.Add(answer.StatusCode);
+        }
+
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/admin/api/connections");
+        right.Headers.Authorization = new("Bearer", AdminToken);
+        using var locked = await client.SendAsync(right);
+        using var form = await client.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }));
+        using var none = await client.GetAsync("/admin/api/connections");
+
+        Assert.All(wrong, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        var problem = await Problems.AssertProblemAsync(locked, HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.Contains("Too many wrong admin tokens", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var retryAfter = int.Parse(locked.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+        Assert.False(form.Headers.Contains("Set-Cookie"));
+        // Presenting no token guesses nothing: it is told to sign in, as before.
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_tokens_typed_into_the_sign_in_form_count_and_the_right_one_before_the_limit_signs_in()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = proxy.Address };
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        for (var i = 0; i < AdminTokenGuesses.PerMinute - 1; i++)
+        {
+            using var wrong = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = $"guess-{i}" }));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using var signIn = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }));
+        using var last = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = "guess-last" }));
+        using var locked = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }));
+
+        Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, last.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", locked.Content.Headers.ContentType!.ToString());
+        Assert.True(locked.Headers.Contains("Retry-After"));
+        Assert.Contains("Too many wrong admin tokens", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
