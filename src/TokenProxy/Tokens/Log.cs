@@ -62,7 +62,7 @@ internal static partial class Log
     public static partial void VaultKeyMissing(ILogger logger, string provider, string connectionId, string? keyId);
 
     [LoggerMessage(EventId = 1181, Level = LogLevel.Warning, EventName = "CommitWaitsForStore",
-        Message = "The new tokens of connection {ConnectionId} cannot be stored yet (the store is unavailable); trying again in {Seconds} s. They are kept in memory until then.")]
+        Message = "The new tokens of connection {ConnectionId} cannot be stored yet (the store is unavailable); trying again when it is back, or in {Seconds} s. They are kept in memory until then; requests for it meanwhile are answered as the outage allows.")]
     public static partial void CommitWaitsForStore(ILogger logger, string connectionId, double seconds);
 
     [LoggerMessage(EventId = 1182, Level = LogLevel.Warning, EventName = "RefreshCommittedLate",

@@ -318,8 +318,11 @@ internal sealed partial class TokenRefresher
     /// A store call on the way to committing a refresh's answer, retried while the store is unavailable (a database
     /// restarting, a network partition): the provider may have rotated the refresh token already, so this answer holds the
     /// connection's only live tokens, and a store outage must delay the write, never drop it. The refresh stays in flight
-    /// meanwhile (requests for the connection join it, none sends the spent refresh token again). Only stopping the process
-    /// gives up, as a crash would (docs/architecture.md §5).
+    /// meanwhile: requests for the connection join it, so none sends the spent refresh token again, and they get the
+    /// outage's answer at once (the old token while it lasts, else 503 <c>store_unavailable</c>), as requests that need the
+    /// store get, rather than wait out <c>Refresh:Timeout</c> for an answer nobody may use before it is stored. The next
+    /// try comes after a pause or as soon as the store is seen back, whichever is first. Only stopping the process gives up,
+    /// as a crash would (docs/architecture.md §5).
     /// </summary>
     private async Task<T> UntilStoredAsync<T>(string connectionId, Func<Task<T>> write)
     {
@@ -331,10 +334,17 @@ internal sealed partial class TokenRefresher
             {
                 return await write();
             }
-            catch (StoreUnavailableException) when (!_stopping.IsCancellationRequested)
+            catch (StoreUnavailableException e) when (!_stopping.IsCancellationRequested)
             {
+                _gate.Answer(connectionId, e);
                 _instrumentation.CommitWaitsForStore(connectionId, wait);
-                await Task.Delay(wait, _time, _stopping.Token);
+                using var pause = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                var delay = Task.Delay(wait, _time, pause.Token);
+                // A store that already counts itself available (another operation succeeded since) gets the pause anyway.
+                var back = _store.WhenAvailable;
+                await (back.IsCompleted ? delay : Task.WhenAny(delay, back));
+                await pause.CancelAsync();
+                _stopping.Token.ThrowIfCancellationRequested();
                 wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, longest.Ticks));
             }
         }

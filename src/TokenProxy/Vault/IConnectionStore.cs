@@ -32,6 +32,9 @@ internal interface IConnectionStore : IConnectRequestStore
     /// </summary>
     DateTimeOffset? AvailableAgainAt { get; }
 
+    /// <summary>Completes when the store's outage under way ends (any operation that succeeds ends it); completed when there is none.</summary>
+    Task WhenAvailable { get; }
+
     /// <summary>Creates or migrates the schema; takes whatever exclusive hold the store needs.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 

@@ -18,6 +18,7 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
     private string? _reason;
     private int _probing;
     private DateTimeOffset? _availableAgainAt;
+    private TaskCompletionSource? _outageEnds;
 
     /// <summary>When the last outage ended; null if none has.</summary>
     public DateTimeOffset? AvailableAgainAt
@@ -27,6 +28,18 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
             lock (_gate)
             {
                 return _availableAgainAt;
+            }
+        }
+    }
+
+    /// <summary>Completes when the outage under way ends; completed already when there is none.</summary>
+    public Task WhenAvailable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outageEnds?.Task ?? Task.CompletedTask;
             }
         }
     }
@@ -140,6 +153,7 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
             {
                 _downSince = time.GetUtcNow();
                 _downOnWrite = write;
+                _outageEnds = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 started = true;
                 Log.StoreUnavailable(logger, store, reason);
             }
@@ -172,6 +186,8 @@ internal sealed class StoreAvailability(string store, TimeProvider time, ILogger
             _availableAgainAt = time.GetUtcNow();
             var seconds = (_availableAgainAt.Value - since).TotalSeconds;
             Log.StoreAvailable(logger, store, seconds);
+            _outageEnds?.TrySetResult();
+            _outageEnds = null;
         }
     }
 

@@ -40,8 +40,27 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
 
     public long Reads => Interlocked.Read(ref _reads);
 
-    /// <summary>While true, every operation throws <see cref="StoreUnavailableException"/>.</summary>
-    public bool Unavailable { get; set; }
+    /// <summary>While true, every operation throws <see cref="StoreUnavailableException"/>; setting it false ends the outage (<see cref="WhenAvailable"/>).</summary>
+    public bool Unavailable
+    {
+        get => Volatile.Read(ref _outageEnds) is not null;
+        set
+        {
+            if (value)
+            {
+                Interlocked.CompareExchange(ref _outageEnds, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+            }
+            else
+            {
+                Interlocked.Exchange(ref _outageEnds, null)?.TrySetResult();
+            }
+        }
+    }
+
+    private TaskCompletionSource? _outageEnds;
+
+    /// <summary>The faked outage's end while one is under way, else the inner store's.</summary>
+    public Task WhenAvailable => Volatile.Read(ref _outageEnds)?.Task ?? inner.WhenAvailable;
 
     /// <summary><see cref="GetVersionsAsync"/> answers once this completes: to hold a version check half-way.</summary>
     public Task VersionsHeldUntil { get; set; } = Task.CompletedTask;

@@ -30,6 +30,29 @@ public sealed class RefreshGateTests
     }
 
     [Fact]
+    public async Task An_early_answer_ends_the_wait_of_every_caller_and_of_those_that_join_while_the_work_goes_on_alone()
+    {
+        var gate = new RefreshGate<int>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);
+        var release = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        Task<int> Join() => gate.RunAsync("conn_1", _ => { Interlocked.Increment(ref runs); return release.Task; }, CancellationToken.None);
+        var waiting = Join();
+
+        gate.Answer("conn_1", new InvalidOperationException("not yet"));
+        var early = await Assert.ThrowsAsync<InvalidOperationException>(() => waiting);
+        var joined = await Assert.ThrowsAsync<InvalidOperationException>(Join);
+        Assert.Equal(1, gate.InFlight);
+        release.SetResult(7);
+        await gate.Idle;
+        var after = await Join();
+
+        Assert.Equal(("not yet", "not yet"), (early.Message, joined.Message));
+        Assert.Equal(2, runs);
+        Assert.Equal(7, after);
+        Assert.Equal(0, gate.InFlight);
+    }
+
+    [Fact]
     public async Task Different_keys_run_their_own_work()
     {
         var gate = new RefreshGate<string>(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), _clock, CancellationToken.None);

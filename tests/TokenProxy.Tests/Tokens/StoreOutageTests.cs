@@ -138,11 +138,18 @@ public sealed class StoreOutageTests
         store!.Unavailable = true;
         scenario.Authorization.Hold!.SetResult();
         await WaitForAsync(() => scenario.Proxy.Logs.Lines.Any(l => l.Contains("[1181]", StringComparison.Ordinal)));
+        // The answer cannot be used before it is stored: the request that waited for it, and one that comes meanwhile, get
+        // the outage's answer at once rather than wait out Refresh:Timeout (30 s) with the app's connection held.
+        using var waited = await first.WaitAsync(TimeSpan.FromSeconds(10));
+        var meanwhile = System.Diagnostics.Stopwatch.StartNew();
+        using var during = await scenario.Proxy.Client.GetAsync("/acme/during");
+        meanwhile.Stop();
         store.Unavailable = false;
-        using var answered = await first;
-        using var after = await scenario.Proxy.Client.GetAsync("/acme/after");
+        using var after = await GetOnceStoredAsync(scenario);
 
-        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        await Problems.AssertProblemAsync(waited, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        await Problems.AssertProblemAsync(during, HttpStatusCode.ServiceUnavailable, "store_unavailable");
+        Assert.True(meanwhile.Elapsed < TimeSpan.FromSeconds(5), $"a request during the outage waited {meanwhile.Elapsed}");
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal(1, scenario.Authorization.Calls);
         Assert.All(scenario.Api.Requests, r => Assert.Equal("Bearer access-1", r.Header("Authorization")));
@@ -150,6 +157,29 @@ public sealed class StoreOutageTests
         Assert.Equal((ConnectionStatus.Active, null, null), (row!.Status, row.LastError, row.RefreshAttempt));
         Assert.True(scenario.Service<SecretSealer>().TryOpen(id, SecretSealer.RefreshTokenField, row.RefreshToken!, out var refresh));
         Assert.Equal("refresh-1", refresh);
+    }
+
+    [Fact]
+    public async Task A_refresh_answer_waiting_for_the_store_is_stored_as_soon_as_the_store_is_back_not_after_its_pause()
+    {
+        CountingStore? store = null;
+        await using var scenario = await RefreshScenario.StartAsync(services: s => CountingStore.Wrap(s, created => store = created));
+        await scenario.ImportAsync(expiresIn: 1);
+        var first = await SendWhileTheTokenEndpointHoldsItsAnswerAsync(scenario);
+        store!.Unavailable = true;
+        scenario.Authorization.Hold!.SetResult();
+        // Pauses of 1, 2 and 4 s: the store comes back early in the third.
+        await WaitForAsync(() => scenario.Proxy.Logs.Lines.Any(l => l.Contains("[1181]", StringComparison.Ordinal) && l.Contains("in 4 s", StringComparison.Ordinal)));
+
+        store.Unavailable = false;
+        var back = System.Diagnostics.Stopwatch.StartNew();
+        using var after = await GetOnceStoredAsync(scenario);
+        back.Stop();
+        using var waited = await first;
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.True(back.Elapsed < TimeSpan.FromSeconds(3), $"stored {back.Elapsed} after the store was back (the pause was 4 s)");
+        Assert.Equal(1, scenario.Authorization.Calls);
     }
 
     [Fact]
@@ -218,6 +248,23 @@ public sealed class StoreOutageTests
         var first = scenario.Proxy.Client.GetAsync("/acme/first");
         await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return first;
+    }
+
+    /// <summary>Asks until the refresh's answer is stored (until then, the outage's 503), for at most 30 s.</summary>
+    private static async Task<HttpResponseMessage> GetOnceStoredAsync(RefreshScenario scenario)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var response = await scenario.Proxy.Client.GetAsync("/acme/after");
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(50);
+        }
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -82,6 +82,8 @@ internal sealed partial class PostgresConnectionStore : IConnectionStore, IAsync
 
     public DateTimeOffset? AvailableAgainAt => _availability.AvailableAgainAt;
 
+    public Task WhenAvailable => _availability.WhenAvailable;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await MigrateAsync(cancellationToken);

@@ -41,6 +41,8 @@ internal sealed partial class SqliteConnectionStore(
 
     public DateTimeOffset? AvailableAgainAt => _availability.AvailableAgainAt;
 
+    public Task WhenAvailable => _availability.WhenAvailable;
+
     /// <summary>
     /// A new directory and database file are the user's alone (0700, 0600): the tokens in it are sealed, but labels,
     /// account names, end users' emails and the event log are not. SQLite gives its <c>-wal</c> and <c>-shm</c> files the
