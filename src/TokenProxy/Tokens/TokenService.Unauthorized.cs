@@ -15,6 +15,9 @@ internal sealed partial class TokenService
     /// </summary>
     public const string AcceptedAfterUpstream401 = "upstream_401_accepted";
 
+    /// <summary>How near its expiry a token's 401 is taken for the expiry itself, whatever refreshed it.</summary>
+    private static readonly TimeSpan ExpiryLeeway = TimeSpan.FromSeconds(1);
+
     // Connection id → the row version whose acceptance is being (or was) written here: one write per token, not per request.
     private readonly ConcurrentDictionary<string, long> _acceptanceClaims = new(StringComparer.Ordinal);
 
@@ -24,7 +27,11 @@ internal sealed partial class TokenService
     /// another refresh already stored. Returns the credential to replay with, or why there is none; null when the 401
     /// should simply go back to the app (nothing to refresh with, or a loop to avoid).
     /// </summary>
-    public async Task<TokenResult<CachedCredential>?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
+    public Task<TokenResult<CachedCredential>?> RecoverFromUnauthorizedAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken) =>
+        // Every request refused this token asks the same question: one asks the store, all get its answer.
+        _recoveries.RunAsync($"{rejected.ConnectionId}\n{rejected.Version}", shared => RecoverAsync(provider, rejected, shared), cancellationToken);
+
+    private async Task<TokenResult<CachedCredential>?> RecoverAsync(ProviderDefinition provider, CachedCredential rejected, CancellationToken cancellationToken)
     {
         var current = await store.GetAsync(rejected.ConnectionId, cancellationToken);
         if (current is null)
@@ -42,8 +49,12 @@ internal sealed partial class TokenService
         var now = time.GetUtcNow();
         // The rejected token came from a 401-driven refresh, here or in another instance, and the API has never accepted it
         // (the row says so): refreshing again would not help. An API that answers 401 to every token must not cause a loop.
+        // Unless the token is at its end: providers round expiry to whole seconds (a "2 s" token may live 1 s) and their
+        // clocks differ, so a 401 within ExpiryLeeway of it is the expiry, and once per token cannot loop. The acceptance
+        // that would lift the guard may also be unwritten yet (another instance's, or a write the store refused).
         if (!current.Renewable
-            || (current.LastRefreshReason == RefreshReason.Upstream401.ToWire() && now - current.LastRefreshedAt < _unauthorizedBackoff))
+            || (current.LastRefreshReason == RefreshReason.Upstream401.ToWire() && now - current.LastRefreshedAt < _unauthorizedBackoff
+                && !(rejected.ExpiresAt - now <= ExpiryLeeway)))
         {
             return null;
         }

@@ -29,6 +29,15 @@ internal sealed partial class TokenService(
 
     private readonly TimeSpan _unauthorizedBackoff = options.Value.UnauthorizedBackoff;
 
+    // Requests that miss the cache for one connection at once (a cold start under load, a burst as a token expires)
+    // share one read of it, and those refused one token with 401 share one recovery: a thousand of them must not take a
+    // thousand database connections (two instances with Npgsql's default pools would exceed PostgreSQL's default 100,
+    // and every request would get 503 store_unavailable). The store's own timeouts bound each shared run.
+    private readonly RefreshGate<CachedCredential?> _loads = new(Timeout.InfiniteTimeSpan, SharedRunLimit, time, CancellationToken.None);
+    private readonly RefreshGate<TokenResult<CachedCredential>?> _recoveries = new(Timeout.InfiniteTimeSpan, SharedRunLimit, time, CancellationToken.None);
+
+    private static readonly TimeSpan SharedRunLimit = TimeSpan.FromMinutes(5);
+
     // After a transient refresh failure, requests do not retry the refresh until this passes (no hammering a failing endpoint).
     private readonly ConcurrentDictionary<string, (DateTimeOffset Until, FailureKind Kind, string Provider)> _coolDownUntil = new(StringComparer.Ordinal);
 
@@ -84,7 +93,8 @@ internal sealed partial class TokenService(
     private async ValueTask<TokenResult<CachedCredential>> LoadAndRefreshAsync(
         ProviderDefinition provider, string selector, ConnectionScope scope, CachedCredential? credential, CancellationToken cancellationToken)
     {
-        credential ??= await LoadAsync(provider, selector, scope, cancellationToken);
+        credential ??= await _loads.RunAsync(
+            $"{provider.Name}\n{scope.Workspace}\n{scope.EndUser}\n{selector}", shared => LoadAsync(provider, selector, scope, shared), cancellationToken);
         if (credential is null)
         {
             return TokenFailure.Of(FailureKind.NotConnected);

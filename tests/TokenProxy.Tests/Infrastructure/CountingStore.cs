@@ -62,6 +62,9 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
     /// <summary>The faked outage's end while one is under way, else the inner store's.</summary>
     public Task WhenAvailable => Volatile.Read(ref _outageEnds)?.Task ?? inner.WhenAvailable;
 
+    /// <summary><see cref="GetAsync"/> and <see cref="FindAsync"/> (counted in <see cref="Reads"/>) answer once this completes: to hold a burst of lookups together.</summary>
+    public Task ReadsHeldUntil { get; set; } = Task.CompletedTask;
+
     /// <summary><see cref="GetVersionsAsync"/> answers once this completes: to hold a version check half-way.</summary>
     public Task VersionsHeldUntil { get; set; } = Task.CompletedTask;
 
@@ -101,18 +104,20 @@ internal sealed partial class CountingStore(IConnectionStore inner) : IConnectio
         return !Unavailable && await inner.PingAsync(cancellationToken);
     }
 
-    public Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
+    public async Task<ConnectionRow?> GetAsync(string id, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
-        return inner.GetAsync(id, cancellationToken);
+        await ReadsHeldUntil;
+        return await inner.GetAsync(id, cancellationToken);
     }
 
-    public Task<ConnectionRow?> FindAsync(string provider, ConnectionScope scope, string idOrLabel, CancellationToken cancellationToken)
+    public async Task<ConnectionRow?> FindAsync(string provider, ConnectionScope scope, string idOrLabel, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable();
         Interlocked.Increment(ref _reads);
-        return inner.FindAsync(provider, scope, idOrLabel, cancellationToken);
+        await ReadsHeldUntil;
+        return await inner.FindAsync(provider, scope, idOrLabel, cancellationToken);
     }
 
     public Task<IReadOnlyList<WorkspaceRow>> ListWorkspacesAsync(CancellationToken cancellationToken)

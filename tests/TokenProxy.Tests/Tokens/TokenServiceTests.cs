@@ -236,6 +236,78 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task A_burst_of_lookups_missing_the_cache_reads_the_connection_once()
+    {
+        CountingStore? counting = null;
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true, services: s => CountingStore.Wrap(s, created => counting = created));
+        await scenario.ImportAsync(access: "cold");
+        var tokens = scenario.Service<TokenService>();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        counting!.ReadsHeldUntil = held.Task;
+        var before = counting.Reads;
+
+        // A cold instance under load: every request misses the cache before the first read answers.
+        var lookups = Enumerable.Range(0, 200)
+            .Select(_ => tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None).AsTask())
+            .ToList();
+        held.SetResult();
+        var results = await Task.WhenAll(lookups);
+
+        Assert.All(results, r => Assert.Equal("Bearer cold", r.Value!.HeaderValue));
+        Assert.Equal(1, counting.Reads - before);
+    }
+
+    [Fact]
+    public async Task A_burst_of_401s_to_one_token_reads_the_store_once_and_refreshes_once()
+    {
+        CountingStore? counting = null;
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true, services: s => CountingStore.Wrap(s, created => counting = created));
+        await scenario.ImportAsync(access: "refused");
+        var tokens = scenario.Service<TokenService>();
+        var used = (await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None)).Value!;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        counting!.ReadsHeldUntil = held.Task;
+        var before = counting.Reads;
+
+        var recoveries = Enumerable.Range(0, 200).Select(_ => tokens.RecoverFromUnauthorizedAsync(scenario.Acme, used, CancellationToken.None)).ToList();
+        while (counting.Reads == before)
+        {
+            await Task.Delay(10);
+        }
+
+        var readsWhileHeld = counting.Reads - before;
+        held.SetResult();
+        var results = await Task.WhenAll(recoveries);
+
+        Assert.All(results, r => Assert.Equal("Bearer access-1", r!.Value.Value!.HeaderValue));
+        Assert.Equal(1, readsWhileHeld);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    [Fact]
+    public async Task A_401_to_a_token_a_401_refresh_produced_refreshes_again_when_it_comes_within_a_second_of_its_expiry()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        scenario.Authorization.Respond = FakeAuthorizationServer.IssueTokens(expiresIn: 10);
+        await scenario.ImportAsync(access: "refused");
+        var tokens = scenario.Service<TokenService>();
+        var used = (await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None)).Value!;
+        var recovered = (await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, used, CancellationToken.None))!.Value.Value!;
+
+        // Mid-life, a 401 to it is the API refusing a new token: held back (no loop) for Refresh:UnauthorizedBackoff.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(5));
+        var midLife = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, recovered, CancellationToken.None);
+        // At its end (the provider counts whole seconds from earlier than the proxy), the 401 is its expiry.
+        scenario.Clock.Advance(TimeSpan.FromSeconds(4.5));
+        var atItsEnd = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, recovered, CancellationToken.None);
+
+        Assert.Equal("Bearer access-1", recovered.HeaderValue);
+        Assert.Null(midLife);
+        Assert.Equal("Bearer access-2", atItsEnd!.Value.Value!.HeaderValue);
+        Assert.Equal(2, scenario.Authorization.Calls);
+    }
+
+    [Fact]
     public async Task A_401_refreshes_once_and_another_401_to_that_new_token_is_passed_on_until_the_backoff_has_passed()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
