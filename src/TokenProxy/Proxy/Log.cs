@@ -11,6 +11,10 @@ internal static partial class Log
         Message = "No token for {Provider} connection '{Selector}': {Failure}.")]
     public static partial void TokenUnavailable(ILogger logger, string provider, string selector, string failure);
 
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, EventName = "LinesLeftOut",
+        Message = "The line above (event {EventId}) came {Count} more time(s) since it was last written; at most one such line is written a minute.")]
+    public static partial void LinesLeftOut(ILogger logger, int eventId, long count);
+
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, EventName = "UpstreamFailed",
         Message = "Forwarding to {Provider} failed: {Error} ({Reason}).")]
     public static partial void UpstreamFailed(ILogger logger, string provider, Yarp.ReverseProxy.Forwarder.ForwarderError error, string reason);

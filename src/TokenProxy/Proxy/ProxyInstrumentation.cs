@@ -19,11 +19,13 @@ internal sealed class ProxyInstrumentation
     private readonly Counter<long> _injectionFailures;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RepeatedLines _repeated;
 
     public ProxyInstrumentation(IMeterFactory meters, TimeProvider time, ILogger<ProxyEndpoint> logger)
     {
         _time = time;
         _logger = logger;
+        _repeated = new RepeatedLines(time);
         var meter = meters.Create(Telemetry.Telemetry.Name);
         _upstreamUnauthorized = meter.CreateCounter<long>("tokenproxy.upstream.unauthorized", "{response}", "401 answers from provider APIs.");
         _replays = meter.CreateCounter<long>("tokenproxy.replays", "{request}", "Requests replayed with a new token after a 401.");
@@ -34,14 +36,24 @@ internal sealed class ProxyInstrumentation
     public void TokenUnavailable(string provider, string selector, TokenResult<CachedCredential> lookup)
     {
         var failure = lookup.Failure!.Kind.ToWire();
-        Log.TokenUnavailable(_logger, provider, selector, failure);
+        if (Admit(LogLevel.Information, 1001, provider, selector, failure, out var leftOut))
+        {
+            Log.TokenUnavailable(_logger, provider, selector, failure);
+            LeftOut(1001, leftOut);
+        }
+
         InjectionFailure(provider, failure, lookup.Value?.ConnectionId);
     }
 
     /// <summary>The connection's parameters do not resolve to an address the provider allows: answered without forwarding.</summary>
     public void DestinationRefused(string provider, CachedCredential credential)
     {
-        Log.DestinationRefused(_logger, provider, credential.ConnectionId, credential.ApiBaseProblem);
+        if (Admit(LogLevel.Warning, 1006, provider, credential.ConnectionId, string.Empty, out var leftOut))
+        {
+            Log.DestinationRefused(_logger, provider, credential.ConnectionId, credential.ApiBaseProblem);
+            LeftOut(1006, leftOut);
+        }
+
         InjectionFailure(provider, "invalid_destination", credential.ConnectionId);
     }
 
@@ -59,7 +71,13 @@ internal sealed class ProxyInstrumentation
     /// </summary>
     public void UpstreamFailed(string provider, ForwarderError error, string connectionId, Exception? cause)
     {
-        Log.UpstreamFailed(_logger, provider, error, cause is null ? "no further detail" : Vault.StoreAvailability.Describe(cause));
+        var reason = cause is null ? "no further detail" : Vault.StoreAvailability.Describe(cause);
+        if (Admit(LogLevel.Warning, 1002, provider, connectionId, reason, out var leftOut))
+        {
+            Log.UpstreamFailed(_logger, provider, error, reason);
+            LeftOut(1002, leftOut);
+        }
+
         InjectionFailure(provider, "upstream_unavailable", connectionId);
     }
 
@@ -77,6 +95,21 @@ internal sealed class ProxyInstrumentation
     }
 
     public void UnexpectedFailure(Exception exception) => Log.UnexpectedFailure(_logger, exception);
+
+    /// <summary>Whether to write a line a request caused (<see cref="RepeatedLines"/>); nothing to decide when its level is off.</summary>
+    private bool Admit(LogLevel level, int eventId, string provider, string subject, string cause, out long leftOut)
+    {
+        leftOut = 0;
+        return _logger.IsEnabled(level) && _repeated.Admit(eventId, provider, subject, cause, out leftOut);
+    }
+
+    private void LeftOut(int eventId, long count)
+    {
+        if (count > 0)
+        {
+            Log.LinesLeftOut(_logger, eventId, count);
+        }
+    }
 
     private void InjectionFailure(string provider, string kind, string? connectionId)
     {

@@ -73,7 +73,7 @@ public sealed class ProxyLoggingTests
     }
 
     [Fact]
-    public async Task An_unreachable_provider_is_one_line_per_request_without_a_stack_trace()
+    public async Task An_unreachable_provider_is_one_line_a_minute_without_a_stack_trace_however_many_requests_fail()
     {
         // A port that was free a moment ago: nothing listens there.
         var closed = await LoopbackServer.StartAsync(_ => Task.CompletedTask);
@@ -92,9 +92,10 @@ public sealed class ProxyLoggingTests
             Assert.Equal(System.Net.HttpStatusCode.BadGateway, response.StatusCode);
         }
 
-        // Ours (UpstreamFailed, event 1002) once per request; YARP's Warning with the HttpRequestException's stack, never.
+        // Ours (UpstreamFailed, event 1002) once a minute however many requests fail (an app retrying in a loop must not
+        // fill the disk); YARP's Warning with the HttpRequestException's stack, never.
         var lines = proxy.Logs.Lines.ToArray();
-        Assert.Equal(5, lines.Count(line => line.Contains("[1002]", StringComparison.Ordinal) && line.Contains("Connection refused", StringComparison.Ordinal)));
+        Assert.Single(lines, line => line.Contains("[1002]", StringComparison.Ordinal) && line.Contains("Connection refused", StringComparison.Ordinal));
         Canary.AssertAbsent(apiKey, proxy.Logs.All, "logs");
         Assert.DoesNotContain(lines, line => line.Contains("Yarp.", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, line => line.Contains("   at ", StringComparison.Ordinal));
