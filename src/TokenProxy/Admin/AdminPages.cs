@@ -8,14 +8,17 @@ using TokenProxy.Vault;
 
 namespace TokenProxy.Admin;
 
-/// <summary>The HTML admin pages and their two static assets (embedded in the executable: nothing to deploy beside it).</summary>
+/// <summary>The HTML admin pages and their static assets (embedded in the executable: nothing to deploy beside it).</summary>
 internal static class AdminPages
 {
     private static readonly Dictionary<string, (string ContentType, byte[] Content)> Assets = new(StringComparer.Ordinal)
     {
         ["admin.css"] = ("text/css; charset=utf-8", Load("admin.css")),
         ["admin.js"] = ("text/javascript; charset=utf-8", Load("admin.js")),
+        ["icon.svg"] = (IconType, Load("icon.svg")),
     };
+
+    private const string IconType = "image/svg+xml";
 
     public static RouteGroupBuilder MapAdminPages(this RouteGroupBuilder admin)
     {
@@ -35,6 +38,12 @@ internal static class AdminPages
             : Results.NotFound()).WithMetadata(new AdminLogin.AnonymousMarker());
         return admin;
     }
+
+    /// <summary>
+    /// The pages' icon, also at <c>/favicon.ico</c>: browsers ask every origin for it, and the data plane would answer it
+    /// as a request for a provider named so (a 403 or 404 problem in every page's console).
+    /// </summary>
+    public static IResult Icon() => Results.Bytes(Assets["icon.svg"].Content, IconType);
 
     /// <summary>An admin path that names nothing: a problem under <c>/admin/api</c>, a page elsewhere.</summary>
     public static IResult NotFound(HttpRequest request) => request.Path.StartsWithSegments("/admin/api", StringComparison.OrdinalIgnoreCase)

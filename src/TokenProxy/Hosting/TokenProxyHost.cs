@@ -126,6 +126,7 @@ internal static class TokenProxyHost
         app.MapHealth();
         // The first thing a person opens is the address the banner printed: send them to the admin pages.
         app.MapGet("/", () => Results.Redirect("/admin/connections")).ExcludeFromDescription();
+        app.MapGet("/favicon.ico", AdminPages.Icon).ExcludeFromDescription();
         app.MapAdmin();
         app.MapLinks();
         app.MapPortal();

@@ -22,6 +22,7 @@ internal static class PortalEndpoints
         ["portal.css"] = ("text/css; charset=utf-8", AdminPages.Load("admin.css")),
         ["admin.js"] = ("text/javascript; charset=utf-8", AdminPages.Load("admin.js")),
         ["portal.js"] = ("text/javascript; charset=utf-8", AdminPages.Load("portal.js", "Portal")),
+        ["icon.svg"] = ("image/svg+xml", AdminPages.Load("icon.svg")),
     };
 
     public static RouteGroupBuilder MapPortalEndpoints(this RouteGroupBuilder portal)

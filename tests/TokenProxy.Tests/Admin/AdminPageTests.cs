@@ -55,6 +55,26 @@ public sealed class AdminPageTests
     }
 
     [Fact]
+    public async Task A_browser_asking_for_the_icon_gets_the_pages_own_not_a_problem_from_the_data_plane()
+    {
+        await using var proxy = await ProxyHost.StartAsync();
+        using var browser = new HttpClient { BaseAddress = proxy.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/favicon.ico");
+        request.Headers.Add("Sec-Fetch-Site", "same-origin");
+        request.Headers.Add("Sec-Fetch-Dest", "image");
+
+        using var favicon = await browser.SendAsync(request);
+        using var portalIcon = await browser.GetAsync("/portal/assets/icon.svg");
+        var page = await proxy.Client.GetStringAsync("/admin/connections");
+
+        Assert.Equal(HttpStatusCode.OK, favicon.StatusCode);
+        Assert.Equal("image/svg+xml", favicon.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("<svg", await favicon.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, portalIcon.StatusCode);
+        Assert.Contains("<link rel=\"icon\" href=\"/admin/assets/icon.svg\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_page_is_sent_uncached_without_referrer_and_with_the_strict_content_security_policy()
     {
         await using var scenario = await RefreshScenario.StartAsync();
