@@ -76,7 +76,7 @@ internal static class AdminProblems
 
     public static ProblemResult NeverRefreshed(string id, CredentialKind kind) =>
         new(StatusCodes.Status409Conflict, "not_refreshable", "This connection cannot be refreshed.",
-            $"Connection '{id}' holds {(kind == CredentialKind.ApiKey ? "an API key" : "Basic credentials")}, which are never refreshed. Import new ones to replace them.");
+            $"Connection '{id}' holds {(kind == CredentialKind.ApiKey ? "an API key, which is" : "Basic credentials, which are")} never refreshed. Import new ones to replace them.");
 
     public static ProblemResult Revoked(string id) =>
         new(StatusCodes.Status409Conflict, "revoked", "Connection revoked.", $"Connection '{id}' is revoked. Reconnect it to use it again.");

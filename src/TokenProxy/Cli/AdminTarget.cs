@@ -181,11 +181,17 @@ internal sealed class AdminTarget : IAsyncDisposable
             FailureCode = CommandLine.UsageError;
         }
 
-        var title = parsed?.ValueKind == JsonValueKind.Object && parsed.Value.TryGetProperty("title", out var t) ? t.GetString() : null;
-        var detail = parsed?.ValueKind == JsonValueKind.Object && parsed.Value.TryGetProperty("detail", out var d) ? d.GetString() : null;
-        await console.Error.WriteLineAsync($"{(int)response.StatusCode} {title ?? response.ReasonPhrase} {detail}".TrimEnd());
+        var title = Text(parsed, "title") ?? response.ReasonPhrase;
+        var detail = Text(parsed, "detail");
+        // A detail that repeats its title ("Failed to refresh connection. You may need to reconnect.") is said once; the
+        // provider's own error, when the answer carries one, is said too.
+        var said = detail is not null && title is not null && detail.StartsWith(title, StringComparison.Ordinal) ? detail : $"{title} {detail}".TrimEnd();
+        var provider = Text(parsed, "error") is { } error ? $" (the provider said {error}{(Text(parsed, "error_description") is { } described ? $": {described}" : string.Empty)})" : string.Empty;
+        await console.Error.WriteLineAsync($"{(int)response.StatusCode} {said}{provider}");
         if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
         {
+            // The admin token is the command's configuration: a configuration problem, as a wrong address is.
+            FailureCode = CommandLine.UsageError;
             await console.Error.WriteLineAsync(Client.DefaultRequestHeaders.Authorization is null
                 ? $"The admin API of {Description} refused this command: give it the proxy's admin token (TokenProxy:Admin:Token, for example TokenProxy__Admin__Token=…)."
                 : $"The admin API of {Description} refused the admin token this command was given (TokenProxy:Admin:Token): it is not the running proxy's.");
@@ -193,6 +199,9 @@ internal sealed class AdminTarget : IAsyncDisposable
 
         return null;
     }
+
+    private static string? Text(JsonElement? parsed, string name) =>
+        parsed is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     public async ValueTask DisposeAsync()
     {

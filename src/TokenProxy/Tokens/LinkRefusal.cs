@@ -12,8 +12,11 @@ internal static class LinkRefusal
 
     public const string Used = "Someone already connected an account with this link, maybe in another browser. Nothing was changed. Ask whoever sent it for a new link if needed.";
 
-    /// <summary>What a person whose connect from a link failed can do: they may have no admin access, so no admin page.</summary>
-    public const string OpenAgain = "Open the link you were sent again to retry, or contact whoever sent it.";
+    /// <summary>
+    /// What a person whose connect from a link (or the portal's Reconnect, which makes one) failed can do: they may have no
+    /// admin access, so no admin page.
+    /// </summary>
+    public const string OpenAgain = "To retry, open the link you were sent again (or press Reconnect again on your connections page), or contact whoever sent it.";
 
     public static (string Title, string Message) For(ConnectRequestStatus? status) => status switch
     {

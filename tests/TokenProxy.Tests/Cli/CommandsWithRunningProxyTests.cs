@@ -58,6 +58,22 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_refresh_says_once_what_failed_and_what_the_provider_said()
+    {
+        var body = JsonSerializer.Serialize(new { provider = "acme", label = "refused", accessToken = Canary.New("access"), refreshToken = Canary.New("refresh"), expiresIn = 3600 });
+        var imported = await CommandRun.RunAsync(["connections", "import", "-", .. Options], body);
+        var id = System.Text.RegularExpressions.Regex.Match(imported.Output, @"conn_\w+").Value;
+        _authorization.Respond = FakeAuthorizationServer.Answer(400, new { error = "invalid_grant", error_description = "Refresh token revoked" });
+
+        var refreshed = await CommandRun.RunAsync(["connections", "refresh", id, .. Options]);
+
+        Assert.Equal(1, refreshed.Code);
+        Assert.Equal(
+            "502 Failed to refresh connection. You may need to reconnect. (the provider said invalid_grant: Refresh token revoked)",
+            refreshed.Error.TrimEnd());
+    }
+
+    [Fact]
     public async Task Connection_commands_work_through_the_running_proxy_and_say_why_when_they_fail()
     {
         var access = Canary.New("access");
@@ -129,9 +145,9 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         Assert.Matches(@"stripe\s+no \(import only\)\s+https://api\.stripe\.com/\s+\S+/admin/providers/stripe/import\?kind=apikey\s+apikey", listed.Output);
         Assert.Matches(@"robot\s+yes \(client credentials\)\s+\S+\s+\S+/admin/providers/robot/import\?kind=clientcredentials\s+clientcredentials", listed.Output);
         Assert.Matches(@"zendesk\s+no \(set ClientId\)\s+.*\s+oauth2,basic\r?\n", listed.Output);
-        Assert.Equal(1, refused.Code);
+        Assert.Equal(2, refused.Code);
         Assert.Contains("give it the proxy's admin token (TokenProxy:Admin:Token", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(1, wrong.Code);
+        Assert.Equal(2, wrong.Code);
         Assert.Contains("401 Admin token refused.", wrong.Error, StringComparison.Ordinal);
         Assert.Contains("refused the admin token this command was given (TokenProxy:Admin:Token): it is not the running proxy's.", wrong.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-admin-token-0123456789", wrong.All, StringComparison.Ordinal);
