@@ -117,6 +117,7 @@ internal sealed partial class AuthorizationFlow
         var (parameters, destinationProblem) = ResponseParameters.Apply(provider, current with { Parameters = pending.Parameters }, result.Value);
         if (destinationProblem is not null)
         {
+            instrumentation.ConnectDestinationRefused(provider.Name, pending.ConnectionId, destinationProblem);
             await RecordErrorAsync(pending.ConnectionId, "invalid_destination", destinationProblem, cancellationToken);
             return await AbandonAsync(activity, pending, StatusCodes.Status502BadGateway, "Could not finish connecting",
                 $"{provider.DisplayName}'s token endpoint named an API address this provider does not allow: {destinationProblem}. Nothing was stored.", cancellationToken);

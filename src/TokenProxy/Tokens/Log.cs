@@ -27,6 +27,10 @@ internal static partial class Log
         Message = "Refresh of {ConnectionId} ({Provider}): the token response's parameters were not taken, the stored ones are kept: {Problem}.")]
     public static partial void ResponseParametersRefused(ILogger logger, string connectionId, string provider, string problem);
 
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Warning, EventName = "ConnectDestinationRefused",
+        Message = "Connect of {ConnectionId} ({Provider}): the token response named an API address the provider does not allow, so nothing was stored: {Problem}.")]
+    public static partial void ConnectDestinationRefused(ILogger logger, string connectionId, string provider, string problem);
+
     // 1150–1159: the credential cache.
     [LoggerMessage(EventId = 1150, Level = LogLevel.Information, EventName = "CacheReconciled",
         Message = "Checked {Held} cached credential(s) against {Store} after notifications resumed: {Evicted} changed or removed meanwhile and were dropped, the rest confirmed.")]

@@ -177,6 +177,14 @@ internal sealed class TokenInstrumentation
         Log.ResponseParametersRefused(_refreshLogger, connectionId, provider, problem);
     }
 
+    /// <summary>
+    /// A connect's token response pointed the API elsewhere (an <c>instance_url</c> outside AllowedHosts): the person's page
+    /// says so, and the operator is told why, since a provider, or someone between it and the proxy, tried to send
+    /// requests and their tokens to another host.
+    /// </summary>
+    public void ConnectDestinationRefused(string provider, string connectionId, string problem) =>
+        Log.ConnectDestinationRefused(_connectLogger, connectionId, provider, problem);
+
     /// <summary>A connection read from the store holds a kind its provider no longer offers; said once per row version read.</summary>
     public void KindNotOffered(string provider, string connectionId, CredentialKind kind) =>
         Log.KindNotOffered(_serviceLogger, provider, connectionId, kind.ToWire());

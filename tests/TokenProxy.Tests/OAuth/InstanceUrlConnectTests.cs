@@ -61,6 +61,10 @@ public sealed class InstanceUrlConnectTests
         Assert.NotEqual(HttpStatusCode.OK, call.StatusCode);
         Assert.Empty(attacker.Requests);
         Assert.Empty(scenario.Api.Requests);
+        // The operator is told why, not only that the connect failed: someone tried to point the API elsewhere.
+        var warning = Assert.Single(scenario.Proxy.Logs.Lines, l => l.Contains("[1109]", StringComparison.Ordinal));
+        Assert.StartsWith("Warning ", warning, StringComparison.Ordinal);
+        Assert.Contains("AllowedHosts", warning, StringComparison.Ordinal);
     }
 
     [Fact]
