@@ -16,7 +16,7 @@ internal static class LinkRefusal
     /// What a person whose connect from a link (or the portal's Reconnect, which makes one) failed can do: they may have no
     /// admin access, so no admin page.
     /// </summary>
-    public const string OpenAgain = "To retry, open the link you were sent again (or press Reconnect again on your connections page), or contact whoever sent it.";
+    public const string OpenAgain = "To retry, open the link you were sent again (or, in your portal, press Reconnect again), or contact whoever sent it.";
 
     public static (string Title, string Message) For(ConnectRequestStatus? status) => status switch
     {

@@ -39,14 +39,25 @@ internal sealed partial class TokenService
             return TokenFailure.Of(FailureKind.NotConnected);
         }
 
+        var now = time.GetUtcNow();
         // A write that kept the token (its acceptance recorded, a transient failure noted) is not a new token to replay with.
         if (current.Version != rejected.Version && !(current.Status == ConnectionStatus.Active && HoldsSameToken(current, rejected)))
         {
-            // Someone refreshed (or revoked) since: use what is stored now, without refreshing again.
-            return Evaluate(ToCredential(provider, current));
+            // Someone refreshed (or revoked) since: use what is stored now, without refreshing again. Unless that token is at
+            // its end too (requests that queued longer than a short token lives, another instance's refresh a while ago):
+            // replayed, it would only be refused again, and that 401 would reach the app. It is renewed first, by a 401-driven
+            // refresh of that version (by its own schedule it may not be due yet: the provider's clock is ahead).
+            var stored = ToCredential(provider, current);
+            var usable = Evaluate(stored);
+            if (!usable.Succeeded || !stored.CanRefresh || !(stored.ExpiresAt - now <= ExpiryLeeway))
+            {
+                return usable;
+            }
+
+            var renewed = await refresher.RefreshAsync(stored.ConnectionId, RefreshReason.Upstream401, stored.Version, cancellationToken);
+            return AfterRefresh(provider, renewed, stored, tokenKnownDead: true);
         }
 
-        var now = time.GetUtcNow();
         // The rejected token came from a 401-driven refresh, here or in another instance, and the API has never accepted it
         // (the row says so): refreshing again would not help. An API that answers 401 to every token must not cause a loop.
         // Unless the token is at its end: providers round expiry to whole seconds (a "2 s" token may live 1 s) and their

@@ -308,6 +308,32 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task A_401_finding_a_token_stored_since_that_is_at_its_end_too_renews_it_instead_of_replaying_it()
+    {
+        await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
+        var id = await scenario.ImportAsync(access: "refused");
+        var tokens = scenario.Service<TokenService>();
+        var used = (await tokens.GetAccessTokenAsync(scenario.Acme, "default", ConnectionScope.None, CancellationToken.None)).Value!;
+        // Meanwhile another instance refreshed it, a while ago: the token it stored lives less than a second more. (Requests
+        // that queued for longer than a short token lives, under load, come back with their 401 into exactly this.)
+        var store = scenario.Service<IConnectionStore>();
+        var row = (await store.GetAsync(id, CancellationToken.None))!;
+        var now = scenario.Clock.GetUtcNow();
+        Assert.NotNull(await store.TryUpdateAsync(
+            row with
+            {
+                AccessToken = scenario.Service<SecretSealer>().Seal(id, SecretSealer.AccessTokenField, "ending"),
+                ExpiresAt = now.AddSeconds(0.5), LastRefreshedAt = now.AddSeconds(-1.5), UpdatedAt = now,
+            },
+            CancellationToken.None));
+
+        var recovered = await tokens.RecoverFromUnauthorizedAsync(scenario.Acme, used, CancellationToken.None);
+
+        Assert.Equal("Bearer access-1", recovered!.Value.Value!.HeaderValue);
+        Assert.Equal(1, scenario.Authorization.Calls);
+    }
+
+    [Fact]
     public async Task A_401_refreshes_once_and_another_401_to_that_new_token_is_passed_on_until_the_backoff_has_passed()
     {
         await using var scenario = await RefreshScenario.StartAsync(fakeClock: true);
