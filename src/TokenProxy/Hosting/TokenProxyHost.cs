@@ -26,6 +26,9 @@ internal static class TokenProxyHost
         // without these the proxy would log every request twice.
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        // Named, so that Logging:Console:FormatterOptions (TimestampFormat, SingleLine, UseUtcTimestamp) is read: with no
+        // formatter named, .NET's console logger reads only its older options and ignores those.
+        ["Logging:Console:FormatterName"] = "simple",
     };
 
     public static WebApplicationBuilder AddTokenProxy(this WebApplicationBuilder builder)

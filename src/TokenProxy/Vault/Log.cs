@@ -45,8 +45,8 @@ internal static partial class Log
     public static partial void RefreshLockTimedOut(ILogger logger, string connectionId, long seconds, string reason);
 
     [LoggerMessage(EventId = 1215, Level = LogLevel.Warning,
-        Message = "The refresh lock of {ConnectionId} was lost before the refresh finished (its database connection broke); the row stayed consistent through compare-and-swap.")]
-    public static partial void RefreshLockLost(ILogger logger, string connectionId, Exception exception);
+        Message = "The refresh lock of {ConnectionId} was lost before the refresh finished (its database connection broke: {Reason}); the row stayed consistent through compare-and-swap.")]
+    public static partial void RefreshLockLost(ILogger logger, string connectionId, string reason);
 
     [LoggerMessage(EventId = 1230, Level = LogLevel.Error, EventName = "StoredProviderSecretUnreadable",
         Message = "The client secret of stored provider {Provider} cannot be opened with the vault key; the provider is served without it. Write it again through PUT /admin/api/providers/{Provider}.")]

@@ -63,6 +63,19 @@ public sealed class FirstRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Console_formatter_options_are_read_without_naming_a_formatter_so_a_timestamp_can_be_asked_for()
+    {
+        var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await using var proxy = await ProxyProcess.StartAsync(
+            new Dictionary<string, string?> { ["Logging:Console:FormatterOptions:TimestampFormat"] = "'at' HH:mm:ss.fff " }, key);
+
+        var ready = await proxy.WaitForLineAsync("Vault ready:");
+
+        // One line (SingleLine, as ProxyProcess asks) with the timestamp first: .NET reads neither option unless a formatter is named.
+        Assert.Matches(@"^at \d{2}:\d{2}:\d{2}\.\d{3} info: TokenProxy\.Vault\.VaultInitializer\[1200\] Vault ready:", ready);
+    }
+
+    [Fact]
     public async Task The_banner_names_a_client_keys_provider_that_no_provider_is_called()
     {
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

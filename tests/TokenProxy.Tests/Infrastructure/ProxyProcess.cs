@@ -90,7 +90,7 @@ internal sealed partial class ProxyProcess : IAsyncDisposable
             ["TokenProxy:DataDirectory"] = dataDirectory,
             ["TokenProxy:Vault:KeyFile"] = ProxyHost.KeyFileFor(dataDirectory),
             ["Logging:LogLevel:Microsoft.AspNetCore.Routing.EndpointMiddleware"] = "Information",
-            ["Logging:Console:FormatterName"] = "simple",
+            // The proxy names the console formatter itself, so its options are read (FirstRunTests checks the timestamp).
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         };
         foreach (var (key, value) in settings)

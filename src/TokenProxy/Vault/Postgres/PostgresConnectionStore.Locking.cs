@@ -67,8 +67,9 @@ internal sealed partial class PostgresConnectionStore
         catch (NpgsqlException e)
         {
             // The lock connection broke while the action ran. The action's writes were compare-and-swap on other
-            // connections, so the row is consistent; say so, since another instance may have refreshed meanwhile.
-            Log.RefreshLockLost(_logger, id, e);
+            // connections, so the row is consistent; say so, since another instance may have refreshed meanwhile. An
+            // operational event, not a bug: the reason, without a stack trace.
+            Log.RefreshLockLost(_logger, id, StoreAvailability.Describe(e));
         }
 
         return result;
