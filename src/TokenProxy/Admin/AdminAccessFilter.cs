@@ -47,6 +47,13 @@ internal sealed class AdminAccessFilter(IOptions<AdminOptions> options, AdminTok
         else if (!HasValidToken(http.Request) && !HasValidCookie(http.Request))
         {
             guesses.Wrong(http);
+            // A cookie from before Admin:Token changed is cleared, so that the browser stops presenting it: otherwise each
+            // page it opens counts as a wrong token, and ten lock its person out.
+            if (http.Request.Cookies.ContainsKey(AdminLogin.CookieName))
+            {
+                AdminLogin.ClearCookie(http);
+            }
+
             return SignInNeeded(http, refused: http.Request.Headers.Authorization.Count > 0);
         }
 
@@ -59,9 +66,10 @@ internal sealed class AdminAccessFilter(IOptions<AdminOptions> options, AdminTok
         return await next(context);
     }
 
-    /// <summary>Whether the request presents an admin token at all: a Bearer header or the sign-in cookie.</summary>
+    /// <summary>Whether the request presents an admin token at all: a Bearer header or the sign-in cookie, not empty.</summary>
     private static bool Presents(HttpRequest request) =>
-        request.Headers.Authorization.Count > 0 || request.Cookies.ContainsKey(AdminLogin.CookieName);
+        request.Headers.Authorization.ToString().Trim() is { Length: > 0 } authorization && !authorization.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
+        || request.Cookies[AdminLogin.CookieName] is { Length: > 0 };
 
     private static object SignInNeeded(HttpContext http, bool refused)
     {

@@ -48,10 +48,15 @@ internal static class AdminLogin
         }
 
         var expected = options.Value.Token;
-        if (string.IsNullOrEmpty(expected)
-            || !CryptographicOperations.FixedTimeEquals(CookieValue(form["token"].ToString()), CookieValue(expected)))
+        var given = form["token"].ToString();
+        if (string.IsNullOrEmpty(expected) || !CryptographicOperations.FixedTimeEquals(CookieValue(given), CookieValue(expected)))
         {
-            guesses.Wrong(context);
+            // An empty form guesses nothing.
+            if (given.Length > 0)
+            {
+                guesses.Wrong(context);
+            }
+
             return Form(failed: true);
         }
 
@@ -72,14 +77,21 @@ internal static class AdminLogin
             return AdminPage.Message(StatusCodes.Status403Forbidden, "Sign out here", "Open the TokenProxy admin pages directly to sign out.");
         }
 
-        context.Response.Cookies.Delete(CookieName, CookieOptions(context.Request));
+        ClearCookie(context);
         context.Response.Headers.Location = "/admin/login";
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    /// <summary>A post from a page of another origin, as the browser tells (Fetch Metadata); a client that sends none is no page.</summary>
-    private static bool ForeignPost(HttpRequest request) =>
-        request.Headers["Sec-Fetch-Site"] is [{ } site] && site is not ("same-origin" or "none");
+    /// <summary>Clears this browser's admin cookie.</summary>
+    public static void ClearCookie(HttpContext context) => context.Response.Cookies.Delete(CookieName, CookieOptions(context.Request));
+
+    /// <summary>
+    /// A post from a page of another origin, as the browser tells: Fetch Metadata where it sends it, else the
+    /// <c>Origin</c> of its post. A client that sends neither (curl, a script) is no page.
+    /// </summary>
+    private static bool ForeignPost(HttpRequest request) => request.Headers["Sec-Fetch-Site"] is [{ } site]
+        ? site is not ("same-origin" or "none")
+        : request.Headers.Origin is [{ } origin] && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
 
     private static CookieOptions CookieOptions(HttpRequest request) => new()
     {

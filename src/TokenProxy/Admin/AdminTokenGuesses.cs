@@ -12,7 +12,7 @@ namespace TokenProxy.Admin;
 /// none is told to sign in, as before, and costs nothing. Behind a reverse proxy every client shares its address and so
 /// this limit, as they share the portal's (README, Admin access).
 /// </summary>
-internal sealed class AdminTokenGuesses : IDisposable
+internal sealed class AdminTokenGuesses(ILogger<AdminTokenGuesses> logger) : IDisposable
 {
     /// <summary>Wrong tokens an address may present in a minute.</summary>
     public const int PerMinute = 10;
@@ -33,8 +33,15 @@ internal sealed class AdminTokenGuesses : IDisposable
         return probe.IsAcquired ? null : probe.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
     }
 
-    /// <summary>Counts one wrong token from this address.</summary>
-    public void Wrong(HttpContext context) => _wrong.AttemptAcquire(context).Dispose();
+    /// <summary>Counts one wrong token from this address; the one that uses up its minute is logged (once a minute at most).</summary>
+    public void Wrong(HttpContext context)
+    {
+        using var counted = _wrong.AttemptAcquire(context);
+        if (counted.IsAcquired && Wait(context) is { } wait)
+        {
+            Log.AdminTokensLocked(logger, context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address", PerMinute, (int)Math.Ceiling(wait.TotalSeconds));
+        }
+    }
 
     /// <summary>The answer while <see cref="Wait"/> is not null: a page for a person's browser, else problem+json.</summary>
     public static IResult TooMany(HttpContext context, TimeSpan wait)
@@ -44,7 +51,7 @@ internal sealed class AdminTokenGuesses : IDisposable
         if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
         {
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return AdminPage.Message(StatusCodes.Status429TooManyRequests, "Too many attempts", text);
+            return AdminPage.PlainMessage(StatusCodes.Status429TooManyRequests, "Too many attempts", text);
         }
 
         return new ProblemResult(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests.", text, retryAfter: wait);

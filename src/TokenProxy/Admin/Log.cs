@@ -35,6 +35,10 @@ internal static partial class Log
         Message = "Cancelled connect request {RequestId}.")]
     public static partial void ConnectRequestCancelled(ILogger logger, string requestId);
 
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, EventName = "AdminTokensLocked",
+        Message = "{Address} presented {Count} wrong admin tokens within a minute: its requests that present one are refused (429) for {Seconds} s.")]
+    public static partial void AdminTokensLocked(ILogger logger, string address, int count, int seconds);
+
     [LoggerMessage(EventId = 1420, Level = LogLevel.Information, EventName = "ConnectionTested",
         Message = "Tested connection {ConnectionId}: ok {Ok}, status {Status}, {Error}.")]
     public static partial void ConnectionTested(ILogger logger, string connectionId, bool ok, int? status, string? error);

@@ -18,7 +18,7 @@ public sealed class AdminAccessFilterTests
     [InlineData("127.0.0.1", "POST", "1", 200)]
     public async Task Without_an_admin_token_only_loopback_gets_in_and_state_changes_need_the_csrf_header(string remote, string method, string? csrf, int expected)
     {
-        using var guesses = new AdminTokenGuesses();
+        using var guesses = new AdminTokenGuesses(Microsoft.Extensions.Logging.Abstractions.NullLogger<AdminTokenGuesses>.Instance);
         var filter = new AdminAccessFilter(Options.Create(new AdminOptions()), guesses);
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(remote);

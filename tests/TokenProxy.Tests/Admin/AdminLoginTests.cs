@@ -52,6 +52,10 @@ public sealed class AdminLoginTests
         using var sameSite = new HttpRequestMessage(HttpMethod.Post, "/admin/logout");
         sameSite.Headers.Add("Sec-Fetch-Site", "same-site");
         using var refusedSameSite = await browser.SendAsync(sameSite);
+        // A browser that sends no Fetch Metadata still sends its page's Origin on a post.
+        using var foreignOrigin = new HttpRequestMessage(HttpMethod.Post, "/admin/logout");
+        foreignOrigin.Headers.Add("Origin", "http://127.0.0.1:1");
+        using var refusedOrigin = await browser.SendAsync(foreignOrigin);
         using var stillIn = await browser.GetAsync("/admin/connections");
 
         using var signOut = await browser.PostAsync("/admin/logout", null);
@@ -60,6 +64,7 @@ public sealed class AdminLoginTests
         Assert.Contains("<form class=\"sign-out\" method=\"post\" action=\"/admin/logout\">", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, refusedSameSite.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refusedOrigin.StatusCode);
         Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
         Assert.Equal(HttpStatusCode.SeeOther, signOut.StatusCode);
         Assert.Equal("/admin/login", signOut.Headers.Location!.OriginalString);
@@ -129,6 +134,44 @@ public sealed class AdminLoginTests
         Assert.False(form.Headers.Contains("Set-Cookie"));
         // Presenting no token guesses nothing: it is told to sign in, as before.
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        var locked1408 = Assert.Single(proxy.Logs.Lines, l => l.Contains("[1408]", StringComparison.Ordinal));
+        Assert.StartsWith("Warning ", locked1408, StringComparison.Ordinal);
+        Canary.AssertAbsent(AdminToken, proxy.Logs.All, "logs");
+    }
+
+    [Fact]
+    public async Task An_empty_token_guesses_nothing_and_a_cookie_from_an_old_admin_token_is_cleared_at_its_first_refusal()
+    {
+        await using var proxy = await ProxyHost.StartAsync(new Dictionary<string, string?> { ["TokenProxy:Admin:Token"] = AdminToken });
+        using var client = new HttpClient { BaseAddress = proxy.Address };
+        var empty = new List<HttpStatusCode>();
+        for (var i = 0; i < AdminTokenGuesses.PerMinute + 5; i++)
+        {
+            using var bare = new HttpRequestMessage(HttpMethod.Get, "/admin/api/connections");
+            bare.Headers.TryAddWithoutValidation("Authorization", "Bearer ");
+            using var answer = await client.SendAsync(bare);
+            empty.Add(answer.StatusCode);
+            using var form = await client.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = string.Empty }));
+            empty.Add(form.StatusCode);
+        }
+
+        // A browser signed in before Admin:Token changed: its cookie no longer matches.
+        var cookies = new CookieContainer();
+        cookies.Add(new Uri(proxy.Address, "/admin/"), new Cookie(AdminLogin.CookieName, Convert.ToBase64String(new byte[32]), "/admin"));
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = proxy.Address };
+        browser.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+        var pages = new List<HttpStatusCode>();
+        for (var i = 0; i < AdminTokenGuesses.PerMinute + 5; i++)
+        {
+            using var page = await browser.GetAsync("/admin/connections");
+            pages.Add(page.StatusCode);
+        }
+
+        using var signIn = await browser.PostAsync("/admin/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = AdminToken }));
+
+        Assert.All(empty, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.All(pages, status => Assert.Equal(HttpStatusCode.Redirect, status));
+        Assert.Equal(HttpStatusCode.SeeOther, signIn.StatusCode);
     }
 
     [Fact]
