@@ -111,15 +111,15 @@ internal static class ConfigurationCheck
         }
 
         var escaped = new StringBuilder(problem.Length + 8);
-        foreach (var c in problem)
+        foreach (var rune in problem.EnumerateRunes())
         {
-            escaped.Append(c switch
+            escaped.Append(rune.Value switch
             {
                 '\r' => "\\r",
                 '\n' => "\\n",
                 '\t' => "\\t",
-                _ when ShownText.IsUnsafe(c) => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
+                _ when ShownText.IsUnsafe(rune) => rune.IsBmp ? $"\\u{rune.Value:x4}" : $"\\U{rune.Value:x8}",
+                _ => rune.ToString(),
             });
         }
 

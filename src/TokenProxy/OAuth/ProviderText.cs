@@ -40,12 +40,14 @@ internal static class ProviderText
 
         var clean = new StringBuilder(Math.Min(text.Length, max + 1));
         var space = false;
-        foreach (var c in text)
+        Span<char> units = stackalloc char[2];
+        foreach (var rune in text.EnumerateRunes())
         {
-            // Controls, line and paragraph separators and bidi overrides would break a log line or reorder what a page shows.
-            if (ShownText.IsUnsafe(c))
+            // Controls, line and paragraph separators and bidi overrides would break a log line or reorder what a page
+            // shows. A control or a line break stood between words (a space now); a format character joined them (gone).
+            if (ShownText.IsUnsafe(rune))
             {
-                space = clean.Length > 0;
+                space |= clean.Length > 0 && (Rune.IsControl(rune) || Rune.IsWhiteSpace(rune));
                 continue;
             }
 
@@ -55,7 +57,7 @@ internal static class ProviderText
                 space = false;
             }
 
-            clean.Append(c);
+            clean.Append(units[..rune.EncodeToUtf16(units)]);
             if (clean.Length > max)
             {
                 break;

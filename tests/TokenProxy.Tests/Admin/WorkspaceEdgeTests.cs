@@ -61,6 +61,8 @@ public sealed class WorkspaceEdgeTests : IAsyncLifetime
     [InlineData("Acme\u2028Co")]
     [InlineData("\u200B \u200B")]
     [InlineData("Acme\u200BCo")]
+    [InlineData("\u3164\u3164")]
+    [InlineData("Acme\U000E0041Co")]
     public async Task A_display_name_that_would_read_reversed_break_a_line_or_hide_a_character_is_refused_for_a_workspace_and_an_end_user(string name)
     {
         using var workspace = await Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "globex", displayName = name }));

@@ -72,7 +72,7 @@ public sealed class AuthorizationFlowTests
         await using var scenario = await RefreshScenario.StartAsync();
         // Chosen by whoever holds the account at the provider: U+202E would show "evil@example.com" reversed on the
         // portal page a client reads to check which account is connected.
-        scenario.Authorization.UserInfo = new { sub = "user-7", email = "\u202Eevil@example.com", name = "Ada\u200B\nLovelace\u2066" };
+        scenario.Authorization.UserInfo = new { sub = "user-7", email = "\u202Eev\u00ADil@example.com", name = "Ada\u200B\nLovelace\u2066" };
         using var browser = new ConnectFlow(scenario.Proxy.Address);
         var authorize = await browser.StartAsync("/admin/connect/acme");
 
