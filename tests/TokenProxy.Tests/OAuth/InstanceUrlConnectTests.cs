@@ -64,7 +64,7 @@ public sealed class InstanceUrlConnectTests
         // The operator is told why, not only that the connect failed: someone tried to point the API elsewhere.
         var warning = Assert.Single(scenario.Proxy.Logs.Lines, l => l.Contains("[1109]", StringComparison.Ordinal));
         Assert.StartsWith("Warning ", warning, StringComparison.Ordinal);
-        Assert.Contains("AllowedHosts", warning, StringComparison.Ordinal);
+        Assert.Contains("outside the provider's AllowedHosts", warning, StringComparison.Ordinal);
     }
 
     [Fact]
