@@ -67,6 +67,32 @@ public sealed partial class LinkInBrowserTests(BrowserFixture browser)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This link was cancelled" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Long_unbroken_names_and_messages_wrap_on_the_link_page_instead_of_widening_it()
+    {
+        var port = ProxyHost.FreePort();
+        var publicBase = $"http://127.0.0.1:{port}";
+        await using var server = await OidcProviderServer.StartAsync($"{publicBase}/admin/callback/oidc", accessTokenSeconds: 3600);
+        var settings = server.Provider("oidc");
+        settings["Urls"] = publicBase;
+        settings["TokenProxy:PublicBaseUrl"] = publicBase;
+        settings["TokenProxy:Admin:Token"] = AdminToken;
+        await using var proxy = await ProxyHost.StartAsync(settings);
+        using var admin = new HttpClient { BaseAddress = proxy.Address };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        admin.DefaultRequestHeaders.Add("TokenProxy-Csrf", "1");
+        (await admin.PostAsJsonAsync("/admin/api/workspaces", new { id = "long-co", displayName = new string('W', 200) })).Dispose();
+        var link = await CreateAsync(admin, new { workspace = "long-co", provider = "oidc", message = new string('M', 1000) });
+        await using var person = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 700 } });
+        var page = await person.NewPageAsync();
+
+        await page.GotoAsync(link.GetProperty("url").GetString()!);
+
+        await Expect(page.Locator(".link-message")).ToBeVisibleAsync();
+        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        Assert.Equal(widths[1], widths[0]);
+    }
+
     private static async Task<JsonElement> CreateAsync(HttpClient admin, object body)
     {
         using var response = await admin.PostAsJsonAsync("/admin/api/connect-requests", body);
