@@ -70,23 +70,22 @@ public sealed partial class LinkInBrowserTests(BrowserFixture browser)
     [Fact]
     public async Task Long_unbroken_names_and_messages_wrap_on_the_link_page_instead_of_widening_it()
     {
-        var port = ProxyHost.FreePort();
-        var publicBase = $"http://127.0.0.1:{port}";
-        await using var server = await OidcProviderServer.StartAsync($"{publicBase}/admin/callback/oidc", accessTokenSeconds: 3600);
-        var settings = server.Provider("oidc");
-        settings["Urls"] = publicBase;
-        settings["TokenProxy:PublicBaseUrl"] = publicBase;
-        settings["TokenProxy:Admin:Token"] = AdminToken;
+        // The page only: nobody presses Connect, so the provider's endpoints need not answer.
+        var settings = ProxyHost.Provider("oauth", new Uri("http://127.0.0.1:9/"));
+        settings["TokenProxy:Providers:oauth:ClientId"] = "client";
+        settings["TokenProxy:Providers:oauth:TokenEndpointAuth"] = "none";
+        settings["TokenProxy:Providers:oauth:AuthorizationUrl"] = "http://127.0.0.1:9/authorize";
+        settings["TokenProxy:Providers:oauth:TokenUrl"] = "http://127.0.0.1:9/token";
         await using var proxy = await ProxyHost.StartAsync(settings);
         using var admin = new HttpClient { BaseAddress = proxy.Address };
-        admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
         admin.DefaultRequestHeaders.Add("TokenProxy-Csrf", "1");
         (await admin.PostAsJsonAsync("/admin/api/workspaces", new { id = "long-co", displayName = new string('W', 200) })).Dispose();
-        var link = await CreateAsync(admin, new { workspace = "long-co", provider = "oidc", message = new string('M', 1000) });
+        var link = await CreateAsync(admin, new { workspace = "long-co", provider = "oauth", message = new string('M', 1000) });
         await using var person = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1024, Height = 700 } });
         var page = await person.NewPageAsync();
 
-        await page.GotoAsync(link.GetProperty("url").GetString()!);
+        // The link names the default public address; the page is the same at the one this proxy listens on.
+        await page.GotoAsync(new Uri(proxy.Address, new Uri(link.GetProperty("url").GetString()!).AbsolutePath).AbsoluteUri);
 
         await Expect(page.Locator(".link-message")).ToBeVisibleAsync();
         var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
