@@ -183,7 +183,7 @@ internal sealed class ProxyEndpoint(
                 return;
             }
 
-            if (transformer.Intercepted)
+            while (transformer.Intercepted)
             {
                 var provider = transformer.Provider;
                 // The upstream 401 was held back and nothing reached the app yet.
@@ -197,13 +197,14 @@ internal sealed class ProxyEndpoint(
                     return;
                 }
 
-                // Replay once with the new token: the buffered body is sent again byte for byte.
+                // Replay with the new token: the buffered body is sent again byte for byte.
                 instrumentation.Replayed(provider.Name);
                 if (context.Request.Body.CanSeek)
                 {
                     context.Request.Body.Position = 0;
                 }
 
+                transformer.Replaying();
                 error = await SendAsync(context, transformer);
                 if (error != ForwarderError.None)
                 {

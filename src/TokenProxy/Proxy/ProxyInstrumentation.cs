@@ -28,7 +28,7 @@ internal sealed class ProxyInstrumentation
         _repeated = new RepeatedLines(time);
         var meter = meters.Create(Telemetry.Telemetry.Name);
         _upstreamUnauthorized = meter.CreateCounter<long>("tokenproxy.upstream.unauthorized", "{response}", "401 answers from provider APIs.");
-        _replays = meter.CreateCounter<long>("tokenproxy.replays", "{request}", "Requests replayed with a new token after a 401.");
+        _replays = meter.CreateCounter<long>("tokenproxy.replays", "{request}", "Replays of a request with a new token after a 401 (at most two per request).");
         _injectionFailures = meter.CreateCounter<long>("tokenproxy.injection.failures", "{request}", "Requests answered without forwarding, by failure kind.");
     }
 

@@ -9,7 +9,7 @@ namespace TokenProxy.Proxy;
 /// Shapes one forwarded request: the destination is rebuilt from the provider's configured API base and
 /// the path after <c>/{provider}</c> (never from anything the app sent about hosts), the app's
 /// credentials and control headers are removed, and the connection's token is set. On an upstream 401
-/// it asks for a fresh token once, and either holds the 401 back so the request can be replayed, or
+/// it asks for a fresh token, and either holds the 401 back so the request can be replayed, or
 /// passes it on.
 /// </summary>
 internal sealed class TokenTransformer(ProviderDefinition provider, CachedCredential credential, TokenService tokens, bool replayable, string publicBaseUrl) : HttpTransformer
@@ -21,9 +21,16 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     public const string ReconnectUrlHeader = "TokenProxy-Reconnect-Url";
 
 
+    /// <summary>
+    /// How many times one request is replayed. The second is for a replay refused because its token, new when chosen,
+    /// ended while the request waited (short tokens, a saturated host) and a newer one is there: docs/architecture.md §5.
+    /// </summary>
+    private const int MaxReplays = 2;
+
     // One instance per proxied request, so it holds only what the request needs: the rarely set failure is kept
     // boxed (one reference) rather than as a 40-byte nullable struct, and the path is read from the request.
     private object? _failure;
+    private byte _replays;
 
     public ProviderDefinition Provider { get; } = provider;
 
@@ -32,7 +39,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
     /// <summary>True when the upstream response was held back: the caller replays with <see cref="Credential"/> or answers <see cref="Failure"/>.</summary>
     public bool Intercepted { get; private set; }
 
-    /// <summary>The provider's API answered 401 (the first one asks for a fresh token; a replay's is passed on).</summary>
+    /// <summary>The provider's API answered 401, to the first send or to a replay.</summary>
     public bool UpstreamUnauthorized { get; private set; }
 
     /// <summary>Why no new token could be had after a 401, when the response was held back for it.</summary>
@@ -85,9 +92,9 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         // RFC 6750 §3.1: 401 means the token was not accepted; 403 (insufficient scope) never triggers a refresh.
-        if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized || UpstreamUnauthorized)
+        if (proxyResponse?.StatusCode != System.Net.HttpStatusCode.Unauthorized)
         {
-            if (proxyResponse is not null && proxyResponse.StatusCode != System.Net.HttpStatusCode.Unauthorized)
+            if (proxyResponse is not null)
             {
                 // Anything but 401 means the token was accepted: after a 401-driven refresh, its next 401 is news again.
                 await tokens.NoteAcceptedAsync(Credential, cancellationToken);
@@ -97,7 +104,10 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         }
 
         UpstreamUnauthorized = true;
-        if (Credential.Kind.IsStatic())
+        // A replay's 401 goes through the same rules as the first (the loop guard holds back a token a 401-driven refresh
+        // produced and the API never accepted), so a request is replayed again only with a token newer than the one
+        // just refused: one another refresh stored meanwhile, or the renewal of one that was refused at its expiry.
+        if (Credential.Kind.IsStatic() || _replays == MaxReplays)
         {
             // An API key or Basic credentials cannot be refreshed: the app gets the API's 401 as is, the connection stays as it is.
             return await CopyResponseAsync(httpContext, proxyResponse, cancellationToken);
@@ -121,6 +131,7 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
         if (lookup.Succeeded)
         {
             Credential = lookup.Value;
+            _replays++;
         }
         else
         {
@@ -129,6 +140,9 @@ internal sealed class TokenTransformer(ProviderDefinition provider, CachedCreden
 
         return false;
     }
+
+    /// <summary>Before a replay: the held-back answer is dealt with, the next one is the replay's.</summary>
+    public void Replaying() => Intercepted = false;
 
     /// <summary>
     /// The API's insufficient_scope answer, passed on untouched; for a connection a person can reconnect, it is recorded on

@@ -167,6 +167,61 @@ public sealed class UnauthorizedReplayTests
     }
 
     [Fact]
+    public async Task A_replay_refused_because_another_refresh_replaced_its_token_meanwhile_is_replayed_with_that_one()
+    {
+        // Short tokens on a saturated host: the replay's token ends while the replay waits, and another refresh has
+        // stored the next one by the time its 401 comes back. That 401 must not reach the app.
+        await using var scenario = await RefreshScenario.StartAsync();
+        var id = await scenario.ImportAsync(expiresIn: null);
+        scenario.Api.Respond = async (context, request) =>
+        {
+            if (request.Header("Authorization") == "Bearer access-1")
+            {
+                await RefreshNowAsync(scenario, id);
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
+            await StaleGets401(context, request);
+        };
+
+        using var response = await scenario.Proxy.Client.GetAsync("/acme/user");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["Bearer stale", "Bearer access-1", "Bearer access-2"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
+        Assert.Equal(2, scenario.Authorization.Calls);
+    }
+
+    [Fact]
+    public async Task A_request_is_replayed_at_most_twice_however_often_its_token_is_replaced()
+    {
+        await using var scenario = await RefreshScenario.StartAsync();
+        var id = await scenario.ImportAsync(expiresIn: null);
+        scenario.Api.Respond = async (context, _) =>
+        {
+            // Every token is replaced while its request is in flight, and refused.
+            await RefreshNowAsync(scenario, id);
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        };
+
+        using var response = await scenario.Proxy.Client.PostAsync("/acme/items", new StringContent("""{"a":1}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.False(response.Headers.Contains("TokenProxy-Error"));
+        Assert.Equal(["Bearer stale", "Bearer access-1", "Bearer access-2"], scenario.Api.Requests.Select(r => r.Header("Authorization")));
+        Assert.All(scenario.Api.Requests, r => Assert.Equal("""{"a":1}""", Encoding.UTF8.GetString(r.Body)));
+        Assert.Equal(3, scenario.Authorization.Calls);
+    }
+
+    /// <summary>A person's refresh-now, as another instance's refresh would: a new token is stored while a request is in flight.</summary>
+    private static async Task RefreshNowAsync(RefreshScenario scenario, string id)
+    {
+        using var client = new HttpClient { BaseAddress = scenario.Proxy.Address };
+        using var refresh = await client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+        Assert.Equal(HttpStatusCode.OK, refresh.StatusCode);
+    }
+
+    [Fact]
     public async Task Rejected_refresh_after_a_401_answers_reconnect_required()
     {
         await using var scenario = await RefreshScenario.StartAsync();
