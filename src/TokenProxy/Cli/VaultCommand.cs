@@ -47,18 +47,23 @@ internal static class VaultCommand
             return CommandLine.UsageError;
         }
 
-        var (output, error, file) = (console.Out, console.Error, arguments.Words[2]);
-        var store = ConnectionStoreFactory.Create(options, new DataPaths(
-            Options.Create(configuration.GetSection(DataDirectoryOptions.SectionName).Get<DataDirectoryOptions>() ?? new()),
-            Options.Create(configuration.GetSection(VaultOptions.SectionName).Get<VaultOptions>() ?? new())), TimeProvider.System, NullLoggerFactory.Instance);
+        var (error, file) = (console.Error, arguments.Words[2]);
+        var vault = configuration.GetSection(VaultOptions.SectionName).Get<VaultOptions>() ?? new VaultOptions();
+        var paths = new DataPaths(Options.Create(configuration.GetSection(DataDirectoryOptions.SectionName).Get<DataDirectoryOptions>() ?? new()), Options.Create(vault));
+        var store = ConnectionStoreFactory.Create(options, paths, TimeProvider.System, NullLoggerFactory.Instance);
         try
         {
             await VaultInitializer.OpenAsync(store, cancellationToken);
-            return arguments.Words[1] == "export"
-                ? await ExportAsync(store, file, output, error, cancellationToken)
-                : await ImportAsync(store, file, output, error, cancellationToken);
+            if (arguments.Words[1] == "export")
+            {
+                return await ExportAsync(store, file, console, cancellationToken);
+            }
+
+            var keys = () => VaultInitializer.FindKeysAsync(
+                configuration, vault, paths, () => new VaultKeychain(SystemKeychain.For(SystemKeychain.NameFor(vault, options, paths))), cancellationToken);
+            return await ImportAsync(store, file, keys, console, cancellationToken);
         }
-        catch (VaultStartupException e)
+        catch (Exception e) when (e is VaultStartupException or KeychainUnavailableException)
         {
             await error.WriteLineAsync(e.Message);
             return CommandLine.UsageError;
@@ -94,9 +99,12 @@ internal static class VaultCommand
         }
 
         var retired = rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()).ToList();
-        await console.Out.WriteLineAsync(
-            $"New vault key id {rotation.GetProperty("activeKeyId").GetString()}; {rotation.GetProperty("resealed").GetInt32()} connection(s) re-sealed with it" +
-            (retired.Count > 0 ? $"; retired key id {string.Join(", ", retired)}." : "."));
+        var (active, resealed) = (rotation.GetProperty("activeKeyId").GetString(), rotation.GetProperty("resealed").GetInt32());
+        await console.Out.WriteLineAsync(rotation.GetProperty("created").GetBoolean()
+            ? $"New vault key id {active}; {resealed} connection(s) re-sealed with it" + (retired.Count > 0 ? $"; retired key id {string.Join(", ", retired)}." : ".")
+            : $"Vault key id {active} (the first one configured) is active; {resealed} connection(s) re-sealed with it." + (retired.Count > 0
+                ? $" No connection uses key id {string.Join(", ", retired)} any more: drop it from the key list ({VaultInitializer.KeyVariable} or the key file) everywhere TokenProxy runs on this store."
+                : string.Empty));
         return 0;
     }
 
@@ -214,8 +222,19 @@ internal static class VaultCommand
 
     private static string Ids(IReadOnlyList<VaultKey> keys) => string.Join(", ", keys.Select(k => k.Id));
 
-    private static async Task<int> ExportAsync(IConnectionStore store, string file, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    /// <summary>Writes the export to a new file (never over one), or with <c>-</c> to standard output, the message then to standard error.</summary>
+    private static async Task<int> ExportAsync(IConnectionStore store, string file, CommandConsole console, CancellationToken cancellationToken)
     {
+        int count;
+        if (file == "-")
+        {
+            using var buffer = new MemoryStream();
+            count = await VaultTransfer.ExportAsync(store, buffer, TimeProvider.System, cancellationToken);
+            await console.Out.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            await console.Error.WriteLineAsync($"Exported {count} connection(s) from {store.Description} to standard output. {StillSealed}");
+            return 0;
+        }
+
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -228,40 +247,59 @@ internal static class VaultCommand
         {
             stream = new FileStream(file, options);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"Cannot create {file}: {e.Message} An export never overwrites a file.");
+            var why = Directory.Exists(file) ? "it is a directory." : e.Message;
+            await console.Error.WriteLineAsync($"Cannot create {file}: {why} An export never overwrites a file.");
             return CommandLine.UsageError;
         }
 
-        int count;
         await using (stream)
         {
             count = await VaultTransfer.ExportAsync(store, stream, TimeProvider.System, cancellationToken);
             await stream.FlushAsync(cancellationToken);
         }
 
-        await output.WriteLineAsync($"Exported {count} connection(s) from {store.Description} to {file}. Their tokens are still sealed: importing them needs no key, using them needs this vault key.");
+        await console.Out.WriteLineAsync($"Exported {count} connection(s) from {store.Description} to {file}. {StillSealed}");
         return 0;
     }
 
-    private static async Task<int> ImportAsync(IConnectionStore store, string file, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private const string StillSealed = "Their tokens are still sealed: importing them needs no key, using them needs this vault key.";
+
+    /// <summary>Reads the file (<c>-</c>: standard input) whole and checks it, then its keys, and only then writes anything.</summary>
+    private static async Task<int> ImportAsync(
+        IConnectionStore store, string file, Func<Task<(IReadOnlyList<VaultKey> Keys, string Source)?>> findKeys, CommandConsole console, CancellationToken cancellationToken)
     {
-        VaultImportResult result;
+        var (output, error) = (console.Out, console.Error);
+        VaultImport read;
         try
         {
-            await using var stream = File.OpenRead(file);
-            result = await VaultTransfer.ImportAsync(store, stream, cancellationToken);
+            if (Directory.Exists(file))
+            {
+                throw new IOException("it is a directory, not an export file.");
+            }
+
+            await using Stream stream = file == "-"
+                ? new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await console.In.ReadToEndAsync(cancellationToken)))
+                : File.OpenRead(file);
+            read = await VaultTransfer.ReadAsync(stream, cancellationToken);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            await error.WriteLineAsync($"Cannot import {file}: {e.Message}");
+            await error.WriteLineAsync($"Cannot import {(file == "-" ? "standard input" : file)}: {e.Message}");
             return CommandLine.UsageError;
         }
 
+        if (await UnopenableAsync(store, read.KeyIds, await findKeys(), cancellationToken) is { } refusal)
+        {
+            await error.WriteLineAsync(refusal + " Nothing was imported.");
+            return CommandLine.UsageError;
+        }
+
+        var result = await VaultTransfer.ImportAsync(store, read, cancellationToken);
         await output.WriteLineAsync(
             $"Imported {result.Imported} connection(s) into {store.Description}; {result.AlreadyPresent} were already there." +
-            (result.KeyIds.Count > 0 ? $" Their tokens are sealed with vault key id {string.Join(", ", result.KeyIds)}: start TokenProxy there with that key." : string.Empty));
+            (read.KeyIds.Count > 0 ? $" Their tokens are sealed with vault key id {string.Join(", ", read.KeyIds)}: start TokenProxy there with that key." : string.Empty));
         if (result.Conflicts.Count == 0)
         {
             return 0;
@@ -271,6 +309,39 @@ internal static class VaultCommand
             $"Not imported, because another connection already has the provider and label: {string.Join(", ", result.Conflicts)}. " +
             "Rename or delete that connection and import again.");
         return 1;
+    }
+
+    /// <summary>
+    /// Why bringing in secrets sealed with <paramref name="keyIds"/> would leave a store TokenProxy refuses to start on (a
+    /// start needs a key for every sealed row: VaultInitializer), or null. With a key list here, it must hold every one of
+    /// them; with none yet (a new machine, its key copied afterwards), the store's own sealed rows must not need another key.
+    /// </summary>
+    private static async Task<string?> UnopenableAsync(
+        IConnectionStore store, IReadOnlyList<string> keyIds, (IReadOnlyList<VaultKey> Keys, string Source)? keys, CancellationToken cancellationToken)
+    {
+        if (keys is { } found)
+        {
+            var missing = keyIds.Where(id => !found.Keys.Any(k => k.Id == id)).ToList();
+            return missing.Count == 0 ? null
+                : $"The file's connections are sealed with vault key id {string.Join(", ", missing)}, which {found.Source} (key id {Ids(found.Keys)}) " +
+                  $"does not hold: after importing them, TokenProxy would refuse to start on {store.Description}. Add that key after the active one " +
+                  $"({VaultInitializer.KeyVariable}=active,other, or another line in the key file) wherever TokenProxy runs on this store, import again, " +
+                  "then re-seal them under the active key with 'TokenProxy vault rotate-key' and drop the other key.";
+        }
+
+        var stored = (await store.ListAsync(cancellationToken))
+            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
+            .Select(SecretSealer.KeyIdOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (store is IProviderStore providers)
+        {
+            stored.UnionWith((await providers.ListProvidersAsync(cancellationToken)).Select(p => p.ClientSecrets).OfType<string>().Select(SecretSealer.KeyIdOf).OfType<string>());
+        }
+
+        var other = keyIds.Where(id => !stored.Contains(id)).ToList();
+        return stored.Count == 0 || other.Count == 0 ? null
+            : $"{store.Description} holds secrets sealed with vault key id {string.Join(", ", stored.Order(StringComparer.Ordinal))}, the file's with key id " +
+              $"{string.Join(", ", other)}, and no key list is given here ({VaultInitializer.KeyVariable}, the key file or the keychain) to check that one " +
+              "holds both. Run this with the store's key list, that key added after the active one.";
     }
 
     private static ValueTask Dispose(IDisposable disposable)

@@ -24,7 +24,10 @@ internal static class ConfigurationFiles
 
         if (ConfigFile(args) is { } file && !File.Exists(file))
         {
-            return (null, [$"{ConfigOption}: {Path.GetFullPath(file)} does not exist."]);
+            // An empty value is what `--config "$FILE"` gives when the variable is unset.
+            return (null, [string.IsNullOrWhiteSpace(file) ? $"{ConfigOption}: the file name is empty; give the path of a JSON file."
+                : Directory.Exists(file) ? $"{ConfigOption}: {Path.GetFullPath(file)} is a directory; give the path of a JSON file."
+                : $"{ConfigOption}: {Path.GetFullPath(file)} does not exist."]);
         }
 
         WebApplicationBuilder builder;
@@ -70,6 +73,9 @@ internal static class ConfigurationFiles
             files.Add(JsonFile(Path.GetFullPath(path), optional: false));
         }
 
+        // ASP.NET Core reads ASPNETCORE_* variables (ASPNETCORE_URLS) before every file, so a file's Urls would win over
+        // them; they are read again after the files, so that environment variables win as the order above says.
+        files.Add(new Microsoft.Extensions.Configuration.EnvironmentVariables.EnvironmentVariablesConfigurationSource { Prefix = "ASPNETCORE_" });
         foreach (var file in files.AsEnumerable().Reverse())
         {
             sources.Insert(afterFiles, file);

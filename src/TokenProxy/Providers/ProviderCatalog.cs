@@ -690,6 +690,9 @@ internal sealed partial class ProviderCatalog
     public static bool IsLoopback(Uri uri) =>
         uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var ip) && IPAddress.IsLoopback(ip));
 
+    /// <summary>Whether <paramref name="name"/> is written as a provider's name may be (reserved names aside).</summary>
+    public static bool IsProviderName(string? name) => name is not null && ProviderName().IsMatch(name);
+
     // \z, not $: in .NET, $ also matches before a final "\n".
     [GeneratedRegex(@"^[a-z0-9][a-z0-9_-]{0,62}\z")]
     private static partial Regex ProviderName();

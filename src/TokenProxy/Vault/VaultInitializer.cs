@@ -84,9 +84,9 @@ internal sealed partial class VaultInitializer(
 
     private async Task<(IReadOnlyList<VaultKey> Keys, string Source, IVaultKeyStorage? Storage)> LoadKeysAsync(int sealedRows, CancellationToken cancellationToken)
     {
-        if (configuration[KeyVariable] is { Length: > 0 } fromEnvironment)
+        if (EnvironmentKeys(configuration) is { } fromEnvironment)
         {
-            return (ParseKeys(fromEnvironment.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries), KeyVariable), KeyVariable, null);
+            return (fromEnvironment, KeyVariable, null);
         }
 
         if (vault.Value.UsesKeychain)
@@ -139,6 +139,30 @@ internal sealed partial class VaultInitializer(
         Log.KeyCreated(logger, file, key.Id);
         return ([key], file, new VaultKeyFile(file));
     }
+
+    /// <summary>
+    /// The key list a start would use (<see cref="KeyVariable"/>, the keychain when it is the key source, else the key file),
+    /// without creating one: null when there is none yet.
+    /// </summary>
+    public static async Task<(IReadOnlyList<VaultKey> Keys, string Source)?> FindKeysAsync(
+        IConfiguration configuration, VaultOptions vault, DataPaths paths, Func<VaultKeychain> keychain, CancellationToken cancellationToken)
+    {
+        if (EnvironmentKeys(configuration) is { } fromEnvironment)
+        {
+            return (fromEnvironment, KeyVariable);
+        }
+
+        if (vault.UsesKeychain)
+        {
+            var entry = keychain();
+            return await entry.LoadAsync(cancellationToken) is { } stored ? (stored, entry.Description) : null;
+        }
+
+        return File.Exists(paths.KeyFile) ? (ReadKeyFile(paths.KeyFile), paths.KeyFile) : null;
+    }
+
+    private static VaultKey[]? EnvironmentKeys(IConfiguration configuration) =>
+        configuration[KeyVariable] is { Length: > 0 } value ? ParseKeys(value.Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries), KeyVariable) : null;
 
     /// <summary>The keys of a key file that only its owner can read; a file others can read or write is refused, not used.</summary>
     public static VaultKey[] ReadKeyFile(string file)

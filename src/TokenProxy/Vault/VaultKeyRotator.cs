@@ -2,8 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace TokenProxy.Vault;
 
-/// <summary>What a key rotation did.</summary>
-internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds);
+/// <summary>
+/// What a key rotation did. <see cref="Created"/>: the active key is new, and retired keys were removed from the key file
+/// or keychain; otherwise the active key is the one the operator put first, and the retired keys are theirs to drop.
+/// </summary>
+internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds, bool Created);
 
 /// <summary>
 /// Online key rotation. A new key is added to the key list first (the key file written atomically, 0600, or the
@@ -11,7 +14,8 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// sealed field under an older key is re-sealed with compare-and-swap while the proxy keeps serving; only when no row
 /// names an old key is it removed from the list. A crash at any point leaves every row readable, and the next rotation (or
 /// start) finishes the job. Keys from <c>TOKENPROXY_VAULT_KEY</c>, and every key of a shared (PostgreSQL) store, are the
-/// operator's to change.
+/// operator's to change: once the operator has put a new key first there, a rotation re-seals every row under it and
+/// names the old keys no row needs any more.
 /// </summary>
 internal sealed class VaultKeyRotator(
     IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events,
@@ -40,7 +44,7 @@ internal sealed class VaultKeyRotator(
             keys.AddRange(ring.Keys);
             await storage.SaveAsync(keys, cancellationToken);
             ring.Load(keys, ring.Source, storage);
-            return await RotatedAsync(await ResealAndRetireAsync(storage, cancellationToken), cancellationToken);
+            return await RotatedAsync(await ResealAndRetireAsync(storage, cancellationToken) with { Created = true }, cancellationToken);
         }
         catch (Keychains.KeychainUnavailableException e)
         {
@@ -61,7 +65,7 @@ internal sealed class VaultKeyRotator(
         {
             return ring.Keys.Count > 1 && ring.Storage is { } storage && !_shared
                 ? await ResealAndRetireAsync(storage, cancellationToken)
-                : new RotationResult(ring.Active.Id, 0, []);
+                : new RotationResult(ring.Active.Id, 0, [], Created: false);
         }
         finally
         {
@@ -133,13 +137,13 @@ internal sealed class VaultKeyRotator(
             {
                 // Every row is sealed under the active key already; the old keys only linger in the list until next time.
                 Log.KeysNotRetired(logger, string.Join(", ", retired.Select(k => k.Id)), e.Message);
-                return new RotationResult(active.Id, resealed, []);
+                return new RotationResult(active.Id, resealed, [], Created: false);
             }
 
             ring.Load(kept, ring.Source, storage);
         }
 
-        return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)]);
+        return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)], Created: false);
     }
 
     /// <summary>Tells the rotation in the event log: key ids only (they name keys, they are not keys).</summary>
@@ -164,13 +168,17 @@ internal sealed class VaultKeyRotator(
     private string? Reseal(string connectionId, string field, string? value) =>
         value is not null && sealer.TryOpen(connectionId, field, value, out var plain) ? sealer.Seal(connectionId, field, plain) : value;
 
-    /// <summary>The key file or keychain to rotate in; null when the keys come from the variable and a new one was put first there.</summary>
+    /// <summary>
+    /// The key file or keychain to rotate in; null when the operator has put a new key first (in the variable, or on every
+    /// instance of a shared store) and only the re-sealing is left.
+    /// </summary>
     private IVaultKeyStorage? StorageOrThrow() =>
-        _shared
+        _shared && ring.Keys.Count > 1 ? null
+        : _shared
             ? throw new InvalidOperationException(
                 $"Instances sharing {store.Description} must all know a key before any row is sealed with it, so it is rotated in their configuration: " +
-                "add the new key after the old one on every instance and restart them, then put it first everywhere and restart again; " +
-                "drop the old key once no connection uses it (a start that still needs it refuses, and changes nothing).")
+                "add the new key after the old one on every instance and restart them, then put it first everywhere and restart again, " +
+                "and call this again to re-seal every connection under it; then drop the old key (a start that still needs it refuses, and changes nothing).")
             : ring.Storage is { } storage ? storage
             : ring.Keys.Count > 1 ? null
             : throw new InvalidOperationException($"The vault key comes from {VaultInitializer.KeyVariable}: put a new key first there (new,old, comma-separated), " +

@@ -14,7 +14,14 @@ internal static class VaultTransfer
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter<ConnectionStatus>(JsonNamingPolicy.CamelCase), new CredentialKindJsonConverter() },
+        // A field no export has is refused, not dropped: a hand-edited file says what it meant, or is corrected.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Origin by name, as the admin API shows it; a file written with its number still reads.
+        Converters =
+        {
+            new JsonStringEnumConverter<ConnectionStatus>(JsonNamingPolicy.CamelCase), new JsonStringEnumConverter<ConnectionOrigin>(JsonNamingPolicy.CamelCase),
+            new CredentialKindJsonConverter(),
+        },
     };
 
     /// <summary>Writes every connection of <paramref name="store"/> to <paramref name="destination"/>; returns how many.</summary>
@@ -28,11 +35,12 @@ internal static class VaultTransfer
     }
 
     /// <summary>
-    /// Adds the file's connections to <paramref name="store"/> under their own ids. Safe to run again: a row whose id is
-    /// already stored is left alone; one whose provider and label another connection holds is reported, not overwritten.
+    /// Reads an export and checks every row as the admin API checks what it stores (ids, labels, workspace and end user
+    /// ids, names shown on pages): a row nothing else could have created is refused, with the whole file, before anything
+    /// is written, and every problem is named.
     /// </summary>
     /// <exception cref="InvalidDataException">The stream is not a TokenProxy export this version reads.</exception>
-    public static async Task<VaultImportResult> ImportAsync(IConnectionStore store, Stream source, CancellationToken cancellationToken)
+    public static async Task<VaultImport> ReadAsync(Stream source, CancellationToken cancellationToken)
     {
         VaultExport? export;
         JsonDocument document;
@@ -45,7 +53,8 @@ internal static class VaultTransfer
         {
             // Where, not the parser's own words: those name .NET types, and the file is read by people.
             var at = e.Path is { Length: > 1 } path ? $"the value at {path}" : "the JSON";
-            throw new InvalidDataException($"Not a TokenProxy vault export: {at} (line {e.LineNumber + 1}) is not valid JSON of the type an export has.", e);
+            throw new InvalidDataException(
+                $"Not a TokenProxy vault export: {at} (line {e.LineNumber + 1}) is not a field an export has, or not valid JSON of the type it has; nothing was imported.", e);
         }
 
         if (export is null || export.Format != VaultExport.FormatName || export.Connections is null)
@@ -60,12 +69,35 @@ internal static class VaultTransfer
 
         var rows = KnownKinds(export.Connections, document);
         document.Dispose();
+        var workspaces = export.Workspaces ?? [];
+        if (Problems(rows, workspaces) is { Count: > 0 } problems)
+        {
+            const int Shown = 10;
+            throw new InvalidDataException(
+                $"The export has {problems.Count} value(s) TokenProxy does not store, so nothing was imported: " +
+                string.Join("; ", problems.Take(Shown)) + (problems.Count > Shown ? $"; and {problems.Count - Shown} more." : "."));
+        }
+
+        var keyIds = rows
+            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
+            .Select(SecretSealer.KeyIdOf).OfType<string>()
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return new VaultImport(rows, workspaces, keyIds);
+    }
+
+    /// <summary>
+    /// Adds the file's connections to <paramref name="store"/> under their own ids. Safe to run again: a row whose id is
+    /// already stored is left alone; one whose provider and label another connection holds is reported, not overwritten.
+    /// </summary>
+    public static async Task<VaultImportResult> ImportAsync(IConnectionStore store, VaultImport file, CancellationToken cancellationToken)
+    {
+        var rows = file.Connections;
         // The workspaces first (a connection is inserted only into a workspace that exists): those the file lists, with
         // their names; then any a connection names that it does not list (a file from before workspaces were exported),
         // named by its id as the migration from before workspaces does. One already there is left as it is.
         var named = rows.Where(r => r.Workspace is not null).GroupBy(r => r.Workspace!, StringComparer.Ordinal)
             .Select(g => new WorkspaceRow(g.Key, g.Key, g.Min(r => r.CreatedAt)));
-        foreach (var workspace in (export.Workspaces ?? []).Concat(named).DistinctBy(w => w.Id, StringComparer.Ordinal))
+        foreach (var workspace in file.Workspaces.Concat(named).DistinctBy(w => w.Id, StringComparer.Ordinal))
         {
             if (await store.GetWorkspaceAsync(workspace.Id, cancellationToken) is null)
             {
@@ -90,12 +122,59 @@ internal static class VaultTransfer
             }
         }
 
-        var keyIds = export.Connections
-            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
-            .Select(SecretSealer.KeyIdOf).OfType<string>()
-            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return new VaultImportResult(imported, present, conflicts, keyIds);
+        return new VaultImportResult(imported, present, conflicts);
     }
+
+    /// <summary>What the admin API would refuse to store, each named by where it is in the file (never a secret: none is read).</summary>
+    private static List<string> Problems(List<ConnectionRow> rows, IReadOnlyList<WorkspaceRow> workspaces)
+    {
+        var problems = new List<string>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (row, at) = (rows[i], $"connections[{i}]");
+            if (!ConnectionIds.IsWellFormed(row.Id))
+            {
+                problems.Add($"{at}.id is not a connection id ('conn_' and 20 hex digits)");
+            }
+            else if (!ids.Add(row.Id))
+            {
+                problems.Add($"{at}.id {row.Id} is in the file twice");
+            }
+
+            if (!ProviderCatalog.IsProviderName(row.Provider))
+            {
+                problems.Add($"{at}.provider is not a provider name (1-63 lowercase letters, digits, '_' or '-')");
+            }
+
+            if (!ConnectionLabel.IsValid(row.Label))
+            {
+                problems.Add($"{at}.label: {ConnectionLabel.Rule}");
+            }
+
+            if (row.Workspace is not null && !ScopeNames.IsWorkspace(row.Workspace))
+            {
+                problems.Add($"{at}.workspace: {ScopeNames.WorkspaceRule}");
+            }
+
+            if (row.EndUser is { } endUser && (!ScopeNames.IsEndUser(endUser.Id) || !IsTextOrNull(endUser.DisplayName) || !IsTextOrNull(endUser.Email)))
+            {
+                problems.Add($"{at}.endUser: {ScopeNames.EndUserRule} Its display name and email are {ScopeNames.TextRule}");
+            }
+        }
+
+        for (var i = 0; i < workspaces.Count; i++)
+        {
+            if (!ScopeNames.IsWorkspace(workspaces[i].Id) || !ScopeNames.IsText(workspaces[i].DisplayName))
+            {
+                problems.Add($"workspaces[{i}]: {ScopeNames.WorkspaceRule} Its display name is {ScopeNames.TextRule}");
+            }
+        }
+
+        return problems;
+    }
+
+    private static bool IsTextOrNull(string? value) => value is null || ScopeNames.IsText(value);
 
     /// <summary>
     /// Each row with a credential kind this version knows: a file from before credential kinds names none, and its rows

@@ -169,6 +169,36 @@ public sealed class FirstRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Aspnetcore_urls_from_the_environment_wins_over_the_urls_of_a_config_file()
+    {
+        // The README's order puts environment variables, ASPNETCORE_URLS among them, above the --config file.
+        var file = Path.Combine(_directory, "urls.json");
+        await File.WriteAllTextAsync(file, """{ "Urls": "from-config-file" }""");
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_URLS"] = "from-environment" };
+
+        var result = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", file], environment: environment);
+
+        Assert.Equal(2, result.Code);
+        Assert.Contains("Urls: 'from-environment' is not a valid listen address", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("from-config-file", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_empty_or_directory_config_path_is_a_configuration_problem_not_a_crash()
+    {
+        // `--config "$FILE"` with the variable unset gives an empty value.
+        var empty = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", ""]);
+        var emptyAssigned = await ProxyCommand.RunAsync(["connections", "list", .. ProxyCommand.Isolated(_directory), "--config="]);
+        var directory = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", _directory]);
+
+        Assert.Equal((2, 2, 2), (empty.Code, emptyAssigned.Code, directory.Code));
+        Assert.Contains("--config: the file name is empty", empty.Error, StringComparison.Ordinal);
+        Assert.Contains("--config: the file name is empty", emptyAssigned.Error, StringComparison.Ordinal);
+        Assert.Contains($"--config: {_directory} is a directory", directory.Error, StringComparison.Ordinal);
+        Assert.All(new[] { empty, emptyAssigned, directory }, r => Assert.DoesNotContain("   at ", r.Error, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_sample_copied_as_is_refuses_to_start_and_says_what_goes_in_each_placeholder()
     {
         var directory = Path.Combine(_directory, "work");

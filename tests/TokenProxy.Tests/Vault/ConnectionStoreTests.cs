@@ -143,7 +143,7 @@ public abstract partial class ConnectionStoreTests : IAsyncLifetime
         await Store.DeleteAsync(row.Id, CancellationToken.None);
 
         file.Position = 0;
-        await VaultTransfer.ImportAsync(Store, file, CancellationToken.None);
+        await VaultTransfer.ImportAsync(Store, await VaultTransfer.ReadAsync(file, CancellationToken.None), CancellationToken.None);
 
         Assert.Equal(expires, (await Store.GetAsync(row.Id, CancellationToken.None))!.RefreshTokenExpiresAt);
     }

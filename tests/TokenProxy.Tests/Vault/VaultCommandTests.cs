@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Cli;
+using TokenProxy.Vault;
 
 namespace TokenProxy.Tests.Vault;
 
@@ -19,7 +20,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
 
     private string ExportFile => Path.Combine(_directory, "connections.json");
 
-    private string[] Postgres => ["--TokenProxy:Store:Kind=Postgres", $"--TokenProxy:Store:ConnectionString={_database.ConnectionString}"];
+    private string[] Postgres => ["--TokenProxy:Store:Kind=Postgres", $"--TokenProxy:Store:ConnectionString={_database.ConnectionString}", .. At(_directory)];
 
     public async Task InitializeAsync()
     {
@@ -182,7 +183,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         var target = ProxyHost.NewDataDirectory();
         try
         {
-            var import = await RunAsync("import", tampered, $"--TokenProxy:DataDirectory={target}");
+            var import = await RunAsync(["import", tampered, .. At(target)]);
 
             Assert.Equal(2, import.Code);
             Assert.Contains("credentialKind", import.Error, StringComparison.Ordinal);
@@ -212,7 +213,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         var target = ProxyHost.NewDataDirectory();
         try
         {
-            Assert.Equal(0, (await RunAsync("import", older, $"--TokenProxy:DataDirectory={target}")).Code);
+            Assert.Equal(0, (await RunAsync(["import", older, .. At(target)])).Code);
             Directory.CreateDirectory(Path.GetDirectoryName(ProxyHost.KeyFileFor(target))!);
             File.Copy(ProxyHost.KeyFileFor(_directory), ProxyHost.KeyFileFor(target));
             File.SetUnixFileMode(ProxyHost.KeyFileFor(target), UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -227,6 +228,162 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
             ProxyHost.DeleteDataDirectory(target);
         }
     }
+
+    [Fact]
+    public async Task Import_refuses_tokens_sealed_with_a_key_the_destination_lacks_and_the_destination_still_starts()
+    {
+        // Rows sealed with a key the destination's key list lacks would stop every start on it, and every command.
+        await using (var source = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            await source.ImportAsync("acme", Canary.New("access"), label: "moved");
+        }
+
+        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        var target = ProxyHost.NewDataDirectory();
+        try
+        {
+            await using (var destination = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: target))
+            {
+                await destination.ImportAsync("acme", Canary.New("access"));
+            }
+
+            var import = await RunAsync(["import", ExportFile, .. At(target)]);
+            var sourceKey = VaultInitializer.ReadKeyFile(ProxyHost.KeyFileFor(_directory)).Single().Id;
+
+            Assert.Equal(2, import.Code);
+            Assert.Contains($"sealed with vault key id {sourceKey}, which {ProxyHost.KeyFileFor(target)}", import.Error, StringComparison.Ordinal);
+            Assert.Contains("Nothing was imported.", import.Error, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, import.Output);
+            await using var restarted = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: target);
+            var labels = JsonDocument.Parse(await restarted.Client.GetStringAsync("/admin/api/connections")).RootElement.EnumerateArray().Select(c => c.GetProperty("label").GetString());
+            Assert.Equal(["default"], labels);
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(target);
+        }
+    }
+
+    [Fact]
+    public async Task Import_into_a_store_without_a_key_yet_is_allowed_but_not_beside_rows_sealed_with_another_key()
+    {
+        // A new machine: the rows come first, the key file after ("start TokenProxy there with that key").
+        await using (var source = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            await source.ImportAsync("acme", Canary.New("access"), label: "moved");
+        }
+
+        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        var fresh = ProxyHost.NewDataDirectory();
+        var other = ProxyHost.NewDataDirectory();
+        try
+        {
+            var intoNew = await RunAsync(["import", ExportFile, .. At(fresh)]);
+            await using (var destination = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: other))
+            {
+                await destination.ImportAsync("acme", Canary.New("access"));
+            }
+
+            // The destination's key file is not where this command looks: it cannot check the keys, and the rows differ.
+            File.Move(ProxyHost.KeyFileFor(other), Path.Combine(other, "elsewhere.key"));
+            var beside = await RunAsync(["import", ExportFile, .. At(other)]);
+
+            Assert.Equal(0, intoNew.Code);
+            Assert.Contains("Imported 1 connection(s)", intoNew.Output, StringComparison.Ordinal);
+            Assert.Equal(2, beside.Code);
+            Assert.Contains("no key list is given here", beside.Error, StringComparison.Ordinal);
+            Assert.Contains("Nothing was imported.", beside.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(fresh);
+            ProxyHost.DeleteDataDirectory(other);
+        }
+    }
+
+    [Fact]
+    public async Task Import_refuses_a_file_with_rows_the_admin_api_would_refuse_naming_each_and_writing_nothing()
+    {
+        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            foreach (var label in new[] { "one", "two", "three", "four", "five" })
+            {
+                await sqlite.ImportAsync("acme", Canary.New("access"), label: label);
+            }
+        }
+
+        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        var export = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
+        var rows = export["connections"]!.AsArray();
+        rows[0]!["id"] = "../../etc";
+        rows[1]!["label"] = "bad label!";
+        rows[2]!["workspace"] = "bad ws!";
+        rows[3]!["endUser"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "bad user !!" };
+        rows[4]!["provider"] = "Not A Provider";
+        var edited = Path.Combine(_directory, "edited.json");
+        await File.WriteAllTextAsync(edited, export.ToJsonString());
+        var unknownField = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
+        unknownField["connections"]![0]!["extraField"] = 1;
+        var extra = Path.Combine(_directory, "extra.json");
+        await File.WriteAllTextAsync(extra, unknownField.ToJsonString());
+        var target = ProxyHost.NewDataDirectory();
+        try
+        {
+            var import = await RunAsync(["import", edited, .. At(target)]);
+            var withExtra = await RunAsync(["import", extra, .. At(target)]);
+
+            Assert.Equal((2, 2), (import.Code, withExtra.Code));
+            Assert.Contains("5 value(s) TokenProxy does not store, so nothing was imported", import.Error, StringComparison.Ordinal);
+            foreach (var problem in new[] { "connections[0].id", "connections[1].label", "connections[2].workspace", "connections[3].endUser", "connections[4].provider" })
+            {
+                Assert.Contains(problem, import.Error, StringComparison.Ordinal);
+            }
+
+            Assert.Contains("$.connections[0].extraField", withExtra.Error, StringComparison.Ordinal);
+            Assert.Contains("not a field an export has", withExtra.Error, StringComparison.Ordinal);
+            // Nothing was written: the same directory then takes the untouched export whole.
+            var clean = await RunAsync(["import", ExportFile, .. At(target)]);
+            Assert.Contains("Imported 5 connection(s)", clean.Output, StringComparison.Ordinal);
+            Assert.Contains("0 were already there", clean.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(target);
+        }
+    }
+
+    [Fact]
+    public async Task Export_to_a_dash_writes_standard_output_and_import_from_a_dash_reads_standard_input()
+    {
+        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
+        {
+            await sqlite.ImportAsync("acme", Canary.New("access"));
+        }
+
+        var export = await RunAsync("export", "-", $"--TokenProxy:DataDirectory={_directory}");
+        var target = ProxyHost.NewDataDirectory();
+        try
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await CommandLine.RunAsync(
+                ["vault", "import", "-", .. At(target)], new StringReader(export.Output), output, error, CancellationToken.None);
+
+            Assert.Equal(0, export.Code);
+            Assert.False(File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "-")));
+            Assert.Contains("to standard output", export.Error, StringComparison.Ordinal);
+            Assert.Equal("operator", JsonDocument.Parse(export.Output).RootElement.GetProperty("connections")[0].GetProperty("origin").GetString());
+            Assert.Equal((0, string.Empty), (code, error.ToString()));
+            Assert.Contains("Imported 1 connection(s)", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(target);
+        }
+    }
+
+    /// <summary>A store's data directory and its key file, as the proxies of these tests keep them: an import checks its keys there.</summary>
+    private static string[] At(string directory) => [$"--TokenProxy:DataDirectory={directory}", $"--TokenProxy:Vault:KeyFile={ProxyHost.KeyFileFor(directory)}"];
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] arguments)
     {

@@ -54,6 +54,51 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Once_a_new_key_is_first_on_a_shared_store_rotation_reseals_every_row_and_names_the_old_key_to_drop()
+    {
+        // README, PostgreSQL: new key after the old one everywhere, then first everywhere, then rotate-key re-seals
+        // and names the old key; an instance given only the new key then starts and serves every connection.
+        await using var api = await RecordingUpstream.StartAsync();
+        var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
+        var token = Canary.New("access");
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), oldKey);
+            await using (var first = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory))
+            {
+                await first.ImportAsync("acme", token);
+            }
+
+            VaultInitializer.ReplaceKeyFile(ProxyHost.KeyFileFor(directory), newKey, oldKey);
+            await using (var both = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory))
+            {
+                using var response = await both.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+                var rotation = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal(newKey.Id, rotation.GetProperty("activeKeyId").GetString());
+                Assert.False(rotation.GetProperty("created").GetBoolean());
+                Assert.Equal([oldKey.Id], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
+                Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
+                // The key list is the operator's: both keys stay where they were put.
+                Assert.Equal([newKey.Id, oldKey.Id], VaultInitializer.ReadKeyFile(ProxyHost.KeyFileFor(directory)).Select(k => k.Id));
+            }
+
+            VaultInitializer.ReplaceKeyFile(ProxyHost.KeyFileFor(directory), newKey);
+            await using var onlyNew = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
+            using var proxied = await onlyNew.Client.GetAsync("/acme/user");
+
+            Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+            Assert.Equal($"Bearer {token}", Assert.Single(api.Requests).Header("Authorization"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_refresh_that_waits_past_its_timeout_for_another_instance_is_a_503_not_a_crash()
     {
         await using var api = await RecordingUpstream.StartAsync();
