@@ -184,9 +184,20 @@ internal sealed class WebhookDispatcher(
     }
 
     private static WebhookDraft? Draft(WebhookRow webhook, HashSet<string> events, StoredEvent e) =>
-        events.Contains(e.Type) && (webhook.Workspace is null || e.Workspace == webhook.Workspace)
-            ? new WebhookDraft(e.ConnectionId ?? e.Id, WebhookPayload.For(e))
-            : null;
+        Asks(webhook, events.Contains, e.Type, e.Workspace) ? new WebhookDraft(e.ConnectionId ?? e.Id, WebhookPayload.For(e)) : null;
+
+    /// <summary>Whether the webhook asks for an event of this type and workspace (README, Webhooks: <c>Events</c>, <c>Workspace</c>).</summary>
+    private static bool Asks(WebhookRow webhook, Func<string, bool> events, string type, string? workspace) =>
+        events(type) && (webhook.Workspace is null || workspace == webhook.Workspace);
+
+    /// <summary>
+    /// Whether the webhook still asks for a delivery queued under its name: it may have been given another workspace or
+    /// other events since (PUT /admin/api/webhooks/{name}), and what it asks for now decides, so that a workspace's event
+    /// never goes to the receiver of the workspace the webhook was moved to. The test event is always asked for.
+    /// </summary>
+    private static bool StillAsks(WebhookRow webhook, WebhookDelivery delivery) =>
+        delivery.EventType == WebhookPayload.TestType
+        || Asks(webhook, type => webhook.Events.Contains(type, StringComparer.Ordinal), delivery.EventType, WebhookPayload.WorkspaceOf(delivery.Payload));
 
     /// <summary>Writes the outcomes of the sends that finished; true when there were any.</summary>
     private async Task<bool> RecordFinishedAsync()
@@ -254,6 +265,8 @@ internal sealed class WebhookDispatcher(
         return claimed.Count == room;
     }
 
+    private const string NoLongerAsked = "not sent: the webhook no longer asks for this event (its workspace or events were changed after it was queued)";
+
     private async Task SendAsync(WebhookDelivery delivery, WebhookRow? webhook, DateTimeOffset claimedAt)
     {
         try
@@ -261,6 +274,13 @@ internal sealed class WebhookDispatcher(
             if (webhook is null)
             {
                 // Deleted meanwhile, with its deliveries.
+                return;
+            }
+
+            if (!StillAsks(webhook, delivery))
+            {
+                _finished.Enqueue(new WebhookAttempt(
+                    delivery.Id, WebhookDelivery.Failed, delivery.Attempts, claimedAt, delivery.LastStatus, NoLongerAsked, claimedAt));
                 return;
             }
 

@@ -18,6 +18,13 @@ internal static class WebhookPayload
     public static string For(StoredEvent e) => JsonSerializer.Serialize(
         new Body(e.Id, e.Type, e.CreatedAt, e.Workspace, e.EndUser, e.ConnectionId, e.Provider, e.Actor, e.Data), Json);
 
+    /// <summary>The workspace of the event a body was built from (<see cref="For"/>); null when it has none.</summary>
+    public static string? WorkspaceOf(string payload)
+    {
+        using var body = JsonDocument.Parse(payload);
+        return body.RootElement.TryGetProperty("workspace", out var workspace) && workspace.ValueKind == JsonValueKind.String ? workspace.GetString() : null;
+    }
+
     public static string Test(string eventId, string webhook, DateTimeOffset at) => JsonSerializer.Serialize(
         new Body(eventId, TestType, DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()), null, null, null, null, EventTypes.ActorAdmin,
             new JsonObject { ["webhook"] = webhook }), Json);

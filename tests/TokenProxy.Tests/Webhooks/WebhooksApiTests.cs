@@ -148,6 +148,47 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_queued_before_its_webhook_moved_to_another_workspace_is_not_sent_to_the_new_receiver()
+    {
+        // An agency points a client's webhook at another client: what waits in its queue belongs to the first one.
+        foreach (var id in new[] { "team-a", "team-b" })
+        {
+            using var workspace = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id, displayName = id }));
+            Assert.Equal(HttpStatusCode.Created, workspace.StatusCode);
+        }
+
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Respond = n => n == 0 ? (429, "1", null) : (200, null, null);
+        using (var created = await PutAsync("crm", new { url = receiver.Url, secret = receiver.Secret, events = new[] { "connection.created" }, workspace = "team-a" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await ImportAsync("team-a");
+        var first = Assert.Single(await receiver.WaitForAsync(r => r.Any(x => x.EventType == "connection.created"), "team-a's event, answered 429"));
+        using (var moved = await PutAsync("crm", new { url = receiver.Url, events = new[] { "connection.created" }, workspace = "team-b" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        }
+
+        var dropped = await WebhookSetup.WaitForDeliveryAsync(
+            _proxy, d => d.GetProperty("eventId").GetString() == first.EventId && d.GetProperty("status").GetString() == "failed", "crm");
+        await ImportAsync("team-b");
+        await receiver.WaitForAsync(r => r.Any(x => x.EventType == "connection.created" && x.EventId != first.EventId), "team-b's event");
+
+        var bodies = receiver.Requests.Where(r => r.EventType == "connection.created").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("workspace").GetString());
+        Assert.Equal(["team-a", "team-b"], bodies);
+        Assert.Contains("no longer asks for this event", dropped.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task ImportAsync(string workspace)
+    {
+        using var imported = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/connections",
+            new { provider = "acme", label = $"for-{workspace}", workspace, accessToken = Canary.New("access") }));
+        Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
+    }
+
+    [Fact]
     public async Task A_delivered_event_is_sent_again_on_redeliver_and_deliveries_show_its_attempts()
     {
         var test = await WebhookSetup.TestEventAsync(_proxy, "configured");
