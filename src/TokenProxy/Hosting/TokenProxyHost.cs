@@ -73,8 +73,10 @@ internal static class TokenProxyHost
     /// forwarder writes "Proxying to {url}" and "Received HTTP/1.1 response 200" for every request, the URL with its
     /// query string, which can carry an API key: at Error by default, unless a rule names YARP
     /// (<c>Logging:LogLevel:Yarp</c>), which turns them back on. Polly writes "Execution attempt" at Information for every
-    /// call through a resilience pipeline (each identity read, revocation, discovery): at Warning by default, where its
-    /// retries still show, unless a rule names Polly.
+    /// call through a resilience pipeline (each identity read, revocation, discovery), and each failed try and retry at
+    /// Warning, and the last one at Error, each with the exception's stack trace (an unreachable revocation endpoint: six
+    /// traces, ~150 lines): off by default, unless a rule names Polly. What failed is said once, in a line of TokenProxy's
+    /// own (Warning 1300 for a revocation; a discovery's or metadata read's reason goes to the person who asked).
     /// </summary>
     private static void KeepUrlLoggingQuiet(LoggerFilterOptions options)
     {
@@ -95,7 +97,7 @@ internal static class TokenProxyHost
 
         if (!Configured(options, "Polly"))
         {
-            AddMinimumRule(options, "Polly", LogLevel.Warning);
+            AddMinimumRule(options, "Polly", LogLevel.None);
         }
     }
 

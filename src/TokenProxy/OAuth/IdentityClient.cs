@@ -8,7 +8,7 @@ namespace TokenProxy.OAuth;
 /// Reads who the connected account is (GitHub <c>/user</c>, OIDC <c>userinfo</c>, …) with the new access
 /// token. Best effort: a failure leaves the account unknown but does not fail the connect.
 /// </summary>
-internal sealed class IdentityClient(IHttpClientFactory httpClients)
+internal sealed class IdentityClient(IHttpClientFactory httpClients, ILogger<IdentityClient> logger)
 {
     /// <summary>Identity requests: no redirects (the access token is in a header), retried on 5xx and lost connections.</summary>
     public const string HttpClientName = "TokenProxy.OAuth.Identity";
@@ -27,6 +27,7 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
+                Log.AccountNotRead(logger, provider.Name, $"HTTP {(int)response.StatusCode}");
                 return null;
             }
 
@@ -38,6 +39,8 @@ internal sealed class IdentityClient(IHttpClientFactory httpClients)
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException or IOException)
         {
+            // The kind of failure only: an exception's message can quote the answer, or the address.
+            Log.AccountNotRead(logger, provider.Name, e is HttpRequestException { HttpRequestError: var error and not HttpRequestError.Unknown } ? error.ToString() : e.GetType().Name);
             return null;
         }
     }

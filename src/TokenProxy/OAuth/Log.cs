@@ -26,4 +26,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, EventName = "ProviderEventNotRecorded",
         Message = "The {Type} event of {Provider} could not be read or written in the event log.")]
     public static partial void ProviderEventNotRecorded(ILogger logger, string type, string provider, Exception exception);
+
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Warning, EventName = "AccountNotRead",
+        Message = "{Provider}'s identity endpoint did not say which account was connected ({Reason}); the connection works, its account is not shown.")]
+    public static partial void AccountNotRead(ILogger logger, string provider, string reason);
 }

@@ -73,6 +73,33 @@ public sealed class ProxyLoggingTests
     }
 
     [Fact]
+    public async Task An_unreachable_revocation_endpoint_is_one_warning_without_a_stack_trace_not_one_per_retry()
+    {
+        // A port that was free a moment ago: nothing listens there, so every try of the pipeline fails.
+        var closed = await LoopbackServer.StartAsync(_ => Task.CompletedTask);
+        var deadAddress = closed.Address;
+        await closed.DisposeAsync();
+        await using var upstream = await RecordingUpstream.StartAsync();
+        var settings = ProxyHost.Provider("acme", upstream.Address);
+        settings["TokenProxy:Providers:acme:RevocationUrl"] = new Uri(deadAddress, "/revoke").AbsoluteUri;
+        settings["TokenProxy:Providers:acme:ClientId"] = "client";
+        settings["TokenProxy:Providers:acme:AuthorizationUrl"] = new Uri(deadAddress, "/authorize").AbsoluteUri;
+        settings["TokenProxy:Providers:acme:TokenUrl"] = new Uri(deadAddress, "/token").AbsoluteUri;
+        settings["Logging:LogLevel:Default"] = "Information";
+        await using var proxy = await ProxyHost.StartAsync(settings);
+        var id = (await proxy.ImportAsync("acme", Canary.New("access"), refreshToken: Canary.New("refresh"))).GetProperty("id").GetString();
+        proxy.Logs.Lines.Clear();
+
+        using var revoked = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/revoke"));
+
+        revoked.EnsureSuccessStatusCode();
+        var warnings = proxy.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).ToList();
+        Assert.Contains(warnings, l => l.Contains("[1300]", StringComparison.Ordinal));
+        Assert.DoesNotContain(proxy.Logs.Lines, l => l.Contains(" Polly[", StringComparison.Ordinal));
+        Assert.DoesNotContain(proxy.Logs.Lines, l => l.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unreachable_provider_is_one_line_a_minute_without_a_stack_trace_however_many_requests_fail()
     {
         // A port that was free a moment ago: nothing listens there.

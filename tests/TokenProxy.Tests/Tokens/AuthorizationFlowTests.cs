@@ -67,6 +67,26 @@ public sealed class AuthorizationFlowTests
     }
 
     [Fact]
+    public async Task An_identity_endpoint_that_fails_leaves_the_account_unknown_and_says_why_in_one_line()
+    {
+        // The fake answers 404 here: the connect still succeeds, and the operator learns why no account is shown.
+        await using var scenario = await RefreshScenario.StartAsync(s => s["TokenProxy:Providers:acme:Identity:Url"] = new Uri(new Uri(s["TokenProxy:Providers:acme:TokenUrl"]!), "/no-userinfo").AbsoluteUri);
+        using var browser = new ConnectFlow(scenario.Proxy.Address);
+        var authorize = await browser.StartAsync("/admin/connect/acme");
+
+        using var callback = await browser.CallbackAsync("acme", ("code", "code-123"), ("state", authorize["state"]));
+
+        Assert.Equal(HttpStatusCode.SeeOther, callback.StatusCode);
+        var id = callback.Headers.Location!.OriginalString.Split('/', '?')[3];
+        var connection = await scenario.ConnectionAsync(id);
+        Assert.Equal("active", connection.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, connection.GetProperty("account").ValueKind);
+        var line = Assert.Single(scenario.Proxy.Logs.Lines, l => l.Contains("[1306]", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", line, StringComparison.Ordinal);
+        Assert.Contains("(HTTP 404)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_account_name_with_text_direction_or_invisible_characters_is_kept_and_shown_without_them()
     {
         await using var scenario = await RefreshScenario.StartAsync();
