@@ -30,6 +30,12 @@ internal static class EventTypes
         ConnectRequestExpired, VaultKeyRotated, ProviderUnavailable, ProviderAvailable, ProviderMisconfigured, ProviderConfigured,
     };
 
+    /// <summary>The types whose events belong to no workspace (a provider's, the vault's): a workspace's webhook never gets them.</summary>
+    public static readonly IReadOnlySet<string> WithoutWorkspace = new HashSet<string>(StringComparer.Ordinal)
+    {
+        VaultKeyRotated, ProviderUnavailable, ProviderAvailable, ProviderMisconfigured, ProviderConfigured,
+    };
+
     public const string ActorAdmin = "admin";
     public const string ActorPortal = "portal";
     public const string ActorBackground = "background";

@@ -42,6 +42,12 @@ internal static partial class WebhookRules
         {
             yield return ("events", $"unknown event type(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the types are {string.Join(", ", EventTypes.All.Order(StringComparer.Ordinal))}.");
         }
+        else if (workspace is not null && events.Where(EventTypes.WithoutWorkspace.Contains).ToList() is { Count: > 0 } unscoped)
+        {
+            // Asked for, they would never come: a provider's outage would go unnoticed by the one who set this up to hear it.
+            yield return ("events", $"{string.Join(", ", unscoped)} belong to no workspace, so a webhook for workspace '{workspace}' would never receive them; " +
+                "ask for them with a webhook that has no Workspace.");
+        }
 
         if (workspace is not null && !Name().IsMatch(workspace))
         {

@@ -74,6 +74,25 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_workspace_webhook_asking_for_provider_events_is_refused_since_they_belong_to_no_workspace()
+    {
+        using var workspace = await _proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/workspaces", new { id = "team-a", displayName = "Team A" }));
+        using var refused = await PutAsync("crm", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.error", "provider.unavailable" }, workspace = "team-a" });
+        using var unscoped = await PutAsync("ops", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.error", "provider.unavailable" } });
+        var settings = WebhookSetup.Settings(_receiver.Url, _receiver.Secret, name: "scoped");
+        settings["TokenProxy:Webhooks:scoped:Workspace"] = "team-a";
+        settings["TokenProxy:Webhooks:scoped:Events:2"] = "provider.misconfigured";
+
+        var startup = await Assert.ThrowsAnyAsync<Exception>(() => ProxyHost.StartAsync(settings));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.StartsWith("provider.unavailable belong to no workspace", errors.GetProperty("events")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, unscoped.StatusCode);
+        Assert.Contains("provider.misconfigured belong to no workspace", startup.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_webhook_for_a_workspace_that_does_not_exist_is_refused_and_a_configured_one_is_warned_about_at_start()
     {
         using var typo = await PutAsync("crm", new { url = _receiver.Url, secret = _receiver.Secret, events = new[] { "connection.created" }, workspace = "team-typo" });
