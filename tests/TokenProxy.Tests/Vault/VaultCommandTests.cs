@@ -360,6 +360,8 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
             await sqlite.ImportAsync("acme", Canary.New("access"));
         }
 
+        var dash = Path.Combine(Directory.GetCurrentDirectory(), "-");
+        File.Delete(dash); // one an older build left here would hide a new one
         var export = await RunAsync("export", "-", $"--TokenProxy:DataDirectory={_directory}");
         var target = ProxyHost.NewDataDirectory();
         try
@@ -370,7 +372,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
                 ["vault", "import", "-", .. At(target)], new StringReader(export.Output), output, error, CancellationToken.None);
 
             Assert.Equal(0, export.Code);
-            Assert.False(File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "-")));
+            Assert.False(File.Exists(dash));
             Assert.Contains("to standard output", export.Error, StringComparison.Ordinal);
             Assert.Equal("operator", JsonDocument.Parse(export.Output).RootElement.GetProperty("connections")[0].GetProperty("origin").GetString());
             Assert.Equal((0, string.Empty), (code, error.ToString()));
