@@ -280,19 +280,28 @@ internal sealed partial class TokenRefresher
         if (committed is null)
         {
             var current = await UntilStoredAsync(row.Id, () => _store.GetAsync(row.Id, cancellationToken));
-            if (current is { Status: ConnectionStatus.Error, LastError.Code: RefreshInterrupted } && current.RefreshToken == row.RefreshToken)
+            // A few tries: each lost compare-and-swap means another write came meanwhile, and a write that left the tokens
+            // alone may come again (an acceptance, an edit); past that, the answer is discarded as a lost race.
+            for (var tries = 0; tries < 3 && current is not null && StillHolds(current, row); tries++)
             {
-                // Someone (another instance, while this one waited for the store) sent the refresh token this refresh had
-                // already spent, and took the refusal for an interrupted refresh: it was this one, and its answer holds the
-                // grant's live tokens. They replace the error.
+                // Nobody refreshed or revoked since this refresh read the row: a write that left its tokens alone (another
+                // instance recording that the API accepted the token, a person editing the connection), or someone who sent
+                // the refresh token this refresh had already spent and took the refusal for an interrupted refresh. This
+                // answer holds the grant's live tokens (a rotating provider has spent the old refresh token): it goes onto
+                // the row as it is now.
                 var recovered = tokens.ApplyTo(current with { Parameters = parameters }, _sealer, _time.GetUtcNow(), reason.ToWire(), provider) with
                 {
                     CredentialKind = row.CredentialKind,
                 };
-                if (await UntilStoredAsync(row.Id, () => _store.TryUpdateAsync(recovered, ConnectionEvents.Refreshed(current, actor, reason == RefreshReason.Manual), cancellationToken))
+                var written = current;
+                if (await UntilStoredAsync(row.Id, () => _store.TryUpdateAsync(recovered, ConnectionEvents.Refreshed(written, actor, reason == RefreshReason.Manual), cancellationToken))
                     is { } late)
                 {
-                    _instrumentation.RefreshCommittedLate(row.Id);
+                    if (written.Status == ConnectionStatus.Error)
+                    {
+                        _instrumentation.RefreshCommittedLate(row.Id);
+                    }
+
                     return new RefreshRun(TokenResult<ConnectionRow>.Success(late), attempts, Committed: true);
                 }
 
@@ -313,6 +322,15 @@ internal sealed partial class TokenRefresher
 
         return new RefreshRun(TokenResult<ConnectionRow>.Success(committed), attempts, Committed: true);
     }
+
+    /// <summary>
+    /// Whether <paramref name="current"/> still holds the tokens the refresh read from <paramref name="read"/>: active with
+    /// the same access and refresh token, or put in error as an interrupted refresh with the same refresh token.
+    /// </summary>
+    private static bool StillHolds(ConnectionRow current, ConnectionRow read) =>
+        current.RefreshToken == read.RefreshToken
+        && ((current.Status == ConnectionStatus.Active && current.AccessToken == read.AccessToken)
+            || current is { Status: ConnectionStatus.Error, LastError.Code: RefreshInterrupted });
 
     /// <summary>
     /// A store call on the way to committing a refresh's answer, retried while the store is unavailable (a database

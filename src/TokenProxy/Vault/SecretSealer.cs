@@ -108,6 +108,16 @@ internal sealed class SecretSealer(VaultKeyRing keys)
     /// </summary>
     public bool LacksKeyOf(string @sealed) => KeyIdOf(@sealed) is { } id && keys.Find(id) is null;
 
+    /// <summary>
+    /// Whether <paramref name="value"/> has the sealed form (a key id, then base64 of at least a nonce and a tag): what an
+    /// imported row must hold, since anything else would be stored as it is, plaintext included, and open with no key.
+    /// </summary>
+    public static bool IsSealedForm(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && System.Buffers.Text.Base64.IsValid(value.AsSpan(colon + 1), out var length) && length >= NonceSize + TagSize;
+    }
+
     /// <summary>The key id a sealed value names, or null when it is not in the sealed format.</summary>
     public static string? KeyIdOf(string @sealed)
     {

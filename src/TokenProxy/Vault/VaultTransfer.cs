@@ -14,8 +14,10 @@ internal static class VaultTransfer
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        // A field no export has is refused, not dropped: a hand-edited file says what it meant, or is corrected.
+        // A field no export has is refused, not dropped: a hand-edited file says what it meant, or is corrected. So is a
+        // null where the row has no null (a label, a list of scopes): it would fail later, halfway through the writes.
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
         // Origin by name, as the admin API shows it; a file written with its number still reads.
         Converters =
         {
@@ -130,6 +132,7 @@ internal static class VaultTransfer
     {
         var problems = new List<string>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<(string, string, string?, string?)>();
         for (var i = 0; i < rows.Count; i++)
         {
             var (row, at) = (rows[i], $"connections[{i}]");
@@ -150,6 +153,19 @@ internal static class VaultTransfer
             if (!ConnectionLabel.IsValid(row.Label))
             {
                 problems.Add($"{at}.label: {ConnectionLabel.Rule}");
+            }
+            else if (!names.Add((row.Provider, row.Label, row.Workspace, row.EndUser?.Id)))
+            {
+                problems.Add($"{at}: another connection in the file has its provider and label{(row.Workspace is null ? string.Empty : " in its workspace")}");
+            }
+
+            foreach (var (field, value) in new[] { ("accessToken", row.AccessToken), ("refreshToken", row.RefreshToken) })
+            {
+                if (value is not null && !SecretSealer.IsSealedForm(value))
+                {
+                    // Stored as it is, it would be plaintext at rest, or a value no key opens that stops every start.
+                    problems.Add($"{at}.{field} is not a sealed value (key id, ':', base64)");
+                }
             }
 
             if (row.Workspace is not null && !ScopeNames.IsWorkspace(row.Workspace))

@@ -12,6 +12,33 @@ namespace TokenProxy.Tests.Tokens;
 public sealed class RefreshDurabilityTests
 {
     [Fact]
+    public async Task A_write_that_leaves_the_tokens_alone_during_a_refresh_does_not_cost_the_refresh_its_answer()
+    {
+        // Another instance records that the API accepted the token, or a person edits the connection, while the token
+        // endpoint answers: the row's version moves, its tokens do not. A rotating provider has spent the refresh token
+        // that was sent, so discarding the answer would leave the connection holding a dead one (refresh_interrupted).
+        await using var scenario = await RefreshScenario.StartAsync();
+        var id = await scenario.ImportAsync(access: "access-0", refresh: "refresh-0");
+        var store = scenario.Proxy.Services.GetRequiredService<IConnectionStore>();
+        scenario.Authorization.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refreshing = scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+        await scenario.Authorization.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var row = (await store.GetAsync(id, CancellationToken.None))!;
+        Assert.NotNull(await store.TryUpdateAsync(row with { Metadata = new Dictionary<string, string> { ["note"] = "kept" } }, CancellationToken.None));
+        scenario.Authorization.Hold.SetResult();
+
+        using var refreshed = await refreshing;
+        using var api = await scenario.Proxy.Client.GetAsync("/acme/user");
+        using var again = await scenario.Proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, $"/admin/api/connections/{id}/refresh"));
+
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        Assert.Equal("Bearer access-1", Assert.Single(scenario.Api.Requests).Header("Authorization"));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(["refresh-0", "refresh-1"], scenario.Authorization.Forms.Select(f => f["refresh_token"]));
+        Assert.Equal("kept", (await store.GetAsync(id, CancellationToken.None))!.Metadata["note"]);
+    }
+
+    [Fact]
     public async Task Killing_the_process_mid_refresh_keeps_the_old_pair_and_after_a_commit_keeps_the_new_pair()
     {
         await using var api = await RecordingUpstream.StartAsync();

@@ -136,7 +136,15 @@ public abstract partial class ConnectionStoreTests : IAsyncLifetime
     public async Task Vault_export_and_import_carry_the_refresh_token_expiry()
     {
         var expires = DateTimeOffset.FromUnixTimeMilliseconds(1_900_000_000_000);
-        var row = NewRow("moving") with { RefreshToken = "k:refresh", RefreshTokenExpiresAt = expires };
+        var key = VaultKey.Generate();
+        var row = NewRow("moving");
+        // Sealed for real: an import refuses a value that is not.
+        row = row with
+        {
+            AccessToken = SecretSealer.Seal(key, row.Id, SecretSealer.AccessTokenField, "access"),
+            RefreshToken = SecretSealer.Seal(key, row.Id, SecretSealer.RefreshTokenField, "refresh"),
+            RefreshTokenExpiresAt = expires,
+        };
         await Store.TryInsertAsync(row, CancellationToken.None);
         using var file = new MemoryStream();
         await VaultTransfer.ExportAsync(Store, file, TimeProvider.System, CancellationToken.None);

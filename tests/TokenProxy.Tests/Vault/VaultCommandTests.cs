@@ -306,7 +306,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     {
         await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
         {
-            foreach (var label in new[] { "one", "two", "three", "four", "five" })
+            foreach (var label in new[] { "one", "two", "three", "four", "five", "six", "seven" })
             {
                 await sqlite.ImportAsync("acme", Canary.New("access"), label: label);
             }
@@ -320,8 +320,15 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         rows[2]!["workspace"] = "bad ws!";
         rows[3]!["endUser"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "bad user !!" };
         rows[4]!["provider"] = "Not A Provider";
+        // Not sealed: stored as it is, it would be a plaintext token at rest, and a value no key opens.
+        rows[5]!["accessToken"] = ":" + rows[5]!["accessToken"]!.GetValue<string>().Split(':')[1];
+        rows[6]!["label"] = rows[5]!["label"]!.GetValue<string>();
         var edited = Path.Combine(_directory, "edited.json");
         await File.WriteAllTextAsync(edited, export.ToJsonString());
+        var withNull = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
+        withNull["connections"]![6]!["scopes"] = null;
+        var nulls = Path.Combine(_directory, "nulls.json");
+        await File.WriteAllTextAsync(nulls, withNull.ToJsonString());
         var unknownField = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
         unknownField["connections"]![0]!["extraField"] = 1;
         var extra = Path.Combine(_directory, "extra.json");
@@ -331,10 +338,17 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         {
             var import = await RunAsync(["import", edited, .. At(target)]);
             var withExtra = await RunAsync(["import", extra, .. At(target)]);
+            var withNulls = await RunAsync(["import", nulls, .. At(target)]);
 
-            Assert.Equal((2, 2), (import.Code, withExtra.Code));
-            Assert.Contains("5 value(s) TokenProxy does not store, so nothing was imported", import.Error, StringComparison.Ordinal);
-            foreach (var problem in new[] { "connections[0].id", "connections[1].label", "connections[2].workspace", "connections[3].endUser", "connections[4].provider" })
+            Assert.Equal((2, 2, 2), (import.Code, withExtra.Code, withNulls.Code));
+            Assert.Contains("7 value(s) TokenProxy does not store, so nothing was imported", import.Error, StringComparison.Ordinal);
+            Assert.Contains("$.connections[6].scopes", withNulls.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", withNulls.Error, StringComparison.Ordinal);
+            foreach (var problem in new[]
+            {
+                "connections[0].id", "connections[1].label", "connections[2].workspace", "connections[3].endUser", "connections[4].provider",
+                "connections[5].accessToken is not a sealed value", "connections[6]: another connection in the file has its provider and label",
+            })
             {
                 Assert.Contains(problem, import.Error, StringComparison.Ordinal);
             }
@@ -343,7 +357,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
             Assert.Contains("not a field an export has", withExtra.Error, StringComparison.Ordinal);
             // Nothing was written: the same directory then takes the untouched export whole.
             var clean = await RunAsync(["import", ExportFile, .. At(target)]);
-            Assert.Contains("Imported 5 connection(s)", clean.Output, StringComparison.Ordinal);
+            Assert.Contains("Imported 7 connection(s)", clean.Output, StringComparison.Ordinal);
             Assert.Contains("0 were already there", clean.Output, StringComparison.Ordinal);
         }
         finally
