@@ -104,6 +104,9 @@ internal static class VaultCommand
             ? $"New vault key id {active}; {resealed} connection(s) re-sealed with it" + (retired.Count > 0 ? $"; retired key id {string.Join(", ", retired)}." : ".")
             : $"Vault key id {active} (the first one configured) is active; {resealed} connection(s) re-sealed with it." + (retired.Count > 0
                 ? $" No connection uses key id {string.Join(", ", retired)} any more: drop it from the key list ({VaultInitializer.KeyVariable} or the key file) everywhere TokenProxy runs on this store."
+                : string.Empty)
+              + (rotation.TryGetProperty("unusedKeyIds", out var unused) && unused.ValueKind == System.Text.Json.JsonValueKind.Array && unused.GetArrayLength() > 0
+                ? $" Key id {string.Join(", ", unused.EnumerateArray().Select(k => k.GetString()))} comes after it and seals nothing: to rotate to it, put it first everywhere TokenProxy runs on this store, restart, and run this again."
                 : string.Empty));
         return 0;
     }

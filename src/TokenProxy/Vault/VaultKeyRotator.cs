@@ -5,8 +5,10 @@ namespace TokenProxy.Vault;
 /// <summary>
 /// What a key rotation did. <see cref="Created"/>: the active key is new, and retired keys were removed from the key file
 /// or keychain; otherwise the active key is the one the operator put first, and the retired keys are theirs to drop.
+/// <see cref="UnusedKeyIds"/>: keys after the active one that sealed nothing before this rotation either (with keys the
+/// operator keeps, a new key put second rather than first: the rotation the operator meant has not begun).
 /// </summary>
-internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds, bool Created);
+internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds, bool Created, IReadOnlyList<string>? UnusedKeyIds = null);
 
 /// <summary>
 /// Online key rotation. A new key is added to the key list first (the key file written atomically, 0600, or the
@@ -77,6 +79,7 @@ internal sealed class VaultKeyRotator(
     {
         var active = ring.Active;
         var resealed = 0;
+        var usedBefore = await KeyIdsInUseAsync(cancellationToken);
         foreach (var listed in await store.ListAsync(cancellationToken))
         {
             // Compare-and-swap with a re-read: a refresh may rewrite the row (under the new key) meanwhile.
@@ -120,13 +123,17 @@ internal sealed class VaultKeyRotator(
 
         // Stored providers' client secrets are sealed with the same keys (docs/architecture.md §13).
         resealed += await providers.ResealAsync(active.Id, cancellationToken);
-        var stillUsed = (await store.ListAsync(cancellationToken))
-            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
-            .Concat((await webhooks.ListWebhooksAsync(cancellationToken)).Select(w => w.SealedSecret))
-            .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
-        stillUsed.UnionWith(await providers.SealedKeyIdsAsync(cancellationToken));
+        var stillUsed = await KeyIdsInUseAsync(cancellationToken);
         var retired = ring.Keys.Skip(1).Where(k => !stillUsed.Contains(k.Id)).ToList();
-        if (retired.Count > 0 && storage is not null)
+        if (storage is null)
+        {
+            // The operator's keys: only a key this rotation freed is named to drop. One that sealed nothing before either
+            // is most likely the new key put second instead of first, and dropping it would undo the rotation meant.
+            var unused = retired.Where(k => !usedBefore.Contains(k.Id)).Select(k => k.Id).ToList();
+            return new RotationResult(active.Id, resealed, [.. retired.Where(k => usedBefore.Contains(k.Id)).Select(k => k.Id)], Created: false, unused);
+        }
+
+        if (retired.Count > 0)
         {
             var kept = ring.Keys.Except(retired).ToArray();
             try
@@ -144,6 +151,17 @@ internal sealed class VaultKeyRotator(
         }
 
         return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)], Created: false);
+    }
+
+    /// <summary>The key ids that seal anything: a connection's token, a webhook's secret, a stored provider's client secret.</summary>
+    private async Task<HashSet<string?>> KeyIdsInUseAsync(CancellationToken cancellationToken)
+    {
+        var used = (await store.ListAsync(cancellationToken))
+            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
+            .Concat((await webhooks.ListWebhooksAsync(cancellationToken)).Select(w => w.SealedSecret))
+            .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
+        used.UnionWith(await providers.SealedKeyIdsAsync(cancellationToken));
+        return used;
     }
 
     /// <summary>Tells the rotation in the event log: key ids only (they name keys, they are not keys).</summary>

@@ -99,6 +99,35 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_the_new_key_put_second_rotation_never_names_it_to_drop()
+    {
+        // The operator meant to rotate to the new key but left the old one first: dropping "the key no row uses" would
+        // then drop the new key and undo the rotation.
+        await using var api = await RecordingUpstream.StartAsync();
+        var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), oldKey, newKey);
+            await using var proxy = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
+            await proxy.ImportAsync("acme", Canary.New("access"));
+
+            using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+            var rotation = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(oldKey.Id, rotation.GetProperty("activeKeyId").GetString());
+            Assert.Equal(0, rotation.GetProperty("resealed").GetInt32());
+            Assert.Empty(rotation.GetProperty("retiredKeyIds").EnumerateArray());
+            Assert.Equal([newKey.Id], rotation.GetProperty("unusedKeyIds").EnumerateArray().Select(k => k.GetString()));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_refresh_that_waits_past_its_timeout_for_another_instance_is_a_503_not_a_crash()
     {
         await using var api = await RecordingUpstream.StartAsync();
