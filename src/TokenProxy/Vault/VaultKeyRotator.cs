@@ -37,6 +37,7 @@ internal sealed class VaultKeyRotator(
         {
             if (StorageOrThrow() is not { } storage)
             {
+                await RefuseUnlessEveryInstanceHoldsAsync(ring.Active.Id, cancellationToken);
                 // The keys live in the variable, the new one first: nothing to write, every row re-sealed under it; the
                 // answer names the keys no row needs any more, to be dropped from the variable.
                 return await RotatedAsync(await ResealAndRetireAsync(null, cancellationToken), cancellationToken);
@@ -151,6 +152,27 @@ internal sealed class VaultKeyRotator(
         }
 
         return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)], Created: false);
+    }
+
+    /// <summary>
+    /// On a shared store, refuses (changing nothing) while an instance that ran within <see cref="VaultKeyHolding.Lifetime"/>
+    /// does not hold <paramref name="active"/>: every row re-sealed under it would stop working there at once.
+    /// </summary>
+    private async Task RefuseUnlessEveryInstanceHoldsAsync(string active, CancellationToken cancellationToken)
+    {
+        if (!_shared || store is not IKeyHolders holders)
+        {
+            return;
+        }
+
+        var lacking = (await holders.KeyHoldersAsync(VaultKeyHolding.Lifetime, cancellationToken)).Where(h => !h.KeyIds.Contains(active)).ToList();
+        if (lacking.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{lacking.Count} TokenProxy instance(s) running on {store.Description} do not hold vault key id {active} (they hold key id " +
+                $"{string.Join(", ", lacking.SelectMany(h => h.KeyIds).Distinct(StringComparer.Ordinal))}): a connection re-sealed under it would stop working there. " +
+                "Add the key to their key list and restart them, then call this again. Nothing was re-sealed.");
+        }
     }
 
     /// <summary>The key ids that seal anything: a connection's token, a webhook's secret, a stored provider's client secret.</summary>

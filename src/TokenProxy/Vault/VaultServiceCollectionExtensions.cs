@@ -37,6 +37,8 @@ internal static class VaultServiceCollectionExtensions
         services.AddSingleton(sp => (IProviderStore)sp.GetRequiredService<OpenedStore>().Store);
         services.AddSingleton<StoredProviders>();
         services.AddHostedService<VaultInitializer>();
+        // After the vault: it records the keys the initializer loaded (a shared store only).
+        services.AddHostedService<VaultKeyHolding>();
         services.AddHostedService(sp => sp.GetRequiredService<StoredProviders>());
         return services;
     }

@@ -233,6 +233,15 @@ internal sealed partial class PostgresConnectionStore
           updated_at timestamptz NOT NULL
         );
         """,
+        // The vault key ids each running instance holds (Vault/IKeyHolders), so that a rotation never re-seals rows under a
+        // key one of them lacks; renewed while it runs, by the database's clock.
+        """
+        CREATE TABLE key_holders (
+          instance text PRIMARY KEY,
+          key_ids text NOT NULL,
+          seen_at timestamptz NOT NULL
+        );
+        """,
     ];
 
     /// <summary>

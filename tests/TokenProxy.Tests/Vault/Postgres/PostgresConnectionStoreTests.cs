@@ -38,6 +38,7 @@ public sealed partial class PostgresConnectionStoreTests(PostgresServer server) 
         DROP TABLE webhook_deliveries;
         DROP TABLE webhooks;
         DROP TABLE providers;
+        DROP TABLE key_holders;
         UPDATE schema_version SET version = 7;
         """;
 

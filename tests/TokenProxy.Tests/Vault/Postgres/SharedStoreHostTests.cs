@@ -99,6 +99,50 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rotation_is_refused_while_a_running_instance_lacks_the_new_key_and_goes_ahead_once_it_stopped()
+    {
+        // An operator gives one instance (or a command run offline) the new key first while another still runs with only
+        // the old one: re-sealed under the new key, every connection would stop working on that other instance at once.
+        await using var api = await RecordingUpstream.StartAsync();
+        var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
+        var (oldOnly, newFirst) = (ProxyHost.NewDataDirectory(), ProxyHost.NewDataDirectory());
+        var token = Canary.New("access");
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(oldOnly), oldKey);
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(newFirst), newKey, oldKey);
+            await using var rotating = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: newFirst);
+            HttpStatusCode refusedStatus;
+            string refusal;
+            await using (var behind = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: oldOnly))
+            {
+                await behind.ImportAsync("acme", token);
+                await _database.WaitUntilAsync("SELECT count(*) = 2 FROM key_holders", "both instances recorded their keys");
+
+                using var refused = await rotating.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+                (refusedStatus, refusal) = (refused.StatusCode, await refused.Content.ReadAsStringAsync());
+                using var stillServed = await behind.Client.GetAsync("/acme/user");
+                Assert.Equal(HttpStatusCode.OK, stillServed.StatusCode);
+            }
+
+            using var rotated = await rotating.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+            var rotation = System.Text.Json.JsonDocument.Parse(await rotated.Content.ReadAsStringAsync()).RootElement;
+
+            Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
+            Assert.Contains($"1 TokenProxy instance(s) running on", refusal, StringComparison.Ordinal);
+            Assert.Contains($"do not hold vault key id {newKey.Id}", refusal, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+            Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
+            Assert.Equal([oldKey.Id], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
+        }
+        finally
+        {
+            Directory.Delete(oldOnly, recursive: true);
+            Directory.Delete(newFirst, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task With_the_new_key_put_second_rotation_never_names_it_to_drop()
     {
         // The operator meant to rotate to the new key but left the old one first: dropping "the key no row uses" would

@@ -1,0 +1,39 @@
+namespace TokenProxy.Vault.Postgres;
+
+internal sealed partial class PostgresConnectionStore : IKeyHolders
+{
+    // Times from the database's clock: instances on several hosts compare them, and their clocks may differ.
+    public Task RecordKeysAsync(string instance, IReadOnlyList<string> keyIds, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        await using var command = _dataSource.CreateCommand("""
+            INSERT INTO key_holders (instance, key_ids, seen_at) VALUES (@instance, @key_ids, now())
+            ON CONFLICT (instance) DO UPDATE SET key_ids = excluded.key_ids, seen_at = excluded.seen_at;
+            """);
+        command.Parameters.AddWithValue("instance", instance);
+        command.Parameters.AddWithValue("key_ids", string.Join(' ', keyIds));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    });
+
+    public Task ForgetAsync(string instance, CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        await using var command = _dataSource.CreateCommand("DELETE FROM key_holders WHERE instance = @instance OR seen_at < now() - interval '1 day';");
+        command.Parameters.AddWithValue("instance", instance);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    });
+
+    public Task<IReadOnlyList<KeyHolder>> KeyHoldersAsync(TimeSpan seenWithin, CancellationToken cancellationToken) => GuardAsync<IReadOnlyList<KeyHolder>>(async () =>
+    {
+        await using var command = _dataSource.CreateCommand("SELECT instance, key_ids FROM key_holders WHERE seen_at > now() - @within ORDER BY instance;");
+        command.Parameters.AddWithValue("within", seenWithin);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var holders = new List<KeyHolder>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            holders.Add(new KeyHolder(reader.GetString(0), reader.GetString(1).Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        }
+
+        return holders;
+    });
+}
