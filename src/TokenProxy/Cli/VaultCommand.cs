@@ -302,7 +302,12 @@ internal static class VaultCommand
         var result = await VaultTransfer.ImportAsync(store, read, cancellationToken);
         await output.WriteLineAsync(
             $"Imported {result.Imported} connection(s) into {store.Description}; {result.AlreadyPresent} were already there." +
-            (read.KeyIds.Count > 0 ? $" Their tokens are sealed with vault key id {string.Join(", ", read.KeyIds)}: start TokenProxy there with that key." : string.Empty));
+            (read.KeyIds.Count switch
+            {
+                0 => string.Empty,
+                1 => $" Their tokens are sealed with vault key id {read.KeyIds[0]}: start TokenProxy there with that key.",
+                _ => $" Their tokens are sealed with vault key ids {string.Join(", ", read.KeyIds)}: start TokenProxy there with all of them in its key list.",
+            }));
         if (result.Conflicts.Count == 0)
         {
             return 0;
@@ -328,7 +333,7 @@ internal static class VaultCommand
             return missing.Count == 0 ? null
                 : $"The file's connections are sealed with vault key id {string.Join(", ", missing)}, which {found.Source} (key id {Ids(found.Keys)}) " +
                   $"does not hold: after importing them, TokenProxy would refuse to start on {store.Description}. Add that key after the active one " +
-                  $"({VaultInitializer.KeyVariable}=active,other, or another line in the key file) wherever TokenProxy runs on this store, import again, " +
+                  $"({VaultInitializer.KeyVariable}=active,other, another line in the key file, or the keychain entry's list) wherever TokenProxy runs on this store, import again, " +
                   "then re-seal them under the active key with 'TokenProxy vault rotate-key' and drop the other key.";
         }
 

@@ -4,7 +4,7 @@ namespace TokenProxy.OAuth;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, EventName = "RevocationFailed",
-        Message = "{Provider}'s revocation endpoint did not revoke a {TokenType}: {Error} ({Kind}). The connection's tokens were deleted here all the same.")]
+        Message = "{Provider}'s revocation endpoint did not revoke the connection's {TokenType}: {Error} ({Kind}). The connection's tokens were deleted here all the same.")]
     public static partial void RevocationFailed(ILogger logger, string provider, string tokenType, string? error, string kind);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, EventName = "OlderClientSecretInUse",

@@ -74,7 +74,7 @@ public sealed class RevocationLeakTests
             .Where(line => !(line.StartsWith("Microsoft.AspNetCore.Hosting.HttpRequestIn|", StringComparison.Ordinal) && line.Contains(providerSide, StringComparison.Ordinal))));
         // The revocation requests were traced, with {token} where the token went, so the absence below means something.
         Assert.Contains("/oauth/v1/refresh-tokens/{token}", exported, StringComparison.Ordinal);
-        Assert.Contains("revocation endpoint did not revoke a refresh_token", logs, StringComparison.Ordinal);
+        Assert.Contains("revocation endpoint did not revoke the connection's refresh_token", logs, StringComparison.Ordinal);
         foreach (var (access, refresh) in tokens.Values)
         {
             foreach (var secret in new[] { access, refresh })
