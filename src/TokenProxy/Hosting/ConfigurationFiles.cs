@@ -22,6 +22,11 @@ internal static class ConfigurationFiles
             return (null, missing);
         }
 
+        if (args.Count(a => a == ConfigOption || a.StartsWith(ConfigOption + "=", StringComparison.Ordinal)) > 1)
+        {
+            return (null, [$"{ConfigOption} is given more than once; give one file (the others' settings can go in it, or on the command line)."]);
+        }
+
         if (ConfigFile(args) is { } file && !File.Exists(file))
         {
             // An empty value is what `--config "$FILE"` gives when the variable is unset.

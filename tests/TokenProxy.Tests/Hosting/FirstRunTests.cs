@@ -184,14 +184,18 @@ public sealed class FirstRunTests : IDisposable
     }
 
     [Fact]
-    public async Task An_empty_or_directory_config_path_is_a_configuration_problem_not_a_crash()
+    public async Task An_empty_directory_or_repeated_config_path_is_a_configuration_problem_not_a_crash()
     {
         // `--config "$FILE"` with the variable unset gives an empty value.
         var empty = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", ""]);
         var emptyAssigned = await ProxyCommand.RunAsync(["connections", "list", .. ProxyCommand.Isolated(_directory), "--config="]);
         var directory = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", _directory]);
+        var file = Path.Combine(_directory, "one.json");
+        await File.WriteAllTextAsync(file, "{}");
+        var twice = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", file, $"--config={file}"]);
 
-        Assert.Equal((2, 2, 2), (empty.Code, emptyAssigned.Code, directory.Code));
+        Assert.Equal((2, 2, 2, 2), (empty.Code, emptyAssigned.Code, directory.Code, twice.Code));
+        Assert.Contains("--config is given more than once", twice.Error, StringComparison.Ordinal);
         Assert.Contains("--config: the file name is empty", empty.Error, StringComparison.Ordinal);
         Assert.Contains("--config: the file name is empty", emptyAssigned.Error, StringComparison.Ordinal);
         Assert.Contains($"--config: {_directory} is a directory", directory.Error, StringComparison.Ordinal);
