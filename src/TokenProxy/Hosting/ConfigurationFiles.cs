@@ -22,7 +22,7 @@ internal static class ConfigurationFiles
             return (null, missing);
         }
 
-        if (args.Count(a => a == ConfigOption || a.StartsWith(ConfigOption + "=", StringComparison.Ordinal)) > 1)
+        if (args.Count(IsConfigOption) > 1)
         {
             return (null, [$"{ConfigOption} is given more than once; give one file (the others' settings can go in it, or on the command line)."]);
         }
@@ -120,17 +120,21 @@ internal static class ConfigurationFiles
         return problems;
     }
 
-    /// <summary>The value of <c>--config PATH</c> or <c>--config=PATH</c>, if given.</summary>
+    /// <summary>Whether <paramref name="argument"/> is <c>--config</c> or <c>--config=…</c>, in any case, as configuration keys are.</summary>
+    private static bool IsConfigOption(string argument) =>
+        argument.Equals(ConfigOption, StringComparison.OrdinalIgnoreCase) || argument.StartsWith(ConfigOption + "=", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The value of <c>--config PATH</c> or <c>--config=PATH</c> (<c>--Config</c> too), if given.</summary>
     public static string? ConfigFile(string[] args)
     {
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == ConfigOption && i + 1 < args.Length)
+            if (args[i].Equals(ConfigOption, StringComparison.OrdinalIgnoreCase) && i + 1 < args.Length)
             {
                 return args[i + 1];
             }
 
-            if (args[i].StartsWith(ConfigOption + "=", StringComparison.Ordinal))
+            if (args[i].StartsWith(ConfigOption + "=", StringComparison.OrdinalIgnoreCase))
             {
                 return args[i][(ConfigOption.Length + 1)..];
             }

@@ -8,8 +8,11 @@ internal sealed class VaultKeyHolding(IConnectionStore store, VaultKeyRing ring,
 {
     public static readonly TimeSpan Renewal = TimeSpan.FromSeconds(20);
 
-    /// <summary>How long a record counts without renewal: three renewals, so a store hiccup does not hide an instance.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long a record counts without renewal. Long, since an instance cut off from the store cannot renew and must still
+    /// count (a rotation would break it); the cost is that one killed without a stop holds rotations back that long.
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     private readonly string _instance = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
@@ -24,16 +27,22 @@ internal sealed class VaultKeyHolding(IConnectionStore store, VaultKeyRing ring,
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var failed = false;
                 try
                 {
                     await holders.RecordKeysAsync(_instance, [.. ring.Keys.Select(k => k.Id)], stoppingToken);
                 }
                 catch (Exception e) when (e is StoreUnavailableException or System.Data.Common.DbException && !stoppingToken.IsCancellationRequested)
                 {
-                    // The store logs an outage once; the next renewal tries again.
+                    // The store logs an outage once. The record is renewed as soon as the store is back (at most once a
+                    // second), so that a rotation right after a long outage sees this instance.
+                    failed = true;
                 }
 
-                await Task.Delay(Renewal, time, stoppingToken);
+                var renewal = Task.Delay(Renewal, time, stoppingToken);
+                await (failed
+                    ? Task.WhenAny(renewal, Task.WhenAll(store.WhenAvailable, Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken)))
+                    : renewal);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

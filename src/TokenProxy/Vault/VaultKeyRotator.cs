@@ -165,15 +165,29 @@ internal sealed class VaultKeyRotator(
             return;
         }
 
-        var lacking = (await holders.KeyHoldersAsync(VaultKeyHolding.Lifetime, cancellationToken)).Where(h => !h.KeyIds.Contains(active)).ToList();
+        var running = await holders.KeyHoldersAsync(VaultKeyHolding.Lifetime, cancellationToken);
+        var lacking = running.Where(h => !h.KeyIds.Contains(active)).ToList();
         if (lacking.Count > 0)
         {
             throw new InvalidOperationException(
                 $"{lacking.Count} TokenProxy instance(s) running on {store.Description} do not hold vault key id {active} (they hold key id " +
                 $"{string.Join(", ", lacking.SelectMany(h => h.KeyIds).Distinct(StringComparer.Ordinal))}): a connection re-sealed under it would stop working there. " +
-                "Add the key to their key list and restart them, then call this again. Nothing was re-sealed.");
+                $"Add the key to their key list and restart them, then call this again. {Lapse} Nothing was re-sealed.");
+        }
+
+        // Another first key there would go on sealing new tokens under the old one, which this rotation would call unused.
+        var otherFirst = running.Where(h => h.KeyIds.Count > 0 && h.KeyIds[0] != active).ToList();
+        if (otherFirst.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{otherFirst.Count} TokenProxy instance(s) running on {store.Description} seal with key id " +
+                $"{string.Join(", ", otherFirst.Select(h => h.KeyIds[0]).Distinct(StringComparer.Ordinal))} first, not {active}: put the same key first on every " +
+                $"instance and restart them, then call this again. {Lapse} Nothing was re-sealed.");
         }
     }
+
+    private static readonly string Lapse =
+        $"An instance that stopped without shutting down counts for {VaultKeyHolding.Lifetime.TotalMinutes:0} minutes after it was last seen.";
 
     /// <summary>The key ids that seal anything: a connection's token, a webhook's secret, a stored provider's client secret.</summary>
     private async Task<HashSet<string?>> KeyIdsInUseAsync(CancellationToken cancellationToken)

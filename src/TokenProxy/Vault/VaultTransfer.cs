@@ -69,6 +69,14 @@ internal static class VaultTransfer
             throw new InvalidDataException($"Vault export version {export.Version} is not one this TokenProxy reads ({VaultExport.CurrentVersion}).");
         }
 
+        // A null where a row or workspace should be: no annotation covers a list's elements.
+        var nulls = export.Connections.Select((r, i) => r is null ? $"connections[{i}]" : null)
+            .Concat((export.Workspaces ?? []).Select((w, i) => w is null ? $"workspaces[{i}]" : null)).OfType<string>().ToList();
+        if (nulls.Count > 0)
+        {
+            throw new InvalidDataException($"Not a TokenProxy vault export: {string.Join(", ", nulls)} is null, not a row; nothing was imported.");
+        }
+
         var rows = KnownKinds(export.Connections, document);
         document.Dispose();
         var workspaces = export.Workspaces ?? [];

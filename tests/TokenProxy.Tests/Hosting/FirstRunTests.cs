@@ -193,8 +193,11 @@ public sealed class FirstRunTests : IDisposable
         var file = Path.Combine(_directory, "one.json");
         await File.WriteAllTextAsync(file, "{}");
         var twice = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--config", file, $"--config={file}"]);
+        // Configuration keys know no case, so neither does the option: --Config names the file too.
+        var capitalized = await ProxyCommand.RunAsync([.. ProxyCommand.Isolated(_directory), "--Config", Path.Combine(_directory, "nowhere.json")]);
 
-        Assert.Equal((2, 2, 2, 2), (empty.Code, emptyAssigned.Code, directory.Code, twice.Code));
+        Assert.Equal((2, 2, 2, 2, 2), (empty.Code, emptyAssigned.Code, directory.Code, twice.Code, capitalized.Code));
+        Assert.Contains("nowhere.json does not exist", capitalized.Error, StringComparison.Ordinal);
         Assert.Contains("--config is given more than once", twice.Error, StringComparison.Ordinal);
         Assert.Contains("--config: the file name is empty", empty.Error, StringComparison.Ordinal);
         Assert.Contains("--config: the file name is empty", emptyAssigned.Error, StringComparison.Ordinal);

@@ -329,6 +329,10 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
         withNull["connections"]![6]!["scopes"] = null;
         var nulls = Path.Combine(_directory, "nulls.json");
         await File.WriteAllTextAsync(nulls, withNull.ToJsonString());
+        var nullRowExport = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
+        nullRowExport["connections"]!.AsArray().Add(null);
+        var nullRow = Path.Combine(_directory, "null-row.json");
+        await File.WriteAllTextAsync(nullRow, nullRowExport.ToJsonString());
         var unknownField = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
         unknownField["connections"]![0]!["extraField"] = 1;
         var extra = Path.Combine(_directory, "extra.json");
@@ -339,8 +343,10 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
             var import = await RunAsync(["import", edited, .. At(target)]);
             var withExtra = await RunAsync(["import", extra, .. At(target)]);
             var withNulls = await RunAsync(["import", nulls, .. At(target)]);
+            var withNullRow = await RunAsync(["import", nullRow, .. At(target)]);
 
-            Assert.Equal((2, 2, 2), (import.Code, withExtra.Code, withNulls.Code));
+            Assert.Equal((2, 2, 2, 2), (import.Code, withExtra.Code, withNulls.Code, withNullRow.Code));
+            Assert.Contains("connections[7] is null, not a row", withNullRow.Error, StringComparison.Ordinal);
             Assert.Contains("7 value(s) TokenProxy does not store, so nothing was imported", import.Error, StringComparison.Ordinal);
             Assert.Contains("$.connections[6].scopes", withNulls.Error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", withNulls.Error, StringComparison.Ordinal);

@@ -25,7 +25,13 @@ internal sealed partial class PostgresConnectionStore : IKeyHolders
 
     public Task<IReadOnlyList<KeyHolder>> KeyHoldersAsync(TimeSpan seenWithin, CancellationToken cancellationToken) => GuardAsync<IReadOnlyList<KeyHolder>>(async () =>
     {
-        await using var command = _dataSource.CreateCommand("SELECT instance, key_ids FROM key_holders WHERE seen_at > now() - @within ORDER BY instance;");
+        // Within a while of the database's own start, every record from before it counts too: instances renew theirs only
+        // once they see it back.
+        await using var command = _dataSource.CreateCommand("""
+            SELECT instance, key_ids FROM key_holders
+            WHERE seen_at > now() - @within OR (pg_postmaster_start_time() > now() - @within AND seen_at > pg_postmaster_start_time() - @within)
+            ORDER BY instance;
+            """);
         command.Parameters.AddWithValue("within", seenWithin);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var holders = new List<KeyHolder>();

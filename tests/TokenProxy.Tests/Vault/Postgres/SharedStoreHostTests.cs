@@ -143,6 +143,36 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rotation_is_refused_while_a_running_instance_seals_with_another_key_first()
+    {
+        // Both hold both keys, but one still seals new tokens under the old one: the rotation would call the old key
+        // unused, and dropping it would stop that instance's fresh tokens everywhere else.
+        await using var api = await RecordingUpstream.StartAsync();
+        var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
+        var (oldFirst, newFirst) = (ProxyHost.NewDataDirectory(), ProxyHost.NewDataDirectory());
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(oldFirst), oldKey, newKey);
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(newFirst), newKey, oldKey);
+            await using var behind = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: oldFirst);
+            await using var rotating = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: newFirst);
+            await behind.ImportAsync("acme", Canary.New("access"));
+            await _database.WaitUntilAsync("SELECT count(*) = 2 FROM key_holders", "both instances recorded their keys");
+
+            using var refused = await rotating.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains($"seal with key id {oldKey.Id} first, not {newKey.Id}", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(1L, await _database.ScalarAsync<long>($"SELECT count(*) FROM connections WHERE access_token LIKE '{oldKey.Id}:%'"));
+        }
+        finally
+        {
+            Directory.Delete(oldFirst, recursive: true);
+            Directory.Delete(newFirst, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task With_the_new_key_put_second_rotation_never_names_it_to_drop()
     {
         // The operator meant to rotate to the new key but left the old one first: dropping "the key no row uses" would
