@@ -38,15 +38,6 @@ internal static class VaultCommand
 
         using var configuration = builder.Configuration;
         var options = configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions();
-        if (options.IsSqlite && await AdminTarget.FindRunningAsync(configuration, cancellationToken) is { } running)
-        {
-            // A SQLite file is one process's; the proxy keeps it for as long as it runs.
-            await console.Error.WriteLineAsync(
-                $"A TokenProxy is running at {running} and holds the SQLite store. Stop it, then run 'vault {arguments.Words[1]}' again: " +
-                "export and import read and write the store directly.");
-            return CommandLine.UsageError;
-        }
-
         var (error, file) = (console.Error, arguments.Words[2]);
         var vault = configuration.GetSection(VaultOptions.SectionName).Get<VaultOptions>() ?? new VaultOptions();
         var paths = new DataPaths(Options.Create(configuration.GetSection(DataDirectoryOptions.SectionName).Get<DataDirectoryOptions>() ?? new()), Options.Create(vault));
@@ -65,6 +56,15 @@ internal static class VaultCommand
         }
         catch (Exception e) when (e is VaultStartupException or KeychainUnavailableException)
         {
+            // A SQLite file is one process's, held for as long as it runs: opening it says whether one holds it (a proxy
+            // answering at the configured address may use another store, and then does not stand in the way).
+            if (options.IsSqlite && e is VaultStartupException { InnerException: IOException } && await AdminTarget.FindRunningAsync(configuration, cancellationToken) is { } running)
+            {
+                await error.WriteLineAsync(
+                    $"A TokenProxy is running at {running} and holds the SQLite store. Stop it, then run 'vault {arguments.Words[1]}' again: " +
+                    "export and import read and write the store directly.");
+            }
+
             await error.WriteLineAsync(e.Message);
             return CommandLine.UsageError;
         }

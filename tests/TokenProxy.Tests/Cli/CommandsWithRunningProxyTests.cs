@@ -166,4 +166,22 @@ public sealed class CommandsWithRunningProxyTests : IAsyncLifetime
         Assert.Contains($"A TokenProxy is running at {_proxy.Address} and holds the SQLite store. Stop it", export.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_proxy.DataDirectory, "export.json")));
     }
+
+    [Fact]
+    public async Task A_proxy_answering_at_the_address_does_not_stop_the_export_of_a_store_it_does_not_hold()
+    {
+        var other = ProxyHost.NewDataDirectory();
+        try
+        {
+            var file = Path.Combine(other, "export.json");
+            var export = await CommandRun.RunAsync(["vault", "export", file, "--urls", _proxy.Address.AbsoluteUri, .. ProxyCommand.Isolated(other)]);
+
+            Assert.Equal(0, export.Code);
+            Assert.True(File.Exists(file));
+        }
+        finally
+        {
+            ProxyHost.DeleteDataDirectory(other);
+        }
+    }
 }
