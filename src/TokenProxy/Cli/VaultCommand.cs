@@ -106,7 +106,7 @@ internal static class VaultCommand
                 ? $" No connection uses key id {string.Join(", ", retired)} any more: drop it from the key list ({VaultInitializer.KeyVariable} or the key file) everywhere TokenProxy runs on this store."
                 : string.Empty)
               + (rotation.TryGetProperty("unusedKeyIds", out var unused) && unused.ValueKind == System.Text.Json.JsonValueKind.Array && unused.GetArrayLength() > 0
-                ? $" Key id {string.Join(", ", unused.EnumerateArray().Select(k => k.GetString()))} comes after it and seals nothing: to rotate to it, put it first everywhere TokenProxy runs on this store, restart, and run this again."
+                ? $" Key id {string.Join(", ", unused.EnumerateArray().Select(k => k.GetString()))} comes after it and seals nothing: if it is an old key (retired by an earlier rotation), drop it from the key list; if it is a new one, put it first everywhere TokenProxy runs on this store, restart, and run this again."
                 : string.Empty));
         return 0;
     }

@@ -15,7 +15,13 @@ internal interface IKeyHolders
 
     /// <summary>The instances that renewed their record within <paramref name="seenWithin"/>, with the key ids each holds.</summary>
     Task<IReadOnlyList<KeyHolder>> KeyHoldersAsync(TimeSpan seenWithin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many TokenProxy processes are connected to the store now, counted by their change listeners: one that keeps no
+    /// record (a TokenProxy from before records were kept) is among them and not among the holders.
+    /// </summary>
+    Task<int> ConnectedInstancesAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>One running instance and the key ids it holds.</summary>
-internal sealed record KeyHolder(string Instance, IReadOnlyList<string> KeyIds);
+/// <summary>One running instance (host/process/id), the key ids it holds, and how long ago it last renewed its record.</summary>
+internal sealed record KeyHolder(string Instance, IReadOnlyList<string> KeyIds, TimeSpan Age);

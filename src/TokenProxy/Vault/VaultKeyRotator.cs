@@ -170,9 +170,9 @@ internal sealed class VaultKeyRotator(
         if (lacking.Count > 0)
         {
             throw new InvalidOperationException(
-                $"{lacking.Count} TokenProxy instance(s) running on {store.Description} do not hold vault key id {active} (they hold key id " +
-                $"{string.Join(", ", lacking.SelectMany(h => h.KeyIds).Distinct(StringComparer.Ordinal))}): a connection re-sealed under it would stop working there. " +
-                $"Add the key to their key list and restart them, then call this again. {Lapse} Nothing was re-sealed.");
+                $"{lacking.Count} TokenProxy instance(s) on {store.Description} do not hold vault key id {active} (they hold key id " +
+                $"{string.Join(", ", lacking.SelectMany(h => h.KeyIds).Distinct(StringComparer.Ordinal))}; {Seen(lacking)}): a connection re-sealed under it " +
+                $"would stop working there. Add the key to their key list and restart them, then call this again. {Lapse} Nothing was re-sealed.");
         }
 
         // Another first key there would go on sealing new tokens under the old one, which this rotation would call unused.
@@ -180,11 +180,26 @@ internal sealed class VaultKeyRotator(
         if (otherFirst.Count > 0)
         {
             throw new InvalidOperationException(
-                $"{otherFirst.Count} TokenProxy instance(s) running on {store.Description} seal with key id " +
-                $"{string.Join(", ", otherFirst.Select(h => h.KeyIds[0]).Distinct(StringComparer.Ordinal))} first, not {active}: put the same key first on every " +
-                $"instance and restart them, then call this again. {Lapse} Nothing was re-sealed.");
+                $"{otherFirst.Count} TokenProxy instance(s) on {store.Description} seal with key id " +
+                $"{string.Join(", ", otherFirst.Select(h => h.KeyIds[0]).Distinct(StringComparer.Ordinal))} first, not {active} ({Seen(otherFirst)}): put the same key " +
+                $"first on every instance and restart them, then call this again. {Lapse} Nothing was re-sealed.");
+        }
+
+        // A TokenProxy from before these records keeps none: connected, it is not among the recent holders.
+        var connected = await holders.ConnectedInstancesAsync(cancellationToken);
+        var recent = running.Count(h => h.Age < 3 * VaultKeyHolding.Renewal);
+        if (connected > recent)
+        {
+            throw new InvalidOperationException(
+                $"{connected} TokenProxy process(es) are connected to {store.Description}, and only {recent} recorded the keys they hold: the others run a " +
+                "TokenProxy from before those records (or are reconnecting after an outage), and a connection re-sealed under a key they lack would stop " +
+                "working there. Upgrade every instance, then call this again. Nothing was re-sealed.");
         }
     }
+
+    /// <summary>Which instances, and when each was last seen: one killed without a stop lingers until its record lapses.</summary>
+    private static string Seen(IEnumerable<KeyHolder> holders) =>
+        string.Join("; ", holders.Select(h => $"{h.Instance}, last seen {h.Age.TotalSeconds:0} s ago"));
 
     private static readonly string Lapse =
         $"An instance that stopped without shutting down counts for {VaultKeyHolding.Lifetime.TotalMinutes:0} minutes after it was last seen.";

@@ -28,7 +28,7 @@ internal sealed partial class PostgresConnectionStore : IKeyHolders
         // Within a while of the database's own start, every record from before it counts too: instances renew theirs only
         // once they see it back.
         await using var command = _dataSource.CreateCommand("""
-            SELECT instance, key_ids FROM key_holders
+            SELECT instance, key_ids, now() - seen_at FROM key_holders
             WHERE seen_at > now() - @within OR (pg_postmaster_start_time() > now() - @within AND seen_at > pg_postmaster_start_time() - @within)
             ORDER BY instance;
             """);
@@ -37,9 +37,17 @@ internal sealed partial class PostgresConnectionStore : IKeyHolders
         var holders = new List<KeyHolder>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            holders.Add(new KeyHolder(reader.GetString(0), reader.GetString(1).Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+            holders.Add(new KeyHolder(reader.GetString(0), reader.GetString(1).Split(' ', StringSplitOptions.RemoveEmptyEntries), reader.GetTimeSpan(2)));
         }
 
         return holders;
+    });
+
+    // Each process keeps one listener session, named after its application name with "-listen" (the constructor).
+    public Task<int> ConnectedInstancesAsync(CancellationToken cancellationToken) => GuardAsync(async () =>
+    {
+        await using var command = _dataSource.CreateCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%-listen';");
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     });
 }

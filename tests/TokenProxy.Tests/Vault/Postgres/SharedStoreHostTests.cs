@@ -129,7 +129,8 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
             var rotation = System.Text.Json.JsonDocument.Parse(await rotated.Content.ReadAsStringAsync()).RootElement;
 
             Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
-            Assert.Contains($"1 TokenProxy instance(s) running on", refusal, StringComparison.Ordinal);
+            Assert.Contains("1 TokenProxy instance(s) on", refusal, StringComparison.Ordinal);
+            Assert.Contains("last seen", refusal, StringComparison.Ordinal);
             Assert.Contains($"do not hold vault key id {newKey.Id}", refusal, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
             Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
@@ -169,6 +170,41 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         {
             Directory.Delete(oldFirst, recursive: true);
             Directory.Delete(newFirst, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Rotation_is_refused_while_a_process_that_keeps_no_key_record_is_connected()
+    {
+        // A TokenProxy from before key records, still running during a rolling upgrade, keeps its listener connected and
+        // records nothing: re-sealed rows would stop working there. Its listener session is all this test needs of it.
+        await using var api = await RecordingUpstream.StartAsync();
+        var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
+        var directory = ProxyHost.NewDataDirectory();
+        try
+        {
+            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), newKey, oldKey);
+            await using var proxy = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
+            await _database.WaitUntilAsync("SELECT count(*) = 1 FROM key_holders", "the instance recorded its keys");
+            HttpStatusCode refusedStatus;
+            string refusal;
+            await using (var older = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString) { ApplicationName = "tokenproxy-listen", Pooling = false }.ConnectionString))
+            {
+                await older.OpenAsync();
+                using var refused = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+                (refusedStatus, refusal) = (refused.StatusCode, await refused.Content.ReadAsStringAsync());
+            }
+
+            using var rotated = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+
+            Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
+            Assert.Contains("2 TokenProxy process(es) are connected", refusal, StringComparison.Ordinal);
+            Assert.Contains("only 1 recorded the keys they hold", refusal, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
         }
     }
 
