@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using TokenProxy.Tests.Infrastructure;
 using TokenProxy.Vault;
 
@@ -12,7 +13,36 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
 
     public async Task InitializeAsync() => _database = await server.CreateDatabaseAsync();
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        foreach (var directory in _directories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private readonly List<string> _directories = [];
+
+    /// <summary>A data directory whose key file holds <paramref name="keys"/>, the first active; deleted after the test.</summary>
+    private string KeyedDirectory(params VaultKey[] keys)
+    {
+        var directory = ProxyHost.NewDataDirectory();
+        _directories.Add(directory);
+        VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), keys);
+        return directory;
+    }
+
+    /// <summary>An instance on the shared store with the keys of <paramref name="directory"/>, proxying <c>acme</c> to <paramref name="api"/>.</summary>
+    private Task<ProxyHost> StartAsync(RecordingUpstream api, string directory) =>
+        ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
+
+    /// <summary>POST /admin/api/vault/rotate-key: its status and body (the rotation, or the problem).</summary>
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> RotateAsync(ProxyHost proxy)
+    {
+        using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
 
     [Fact]
     public async Task A_shared_store_never_generates_a_vault_key()
@@ -61,41 +91,32 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         await using var api = await RecordingUpstream.StartAsync();
         var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
         var token = Canary.New("access");
-        var directory = ProxyHost.NewDataDirectory();
-        try
+        var directory = KeyedDirectory(oldKey);
+        await using (var first = await StartAsync(api, directory))
         {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), oldKey);
-            await using (var first = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory))
-            {
-                await first.ImportAsync("acme", token);
-            }
-
-            VaultInitializer.ReplaceKeyFile(ProxyHost.KeyFileFor(directory), newKey, oldKey);
-            await using (var both = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory))
-            {
-                using var response = await both.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
-                var rotation = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                Assert.Equal(newKey.Id, rotation.GetProperty("activeKeyId").GetString());
-                Assert.False(rotation.GetProperty("created").GetBoolean());
-                Assert.Equal([oldKey.Id], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
-                Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
-                // The key list is the operator's: both keys stay where they were put.
-                Assert.Equal([newKey.Id, oldKey.Id], VaultInitializer.ReadKeyFile(ProxyHost.KeyFileFor(directory)).Select(k => k.Id));
-            }
-
-            VaultInitializer.ReplaceKeyFile(ProxyHost.KeyFileFor(directory), newKey);
-            await using var onlyNew = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
-            using var proxied = await onlyNew.Client.GetAsync("/acme/user");
-
-            Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
-            Assert.Equal($"Bearer {token}", Assert.Single(api.Requests).Header("Authorization"));
+            await first.ImportAsync("acme", token);
         }
-        finally
+
+        VaultInitializer.ReplaceKeyFile(ProxyHost.KeyFileFor(directory), newKey, oldKey);
+        await using (var both = await StartAsync(api, directory))
         {
-            Directory.Delete(directory, recursive: true);
+            var (status, rotation) = await RotateAsync(both);
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(newKey.Id, rotation.GetProperty("activeKeyId").GetString());
+            Assert.False(rotation.GetProperty("created").GetBoolean());
+            Assert.Equal([oldKey.Id], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
+            Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
+            // The key list is the operator's: both keys stay where they were put.
+            Assert.Equal([newKey.Id, oldKey.Id], VaultInitializer.ReadKeyFile(ProxyHost.KeyFileFor(directory)).Select(k => k.Id));
         }
+
+        VaultInitializer.ReplaceKeyFile(ProxyHost.KeyFileFor(directory), newKey);
+        await using var onlyNew = await StartAsync(api, directory);
+        using var proxied = await onlyNew.Client.GetAsync("/acme/user");
+
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        Assert.Equal($"Bearer {token}", Assert.Single(api.Requests).Header("Authorization"));
     }
 
     [Fact]
@@ -105,42 +126,29 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         // the old one: re-sealed under the new key, every connection would stop working on that other instance at once.
         await using var api = await RecordingUpstream.StartAsync();
         var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
-        var (oldOnly, newFirst) = (ProxyHost.NewDataDirectory(), ProxyHost.NewDataDirectory());
-        var token = Canary.New("access");
-        try
+        await using var rotating = await StartAsync(api, KeyedDirectory(newKey, oldKey));
+        HttpStatusCode refusedStatus;
+        JsonElement refusal;
+        await using (var behind = await StartAsync(api, KeyedDirectory(oldKey)))
         {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(oldOnly), oldKey);
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(newFirst), newKey, oldKey);
-            await using var rotating = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: newFirst);
-            HttpStatusCode refusedStatus;
-            string refusal;
-            await using (var behind = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: oldOnly))
-            {
-                await behind.ImportAsync("acme", token);
-                await _database.WaitUntilAsync("SELECT count(*) = 2 FROM key_holders", "both instances recorded their keys");
+            await behind.ImportAsync("acme", Canary.New("access"));
+            await _database.WaitUntilAsync("SELECT count(*) = 2 FROM key_holders", "both instances recorded their keys");
 
-                using var refused = await rotating.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
-                (refusedStatus, refusal) = (refused.StatusCode, await refused.Content.ReadAsStringAsync());
-                using var stillServed = await behind.Client.GetAsync("/acme/user");
-                Assert.Equal(HttpStatusCode.OK, stillServed.StatusCode);
-            }
-
-            using var rotated = await rotating.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
-            var rotation = System.Text.Json.JsonDocument.Parse(await rotated.Content.ReadAsStringAsync()).RootElement;
-
-            Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
-            Assert.Contains("1 TokenProxy instance(s) on", refusal, StringComparison.Ordinal);
-            Assert.Contains("last seen", refusal, StringComparison.Ordinal);
-            Assert.Contains($"do not hold vault key id {newKey.Id}", refusal, StringComparison.Ordinal);
-            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
-            Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
-            Assert.Equal([oldKey.Id], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
+            (refusedStatus, refusal) = await RotateAsync(rotating);
+            using var stillServed = await behind.Client.GetAsync("/acme/user");
+            Assert.Equal(HttpStatusCode.OK, stillServed.StatusCode);
         }
-        finally
-        {
-            Directory.Delete(oldOnly, recursive: true);
-            Directory.Delete(newFirst, recursive: true);
-        }
+
+        var (status, rotation) = await RotateAsync(rotating);
+
+        Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
+        var detail = refusal.GetProperty("detail").GetString();
+        Assert.Contains("1 TokenProxy instance(s) on", detail, StringComparison.Ordinal);
+        Assert.Contains("last seen", detail, StringComparison.Ordinal);
+        Assert.Contains($"do not hold vault key id {newKey.Id}", detail, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, rotation.GetProperty("resealed").GetInt32());
+        Assert.Equal([oldKey.Id], rotation.GetProperty("retiredKeyIds").EnumerateArray().Select(k => k.GetString()));
     }
 
     [Fact]
@@ -150,27 +158,16 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         // unused, and dropping it would stop that instance's fresh tokens everywhere else.
         await using var api = await RecordingUpstream.StartAsync();
         var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
-        var (oldFirst, newFirst) = (ProxyHost.NewDataDirectory(), ProxyHost.NewDataDirectory());
-        try
-        {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(oldFirst), oldKey, newKey);
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(newFirst), newKey, oldKey);
-            await using var behind = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: oldFirst);
-            await using var rotating = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: newFirst);
-            await behind.ImportAsync("acme", Canary.New("access"));
-            await _database.WaitUntilAsync("SELECT count(*) = 2 FROM key_holders", "both instances recorded their keys");
+        await using var behind = await StartAsync(api, KeyedDirectory(oldKey, newKey));
+        await using var rotating = await StartAsync(api, KeyedDirectory(newKey, oldKey));
+        await behind.ImportAsync("acme", Canary.New("access"));
+        await _database.WaitUntilAsync("SELECT count(*) = 2 FROM key_holders", "both instances recorded their keys");
 
-            using var refused = await rotating.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
+        var (status, refusal) = await RotateAsync(rotating);
 
-            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-            Assert.Contains($"seal with key id {oldKey.Id} first, not {newKey.Id}", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            Assert.Equal(1L, await _database.ScalarAsync<long>($"SELECT count(*) FROM connections WHERE access_token LIKE '{oldKey.Id}:%'"));
-        }
-        finally
-        {
-            Directory.Delete(oldFirst, recursive: true);
-            Directory.Delete(newFirst, recursive: true);
-        }
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains($"seal with key id {oldKey.Id} first, not {newKey.Id}", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1L, await _database.ScalarAsync<long>($"SELECT count(*) FROM connections WHERE access_token LIKE '{oldKey.Id}:%'"));
     }
 
     [Fact]
@@ -179,33 +176,22 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         // A TokenProxy from before key records, still running during a rolling upgrade, keeps its listener connected and
         // records nothing: re-sealed rows would stop working there. Its listener session is all this test needs of it.
         await using var api = await RecordingUpstream.StartAsync();
-        var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
-        var directory = ProxyHost.NewDataDirectory();
-        try
+        await using var proxy = await StartAsync(api, KeyedDirectory(VaultKey.Generate(), VaultKey.Generate()));
+        await _database.WaitUntilAsync("SELECT count(*) = 1 FROM key_holders", "the instance recorded its keys");
+        HttpStatusCode refusedStatus;
+        JsonElement refusal;
+        await using (var older = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString) { ApplicationName = "tokenproxy-listen", Pooling = false }.ConnectionString))
         {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), newKey, oldKey);
-            await using var proxy = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
-            await _database.WaitUntilAsync("SELECT count(*) = 1 FROM key_holders", "the instance recorded its keys");
-            HttpStatusCode refusedStatus;
-            string refusal;
-            await using (var older = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(_database.ConnectionString) { ApplicationName = "tokenproxy-listen", Pooling = false }.ConnectionString))
-            {
-                await older.OpenAsync();
-                using var refused = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
-                (refusedStatus, refusal) = (refused.StatusCode, await refused.Content.ReadAsStringAsync());
-            }
-
-            using var rotated = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
-
-            Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
-            Assert.Contains("2 TokenProxy process(es) are connected", refusal, StringComparison.Ordinal);
-            Assert.Contains("only 1 recorded the keys they hold", refusal, StringComparison.Ordinal);
-            Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+            await older.OpenAsync();
+            (refusedStatus, refusal) = await RotateAsync(proxy);
         }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+
+        var (status, _) = await RotateAsync(proxy);
+
+        Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
+        Assert.Contains("2 TokenProxy process(es) are connected", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("only 1 recorded the keys they hold", refusal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, status);
     }
 
     [Fact]
@@ -215,26 +201,16 @@ public sealed class SharedStoreHostTests(PostgresServer server) : IAsyncLifetime
         // then drop the new key and undo the rotation.
         await using var api = await RecordingUpstream.StartAsync();
         var (oldKey, newKey) = (VaultKey.Generate(), VaultKey.Generate());
-        var directory = ProxyHost.NewDataDirectory();
-        try
-        {
-            VaultInitializer.WriteKeyFile(ProxyHost.KeyFileFor(directory), oldKey, newKey);
-            await using var proxy = await ProxyHost.StartAsync(Postgres(ProxyHost.Provider("acme", api.Address)), dataDirectory: directory);
-            await proxy.ImportAsync("acme", Canary.New("access"));
+        await using var proxy = await StartAsync(api, KeyedDirectory(oldKey, newKey));
+        await proxy.ImportAsync("acme", Canary.New("access"));
 
-            using var response = await proxy.Client.SendAsync(ProxyHost.AdminRequest(HttpMethod.Post, "/admin/api/vault/rotate-key"));
-            var rotation = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var (status, rotation) = await RotateAsync(proxy);
 
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal(oldKey.Id, rotation.GetProperty("activeKeyId").GetString());
-            Assert.Equal(0, rotation.GetProperty("resealed").GetInt32());
-            Assert.Empty(rotation.GetProperty("retiredKeyIds").EnumerateArray());
-            Assert.Equal([newKey.Id], rotation.GetProperty("unusedKeyIds").EnumerateArray().Select(k => k.GetString()));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(oldKey.Id, rotation.GetProperty("activeKeyId").GetString());
+        Assert.Equal(0, rotation.GetProperty("resealed").GetInt32());
+        Assert.Empty(rotation.GetProperty("retiredKeyIds").EnumerateArray());
+        Assert.Equal([newKey.Id], rotation.GetProperty("unusedKeyIds").EnumerateArray().Select(k => k.GetString()));
     }
 
     [Fact]
