@@ -104,7 +104,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
         }
 
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await ExportAsync();
         Assert.Equal(0, (await RunAsync(["import", ExportFile, .. Postgres])).Code);
         var settings = ProxyHost.Provider("acme", _api.Address);
         settings["TokenProxy:Store:Kind"] = "Postgres";
@@ -129,12 +129,9 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task Import_leaves_a_label_another_connection_holds_alone_and_says_so()
     {
-        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            await sqlite.ImportAsync("acme", Canary.New("access"));
-        }
+        await StoreAsync(_directory);
 
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await ExportAsync();
         var settings = ProxyHost.Provider("acme", _api.Address);
         settings["TokenProxy:Store:Kind"] = "Postgres";
         settings["TokenProxy:Store:ConnectionString"] = _database.ConnectionString;
@@ -171,11 +168,8 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task Import_of_an_unknown_credential_kind_is_refused_with_a_message_not_an_exception()
     {
-        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            await sqlite.ImportAsync("acme", Canary.New("access"));
-        }
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await StoreAsync(_directory);
+        await ExportAsync();
         var export = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
         export["connections"]![0]!["credentialKind"] = 99;
         var tampered = Path.Combine(_directory, "tampered.json");
@@ -199,13 +193,9 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     {
         // README: connections stored before credential kinds existed read as oauth2 when they hold a refresh token or
         // came from a connect, else bearer. An export from then has no credentialKind field.
-        string id;
-        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            id = (await sqlite.ImportAsync("acme", Canary.New("access"))).GetProperty("id").GetString()!;
-        }
+        var id = (await StoreAsync(_directory)).Single();
 
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await ExportAsync();
         var export = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
         export["connections"]![0]!.AsObject().Remove("credentialKind");
         var older = Path.Combine(_directory, "older.json");
@@ -233,19 +223,13 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     public async Task Import_refuses_tokens_sealed_with_a_key_the_destination_lacks_and_the_destination_still_starts()
     {
         // Rows sealed with a key the destination's key list lacks would stop every start on it, and every command.
-        await using (var source = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            await source.ImportAsync("acme", Canary.New("access"), label: "moved");
-        }
+        await StoreAsync(_directory, "moved");
 
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await ExportAsync();
         var target = ProxyHost.NewDataDirectory();
         try
         {
-            await using (var destination = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: target))
-            {
-                await destination.ImportAsync("acme", Canary.New("access"));
-            }
+            await StoreAsync(target);
 
             var import = await RunAsync(["import", ExportFile, .. At(target)]);
             var sourceKey = VaultInitializer.ReadKeyFile(ProxyHost.KeyFileFor(_directory)).Single().Id;
@@ -268,21 +252,15 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     public async Task Import_into_a_store_without_a_key_yet_is_allowed_but_not_beside_rows_sealed_with_another_key()
     {
         // A new machine: the rows come first, the key file after ("start TokenProxy there with that key").
-        await using (var source = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            await source.ImportAsync("acme", Canary.New("access"), label: "moved");
-        }
+        await StoreAsync(_directory, "moved");
 
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await ExportAsync();
         var fresh = ProxyHost.NewDataDirectory();
         var other = ProxyHost.NewDataDirectory();
         try
         {
             var intoNew = await RunAsync(["import", ExportFile, .. At(fresh)]);
-            await using (var destination = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: other))
-            {
-                await destination.ImportAsync("acme", Canary.New("access"));
-            }
+            await StoreAsync(other);
 
             // The destination's key file is not where this command looks: it cannot check the keys, and the rows differ.
             File.Move(ProxyHost.KeyFileFor(other), Path.Combine(other, "elsewhere.key"));
@@ -304,15 +282,9 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task Import_refuses_a_file_with_rows_the_admin_api_would_refuse_naming_each_and_writing_nothing()
     {
-        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            foreach (var label in new[] { "one", "two", "three", "four", "five", "six", "seven" })
-            {
-                await sqlite.ImportAsync("acme", Canary.New("access"), label: label);
-            }
-        }
+        await StoreAsync(_directory, "one", "two", "three", "four", "five", "six", "seven");
 
-        Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
+        await ExportAsync();
         var export = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ExportFile))!;
         var rows = export["connections"]!.AsArray();
         rows[0]!["id"] = "../../etc";
@@ -375,10 +347,7 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task Export_to_a_dash_writes_standard_output_and_import_from_a_dash_reads_standard_input()
     {
-        await using (var sqlite = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: _directory))
-        {
-            await sqlite.ImportAsync("acme", Canary.New("access"));
-        }
+        await StoreAsync(_directory);
 
         var dash = Path.Combine(Directory.GetCurrentDirectory(), "-");
         File.Delete(dash); // one an older build left here would hide a new one
@@ -403,6 +372,22 @@ public sealed class VaultCommandTests(PostgresServer server) : IAsyncLifetime
             ProxyHost.DeleteDataDirectory(target);
         }
     }
+
+    /// <summary>Stores one connection per label (each with a fresh token) in the SQLite store at <paramref name="directory"/>, through a proxy that then stops; their ids.</summary>
+    private async Task<List<string>> StoreAsync(string directory, params string[] labels)
+    {
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Provider("acme", _api.Address), dataDirectory: directory);
+        var ids = new List<string>();
+        foreach (var label in labels.Length == 0 ? ["default"] : labels)
+        {
+            ids.Add((await proxy.ImportAsync("acme", Canary.New("access"), label: label)).GetProperty("id").GetString()!);
+        }
+
+        return ids;
+    }
+
+    /// <summary><c>vault export</c> of the test's own store to <see cref="ExportFile"/>, which must succeed.</summary>
+    private async Task ExportAsync() => Assert.Equal(0, (await RunAsync("export", ExportFile, $"--TokenProxy:DataDirectory={_directory}")).Code);
 
     /// <summary>A store's data directory and its key file, as the proxies of these tests keep them: an import checks its keys there.</summary>
     private static string[] At(string directory) => [$"--TokenProxy:DataDirectory={directory}", $"--TokenProxy:Vault:KeyFile={ProxyHost.KeyFileFor(directory)}"];
