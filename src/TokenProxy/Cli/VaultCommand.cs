@@ -337,14 +337,8 @@ internal static class VaultCommand
                   "then re-seal them under the active key with 'TokenProxy vault rotate-key' and drop the other key.";
         }
 
-        var stored = (await store.ListAsync(cancellationToken))
-            .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
-            .Select(SecretSealer.KeyIdOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        if (store is IProviderStore providers)
-        {
-            stored.UnionWith((await providers.ListProvidersAsync(cancellationToken)).Select(p => p.ClientSecrets).OfType<string>().Select(SecretSealer.KeyIdOf).OfType<string>());
-        }
-
+        // Both stores keep webhooks and providers beside the connections.
+        var stored = (await VaultKeyRotator.KeyIdsInUseAsync(store, (IWebhookStore)store, (IProviderStore)store, cancellationToken)).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var other = keyIds.Where(id => !stored.Contains(id)).ToList();
         return stored.Count == 0 || other.Count == 0 ? null
             : $"{store.Description} holds secrets sealed with vault key id {string.Join(", ", stored.Order(StringComparer.Ordinal))}, the file's with key id " +

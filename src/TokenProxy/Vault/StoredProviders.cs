@@ -126,10 +126,6 @@ internal sealed class StoredProviders(
         return resealed;
     }
 
-    /// <summary>The ids of the keys stored secrets are sealed with.</summary>
-    public async Task<IReadOnlySet<string?>> SealedKeyIdsAsync(CancellationToken cancellationToken) =>
-        (await store.ListProvidersAsync(cancellationToken)).Select(r => r.ClientSecrets).OfType<string>().Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
-
     private string[] Open(StoredProviderRow row)
     {
         if (row.ClientSecrets is null)

@@ -8,7 +8,7 @@ namespace TokenProxy.Vault;
 /// <see cref="UnusedKeyIds"/>: keys after the active one that sealed nothing before this rotation either (with keys the
 /// operator keeps, a new key put second rather than first: the rotation the operator meant has not begun).
 /// </summary>
-internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds, bool Created, IReadOnlyList<string>? UnusedKeyIds = null);
+internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnlyList<string> RetiredKeyIds, bool Created = false, IReadOnlyList<string>? UnusedKeyIds = null);
 
 /// <summary>
 /// Online key rotation. A new key is added to the key list first (the key file written atomically, 0600, or the
@@ -21,7 +21,7 @@ internal sealed record RotationResult(string ActiveKeyId, int Resealed, IReadOnl
 /// </summary>
 internal sealed class VaultKeyRotator(
     IConnectionStore store, VaultKeyRing ring, SecretSealer sealer, IOptions<StoreOptions> options, ILogger<VaultKeyRotator> logger, Events.IEventStore events,
-    IWebhookStore webhooks, StoredProviders providers) : IDisposable
+    IWebhookStore webhooks, StoredProviders providers, IProviderStore providerStore) : IDisposable
 {
     // A shared store's instances must all hold a key before any row is sealed with it, which one instance cannot
     // arrange: there the key list is the operator's, like TOKENPROXY_VAULT_KEY, and extra keys are never retired.
@@ -68,7 +68,7 @@ internal sealed class VaultKeyRotator(
         {
             return ring.Keys.Count > 1 && ring.Storage is { } storage && !_shared
                 ? await ResealAndRetireAsync(storage, cancellationToken)
-                : new RotationResult(ring.Active.Id, 0, [], Created: false);
+                : new RotationResult(ring.Active.Id, 0, []);
         }
         finally
         {
@@ -131,7 +131,7 @@ internal sealed class VaultKeyRotator(
             // The operator's keys: only a key this rotation freed is named to drop. One that sealed nothing before either
             // is most likely the new key put second instead of first, and dropping it would undo the rotation meant.
             var unused = retired.Where(k => !usedBefore.Contains(k.Id)).Select(k => k.Id).ToList();
-            return new RotationResult(active.Id, resealed, [.. retired.Where(k => usedBefore.Contains(k.Id)).Select(k => k.Id)], Created: false, unused);
+            return new RotationResult(active.Id, resealed, [.. retired.Where(k => usedBefore.Contains(k.Id)).Select(k => k.Id)], UnusedKeyIds: unused);
         }
 
         if (retired.Count > 0)
@@ -145,13 +145,13 @@ internal sealed class VaultKeyRotator(
             {
                 // Every row is sealed under the active key already; the old keys only linger in the list until next time.
                 Log.KeysNotRetired(logger, string.Join(", ", retired.Select(k => k.Id)), e.Message);
-                return new RotationResult(active.Id, resealed, [], Created: false);
+                return new RotationResult(active.Id, resealed, []);
             }
 
             ring.Load(kept, ring.Source, storage);
         }
 
-        return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)], Created: false);
+        return new RotationResult(active.Id, resealed, [.. retired.Select(k => k.Id)]);
     }
 
     /// <summary>
@@ -204,16 +204,16 @@ internal sealed class VaultKeyRotator(
     private static readonly string Lapse =
         $"An instance that stopped without shutting down counts for {VaultKeyHolding.Lifetime.TotalMinutes:0} minutes after it was last seen.";
 
+    private Task<HashSet<string?>> KeyIdsInUseAsync(CancellationToken cancellationToken) => KeyIdsInUseAsync(store, webhooks, providerStore, cancellationToken);
+
     /// <summary>The key ids that seal anything: a connection's token, a webhook's secret, a stored provider's client secret.</summary>
-    private async Task<HashSet<string?>> KeyIdsInUseAsync(CancellationToken cancellationToken)
-    {
-        var used = (await store.ListAsync(cancellationToken))
+    public static async Task<HashSet<string?>> KeyIdsInUseAsync(
+        IConnectionStore store, IWebhookStore webhooks, IProviderStore providers, CancellationToken cancellationToken) =>
+        (await store.ListAsync(cancellationToken))
             .SelectMany(r => new[] { r.AccessToken, r.RefreshToken }).OfType<string>()
             .Concat((await webhooks.ListWebhooksAsync(cancellationToken)).Select(w => w.SealedSecret))
+            .Concat((await providers.ListProvidersAsync(cancellationToken)).Select(p => p.ClientSecrets).OfType<string>())
             .Select(SecretSealer.KeyIdOf).ToHashSet(StringComparer.Ordinal);
-        used.UnionWith(await providers.SealedKeyIdsAsync(cancellationToken));
-        return used;
-    }
 
     /// <summary>Tells the rotation in the event log: key ids only (they name keys, they are not keys).</summary>
     private async Task<RotationResult> RotatedAsync(RotationResult result, CancellationToken cancellationToken)
