@@ -27,22 +27,22 @@ internal sealed class VaultKeyHolding(IConnectionStore store, VaultKeyRing ring,
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var failed = false;
+                Task next = Task.Delay(Renewal, time, stoppingToken);
                 try
                 {
                     await holders.RecordKeysAsync(_instance, [.. ring.Keys.Select(k => k.Id)], stoppingToken);
                 }
                 catch (Exception e) when (e is StoreUnavailableException or System.Data.Common.DbException && !stoppingToken.IsCancellationRequested)
                 {
-                    // The store logs an outage once. The record is renewed as soon as the store is back (at most once a
-                    // second), so that a rotation right after a long outage sees this instance.
-                    failed = true;
+                    // The store logs an outage once. During one, the record is renewed as soon as the store is back, so
+                    // that a rotation right after a long outage sees this instance.
+                    if (store.WhenAvailable is { IsCompleted: false } back)
+                    {
+                        next = Task.WhenAny(next, back);
+                    }
                 }
 
-                var renewal = Task.Delay(Renewal, time, stoppingToken);
-                await (failed
-                    ? Task.WhenAny(renewal, Task.WhenAll(store.WhenAvailable, Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken)))
-                    : renewal);
+                await next;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
